@@ -1,0 +1,20 @@
+package jp.renkei.hub;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.autoconfigure.mongo.MongoAutoConfiguration;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+
+/**
+ * Renkei (連携): the care-information hub shared by hospitals, care managers, visiting nurses,
+ * pharmacists and home doctors. Spring's own Mongo auto-configuration is off because the hub
+ * decides between the embedded store and {@code MONGODB_URI} itself (see {@code store}).
+ */
+@SpringBootApplication(exclude = MongoAutoConfiguration.class)
+@ConfigurationPropertiesScan
+public class RenkeiApplication {
+
+    public static void main(String[] args) {
+        SpringApplication.run(RenkeiApplication.class, args);
+    }
+}

@@ -1,0 +1,47 @@
+package jp.renkei.hub.fhir;
+
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import jp.renkei.hub.search.SearchParameterRegistry;
+import org.hl7.fhir.instance.model.api.IBaseConformance;
+import org.hl7.fhir.r4.model.CapabilityStatement;
+import org.hl7.fhir.r4.model.CapabilityStatement.CapabilityStatementRestResourceComponent;
+
+/**
+ * HAPI FHIR derives interactions from the provider methods that really exist; the search parameters
+ * (parsed by the hub itself) and the descriptive text come from the CapabilityStatement input in
+ * {@code fhir-profiles}, the same definitions that drive indexing and query parsing.
+ */
+@Interceptor
+public final class CapabilityStatementCompletion {
+
+    private final SearchParameterRegistry registry;
+
+    public CapabilityStatementCompletion(SearchParameterRegistry registry) {
+        this.registry = registry;
+    }
+
+    @Hook(Pointcut.SERVER_CAPABILITY_STATEMENT_GENERATED)
+    public void complete(IBaseConformance generated) {
+        CapabilityStatement cs = (CapabilityStatement) generated;
+        CapabilityStatement input = registry.capabilityInput();
+        cs.setName(input.getName()).setTitle(input.getTitle()).setPublisher(input.getPublisher())
+                .setDescription(input.getDescription()).setUrl(input.getUrl());
+        cs.getSoftware().setName("Renkei (連携) care-information hub");
+        cs.getRestFirstRep().setInteraction(input.getRestFirstRep().copy().getInteraction());
+        cs.getRestFirstRep().getResource().removeIf(r -> !registry.resourceTypes().contains(r.getType()));
+        for (CapabilityStatementRestResourceComponent resource : cs.getRestFirstRep().getResource()) {
+            input.getRestFirstRep().getResource().stream()
+                    .filter(declared -> declared.getType().equals(resource.getType()))
+                    .findFirst()
+                    .ifPresent(declared -> {
+                        resource.setSearchParam(declared.copy().getSearchParam());
+                        resource.setConditionalCreate(declared.getConditionalCreate());
+                        resource.setUpdateCreate(declared.getUpdateCreate());
+                        resource.setVersioning(declared.getVersioning());
+                        resource.setReadHistory(declared.getReadHistory());
+                    });
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package jp.renkei.hub.fhir;
+
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.parser.DataFormatException;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
+import java.util.UUID;
+import jp.renkei.hub.store.VersionConflictException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last word on every error answer. Known failures keep their status and message; anything
+ * unexpected becomes a 500 whose OperationOutcome carries only an incident id, never a stack trace
+ * or data, while the log keeps the details (request method and path, never bodies or query strings).
+ */
+@Interceptor
+public final class ErrorTranslation {
+
+    private static final Logger log = LoggerFactory.getLogger(ErrorTranslation.class);
+
+    @Hook(Pointcut.SERVER_PRE_PROCESS_OUTGOING_EXCEPTION)
+    public BaseServerResponseException onError(RequestDetails request, Throwable error) {
+        BaseServerResponseException translated = translate(error);
+        if (translated.getStatusCode() >= 500) {
+            String incident = UUID.randomUUID().toString();
+            log.error("Incident {} on {} {}", incident, request.getRequestType(), request.getRequestPath(), error);
+            return new InternalErrorException("内部エラーが発生しました (internal error; incident " + incident + ")");
+        }
+        return translated;
+    }
+
+    static BaseServerResponseException translate(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof VersionConflictException conflict) {
+                return conflict.preconditionFailed()
+                        ? new PreconditionFailedException(conflict.getMessage())
+                        : new ResourceVersionConflictException(conflict.getMessage());
+            }
+            if (t instanceof DataFormatException format) {
+                return new InvalidRequestException("Invalid resource: " + format.getMessage());
+            }
+            if (t instanceof BaseServerResponseException known && !(t instanceof InternalErrorException)) {
+                return known;
+            }
+        }
+        return error instanceof BaseServerResponseException known ? known : new InternalErrorException("unexpected");
+    }
+}

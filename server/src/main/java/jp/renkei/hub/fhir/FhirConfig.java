@@ -1,0 +1,63 @@
+package jp.renkei.hub.fhir;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.parser.StrictErrorHandler;
+import jp.renkei.hub.search.IndexExtractor;
+import jp.renkei.hub.search.SearchParameterRegistry;
+import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.ResultSnapshots;
+import jp.renkei.hub.store.SearchExecutor;
+import jp.renkei.hub.store.StoreProperties;
+import com.mongodb.client.MongoClient;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Registers HAPI FHIR's plain RestfulServer at {@code /fhir} and the pieces it is built from. */
+@Configuration(proxyBeanMethods = false)
+public class FhirConfig {
+
+    @Bean
+    FhirContext fhirContext() {
+        FhirContext context = FhirContext.forR4();
+        // Unknown elements or invalid values are an error, not silently dropped data.
+        context.setParserErrorHandler(new StrictErrorHandler());
+        return context;
+    }
+
+    @Bean
+    SearchParameterRegistry searchParameterRegistry(FhirContext fhirContext) {
+        return new SearchParameterRegistry(fhirContext);
+    }
+
+    @Bean
+    IndexExtractor indexExtractor(FhirContext fhirContext, SearchParameterRegistry registry, FhirProperties properties) {
+        return new IndexExtractor(fhirContext, registry, properties.timeZone());
+    }
+
+    @Bean
+    SearchExecutor searchExecutor(ResourceStore store) {
+        return new SearchExecutor(store);
+    }
+
+    @Bean
+    ResultSnapshots resultSnapshots(MongoClient client, StoreProperties store, FhirProperties properties) {
+        return new ResultSnapshots(client.getDatabase(store.database()), properties.searchRetention());
+    }
+
+    @Bean
+    ServletRegistrationBean<RenkeiFhirServer> fhirServlet(RenkeiFhirServer server) {
+        ServletRegistrationBean<RenkeiFhirServer> registration = new ServletRegistrationBean<>(server, "/fhir/*");
+        registration.setLoadOnStartup(1);
+        return registration;
+    }
+
+    @Bean
+    FilterRegistrationBean<RequestSizeLimitFilter> requestSizeLimit(FhirProperties properties, FhirContext fhirContext) {
+        FilterRegistrationBean<RequestSizeLimitFilter> registration = new FilterRegistrationBean<>(
+                new RequestSizeLimitFilter(properties.maxRequestSize().toBytes(), fhirContext));
+        registration.addUrlPatterns("/fhir/*");
+        return registration;
+    }
+}

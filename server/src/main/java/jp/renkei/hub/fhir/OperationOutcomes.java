@@ -1,0 +1,26 @@
+package jp.renkei.hub.fhir;
+
+import ca.uhn.fhir.context.FhirContext;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
+import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
+
+/** OperationOutcome answers written outside HAPI's own exception handling (servlet filters). */
+final class OperationOutcomes {
+
+    private OperationOutcomes() {
+    }
+
+    static void write(HttpServletResponse response, FhirContext fhirContext, int status, IssueType code,
+                      String diagnostics) throws IOException {
+        OperationOutcome outcome = new OperationOutcome();
+        outcome.addIssue().setSeverity(IssueSeverity.ERROR).setCode(code).setDiagnostics(diagnostics);
+        response.setStatus(status);
+        response.setContentType("application/fhir+json;charset=utf-8");
+        response.getOutputStream().write(fhirContext.newJsonParser().encodeResourceToString(outcome)
+                .getBytes(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,55 @@
+package jp.renkei.hub.fhir;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.api.EncodingEnum;
+import ca.uhn.fhir.rest.server.IResourceProvider;
+import ca.uhn.fhir.rest.server.RestfulServer;
+import java.util.ArrayList;
+import java.util.List;
+import jp.renkei.hub.search.SearchParameterRegistry;
+import jp.renkei.hub.store.ResultSnapshots;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.springframework.stereotype.Component;
+
+/**
+ * HAPI FHIR's plain RestfulServer at {@code /fhir}: one provider per resource type named in the
+ * CapabilityStatement input, the transaction provider, paging from stored snapshots, and the
+ * interceptors that check requests and shape errors.
+ */
+@Component
+public class RenkeiFhirServer extends RestfulServer {
+
+    private final transient SearchParameterRegistry registry;
+    private final transient ResourceOperations operations;
+    private final transient ResultSnapshots snapshots;
+    private final transient TransactionProcessor transactions;
+    private final transient FhirProperties properties;
+
+    public RenkeiFhirServer(FhirContext fhirContext, SearchParameterRegistry registry, ResourceOperations operations,
+                            ResultSnapshots snapshots, TransactionProcessor transactions, FhirProperties properties) {
+        super(fhirContext);
+        this.registry = registry;
+        this.operations = operations;
+        this.snapshots = snapshots;
+        this.transactions = transactions;
+        this.properties = properties;
+    }
+
+    @Override
+    protected void initialize() {
+        List<IResourceProvider> providers = new ArrayList<>();
+        for (String type : registry.resourceTypes()) {
+            Class<? extends IBaseResource> resourceClass = getFhirContext().getResourceDefinition(type).getImplementingClass();
+            providers.add(registry.isReadOnly(type)
+                    ? new ReadOnlyResourceProvider(resourceClass, operations, snapshots)
+                    : new ResourceProvider(resourceClass, operations, snapshots));
+        }
+        setResourceProviders(providers);
+        registerProvider(new SystemProvider(transactions));
+        setPagingProvider(new SnapshotPagingProvider(operations, snapshots, properties));
+        setDefaultResponseEncoding(EncodingEnum.JSON);
+        registerInterceptor(new ErrorTranslation());
+        registerInterceptor(new ContentTypeCheck());
+        registerInterceptor(new CapabilityStatementCompletion(registry));
+    }
+}

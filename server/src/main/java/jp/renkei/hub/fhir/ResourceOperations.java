@@ -1,0 +1,184 @@
+package jp.renkei.hub.fhir;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.model.api.ResourceMetadataKeyEnum;
+import ca.uhn.fhir.model.valueset.BundleEntryTransactionMethodEnum;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import ca.uhn.fhir.util.UrlUtil;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import jp.renkei.hub.search.SearchParameterRegistry;
+import jp.renkei.hub.search.SearchQuery;
+import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.SearchExecutor;
+import jp.renkei.hub.store.StoredResource;
+import jp.renkei.hub.store.WriteRequest;
+import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.InstantType;
+import org.hl7.fhir.r4.model.Resource;
+import org.springframework.stereotype.Component;
+
+/**
+ * The FHIR meaning of each interaction, shared by the REST providers and by transaction and batch
+ * Bundles so both behave identically: what 404 and 410 mean, how conditional create matches, which
+ * ids a client may choose, and how a stored version becomes a resource again.
+ */
+@Component
+public class ResourceOperations {
+
+    private static final Pattern FHIR_ID = Pattern.compile("[A-Za-z0-9\\-.]{1,64}");
+
+    private final FhirContext fhirContext;
+    private final ResourceStore store;
+    private final SearchExecutor searchExecutor;
+    private final SearchParameterRegistry registry;
+    private final FhirProperties properties;
+
+    public ResourceOperations(FhirContext fhirContext, ResourceStore store, SearchExecutor searchExecutor,
+                              SearchParameterRegistry registry, FhirProperties properties) {
+        this.fhirContext = fhirContext;
+        this.store = store;
+        this.searchExecutor = searchExecutor;
+        this.registry = registry;
+        this.properties = properties;
+    }
+
+    public ResourceStore store() {
+        return store;
+    }
+
+    /** The current version; 404 if it never existed, 410 if it was deleted. */
+    public StoredResource readCurrent(String type, String id) {
+        StoredResource current = store.read(type, id);
+        if (current == null) {
+            throw new ResourceNotFoundException(type + "/" + id + " is not known");
+        }
+        if (current.deleted()) {
+            throw new ResourceGoneException(type + "/" + id + " was deleted (version " + current.version() + ")");
+        }
+        return current;
+    }
+
+    /** The current state, deleted or not; 404 only if it never existed. */
+    public StoredResource readCurrentOrDeleted(String type, String id) {
+        StoredResource current = store.read(type, id);
+        if (current == null) {
+            throw new ResourceNotFoundException(type + "/" + id + " is not known");
+        }
+        return current;
+    }
+
+    public StoredResource readVersion(String type, String id, String version) {
+        long v;
+        try {
+            v = Long.parseLong(version);
+        } catch (NumberFormatException e) {
+            throw new InvalidRequestException("Version '" + version + "' is not a number");
+        }
+        StoredResource stored = store.readVersion(type, id, v);
+        if (stored == null) {
+            throw new ResourceNotFoundException(type + "/" + id + "/_history/" + version + " is not known");
+        }
+        if (stored.deleted()) {
+            throw new ResourceGoneException(type + "/" + id + "/_history/" + version + " is a deletion");
+        }
+        return stored;
+    }
+
+    /** A stored version as a resource; deletions become an empty resource marked as a DELETE entry. */
+    public Resource toResource(StoredResource stored) {
+        Resource resource;
+        if (stored.deleted()) {
+            resource = (Resource) fhirContext.getResourceDefinition(stored.type()).newInstance();
+            ResourceMetadataKeyEnum.ENTRY_TRANSACTION_METHOD.put(resource, BundleEntryTransactionMethodEnum.DELETE);
+            ResourceMetadataKeyEnum.DELETED_AT.put(resource, new InstantType(new java.util.Date(stored.lastUpdated())));
+        } else {
+            resource = (Resource) fhirContext.newJsonParser().parseResource(stored.json());
+        }
+        resource.setId(new IdType(stored.type(), stored.id(), Long.toString(stored.version())));
+        return resource;
+    }
+
+    public SearchQuery parseQuery(String type, Map<String, String[]> parameters) {
+        return SearchQuery.parse(type, parameters, registry, properties.timeZone());
+    }
+
+    public List<String> search(SearchQuery query) {
+        return searchExecutor.search(query);
+    }
+
+    public SearchExecutor searchExecutor() {
+        return searchExecutor;
+    }
+
+    /**
+     * The id an {@code If-None-Exist} condition matches, or null when nothing matches.
+     * Several matches are a 412, as the specification requires.
+     */
+    public String matchCondition(String type, String condition) {
+        String query = condition.contains("?") ? condition.substring(condition.indexOf('?') + 1) : condition;
+        Map<String, String[]> parameters = UrlUtil.parseQueryString(query);
+        if (parameters.isEmpty()) {
+            throw new InvalidRequestException("If-None-Exist '" + condition + "' has no search parameters");
+        }
+        List<String> ids = search(parseQuery(type, parameters));
+        if (ids.size() > 1) {
+            throw new PreconditionFailedException("If-None-Exist '" + condition + "' matches " + ids.size()
+                    + " resources; it must match at most one");
+        }
+        return ids.isEmpty() ? null : ids.get(0);
+    }
+
+    public WriteRequest createRequest(String type, Resource resource) {
+        requireWritable(type);
+        return new WriteRequest(type, ResourceStore.newId(), resource, null);
+    }
+
+    public WriteRequest updateRequest(String type, String id, Resource resource, Long ifMatch) {
+        requireWritable(type);
+        requireValidId(id);
+        return new WriteRequest(type, id, resource, ifMatch);
+    }
+
+    /** 404 when there is nothing to delete; deleting a deleted resource is allowed and writes nothing. */
+    public WriteRequest deleteRequest(String type, String id, Long ifMatch) {
+        requireWritable(type);
+        readCurrentOrDeleted(type, id);
+        return new WriteRequest(type, id, null, ifMatch);
+    }
+
+    public StoredResource write(WriteRequest request) {
+        return store.write(List.of(request)).get(0);
+    }
+
+    public void requireWritable(String type) {
+        if (!registry.resourceTypes().contains(type)) {
+            throw new InvalidRequestException("Resource type '" + type + "' is not supported by this server");
+        }
+        if (registry.isReadOnly(type)) {
+            throw new InvalidRequestException(type + " resources are written by the hub itself and cannot be created,"
+                    + " changed or deleted through the API");
+        }
+    }
+
+    private static void requireValidId(String id) {
+        if (id == null || !FHIR_ID.matcher(id).matches()) {
+            throw new InvalidRequestException("'" + id + "' is not a valid FHIR id (1-64 of A-Z a-z 0-9 - .)");
+        }
+    }
+
+    public static Long version(IdType id) {
+        if (id == null || !id.hasVersionIdPart()) {
+            return null;
+        }
+        try {
+            return Long.parseLong(id.getVersionIdPart());
+        } catch (NumberFormatException e) {
+            throw new PreconditionFailedException("If-Match version '" + id.getVersionIdPart() + "' is not a version of this server");
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package jp.renkei.hub.fhir;
+
+import ca.uhn.fhir.rest.api.server.IBundleProvider;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.IPagingProvider;
+import jp.renkei.hub.store.ResultSnapshots;
+
+/** Serves HAPI FHIR's {@code _getpages} links from result snapshots kept in the store. */
+final class SnapshotPagingProvider implements IPagingProvider {
+
+    private final ResourceOperations operations;
+    private final ResultSnapshots snapshots;
+    private final FhirProperties properties;
+
+    SnapshotPagingProvider(ResourceOperations operations, ResultSnapshots snapshots, FhirProperties properties) {
+        this.operations = operations;
+        this.snapshots = snapshots;
+        this.properties = properties;
+    }
+
+    @Override
+    public int getDefaultPageSize() {
+        return properties.defaultPageSize();
+    }
+
+    @Override
+    public int getMaximumPageSize() {
+        return properties.maxPageSize();
+    }
+
+    @Override
+    public IBundleProvider retrieveResultList(RequestDetails request, String searchId) {
+        ResultSnapshots.Snapshot snapshot = snapshots.find(searchId);
+        return snapshot == null ? null : StoredResultList.fromSnapshot(operations, snapshots, snapshot);
+    }
+
+    @Override
+    public String storeResultList(RequestDetails request, IBundleProvider list) {
+        return ((StoredResultList) list).persist();
+    }
+}

@@ -1,0 +1,235 @@
+package jp.renkei.hub.fhir;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.util.FhirTerser;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import jp.renkei.hub.store.StoredResource;
+import jp.renkei.hub.store.WriteRequest;
+import org.hl7.fhir.instance.model.api.IBaseReference;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Bundle.BundleEntryComponent;
+import org.hl7.fhir.r4.model.Bundle.BundleEntryRequestComponent;
+import org.hl7.fhir.r4.model.Bundle.HTTPVerb;
+import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Resource;
+import org.springframework.stereotype.Component;
+
+/**
+ * Transaction and batch Bundles. A transaction is prepared completely (ids assigned, {@code urn:uuid:}
+ * references rewritten, conditions resolved, every entry checked) and then written as one atomic
+ * store unit, so a failing entry leaves nothing written. A batch runs each entry on its own and
+ * reports each entry's outcome.
+ */
+@Component
+public class TransactionProcessor {
+
+    private final FhirContext fhirContext;
+    private final ResourceOperations operations;
+
+    public TransactionProcessor(FhirContext fhirContext, ResourceOperations operations) {
+        this.fhirContext = fhirContext;
+        this.operations = operations;
+    }
+
+    public Bundle process(Bundle bundle) {
+        if (bundle.getType() == Bundle.BundleType.TRANSACTION) {
+            return transaction(bundle);
+        }
+        if (bundle.getType() == Bundle.BundleType.BATCH) {
+            return batch(bundle);
+        }
+        throw new InvalidRequestException("Bundle.type must be 'transaction' or 'batch' to be processed, not '"
+                + (bundle.getType() == null ? "" : bundle.getType().toCode()) + "'");
+    }
+
+    private Bundle transaction(Bundle bundle) {
+        List<BundleEntryComponent> entries = bundle.getEntry();
+        Map<String, String> assigned = new HashMap<>();
+        List<Planned> plans = new ArrayList<>();
+        Set<String> targets = new HashSet<>();
+        for (int i = 0; i < entries.size(); i++) {
+            Planned plan = plan(i, entries.get(i), assigned);
+            if (plan.request() != null && !targets.add(plan.request().type() + "/" + plan.request().id())) {
+                throw new InvalidRequestException("Transaction entry " + i + " changes " + plan.request().type() + "/"
+                        + plan.request().id() + ", which another entry of the same transaction also changes");
+            }
+            plans.add(plan);
+        }
+        for (Planned plan : plans) {
+            if (plan.request() != null && !plan.request().isDelete()) {
+                rewriteReferences(plan.request().resource(), assigned);
+            }
+        }
+        List<WriteRequest> writes = plans.stream().map(Planned::request).filter(r -> r != null).toList();
+        List<StoredResource> written = operations.store().write(writes);
+        Bundle response = new Bundle().setType(Bundle.BundleType.TRANSACTIONRESPONSE);
+        int w = 0;
+        for (Planned plan : plans) {
+            StoredResource result = plan.request() != null ? written.get(w++) : plan.existing();
+            response.addEntry(responseEntry(plan, result));
+        }
+        return response;
+    }
+
+    private Bundle batch(Bundle bundle) {
+        Bundle response = new Bundle().setType(Bundle.BundleType.BATCHRESPONSE);
+        List<BundleEntryComponent> entries = bundle.getEntry();
+        for (int i = 0; i < entries.size(); i++) {
+            try {
+                Planned plan = plan(i, entries.get(i), new HashMap<>());
+                StoredResource result = plan.request() != null ? operations.write(plan.request()) : plan.existing();
+                response.addEntry(responseEntry(plan, result));
+            } catch (BaseServerResponseException e) {
+                response.addEntry(failedEntry(e.getStatusCode(), e.getMessage()));
+            } catch (RuntimeException e) {
+                BaseServerResponseException mapped = ErrorTranslation.translate(e);
+                response.addEntry(failedEntry(mapped.getStatusCode(), mapped.getMessage()));
+            }
+        }
+        return response;
+    }
+
+    /** Works out what one entry will write, without writing anything. */
+    private Planned plan(int index, BundleEntryComponent entry, Map<String, String> assigned) {
+        BundleEntryRequestComponent request = entry.getRequest();
+        if (request.getMethod() == null || request.getUrl() == null || request.getUrl().isBlank()) {
+            throw new InvalidRequestException("Bundle entry " + index + " needs request.method and request.url");
+        }
+        String url = request.getUrl();
+        HTTPVerb method = request.getMethod();
+        Resource resource = entry.getResource();
+        return switch (method) {
+            case POST -> {
+                String type = typeOf(index, url);
+                requireResource(index, resource, type);
+                if (request.hasIfNoneExist()) {
+                    String existing = operations.matchCondition(type, request.getIfNoneExist());
+                    if (existing != null) {
+                        remember(entry, type, existing, assigned);
+                        yield new Planned(Outcome.EXISTING, null, operations.readCurrent(type, existing));
+                    }
+                }
+                WriteRequest create = operations.createRequest(type, resource);
+                remember(entry, type, create.id(), assigned);
+                yield new Planned(Outcome.CREATED, create, null);
+            }
+            case PUT -> {
+                IdType id = new IdType(url);
+                if (!id.hasResourceType() || !id.hasIdPart() || url.contains("?")) {
+                    throw new InvalidRequestException("Bundle entry " + index + ": PUT needs a url of the form Type/id, not '" + url + "'");
+                }
+                requireResource(index, resource, id.getResourceType());
+                if (resource.hasIdElement() && !id.getIdPart().equals(resource.getIdElement().getIdPart())
+                        && !entry.getFullUrl().startsWith("urn:")) {
+                    throw new InvalidRequestException("Bundle entry " + index + ": resource id '" + resource.getIdElement().getIdPart()
+                            + "' does not match the url '" + url + "'");
+                }
+                remember(entry, id.getResourceType(), id.getIdPart(), assigned);
+                Long ifMatch = request.hasIfMatch() ? parseEtag(index, request.getIfMatch()) : null;
+                yield new Planned(Outcome.UPDATED, operations.updateRequest(id.getResourceType(), id.getIdPart(), resource, ifMatch), null);
+            }
+            case DELETE -> {
+                IdType id = new IdType(url);
+                if (!id.hasResourceType() || !id.hasIdPart() || url.contains("?")) {
+                    throw new InvalidRequestException("Bundle entry " + index + ": DELETE needs a url of the form Type/id, not '" + url + "'");
+                }
+                Long ifMatch = request.hasIfMatch() ? parseEtag(index, request.getIfMatch()) : null;
+                yield new Planned(Outcome.DELETED, operations.deleteRequest(id.getResourceType(), id.getIdPart(), ifMatch), null);
+            }
+            default -> throw new InvalidRequestException("Bundle entry " + index + ": method " + method.toCode()
+                    + " is not supported in a transaction or batch (use POST, PUT or DELETE)");
+        };
+    }
+
+    private String typeOf(int index, String url) {
+        String type = url.contains("?") ? url.substring(0, url.indexOf('?')) : url;
+        if (type.contains("/")) {
+            throw new InvalidRequestException("Bundle entry " + index + ": POST url must be a resource type, not '" + url + "'");
+        }
+        return type;
+    }
+
+    private void requireResource(int index, Resource resource, String type) {
+        if (resource == null) {
+            throw new InvalidRequestException("Bundle entry " + index + " has no resource");
+        }
+        if (!resource.fhirType().equals(type)) {
+            throw new InvalidRequestException("Bundle entry " + index + ": resource is a " + resource.fhirType()
+                    + " but the url names " + type);
+        }
+    }
+
+    private static void remember(BundleEntryComponent entry, String type, String id, Map<String, String> assigned) {
+        if (entry.hasFullUrl()) {
+            assigned.put(entry.getFullUrl(), type + "/" + id);
+        }
+    }
+
+    private static Long parseEtag(int index, String etag) {
+        String v = etag.replace("W/", "").replace("\"", "").trim();
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new InvalidRequestException("Bundle entry " + index + ": ifMatch '" + etag + "' is not a version ETag such as W/\"3\"");
+        }
+    }
+
+    /** Points references to other entries ({@code urn:uuid:...} full URLs) at the ids they were given. */
+    private void rewriteReferences(Resource resource, Map<String, String> assigned) {
+        FhirTerser terser = fhirContext.newTerser();
+        for (IBaseReference reference : terser.getAllPopulatedChildElementsOfType(resource, IBaseReference.class)) {
+            Reference ref = (Reference) reference;
+            String target = ref.getReference();
+            if (target == null) {
+                continue;
+            }
+            String replacement = assigned.get(target);
+            if (replacement != null) {
+                ref.setReference(replacement);
+            } else if (target.startsWith("urn:uuid:") || target.startsWith("urn:oid:")) {
+                throw new InvalidRequestException("Reference '" + target + "' in " + resource.fhirType()
+                        + " does not match the fullUrl of any entry in this transaction");
+            }
+        }
+    }
+
+    private BundleEntryComponent responseEntry(Planned plan, StoredResource result) {
+        BundleEntryComponent entry = new BundleEntryComponent();
+        String status = switch (plan.outcome()) {
+            case CREATED -> "201 Created";
+            case UPDATED -> result.version() == 1 ? "201 Created" : "200 OK";
+            case EXISTING -> "200 OK";
+            case DELETED -> "204 No Content";
+        };
+        entry.getResponse().setStatus(status);
+        if (result != null) {
+            entry.getResponse().setLocation(result.type() + "/" + result.id() + "/_history/" + result.version());
+            entry.getResponse().setEtag("W/\"" + result.version() + "\"");
+            entry.getResponse().setLastModified(new java.util.Date(result.lastUpdated()));
+        }
+        return entry;
+    }
+
+    private static BundleEntryComponent failedEntry(int status, String message) {
+        BundleEntryComponent entry = new BundleEntryComponent();
+        OperationOutcome outcome = new OperationOutcome();
+        outcome.addIssue().setSeverity(OperationOutcome.IssueSeverity.ERROR)
+                .setCode(OperationOutcome.IssueType.PROCESSING).setDiagnostics(message);
+        entry.getResponse().setStatus(Integer.toString(status)).setOutcome(outcome);
+        return entry;
+    }
+
+    private enum Outcome { CREATED, UPDATED, EXISTING, DELETED }
+
+    private record Planned(Outcome outcome, WriteRequest request, StoredResource existing) {
+    }
+}

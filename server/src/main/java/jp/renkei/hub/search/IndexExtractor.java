@@ -1,0 +1,175 @@
+package jp.renkei.hub.search;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.fhirpath.IFhirPath;
+import ca.uhn.fhir.fhirpath.IFhirPathEvaluationContext;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.bson.Document;
+import org.hl7.fhir.instance.model.api.IBase;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.instance.model.api.IIdType;
+import org.hl7.fhir.r4.model.Address;
+import org.hl7.fhir.r4.model.BaseDateTimeType;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.ContactPoint;
+import org.hl7.fhir.r4.model.Enumeration;
+import org.hl7.fhir.r4.model.HumanName;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.Period;
+import org.hl7.fhir.r4.model.PrimitiveType;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Timing;
+
+/**
+ * Computes the search index of a resource on write: for every supported parameter, the values a
+ * query compares against, in the forms {@link SearchMatcher} expects. Tokens are kept as
+ * {@code code}, {@code system|code}, {@code system|} and {@code |code} so every FHIR token form is an
+ * exact comparison; references as {@code Type/id}; strings normalised; dates as [low, high] ranges.
+ */
+public final class IndexExtractor {
+
+    private final SearchParameterRegistry registry;
+    private final IFhirPath fhirPath;
+    private final ZoneId zone;
+
+    public IndexExtractor(FhirContext fhirContext, SearchParameterRegistry registry, ZoneId zone) {
+        this.registry = registry;
+        this.zone = zone;
+        this.fhirPath = fhirContext.newFhirPath();
+        // "where(resolve() is Patient)" only needs the referenced type, which the reference itself carries.
+        this.fhirPath.setEvaluationContext(new IFhirPathEvaluationContext() {
+            @Override
+            public IBase resolveReference(IIdType reference, IBase context) {
+                if (!reference.hasResourceType()) {
+                    return null;
+                }
+                IBaseResource stub = fhirContext.getResourceDefinition(reference.getResourceType()).newInstance();
+                stub.setId(reference.toUnqualifiedVersionless());
+                return stub;
+            }
+        });
+    }
+
+    public Document extract(IBaseResource resource) {
+        String type = resource.fhirType();
+        Document index = new Document();
+        for (SearchParamDef param : registry.indexedParams(type)) {
+            List<IBase> values = fhirPath.evaluate(resource, param.expression(), IBase.class);
+            List<Object> keys = new ArrayList<>();
+            Set<Object> seen = new LinkedHashSet<>();
+            for (IBase value : values) {
+                switch (param.kind()) {
+                    case TOKEN -> tokens(value, seen);
+                    case REFERENCE -> reference(value, seen);
+                    case STRING -> strings(value, seen);
+                    case DATE -> dates(value, seen);
+                    default -> throw new IllegalStateException(param.kind().name());
+                }
+            }
+            keys.addAll(seen);
+            if (!keys.isEmpty()) {
+                index.append(param.name(), keys);
+            }
+        }
+        return index;
+    }
+
+    private static void tokens(IBase value, Set<Object> out) {
+        if (value instanceof Identifier id) {
+            token(id.getSystem(), id.getValue(), out);
+        } else if (value instanceof CodeableConcept cc) {
+            cc.getCoding().forEach(c -> token(c.getSystem(), c.getCode(), out));
+        } else if (value instanceof Coding c) {
+            token(c.getSystem(), c.getCode(), out);
+        } else if (value instanceof ContactPoint cp) {
+            token(null, cp.getValue(), out);
+        } else if (value instanceof Enumeration<?> e) {
+            token(e.getSystem(), e.getValueAsString(), out);
+        } else if (value instanceof PrimitiveType<?> p) {
+            token(null, p.getValueAsString(), out);
+        }
+    }
+
+    /** Adds the exact-match keys of one token; see the class comment for the forms. */
+    public static void token(String system, String code, Set<Object> out) {
+        boolean hasSystem = system != null && !system.isEmpty();
+        if (code != null && !code.isEmpty()) {
+            out.add(code);
+            out.add(hasSystem ? system + "|" + code : "|" + code);
+        }
+        if (hasSystem) {
+            out.add(system + "|");
+        }
+    }
+
+    private static void reference(IBase value, Set<Object> out) {
+        if (value instanceof Reference ref && ref.hasReference()) {
+            out.add(referenceKey(ref.getReferenceElement()));
+        } else if (value instanceof PrimitiveType<?> canonical && canonical.hasValue()) {
+            out.add(canonical.getValueAsString());
+        }
+    }
+
+    /** "Type/id" for relative and absolute literal references, the raw value otherwise. */
+    public static String referenceKey(IIdType ref) {
+        if (ref.hasResourceType() && ref.hasIdPart() && !ref.getValue().startsWith("urn:")) {
+            return ref.getResourceType() + "/" + ref.getIdPart();
+        }
+        return ref.getValue();
+    }
+
+    private static void strings(IBase value, Set<Object> out) {
+        if (value instanceof HumanName name) {
+            add(name.getFamily(), out);
+            name.getGiven().forEach(g -> add(g.getValue(), out));
+            name.getPrefix().forEach(p -> add(p.getValue(), out));
+            name.getSuffix().forEach(s -> add(s.getValue(), out));
+            add(name.getText(), out);
+            if (name.hasFamily() && name.hasGiven()) {
+                // Japanese users type a full name with or without the space: 山田太郎 / 山田 太郎
+                String given = name.getGivenAsSingleString();
+                add(name.getFamily() + given.replace(" ", ""), out);
+                add(name.getFamily() + " " + given, out);
+            }
+        } else if (value instanceof Address a) {
+            a.getLine().forEach(l -> add(l.getValue(), out));
+            add(a.getCity(), out);
+            add(a.getDistrict(), out);
+            add(a.getState(), out);
+            add(a.getPostalCode(), out);
+            add(a.getCountry(), out);
+            add(a.getText(), out);
+        } else if (value instanceof PrimitiveType<?> p) {
+            add(p.getValueAsString(), out);
+        }
+    }
+
+    private static void add(String text, Set<Object> out) {
+        if (text != null && !text.isBlank()) {
+            out.add(TextNormalizer.normalize(text));
+        }
+    }
+
+    private void dates(IBase value, Set<Object> out) {
+        if (value instanceof BaseDateTimeType dt && dt.hasValue()) {
+            out.add(range(DateRange.parse(dt.getValueAsString(), zone)));
+        } else if (value instanceof Period p) {
+            long low = p.hasStart() ? DateRange.parse(p.getStartElement().getValueAsString(), zone).low() : DateRange.MIN;
+            long high = p.hasEnd() ? DateRange.parse(p.getEndElement().getValueAsString(), zone).high() : DateRange.MAX;
+            if (p.hasStart() || p.hasEnd()) {
+                out.add(List.of(low, high));
+            }
+        } else if (value instanceof Timing t) {
+            t.getEvent().forEach(e -> dates(e, out));
+        }
+    }
+
+    private static List<Long> range(DateRange r) {
+        return List.of(r.low(), r.high());
+    }
+}

@@ -1,0 +1,63 @@
+package jp.renkei.hub.store;
+
+import ca.uhn.fhir.context.FhirContext;
+import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
+import com.mongodb.WriteConcern;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import java.util.concurrent.TimeUnit;
+import jp.renkei.hub.search.IndexExtractor;
+import jp.renkei.hub.search.SearchParameterRegistry;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Chooses the embedded store or {@code MONGODB_URI} and wires the resource store on top of it. */
+@Configuration(proxyBeanMethods = false)
+public class MongoStoreConfig {
+
+    @Bean(destroyMethod = "close")
+    EmbeddedMongoHolder embeddedMongo(StoreProperties properties) {
+        return new EmbeddedMongoHolder(properties.useEmbedded()
+                ? new EmbeddedMongo(properties.embedded().dataDir(), properties.embedded().fsync())
+                : null);
+    }
+
+    @Bean(destroyMethod = "close")
+    MongoClient mongoClient(StoreProperties properties, EmbeddedMongoHolder embedded) {
+        String uri = embedded.mongo() != null ? embedded.mongo().connectionString() : properties.uri();
+        MongoClientSettings.Builder settings = MongoClientSettings.builder()
+                .applyConnectionString(new ConnectionString(uri))
+                .applyToConnectionPoolSettings(pool -> pool.maxSize(64).maxWaitTime(10, TimeUnit.SECONDS))
+                .applyToClusterSettings(cluster -> cluster.serverSelectionTimeout(10, TimeUnit.SECONDS));
+        if (embedded.mongo() == null) {
+            // Acknowledged means on a majority of the replica set and in its journal.
+            settings.writeConcern(WriteConcern.MAJORITY.withJournal(true));
+        }
+        return MongoClients.create(settings.build());
+    }
+
+    @Bean
+    Durability durability(EmbeddedMongoHolder embedded) {
+        return embedded.mongo() != null ? embedded.mongo() : Durability.WRITE_CONCERN;
+    }
+
+    @Bean
+    ResourceStore resourceStore(MongoClient client, StoreProperties properties, Durability durability,
+                                FhirContext fhirContext, SearchParameterRegistry registry, IndexExtractor extractor) {
+        ResourceStore store = new ResourceStore(client.getDatabase(properties.database()), durability,
+                fhirContext, registry, extractor);
+        store.recover();
+        return store;
+    }
+
+    /** Lets the embedded server be absent without a nullable bean. */
+    record EmbeddedMongoHolder(EmbeddedMongo mongo) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (mongo != null) {
+                mongo.close();
+            }
+        }
+    }
+}

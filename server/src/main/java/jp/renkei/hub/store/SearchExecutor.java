@@ -1,0 +1,127 @@
+package jp.renkei.hub.store;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import jp.renkei.hub.search.Criterion;
+import jp.renkei.hub.search.SearchQuery;
+import jp.renkei.hub.search.SortKey;
+import org.bson.Document;
+
+/**
+ * Runs searches and history listings against the store and returns the matching keys in result
+ * order. A query that names an exact reference, identifier or {@code _id} starts from point
+ * lookups (see {@link SearchKeys}); any other query scans the type's current documents without
+ * their bodies. Either way every candidate is checked against the full query.
+ */
+public final class SearchExecutor {
+
+    private final ResourceStore store;
+
+    public SearchExecutor(ResourceStore store) {
+        this.store = store;
+    }
+
+    /** Ids of the current, non-deleted resources matching the query, sorted. */
+    public List<String> search(SearchQuery query) {
+        List<StoredResource> matches = new ArrayList<>();
+        for (StoredResource candidate : candidates(query)) {
+            if (!candidate.deleted() && query.matches(candidate)) {
+                matches.add(candidate);
+            }
+        }
+        matches.sort(order(query.sort()));
+        return matches.stream().map(StoredResource::id).toList();
+    }
+
+    private Iterable<StoredResource> candidates(SearchQuery query) {
+        String type = query.type();
+        Criterion narrowest = query.criteria().stream()
+                .filter(c -> c.bucketKeys() != null)
+                .min(Comparator.comparing((Criterion c) -> !isId(c)).thenComparingInt(c -> c.bucketKeys().size()))
+                .orElse(null);
+        if (narrowest == null) {
+            List<StoredResource> all = new ArrayList<>();
+            for (Document doc : store.scanCurrent(type)) {
+                all.add(StoredResource.fromCurrent(type, doc));
+            }
+            return all;
+        }
+        Set<String> ids = isId(narrowest) ? narrowest.bucketKeys()
+                : store.searchKeys().lookup(type, narrowest.param(), narrowest.bucketKeys());
+        return store.readCurrent(type, new ArrayList<>(ids), false);
+    }
+
+    private static boolean isId(Criterion c) {
+        return c.param().equals("_id");
+    }
+
+    /** Keys ({@code id/version}) of an instance's versions, newest first. */
+    public List<String> instanceHistory(String type, String id, long sinceMillis) {
+        StoredResource current = store.read(type, id);
+        if (current == null) {
+            return List.of();
+        }
+        List<String> keys = new ArrayList<>();
+        for (long v = current.version(); v >= 1; v--) {
+            keys.add(StoredResource.historyKey(id, v));
+        }
+        if (sinceMillis == Long.MIN_VALUE) {
+            return keys;
+        }
+        return store.readVersions(type, keys).stream().filter(r -> r.lastUpdated() >= sinceMillis)
+                .map(r -> StoredResource.historyKey(r.id(), r.version())).toList();
+    }
+
+    /** Keys of every committed version of a type, newest first. */
+    public List<String> typeHistory(String type, long sinceMillis) {
+        List<StoredResource> versions = new ArrayList<>();
+        for (Document doc : store.scanHistory(type)) {
+            StoredResource r = StoredResource.fromHistory(type, doc);
+            if (r.lastUpdated() >= sinceMillis && store.committed(doc)) {
+                versions.add(r);
+            }
+        }
+        versions.sort(Comparator.comparingLong(StoredResource::lastUpdated).reversed()
+                .thenComparing(StoredResource::id).thenComparing(Comparator.comparingLong(StoredResource::version).reversed()));
+        return versions.stream().map(r -> StoredResource.historyKey(r.id(), r.version())).toList();
+    }
+
+    private static Comparator<StoredResource> order(List<SortKey> sort) {
+        Comparator<StoredResource> order = null;
+        for (SortKey key : sort) {
+            Comparator<StoredResource> next = comparator(key);
+            order = order == null ? next : order.thenComparing(next);
+        }
+        Comparator<StoredResource> byDefault = Comparator.comparingLong(StoredResource::lastUpdated)
+                .thenComparing(StoredResource::id);
+        return order == null ? byDefault : order.thenComparing(byDefault);
+    }
+
+    private static Comparator<StoredResource> comparator(SortKey key) {
+        if (key.param().equals("_id")) {
+            Comparator<StoredResource> byId = Comparator.comparing(StoredResource::id);
+            return key.descending() ? byId.reversed() : byId;
+        }
+        if (key.param().equals("_lastUpdated")) {
+            Comparator<StoredResource> byTime = Comparator.comparingLong(StoredResource::lastUpdated);
+            return key.descending() ? byTime.reversed() : byTime;
+        }
+        // Ascending sorts by the earliest start, descending by the latest end; resources without a value go last.
+        return Comparator.comparing((StoredResource r) -> dateKey(r, key), Comparator.nullsLast(
+                key.descending() ? Comparator.<Long>reverseOrder() : Comparator.<Long>naturalOrder()));
+    }
+
+    private static Long dateKey(StoredResource r, SortKey key) {
+        Long best = null;
+        for (Object value : r.indexValues(key.param())) {
+            List<?> range = (List<?>) value;
+            long v = ((Number) range.get(key.descending() ? 1 : 0)).longValue();
+            if (best == null || (key.descending() ? v > best : v < best)) {
+                best = v;
+            }
+        }
+        return best;
+    }
+}

@@ -1,0 +1,14 @@
+package jp.renkei.hub.store;
+
+import org.hl7.fhir.r4.model.Resource;
+
+/**
+ * One resource change inside a write unit. {@code resource} is null for a delete;
+ * {@code ifMatch} is the version the client last saw, or null when it did not say.
+ */
+public record WriteRequest(String type, String id, Resource resource, Long ifMatch) {
+
+    public boolean isDelete() {
+        return resource == null;
+    }
+}

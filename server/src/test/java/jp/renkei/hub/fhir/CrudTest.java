@@ -1,0 +1,227 @@
+package jp.renkei.hub.fhir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ca.uhn.fhir.rest.api.EncodingEnum;
+import ca.uhn.fhir.rest.api.MethodOutcome;
+import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import jp.renkei.hub.HubTestBase;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.HumanName;
+import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.StringType;
+import org.junit.jupiter.api.Test;
+
+class CrudTest extends HubTestBase {
+
+    static Patient yamada() {
+        Patient p = new Patient();
+        p.addIdentifier().setSystem("urn:oid:1.2.392.100495.20.3.51.1").setValue("0001");
+        p.addName().setFamily("山田").addGiven("太郎");
+        HumanName kana = p.addName().setFamily("ヤマダ").addGiven("タロウ");
+        kana.addExtension("http://hl7.org/fhir/StructureDefinition/iso21090-EN-representation",
+                new org.hl7.fhir.r4.model.CodeType("SYL"));
+        return p;
+    }
+
+    @Test
+    void createReadVreadUpdateWithServerOwnedMeta() {
+        Patient patient = yamada();
+        patient.getMeta().setVersionId("99");
+        MethodOutcome created = client.create().resource(patient).execute();
+        assertThat(created.getCreated()).isTrue();
+        IdType id = (IdType) created.getId();
+        assertThat(id.getVersionIdPart()).isEqualTo("1");
+
+        Patient read = client.read().resource(Patient.class).withId(id.getIdPart()).execute();
+        assertThat(read.getMeta().getVersionId()).isEqualTo("1");
+        assertThat(read.getMeta().getLastUpdated()).isNotNull();
+        assertThat(read.getNameFirstRep().getFamily()).isEqualTo("山田");
+
+        read.getNameFirstRep().setFamily("山田（旧姓 佐藤）");
+        MethodOutcome updated = client.update().resource(read).execute();
+        assertThat(updated.getId().getVersionIdPart()).isEqualTo("2");
+
+        Patient v1 = client.vread(Patient.class, id.getIdPart(), "1");
+        assertThat(v1.getNameFirstRep().getFamily()).isEqualTo("山田");
+        Patient v2 = client.read().resource(Patient.class).withId(id.getIdPart()).execute();
+        assertThat(v2.getNameFirstRep().getFamily()).isEqualTo("山田（旧姓 佐藤）");
+    }
+
+    @Test
+    void staleIfMatchIsRefusedAndChangesNothing() {
+        IdType id = (IdType) client.create().resource(yamada()).execute().getId();
+        Patient current = client.read().resource(Patient.class).withId(id.getIdPart()).execute();
+        current.getNameFirstRep().setFamily("田中");
+        client.update().resource(current).execute();
+
+        Patient stale = client.vread(Patient.class, id.getIdPart(), "1");
+        stale.getNameFirstRep().setFamily("鈴木");
+        assertThatThrownBy(() -> client.update().resource(stale).withId(stale.getIdElement()).execute())
+                .isInstanceOf(PreconditionFailedException.class);
+
+        Patient after = client.read().resource(Patient.class).withId(id.getIdPart()).execute();
+        assertThat(after.getNameFirstRep().getFamily()).isEqualTo("田中");
+        assertThat(after.getMeta().getVersionId()).isEqualTo("2");
+    }
+
+    @Test
+    void twoConcurrentUpdatesWithTheSameIfMatchExactlyOneWins() throws Exception {
+        for (int round = 0; round < 10; round++) {
+            IdType id = (IdType) client.create().resource(yamada()).execute().getId();
+            CountDownLatch start = new CountDownLatch(1);
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (String family : List.of("佐藤", "鈴木")) {
+                Callable<Boolean> update = () -> {
+                    Patient p = yamada();
+                    p.setId(new IdType("Patient", id.getIdPart(), "1"));
+                    p.getNameFirstRep().setFamily(family);
+                    start.await();
+                    try {
+                        hub.client().update().resource(p).withId(p.getIdElement()).execute();
+                        return true;
+                    } catch (PreconditionFailedException e) {
+                        return false;
+                    }
+                };
+                results.add(pool.submit(update));
+            }
+            start.countDown();
+            int wins = 0;
+            for (Future<Boolean> r : results) {
+                wins += r.get() ? 1 : 0;
+            }
+            pool.shutdown();
+            assertThat(wins).as("round %d", round).isEqualTo(1);
+            Patient now = client.read().resource(Patient.class).withId(id.getIdPart()).execute();
+            assertThat(now.getMeta().getVersionId()).isEqualTo("2");
+            Bundle history = client.history().onInstance(id.toVersionless()).returnBundle(Bundle.class).execute();
+            assertThat(history.getTotal()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void deletedResourceReadsAsGoneAndStaysInHistory() {
+        IdType id = (IdType) client.create().resource(yamada()).execute().getId();
+        client.delete().resourceById(id.toVersionless()).execute();
+        assertThatThrownBy(() -> client.read().resource(Patient.class).withId(id.getIdPart()).execute())
+                .isInstanceOf(ResourceGoneException.class);
+        assertThatThrownBy(() -> client.read().resource(Patient.class).withId("does-not-exist").execute())
+                .isInstanceOf(ResourceNotFoundException.class);
+        Patient v1 = client.vread(Patient.class, id.getIdPart(), "1");
+        assertThat(v1.getNameFirstRep().getFamily()).isEqualTo("山田");
+
+        Bundle history = client.history().onInstance(id.toVersionless()).returnBundle(Bundle.class).execute();
+        assertThat(history.getEntry()).hasSize(2);
+        assertThat(history.getEntry().get(0).getRequest().getMethod()).isEqualTo(Bundle.HTTPVerb.DELETE);
+        assertThat(history.getEntry().get(1).getRequest().getMethod()).isEqualTo(Bundle.HTTPVerb.POST);
+
+        // updating a deleted resource brings it back as a new version
+        Patient again = yamada();
+        again.setId(id.getIdPart());
+        assertThat(client.update().resource(again).execute().getId().getVersionIdPart()).isEqualTo("3");
+    }
+
+    @Test
+    void typeHistoryListsVersionsNewestFirst() {
+        IdType id = (IdType) client.create().resource(yamada()).execute().getId();
+        Patient p = client.read().resource(Patient.class).withId(id.getIdPart()).execute();
+        p.setGender(org.hl7.fhir.r4.model.Enumerations.AdministrativeGender.MALE);
+        client.update().resource(p).execute();
+        Bundle history = client.history().onType(Patient.class).returnBundle(Bundle.class).execute();
+        assertThat(history.getType()).isEqualTo(Bundle.BundleType.HISTORY);
+        assertThat(history.getEntryFirstRep().getResource().getIdElement().getIdPart()).isEqualTo(id.getIdPart());
+        assertThat(history.getEntryFirstRep().getResource().getIdElement().getVersionIdPart()).isEqualTo("2");
+    }
+
+    @Test
+    void conditionalCreateReturnsTheExistingResource() {
+        Patient p = yamada();
+        p.getIdentifierFirstRep().setValue("cond-1");
+        MethodOutcome first = client.create().resource(p).conditional()
+                .where(Patient.IDENTIFIER.exactly().systemAndCode("urn:oid:1.2.392.100495.20.3.51.1", "cond-1")).execute();
+        MethodOutcome second = client.create().resource(p).conditional()
+                .where(Patient.IDENTIFIER.exactly().systemAndCode("urn:oid:1.2.392.100495.20.3.51.1", "cond-1")).execute();
+        assertThat(first.getCreated()).isTrue();
+        assertThat(second.getCreated()).isNotEqualTo(Boolean.TRUE);
+        assertThat(second.getId().getIdPart()).isEqualTo(first.getId().getIdPart());
+    }
+
+    @Test
+    void japaneseTextRoundTripsExactlyInJsonAndXml() {
+        String[] samples = {"髙橋　﨑子", "やまだ はなこ", "ヤマダ ハナコ", "ﾔﾏﾀﾞ ﾊﾅｺ", "ＡＢＣ１２３", "𠮷野家", "〒020-0023 岩手県盛岡市内丸１０−１"};
+        for (EncodingEnum encoding : List.of(EncodingEnum.JSON, EncodingEnum.XML)) {
+            Patient p = new Patient();
+            for (String s : samples) {
+                p.addName().setText(s);
+            }
+            client.setEncoding(encoding);
+            try {
+                IdType id = (IdType) client.create().resource(p).execute().getId();
+                Patient read = client.read().resource(Patient.class).withId(id.getIdPart()).execute();
+                List<String> texts = read.getName().stream().map(HumanName::getText).toList();
+                assertThat(texts).containsExactly(samples);
+            } finally {
+                client.setEncoding(null);
+            }
+        }
+    }
+
+    @Test
+    void contentNegotiationByAcceptAndFormat() {
+        IdType id = (IdType) client.create().resource(yamada()).execute().getId();
+        var xml = get("/Patient/" + id.getIdPart() + "?_format=xml");
+        assertThat(xml.statusCode()).isEqualTo(200);
+        assertThat(xml.headers().firstValue("Content-Type").orElse("")).contains("xml");
+        assertThat(xml.body()).contains("<Patient xmlns=\"http://hl7.org/fhir\">").contains("山田");
+        var json = get("/Patient/" + id.getIdPart() + "?_format=json");
+        assertThat(json.body()).startsWith("{").contains("\"family\":\"山田\"");
+    }
+
+    @Test
+    void metadataListsExactlyWhatIsImplemented() {
+        var cs = client.capabilities().ofType(org.hl7.fhir.r4.model.CapabilityStatement.class).execute();
+        var rest = cs.getRestFirstRep();
+        assertThat(rest.getResource()).extracting(r -> r.getType()).containsExactlyInAnyOrder(
+                "Patient", "RelatedPerson", "Practitioner", "PractitionerRole", "Organization", "CareTeam", "Encounter",
+                "Condition", "AllergyIntolerance", "MedicationStatement", "Observation", "Procedure", "Composition",
+                "DocumentReference", "Bundle", "Communication", "CommunicationRequest", "Task", "Consent",
+                "QuestionnaireResponse", "Provenance", "Binary", "AuditEvent");
+        var audit = rest.getResource().stream().filter(r -> r.getType().equals("AuditEvent")).findFirst().orElseThrow();
+        assertThat(audit.getInteraction()).extracting(i -> i.getCode().toCode())
+                .containsExactlyInAnyOrder("read", "vread", "search-type", "history-instance", "history-type");
+        var patient = rest.getResource().stream().filter(r -> r.getType().equals("Patient")).findFirst().orElseThrow();
+        assertThat(patient.getSearchParam()).extracting(s -> s.getName()).contains("name", "family", "given", "identifier", "_lastUpdated");
+        assertThat(patient.getSearchParam()).allSatisfy(s -> assertThat(s.getType()).isNotNull());
+        assertThat(rest.getInteraction()).extracting(i -> i.getCode().toCode()).containsExactlyInAnyOrder("transaction", "batch");
+    }
+
+    @Test
+    void auditEventsCannotBeWrittenThroughTheApi() {
+        var response = send("POST", "/AuditEvent", "application/fhir+json", "{\"resourceType\":\"AuditEvent\"}");
+        assertThat(response.statusCode()).isBetween(400, 405);
+        assertThat(response.body()).contains("OperationOutcome");
+        assertThat(client.search().forResource("AuditEvent").returnBundle(Bundle.class).execute().getTotal()).isZero();
+    }
+
+    @Test
+    void patientNamesAreStoredUnchanged() {
+        Patient p = yamada();
+        p.addName().setFamily("ﾔﾏﾀﾞ").addGiven(new StringType("ﾀﾛｳ").getValue());
+        IdType id = (IdType) client.create().resource(p).execute().getId();
+        Patient read = client.read().resource(Patient.class).withId(id.getIdPart()).execute();
+        assertThat(read.getName().get(2).getFamily()).isEqualTo("ﾔﾏﾀﾞ");
+    }
+}
