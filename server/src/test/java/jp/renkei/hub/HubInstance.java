@@ -25,12 +25,16 @@ public final class HubInstance implements AutoCloseable {
     private final String baseUrl;
 
     public HubInstance(Path dataDir, String... extraProperties) {
-        String[] properties = new String[extraProperties.length + 3];
-        properties[0] = "server.port=0";
-        properties[1] = "renkei.store.embedded.data-dir=" + dataDir;
-        properties[2] = "renkei.store.uri=";
-        System.arraycopy(extraProperties, 0, properties, 3, extraProperties.length);
-        this.context = new SpringApplicationBuilder(RenkeiApplication.class).properties(properties).run();
+        // Command-line arguments outrank application.yml and the environment, so a developer's
+        // MONGODB_URI or RENKEI_PORT cannot leak into a test.
+        String[] args = new String[extraProperties.length + 3];
+        args[0] = "--server.port=0";
+        args[1] = "--renkei.store.embedded.data-dir=" + dataDir;
+        args[2] = "--renkei.store.uri=";
+        for (int i = 0; i < extraProperties.length; i++) {
+            args[3 + i] = "--" + extraProperties[i];
+        }
+        this.context = new SpringApplicationBuilder(RenkeiApplication.class).run(args);
         int port = ((WebServerApplicationContext) context).getWebServer().getPort();
         this.baseUrl = "http://127.0.0.1:" + port + "/fhir";
     }
