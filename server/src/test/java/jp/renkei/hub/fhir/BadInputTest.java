@@ -26,7 +26,7 @@ class BadInputTest extends HubTestBase {
     void malformedJsonAndXml() {
         assertOutcome(send("POST", "/Patient", JSON, "{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"山田\""), 400, "Failed to parse");
         assertOutcome(send("POST", "/Patient", "application/fhir+xml", "<Patient xmlns=\"http://hl7.org/fhir\"><name>"), 400, "Failed to parse");
-        assertOutcome(send("POST", "/Patient", JSON, "{\"resourceType\":\"Patient\",\"nmae\":[]}"), 400, "nmae");
+        assertOutcome(send("POST", "/Patient", JSON, "{\"resourceType\":\"Patient\",\"nmae\":[{\"text\":\"x\"}]}"), 400, "nmae");
         assertOutcome(send("POST", "/Patient", JSON, "{\"resourceType\":\"Patient\",\"birthDate\":\"昭和15年\"}"), 400, "昭和15年");
         assertThat(patients()).isZero();
     }
