@@ -1,0 +1,128 @@
+package jp.renkei.hub.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import jp.renkei.hub.HubInstance;
+import jp.renkei.hub.RenkeiApplication;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.Patient;
+import org.junit.jupiter.api.Test;
+
+/** Acknowledged writes survive a clean restart and an abrupt kill of the JVM. */
+class DurabilityTest {
+
+    @Test
+    void dataSurvivesStopAndStartOnTheSameDirectory() throws Exception {
+        Path dir = Files.createTempDirectory("renkei-restart");
+        String id;
+        try (HubInstance hub = new HubInstance(dir)) {
+            Patient p = new Patient();
+            p.addName().setFamily("遠野").addGiven("花");
+            id = hub.client().create().resource(p).execute().getId().getIdPart();
+            Patient read = hub.client().read().resource(Patient.class).withId(id).execute();
+            read.getNameFirstRep().setFamily("遠野（とおの）");
+            hub.client().update().resource(read).execute();
+        }
+        try (HubInstance hub = new HubInstance(dir)) {
+            Patient read = hub.client().read().resource(Patient.class).withId(id).execute();
+            assertThat(read.getNameFirstRep().getFamily()).isEqualTo("遠野（とおの）");
+            assertThat(read.getMeta().getVersionId()).isEqualTo("2");
+            assertThat(hub.client().search().byUrl("Patient?name:contains=とおの").returnBundle(Bundle.class).execute().getTotal()).isEqualTo(1);
+            assertThat(hub.client().history().onInstance(new IdType("Patient", id)).returnBundle(Bundle.class).execute().getTotal()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void acknowledgedWritesSurviveKillDashNine() throws Exception {
+        Path dir = Files.createTempDirectory("renkei-kill");
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+        Process hub = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+                RenkeiApplication.class.getName(), "--server.port=" + port,
+                "--renkei.store.embedded.data-dir=" + dir, "--renkei.store.uri=")
+                .redirectErrorStream(true).redirectOutput(dir.resolveSibling(dir.getFileName() + ".log").toFile()).start();
+        String base = "http://127.0.0.1:" + port + "/fhir";
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        ConcurrentLinkedQueue<String> acknowledged = new ConcurrentLinkedQueue<>();
+        try {
+            waitUntilUp(http, base, hub);
+            AtomicBoolean stop = new AtomicBoolean();
+            ExecutorService writers = Executors.newFixedThreadPool(4);
+            for (int t = 0; t < 4; t++) {
+                writers.submit(() -> {
+                    while (!stop.get()) {
+                        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/Patient"))
+                                .header("Content-Type", "application/fhir+json")
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"盛岡\"}]}"))
+                                .build(), HttpResponse.BodyHandlers.ofString());
+                        if (r.statusCode() == 201) {
+                            String location = r.headers().firstValue("Location").orElseThrow();
+                            acknowledged.add(new IdType(location).getIdPart());
+                        }
+                    }
+                    return null;
+                });
+            }
+            while (acknowledged.size() < 300) {
+                Thread.sleep(20);
+            }
+            hub.destroyForcibly(); // SIGKILL: no shutdown hooks, no final commit
+            hub.waitFor(30, TimeUnit.SECONDS);
+            stop.set(true);
+            writers.shutdownNow();
+            writers.awaitTermination(30, TimeUnit.SECONDS);
+        } finally {
+            hub.destroyForcibly();
+        }
+        List<String> ids = List.copyOf(acknowledged);
+        try (HubInstance restarted = new HubInstance(dir)) {
+            long missing = ids.stream().filter(id -> {
+                try {
+                    restarted.client().read().resource(Patient.class).withId(id).execute();
+                    return false;
+                } catch (RuntimeException e) {
+                    return true;
+                }
+            }).count();
+            assertThat(ids).hasSizeGreaterThanOrEqualTo(300);
+            assertThat(missing).as("acknowledged creates lost by kill -9").isZero();
+        }
+    }
+
+    private static void waitUntilUp(HttpClient http, String base, Process hub) throws Exception {
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (System.currentTimeMillis() < deadline) {
+            if (!hub.isAlive()) {
+                throw new IllegalStateException("hub process exited with " + hub.exitValue());
+            }
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create(base + "/metadata")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (java.io.IOException notYet) {
+                Thread.sleep(250);
+            }
+        }
+        throw new IllegalStateException("hub did not start within 120 s");
+    }
+}
