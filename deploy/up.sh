@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Builds the hub if needed and starts it on 127.0.0.1 with the embedded store.
+# Env: RENKEI_PORT (default 8080), RENKEI_DATA_DIR (default ./renkei-data), MONGODB_URI (optional).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+run="$root/build/run"
+jar="$root/server/target/renkei-server-0.1.0-SNAPSHOT.jar"
+port="${RENKEI_PORT:-8080}"
+mkdir -p "$run"
+
+if [ -f "$run/hub.pid" ] && kill -0 "$(cat "$run/hub.pid")" 2>/dev/null; then
+  echo "Renkei hub is already running (pid $(cat "$run/hub.pid")): http://127.0.0.1:$port/fhir"
+  exit 0
+fi
+command -v java >/dev/null || { echo "java (17) is required" >&2; exit 1; }
+if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+  echo "Port $port on 127.0.0.1 is already in use; stop that program or set RENKEI_PORT" >&2
+  exit 1
+fi
+if [ ! -f "$jar" ] || [ -n "$(find "$root/server/src/main" "$root/fhir-profiles/src/main" -newer "$jar" -type f -print -quit)" ]; then
+  echo "Building the hub (first run downloads dependencies from Maven Central)..."
+  (cd "$root" && mvn -q -B -DskipTests install)
+fi
+
+export RENKEI_PORT="$port"
+export RENKEI_DATA_DIR="${RENKEI_DATA_DIR:-$root/renkei-data}"
+nohup java -Xmx2g -jar "$jar" >"$run/hub.log" 2>&1 &
+echo $! >"$run/hub.pid"
+
+base="http://127.0.0.1:$port/fhir"
+for _ in $(seq 1 120); do
+  if ! kill -0 "$(cat "$run/hub.pid")" 2>/dev/null; then
+    echo "The hub failed to start; last lines of $run/hub.log:" >&2
+    tail -n 30 "$run/hub.log" >&2
+    rm -f "$run/hub.pid"
+    exit 1
+  fi
+  if curl -sf "$base/metadata" >/dev/null 2>&1; then
+    echo "Renkei hub is ready: $base"
+    exit 0
+  fi
+  sleep 1
+done
+echo "The hub did not become ready within 120 s; see $run/hub.log" >&2
+exit 1
