@@ -1,19 +1,20 @@
 package jp.renkei.hub.store;
 
 import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
+import jp.renkei.hub.store.embedded.MvStoreBackend;
 import org.h2.mvstore.MVStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The in-process MongoDB-compatible server used when no {@code MONGODB_URI} is given: mongo-java-server
- * on an H2 MVStore file, reached by the real MongoDB driver over loopback.
+ * on an H2 MVStore file (pages in BSON, see {@link MvStoreBackend}), reached by the real MongoDB
+ * driver over loopback.
  *
  * <p>MVStore only writes to its file when it commits (by default in the background about once a
  * second), so an abrupt halt loses recent acknowledged writes. {@link #awaitDurable()} is a group
@@ -39,7 +40,7 @@ public final class EmbeddedMongo implements Durability, AutoCloseable {
         }
         Path file = dataDir.resolve("renkei.mv.db");
         this.mvStore = new MVStore.Builder().fileName(file.toString()).open();
-        this.server = new MongoServer(new H2Backend(mvStore));
+        this.server = new MongoServer(new MvStoreBackend(mvStore));
         server.bind(new InetSocketAddress("127.0.0.1", 0));
         this.fsync = fsync;
         log.info("Embedded store started on {} with data in {}", server.getLocalAddress(), file);

@@ -4,6 +4,9 @@ import static com.mongodb.client.model.Filters.eq;
 import static com.mongodb.client.model.Filters.in;
 
 import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.BulkWriteOptions;
+import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
@@ -18,16 +21,28 @@ import jp.renkei.hub.search.SearchParameterRegistry;
 import org.bson.Document;
 
 /**
- * Point-lookup index documents the hub maintains on write: one document per exact reference or
- * identifier value ({@code "Observation|patient|Patient/123"}) listing the ids of the resources that
- * carry it. "Everything of this patient" is then one lookup by {@code _id}, which is fast on the
+ * Point-lookup index documents the hub maintains on write, one set per exact reference or
+ * identifier value ({@code "Observation|patient|Patient/123"}), listing the ids of the resources
+ * that carry it. "Everything of this patient" is then a lookup by {@code _id}, which is fast on the
  * embedded store (it has no secondary indexes) and on a real MongoDB alike.
  *
+ * <p>The ids live in bounded buckets so no document grows without limit and no update rewrites
+ * more than {@link #BUCKET_SIZE} ids (the embedded store re-serialises a whole document on every
+ * update). The head {@code _id = key} is only a counter {@code n} of the ids ever added; the id
+ * that takes slot {@code n} goes into bucket {@code key#((n-1)/BUCKET_SIZE+1)}. Adding is an atomic
+ * increment of the head plus one unordered bulk upsert of the buckets; a lookup reads the heads
+ * and then the buckets with one {@code $in}. Every filter is an {@code _id} equality or {@code $in}
+ * because the embedded store uses its index only for queries on {@code _id} alone. Removal pulls
+ * the id from every bucket of the key; {@code n} is never decremented, so slots freed by removals
+ * are not reused (bounded waste, never a wrong answer).
+ *
  * <p>The lists may briefly hold ids that no longer match (a crash between the resource write and
- * the key update); every candidate is checked against the resource's own index before it is
- * returned, so a stale key costs a lookup, never a wrong result.
+ * the key update, or a repeated add during recovery); every candidate is checked against the
+ * resource's own index before it is returned, so a stale id costs a lookup, never a wrong result.
  */
 final class SearchKeys {
+
+    static final int BUCKET_SIZE = 128;
 
     private final MongoCollection<Document> keys;
     private final SearchParameterRegistry registry;
@@ -67,31 +82,57 @@ final class SearchKeys {
     void update(String type, String id, Document oldIndex, Document newIndex) {
         Set<String> before = keysOf(type, oldIndex);
         Set<String> after = keysOf(type, newIndex);
-        List<WriteModel<Document>> changes = new ArrayList<>();
-        for (String key : before) {
-            if (!after.contains(key)) {
-                changes.add(new UpdateOneModel<>(eq("_id", key), Updates.pull("ids", id)));
+        List<String> removed = before.stream().filter(k -> !after.contains(k)).toList();
+        List<String> added = after.stream().filter(k -> !before.contains(k)).toList();
+        if (!removed.isEmpty()) {
+            List<String> buckets = bucketsOf(removed);
+            if (!buckets.isEmpty()) {
+                keys.updateMany(in("_id", buckets), Updates.pull("ids", id));
             }
         }
-        for (String key : after) {
-            if (!before.contains(key)) {
-                changes.add(new UpdateOneModel<>(eq("_id", key), Updates.addToSet("ids", id), new UpdateOptions().upsert(true)));
-            }
-        }
-        if (!changes.isEmpty()) {
-            keys.bulkWrite(changes);
+        if (!added.isEmpty()) {
+            add(added, id);
         }
     }
 
-    /** Ids listed under any of the given keys. */
+    /** Ids listed under any of the given values of one parameter. */
     Set<String> lookup(String type, String param, Collection<String> values) {
-        List<String> ids = values.stream().map(v -> key(type, param, v)).toList();
+        List<String> buckets = bucketsOf(values.stream().map(v -> key(type, param, v)).toList());
         Set<String> out = new LinkedHashSet<>();
-        for (Document doc : keys.find(in("_id", ids))) {
-            for (Object id : doc.getList("ids", Object.class)) {
-                out.add((String) id);
+        if (!buckets.isEmpty()) {
+            for (Document bucket : keys.find(in("_id", buckets))) {
+                List<Object> ids = bucket.getList("ids", Object.class);
+                for (Object id : ids) {
+                    out.add((String) id);
+                }
             }
         }
         return out;
+    }
+
+    private void add(List<String> keyList, String id) {
+        List<WriteModel<Document>> additions = new ArrayList<>(keyList.size());
+        for (String key : keyList) {
+            Document head = keys.findOneAndUpdate(eq("_id", key), Updates.inc("n", 1),
+                    new FindOneAndUpdateOptions().upsert(true).returnDocument(ReturnDocument.AFTER));
+            additions.add(new UpdateOneModel<>(eq("_id", bucketOf(key, head.getInteger("n"))),
+                    Updates.addToSet("ids", id), new UpdateOptions().upsert(true)));
+        }
+        keys.bulkWrite(additions, new BulkWriteOptions().ordered(false));
+    }
+
+    private List<String> bucketsOf(List<String> heads) {
+        List<String> all = new ArrayList<>();
+        for (Document head : keys.find(in("_id", heads))) {
+            int count = (head.getInteger("n", 0) + BUCKET_SIZE - 1) / BUCKET_SIZE;
+            for (int i = 1; i <= count; i++) {
+                all.add(head.getString("_id") + "#" + i);
+            }
+        }
+        return all;
+    }
+
+    private static String bucketOf(String key, int slot) {
+        return key + "#" + ((slot - 1) / BUCKET_SIZE + 1);
     }
 }
