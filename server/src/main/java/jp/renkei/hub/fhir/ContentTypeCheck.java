@@ -24,6 +24,9 @@ public final class ContentTypeCheck {
         if ("Binary".equals(request.getResourceName())) {
             return;
         }
+        if (method == RequestTypeEnum.POST && "_search".equals(request.getOperation())) {
+            return; // search parameters as a form body (application/x-www-form-urlencoded)
+        }
         String contentType = request.getHeader("Content-Type");
         if (contentType == null || contentType.isBlank()) {
             if (request.loadRequestContents().length == 0) {

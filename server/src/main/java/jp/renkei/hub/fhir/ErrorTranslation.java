@@ -28,12 +28,17 @@ public final class ErrorTranslation {
     @Hook(Pointcut.SERVER_PRE_PROCESS_OUTGOING_EXCEPTION)
     public BaseServerResponseException onError(RequestDetails request, Throwable error) {
         BaseServerResponseException translated = translate(error);
-        if (translated.getStatusCode() >= 500) {
-            String incident = UUID.randomUUID().toString();
-            log.error("Incident {} on {} {}", incident, request.getRequestType(), request.getRequestPath(), error);
-            return new InternalErrorException("内部エラーが発生しました (internal error; incident " + incident + ")");
+        if (translated instanceof InternalErrorException) {
+            return incident(request.getRequestType() + " " + request.getRequestPath(), error);
         }
         return translated;
+    }
+
+    /** Logs an unexpected failure under a new incident id and returns the 500 that names only that id. */
+    static InternalErrorException incident(String where, Throwable error) {
+        String incident = UUID.randomUUID().toString();
+        log.error("Incident {} on {}", incident, where, error);
+        return new InternalErrorException("内部エラーが発生しました (internal error; incident " + incident + ")");
     }
 
     static BaseServerResponseException translate(Throwable error) {

@@ -10,6 +10,8 @@ import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.util.UrlUtil;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import jp.renkei.hub.search.SearchParameterRegistry;
 import jp.renkei.hub.search.SearchQuery;
@@ -37,6 +39,7 @@ public class ResourceOperations {
     private final SearchExecutor searchExecutor;
     private final SearchParameterRegistry registry;
     private final FhirProperties properties;
+    private final ReentrantLock conditionalCreates = new ReentrantLock();
 
     public ResourceOperations(FhirContext fhirContext, ResourceStore store, SearchExecutor searchExecutor,
                               SearchParameterRegistry registry, FhirProperties properties) {
@@ -168,6 +171,35 @@ public class ResourceOperations {
     private static void requireValidId(String id) {
         if (id == null || !FHIR_ID.matcher(id).matches()) {
             throw new InvalidRequestException("'" + id + "' is not a valid FHIR id (1-64 of A-Z a-z 0-9 - .)");
+        }
+    }
+
+    /**
+     * Runs a conditional create (search, then create if nothing matched) so that two concurrent ones
+     * with the same condition cannot both create. The embedded store has no unique secondary indexes
+     * to lean on, so this serialises conditional creates within this hub process (they are rare:
+     * integrations that must not duplicate a patient or an organisation). Hubs sharing one MongoDB
+     * are not covered; see docs/architecture.md.
+     */
+    public <T> T conditionally(Supplier<T> searchThenCreate) {
+        conditionalCreates.lock();
+        try {
+            return searchThenCreate.get();
+        } finally {
+            conditionalCreates.unlock();
+        }
+    }
+
+    /** The version an {@code If-Match} ETag ({@code W/"3"} or {@code "3"}) names, or null without one. */
+    public static Long ifMatchVersion(String etag, String where) {
+        if (etag == null || etag.isBlank()) {
+            return null;
+        }
+        String v = etag.trim().replaceFirst("^W/", "").replace("\"", "").trim();
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new InvalidRequestException(where + "If-Match '" + etag + "' is not a version ETag such as W/\"3\"");
         }
     }
 

@@ -6,6 +6,7 @@ import ca.uhn.fhir.rest.annotation.Delete;
 import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.ResourceParam;
 import ca.uhn.fhir.rest.annotation.Update;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.MethodOutcome;
 import jp.renkei.hub.store.ResultSnapshots;
 import jp.renkei.hub.store.StoredResource;
@@ -24,15 +25,16 @@ public class ResourceProvider extends ReadOnlyResourceProvider {
 
     @Create
     public MethodOutcome create(@ResourceParam IBaseResource resource, @ConditionalUrlParam String ifNoneExist) {
-        if (ifNoneExist != null) {
+        if (ifNoneExist == null) {
+            return outcome(operations.write(operations.createRequest(type, (Resource) resource))).setCreated(true);
+        }
+        return operations.conditionally(() -> {
             String existing = operations.matchCondition(type, ifNoneExist);
             if (existing != null) {
-                StoredResource current = operations.readCurrent(type, existing);
-                return outcome(current).setCreated(false);
+                return outcome(operations.readCurrent(type, existing)).setCreated(false);
             }
-        }
-        StoredResource created = operations.write(operations.createRequest(type, (Resource) resource));
-        return outcome(created).setCreated(true);
+            return outcome(operations.write(operations.createRequest(type, (Resource) resource))).setCreated(true);
+        });
     }
 
     @Update
@@ -43,8 +45,11 @@ public class ResourceProvider extends ReadOnlyResourceProvider {
     }
 
     @Delete
-    public MethodOutcome delete(@IdParam IdType id) {
-        StoredResource after = operations.write(operations.deleteRequest(type, id.getIdPart(), ResourceOperations.version(id)));
+    public MethodOutcome delete(@IdParam IdType id, RequestDetails request) {
+        // HAPI passes If-Match into the id for updates but not for deletes.
+        Long ifMatch = id.hasVersionIdPart() ? ResourceOperations.version(id)
+                : ResourceOperations.ifMatchVersion(request.getHeader("If-Match"), "");
+        StoredResource after = operations.write(operations.deleteRequest(type, id.getIdPart(), ifMatch));
         OperationOutcome message = new OperationOutcome();
         message.addIssue().setSeverity(OperationOutcome.IssueSeverity.INFORMATION)
                 .setCode(OperationOutcome.IssueType.INFORMATIONAL)

@@ -2,6 +2,7 @@ package jp.renkei.hub.fhir;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.util.FhirTerser;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import jp.renkei.hub.store.StoredResource;
 import jp.renkei.hub.store.WriteRequest;
 import org.hl7.fhir.instance.model.api.IBaseReference;
@@ -42,7 +44,8 @@ public class TransactionProcessor {
 
     public Bundle process(Bundle bundle) {
         if (bundle.getType() == Bundle.BundleType.TRANSACTION) {
-            return transaction(bundle);
+            boolean conditional = bundle.getEntry().stream().anyMatch(e -> e.getRequest().hasIfNoneExist());
+            return conditional ? operations.conditionally(() -> transaction(bundle)) : transaction(bundle);
         }
         if (bundle.getType() == Bundle.BundleType.BATCH) {
             return batch(bundle);
@@ -85,13 +88,21 @@ public class TransactionProcessor {
         List<BundleEntryComponent> entries = bundle.getEntry();
         for (int i = 0; i < entries.size(); i++) {
             try {
-                Planned plan = plan(i, entries.get(i), new HashMap<>());
-                StoredResource result = plan.request() != null ? operations.write(plan.request()) : plan.existing();
-                response.addEntry(responseEntry(plan, result));
+                BundleEntryComponent entry = entries.get(i);
+                int index = i;
+                Supplier<BundleEntryComponent> run = () -> {
+                    Planned plan = plan(index, entry, new HashMap<>());
+                    StoredResource result = plan.request() != null ? operations.write(plan.request()) : plan.existing();
+                    return responseEntry(plan, result);
+                };
+                response.addEntry(entry.getRequest().hasIfNoneExist() ? operations.conditionally(run) : run.get());
             } catch (BaseServerResponseException e) {
                 response.addEntry(failedEntry(e.getStatusCode(), e.getMessage()));
             } catch (RuntimeException e) {
                 BaseServerResponseException mapped = ErrorTranslation.translate(e);
+                if (mapped instanceof InternalErrorException) {
+                    mapped = ErrorTranslation.incident("batch entry " + i, e);
+                }
                 response.addEntry(failedEntry(mapped.getStatusCode(), mapped.getMessage()));
             }
         }
@@ -129,12 +140,12 @@ public class TransactionProcessor {
                 }
                 requireResource(index, resource, id.getResourceType());
                 if (resource.hasIdElement() && !id.getIdPart().equals(resource.getIdElement().getIdPart())
-                        && !entry.getFullUrl().startsWith("urn:")) {
+                        && !(entry.hasFullUrl() && entry.getFullUrl().startsWith("urn:"))) {
                     throw new InvalidRequestException("Bundle entry " + index + ": resource id '" + resource.getIdElement().getIdPart()
                             + "' does not match the url '" + url + "'");
                 }
                 remember(entry, id.getResourceType(), id.getIdPart(), assigned);
-                Long ifMatch = request.hasIfMatch() ? parseEtag(index, request.getIfMatch()) : null;
+                Long ifMatch = ResourceOperations.ifMatchVersion(request.getIfMatch(), "Bundle entry " + index + ": ");
                 yield new Planned(Outcome.UPDATED, operations.updateRequest(id.getResourceType(), id.getIdPart(), resource, ifMatch), null);
             }
             case DELETE -> {
@@ -142,7 +153,7 @@ public class TransactionProcessor {
                 if (!id.hasResourceType() || !id.hasIdPart() || url.contains("?")) {
                     throw new InvalidRequestException("Bundle entry " + index + ": DELETE needs a url of the form Type/id, not '" + url + "'");
                 }
-                Long ifMatch = request.hasIfMatch() ? parseEtag(index, request.getIfMatch()) : null;
+                Long ifMatch = ResourceOperations.ifMatchVersion(request.getIfMatch(), "Bundle entry " + index + ": ");
                 yield new Planned(Outcome.DELETED, operations.deleteRequest(id.getResourceType(), id.getIdPart(), ifMatch), null);
             }
             default -> throw new InvalidRequestException("Bundle entry " + index + ": method " + method.toCode()
@@ -171,15 +182,6 @@ public class TransactionProcessor {
     private static void remember(BundleEntryComponent entry, String type, String id, Map<String, String> assigned) {
         if (entry.hasFullUrl()) {
             assigned.put(entry.getFullUrl(), type + "/" + id);
-        }
-    }
-
-    private static Long parseEtag(int index, String etag) {
-        String v = etag.replace("W/", "").replace("\"", "").trim();
-        try {
-            return Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw new InvalidRequestException("Bundle entry " + index + ": ifMatch '" + etag + "' is not a version ETag such as W/\"3\"");
         }
     }
 

@@ -2,10 +2,8 @@ package jp.renkei.hub.search;
 
 import java.time.LocalDate;
 import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
 import java.time.YearMonth;
 import java.time.ZoneId;
-import java.time.format.DateTimeParseException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -49,9 +47,12 @@ public record DateRange(long low, long high) {
             ZoneId offset = m.group(8) == null ? zone : ZoneId.of(m.group(8));
             long start = local.atZone(offset).toInstant().toEpochMilli();
             if (fraction != null) {
-                String millis = (fraction.substring(1) + "00").substring(0, 3);
-                long ms = start + Integer.parseInt(millis);
-                return new DateRange(ms, ms);
+                // ".5" is a tenth of a second wide, ".50" a hundredth; beyond milliseconds the store has no precision.
+                String digits = fraction.substring(1);
+                int precision = Math.min(digits.length(), 3);
+                long ms = start + Integer.parseInt((digits + "00").substring(0, 3));
+                long width = precision == 1 ? 100 : precision == 2 ? 10 : 1;
+                return new DateRange(ms, ms + width - 1);
             }
             long width = m.group(6) == null ? 60_000 : 1_000;
             return new DateRange(start, start + width - 1);
@@ -60,21 +61,8 @@ public record DateRange(long low, long high) {
         }
     }
 
-    public static DateRange instant(long epochMillis) {
-        return new DateRange(epochMillis, epochMillis);
-    }
-
     private static DateRange days(LocalDate from, LocalDate toExclusive, ZoneId zone) {
         return new DateRange(from.atStartOfDay(zone).toInstant().toEpochMilli(),
                 toExclusive.atStartOfDay(zone).toInstant().toEpochMilli() - 1);
-    }
-
-    /** Parses an ISO offset date-time such as the {@code _since} parameter of history. */
-    public static long parseInstant(String value) {
-        try {
-            return OffsetDateTime.parse(value).toInstant().toEpochMilli();
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("'" + value + "' is not an instant with a time zone (e.g. 2024-05-01T09:00:00+09:00)");
-        }
     }
 }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.bson.Document;
 import org.hl7.fhir.instance.model.api.IBase;
 import org.hl7.fhir.instance.model.api.IBaseResource;
@@ -60,20 +61,25 @@ public final class IndexExtractor {
         Document index = new Document();
         for (SearchParamDef param : registry.indexedParams(type)) {
             List<IBase> values = fhirPath.evaluate(resource, param.expression(), IBase.class);
-            List<Object> keys = new ArrayList<>();
             Set<Object> seen = new LinkedHashSet<>();
+            Set<Object> exact = new LinkedHashSet<>();
             for (IBase value : values) {
                 switch (param.kind()) {
                     case TOKEN -> tokens(value, seen);
                     case REFERENCE -> reference(value, seen);
-                    case STRING -> strings(value, seen);
+                    case STRING -> {
+                        strings(value, text -> seen.add(TextNormalizer.normalize(text)));
+                        strings(value, exact::add);
+                    }
                     case DATE -> dates(value, seen);
                     default -> throw new IllegalStateException(param.kind().name());
                 }
             }
-            keys.addAll(seen);
-            if (!keys.isEmpty()) {
-                index.append(param.name(), keys);
+            if (!seen.isEmpty()) {
+                index.append(param.name(), new ArrayList<>(seen));
+            }
+            if (!exact.isEmpty()) {
+                index.append(exactField(param.name()), new ArrayList<>(exact));
             }
         }
         return index;
@@ -115,15 +121,24 @@ public final class IndexExtractor {
         }
     }
 
-    /** "Type/id" for relative and absolute literal references, the raw value otherwise. */
+    /**
+     * "Type/id" for relative references; absolute URLs and {@code urn:} references stay as written,
+     * because a resource on another server is not the local resource with the same id.
+     */
     public static String referenceKey(IIdType ref) {
-        if (ref.hasResourceType() && ref.hasIdPart() && !ref.getValue().startsWith("urn:")) {
+        if (ref.hasResourceType() && ref.hasIdPart() && !ref.hasBaseUrl() && !ref.getValue().startsWith("urn:")) {
             return ref.getResourceType() + "/" + ref.getIdPart();
         }
         return ref.getValue();
     }
 
-    private static void strings(IBase value, Set<Object> out) {
+    /** Where the as-written values of a string parameter are kept, for {@code :exact}. */
+    public static String exactField(String param) {
+        return param + ":exact";
+    }
+
+    /** Every searchable text of a string value, as written. */
+    private static void strings(IBase value, Consumer<String> out) {
         if (value instanceof HumanName name) {
             add(name.getFamily(), out);
             name.getGiven().forEach(g -> add(g.getValue(), out));
@@ -149,9 +164,9 @@ public final class IndexExtractor {
         }
     }
 
-    private static void add(String text, Set<Object> out) {
+    private static void add(String text, Consumer<String> out) {
         if (text != null && !text.isBlank()) {
-            out.add(TextNormalizer.normalize(text));
+            out.accept(text);
         }
     }
 

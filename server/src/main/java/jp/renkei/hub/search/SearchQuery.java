@@ -115,7 +115,9 @@ public record SearchQuery(String type, List<Criterion> criteria, List<SortKey> s
 
     private static Criterion reference(String type, SearchParamDef param, String modifier, List<String> alternatives) {
         String name = param.name();
-        if (modifier != null && !param.targets().contains(modifier)) {
+        // A parameter that may point at any type ("Reference(Any)") lists no targets: any type name goes.
+        boolean anyTarget = param.targets().isEmpty() && modifier != null && modifier.matches("[A-Z][A-Za-z]+");
+        if (modifier != null && !anyTarget && !param.targets().contains(modifier)) {
             throw invalid("Modifier ':" + modifier + "' is not supported on reference parameter '" + name
                     + "' (use a target type among " + param.targets() + ", or :missing)");
         }
@@ -140,12 +142,15 @@ public record SearchQuery(String type, List<Criterion> criteria, List<SortKey> s
 
     private static Criterion string(SearchParamDef param, String modifier, List<String> alternatives) {
         String name = param.name();
+        if ("exact".equals(modifier)) {
+            // As written: case, width and kana type all count.
+            String field = IndexExtractor.exactField(name);
+            return new Criterion(name, r -> Criterion.anyValue(r, field, alternatives::contains), null);
+        }
         List<String> wanted = alternatives.stream().map(TextNormalizer::normalize).toList();
         Predicate<String> valueTest;
         if (modifier == null) {
             valueTest = v -> wanted.stream().anyMatch(v::startsWith);
-        } else if (modifier.equals("exact")) {
-            valueTest = v -> wanted.stream().anyMatch(v::equals);
         } else if (modifier.equals("contains")) {
             valueTest = v -> wanted.stream().anyMatch(v::contains);
         } else {

@@ -34,8 +34,8 @@ public final class TextNormalizer {
                 continue;
             }
             lastWasSpace = false;
-            if (c >= '\u3041' && c <= '\u3096') {
-                c = (char) (c + 0x60); // hiragana -> katakana
+            if ((c >= '\u3041' && c <= '\u3096') || c == '\u309D' || c == '\u309E') {
+                c = (char) (c + 0x60); // hiragana (and its iteration marks ゝゞ) -> katakana
             }
             out.append(c);
         }

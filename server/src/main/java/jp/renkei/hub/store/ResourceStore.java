@@ -18,7 +18,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import jp.renkei.hub.search.IndexExtractor;
 import jp.renkei.hub.search.SearchParameterRegistry;
@@ -77,12 +76,16 @@ public final class ResourceStore {
         return db.getCollection(type + "_history");
     }
 
+    MongoCollection<Document> journal() {
+        return journal;
+    }
+
     SearchKeys searchKeys() {
         return searchKeys;
     }
 
     public static String newId() {
-        return UUID.randomUUID().toString();
+        return TimeOrderedIds.next();
     }
 
     // ---- reads -------------------------------------------------------------------------------
@@ -96,7 +99,7 @@ public final class ResourceStore {
     /** One committed version, or null. */
     public StoredResource readVersion(String type, String id, long version) {
         Document doc = history(type).find(eq("_id", StoredResource.historyKey(id, version))).first();
-        if (doc == null || !committed(doc)) {
+        if (doc == null || !committed(type, doc)) {
             return null;
         }
         return StoredResource.fromHistory(type, doc);
@@ -129,7 +132,7 @@ public final class ResourceStore {
         Map<String, StoredResource> found = new HashMap<>();
         for (List<String> chunk : chunks(historyKeys)) {
             for (Document doc : history(type).find(in("_id", chunk))) {
-                if (committed(doc)) {
+                if (committed(type, doc)) {
                     found.put(doc.getString("_id"), StoredResource.fromHistory(type, doc));
                 }
             }
@@ -154,13 +157,19 @@ public final class ResourceStore {
         return history(type).find().projection(WITHOUT_BODY);
     }
 
-    boolean committed(Document historyDoc) {
+    boolean committed(String type, Document historyDoc) {
         String tx = historyDoc.getString("tx");
         if (tx == null) {
             return true;
         }
         Document unit = journal.find(eq("_id", tx)).first();
-        return unit != null && "committed".equals(unit.getString("state"));
+        if (unit != null) {
+            return "committed".equals(unit.getString("state"));
+        }
+        // No journal entry: either the unit finished (and cleared tx) after this document was read,
+        // or it was rolled back (and the version deleted). The document as it is now tells which.
+        Document now = history(type).find(eq("_id", historyDoc.getString("_id"))).first();
+        return now != null && now.getString("tx") == null;
     }
 
     private static <T> List<List<T>> chunks(List<T> list) {
@@ -185,7 +194,9 @@ public final class ResourceStore {
             try {
                 return tryWrite(requests);
             } catch (LostRace race) {
-                boolean clientNamedVersion = requests.stream().anyMatch(r -> r.ifMatch() != null);
+                // Only a lost race on a resource the client named a version of is the client's conflict.
+                boolean clientNamedVersion = requests.stream().anyMatch(r -> r.ifMatch() != null
+                        && r.type().equals(race.type) && r.id().equals(race.id));
                 if (clientNamedVersion) {
                     throw new VersionConflictException(race.getMessage(), true);
                 }
@@ -287,8 +298,7 @@ public final class ResourceStore {
                     throw failure;
                 }
                 Document lost = e.getValue().get(failedAt);
-                throw new LostRace("Version conflict on " + e.getKey() + "/" + lost.getString("rid")
-                        + ": another request wrote version " + lost.getLong("v") + " first");
+                throw new LostRace(e.getKey(), lost.getString("rid"), lost.getLong("v"));
             }
         }
     }
@@ -300,6 +310,13 @@ public final class ResourceStore {
         }
         current(after.type()).replaceOne(eq("_id", after.id()), after.toCurrent(), new ReplaceOptions().upsert(true));
         searchKeys.update(after.type(), after.id(), before == null ? null : before.index(), after.index());
+        // A later version may have been applied while these keys were changing, and this update may
+        // have removed a key that version put back. Re-adding the keys of what is current now makes
+        // the final key set right whichever writer finishes last.
+        Document now = current(after.type()).find(eq("_id", after.id())).projection(Projections.include("v", "ix")).first();
+        if (now != null && now.getLong("v") > after.version()) {
+            searchKeys.update(after.type(), after.id(), null, now.get("ix", Document.class));
+        }
     }
 
     private static void pause(int attempt) {
@@ -327,11 +344,14 @@ public final class ResourceStore {
                 if (version == null) {
                     continue;
                 }
+                String owner = version.getString("tx");
                 if (rollBack) {
-                    if (tx.equals(version.getString("tx"))) {
+                    if (tx.equals(owner)) {
                         history(type).deleteOne(eq("_id", key));
                     }
-                } else {
+                } else if (owner == null || owner.equals(tx)) {
+                    // A unit that lost its race may still list a version another unit wrote: only
+                    // versions without a unit mark (committed) or with this unit's are finished here.
                     rollForward(type, version);
                 }
             }
@@ -369,8 +389,14 @@ public final class ResourceStore {
 
     /** Another writer inserted the same version first. */
     private static final class LostRace extends RuntimeException {
-        LostRace(String message) {
-            super(message, null, false, false);
+        final String type;
+        final String id;
+
+        LostRace(String type, String id, long version) {
+            super("Version conflict on " + type + "/" + id + ": another request wrote version " + version + " first",
+                    null, false, false);
+            this.type = type;
+            this.id = id;
         }
     }
 }

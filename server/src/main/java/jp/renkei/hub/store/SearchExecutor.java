@@ -79,7 +79,7 @@ public final class SearchExecutor {
         List<StoredResource> versions = new ArrayList<>();
         for (Document doc : store.scanHistory(type)) {
             StoredResource r = StoredResource.fromHistory(type, doc);
-            if (r.lastUpdated() >= sinceMillis && store.committed(doc)) {
+            if (r.lastUpdated() >= sinceMillis && store.committed(type, doc)) {
                 versions.add(r);
             }
         }

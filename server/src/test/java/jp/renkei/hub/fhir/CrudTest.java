@@ -8,13 +8,17 @@ import ca.uhn.fhir.rest.api.MethodOutcome;
 import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import java.net.http.HttpResponse;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import jp.renkei.hub.HubInstance;
 import jp.renkei.hub.HubTestBase;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.HumanName;
@@ -25,6 +29,9 @@ import org.junit.jupiter.api.Test;
 
 class CrudTest extends HubTestBase {
 
+    private static final String PATIENT_ID_SYSTEM = "urn:oid:1.2.392.100495.20.3.51.1";
+
+    /** Plain HTTP with extra headers (name, value, name, value, ...), for If-Match and If-None-Exist as sent on the wire. */
     static Patient yamada() {
         Patient p = new Patient();
         p.addIdentifier().setSystem("urn:oid:1.2.392.100495.20.3.51.1").setValue("0001");
@@ -223,5 +230,100 @@ class CrudTest extends HubTestBase {
         IdType id = (IdType) client.create().resource(p).execute().getId();
         Patient read = client.read().resource(Patient.class).withId(id.getIdPart()).execute();
         assertThat(read.getName().get(2).getFamily()).isEqualTo("ﾔﾏﾀﾞ");
+    }
+
+    // ---- DELETE with If-Match ------------------------------------------------------------------
+
+    /** A Patient at version 2 (family 田中). */
+    private IdType patientAtVersion2() {
+        IdType id = (IdType) client.create().resource(yamada()).execute().getId();
+        Patient current = client.read().resource(Patient.class).withId(id.getIdPart()).execute();
+        current.getNameFirstRep().setFamily("田中");
+        assertThat(client.update().resource(current).execute().getId().getVersionIdPart()).isEqualTo("2");
+        return id.toVersionless();
+    }
+
+    @Test
+    void deleteWithAStaleIfMatchIsRefusedAndDeletesNothing() {
+        IdType id = patientAtVersion2();
+        for (String stale : List.of("W/\"1\"", "\"1\"", "W/\"3\"")) {
+            HttpResponse<String> refused = send("DELETE", "/Patient/" + id.getIdPart(), null, null, "If-Match", stale);
+            assertThat(refused.statusCode()).as("If-Match %s", stale).isEqualTo(412);
+            assertThat(refused.body()).as("If-Match %s", stale).contains("OperationOutcome");
+        }
+        Patient after = client.read().resource(Patient.class).withId(id.getIdPart()).execute();
+        assertThat(after.getMeta().getVersionId()).isEqualTo("2");
+        assertThat(after.getNameFirstRep().getFamily()).isEqualTo("田中");
+        Bundle history = client.history().onInstance(id).returnBundle(Bundle.class).execute();
+        assertThat(history.getTotal()).isEqualTo(2);
+    }
+
+    @Test
+    void deleteWithTheCurrentIfMatchDeletes() {
+        IdType weak = patientAtVersion2();
+        HttpResponse<String> deleted = send("DELETE", "/Patient/" + weak.getIdPart(), null, null, "If-Match", "W/\"2\"");
+        assertThat(deleted.statusCode()).isBetween(200, 204);
+        assertThatThrownBy(() -> client.read().resource(Patient.class).withId(weak.getIdPart()).execute())
+                .isInstanceOf(ResourceGoneException.class);
+        assertThat(get("/Patient/" + weak.getIdPart()).statusCode()).isEqualTo(410);
+
+        IdType strong = patientAtVersion2();
+        HttpResponse<String> deletedToo = send("DELETE", "/Patient/" + strong.getIdPart(), null, null, "If-Match", "\"2\"");
+        assertThat(deletedToo.statusCode()).isBetween(200, 204);
+        assertThat(get("/Patient/" + strong.getIdPart()).statusCode()).isEqualTo(410);
+    }
+
+    @Test
+    void deleteWithAMalformedIfMatchIs400AndDeletesNothing() {
+        IdType id = patientAtVersion2();
+        for (String malformed : List.of("W/\"abc\"", "\"abc\"", "W/\"2.0\"")) {
+            HttpResponse<String> refused = send("DELETE", "/Patient/" + id.getIdPart(), null, null, "If-Match", malformed);
+            assertThat(refused.statusCode()).as("If-Match %s", malformed).isEqualTo(400);
+            assertThat(refused.body()).as("If-Match %s", malformed).contains("OperationOutcome").contains("If-Match");
+        }
+        Patient after = client.read().resource(Patient.class).withId(id.getIdPart()).execute();
+        assertThat(after.getMeta().getVersionId()).isEqualTo("2");
+    }
+
+    // ---- concurrent conditional create ---------------------------------------------------------
+
+    @Test
+    void concurrentConditionalCreatesWithTheSameConditionCreateExactlyOne() throws Exception {
+        int threads = 8;
+        for (int round = 0; round < 5; round++) {
+            String value = "race-" + round;
+            Patient p = yamada();
+            p.getIdentifierFirstRep().setValue(value);
+            String body = HubInstance.fhirContext().newJsonParser().encodeResourceToString(p);
+            String condition = "identifier=" + PATIENT_ID_SYSTEM + "|" + value;
+            CountDownLatch start = new CountDownLatch(1);
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            List<Future<HttpResponse<String>>> responses = new ArrayList<>();
+            try {
+                for (int i = 0; i < threads; i++) {
+                    responses.add(pool.submit(() -> {
+                        start.await();
+                        return send("POST", "/Patient", "application/fhir+json", body, "If-None-Exist", condition);
+                    }));
+                }
+                start.countDown();
+                List<Integer> statuses = new ArrayList<>();
+                Set<String> ids = new HashSet<>();
+                for (Future<HttpResponse<String>> f : responses) {
+                    HttpResponse<String> response = f.get();
+                    statuses.add(response.statusCode());
+                    assertThat(response.statusCode()).as("round %d: %s", round, response.body()).isIn(200, 201);
+                    Patient returned = HubInstance.fhirContext().newJsonParser().parseResource(Patient.class, response.body());
+                    ids.add(returned.getIdElement().getIdPart());
+                }
+                assertThat(statuses).as("round %d", round).containsOnlyOnce(201);
+                assertThat(ids).as("round %d", round).hasSize(1);
+                Bundle found = client.search().byUrl("Patient?" + condition).returnBundle(Bundle.class).execute();
+                assertThat(found.getTotal()).as("round %d", round).isEqualTo(1);
+                assertThat(found.getEntryFirstRep().getResource().getIdElement().getIdPart()).isEqualTo(ids.iterator().next());
+            } finally {
+                pool.shutdownNow();
+            }
+        }
     }
 }

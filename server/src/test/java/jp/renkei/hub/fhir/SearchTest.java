@@ -4,12 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import jp.renkei.hub.HubInstance;
 import jp.renkei.hub.HubTestBase;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Composition;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Observation;
@@ -171,5 +176,111 @@ class SearchTest extends HubTestBase {
         assertThat(search("Observation?code=2708-6&patient=" + ichiro).getTotal()).isZero();
         client.delete().resourceById(new IdType("Observation", id)).execute();
         assertThat(search("Observation?code=2708-6").getTotal()).isZero();
+    }
+
+    private String patientWithFamily(String family) {
+        Patient p = new Patient();
+        p.addName().setFamily(family);
+        return client.create().resource(p).execute().getId().getIdPart();
+    }
+
+    @Test
+    void exactModifierComparesTheValueAsWritten() {
+        String latin = patientWithFamily("Yamada");
+        String fullWidth = patientWithFamily("ＹＡＭＡＤＡ");
+        String hiragana = patientWithFamily("やまだ");
+        String katakana = patientWithFamily("ヤマダ");
+
+        assertThat(ids(search("Patient?family:exact=Yamada"))).containsExactly(latin);
+        assertThat(ids(search("Patient?family:exact=ＹＡＭＡＤＡ"))).containsExactly(fullWidth);
+        assertThat(ids(search("Patient?family:exact=やまだ"))).containsExactly(hiragana);
+        assertThat(ids(search("Patient?family:exact=ヤマダ"))).containsExactly(katakana);
+        assertThat(search("Patient?family:exact=yamada").getTotal()).isZero();   // case counts
+        assertThat(search("Patient?family:exact=Yama").getTotal()).isZero();     // whole value, not a prefix
+
+        // without the modifier: normalised prefix match, as before
+        assertThat(ids(search("Patient?family=yamada"))).containsExactlyInAnyOrder(latin, fullWidth);
+        assertThat(ids(search("Patient?family=YAMA"))).containsExactlyInAnyOrder(latin, fullWidth);
+        assertThat(ids(search("Patient?family=やまだ"))).containsExactlyInAnyOrder(hiragana, katakana);
+    }
+
+    @Test
+    void hiraganaIterationMarkMatchesItsKatakanaForm() {
+        String isuzu = patientWithFamily("いすゞ");
+        assertThat(ids(search("Patient?family=イスヾ"))).containsExactly(isuzu);
+        assertThat(ids(search("Patient?family=いすゞ"))).containsExactly(isuzu);
+        assertThat(ids(search("Patient?name=ｲｽ"))).contains(isuzu);
+        assertThat(search("Patient?family=イスズ").getTotal()).isZero();   // ゞ is not ズ
+    }
+
+    @Test
+    void typeModifierOnAReferenceToAnyType() {
+        Composition c = new Composition();
+        c.setStatus(Composition.CompositionStatus.FINAL);
+        c.getType().addCoding().setSystem(LOINC).setCode("18842-5").setDisplay("Discharge summary");
+        c.setSubject(new Reference("Patient/" + hanako));
+        c.setDateElement(new DateTimeType("2024-05-07T15:00:00+09:00"));
+        c.addAuthor().setDisplay("鈴木 一郎");
+        c.setTitle("退院時サマリー");
+        String composition = client.create().resource(c).execute().getId().getIdPart();
+
+        assertThat(ids(search("Composition?subject:Patient=" + hanako))).containsExactly(composition);
+        assertThat(ids(search("Composition?subject:Patient=Patient/" + hanako))).containsExactly(composition);
+        HttpResponse<String> plain = get("/Composition?subject:Patient=" + hanako);
+        assertThat(plain.statusCode()).isEqualTo(200);
+        assertThat(search("Composition?subject:Patient=" + ichiro).getTotal()).isZero();
+        assertThat(search("Composition?subject:Group=" + hanako).getTotal()).isZero();   // the type is part of the match
+
+        for (String bad : List.of("subject:foo=1", "subject:patient=" + hanako)) {
+            assertThatThrownBy(() -> search("Composition?" + bad))
+                    .as(bad).isInstanceOf(InvalidRequestException.class);
+            assertThat(get("/Composition?" + bad).statusCode()).as(bad).isEqualTo(400);
+        }
+    }
+
+    @Test
+    void absoluteReferencesToAnotherServerAreNotLocal() {
+        String local = patientWithFamily("盛岡");
+        String remoteRef = "http://other-hospital.example.jp/fhir/Patient/" + local;
+        String localObs = observationAbout(new Reference("Patient/" + local));
+        String remoteObs = observationAbout(new Reference(remoteRef));
+
+        assertThat(ids(search("Observation?patient=" + local))).containsExactly(localObs);
+        assertThat(ids(search("Observation?patient=Patient/" + local))).containsExactly(localObs);
+        assertThat(ids(search("Observation?subject=Patient/" + local))).containsExactly(localObs);
+        assertThat(ids(search("Observation?subject=" + remoteRef))).containsExactly(remoteObs);
+    }
+
+    private String observationAbout(Reference subject) {
+        Observation o = new Observation();
+        o.setStatus(Observation.ObservationStatus.FINAL);
+        o.getCode().addCoding().setSystem(LOINC).setCode("3141-9").setDisplay("体重");
+        o.setSubject(subject);
+        return client.create().resource(o).execute().getId().getIdPart();
+    }
+
+    @Test
+    void searchByPostWithAFormBody() {
+        for (String contentType : List.of("application/x-www-form-urlencoded", "application/x-www-form-urlencoded; charset=UTF-8")) {
+            HttpResponse<String> response = send("POST", "/Patient/_search", contentType,
+                    "family=" + URLEncoder.encode("鈴木", StandardCharsets.UTF_8));
+            assertThat(response.statusCode()).as(contentType + ": " + response.body()).isEqualTo(200);
+            Bundle bundle = HubInstance.fhirContext().newJsonParser().parseResource(Bundle.class, response.body());
+            assertThat(bundle.getType()).isEqualTo(Bundle.BundleType.SEARCHSET);
+            assertThat(ids(bundle)).as(contentType).containsExactly(ichiro);
+        }
+        HttpResponse<String> twoParams = send("POST", "/Observation/_search", "application/x-www-form-urlencoded",
+                "patient=" + hanako + "&status=final");
+        assertThat(twoParams.statusCode()).isEqualTo(200);
+        assertThat(HubInstance.fhirContext().newJsonParser().parseResource(Bundle.class, twoParams.body()).getTotal()).isEqualTo(2);
+    }
+
+    @Test
+    void createWithANonFhirContentTypeIsStill415() {
+        HttpResponse<String> text = send("POST", "/Patient", "text/plain", "{\"resourceType\":\"Patient\"}");
+        assertThat(text.statusCode()).isEqualTo(415);
+        assertThat(text.body()).contains("OperationOutcome");
+        HttpResponse<String> form = send("POST", "/Patient", "application/x-www-form-urlencoded", "family=" + URLEncoder.encode("鈴木", StandardCharsets.UTF_8));
+        assertThat(form.statusCode()).isEqualTo(415);
     }
 }

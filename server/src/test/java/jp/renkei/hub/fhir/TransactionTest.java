@@ -4,17 +4,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import jp.renkei.hub.HubInstance;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Condition;
+import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
 import org.junit.jupiter.api.Test;
 
 class TransactionTest {
+
+    private static final String PATIENT_ID_SYSTEM = "urn:oid:1.2.392.100495.20.3.51.1";
 
     private static Bundle admission(String identifier, String lastEntryUrl) {
         Bundle tx = new Bundle().setType(Bundle.BundleType.TRANSACTION);
@@ -106,5 +118,146 @@ class TransactionTest {
             assertThat(response.getEntry().get(1).getResponse().getOutcome()).isNotNull();
             assertThat(count(hub, "Patient?name=盛岡")).isEqualTo(1);
         }
+    }
+
+    /** A Bundle posted as JSON exactly as written, so no client fills in or drops ids or fullUrls. */
+    private static final String MISMATCHED_PUT = """
+            {"request": {"method": "PUT", "url": "Observation/obs-a"},
+             "resource": {"resourceType": "Observation", "id": "obs-b", "status": "final", "code": {"text": "SpO2"}}}""";
+
+    @Test
+    void batchPutWithoutFullUrlWhoseIdDiffersFromTheUrlIs400ForThatEntry() throws Exception {
+        try (HubInstance hub = new HubInstance(Files.createTempDirectory("renkei-batch"))) {
+            HttpResponse<String> http = hub.send("POST", "", "application/fhir+json", """
+                    {"resourceType": "Bundle", "type": "batch", "entry": [
+                    %s,
+                    {"request": {"method": "PUT", "url": "Patient/put-ok"},
+                     "resource": {"resourceType": "Patient", "id": "put-ok", "name": [{"family": "盛岡"}]}}
+                    ]}""".formatted(MISMATCHED_PUT));
+            assertThat(http.statusCode()).as(http.body()).isEqualTo(200);
+            Bundle response = HubInstance.fhirContext().newJsonParser().parseResource(Bundle.class, http.body());
+            assertThat(response.getType()).isEqualTo(Bundle.BundleType.BATCHRESPONSE);
+            Bundle.BundleEntryResponseComponent mismatch = response.getEntry().get(0).getResponse();
+            assertThat(mismatch.getStatus()).isEqualTo("400");
+            assertThat(((org.hl7.fhir.r4.model.OperationOutcome) mismatch.getOutcome()).getIssueFirstRep().getDiagnostics())
+                    .contains("obs-b").contains("Observation/obs-a").contains("does not match");
+            assertThat(response.getEntry().get(1).getResponse().getStatus()).isEqualTo("201 Created");
+            assertThat(count(hub, "Observation")).isZero();
+            assertThat(count(hub, "Patient?_id=put-ok")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void transactionPutWithoutFullUrlWhoseIdDiffersFromTheUrlIs400AndWritesNothing() throws Exception {
+        try (HubInstance hub = new HubInstance(Files.createTempDirectory("renkei-tx"))) {
+            HttpResponse<String> http = hub.send("POST", "", "application/fhir+json", """
+                    {"resourceType": "Bundle", "type": "transaction", "entry": [
+                    {"fullUrl": "urn:uuid:6f1c1d2e-0000-4000-8000-000000000009",
+                     "request": {"method": "POST", "url": "Patient"},
+                     "resource": {"resourceType": "Patient", "name": [{"family": "岩手"}]}},
+                    %s
+                    ]}""".formatted(MISMATCHED_PUT));
+            assertThat(http.statusCode()).as(http.body()).isEqualTo(400);
+            assertThat(http.body()).contains("OperationOutcome").contains("obs-b").contains("does not match");
+            assertThat(count(hub, "Patient")).isZero();
+            assertThat(count(hub, "Observation")).isZero();
+        }
+    }
+
+    @Test
+    void transactionWithIfMatchOnOneEntryAndAPlainUpdateOfAnother() throws Exception {
+        try (HubInstance hub = new HubInstance(Files.createTempDirectory("renkei-tx"))) {
+            Patient a = new Patient();
+            a.addName().setFamily("岩手");
+            String patientId = hub.client().create().resource(a).execute().getId().getIdPart();
+            Observation b = new Observation();
+            b.setStatus(Observation.ObservationStatus.PRELIMINARY);
+            b.getCode().setText("SpO2");
+            String observationId = hub.client().create().resource(b).execute().getId().getIdPart();
+
+            Bundle right = ifMatchAndPlainUpdate(patientId, "W/\"1\"", observationId, "宮古");
+            Bundle response = hub.client().transaction().withBundle(right).execute();
+            assertThat(response.getEntry()).extracting(e -> e.getResponse().getStatus()).containsExactly("200 OK", "200 OK");
+            Patient patient = hub.client().read().resource(Patient.class).withId(patientId).execute();
+            assertThat(patient.getMeta().getVersionId()).isEqualTo("2");
+            assertThat(patient.getNameFirstRep().getFamily()).isEqualTo("宮古");
+            Observation observation = hub.client().read().resource(Observation.class).withId(observationId).execute();
+            assertThat(observation.getMeta().getVersionId()).isEqualTo("2");
+            assertThat(observation.getStatus()).isEqualTo(Observation.ObservationStatus.FINAL);
+
+            // the same If-Match is now stale: nothing of the transaction is written
+            Bundle stale = ifMatchAndPlainUpdate(patientId, "W/\"1\"", observationId, "久慈");
+            assertThatThrownBy(() -> hub.client().transaction().withBundle(stale).execute())
+                    .isInstanceOf(BaseServerResponseException.class)
+                    .satisfies(e -> assertThat(((BaseServerResponseException) e).getStatusCode()).isEqualTo(412));
+            assertThat(hub.client().read().resource(Patient.class).withId(patientId).execute().getMeta().getVersionId()).isEqualTo("2");
+            assertThat(hub.client().read().resource(Observation.class).withId(observationId).execute().getMeta().getVersionId())
+                    .isEqualTo("2");
+        }
+    }
+
+    private static Bundle ifMatchAndPlainUpdate(String patientId, String ifMatch, String observationId, String family) {
+        Bundle tx = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+        Patient patient = new Patient();
+        patient.setId(patientId);
+        patient.addName().setFamily(family);
+        tx.addEntry().setResource(patient).getRequest().setMethod(Bundle.HTTPVerb.PUT).setUrl("Patient/" + patientId)
+                .setIfMatch(ifMatch);
+        Observation observation = new Observation();
+        observation.setId(observationId);
+        observation.setStatus(Observation.ObservationStatus.FINAL);
+        observation.getCode().setText("SpO2");
+        tx.addEntry().setResource(observation).getRequest().setMethod(Bundle.HTTPVerb.PUT).setUrl("Observation/" + observationId);
+        return tx;
+    }
+
+    @Test
+    void concurrentConditionalCreatesInBatchesAndTransactionsCreateExactlyOne() throws Exception {
+        try (HubInstance hub = new HubInstance(Files.createTempDirectory("renkei-batch"))) {
+            int threads = 8;
+            for (Bundle.BundleType type : List.of(Bundle.BundleType.BATCH, Bundle.BundleType.TRANSACTION)) {
+                for (int round = 0; round < 3; round++) {
+                    String value = "RACE-" + type.toCode() + "-" + round;
+                    CountDownLatch start = new CountDownLatch(1);
+                    ExecutorService pool = Executors.newFixedThreadPool(threads);
+                    List<Future<Bundle>> responses = new ArrayList<>();
+                    try {
+                        for (int i = 0; i < threads; i++) {
+                            Bundle bundle = conditionalCreate(type, value);
+                            responses.add(pool.submit(() -> {
+                                start.await();
+                                return hub.client().transaction().withBundle(bundle).execute();
+                            }));
+                        }
+                        start.countDown();
+                        List<String> statuses = new ArrayList<>();
+                        Set<String> ids = new HashSet<>();
+                        for (Future<Bundle> f : responses) {
+                            Bundle.BundleEntryResponseComponent entry = f.get().getEntryFirstRep().getResponse();
+                            statuses.add(entry.getStatus());
+                            assertThat(entry.getStatus()).as("%s round %d", type, round).isIn("201 Created", "200 OK");
+                            ids.add(new IdType(entry.getLocation()).getIdPart());
+                        }
+                        assertThat(statuses).as("%s round %d", type, round).containsOnlyOnce("201 Created");
+                        assertThat(ids).as("%s round %d", type, round).hasSize(1);
+                        assertThat(count(hub, "Patient?identifier=" + PATIENT_ID_SYSTEM + "|" + value))
+                                .as("%s round %d", type, round).isEqualTo(1);
+                    } finally {
+                        pool.shutdownNow();
+                    }
+                }
+            }
+        }
+    }
+
+    private static Bundle conditionalCreate(Bundle.BundleType type, String identifier) {
+        Bundle bundle = new Bundle().setType(type);
+        Patient patient = new Patient();
+        patient.addIdentifier().setSystem(PATIENT_ID_SYSTEM).setValue(identifier);
+        patient.addName().setFamily("岩手").addGiven("三郎");
+        bundle.addEntry().setFullUrl("urn:uuid:6f1c1d2e-0000-4000-8000-000000000010").setResource(patient).getRequest()
+                .setMethod(Bundle.HTTPVerb.POST).setUrl("Patient")
+                .setIfNoneExist("identifier=" + PATIENT_ID_SYSTEM + "|" + identifier);
+        return bundle;
     }
 }
