@@ -19,7 +19,7 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 fi
 if [ ! -f "$jar" ] || [ -n "$(find "$root/server/src/main" "$root/fhir-profiles/src/main" -newer "$jar" -type f -print -quit)" ]; then
   echo "Building the hub (first run downloads dependencies from Maven Central)..."
-  (cd "$root" && mvn -q -B -DskipTests install)
+  (cd "$root" && mvn -q -B -Dstyle.color=never -DskipTests install)
 fi
 
 export RENKEI_PORT="$port"

@@ -32,17 +32,18 @@ public final class EmbeddedMongo implements Durability, AutoCloseable {
     private final AtomicLong requested = new AtomicLong();
     private long durable;
 
-    public EmbeddedMongo(Path dataDir, boolean fsync) {
+    public EmbeddedMongo(StoreProperties.Embedded settings) {
+        Path dataDir = settings.dataDir();
         try {
             Files.createDirectories(dataDir);
         } catch (IOException e) {
             throw new IllegalStateException("Cannot create the data directory " + dataDir + ": " + e.getMessage(), e);
         }
         Path file = dataDir.resolve("renkei.mv.db");
-        this.mvStore = new MVStore.Builder().fileName(file.toString()).open();
+        this.mvStore = new MVStore.Builder().fileName(file.toString()).cacheSize(settings.cacheMb()).open();
         this.server = new MongoServer(new MvStoreBackend(mvStore));
         server.bind(new InetSocketAddress("127.0.0.1", 0));
-        this.fsync = fsync;
+        this.fsync = settings.fsync();
         log.info("Embedded store started on {} with data in {}", server.getLocalAddress(), file);
     }
 

@@ -19,7 +19,7 @@ public class MongoStoreConfig {
     @Bean(destroyMethod = "close")
     EmbeddedMongoHolder embeddedMongo(StoreProperties properties) {
         return new EmbeddedMongoHolder(properties.useEmbedded()
-                ? new EmbeddedMongo(properties.embedded().dataDir(), properties.embedded().fsync())
+                ? new EmbeddedMongo(properties.embedded())
                 : null);
     }
 

@@ -11,7 +11,11 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 @ConfigurationProperties("renkei.store")
 public record StoreProperties(String uri, String database, Embedded embedded) {
 
-    public record Embedded(Path dataDir, boolean fsync) {
+    /**
+     * @param cacheMb MVStore page cache. Pages are decoded whole, so a cache smaller than the hot
+     *                data makes every random read decode a full page again.
+     */
+    public record Embedded(Path dataDir, boolean fsync, int cacheMb) {
     }
 
     public boolean useEmbedded() {

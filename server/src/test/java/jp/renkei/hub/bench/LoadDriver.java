@@ -36,12 +36,16 @@ import java.util.regex.Pattern;
  * </pre>
  *
  * Each operation runs as its own phase (warm-up, then measured for the duration) so the numbers do
- * not mix. {@code --preload} first fills the server with Observations spread over {@code --patients}
+ * not mix. {@code --reuse true} takes the patients of an earlier run on the same server instead of
+ * creating new ones (for profiling searches against already loaded data). {@code --preload} first fills the server with Observations spread over {@code --patients}
  * patients, sent as batch Bundles, so search-by-patient is measured against that many stored resources.
  */
 public final class LoadDriver {
 
     private static final Pattern ID_IN_LOCATION = Pattern.compile("/([A-Za-z]+)/([^/]+)/_history/");
+    private static final String PATIENT_SYSTEM = "urn:oid:1.2.392.100495.20.3.51.11234567890";
+    private static final Pattern PATIENT_IN_BUNDLE = Pattern.compile("\"fullUrl\"\\s*:\\s*\"[^\"]*/Patient/([^\"/]+)\"");
+    private static final Pattern NEXT_LINK = Pattern.compile("\"relation\"\\s*:\\s*\"next\"\\s*,\\s*\"url\"\\s*:\\s*\"([^\"]+)\"");
     private static final Pattern ID_IN_BODY = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
 
     private final Options options;
@@ -80,6 +84,24 @@ public final class LoadDriver {
 
     private void createPatients() throws Exception {
         long start = System.nanoTime();
+        if (options.reuse) {
+            // Patients (and their Observations) from an earlier --preload run against the same server.
+            String next = options.base + "/Patient?identifier=" + PATIENT_SYSTEM + "%7C&_count=500";
+            while (next != null && patientIds.size() < options.patients) {
+                String body = send(HttpRequest.newBuilder(URI.create(next)).header("Accept", "application/fhir+json").GET()).body();
+                Matcher m = PATIENT_IN_BUNDLE.matcher(body);
+                while (m.find()) {
+                    patientIds.add(m.group(1));
+                }
+                Matcher link = NEXT_LINK.matcher(body);
+                next = link.find() ? link.group(1) : null;
+            }
+            if (patientIds.isEmpty()) {
+                throw new IllegalStateException("--reuse found no load-test patients on " + options.base);
+            }
+            System.out.printf(Locale.ROOT, "reusing %d patients%n", patientIds.size());
+            return;
+        }
         parallel(options.patients, i -> {
             String id = create("Patient", patient(i));
             patientIds.add(id);
@@ -220,10 +242,10 @@ public final class LoadDriver {
 
     private static String patient(int i) {
         return """
-                {"resourceType":"Patient","identifier":[{"system":"urn:oid:1.2.392.100495.20.3.51.11234567890","value":"%d"}],\
+                {"resourceType":"Patient","identifier":[{"system":"%s","value":"%d"}],\
                 "name":[{"use":"official","text":"負荷 試験%d","family":"負荷","given":["試験%d"]},\
                 {"use":"usual","text":"フカ シケン","family":"フカ","given":["シケン"]}],\
-                "gender":"%s","birthDate":"19%02d-04-01"}""".formatted(i, i, i, i % 2 == 0 ? "female" : "male", 30 + i % 60);
+                "gender":"%s","birthDate":"19%02d-04-01"}""".formatted(PATIENT_SYSTEM, i, i, i, i % 2 == 0 ? "female" : "male", 30 + i % 60);
     }
 
     private static String observation(String patientId) {
@@ -344,11 +366,11 @@ public final class LoadDriver {
     }
 
     private record Options(String[] args, String base, int clients, int duration, int warmup, int patients,
-                           int preload, List<String> ops, String out, String token) {
+                           int preload, List<String> ops, String out, String token, boolean reuse) {
 
         static Options parse(String[] args) {
             Map<String, String> values = new HashMap<>(Map.of("--clients", "8", "--duration", "30", "--warmup", "5",
-                    "--patients", "100", "--preload", "0", "--ops", "create,read,search"));
+                    "--patients", "100", "--preload", "0", "--ops", "create,read,search", "--reuse", "false"));
             for (int i = 0; i < args.length; i++) {
                 if (!args[i].startsWith("--") || i + 1 == args.length) {
                     throw usage("expected --name value, got " + args[i]);
@@ -369,12 +391,12 @@ public final class LoadDriver {
             return new Options(args, base.replaceAll("/+$", ""), Integer.parseInt(values.get("--clients")),
                     Integer.parseInt(values.get("--duration")), Integer.parseInt(values.get("--warmup")),
                     Integer.parseInt(values.get("--patients")), Integer.parseInt(values.get("--preload")),
-                    ops, values.get("--out"), token);
+                    ops, values.get("--out"), token, Boolean.parseBoolean(values.get("--reuse")));
         }
 
         private static IllegalArgumentException usage(String problem) {
             return new IllegalArgumentException(problem + "\nusage: LoadDriver --base URL [--clients 8] [--duration 30] "
-                    + "[--warmup 5] [--patients 100] [--preload 0] [--ops create,read,search] [--out FILE] [--token JWT]");
+                    + "[--warmup 5] [--patients 100] [--preload 0] [--reuse false] [--ops create,read,search] [--out FILE] [--token JWT]");
         }
     }
 }

@@ -32,7 +32,7 @@ class RecoveryTest {
 
     @BeforeEach
     void start() throws Exception {
-        mongo = new EmbeddedMongo(Files.createTempDirectory("renkei-recovery"), false);
+        mongo = new EmbeddedMongo(new StoreProperties.Embedded(Files.createTempDirectory("renkei-recovery"), false, 16));
         client = MongoClients.create(mongo.connectionString());
         db = client.getDatabase("recovery");
         SearchParameterRegistry registry = new SearchParameterRegistry(fhir);

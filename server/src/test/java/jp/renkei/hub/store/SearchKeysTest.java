@@ -34,7 +34,7 @@ class SearchKeysTest {
     @BeforeAll
     void start() throws Exception {
         Path dir = Files.createTempDirectory("renkei-keys");
-        mongo = new EmbeddedMongo(dir, false);
+        mongo = new EmbeddedMongo(new StoreProperties.Embedded(dir, false, 16));
         client = MongoClients.create(mongo.connectionString());
         collection = client.getDatabase("keys").getCollection("search_keys");
         keys = new SearchKeys(collection, new SearchParameterRegistry(FhirContext.forR4Cached()));
