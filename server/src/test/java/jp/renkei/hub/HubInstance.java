@@ -34,14 +34,16 @@ public final class HubInstance implements AutoCloseable {
     public HubInstance(Path dataDir, String... extraProperties) {
         // Command-line arguments outrank application.yml and the environment, so a developer's
         // MONGODB_URI or RENKEI_PORT cannot leak into a test.
-        String[] args = new String[extraProperties.length + 3];
-        args[0] = "--server.port=0";
-        args[1] = "--renkei.store.embedded.data-dir=" + dataDir;
-        args[2] = "--renkei.store.uri=";
-        for (int i = 0; i < extraProperties.length; i++) {
-            args[3 + i] = "--" + extraProperties[i];
+        // Tests of the FHIR mechanics run unauthenticated (loopback only); access tests pass renkei.auth.*.
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("--server.port=0",
+                "--server.address=127.0.0.1", "--renkei.store.embedded.data-dir=" + dataDir, "--renkei.store.uri="));
+        if (java.util.Arrays.stream(extraProperties).noneMatch(p -> p.startsWith("renkei.auth."))) {
+            args.add("--renkei.auth.enabled=false");
         }
-        this.context = new SpringApplicationBuilder(RenkeiApplication.class).run(args);
+        for (String property : extraProperties) {
+            args.add("--" + property);
+        }
+        this.context = new SpringApplicationBuilder(RenkeiApplication.class).run(args.toArray(String[]::new));
         int port = ((WebServerApplicationContext) context).getWebServer().getPort();
         this.baseUrl = "http://127.0.0.1:" + port + "/fhir";
     }

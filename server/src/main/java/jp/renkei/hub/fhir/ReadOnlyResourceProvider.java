@@ -57,14 +57,13 @@ public class ReadOnlyResourceProvider implements IResourceProvider {
 
     @History
     public IBundleProvider instanceHistory(@IdParam IdType id, @Since Date since) {
-        operations.readCurrentOrDeleted(type, id.getIdPart());
-        List<String> keys = operations.searchExecutor().instanceHistory(type, id.getIdPart(), millis(since));
+        List<String> keys = operations.instanceHistory(type, id.getIdPart(), millis(since));
         return StoredResultList.fresh(operations, snapshots, StoredResultList.HISTORY, type, List.of(), keys);
     }
 
     @History
     public IBundleProvider typeHistory(@Since Date since) {
-        List<String> keys = operations.searchExecutor().typeHistory(type, millis(since));
+        List<String> keys = operations.typeHistory(type, millis(since));
         return StoredResultList.fresh(operations, snapshots, StoredResultList.HISTORY, type, List.of(), keys);
     }
 

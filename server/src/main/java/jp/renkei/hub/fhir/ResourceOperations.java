@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.search.SearchParameterRegistry;
 import jp.renkei.hub.search.SearchQuery;
 import jp.renkei.hub.store.ResourceStore;
@@ -27,7 +28,8 @@ import org.springframework.stereotype.Component;
 /**
  * The FHIR meaning of each interaction, shared by the REST providers and by transaction and batch
  * Bundles so both behave identically: what 404 and 410 mean, how conditional create matches, which
- * ids a client may choose, and how a stored version becomes a resource again.
+ * ids a client may choose, and how a stored version becomes a resource again. Every read, search,
+ * history and write passes through {@link AccessGuard} here.
  */
 @Component
 public class ResourceOperations {
@@ -39,27 +41,26 @@ public class ResourceOperations {
     private final SearchExecutor searchExecutor;
     private final SearchParameterRegistry registry;
     private final FhirProperties properties;
+    private final AccessGuard guard;
     private final ReentrantLock conditionalCreates = new ReentrantLock();
 
     public ResourceOperations(FhirContext fhirContext, ResourceStore store, SearchExecutor searchExecutor,
-                              SearchParameterRegistry registry, FhirProperties properties) {
+                              SearchParameterRegistry registry, FhirProperties properties, AccessGuard guard) {
         this.fhirContext = fhirContext;
         this.store = store;
         this.searchExecutor = searchExecutor;
         this.registry = registry;
         this.properties = properties;
+        this.guard = guard;
     }
 
     public ResourceStore store() {
         return store;
     }
 
-    /** The current version; 404 if it never existed, 410 if it was deleted. */
+    /** The current version; 404 if it never existed or the caller may not know of it, 410 if it was deleted. */
     public StoredResource readCurrent(String type, String id) {
-        StoredResource current = store.read(type, id);
-        if (current == null) {
-            throw new ResourceNotFoundException(type + "/" + id + " is not known");
-        }
+        StoredResource current = readCurrentOrDeleted(type, id);
         if (current.deleted()) {
             throw new ResourceGoneException(type + "/" + id + " was deleted (version " + current.version() + ")");
         }
@@ -70,9 +71,14 @@ public class ResourceOperations {
     public StoredResource readCurrentOrDeleted(String type, String id) {
         StoredResource current = store.read(type, id);
         if (current == null) {
-            throw new ResourceNotFoundException(type + "/" + id + " is not known");
+            throw new ResourceNotFoundException(notKnown(type, id));
         }
+        guard.checkRead(current, notKnown(type, id));
         return current;
+    }
+
+    private static String notKnown(String type, String id) {
+        return type + "/" + id + " is not known";
     }
 
     public StoredResource readVersion(String type, String id, String version) {
@@ -83,9 +89,11 @@ public class ResourceOperations {
             throw new InvalidRequestException("Version '" + version + "' is not a number");
         }
         StoredResource stored = store.readVersion(type, id, v);
+        String notKnown = type + "/" + id + "/_history/" + version + " is not known";
         if (stored == null) {
-            throw new ResourceNotFoundException(type + "/" + id + "/_history/" + version + " is not known");
+            throw new ResourceNotFoundException(notKnown);
         }
+        guard.checkRead(stored, notKnown);
         if (stored.deleted()) {
             throw new ResourceGoneException(type + "/" + id + "/_history/" + version + " is a deletion");
         }
@@ -110,12 +118,39 @@ public class ResourceOperations {
         return SearchQuery.parse(type, parameters, registry, properties.timeZone());
     }
 
+    /** Ids of the matches the caller may see; 403 when they may read no record of the type. */
     public List<String> search(SearchQuery query) {
-        return searchExecutor.search(query);
+        guard.checkSearch(query.type());
+        return guard.visible(searchExecutor.searchRecords(query), 's').stream().map(StoredResource::id).toList();
     }
 
-    public SearchExecutor searchExecutor() {
-        return searchExecutor;
+    /** Who is asking, for binding their result lists to them: the token's issuer-unique subject. */
+    public String callerKey() {
+        return guard.caller().subject();
+    }
+
+    /** History keys ({@code id/version}) of the versions of one resource the caller may see, newest first. */
+    public List<String> instanceHistory(String type, String id, long sinceMillis) {
+        readCurrentOrDeleted(type, id);
+        return historyKeys(guard.visible(searchExecutor.instanceHistory(type, id, sinceMillis), 'r'));
+    }
+
+    /** History keys of the versions of a type the caller may see, newest first. */
+    public List<String> typeHistory(String type, long sinceMillis) {
+        guard.checkSearch(type);
+        return historyKeys(guard.visible(searchExecutor.typeHistory(type, sinceMillis), 's'));
+    }
+
+    private static List<String> historyKeys(List<StoredResource> versions) {
+        return versions.stream().map(StoredResource::historyKey).toList();
+    }
+
+    /**
+     * The records of a result page the caller may still see: a page is checked again when it is
+     * served, so a care team change takes effect on the next page too.
+     */
+    public List<StoredResource> visible(List<StoredResource> records, char permission) {
+        return guard.visible(records, permission);
     }
 
     /**
@@ -138,24 +173,50 @@ public class ResourceOperations {
 
     public WriteRequest createRequest(String type, Resource resource) {
         requireWritable(type);
-        return new WriteRequest(type, ResourceStore.newId(), resource, null);
+        return new WriteRequest(type, ResourceStore.newId(), resource, null, guard.owner());
     }
 
     public WriteRequest updateRequest(String type, String id, Resource resource, Long ifMatch) {
         requireWritable(type);
         requireValidId(id);
-        return new WriteRequest(type, id, resource, ifMatch);
+        return new WriteRequest(type, id, resource, ifMatch, guard.owner());
     }
 
     /** 404 when there is nothing to delete; deleting a deleted resource is allowed and writes nothing. */
     public WriteRequest deleteRequest(String type, String id, Long ifMatch) {
         requireWritable(type);
         readCurrentOrDeleted(type, id);
-        return new WriteRequest(type, id, null, ifMatch);
+        return new WriteRequest(type, id, null, ifMatch, guard.owner());
     }
 
+    /** Writes one create, update or delete the caller is allowed to make. */
     public StoredResource write(WriteRequest request) {
+        authorize(request);
         return store.write(List.of(request)).get(0);
+    }
+
+    /**
+     * Writes a transaction's entries as one unit once every entry is allowed. Each entry is judged
+     * with the entries before it in place, so registering a patient and their care team, and
+     * writing records about them, can be one transaction.
+     */
+    public List<StoredResource> writeTransaction(List<WriteRequest> requests) {
+        for (WriteRequest request : requests) {
+            authorize(request);
+            guard.stage(request);
+        }
+        return store.write(requests);
+    }
+
+    private void authorize(WriteRequest request) {
+        StoredResource before = store.read(request.type(), request.id());
+        if (request.isDelete()) {
+            if (before != null) {
+                guard.checkDelete(before);
+            }
+        } else {
+            guard.checkUpdate(before, request.type(), request.id(), request.resource());
+        }
     }
 
     public void requireWritable(String type) {

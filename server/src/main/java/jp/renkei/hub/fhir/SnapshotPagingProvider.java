@@ -31,7 +31,11 @@ final class SnapshotPagingProvider implements IPagingProvider {
     @Override
     public IBundleProvider retrieveResultList(RequestDetails request, String searchId) {
         ResultSnapshots.Snapshot snapshot = snapshots.find(searchId);
-        return snapshot == null ? null : StoredResultList.fromSnapshot(operations, snapshots, snapshot);
+        // Another user's result list is as unknown as an expired one.
+        if (snapshot == null || !java.util.Objects.equals(snapshot.owner(), operations.callerKey())) {
+            return null;
+        }
+        return StoredResultList.fromSnapshot(operations, snapshots, snapshot);
     }
 
     @Override

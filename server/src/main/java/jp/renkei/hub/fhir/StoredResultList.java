@@ -68,7 +68,8 @@ final class StoredResultList implements IBundleProvider {
     /** Freezes the list so that {@code next} links can find it; returns its id. */
     String persist() {
         if (snapshotId == null) {
-            snapshotId = snapshots.save(kind, type, keys, includes.stream().map(StoredResultList::encodeInclude).toList());
+            snapshotId = snapshots.save(kind, type, keys, includes.stream().map(StoredResultList::encodeInclude).toList(),
+                    operations.callerKey());
         }
         return snapshotId;
     }
@@ -90,7 +91,7 @@ final class StoredResultList implements IBundleProvider {
 
     private List<IBaseResource> historyPage(List<String> pageKeys) {
         List<IBaseResource> out = new ArrayList<>();
-        for (StoredResource version : operations.store().readVersions(type, pageKeys)) {
+        for (StoredResource version : operations.visible(operations.store().readVersions(type, pageKeys), 'r')) {
             Resource resource = operations.toResource(version);
             if (!version.deleted()) {
                 ResourceMetadataKeyEnum.ENTRY_TRANSACTION_METHOD.put(resource,
@@ -103,7 +104,7 @@ final class StoredResultList implements IBundleProvider {
 
     private List<IBaseResource> searchPage(List<String> pageKeys) {
         List<IBaseResource> out = new ArrayList<>();
-        List<StoredResource> matches = operations.store().readCurrent(type, pageKeys, true);
+        List<StoredResource> matches = operations.visible(operations.store().readCurrent(type, pageKeys, true), 's');
         Set<String> present = new LinkedHashSet<>();
         for (StoredResource match : matches) {
             if (match.deleted()) {
@@ -140,7 +141,7 @@ final class StoredResultList implements IBundleProvider {
         }
         List<IBaseResource> out = new ArrayList<>();
         idsByType.forEach((targetType, ids) -> {
-            for (StoredResource target : operations.store().readCurrent(targetType, ids, true)) {
+            for (StoredResource target : operations.visible(operations.store().readCurrent(targetType, ids, true), 'r')) {
                 if (!target.deleted()) {
                     Resource resource = operations.toResource(target);
                     ResourceMetadataKeyEnum.ENTRY_SEARCH_MODE.put(resource, BundleEntrySearchModeEnum.INCLUDE);

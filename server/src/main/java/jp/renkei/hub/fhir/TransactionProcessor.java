@@ -73,7 +73,7 @@ public class TransactionProcessor {
             }
         }
         List<WriteRequest> writes = plans.stream().map(Planned::request).filter(r -> r != null).toList();
-        List<StoredResource> written = operations.store().write(writes);
+        List<StoredResource> written = operations.writeTransaction(writes);
         Bundle response = new Bundle().setType(Bundle.BundleType.TRANSACTIONRESPONSE);
         int w = 0;
         for (Planned plan : plans) {

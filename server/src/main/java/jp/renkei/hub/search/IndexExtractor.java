@@ -85,6 +85,19 @@ public final class IndexExtractor {
         return index;
     }
 
+    /** The {@code Type/id} references a reference parameter of the resource's type extracts from it. */
+    public List<String> references(IBaseResource resource, String paramName) {
+        SearchParamDef param = registry.param(resource.fhirType(), paramName);
+        if (param == null || param.kind() != ParamKind.REFERENCE) {
+            return List.of();
+        }
+        Set<Object> seen = new LinkedHashSet<>();
+        for (IBase value : fhirPath.evaluate(resource, param.expression(), IBase.class)) {
+            reference(value, seen);
+        }
+        return seen.stream().map(String.class::cast).toList();
+    }
+
     private static void tokens(IBase value, Set<Object> out) {
         if (value instanceof Identifier id) {
             token(id.getSystem(), id.getValue(), out);

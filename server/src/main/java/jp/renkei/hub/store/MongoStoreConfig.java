@@ -44,9 +44,10 @@ public class MongoStoreConfig {
 
     @Bean
     ResourceStore resourceStore(MongoClient client, StoreProperties properties, Durability durability,
-                                FhirContext fhirContext, SearchParameterRegistry registry, IndexExtractor extractor) {
+                                FhirContext fhirContext, SearchParameterRegistry registry, IndexExtractor extractor,
+                                Labeler labeler) {
         ResourceStore store = new ResourceStore(client.getDatabase(properties.database()), durability,
-                fhirContext, registry, extractor);
+                fhirContext, registry, extractor, labeler);
         store.recover();
         return store;
     }

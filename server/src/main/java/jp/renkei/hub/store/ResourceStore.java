@@ -57,13 +57,15 @@ public final class ResourceStore {
     private final IndexExtractor extractor;
     private final MongoCollection<Document> journal;
     private final SearchKeys searchKeys;
+    private final Labeler labeler;
 
     public ResourceStore(MongoDatabase db, Durability durability, FhirContext fhirContext,
-                         SearchParameterRegistry registry, IndexExtractor extractor) {
+                         SearchParameterRegistry registry, IndexExtractor extractor, Labeler labeler) {
         this.db = db;
         this.durability = durability;
         this.fhirContext = fhirContext;
         this.extractor = extractor;
+        this.labeler = labeler;
         this.journal = db.getCollection("write_journal");
         this.searchKeys = new SearchKeys(db.getCollection("search_keys"), registry);
     }
@@ -227,15 +229,21 @@ public final class ResourceStore {
             }
             long version = currentVersion + 1;
             StoredResource after;
+            boolean exists = before != null && !before.deleted();
+            // The owner is whoever created the resource; amending it does not change hands.
+            String owner = exists && before.labels() != null ? before.labels().owner() : request.owner();
             if (request.isDelete()) {
-                after = new StoredResource(request.type(), request.id(), version, now, true, null, new Document());
+                // A deletion keeps the labels of what it deleted, so its history entry stays as protected.
+                after = new StoredResource(request.type(), request.id(), version, now, true, null, new Document(),
+                        before.labels());
             } else {
                 Resource resource = request.resource();
                 resource.setId(request.type() + "/" + request.id() + "/_history/" + version);
                 resource.getMeta().setVersionId(Long.toString(version));
                 resource.getMeta().setLastUpdatedElement(new InstantType(new Date(now)));
                 after = new StoredResource(request.type(), request.id(), version, now, false,
-                        parser.encodeResourceToString(resource), extractor.extract(resource));
+                        parser.encodeResourceToString(resource), extractor.extract(resource),
+                        labeler.label(request.id(), resource).withOwner(owner));
             }
             pending.add(new Pending(before, after));
             results.add(after);
@@ -373,7 +381,7 @@ public final class ResourceStore {
         Document index = version.deleted() ? new Document()
                 : extractor.extract(fhirContext.newJsonParser().parseResource(version.json()));
         StoredResource after = new StoredResource(type, version.id(), version.version(), version.lastUpdated(),
-                version.deleted(), version.json(), index);
+                version.deleted(), version.json(), index, version.labels());
         StoredResource current = read(type, version.id());
         if (current != null && current.version() >= after.version()) {
             // Current already shows this version or a later one; only the keys of what is current may be missing.

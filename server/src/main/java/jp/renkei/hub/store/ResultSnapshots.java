@@ -21,7 +21,9 @@ import org.bson.Document;
  */
 public final class ResultSnapshots {
 
-    public record Snapshot(String id, String kind, String type, int total, List<String> includes, long created) {
+    /** {@code owner} is who ran the search; nobody else may page through it. */
+    public record Snapshot(String id, String kind, String type, int total, List<String> includes, long created,
+                           String owner) {
     }
 
     private static final int CHUNK = 5000;
@@ -37,7 +39,7 @@ public final class ResultSnapshots {
         this.retention = retention;
     }
 
-    public String save(String kind, String type, List<String> keys, List<String> includes) {
+    public String save(String kind, String type, List<String> keys, List<String> includes, String owner) {
         purgeExpiredNowAndThen();
         String id = ResourceStore.newId();
         List<Document> parts = new ArrayList<>();
@@ -49,7 +51,7 @@ public final class ResultSnapshots {
         }
         heads.insertOne(new Document("_id", id).append("kind", kind).append("type", type)
                 .append("total", keys.size()).append("inc", includes).append("created", new Date())
-                .append("parts", parts.size()));
+                .append("parts", parts.size()).append("owner", owner));
         return id;
     }
 
@@ -64,7 +66,7 @@ public final class ResultSnapshots {
             return null;
         }
         return new Snapshot(id, head.getString("kind"), head.getString("type"), head.getInteger("total"),
-                head.getList("inc", String.class), created);
+                head.getList("inc", String.class), created, head.getString("owner"));
     }
 
     /** Keys [from, to) of a snapshot. */

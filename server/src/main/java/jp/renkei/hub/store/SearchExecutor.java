@@ -25,6 +25,11 @@ public final class SearchExecutor {
 
     /** Ids of the current, non-deleted resources matching the query, sorted. */
     public List<String> search(SearchQuery query) {
+        return searchRecords(query).stream().map(StoredResource::id).toList();
+    }
+
+    /** The current, non-deleted resources matching the query, sorted, without their bodies. */
+    public List<StoredResource> searchRecords(SearchQuery query) {
         List<StoredResource> matches = new ArrayList<>();
         for (StoredResource candidate : candidates(query)) {
             if (!candidate.deleted() && query.matches(candidate)) {
@@ -32,7 +37,7 @@ public final class SearchExecutor {
             }
         }
         matches.sort(order(query.sort()));
-        return matches.stream().map(StoredResource::id).toList();
+        return matches;
     }
 
     private Iterable<StoredResource> candidates(SearchQuery query) {
@@ -57,8 +62,8 @@ public final class SearchExecutor {
         return c.param().equals("_id");
     }
 
-    /** Keys ({@code id/version}) of an instance's versions, newest first. */
-    public List<String> instanceHistory(String type, String id, long sinceMillis) {
+    /** An instance's committed versions, newest first. */
+    public List<StoredResource> instanceHistory(String type, String id, long sinceMillis) {
         StoredResource current = store.read(type, id);
         if (current == null) {
             return List.of();
@@ -67,15 +72,11 @@ public final class SearchExecutor {
         for (long v = current.version(); v >= 1; v--) {
             keys.add(StoredResource.historyKey(id, v));
         }
-        if (sinceMillis == Long.MIN_VALUE) {
-            return keys;
-        }
-        return store.readVersions(type, keys).stream().filter(r -> r.lastUpdated() >= sinceMillis)
-                .map(r -> StoredResource.historyKey(r.id(), r.version())).toList();
+        return store.readVersions(type, keys).stream().filter(r -> r.lastUpdated() >= sinceMillis).toList();
     }
 
-    /** Keys of every committed version of a type, newest first. */
-    public List<String> typeHistory(String type, long sinceMillis) {
+    /** Every committed version of a type, newest first, without bodies. */
+    public List<StoredResource> typeHistory(String type, long sinceMillis) {
         List<StoredResource> versions = new ArrayList<>();
         for (Document doc : store.scanHistory(type)) {
             StoredResource r = StoredResource.fromHistory(type, doc);
@@ -85,7 +86,7 @@ public final class SearchExecutor {
         }
         versions.sort(Comparator.comparingLong(StoredResource::lastUpdated).reversed()
                 .thenComparing(StoredResource::id).thenComparing(Comparator.comparingLong(StoredResource::version).reversed()));
-        return versions.stream().map(r -> StoredResource.historyKey(r.id(), r.version())).toList();
+        return versions;
     }
 
     private static Comparator<StoredResource> order(List<SortKey> sort) {

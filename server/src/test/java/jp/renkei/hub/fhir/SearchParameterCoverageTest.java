@@ -541,7 +541,7 @@ class SearchParameterCoverageTest extends HubTestBase {
                     + refused.statusCode() + ": " + refused.body());
         }
         ResourceStore store = hub.bean(ResourceStore.class);
-        return store.write(List.of(new WriteRequest(type, ResourceStore.newId(), resource, null))).get(0).id();
+        return store.write(List.of(new WriteRequest(type, ResourceStore.newId(), resource, null, null))).get(0).id();
     }
 
     private boolean isCreatable(String type) {

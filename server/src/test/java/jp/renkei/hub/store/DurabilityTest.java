@@ -58,7 +58,8 @@ class DurabilityTest {
         String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
         Process hub = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
                 RenkeiApplication.class.getName(), "--server.port=" + port,
-                "--renkei.store.embedded.data-dir=" + dir, "--renkei.store.uri=")
+                "--renkei.store.embedded.data-dir=" + dir, "--renkei.store.uri=",
+                "--server.address=127.0.0.1", "--renkei.auth.enabled=false")
                 .redirectErrorStream(true).redirectOutput(dir.resolveSibling(dir.getFileName() + ".log").toFile()).start();
         String base = "http://127.0.0.1:" + port + "/fhir";
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -82,7 +83,11 @@ class DurabilityTest {
                     return null;
                 });
             }
+            long deadline = System.currentTimeMillis() + 120_000;
             while (acknowledged.size() < 300) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new AssertionError("the hub acknowledged only " + acknowledged.size() + " writes in 120 s");
+                }
                 Thread.sleep(20);
             }
             hub.destroyForcibly(); // SIGKILL: no shutdown hooks, no final commit

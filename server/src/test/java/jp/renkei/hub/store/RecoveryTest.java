@@ -36,7 +36,8 @@ class RecoveryTest {
         client = MongoClients.create(mongo.connectionString());
         db = client.getDatabase("recovery");
         SearchParameterRegistry registry = new SearchParameterRegistry(fhir);
-        store = new ResourceStore(db, mongo, fhir, registry, new IndexExtractor(fhir, registry, ZoneId.of("Asia/Tokyo")));
+        store = new ResourceStore(db, mongo, fhir, registry, new IndexExtractor(fhir, registry, ZoneId.of("Asia/Tokyo")),
+                (id, resource) -> new AccessLabels(java.util.List.of(id), null, null));
     }
 
     @AfterEach
@@ -48,7 +49,7 @@ class RecoveryTest {
     private StoredResource createPatient(String family) {
         Patient patient = new Patient();
         patient.addName().setFamily(family);
-        return store.write(List.of(new WriteRequest("Patient", "p1", patient, null))).get(0);
+        return store.write(List.of(new WriteRequest("Patient", "p1", patient, null, "Organization/org-test"))).get(0);
     }
 
     /** Version 2 of p1 as an uncommitted transaction T would have inserted it. */

@@ -1,0 +1,204 @@
+package jp.renkei.hub.access;
+
+import ca.uhn.fhir.rest.server.exceptions.AuthenticationException;
+import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import jp.renkei.hub.store.AccessLabels;
+import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.StoredResource;
+import jp.renkei.hub.store.WriteRequest;
+import org.hl7.fhir.r4.model.Resource;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.stereotype.Component;
+
+/**
+ * Where every FHIR interaction is authorised: the caller's roles (through {@link AccessPolicy}),
+ * their relation to the patient (through {@link CareRelations}) and their token's SMART scopes
+ * must all allow it. {@code ResourceOperations} calls this class for each read, search, history
+ * entry, include and write, so REST and Bundle requests follow the same rules.
+ *
+ * <p>A denied read of a patient's record answers 404, exactly as for a record that does not exist,
+ * when the caller has no relation to that patient; when they do (they are in the care team but
+ * their profession may not see this kind of record) it answers 403, which tells them nothing new.
+ */
+@Component
+public class AccessGuard {
+
+    private final AccessPolicy policy;
+    private final CareRelations relations;
+    private final CareLabeler labeler;
+    private final ResourceStore store;
+    private final boolean enforcing;
+
+    public AccessGuard(AccessPolicy policy, CareRelations relations, CareLabeler labeler, ResourceStore store,
+                       AuthProperties auth) {
+        this.policy = policy;
+        this.relations = relations;
+        this.labeler = labeler;
+        this.store = store;
+        this.enforcing = auth.enabled();
+    }
+
+    /** The caller of the current request; 401 when there is none and authentication is on. */
+    public Caller caller() {
+        Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
+        if (authentication instanceof CallerAuthentication ca) {
+            return ca.caller();
+        }
+        if (!enforcing) {
+            return Caller.UNRESTRICTED;
+        }
+        throw new AuthenticationException("アクセストークンが必要です (a bearer access token is required)");
+    }
+
+    // ---- reads -------------------------------------------------------------------------------
+
+    /** read, vread and history of one resource: 404 when hidden, 403 when seen but not allowed. */
+    public void checkRead(StoredResource stored, String notKnownMessage) {
+        Caller caller = caller();
+        AccessLabels labels = labels(stored);
+        if (!allowed(caller, Action.READ, 'r', stored.type(), labels)) {
+            throw related(caller, stored.type(), labels) ? forbidden(caller, Action.READ, stored.type(), labels)
+                    : new ResourceNotFoundException(notKnownMessage);
+        }
+    }
+
+    /** Before a search or type history: 403 when the caller may never read this type at all. */
+    public void checkSearch(String type) {
+        Caller caller = caller();
+        if (caller.unrestricted()) {
+            return;
+        }
+        boolean some = caller.roles().stream().anyMatch(role -> policy.mayEver(role, type, Action.READ));
+        if (!some || !caller.scopes().permitsSome(type, 's')) {
+            throw forbidden(caller, Action.READ, type, null);
+        }
+    }
+
+    /** The records of a result the caller may see, in order; {@code permission} is SMART's r or s. */
+    public List<StoredResource> visible(List<StoredResource> records, char permission) {
+        Caller caller = caller();
+        if (caller.unrestricted()) {
+            return records;
+        }
+        List<StoredResource> out = new ArrayList<>(records.size());
+        for (StoredResource r : records) {
+            if (allowed(caller, Action.READ, permission, r.type(), labels(r))) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    // ---- writes ------------------------------------------------------------------------------
+
+    /** Who owns what the current caller writes ({@link Caller#ownerKey()}). */
+    public String owner() {
+        return caller().ownerKey();
+    }
+
+    public void checkCreate(String type, String id, Resource resource) {
+        Caller caller = caller();
+        AccessLabels labels = labeler.label(id, resource).withOwner(caller.ownerKey());
+        if (!allowed(caller, Action.CREATE, 'c', type, labels)) {
+            throw forbidden(caller, Action.CREATE, type, labels);
+        }
+    }
+
+    /**
+     * An update must be allowed on the version it replaces (only its author's organisation amends it)
+     * and on the new content, which must also be creatable by the caller when it names other patients.
+     * Replacing a deleted or absent resource is a create.
+     */
+    public void checkUpdate(StoredResource before, String type, String id, Resource resource) {
+        if (before == null || before.deleted()) {
+            checkCreate(type, id, resource);
+            return;
+        }
+        Caller caller = caller();
+        checkRead(before, type + "/" + id + " is not known");
+        AccessLabels old = labels(before);
+        AccessLabels updated = labeler.label(id, resource).withOwner(old.owner());
+        if (!allowed(caller, Action.UPDATE, 'u', type, old) || !allowed(caller, Action.UPDATE, 'u', type, updated)) {
+            throw forbidden(caller, Action.UPDATE, type, old);
+        }
+        Set<String> added = new HashSet<>(updated.patients());
+        added.removeAll(old.patients());
+        if (!added.isEmpty() && !allowed(caller, Action.CREATE, 'c', type, updated.withOwner(caller.ownerKey()))) {
+            throw forbidden(caller, Action.UPDATE, type, updated);
+        }
+    }
+
+    public void checkDelete(StoredResource before) {
+        Caller caller = caller();
+        checkRead(before, before.type() + "/" + before.id() + " is not known");
+        if (!allowed(caller, Action.DELETE, 'd', before.type(), labels(before))) {
+            throw forbidden(caller, Action.DELETE, before.type(), labels(before));
+        }
+    }
+
+    /**
+     * Lets the rest of a transaction see what this entry will write (see {@link Caller#stage}).
+     * Only for transactions, which write all or nothing; a batch entry is stored before the next.
+     */
+    public void stage(WriteRequest request) {
+        Caller caller = caller();
+        if (caller.unrestricted() || request.isDelete()) {
+            return;
+        }
+        StoredResource before = store.read(request.type(), request.id());
+        String owner = before != null && !before.deleted() && before.labels() != null ? before.labels().owner() : request.owner();
+        caller.stage(request.type(), request.id(), request.resource(), owner);
+    }
+
+    // ---- the decision ------------------------------------------------------------------------
+
+    boolean allowed(Caller caller, Action action, char permission, String type, AccessLabels labels) {
+        if (caller.unrestricted()) {
+            return true;
+        }
+        if (!caller.scopes().permits(type, permission, labels.patients(), caller.patient())) {
+            return false;
+        }
+        for (String role : caller.roles()) {
+            for (Relation relation : policy.relations(role, type, labels.kind(), action)) {
+                if (relations.holds(caller, relation, labels)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Whether the caller stands in any relation to the record, so that a 403 reveals nothing to them. */
+    private boolean related(Caller caller, String type, AccessLabels labels) {
+        if (policy.isDirectory(type)) {
+            return true;
+        }
+        for (Relation relation : List.of(Relation.AUTHOR_ORG, Relation.CARE_TEAM, Relation.SELF, Relation.PROXY,
+                Relation.PATIENT_REGISTRAR)) {
+            if (relations.holds(caller, relation, labels)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Records written before the hub kept labels are treated as about nobody and owned by nobody. */
+    private static AccessLabels labels(StoredResource stored) {
+        return stored.labels() == null ? AccessLabels.NONE : stored.labels();
+    }
+
+    private ForbiddenOperationException forbidden(Caller caller, Action action, String type, AccessLabels labels) {
+        String what = labels == null || labels.kind() == null ? type : type + " (" + labels.kind() + ")";
+        String roles = caller.roles().isEmpty() ? "(役割なし / no Renkei role)" : String.join(", ", caller.roles());
+        return new ForbiddenOperationException("この操作は許可されていません: " + roles + " は " + what + " を "
+                + action.code() + " できません (role " + roles + " may not " + action.code() + " " + what
+                + " for this patient)");
+    }
+}

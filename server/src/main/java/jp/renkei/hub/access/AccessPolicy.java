@@ -1,0 +1,212 @@
+package jp.renkei.hub.access;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * The access policy of {@code access-policy.yml}: per role, which actions on which resource types
+ * and kinds, under which relations to the patient. Pure data and lookups; {@link AccessGuard} applies
+ * it to requests. Loading rejects a policy that breaks the invariants stated in the file.
+ */
+public final class AccessPolicy {
+
+    public static final String RESOURCE = "access-policy.yml";
+    static final String UNCLASSIFIED = "unclassified";
+
+    /** One grant; {@code kinds} null means every kind. */
+    public record Rule(Set<String> types, Set<String> kinds, Set<Action> actions, Set<Relation> relations) {
+    }
+
+    public record Role(String name, String label, List<Rule> rules) {
+    }
+
+    /** A classification scheme: the code system and the types whose records it classifies. */
+    public record KindScheme(String name, String system, List<String> types, Map<String, String> labels) {
+    }
+
+    private final Map<String, Role> roles;
+    private final Set<String> directory;
+    private final Map<String, KindScheme> schemeByType;
+    private final List<KindScheme> schemes;
+
+    private AccessPolicy(Map<String, Role> roles, Set<String> directory, List<KindScheme> schemes) {
+        this.roles = roles;
+        this.directory = directory;
+        this.schemes = schemes;
+        Map<String, KindScheme> byType = new LinkedHashMap<>();
+        schemes.forEach(s -> s.types().forEach(t -> byType.put(t, s)));
+        this.schemeByType = byType;
+    }
+
+    public static AccessPolicy loadDefault() {
+        try (InputStream in = AccessPolicy.class.getClassLoader().getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(RESOURCE + " is missing from the classpath");
+            }
+            return load(in);
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot read " + RESOURCE, e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    public static AccessPolicy load(InputStream in) {
+        Map<String, Object> root = new Yaml(new SafeConstructor(new LoaderOptions())).load(in);
+        Map<String, String> systems = (Map<String, String>) root.get("codeSystems");
+        Map<String, List<String>> kindedTypes = (Map<String, List<String>>) root.get("kindedTypes");
+        Map<String, Map<String, String>> kindLabels = (Map<String, Map<String, String>>) root.get("kinds");
+        List<KindScheme> schemes = new ArrayList<>();
+        for (Map.Entry<String, List<String>> e : kindedTypes.entrySet()) {
+            String system = require(systems.get(e.getKey()), "codeSystems." + e.getKey());
+            Map<String, String> labels = require(kindLabels.get(e.getKey()), "kinds." + e.getKey());
+            if (!labels.containsKey(UNCLASSIFIED)) {
+                throw new IllegalArgumentException("kinds." + e.getKey() + " must list '" + UNCLASSIFIED + "'");
+            }
+            schemes.add(new KindScheme(e.getKey(), system, List.copyOf(e.getValue()), Collections.unmodifiableMap(labels)));
+        }
+        Set<String> directory = new LinkedHashSet<>((List<String>) root.get("directory"));
+        Map<String, List<String>> groups = new LinkedHashMap<>((Map<String, List<String>>) root.get("groups"));
+        groups.put("directory", List.copyOf(directory));
+
+        Map<String, Role> roles = new LinkedHashMap<>();
+        Map<String, Map<String, Object>> roleDefs = (Map<String, Map<String, Object>>) root.get("roles");
+        AccessPolicy partial = new AccessPolicy(Map.of(), directory, schemes);
+        for (Map.Entry<String, Map<String, Object>> e : roleDefs.entrySet()) {
+            String name = e.getKey();
+            List<Rule> rules = new ArrayList<>();
+            List<Map<String, Object>> ruleDefs = (List<Map<String, Object>>) e.getValue().get("rules");
+            for (int i = 0; i < ruleDefs.size(); i++) {
+                rules.add(partial.rule(name + " rule " + (i + 1), ruleDefs.get(i), groups));
+            }
+            roles.put(name, new Role(name, (String) e.getValue().get("label"), List.copyOf(rules)));
+        }
+        return new AccessPolicy(Collections.unmodifiableMap(roles), Collections.unmodifiableSet(directory), List.copyOf(schemes));
+    }
+
+    @SuppressWarnings("unchecked")
+    private Rule rule(String where, Map<String, Object> def, Map<String, List<String>> groups) {
+        Set<String> types = new LinkedHashSet<>();
+        for (String t : (List<String>) require(def.get("types"), where + ".types")) {
+            if (t.startsWith("@")) {
+                types.addAll(require(groups.get(t.substring(1)), where + ": group " + t));
+            } else {
+                types.add(t);
+            }
+        }
+        Set<Action> actions = EnumSet.noneOf(Action.class);
+        ((List<String>) require(def.get("actions"), where + ".actions")).forEach(a -> actions.add(Action.fromCode(a)));
+        Set<Relation> relations = EnumSet.noneOf(Relation.class);
+        ((List<String>) require(def.get("relations"), where + ".relations")).forEach(r -> relations.add(Relation.fromCode(r)));
+        Set<String> kinds = null;
+        if (def.containsKey("kinds")) {
+            kinds = new LinkedHashSet<>((List<String>) def.get("kinds"));
+            for (String type : types) {
+                KindScheme scheme = schemeByType.get(type);
+                if (scheme == null) {
+                    throw new IllegalArgumentException(where + ": " + type + " has no kinds");
+                }
+                for (String kind : kinds) {
+                    if (!scheme.labels().containsKey(kind)) {
+                        throw new IllegalArgumentException(where + ": '" + kind + "' is not a kind of " + type);
+                    }
+                }
+            }
+        }
+        for (Action action : actions) {
+            for (Relation relation : relations) {
+                checkInvariants(where, types, action, relation);
+            }
+        }
+        return new Rule(Collections.unmodifiableSet(types), kinds == null ? null : Collections.unmodifiableSet(kinds),
+                Collections.unmodifiableSet(actions), Collections.unmodifiableSet(relations));
+    }
+
+    private void checkInvariants(String where, Set<String> types, Action action, Relation relation) {
+        for (String type : types) {
+            boolean dir = directory.contains(type);
+            if ((action == Action.UPDATE || action == Action.DELETE) && relation != Relation.AUTHOR_ORG
+                    && !(dir && relation == Relation.ANY)) {
+                throw new IllegalArgumentException(where + ": " + action.code() + " of " + type
+                        + " may be granted under author-org only, not " + relation.code());
+            }
+            if (relation == Relation.ANY && !dir && !(type.equals("Patient") && action == Action.CREATE)
+                    && !(type.equals("AuditEvent") && action == Action.READ)) {
+                throw new IllegalArgumentException(where + ": 'any' cannot grant " + action.code() + " of " + type);
+            }
+        }
+    }
+
+    private static <T> T require(T value, String what) {
+        if (value == null) {
+            throw new IllegalArgumentException(RESOURCE + ": " + what + " is missing");
+        }
+        return value;
+    }
+
+    // ---- lookups ---------------------------------------------------------------------------
+
+    /** The relations under which a role may do an action on a record of this type and kind; empty if never. */
+    public Set<Relation> relations(String role, String type, String kind, Action action) {
+        Role r = roles.get(role);
+        if (r == null) {
+            return Set.of();
+        }
+        Set<Relation> out = EnumSet.noneOf(Relation.class);
+        for (Rule rule : r.rules()) {
+            if (rule.types().contains(type) && rule.actions().contains(action)
+                    && (rule.kinds() == null || rule.kinds().contains(kind == null ? UNCLASSIFIED : kind))) {
+                out.addAll(rule.relations());
+            }
+        }
+        return out;
+    }
+
+    /** Whether a role may do an action on some records of a type (of some kind, under some relation). */
+    public boolean mayEver(String role, String type, Action action) {
+        Role r = roles.get(role);
+        return r != null && r.rules().stream().anyMatch(rule -> rule.types().contains(type) && rule.actions().contains(action));
+    }
+
+    public boolean isRole(String role) {
+        return roles.containsKey(role);
+    }
+
+    public Map<String, Role> roles() {
+        return roles;
+    }
+
+    public boolean isDirectory(String type) {
+        return directory.contains(type);
+    }
+
+    public Set<String> directory() {
+        return directory;
+    }
+
+    /** The scheme that classifies records of a type, or null. */
+    public KindScheme scheme(String type) {
+        return schemeByType.get(type);
+    }
+
+    public List<KindScheme> schemes() {
+        return schemes;
+    }
+
+    /** Every type some rule names. */
+    public Set<String> types() {
+        Set<String> out = new LinkedHashSet<>(directory);
+        roles.values().forEach(r -> r.rules().forEach(rule -> out.addAll(rule.types())));
+        return out;
+    }
+}

@@ -1,0 +1,153 @@
+package jp.renkei.hub.access;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import org.hl7.fhir.r4.model.Resource;
+
+/**
+ * Who is making the current request, from their access token: professions (roles), the FHIR
+ * identities the realm links them to, the client they use and the SMART scopes it was granted.
+ * One instance lives for one request and remembers the relations already worked out for it.
+ */
+public final class Caller {
+
+    /** The caller when authentication is switched off for local tests (loopback only). */
+    static final Caller UNRESTRICTED = new Caller("local", "local", null, Set.of(), null, null, null, null, null,
+            SmartScopes.NONE, true);
+
+    private final String subject;
+    private final String username;
+    private final String client;
+    private final Set<String> roles;
+    private final String practitioner;
+    private final String practitionerRole;
+    private final String organization;
+    private final String patient;
+    private final String relatedPerson;
+    private final SmartScopes scopes;
+    private final boolean unrestricted;
+    private final Map<String, Boolean> relationMemo = new HashMap<>();
+    private final Map<String, Staged> staged = new LinkedHashMap<>();
+
+    /** A resource an earlier entry of the caller's transaction writes, with the owner it will have. */
+    record Staged(String type, String id, Resource resource, String owner) {
+    }
+
+    Caller(String subject, String username, String client, Set<String> roles, String practitioner,
+           String practitionerRole, String organization, String patient, String relatedPerson, SmartScopes scopes,
+           boolean unrestricted) {
+        this.subject = subject;
+        this.username = username;
+        this.client = client;
+        this.roles = Set.copyOf(roles);
+        this.practitioner = practitioner;
+        this.practitionerRole = practitionerRole;
+        this.organization = organization;
+        this.patient = patient;
+        this.relatedPerson = relatedPerson;
+        this.scopes = scopes;
+        this.unrestricted = unrestricted;
+    }
+
+    public String subject() {
+        return subject;
+    }
+
+    public String username() {
+        return username;
+    }
+
+    public String client() {
+        return client;
+    }
+
+    public Set<String> roles() {
+        return roles;
+    }
+
+    public String practitioner() {
+        return practitioner;
+    }
+
+    public String practitionerRole() {
+        return practitionerRole;
+    }
+
+    public String organization() {
+        return organization;
+    }
+
+    public String patient() {
+        return patient;
+    }
+
+    public String relatedPerson() {
+        return relatedPerson;
+    }
+
+    public SmartScopes scopes() {
+        return scopes;
+    }
+
+    boolean unrestricted() {
+        return unrestricted;
+    }
+
+    /**
+     * Who owns what this caller writes: their organisation, or for people acting for none (an
+     * ambulance crew member, a hub administrator) themselves.
+     */
+    public String ownerKey() {
+        if (unrestricted) {
+            return null;
+        }
+        return organization != null ? "Organization/" + organization : "user/" + subject;
+    }
+
+    /** The references by which a CareTeam may name this caller as a participant. */
+    boolean isNamedBy(String reference, boolean organizationWide) {
+        if (reference == null) {
+            return false;
+        }
+        return (practitioner != null && reference.equals("Practitioner/" + practitioner))
+                || (practitionerRole != null && reference.equals("PractitionerRole/" + practitionerRole))
+                || (organizationWide && organization != null && reference.equals("Organization/" + organization));
+    }
+
+    boolean remembered(String key, Function<String, Boolean> work) {
+        Boolean known = relationMemo.get(key);
+        if (known == null) {
+            known = work.apply(key);
+            relationMemo.put(key, known);
+        }
+        return known;
+    }
+
+    /**
+     * Remembers what an entry of the caller's transaction will write, so that later entries of the
+     * same transaction are judged as if it were stored: registering a patient and forming their
+     * care team is one transaction.
+     */
+    void stage(String type, String id, Resource resource, String owner) {
+        staged.put(type + "/" + id, new Staged(type, id, resource, owner));
+        relationMemo.clear();
+    }
+
+    Staged staged(String type, String id) {
+        return staged.get(type + "/" + id);
+    }
+
+    List<Staged> staged(String type) {
+        return staged.values().stream().filter(s -> s.type().equals(type)).toList();
+    }
+
+    /** For log lines: who, never what about. */
+    @Override
+    public String toString() {
+        return username + roles;
+    }
+}

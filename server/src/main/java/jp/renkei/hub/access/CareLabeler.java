@@ -1,0 +1,98 @@
+package jp.renkei.hub.access;
+
+import java.util.ArrayList;
+import java.util.List;
+import jp.renkei.hub.search.IndexExtractor;
+import jp.renkei.hub.store.AccessLabels;
+import jp.renkei.hub.store.Labeler;
+import org.hl7.fhir.r4.model.Binary;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Communication;
+import org.hl7.fhir.r4.model.CommunicationRequest;
+import org.hl7.fhir.r4.model.Composition;
+import org.hl7.fhir.r4.model.DocumentReference;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Resource;
+import org.springframework.stereotype.Component;
+
+/**
+ * Says which patients a resource is about (its {@code patient} search parameter; a Patient is
+ * about itself) and its kind under the policy's classification schemes. A document Bundle is about
+ * the subject of its Composition; a Binary about the patient in its {@code securityContext}.
+ */
+@Component
+public class CareLabeler implements Labeler {
+
+    private final IndexExtractor extractor;
+    private final AccessPolicy policy;
+
+    public CareLabeler(IndexExtractor extractor, AccessPolicy policy) {
+        this.extractor = extractor;
+        this.policy = policy;
+    }
+
+    @Override
+    public AccessLabels label(String id, Resource resource) {
+        return new AccessLabels(patients(id, resource), kind(resource), null);
+    }
+
+    private List<String> patients(String id, Resource resource) {
+        Resource about = resource;
+        if (resource instanceof Bundle bundle && bundle.getType() == Bundle.BundleType.DOCUMENT
+                && bundle.hasEntry() && bundle.getEntryFirstRep().getResource() instanceof Composition composition) {
+            about = composition;
+        }
+        List<String> out = new ArrayList<>();
+        if (about.fhirType().equals("Patient")) {
+            out.add(id);
+        } else if (about instanceof Binary binary) {
+            String ref = binary.getSecurityContext().getReference();
+            if (ref != null && ref.startsWith("Patient/")) {
+                out.add(ref.substring("Patient/".length()));
+            }
+        } else {
+            for (String ref : extractor.references(about, "patient")) {
+                if (ref.startsWith("Patient/")) {
+                    out.add(ref.substring("Patient/".length()));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The first code of the type's scheme, {@code unclassified} when there is none, null for unclassified types. */
+    private String kind(Resource resource) {
+        AccessPolicy.KindScheme scheme = policy.scheme(resource.fhirType());
+        if (scheme == null) {
+            return null;
+        }
+        for (CodeableConcept concept : classifying(resource)) {
+            for (var coding : concept.getCoding()) {
+                if (scheme.system().equals(coding.getSystem()) && scheme.labels().containsKey(coding.getCode())) {
+                    return coding.getCode();
+                }
+            }
+        }
+        return AccessPolicy.UNCLASSIFIED;
+    }
+
+    private static List<CodeableConcept> classifying(Resource resource) {
+        if (resource instanceof Composition c) {
+            return List.of(c.getType());
+        }
+        if (resource instanceof DocumentReference d) {
+            return List.of(d.getType());
+        }
+        if (resource instanceof Observation o) {
+            return o.getCategory();
+        }
+        if (resource instanceof Communication c) {
+            return c.getCategory();
+        }
+        if (resource instanceof CommunicationRequest c) {
+            return c.getCategory();
+        }
+        throw new IllegalStateException("No classifying element known for " + resource.fhirType());
+    }
+}

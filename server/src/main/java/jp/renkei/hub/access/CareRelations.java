@@ -1,0 +1,130 @@
+package jp.renkei.hub.access;
+
+import ca.uhn.fhir.context.FhirContext;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import jp.renkei.hub.search.SearchParameterRegistry;
+import jp.renkei.hub.search.SearchQuery;
+import jp.renkei.hub.store.AccessLabels;
+import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.SearchExecutor;
+import jp.renkei.hub.store.StoredResource;
+import org.hl7.fhir.r4.model.CareTeam;
+import org.hl7.fhir.r4.model.Period;
+import org.hl7.fhir.r4.model.RelatedPerson;
+import org.springframework.stereotype.Component;
+
+/**
+ * Works out how a caller stands to the patients of a record, from what the hub stores: the
+ * patient's CareTeams, RelatedPersons and the Patient resource itself. Each answer is remembered
+ * for the rest of the request, so filtering a page of one patient's records looks up their care
+ * team once.
+ */
+@Component
+public class CareRelations {
+
+    private final ResourceStore store;
+    private final SearchExecutor searches;
+    private final SearchParameterRegistry registry;
+    private final FhirContext fhirContext;
+
+    public CareRelations(ResourceStore store, SearchExecutor searches, SearchParameterRegistry registry,
+                         FhirContext fhirContext) {
+        this.store = store;
+        this.searches = searches;
+        this.registry = registry;
+        this.fhirContext = fhirContext;
+    }
+
+    /** Whether the relation holds between the caller and every patient the record is about. */
+    boolean holds(Caller caller, Relation relation, AccessLabels labels) {
+        return switch (relation) {
+            case ANY -> true;
+            case AUTHOR_ORG -> labels.owner() != null && labels.owner().equals(caller.ownerKey());
+            default -> !labels.patients().isEmpty()
+                    && labels.patients().stream().allMatch(patient -> holds(caller, relation, patient));
+        };
+    }
+
+    private boolean holds(Caller caller, Relation relation, String patient) {
+        return switch (relation) {
+            case CARE_TEAM -> caller.remembered("care-team:" + patient, k -> inCareTeam(caller, patient));
+            case PATIENT_REGISTRAR -> caller.remembered("registrar:" + patient, k -> registered(caller, patient));
+            case SELF -> patient.equals(caller.patient()) && caller.relatedPerson() == null && caller.practitioner() == null;
+            case PROXY -> caller.relatedPerson() != null && caller.remembered("proxy:" + patient, k -> proxyOf(caller, patient));
+            default -> throw new IllegalArgumentException(relation.code());
+        };
+    }
+
+    /** A current participant of an active CareTeam of the patient, by person, role or whole organisation. */
+    private boolean inCareTeam(Caller caller, String patient) {
+        SearchQuery query = SearchQuery.parse("CareTeam", Map.of("patient", new String[] {"Patient/" + patient}),
+                registry, ZoneOffset.UTC);
+        List<CareTeam> teams = new ArrayList<>();
+        for (StoredResource stored : store.readCurrent("CareTeam", new ArrayList<>(searches.search(query)), true)) {
+            if (!stored.deleted() && caller.staged("CareTeam", stored.id()) == null) {
+                teams.add(fhirContext.newJsonParser().parseResource(CareTeam.class, stored.json()));
+            }
+        }
+        for (Caller.Staged staged : caller.staged("CareTeam")) {
+            CareTeam team = (CareTeam) staged.resource();
+            if (("Patient/" + patient).equals(team.getSubject().getReference())) {
+                teams.add(team);
+            }
+        }
+        Date now = new Date();
+        for (CareTeam team : teams) {
+            if (team.hasStatus() && team.getStatus() != CareTeam.CareTeamStatus.ACTIVE) {
+                continue;
+            }
+            if (!current(team.getPeriod(), now)) {
+                continue;
+            }
+            for (CareTeam.CareTeamParticipantComponent participant : team.getParticipant()) {
+                if (current(participant.getPeriod(), now)
+                        && caller.isNamedBy(participant.getMember().getReference(), true)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean current(Period period, Date now) {
+        return (!period.hasStart() || !period.getStart().after(now)) && (!period.hasEnd() || !period.getEnd().before(now));
+    }
+
+    private boolean registered(Caller caller, String patient) {
+        Caller.Staged staged = caller.staged("Patient", patient);
+        if (staged != null) {
+            return caller.ownerKey() != null && caller.ownerKey().equals(staged.owner());
+        }
+        StoredResource stored = store.read("Patient", patient);
+        return stored != null && !stored.deleted() && stored.labels() != null
+                && caller.ownerKey() != null && caller.ownerKey().equals(stored.labels().owner());
+    }
+
+    /** The caller's RelatedPerson exists, is active and is registered for this patient. */
+    private boolean proxyOf(Caller caller, String patient) {
+        if (caller.patient() != null && !caller.patient().equals(patient)) {
+            return false;
+        }
+        Caller.Staged staged = caller.staged("RelatedPerson", caller.relatedPerson());
+        RelatedPerson person;
+        if (staged != null) {
+            person = (RelatedPerson) staged.resource();
+        } else {
+            StoredResource stored = store.read("RelatedPerson", caller.relatedPerson());
+            if (stored == null || stored.deleted()) {
+                return false;
+            }
+            person = fhirContext.newJsonParser().parseResource(RelatedPerson.class, stored.json());
+        }
+        return (!person.hasActive() || person.getActive())
+                && ("Patient/" + patient).equals(person.getPatient().getReference())
+                && current(person.getPeriod(), new Date());
+    }
+}

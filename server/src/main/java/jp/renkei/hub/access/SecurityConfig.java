@@ -1,0 +1,181 @@
+package jp.renkei.hub.access;
+
+import ca.uhn.fhir.context.FhirContext;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
+import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.server.resource.web.BearerTokenAuthenticationEntryPoint;
+import org.springframework.security.oauth2.server.resource.web.access.BearerTokenAccessDeniedHandler;
+import org.springframework.security.web.AuthenticationEntryPoint;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.AccessDeniedHandler;
+
+/**
+ * The hub as an OAuth2 resource server: every request to {@code /fhir} except the
+ * CapabilityStatement needs a valid access token from the configured issuer (signature checked
+ * against its JWKS, issuer, audience, expiry). What the token's holder may then do is decided per
+ * interaction by {@link AccessGuard}. Errors are FHIR OperationOutcomes.
+ */
+@Configuration(proxyBeanMethods = false)
+public class SecurityConfig {
+
+    private static final Logger log = LoggerFactory.getLogger(SecurityConfig.class);
+
+    @Bean
+    AccessPolicy accessPolicy() {
+        return AccessPolicy.loadDefault();
+    }
+
+    @Bean
+    SecurityFilterChain securityFilterChain(HttpSecurity http, AuthProperties auth, AccessPolicy policy,
+                                            FhirContext fhirContext,
+                                            @Value("${server.address:}") String bindAddress) throws Exception {
+        http.csrf(AbstractHttpConfigurer::disable)
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .requestCache(AbstractHttpConfigurer::disable)
+                .formLogin(AbstractHttpConfigurer::disable)
+                .httpBasic(AbstractHttpConfigurer::disable)
+                .logout(AbstractHttpConfigurer::disable)
+                .anonymous(AbstractHttpConfigurer::disable);
+        if (!auth.enabled()) {
+            requireLoopback(bindAddress);
+            log.warn("Authentication is OFF (renkei.auth.enabled=false): every request is unrestricted. "
+                    + "For local tests only; listening on {} only.", bindAddress);
+            return http.authorizeHttpRequests(a -> a.anyRequest().permitAll()).build();
+        }
+        AuthenticationEntryPoint unauthenticated = new OutcomeWriting(fhirContext).entryPoint();
+        AccessDeniedHandler denied = new OutcomeWriting(fhirContext).deniedHandler();
+        http.authorizeHttpRequests(a -> a
+                        .requestMatchers(HttpMethod.GET, "/fhir/metadata").permitAll()
+                        .requestMatchers(HttpMethod.GET, "/actuator/health", "/actuator/health/**").permitAll()
+                        .requestMatchers("/error").permitAll()
+                        .requestMatchers("/fhir", "/fhir/**").authenticated()
+                        .anyRequest().denyAll())
+                .oauth2ResourceServer(o -> o
+                        .jwt(j -> j.decoder(jwtDecoder(auth)).jwtAuthenticationConverter(new JwtCallerConverter(policy)))
+                        .authenticationEntryPoint(unauthenticated)
+                        .accessDeniedHandler(denied))
+                .exceptionHandling(e -> e.authenticationEntryPoint(unauthenticated).accessDeniedHandler(denied));
+        return http.build();
+    }
+
+    /**
+     * Keys are fetched from the JWKS endpoint when first needed and again whenever a token names a
+     * key id not yet known, so Keycloak can rotate its keys without a hub restart.
+     */
+    static JwtDecoder jwtDecoder(AuthProperties auth) {
+        if (auth.issuer() == null || auth.issuer().isBlank()) {
+            throw new IllegalStateException("renkei.auth.issuer (RENKEI_AUTH_ISSUER) must name the token issuer");
+        }
+        NimbusJwtDecoder decoder = NimbusJwtDecoder.withJwkSetUri(auth.jwksUri()).build();
+        decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(
+                new JwtTimestampValidator(auth.clockSkew()),
+                new JwtIssuerValidator(auth.issuer()),
+                required("exp", "the token has no expiry (exp)"),
+                audience(auth.audience())));
+        return decoder;
+    }
+
+    private static OAuth2TokenValidator<Jwt> audience(String audience) {
+        return jwt -> jwt.getAudience() != null && jwt.getAudience().contains(audience)
+                ? OAuth2TokenValidatorResult.success()
+                : OAuth2TokenValidatorResult.failure(new OAuth2Error("invalid_token",
+                        "the token is not meant for this hub (audience " + audience + " missing)", null));
+    }
+
+    private static OAuth2TokenValidator<Jwt> required(String claim, String message) {
+        return jwt -> jwt.hasClaim(claim) ? OAuth2TokenValidatorResult.success()
+                : OAuth2TokenValidatorResult.failure(new OAuth2Error("invalid_token", message, null));
+    }
+
+    private static void requireLoopback(String bindAddress) {
+        try {
+            if (bindAddress == null || bindAddress.isBlank() || !InetAddress.getByName(bindAddress).isLoopbackAddress()) {
+                throw new IllegalStateException("renkei.auth.enabled=false is allowed only with server.address on "
+                        + "loopback (RENKEI_BIND_ADDRESS=127.0.0.1), not '" + bindAddress + "'");
+            }
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("Cannot resolve server.address '" + bindAddress + "'", e);
+        }
+    }
+
+    /** 401 and 403 from the security filters as OperationOutcomes, keeping the Bearer challenge header. */
+    private record OutcomeWriting(FhirContext fhirContext) {
+
+        AuthenticationEntryPoint entryPoint() {
+            BearerTokenAuthenticationEntryPoint challenge = new BearerTokenAuthenticationEntryPoint();
+            return (request, response, failure) -> {
+                challenge.commence(request, response, failure);
+                write(response, OperationOutcome.IssueType.LOGIN, request.getHeader("Authorization") == null
+                        ? "アクセストークンが必要です (a bearer access token is required)"
+                        : "アクセストークンが無効です (the access token was rejected: " + reason(failure) + ")");
+            };
+        }
+
+        AccessDeniedHandler deniedHandler() {
+            BearerTokenAccessDeniedHandler challenge = new BearerTokenAccessDeniedHandler();
+            return (request, response, failure) -> {
+                challenge.handle(request, response, failure);
+                write(response, OperationOutcome.IssueType.FORBIDDEN, "この操作は許可されていません (not allowed)");
+            };
+        }
+
+        /** Why a token failed, in words that name no claim values. */
+        private static String reason(Exception failure) {
+            StringBuilder text = new StringBuilder();
+            for (Throwable t = failure; t != null; t = t.getCause()) {
+                text.append(' ').append(t.getMessage());
+                if (t instanceof OAuth2AuthenticationException oauth && oauth.getError().getDescription() != null) {
+                    text.append(' ').append(oauth.getError().getDescription());
+                }
+            }
+            String message = text.toString();
+            for (String known : List.of("expired", "iss claim", "issuer", "audience", "signature", "Signed JWT rejected",
+                    "no expiry", "Malformed", "not before")) {
+                if (message.contains(known)) {
+                    return switch (known) {
+                        case "expired" -> "expired";
+                        case "iss claim", "issuer" -> "wrong issuer";
+                        case "audience" -> "wrong audience";
+                        case "signature", "Signed JWT rejected" -> "signature not verified";
+                        case "no expiry" -> "no expiry";
+                        case "not before" -> "not yet valid";
+                        default -> "malformed";
+                    };
+                }
+            }
+            return "invalid";
+        }
+
+        private void write(jakarta.servlet.http.HttpServletResponse response, OperationOutcome.IssueType code,
+                           String diagnostics) throws java.io.IOException {
+            OperationOutcome outcome = new OperationOutcome();
+            outcome.addIssue().setSeverity(OperationOutcome.IssueSeverity.ERROR).setCode(code).setDiagnostics(diagnostics);
+            byte[] body = fhirContext.newJsonParser().encodeResourceToString(outcome).getBytes(StandardCharsets.UTF_8);
+            response.setContentType("application/fhir+json;charset=UTF-8");
+            response.setContentLength(body.length);
+            response.getOutputStream().write(body);
+        }
+    }
+}

@@ -1,0 +1,328 @@
+package jp.renkei.hub.access;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ca.uhn.fhir.parser.IParser;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import jp.renkei.hub.HubInstance;
+import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.WriteRequest;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CareTeam;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Period;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.RelatedPerson;
+import org.hl7.fhir.r4.model.Resource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Authentication (401 cases, key rotation, the public CapabilityStatement), SMART scope narrowing,
+ * and the filtering of searches, paging, _include, history and Bundles, against a running hub.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AccessBehaviourTest {
+
+    private TestIssuer issuer;
+    private HubInstance hub;
+    private ResourceStore store;
+    private final IParser json = HubInstance.fhirContext().newJsonParser();
+
+    @BeforeAll
+    void start() throws Exception {
+        issuer = new TestIssuer();
+        hub = new HubInstance(Files.createTempDirectory("renkei-access-behaviour"), issuer.hubProperties());
+        store = hub.bean(ResourceStore.class);
+        // 山田花子 (ph) is cared for by the home-care office's staff; 佐藤一郎 (ps) by someone else.
+        seed("Patient", "ph", new Patient().addName(new org.hl7.fhir.r4.model.HumanName().setFamily("山田")), "Organization/org-hospital");
+        seed("Patient", "ps", new Patient().addName(new org.hl7.fhir.r4.model.HumanName().setFamily("佐藤")), "Organization/org-hospital");
+        CareTeam team = new CareTeam().setSubject(new Reference("Patient/ph")).setStatus(CareTeam.CareTeamStatus.ACTIVE);
+        team.addParticipant().setMember(new Reference("PractitionerRole/role-cw"));
+        team.addParticipant().setMember(new Reference("PractitionerRole/role-cm"));
+        team.addParticipant().setMember(new Reference("Organization/org-pharmacy"));
+        team.addParticipant().setMember(new Reference("PractitionerRole/role-left"))
+                .setPeriod(new Period().setEnd(Date.from(Instant.parse("2025-03-31T00:00:00Z"))));
+        seed("CareTeam", "ct-ph", team, "Organization/org-hospital");
+        CareTeam ended = new CareTeam().setSubject(new Reference("Patient/ps")).setStatus(CareTeam.CareTeamStatus.INACTIVE);
+        ended.addParticipant().setMember(new Reference("PractitionerRole/role-cm"));
+        seed("CareTeam", "ct-ps", ended, "Organization/org-hospital");
+        seed("RelatedPerson", "rp-daughter", new RelatedPerson().setPatient(new Reference("Patient/ph")), "Organization/org-hospital");
+        seed("RelatedPerson", "rp-former", new RelatedPerson().setPatient(new Reference("Patient/ph")).setActive(false),
+                "Organization/org-hospital");
+        // 12 daily-living observations (care workers see them) and 8 clinical ones (they do not).
+        for (int i = 0; i < 20; i++) {
+            Observation o = (Observation) CareRecords.about("Observation", i < 12 ? "daily-living" : "clinical", "ph");
+            o.setEncounter(new Reference("Encounter/enc-ph"));
+            seed("Observation", "obs-" + i, o, "Organization/org-hospital");
+        }
+        seed("Encounter", "enc-ph", CareRecords.about("Encounter", null, "ph"), "Organization/org-hospital");
+        seed("Observation", "obs-ps", CareRecords.about("Observation", "daily-living", "ps"), "Organization/org-hospital");
+    }
+
+    @AfterAll
+    void stop() {
+        hub.close();
+        issuer.close();
+    }
+
+    private void seed(String type, String id, Resource resource, String owner) {
+        store.write(List.of(new WriteRequest(type, id, resource, null, owner)));
+    }
+
+    private TestIssuer.Token careWorker() {
+        return issuer.token().roles("care-worker").claim("practitioner_role", "role-cw").claim("organization", "org-homecare");
+    }
+
+    private TestIssuer.Token careManager() {
+        return issuer.token().roles("care-manager").claim("practitioner_role", "role-cm").claim("organization", "org-homecare");
+    }
+
+    private HttpResponse<String> get(String path, String token) {
+        return token == null ? hub.send("GET", path, null, null)
+                : hub.send("GET", path, null, null, "Authorization", "Bearer " + token);
+    }
+
+    private String diagnostics(HttpResponse<String> response) {
+        return json.parseResource(OperationOutcome.class, response.body()).getIssueFirstRep().getDiagnostics();
+    }
+
+    // ---- authentication -------------------------------------------------------------------------
+
+    @Test
+    void capabilityStatementIsPublicAndEverythingElseNeedsAToken() {
+        assertThat(get("/metadata", null).statusCode()).isEqualTo(200);
+        HttpResponse<String> anonymous = get("/Patient/ph", null);
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+        assertThat(diagnostics(anonymous)).contains("access token is required");
+        assertThat(hub.send("POST", "/Patient", "application/fhir+json", "{\"resourceType\":\"Patient\"}").statusCode()).isEqualTo(401);
+        assertThat(get("/Patient/ph", "not-a-jwt").statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void rejectsForgedExpiredForeignAndMisaddressedTokens() {
+        assertThat(get("/Patient/ph", careManager().sign()).statusCode()).isEqualTo(200);
+        HttpResponse<String> forged = get("/Patient/ph", careManager().foreignKey().sign());
+        assertThat(forged.statusCode()).isEqualTo(401);
+        assertThat(diagnostics(forged)).contains("access token was rejected");
+        HttpResponse<String> expired = get("/Patient/ph", careManager().claim("iat", Instant.now().minusSeconds(600))
+                .claim("exp", Instant.now().minusSeconds(120)).sign());
+        assertThat(expired.statusCode()).isEqualTo(401);
+        assertThat(diagnostics(expired)).contains("expired");
+        HttpResponse<String> foreign = get("/Patient/ph", careManager().claim("iss", "http://127.0.0.1:1/realms/other").sign());
+        assertThat(foreign.statusCode()).isEqualTo(401);
+        assertThat(diagnostics(foreign)).contains("wrong issuer");
+        HttpResponse<String> misaddressed = get("/Patient/ph", careManager().claim("aud", "some-other-api").sign());
+        assertThat(misaddressed.statusCode()).isEqualTo(401);
+        assertThat(diagnostics(misaddressed)).contains("wrong audience");
+        assertThat(get("/Patient/ph", careManager().claim("exp", null).sign()).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void newSigningKeysAreFetchedWithoutARestart() {
+        assertThat(get("/Patient/ph", careManager().sign()).statusCode()).isEqualTo(200);
+        int fetches = issuer.jwksFetches();
+        issuer.rotate();
+        assertThat(get("/Patient/ph", careManager().sign()).statusCode()).isEqualTo(200);
+        assertThat(issuer.jwksFetches()).isGreaterThan(fetches);
+    }
+
+    @Test
+    void aTokenWithoutARenkeiRoleMayDoNothing() {
+        HttpResponse<String> response = get("/Patient/ph", issuer.token().roles("offline_access").claim("organization", "org-homecare").sign());
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(get("/Observation?patient=Patient/ph", issuer.token().sign()).statusCode()).isEqualTo(403);
+    }
+
+    // ---- relations --------------------------------------------------------------------------------
+
+    @Test
+    void careTeamMembershipCountsOnlyWhileTheTeamAndTheParticipationAreCurrent() {
+        // role-cm is in ph's active team, and in ps's inactive one
+        assertThat(get("/Patient/ph", careManager().sign()).statusCode()).isEqualTo(200);
+        assertThat(get("/Patient/ps", careManager().sign()).statusCode()).isEqualTo(404);
+        // role-left's participation ended
+        assertThat(get("/Patient/ph", issuer.token().roles("care-manager").claim("practitioner_role", "role-left")
+                .claim("organization", "org-elsewhere").sign()).statusCode()).isEqualTo(404);
+        // a whole organisation can be a member: every pharmacist of org-pharmacy
+        assertThat(get("/Patient/ph", issuer.token().roles("pharmacist").claim("practitioner", "anyone")
+                .claim("organization", "org-pharmacy").sign()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aProxyMustBeAnActiveRelatedPersonOfThatPatient() {
+        String daughter = issuer.token().roles("family").claim("related_person", "rp-daughter").claim("patient", "ph").sign();
+        assertThat(get("/Observation/obs-15", daughter).statusCode()).isEqualTo(200);
+        assertThat(get("/Observation/obs-ps", daughter).statusCode()).isEqualTo(404);
+        String former = issuer.token().roles("family").claim("related_person", "rp-former").claim("patient", "ph").sign();
+        assertThat(get("/Observation/obs-15", former).statusCode()).isEqualTo(404);
+        String self = issuer.token().roles("patient").claim("patient", "ph").sign();
+        assertThat(get("/Observation/obs-15", self).statusCode()).isEqualTo(200);
+        assertThat(get("/Patient/ps", self).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aHiddenRecordAnswersExactlyLikeAMissingOne() {
+        String outsider = issuer.token().roles("care-manager").claim("practitioner_role", "role-x").claim("organization", "org-x").sign();
+        HttpResponse<String> hidden = get("/Observation/obs-1", outsider);
+        HttpResponse<String> missing = get("/Observation/obs-nonexistent", outsider);
+        assertThat(hidden.statusCode()).isEqualTo(404).isEqualTo(missing.statusCode());
+        assertThat(diagnostics(hidden)).isEqualTo("Observation/obs-1 is not known");
+        assertThat(get("/Observation/obs-1/_history/1", outsider).statusCode()).isEqualTo(404);
+        assertThat(get("/Observation/obs-1/_history", outsider).statusCode()).isEqualTo(404);
+        // a care worker in the team is told 403 for what their profession may not see
+        HttpResponse<String> forbidden = get("/Observation/obs-15", careWorker().sign());
+        assertThat(forbidden.statusCode()).isEqualTo(403);
+        assertThat(diagnostics(forbidden)).contains("care-worker").contains("Observation (clinical)");
+    }
+
+    // ---- searches, paging, include, history ------------------------------------------------------
+
+    @Test
+    void searchTotalsAndPagesShowOnlyWhatTheCallerMayRead() {
+        String token = careWorker().sign();
+        Bundle first = json.parseResource(Bundle.class, get("/Observation?patient=Patient/ph&encounter=Encounter/enc-ph&_count=5", token).body());
+        assertThat(first.getTotal()).isEqualTo(12);
+        List<String> seen = new ArrayList<>();
+        Bundle page = first;
+        int pages = 0;
+        while (true) {
+            page.getEntry().forEach(e -> seen.add(e.getResource().getIdElement().getIdPart()));
+            pages++;
+            if (page.getLink("next") == null) {
+                break;
+            }
+            String next = page.getLink("next").getUrl();
+            page = json.parseResource(Bundle.class, get(next.substring(next.indexOf("/fhir") + 5), token).body());
+        }
+        assertThat(pages).isEqualTo(3);
+        assertThat(seen).hasSize(12).allMatch(id -> Integer.parseInt(id.substring(4)) < 12);
+        // the outsider's searches are empty and reveal nothing
+        String outsider = issuer.token().roles("care-worker").claim("practitioner_role", "role-x").claim("organization", "org-x").sign();
+        Bundle none = json.parseResource(Bundle.class, get("/Observation?patient=Patient/ph&encounter=Encounter/enc-ph&_count=5", outsider).body());
+        assertThat(none.getTotal()).isZero();
+        assertThat(none.getEntry()).isEmpty();
+        assertThat(none.getLink("next")).isNull();
+    }
+
+    @Test
+    void anotherUsersPageLinkLeadsNowhere() {
+        Bundle first = json.parseResource(Bundle.class, get("/Observation?patient=Patient/ph&_count=5", careManager().sign()).body());
+        String next = first.getLink("next").getUrl();
+        String path = next.substring(next.indexOf("/fhir") + 5);
+        assertThat(get(path, careManager().subject("someone-else").sign()).statusCode()).isIn(404, 410);
+    }
+
+    @Test
+    void includedResourcesAreFilteredToo() {
+        // care workers may not read Encounters; care managers may
+        Bundle worker = json.parseResource(Bundle.class,
+                get("/Observation?_id=obs-1&_include=Observation:encounter", careWorker().sign()).body());
+        assertThat(worker.getEntry()).extracting(e -> e.getResource().fhirType()).containsExactly("Observation");
+        Bundle manager = json.parseResource(Bundle.class,
+                get("/Observation?_id=obs-1&_include=Observation:encounter", careManager().sign()).body());
+        assertThat(manager.getEntry()).extracting(e -> e.getResource().fhirType()).containsExactly("Observation", "Encounter");
+    }
+
+    @Test
+    void historyShowsOnlyTheVersionsTheCallerMayRead() {
+        Observation o = (Observation) CareRecords.about("Observation", "clinical", "ph");
+        seed("Observation", "obs-changing", o, "Organization/org-hospital");
+        seed("Observation", "obs-changing", CareRecords.about("Observation", "daily-living", "ph"), "Organization/org-hospital");
+        Bundle history = json.parseResource(Bundle.class, get("/Observation/obs-changing/_history", careWorker().sign()).body());
+        assertThat(history.getTotal()).isEqualTo(1);
+        assertThat(history.getEntryFirstRep().getResource().getMeta().getVersionId()).isEqualTo("2");
+        assertThat(get("/Observation/obs-changing/_history/1", careWorker().sign()).statusCode()).isEqualTo(403);
+        Bundle typeHistory = json.parseResource(Bundle.class, get("/Observation/_history?_count=100", careWorker().sign()).body());
+        // 12 seeded and version 2 of obs-changing at least (other tests add more); no clinical version, nothing of ps
+        assertThat(typeHistory.getTotal()).isGreaterThanOrEqualTo(13).isEqualTo(typeHistory.getEntry().size());
+        assertThat(typeHistory.getEntry()).allSatisfy(e -> {
+            Observation version = (Observation) e.getResource();
+            if (version.hasSubject()) {
+                assertThat(version.getCategoryFirstRep().getCodingFirstRep().getCode()).isEqualTo("daily-living");
+                assertThat(version.getSubject().getReference()).isEqualTo("Patient/ph");
+            }
+        });
+        assertThat(typeHistory.getEntry()).extracting(e -> e.getResource().getIdElement().getIdPart()).contains("obs-changing")
+                .doesNotContain("obs-15", "obs-ps");
+    }
+
+    // ---- SMART scopes -------------------------------------------------------------------------------
+
+    @Test
+    void scopesNarrowButNeverWiden() {
+        // the care manager is in the team, so what the scopes leave out is 403, not 404
+        assertThat(get("/Observation/obs-1", careManager().scope("openid user/Condition.rs").sign()).statusCode()).isEqualTo(403);
+        assertThat(get("/Observation?patient=Patient/ph", careManager().scope("user/Condition.rs").sign()).statusCode()).isEqualTo(403);
+        assertThat(get("/Observation/obs-1", careManager().scope("user/Observation.rs").sign()).statusCode()).isEqualTo(200);
+        // read permission without search permission
+        assertThat(get("/Observation?patient=Patient/ph", careManager().scope("user/Observation.r").sign()).statusCode()).isEqualTo(403);
+        // patient/ scopes cover only the launch patient
+        assertThat(get("/Observation/obs-1", careManager().scope("patient/*.rs").sign()).statusCode()).isEqualTo(403);
+        assertThat(get("/Observation/obs-1", careManager().scope("patient/*.rs").claim("patient", "ph").sign()).statusCode()).isEqualTo(200);
+        // a care worker with every scope still cannot see clinical observations
+        assertThat(get("/Observation/obs-15", careWorker().scope("user/*.cruds").sign()).statusCode()).isEqualTo(403);
+        // scopes with search restrictions are not supported and grant nothing
+        assertThat(get("/Observation/obs-1", careManager().scope("user/Observation.rs?category=x").sign()).statusCode()).isEqualTo(403);
+        // a read-only scope forbids writes the role allows
+        String readOnly = careManager().scope("user/*.rs").sign();
+        Observation note = (Observation) CareRecords.about("Observation", "daily-living", "ph");
+        assertThat(hub.send("POST", "/Observation", "application/fhir+json", json.encodeResourceToString(note),
+                "Authorization", "Bearer " + readOnly).statusCode()).isEqualTo(403);
+    }
+
+    // ---- writes ---------------------------------------------------------------------------------------
+
+    @Test
+    void aTransactionWithOneForbiddenEntryWritesNothing() {
+        Bundle tx = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+        tx.addEntry().setResource(CareRecords.about("Observation", "daily-living", "ph"))
+                .getRequest().setMethod(Bundle.HTTPVerb.PUT).setUrl("Observation/tx-allowed");
+        tx.addEntry().setResource(CareRecords.about("Condition", null, "ph"))
+                .getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Condition");
+        HttpResponse<String> response = hub.send("POST", "", "application/fhir+json", json.encodeResourceToString(tx),
+                "Authorization", "Bearer " + careWorker().sign());
+        assertThat(response.statusCode()).isEqualTo(403);
+        assertThat(store.read("Observation", "tx-allowed")).isNull();
+    }
+
+    @Test
+    void onlyTheAuthorsOrganisationAmendsAndTheOwnerNeverChanges() {
+        String worker = careWorker().sign();
+        Observation note = (Observation) CareRecords.about("Observation", "daily-living", "ph");
+        HttpResponse<String> created = hub.send("POST", "/Observation", "application/fhir+json", json.encodeResourceToString(note),
+                "Authorization", "Bearer " + worker);
+        assertThat(created.statusCode()).isEqualTo(201);
+        String id = json.parseResource(Observation.class, created.body()).getIdElement().getIdPart();
+        assertThat(store.read("Observation", id).labels().owner()).isEqualTo("Organization/org-homecare");
+        note.setId(id);
+        // a hospital nurse in no relation cannot touch it; a colleague of the author's office can amend it
+        String nurse = issuer.token().roles("visiting-nurse").claim("practitioner_role", "role-vn").claim("organization", "org-other").sign();
+        assertThat(hub.send("PUT", "/Observation/" + id, "application/fhir+json", json.encodeResourceToString(note),
+                "Authorization", "Bearer " + nurse).statusCode()).isEqualTo(404);
+        assertThat(hub.send("PUT", "/Observation/" + id, "application/fhir+json", json.encodeResourceToString(note),
+                "Authorization", "Bearer " + careManager().sign()).statusCode()).isEqualTo(200);
+        assertThat(store.read("Observation", id).labels().owner()).isEqualTo("Organization/org-homecare");
+        // moving the record to a patient the author has no relation with is refused
+        Observation moved = (Observation) CareRecords.about("Observation", "daily-living", "ps");
+        moved.setId(id);
+        assertThat(hub.send("PUT", "/Observation/" + id, "application/fhir+json", json.encodeResourceToString(moved),
+                "Authorization", "Bearer " + worker).statusCode()).isEqualTo(403);
+        // and turning it into a kind the author may not write is refused too
+        Observation clinical = (Observation) CareRecords.about("Observation", "clinical", "ph");
+        clinical.setId(id);
+        assertThat(hub.send("PUT", "/Observation/" + id, "application/fhir+json", json.encodeResourceToString(clinical),
+                "Authorization", "Bearer " + worker).statusCode()).isEqualTo(403);
+        assertThat(hub.send("DELETE", "/Observation/" + id, null, null, "Authorization", "Bearer " + worker).statusCode()).isEqualTo(200);
+    }
+}

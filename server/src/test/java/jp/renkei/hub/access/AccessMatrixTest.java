@@ -1,0 +1,180 @@
+package jp.renkei.hub.access;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * docs/access-matrix.md is generated from access-policy.yml; this test fails when they differ.
+ * Regenerate with {@code mvn -pl server test -Dtest=AccessMatrixTest -Drenkei.writeDocs=true}.
+ * It also checks the rules the issue names and that the loader refuses a policy that breaks them.
+ */
+class AccessMatrixTest {
+
+    private static final Path DOC = Path.of("..", "docs", "access-matrix.md");
+    private final AccessPolicy policy = AccessPolicy.loadDefault();
+
+    @Test
+    void theDocumentedMatrixIsThePolicy() throws IOException {
+        String rendered = render(policy);
+        if (Boolean.getBoolean("renkei.writeDocs")) {
+            Files.writeString(DOC, rendered, StandardCharsets.UTF_8);
+        }
+        assertThat(Files.readString(DOC, StandardCharsets.UTF_8))
+                .as("docs/access-matrix.md is out of date; regenerate it with -Drenkei.writeDocs=true")
+                .isEqualTo(rendered);
+    }
+
+    @Test
+    void theRulesTheHubPromisesHold() {
+        // a care worker sees no diagnoses, no medication details and no clinical observations
+        assertThat(policy.mayEver("care-worker", "Condition", Action.READ)).isFalse();
+        assertThat(policy.mayEver("care-worker", "MedicationStatement", Action.READ)).isFalse();
+        assertThat(policy.relations("care-worker", "Observation", "medication", Action.READ)).isEmpty();
+        assertThat(policy.relations("care-worker", "Observation", "clinical", Action.READ)).isEmpty();
+        // a municipal officer reads no individual clinical record
+        for (String type : List.of("Encounter", "Condition", "AllergyIntolerance", "MedicationStatement", "Observation",
+                "Procedure", "Composition", "DocumentReference", "Bundle", "Binary")) {
+            assertThat(policy.mayEver("municipal-officer", type, Action.READ)).as(type).isFalse();
+        }
+        // a pharmacist posts medication Observations and Communications, never a discharge sheet
+        assertThat(policy.relations("pharmacist", "Observation", "medication", Action.CREATE)).contains(Relation.CARE_TEAM);
+        assertThat(policy.relations("pharmacist", "Communication", "medication", Action.CREATE)).contains(Relation.CARE_TEAM);
+        assertThat(policy.relations("pharmacist", "Composition", "discharge-summary", Action.CREATE)).isEmpty();
+        assertThat(policy.relations("pharmacist", "DocumentReference", "discharge-summary", Action.CREATE)).isEmpty();
+        // the patient and their proxy read everything about the patient
+        for (String type : policy.types()) {
+            if (policy.isDirectory(type)) {
+                continue;
+            }
+            AccessPolicy.KindScheme scheme = policy.scheme(type);
+            for (String kind : scheme == null ? java.util.Collections.<String>singleton(null) : scheme.labels().keySet()) {
+                assertThat(policy.relations("patient", type, kind, Action.READ)).as(type + " " + kind).contains(Relation.SELF);
+                assertThat(policy.relations("family", type, kind, Action.READ)).as(type + " " + kind).contains(Relation.PROXY);
+            }
+        }
+        // amending and deleting: the author's organisation only (the directory is the hub's)
+        for (AccessPolicy.Role role : policy.roles().values()) {
+            for (AccessPolicy.Rule rule : role.rules()) {
+                if (rule.actions().contains(Action.UPDATE) || rule.actions().contains(Action.DELETE)) {
+                    boolean directoryOnly = rule.types().stream().allMatch(policy::isDirectory);
+                    assertThat(rule.relations()).as(role.name()).isSubsetOf(directoryOnly
+                            ? Set.of(Relation.AUTHOR_ORG, Relation.ANY) : Set.of(Relation.AUTHOR_ORG));
+                }
+            }
+        }
+    }
+
+    @Test
+    void aPolicyThatBreaksTheInvariantsIsRefused() {
+        String base = """
+                codeSystems: {careDocument: "http://x/doc"}
+                directory: [Organization]
+                kindedTypes: {careDocument: [Composition]}
+                kinds: {careDocument: {a: A, unclassified: none}}
+                groups: {people: [Patient]}
+                roles:
+                  nurse:
+                    label: n
+                    rules:
+                """;
+        assertThatThrownBy(() -> load(base + "      - {types: [Observation], actions: [update], relations: [care-team]}"))
+                .hasMessageContaining("author-org only");
+        assertThatThrownBy(() -> load(base + "      - {types: [Observation], actions: [read], relations: [any]}"))
+                .hasMessageContaining("'any' cannot grant read of Observation");
+        assertThatThrownBy(() -> load(base + "      - {types: [Observation], kinds: [a], actions: [read], relations: [care-team]}"))
+                .hasMessageContaining("Observation has no kinds");
+        assertThatThrownBy(() -> load(base + "      - {types: [Composition], kinds: [b], actions: [read], relations: [care-team]}"))
+                .hasMessageContaining("'b' is not a kind of Composition");
+        assertThatThrownBy(() -> load(base + "      - {types: [Composition], actions: [read], relations: [friend]}"))
+                .hasMessageContaining("unknown relation 'friend'");
+        assertThat(load(base + "      - {types: [Composition], kinds: [a], actions: [read], relations: [care-team]}")
+                .relations("nurse", "Composition", "a", Action.READ)).containsExactly(Relation.CARE_TEAM);
+    }
+
+    private static AccessPolicy load(String yaml) {
+        return AccessPolicy.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    // ---- rendering ------------------------------------------------------------------------------
+
+    private static final List<Relation> ORDER = List.of(Relation.CARE_TEAM, Relation.AUTHOR_ORG, Relation.PATIENT_REGISTRAR,
+            Relation.SELF, Relation.PROXY, Relation.ANY);
+
+    static String render(AccessPolicy policy) {
+        List<String> roles = new ArrayList<>(policy.roles().keySet());
+        StringBuilder out = new StringBuilder();
+        out.append("# Access matrix (アクセス権限表)\n\n");
+        out.append("Generated from `server/src/main/resources/access-policy.yml` by `AccessMatrixTest`; do not edit by hand.\n");
+        out.append("Regenerate: `mvn -pl server test -Dtest=AccessMatrixTest -Drenkei.writeDocs=true`.\n\n");
+        out.append("Each cell lists the relations to the patient under which the role may do the action; an empty cell\n");
+        out.append("means never. Anything not listed is denied.\n\n");
+        out.append("| mark | relation | meaning |\n|---|---|---|\n");
+        out.append("| T | care-team | a current participant of an active CareTeam of the patient (by Practitioner, PractitionerRole or whole Organization) |\n");
+        out.append("| A | author-org | the record was written by the user's organisation (users without one: by themself) |\n");
+        out.append("| R | patient-registrar | the user's organisation registered the patient (wrote the Patient resource) |\n");
+        out.append("| S | self | the user is the patient |\n");
+        out.append("| P | proxy | the user is an active RelatedPerson registered for the patient |\n");
+        out.append("| * | any | no relation needed |\n\n");
+        out.append("Roles: ");
+        out.append(roles.stream().map(r -> "`" + r + "` " + policy.roles().get(r).label()).collect(Collectors.joining(", ")));
+        out.append(".\n\n");
+        out.append("Kinds: care-document types are codes of `").append(system(policy, "careDocument"))
+                .append("` in Composition.type / DocumentReference.type; care topics are codes of `")
+                .append(system(policy, "careTopic")).append("` in Observation/Communication/CommunicationRequest.category. ")
+                .append("A record with no such code is `unclassified`.\n\n");
+        for (AccessPolicy.KindScheme scheme : policy.schemes()) {
+            out.append("| ").append(scheme.name()).append(" code | 名称 |\n|---|---|\n");
+            scheme.labels().forEach((code, label) -> out.append("| `").append(code).append("` | ").append(label).append(" |\n"));
+            out.append('\n');
+        }
+        for (Action action : Action.values()) {
+            out.append("## ").append(action.code()).append("\n\n| type (kind) |");
+            roles.forEach(r -> out.append(' ').append(r).append(" |"));
+            out.append("\n|---|");
+            roles.forEach(r -> out.append("---|"));
+            out.append('\n');
+            for (String type : policy.types()) {
+                AccessPolicy.KindScheme scheme = policy.scheme(type);
+                List<String> kinds = scheme == null ? java.util.Collections.singletonList(null) : new ArrayList<>(scheme.labels().keySet());
+                for (String kind : kinds) {
+                    out.append("| ").append(type).append(kind == null ? "" : " (" + kind + ")").append(" |");
+                    for (String role : roles) {
+                        Set<Relation> rel = policy.relations(role, type, kind, action);
+                        out.append(' ').append(ORDER.stream().filter(rel::contains).map(AccessMatrixTest::mark)
+                                .collect(Collectors.joining(" "))).append(" |");
+                    }
+                    out.append('\n');
+                }
+            }
+            out.append('\n');
+        }
+        return out.toString();
+    }
+
+    private static String system(AccessPolicy policy, String scheme) {
+        return policy.schemes().stream().filter(s -> s.name().equals(scheme)).map(AccessPolicy.KindScheme::system)
+                .findFirst().orElse("");
+    }
+
+    private static String mark(Relation r) {
+        return switch (r) {
+            case CARE_TEAM -> "T";
+            case AUTHOR_ORG -> "A";
+            case PATIENT_REGISTRAR -> "R";
+            case SELF -> "S";
+            case PROXY -> "P";
+            case ANY -> "*";
+        };
+    }
+}

@@ -1,0 +1,264 @@
+package jp.renkei.hub.access;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ca.uhn.fhir.parser.IParser;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import jp.renkei.hub.HubInstance;
+import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.WriteRequest;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CareTeam;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.RelatedPerson;
+import org.hl7.fhir.r4.model.Resource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every role x resource type (and care-document or care-topic kind) x relation to the patient x
+ * action of access-policy.yml, through a running hub, with tokens from a test issuer. The expected
+ * outcome of each case is worked out from the policy file and a plain model of the relations; the
+ * hub must answer exactly that: 200/201 when allowed, 403 when the caller stands in some relation to
+ * the patient, 404 (as for a missing record) when they do not, and searches that show only what
+ * reads show.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AccessPolicyTableTest {
+
+    static final String P1 = "p1";
+
+    /** How the caller of a case stands to patient p1 and to the records (written by org-a). */
+    enum State {
+        CARE_TEAM("org-b"), AUTHOR_ORG("org-a"), REGISTRAR("org-r"), SELF(null), PROXY(null), OUTSIDER("org-c");
+
+        final String organization;
+
+        State(String organization) {
+            this.organization = organization;
+        }
+    }
+
+    record Kinded(String type, String kind) {
+        String recordId() {
+            return type.equals("Patient") ? P1 : ("rec-" + type + "-" + (kind == null ? "x" : kind)).toLowerCase();
+        }
+    }
+
+    private TestIssuer issuer;
+    private HubInstance hub;
+    private AccessPolicy policy;
+    private ResourceStore store;
+    private final IParser json = HubInstance.fhirContext().newJsonParser();
+    private final List<Kinded> classes = new ArrayList<>();
+    private final AtomicInteger clones = new AtomicInteger();
+
+    @BeforeAll
+    void start() throws Exception {
+        issuer = new TestIssuer();
+        hub = new HubInstance(Files.createTempDirectory("renkei-access"), issuer.hubProperties());
+        policy = hub.bean(AccessPolicy.class);
+        store = hub.bean(ResourceStore.class);
+
+        seed("Patient", P1, new Patient().addName(new org.hl7.fhir.r4.model.HumanName().setFamily("山田").addGiven("花子")),
+                "Organization/org-r");
+        CareTeam team = new CareTeam().setSubject(new Reference("Patient/" + P1)).setStatus(CareTeam.CareTeamStatus.ACTIVE);
+        team.addParticipant().setMember(new Reference("PractitionerRole/role-org-b"));
+        seed("CareTeam", "ct1", team, "Organization/org-r");
+        seed("RelatedPerson", "rp1", new RelatedPerson().setPatient(new Reference("Patient/" + P1)), "Organization/org-r");
+
+        List<String> types = new ArrayList<>(policy.types());
+        types.add("AuditEvent");
+        for (String type : types.stream().distinct().toList()) {
+            AccessPolicy.KindScheme scheme = policy.scheme(type);
+            if (scheme == null) {
+                classes.add(new Kinded(type, null));
+            } else {
+                scheme.labels().keySet().forEach(kind -> classes.add(new Kinded(type, kind)));
+            }
+        }
+        for (Kinded k : classes) {
+            if (!k.type().equals("Patient")) {
+                seed(k.type(), k.recordId(), CareRecords.about(k.type(), k.kind(), P1),
+                        k.type().equals("AuditEvent") ? null : "Organization/org-a");
+            }
+        }
+    }
+
+    @AfterAll
+    void stop() {
+        hub.close();
+        issuer.close();
+    }
+
+    private void seed(String type, String id, Resource resource, String owner) {
+        store.write(List.of(new WriteRequest(type, id, resource, null, owner)));
+    }
+
+    Stream<String> roles() {
+        return policy.roles().keySet().stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("roles")
+    void everyKindRelationAndActionIsDecidedAsThePolicySays(String role) throws Exception {
+        List<String> failures = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger checked = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> work = new ArrayList<>();
+            for (State state : State.values()) {
+                String token = token(role, state);
+                for (Kinded k : classes) {
+                    work.add(pool.submit(() -> {
+                        checkCase(role, state, token, k, failures);
+                        checked.incrementAndGet();
+                    }));
+                }
+            }
+            for (Future<?> f : work) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertTrue(checked.get() >= classes.size() * State.values().length);
+        assertTrue(failures.isEmpty(), role + ": " + failures.size() + " of " + checked.get() * 5
+                + " checks differ from the policy:\n" + String.join("\n", failures.stream().sorted().limit(60).toList()));
+    }
+
+    private void checkCase(String role, State state, String token, Kinded k, List<String> failures) {
+        String type = k.type();
+        String id = k.recordId();
+        String owner = type.equals("Patient") ? "Organization/org-r" : type.equals("AuditEvent") ? null : "Organization/org-a";
+        List<String> about = policy.isDirectory(type) ? List.of() : List.of(P1);
+        String where = role + " / " + state + " / " + type + (k.kind() == null ? "" : "(" + k.kind() + ")");
+
+        // read
+        int readExpected = expectedExisting(role, state, Action.READ, k, about, owner);
+        expect(failures, where + " read", readExpected, call("GET", "/" + type + "/" + id, null, token));
+
+        // search: the record is in the result exactly when it can be read
+        HttpResponse<String> search = call("GET", "/" + type + "?_id=" + id, null, token);
+        if (!policy.roles().get(role).rules().stream().anyMatch(r -> r.types().contains(type) && r.actions().contains(Action.READ))) {
+            expect(failures, where + " search", 403, search);
+        } else if (search.statusCode() != 200) {
+            failures.add(where + " search: expected 200, got " + search.statusCode());
+        } else {
+            int total = json.parseResource(Bundle.class, search.body()).getTotal();
+            int expectedTotal = readExpected == 200 ? 1 : 0;
+            if (total != expectedTotal) {
+                failures.add(where + " search: expected total " + expectedTotal + ", got " + total);
+            }
+        }
+        if (type.equals("AuditEvent")) {
+            return; // written by the hub only; no API writes to check
+        }
+
+        // create: the new record is about p1 (a new Patient is about itself) and owned by the caller
+        Resource fresh = CareRecords.about(type, k.kind(), P1);
+        List<String> newAbout = type.equals("Patient") ? List.of("new") : about;
+        boolean mayCreate = allowed(role, state, Action.CREATE, k, newAbout, ownerKey(role, state));
+        expect(failures, where + " create", mayCreate ? 201 : 403, call("POST", "/" + type, fresh, token));
+
+        // update: same content, so only the rules on the existing record decide
+        Resource replacement = CareRecords.about(type, k.kind(), P1);
+        replacement.setId(id);
+        int updateExpected = readExpected != 200 ? readExpected
+                : allowed(role, state, Action.UPDATE, k, about, owner) ? 200 : 403;
+        expect(failures, where + " update", updateExpected, call("PUT", "/" + type + "/" + id, replacement, token));
+
+        // delete: an allowed delete removes a copy, so that later cases still find the record
+        int deleteExpected = readExpected != 200 ? readExpected
+                : allowed(role, state, Action.DELETE, k, about, owner) ? 200 : 403;
+        String target = id;
+        if (deleteExpected == 200) {
+            target = id + "-copy" + clones.incrementAndGet();
+            seed(type, target, CareRecords.about(type, k.kind(), P1), owner);
+            if (type.equals("Patient")) {
+                // a copy of p1 is another patient, with no care team: only its author decides
+                List<String> copyAbout = List.of(target);
+                int copyRead = expectedExisting(role, state, Action.READ, k, copyAbout, owner);
+                deleteExpected = copyRead != 200 ? copyRead
+                        : allowed(role, state, Action.DELETE, k, copyAbout, owner) ? 200 : 403;
+            }
+        }
+        expect(failures, where + " delete", deleteExpected, call("DELETE", "/" + type + "/" + target, null, token));
+    }
+
+    /** 200 when allowed; otherwise 403 if the caller stands in some relation to the record, else 404. */
+    private int expectedExisting(String role, State state, Action action, Kinded k, List<String> about, String owner) {
+        if (allowed(role, state, action, k, about, owner)) {
+            return 200;
+        }
+        boolean related = policy.isDirectory(k.type());
+        for (Relation r : List.of(Relation.CARE_TEAM, Relation.AUTHOR_ORG, Relation.PATIENT_REGISTRAR, Relation.SELF, Relation.PROXY)) {
+            related |= holds(role, state, r, about, owner);
+        }
+        return related ? 403 : 404;
+    }
+
+    private boolean allowed(String role, State state, Action action, Kinded k, List<String> about, String owner) {
+        return policy.relations(role, k.type(), k.kind(), action).stream().anyMatch(r -> holds(role, state, r, about, owner));
+    }
+
+    /** The relations as the policy file defines them, for the fixed world this test seeds. */
+    private boolean holds(String role, State state, Relation relation, List<String> about, String owner) {
+        boolean onlyP1 = !about.isEmpty() && about.stream().allMatch(P1::equals);
+        return switch (relation) {
+            case ANY -> true;
+            case AUTHOR_ORG -> owner != null && owner.equals(ownerKey(role, state));
+            case CARE_TEAM -> onlyP1 && state == State.CARE_TEAM;
+            case PATIENT_REGISTRAR -> onlyP1 && state == State.REGISTRAR;
+            case SELF -> onlyP1 && state == State.SELF;
+            case PROXY -> onlyP1 && state == State.PROXY;
+        };
+    }
+
+    private static String subject(String role, State state) {
+        return role + "-" + state.name().toLowerCase();
+    }
+
+    private static String ownerKey(String role, State state) {
+        return state.organization != null ? "Organization/" + state.organization : "user/" + subject(role, state);
+    }
+
+    private String token(String role, State state) {
+        TestIssuer.Token token = issuer.token().roles(role).subject(subject(role, state));
+        switch (state) {
+            case SELF -> token.claim("patient", P1);
+            case PROXY -> token.claim("patient", P1).claim("related_person", "rp1");
+            default -> token.claim("organization", state.organization)
+                    .claim("practitioner", "pr-" + state.organization)
+                    .claim("practitioner_role", "role-" + state.organization);
+        }
+        return token.sign();
+    }
+
+    private HttpResponse<String> call(String method, String path, Resource body, String token) {
+        return hub.send(method, path, body == null ? null : "application/fhir+json",
+                body == null ? null : json.encodeResourceToString(body),
+                "Authorization", "Bearer " + token, "Accept", "application/fhir+json");
+    }
+
+    private static void expect(List<String> failures, String what, int expected, HttpResponse<String> response) {
+        if (response.statusCode() != expected) {
+            String body = response.body();
+            failures.add(what + ": expected " + expected + ", got " + response.statusCode() + " "
+                    + (body.length() > 300 ? body.substring(0, 300) : body));
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package jp.renkei.hub.access;
+
+import java.util.Date;
+import org.hl7.fhir.r4.model.AllergyIntolerance;
+import org.hl7.fhir.r4.model.AuditEvent;
+import org.hl7.fhir.r4.model.Binary;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CareTeam;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Communication;
+import org.hl7.fhir.r4.model.CommunicationRequest;
+import org.hl7.fhir.r4.model.Composition;
+import org.hl7.fhir.r4.model.Condition;
+import org.hl7.fhir.r4.model.Consent;
+import org.hl7.fhir.r4.model.DocumentReference;
+import org.hl7.fhir.r4.model.Encounter;
+import org.hl7.fhir.r4.model.Enumerations;
+import org.hl7.fhir.r4.model.HumanName;
+import org.hl7.fhir.r4.model.MedicationStatement;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Organization;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Practitioner;
+import org.hl7.fhir.r4.model.PractitionerRole;
+import org.hl7.fhir.r4.model.Procedure;
+import org.hl7.fhir.r4.model.Provenance;
+import org.hl7.fhir.r4.model.QuestionnaireResponse;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.RelatedPerson;
+import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.Task;
+
+/** Small valid records of every type the policy names, about a given patient and of a given kind. */
+final class CareRecords {
+
+    static final String CARE_DOCUMENT = "http://renkei.example.jp/fhir/CodeSystem/care-document";
+    static final String CARE_TOPIC = "http://renkei.example.jp/fhir/CodeSystem/care-topic";
+
+    private CareRecords() {
+    }
+
+    /** A record of {@code type} about Patient/{@code patient}; {@code kind} null for types without kinds. */
+    static Resource about(String type, String kind, String patient) {
+        Reference subject = new Reference("Patient/" + patient);
+        return switch (type) {
+            case "Organization" -> new Organization().setName("みちのく訪問看護ステーション");
+            case "Practitioner" -> new Practitioner().addName(new HumanName().setFamily("佐藤").addGiven("花子"));
+            case "PractitionerRole" -> new PractitionerRole().setPractitioner(new Reference("Practitioner/x"));
+            case "Patient" -> new Patient().addName(new HumanName().setFamily("山田").addGiven("太郎"))
+                    .setGender(Enumerations.AdministrativeGender.MALE);
+            case "RelatedPerson" -> new RelatedPerson().setPatient(subject)
+                    .addName(new HumanName().setFamily("山田").addGiven("美穂"));
+            case "CareTeam" -> new CareTeam().setSubject(subject).setStatus(CareTeam.CareTeamStatus.ACTIVE);
+            case "Encounter" -> new Encounter().setSubject(subject).setStatus(Encounter.EncounterStatus.FINISHED)
+                    .setClass_(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "HH", "home health"));
+            case "Condition" -> new Condition().setSubject(subject).setCode(new CodeableConcept().setText("誤嚥性肺炎"));
+            case "AllergyIntolerance" -> new AllergyIntolerance().setPatient(subject)
+                    .setCode(new CodeableConcept().setText("そば"));
+            case "MedicationStatement" -> new MedicationStatement().setSubject(subject)
+                    .setStatus(MedicationStatement.MedicationStatementStatus.ACTIVE)
+                    .setMedication(new CodeableConcept().setText("アムロジピン錠5mg"));
+            case "Observation" -> new Observation().setSubject(subject).setStatus(Observation.ObservationStatus.FINAL)
+                    .setCode(new CodeableConcept().setText("観察")).addCategory(topic(kind));
+            case "Procedure" -> new Procedure().setSubject(subject).setStatus(Procedure.ProcedureStatus.COMPLETED);
+            case "Composition" -> composition(kind, subject);
+            case "DocumentReference" -> new DocumentReference().setSubject(subject)
+                    .setStatus(Enumerations.DocumentReferenceStatus.CURRENT).setType(document(kind))
+                    .addContent(new DocumentReference.DocumentReferenceContentComponent()
+                            .setAttachment(new org.hl7.fhir.r4.model.Attachment().setContentType("application/pdf")
+                                    .setUrl("Binary/b1")));
+            case "Bundle" -> new Bundle().setType(Bundle.BundleType.DOCUMENT)
+                    .addEntry(new Bundle.BundleEntryComponent().setFullUrl("urn:uuid:0b0e7c1e-1111-4e3e-9a0f-000000000001")
+                            .setResource(composition("discharge-summary", subject)));
+            case "Binary" -> new Binary().setContentType("text/plain").setData("退院時の連絡".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                    .setSecurityContext(subject);
+            case "Communication" -> new Communication().setSubject(subject)
+                    .setStatus(Communication.CommunicationStatus.COMPLETED).addCategory(topic(kind))
+                    .addPayload(new Communication.CommunicationPayloadComponent(new org.hl7.fhir.r4.model.StringType("連絡")));
+            case "CommunicationRequest" -> new CommunicationRequest().setSubject(subject)
+                    .setStatus(CommunicationRequest.CommunicationRequestStatus.ACTIVE).addCategory(topic(kind));
+            case "Task" -> new Task().setFor(subject).setStatus(Task.TaskStatus.REQUESTED).setIntent(Task.TaskIntent.ORDER);
+            case "QuestionnaireResponse" -> new QuestionnaireResponse().setSubject(subject)
+                    .setStatus(QuestionnaireResponse.QuestionnaireResponseStatus.COMPLETED);
+            case "Consent" -> new Consent().setPatient(subject).setStatus(Consent.ConsentState.ACTIVE)
+                    .setScope(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/consentscope", "patient-privacy", null)))
+                    .addCategory(new CodeableConcept(new Coding("http://loinc.org", "59284-0", null)));
+            case "Provenance" -> new Provenance().addTarget(subject).setRecorded(new Date())
+                    .addAgent(new Provenance.ProvenanceAgentComponent().setWho(new Reference("Practitioner/x")));
+            case "AuditEvent" -> {
+                AuditEvent event = new AuditEvent().setRecorded(new Date())
+                        .setType(new Coding("http://terminology.hl7.org/CodeSystem/audit-event-type", "rest", null));
+                event.addEntity().setWhat(subject);
+                event.getSource().setObserver(new Reference("Device/hub"));
+                yield event;
+            }
+            default -> throw new IllegalArgumentException("no test record for " + type);
+        };
+    }
+
+    private static Composition composition(String kind, Reference subject) {
+        Composition c = new Composition().setSubject(subject).setStatus(Composition.CompositionStatus.FINAL)
+                .setType(document(kind)).setDate(new Date()).setTitle("連携文書");
+        c.addAuthor(new Reference("Practitioner/x"));
+        return c;
+    }
+
+    private static CodeableConcept document(String kind) {
+        return "unclassified".equals(kind) ? new CodeableConcept().setText("その他")
+                : new CodeableConcept(new Coding(CARE_DOCUMENT, kind, null));
+    }
+
+    private static CodeableConcept topic(String kind) {
+        return "unclassified".equals(kind) ? new CodeableConcept().setText("その他")
+                : new CodeableConcept(new Coding(CARE_TOPIC, kind, null));
+    }
+}

@@ -1,0 +1,159 @@
+package jp.renkei.hub.access;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A token issuer for tests: its own RSA keys, a JWKS endpoint on a random loopback port, and
+ * tokens shaped like those of the realm {@code renkei} (roles, FHIR identity claims, scope,
+ * audience {@code renkei-hub}). Keys can be rotated while a hub is running.
+ */
+public final class TestIssuer implements AutoCloseable {
+
+    private final HttpServer server;
+    private final String issuer;
+    private final List<RSAKey> published = new ArrayList<>();
+    private final AtomicInteger jwksFetches = new AtomicInteger();
+    private volatile RSAKey signing;
+
+    public TestIssuer() {
+        try {
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        issuer = "http://127.0.0.1:" + server.getAddress().getPort() + "/realms/renkei-test";
+        signing = newKey();
+        published.add(signing);
+        server.createContext("/realms/renkei-test/protocol/openid-connect/certs", exchange -> {
+            jwksFetches.incrementAndGet();
+            byte[] body;
+            synchronized (published) {
+                body = new JWKSet(published.stream().map(k -> (com.nimbusds.jose.jwk.JWK) k.toPublicJWK()).toList())
+                        .toString().getBytes(StandardCharsets.UTF_8);
+            }
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        server.start();
+    }
+
+    private static RSAKey newKey() {
+        try {
+            return new RSAKeyGenerator(2048).keyID(UUID.randomUUID().toString()).generate();
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public String issuer() {
+        return issuer;
+    }
+
+    /** Hub properties that trust this issuer. */
+    public String[] hubProperties() {
+        return new String[] {"renkei.auth.enabled=true", "renkei.auth.issuer=" + issuer,
+                "renkei.auth.audience=renkei-hub"};
+    }
+
+    public int jwksFetches() {
+        return jwksFetches.get();
+    }
+
+    /** Signs new tokens with a new key, published next to the old ones as a rotating Keycloak does. */
+    public void rotate() {
+        RSAKey next = newKey();
+        synchronized (published) {
+            published.add(next);
+        }
+        signing = next;
+    }
+
+    public Token token() {
+        return new Token();
+    }
+
+    /** A token under construction; every claim can be set or removed. */
+    public final class Token {
+        private final Map<String, Object> claims = new LinkedHashMap<>();
+        private RSAKey key = signing;
+
+        Token() {
+            Instant now = Instant.now();
+            claims.put("iss", issuer);
+            claims.put("sub", UUID.randomUUID().toString());
+            claims.put("aud", "renkei-hub");
+            claims.put("iat", Date.from(now));
+            claims.put("exp", Date.from(now.plusSeconds(300)));
+            claims.put("azp", "renkei-web");
+        }
+
+        public Token claim(String name, Object value) {
+            if (value == null) {
+                claims.remove(name);
+            } else {
+                claims.put(name, value instanceof Instant i ? Date.from(i) : value);
+            }
+            return this;
+        }
+
+        public Token roles(String... roles) {
+            return claim("roles", List.of(roles));
+        }
+
+        public Token subject(String subject) {
+            return claim("sub", subject);
+        }
+
+        public Token scope(String scope) {
+            return claim("scope", scope);
+        }
+
+        /** Signs with a key this issuer never published, as a forger would. */
+        public Token foreignKey() {
+            key = newKey();
+            return this;
+        }
+
+        public String sign() {
+            JWTClaimsSet.Builder set = new JWTClaimsSet.Builder();
+            claims.forEach(set::claim);
+            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(), set.build());
+            try {
+                jwt.sign(new RSASSASigner(key));
+            } catch (JOSEException e) {
+                throw new IllegalStateException(e);
+            }
+            return jwt.serialize();
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
