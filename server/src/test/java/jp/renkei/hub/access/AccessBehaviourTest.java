@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.parser.IParser;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import jp.renkei.hub.HubInstance;
 import jp.renkei.hub.store.ResourceStore;
-import jp.renkei.hub.store.WriteRequest;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CareTeam;
 import org.hl7.fhir.r4.model.Observation;
@@ -33,6 +31,7 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AccessBehaviourTest {
 
+    private SecuredHub secured;
     private TestIssuer issuer;
     private HubInstance hub;
     private ResourceStore store;
@@ -40,9 +39,10 @@ class AccessBehaviourTest {
 
     @BeforeAll
     void start() throws Exception {
-        issuer = new TestIssuer();
-        hub = new HubInstance(Files.createTempDirectory("renkei-access-behaviour"), issuer.hubProperties());
-        store = hub.bean(ResourceStore.class);
+        secured = new SecuredHub("renkei-access-behaviour");
+        issuer = secured.issuer;
+        hub = secured.hub;
+        store = secured.store;
         // 山田花子 (ph) is cared for by the home-care office's staff; 佐藤一郎 (ps) by someone else.
         seed("Patient", "ph", new Patient().addName(new org.hl7.fhir.r4.model.HumanName().setFamily("山田")), "Organization/org-hospital");
         seed("Patient", "ps", new Patient().addName(new org.hl7.fhir.r4.model.HumanName().setFamily("佐藤")), "Organization/org-hospital");
@@ -71,12 +71,11 @@ class AccessBehaviourTest {
 
     @AfterAll
     void stop() {
-        hub.close();
-        issuer.close();
+        secured.close();
     }
 
     private void seed(String type, String id, Resource resource, String owner) {
-        store.write(List.of(new WriteRequest(type, id, resource, null, owner)));
+        secured.seed(type, id, resource, owner);
     }
 
     private TestIssuer.Token careWorker() {

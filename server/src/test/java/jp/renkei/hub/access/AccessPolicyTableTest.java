@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ca.uhn.fhir.parser.IParser;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -14,8 +13,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import jp.renkei.hub.HubInstance;
-import jp.renkei.hub.store.ResourceStore;
-import jp.renkei.hub.store.WriteRequest;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CareTeam;
 import org.hl7.fhir.r4.model.Patient;
@@ -58,20 +55,20 @@ class AccessPolicyTableTest {
         }
     }
 
+    private SecuredHub secured;
     private TestIssuer issuer;
     private HubInstance hub;
     private AccessPolicy policy;
-    private ResourceStore store;
     private final IParser json = HubInstance.fhirContext().newJsonParser();
     private final List<Kinded> classes = new ArrayList<>();
     private final AtomicInteger clones = new AtomicInteger();
 
     @BeforeAll
     void start() throws Exception {
-        issuer = new TestIssuer();
-        hub = new HubInstance(Files.createTempDirectory("renkei-access"), issuer.hubProperties());
+        secured = new SecuredHub("renkei-access");
+        issuer = secured.issuer;
+        hub = secured.hub;
         policy = hub.bean(AccessPolicy.class);
-        store = hub.bean(ResourceStore.class);
 
         seed("Patient", P1, new Patient().addName(new org.hl7.fhir.r4.model.HumanName().setFamily("山田").addGiven("花子")),
                 "Organization/org-r");
@@ -100,12 +97,11 @@ class AccessPolicyTableTest {
 
     @AfterAll
     void stop() {
-        hub.close();
-        issuer.close();
+        secured.close();
     }
 
     private void seed(String type, String id, Resource resource, String owner) {
-        store.write(List.of(new WriteRequest(type, id, resource, null, owner)));
+        secured.seed(type, id, resource, owner);
     }
 
     Stream<String> roles() {
