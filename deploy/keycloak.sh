@@ -12,6 +12,10 @@
 #   KEYCLOAK_MGMT_PORT   management port for /health (default 9100), also on 127.0.0.1
 #   KEYCLOAK_HEAP        JVM heap options (default "-Xms64m -Xmx768m")
 #   KEYCLOAK_RESET=1     throw away the dev database and import the realm file again
+#   KEYCLOAK_DB          dev-file (default: H2 file in the distribution, kept across restarts) or dev-mem
+#                        (in memory, fresh realm import each start; lets a test run its own instance
+#                        next to a developer's)
+#   RENKEI_RUN_DIR       where the pid and log files go (default build/run)
 #   KC_BOOTSTRAP_ADMIN_USERNAME / KC_BOOTSTRAP_ADMIN_PASSWORD
 #                        master-realm admin, DEV-ONLY defaults admin / dev-only-admin
 #
@@ -19,11 +23,13 @@
 # dev-only passwords and client secret. See keycloak/README.md for what production must change.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-run="$root/build/run"
+run="${RENKEI_RUN_DIR:-$root/build/run}"
 kc_dir="$root/build/keycloak"
 realm_file="$root/keycloak/realm-renkei.json"
 port="${KEYCLOAK_PORT:-8180}"
 mgmt_port="${KEYCLOAK_MGMT_PORT:-9100}"
+db="${KEYCLOAK_DB:-dev-file}"
+case "$db" in dev-file|dev-mem) ;; *) echo "KEYCLOAK_DB must be dev-file or dev-mem, not '$db'" >&2; exit 2 ;; esac
 pidfile="$run/keycloak.pid"
 log="$run/keycloak.log"
 realm="renkei"
@@ -63,7 +69,6 @@ install_keycloak() {
     return 0
   fi
   command -v mvn >/dev/null || { echo "mvn is required to fetch Keycloak from Maven Central" >&2; exit 1; }
-  command -v unzip >/dev/null || { echo "unzip is required (apt-get install unzip)" >&2; exit 1; }
   mkdir -p "$kc_dir"
   if [ ! -s "$zip" ]; then
     echo "Fetching org.keycloak:keycloak-quarkus-dist:$v:zip from Maven Central..." >&2
@@ -74,7 +79,13 @@ install_keycloak() {
   local tmp="$kc_dir/.unpack-$$"
   rm -rf "$tmp"
   mkdir -p "$tmp"
-  unzip -q "$zip" -d "$tmp"
+  if command -v unzip >/dev/null; then
+    unzip -q "$zip" -d "$tmp"
+  else
+    # the JDK's jar tool unpacks zips too, but drops the executable bits
+    (cd "$tmp" && jar xf "$zip")
+    chmod +x "$tmp/keycloak-$v/bin/"*.sh
+  fi
   [ -x "$tmp/keycloak-$v/bin/kc.sh" ] || { echo "Unexpected layout in $zip" >&2; rm -rf "$tmp"; exit 1; }
   mv "$tmp/keycloak-$v" "$home"
   rm -rf "$tmp"
@@ -86,7 +97,8 @@ install_keycloak() {
 prepare_data() {
   local home="$1" sum stamp="$1/data/renkei-realm.sha256"
   sum="$(sha256sum "$realm_file" | cut -d' ' -f1)"
-  if [ "${KEYCLOAK_RESET:-0}" = "1" ] || [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$sum" ]; then
+  # An in-memory database starts empty anyway; leave the file database (maybe in use) alone.
+  if [ "$db" = "dev-file" ] && { [ "${KEYCLOAK_RESET:-0}" = "1" ] || [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$sum" ]; }; then
     if [ -d "$home/data/h2" ]; then
       echo "Realm file changed (or KEYCLOAK_RESET=1): starting from an empty dev database"
     fi
@@ -95,7 +107,9 @@ prepare_data() {
   mkdir -p "$home/data/import"
   rm -f "$home/data/import/"*.json
   cp "$realm_file" "$home/data/import/realm-renkei.json"
-  echo "$sum" >"$stamp"
+  if [ "$db" = "dev-file" ]; then
+    echo "$sum" >"$stamp"
+  fi
 }
 
 start() {
@@ -131,6 +145,7 @@ start() {
   JAVA_OPTS_KC_HEAP="${KEYCLOAK_HEAP:--Xms64m -Xmx768m}" \
     setsid nohup "$home/bin/kc.sh" start-dev \
       --import-realm \
+      --db="$db" \
       --http-host=127.0.0.1 \
       --http-port="$port" \
       --hostname="http://127.0.0.1:$port" \

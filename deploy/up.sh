@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Builds the hub if needed and starts it on 127.0.0.1 with the embedded store.
-# Env: RENKEI_PORT (default 8080), RENKEI_DATA_DIR (default ./renkei-data), MONGODB_URI (optional).
+# Builds the hub if needed, starts the development Keycloak (deploy/keycloak.sh) and then the hub on
+# 127.0.0.1 with the embedded store, configured to accept that Keycloak's tokens.
+# Env: RENKEI_PORT (default 8080), RENKEI_DATA_DIR (default ./renkei-data), MONGODB_URI (optional),
+#      KEYCLOAK_PORT (default 8180), RENKEI_AUTH_ISSUER (set it to use an existing Keycloak realm;
+#      then no Keycloak is started here).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 run="$root/build/run"
@@ -22,6 +25,11 @@ if [ ! -f "$jar" ] || [ -n "$(find "$root/server/src/main" "$root/fhir-profiles/
   (cd "$root" && mvn -q -B -Dstyle.color=never -DskipTests install)
 fi
 
+if [ -z "${RENKEI_AUTH_ISSUER:-}" ]; then
+  "$root/deploy/keycloak.sh" start
+  export RENKEI_AUTH_ISSUER="http://127.0.0.1:${KEYCLOAK_PORT:-8180}/realms/renkei"
+fi
+
 export RENKEI_PORT="$port"
 export RENKEI_DATA_DIR="${RENKEI_DATA_DIR:-$root/renkei-data}"
 nohup java -Xmx2g -jar "$jar" >"$run/hub.log" 2>&1 &
@@ -37,6 +45,8 @@ for _ in $(seq 1 120); do
   fi
   if curl -sf "$base/metadata" >/dev/null 2>&1; then
     echo "Renkei hub is ready: $base"
+    echo "  tokens from: $RENKEI_AUTH_ISSUER"
+    echo "  deploy/load-demo.sh loads the demo organisations, staff and patients; deploy/down.sh stops everything"
     exit 0
   fi
   sleep 1

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Loads the demo organisations, practitioners, patients and care teams (keycloak/demo-fhir.json, one
+# transaction of PUTs, so loading twice changes nothing but versions) into the running hub, as the
+# demo user hub-admin. DEV ONLY: uses the demo password and the password grant of renkei-web.
+# Env: RENKEI_PORT (default 8080), KEYCLOAK_PORT (default 8180), RENKEI_AUTH_ISSUER (default the
+#      development Keycloak's realm renkei).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+issuer="${RENKEI_AUTH_ISSUER:-http://127.0.0.1:${KEYCLOAK_PORT:-8180}/realms/renkei}"
+base="http://127.0.0.1:${RENKEI_PORT:-8080}/fhir"
+bundle="$root/keycloak/demo-fhir.json"
+
+if ! curl -sf "$base/metadata" >/dev/null 2>&1; then
+  echo "The hub does not answer at $base; start it with deploy/up.sh" >&2
+  exit 1
+fi
+# DEV-ONLY demo credentials (keycloak/README.md)
+response="$(curl -s -w '\n%{http_code}' "$issuer/protocol/openid-connect/token" \
+  -d grant_type=password -d client_id=renkei-web -d username=hub-admin -d password=renkei-dev-only)" || {
+  echo "Keycloak does not answer at $issuer" >&2
+  exit 1
+}
+status="${response##*$'\n'}"
+body="${response%$'\n'*}"
+token="$(printf '%s' "$body" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')"
+if [ "$status" != "200" ] || [ -z "$token" ]; then
+  echo "Could not sign in as hub-admin at $issuer (HTTP $status): $body" >&2
+  exit 1
+fi
+
+response="$(curl -s -w '\n%{http_code}' -X POST "$base" -H "Authorization: Bearer $token" \
+  -H 'Content-Type: application/fhir+json' -H 'Accept: application/fhir+json' --data-binary "@$bundle")"
+status="${response##*$'\n'}"
+body="${response%$'\n'*}"
+if [ "$status" != "200" ]; then
+  echo "The hub refused the demo data (HTTP $status):" >&2
+  printf '%s\n' "$body" >&2
+  exit 1
+fi
+created="$(printf '%s' "$body" | { grep -o '"status": *"201[^"]*"' || true; } | wc -l)"
+updated="$(printf '%s' "$body" | { grep -o '"status": *"200[^"]*"' || true; } | wc -l)"
+echo "Demo data loaded into $base: $created created, $updated updated"
+echo "  sign in as e.g. care-manager, care-worker, pharmacist, physician.home, family.yamada (password renkei-dev-only, DEV ONLY)"

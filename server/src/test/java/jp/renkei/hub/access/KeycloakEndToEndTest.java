@@ -1,0 +1,215 @@
+package jp.renkei.hub.access;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ca.uhn.fhir.parser.IParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import jp.renkei.hub.HubInstance;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Composition;
+import org.hl7.fhir.r4.model.Condition;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Resource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The real Keycloak, started through {@code deploy/keycloak.sh} on ports of its own with the realm
+ * in {@code keycloak/}; the demo data loaded as the demo hub administrator; then demo users' tokens
+ * (password grant, dev only) and the integration client's (client credentials) through a running hub.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class KeycloakEndToEndTest {
+
+    private static final String PASSWORD = "renkei-dev-only"; // dev-only demo password, see keycloak/README.md
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final IParser json = HubInstance.fhirContext().newJsonParser();
+    private final Map<String, String> env = new LinkedHashMap<>();
+    private String keycloak;
+    private String issuer;
+    private HubInstance hub;
+
+    @BeforeAll
+    void start() throws Exception {
+        int port = freePort();
+        keycloak = "http://127.0.0.1:" + port;
+        issuer = keycloak + "/realms/renkei";
+        Path run = ROOT.resolve("server/target/keycloak-e2e");
+        env.put("KEYCLOAK_PORT", Integer.toString(port));
+        env.put("KEYCLOAK_MGMT_PORT", Integer.toString(freePort()));
+        env.put("RENKEI_RUN_DIR", run.toString());
+        env.put("KEYCLOAK_DB", "dev-mem"); // its own database: a developer's Keycloak may run next to it
+        script("start", 900);
+        hub = new HubInstance(Files.createTempDirectory("renkei-e2e"), "renkei.auth.enabled=true",
+                "renkei.auth.issuer=" + issuer, "renkei.auth.clock-skew=0s");
+
+        HttpResponse<String> loaded = fhir("POST", "", Files.readString(ROOT.resolve("keycloak/demo-fhir.json")),
+                password("hub-admin"));
+        assertThat(loaded.statusCode()).as(loaded.body()).isEqualTo(200);
+        assertThat(json.parseResource(Bundle.class, loaded.body()).getEntry()).hasSize(34)
+                .allSatisfy(e -> assertThat(e.getResponse().getStatus()).startsWith("201"));
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (hub != null) {
+            hub.close();
+        }
+        script("stop", 120);
+    }
+
+    private void script(String command, int timeoutSeconds) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder("bash", ROOT.resolve("deploy/keycloak.sh").toString(), command)
+                .directory(ROOT.toFile()).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(timeoutSeconds, TimeUnit.SECONDS)).as("deploy/keycloak.sh " + command + " finished").isTrue();
+        assertThat(process.exitValue()).as("deploy/keycloak.sh " + command + ":\n" + output).isZero();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    // ---- tokens from Keycloak ----------------------------------------------------------------------
+
+    private String password(String username) throws Exception {
+        return token(issuer, Map.of("grant_type", "password", "client_id", "renkei-web", "username", username,
+                "password", PASSWORD, "scope", "openid"));
+    }
+
+    private String token(String realmUrl, Map<String, String> form) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(realmUrl + "/protocol/openid-connect/token"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form.entrySet().stream()
+                        .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                        .collect(Collectors.joining("&")))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return mapper.readTree(response.body()).get("access_token").asText();
+    }
+
+    private HttpResponse<String> fhir(String method, String path, String body, String token) {
+        return hub.send(method, path, body == null ? null : "application/fhir+json", body,
+                "Authorization", "Bearer " + token);
+    }
+
+    private HttpResponse<String> post(Resource resource, String token) {
+        return fhir("POST", "/" + resource.fhirType(), json.encodeResourceToString(resource), token);
+    }
+
+    // ---- through the hub -------------------------------------------------------------------------------
+
+    @Test
+    void demoUsersGetWhatTheirProfessionAndCareTeamAllow() throws Exception {
+        String careManager = password("care-manager");
+        String careWorker = password("care-worker");
+        String pharmacist = password("pharmacist");
+        String nurse = password("hospital-nurse");
+        String homeDoctor = password("physician.home");
+
+        assertThat(fhir("GET", "/Patient/pat-yamada", null, careManager).statusCode()).isEqualTo(200);
+        // 鈴木 トメ's team has no care manager and no MSW
+        assertThat(fhir("GET", "/Patient/pat-suzuki", null, careManager).statusCode()).isEqualTo(404);
+        assertThat(fhir("GET", "/Patient/pat-suzuki", null, password("msw")).statusCode()).isEqualTo(404);
+
+        Condition diagnosis = (Condition) CareRecords.about("Condition", null, "pat-yamada");
+        HttpResponse<String> created = post(diagnosis, homeDoctor);
+        assertThat(created.statusCode()).isEqualTo(201);
+        String conditionId = json.parseResource(Condition.class, created.body()).getIdElement().getIdPart();
+        assertThat(fhir("GET", "/Condition/" + conditionId, null, careManager).statusCode()).isEqualTo(200);
+        // care workers see no diagnoses; the municipal officer is in no care team and sees nothing
+        assertThat(fhir("GET", "/Condition/" + conditionId, null, careWorker).statusCode()).isEqualTo(403);
+        assertThat(fhir("GET", "/Condition?patient=Patient/pat-yamada", null, careWorker).statusCode()).isEqualTo(403);
+        assertThat(fhir("GET", "/Condition/" + conditionId, null, password("municipal-officer")).statusCode()).isEqualTo(404);
+        // the patient and her daughter read it
+        assertThat(fhir("GET", "/Condition/" + conditionId, null, password("patient.yamada")).statusCode()).isEqualTo(200);
+        assertThat(fhir("GET", "/Condition/" + conditionId, null, password("family.yamada")).statusCode()).isEqualTo(200);
+
+        // a pharmacist reports on medication, but writes no discharge sheet
+        assertThat(post(CareRecords.about("Observation", "medication", "pat-yamada"), pharmacist).statusCode()).isEqualTo(201);
+        assertThat(post(CareRecords.about("Communication", "medication", "pat-yamada"), pharmacist).statusCode()).isEqualTo(201);
+        assertThat(post(CareRecords.about("Composition", "discharge-summary", "pat-yamada"), pharmacist).statusCode()).isEqualTo(403);
+
+        // the hospital's discharge sheet: the care manager reads it but cannot amend it; the hospital's EHR interface can
+        HttpResponse<String> sheet = post(CareRecords.about("Composition", "discharge-summary", "pat-yamada"), nurse);
+        assertThat(sheet.statusCode()).isEqualTo(201);
+        Composition discharge = json.parseResource(Composition.class, sheet.body());
+        String sheetPath = "/Composition/" + discharge.getIdElement().getIdPart();
+        assertThat(fhir("GET", sheetPath, null, careManager).statusCode()).isEqualTo(200);
+        discharge.setTitle("退院時情報提供書（修正）");
+        String amended = json.encodeResourceToString(discharge);
+        assertThat(fhir("PUT", sheetPath, amended, careManager).statusCode()).isEqualTo(403);
+        String integration = token(issuer, Map.of("grant_type", "client_credentials", "client_id", "renkei-integration",
+                "client_secret", "dev-only-change-me-renkei-integration"));
+        assertThat(fhir("PUT", sheetPath, amended, integration).statusCode()).isEqualTo(200);
+
+        // a care worker's search for observations shows the daily-living ones only
+        assertThat(post(CareRecords.about("Observation", "daily-living", "pat-yamada"), careWorker).statusCode()).isEqualTo(201);
+        Bundle seen = json.parseResource(Bundle.class, fhir("GET", "/Observation?patient=Patient/pat-yamada", null, careWorker).body());
+        assertThat(seen.getTotal()).isEqualTo(1);
+        assertThat(((Observation) seen.getEntryFirstRep().getResource()).getCategoryFirstRep().getCodingFirstRep().getCode())
+                .isEqualTo("daily-living");
+    }
+
+    @Test
+    void anExpiredKeycloakTokenIsRefused() throws Exception {
+        // DEV-ONLY master-realm admin of deploy/keycloak.sh shortens the integration client's token lifespan
+        String admin = token(keycloak + "/realms/master", Map.of("grant_type", "password", "client_id", "admin-cli",
+                "username", "admin", "password", "dev-only-admin"));
+        HttpResponse<String> clients = HTTP.send(HttpRequest.newBuilder(URI.create(keycloak
+                + "/admin/realms/renkei/clients?clientId=renkei-integration")).header("Authorization", "Bearer " + admin).build(),
+                HttpResponse.BodyHandlers.ofString());
+        ObjectNode client = (ObjectNode) mapper.readTree(clients.body()).get(0);
+        ObjectNode attributes = client.has("attributes") ? (ObjectNode) client.get("attributes") : client.putObject("attributes");
+        attributes.put("access.token.lifespan", "2");
+        HttpResponse<String> updated = HTTP.send(HttpRequest.newBuilder(URI.create(keycloak + "/admin/realms/renkei/clients/"
+                        + client.get("id").asText())).header("Authorization", "Bearer " + admin)
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(client.toString())).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(updated.statusCode()).as(updated.body()).isEqualTo(204);
+
+        String shortLived = token(issuer, Map.of("grant_type", "client_credentials", "client_id", "renkei-integration",
+                "client_secret", "dev-only-change-me-renkei-integration"));
+        JsonNode claims = mapper.readTree(java.util.Base64.getUrlDecoder().decode(shortLived.split("\\.")[1]));
+        assertThat(claims.get("exp").asLong() - claims.get("iat").asLong()).isLessThanOrEqualTo(2);
+        assertThat(fhir("GET", "/Organization/org-hospital", null, shortLived).statusCode()).isEqualTo(200);
+        Thread.sleep(3_000);
+        HttpResponse<String> expired = fhir("GET", "/Organization/org-hospital", null, shortLived);
+        assertThat(expired.statusCode()).isEqualTo(401);
+        assertThat(expired.body()).contains("expired");
+    }
+
+    @Test
+    void aTokenOfAnotherIssuerIsRefused() throws Exception {
+        String master = token(keycloak + "/realms/master", Map.of("grant_type", "password", "client_id", "admin-cli",
+                "username", "admin", "password", "dev-only-admin"));
+        HttpResponse<String> response = fhir("GET", "/Organization/org-hospital", null, master);
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(fhir("GET", "/Organization/org-hospital", null, password("care-manager")).statusCode()).isEqualTo(200);
+    }
+}
