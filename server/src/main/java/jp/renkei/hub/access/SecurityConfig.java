@@ -9,6 +9,8 @@ import org.hl7.fhir.r4.model.OperationOutcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import jakarta.servlet.http.HttpServlet;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
@@ -48,6 +50,17 @@ public class SecurityConfig {
     }
 
     @Bean
+    SmartConfiguration smartConfiguration(AuthProperties auth) {
+        return new SmartConfiguration(auth);
+    }
+
+    @Bean
+    ServletRegistrationBean<HttpServlet> smartConfigurationServlet(SmartConfiguration smart) {
+        // An exact mapping outranks the FHIR servlet's /fhir/* prefix.
+        return new ServletRegistrationBean<>(smart.servlet(), "/fhir/.well-known/smart-configuration");
+    }
+
+    @Bean
     SecurityFilterChain securityFilterChain(HttpSecurity http, AuthProperties auth, AccessPolicy policy,
                                             FhirContext fhirContext,
                                             @Value("${server.address:}") String bindAddress) throws Exception {
@@ -67,7 +80,7 @@ public class SecurityConfig {
         AuthenticationEntryPoint unauthenticated = new OutcomeWriting(fhirContext).entryPoint();
         AccessDeniedHandler denied = new OutcomeWriting(fhirContext).deniedHandler();
         http.authorizeHttpRequests(a -> a
-                        .requestMatchers(HttpMethod.GET, "/fhir/metadata").permitAll()
+                        .requestMatchers(HttpMethod.GET, "/fhir/metadata", "/fhir/.well-known/smart-configuration").permitAll()
                         .requestMatchers(HttpMethod.GET, "/actuator/health", "/actuator/health/**").permitAll()
                         .requestMatchers("/error").permitAll()
                         .requestMatchers("/fhir", "/fhir/**").authenticated()

@@ -3,6 +3,7 @@ package jp.renkei.hub.fhir;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
+import jp.renkei.hub.access.SmartConfiguration;
 import jp.renkei.hub.search.SearchParameterRegistry;
 import org.hl7.fhir.instance.model.api.IBaseConformance;
 import org.hl7.fhir.r4.model.CapabilityStatement;
@@ -17,9 +18,12 @@ import org.hl7.fhir.r4.model.CapabilityStatement.CapabilityStatementRestResource
 public final class CapabilityStatementCompletion {
 
     private final SearchParameterRegistry registry;
+    private final SmartConfiguration smart;
 
-    public CapabilityStatementCompletion(SearchParameterRegistry registry) {
+    /** {@code smart} is null when authentication is off (local tests). */
+    public CapabilityStatementCompletion(SearchParameterRegistry registry, SmartConfiguration smart) {
         this.registry = registry;
+        this.smart = smart;
     }
 
     @Hook(Pointcut.SERVER_CAPABILITY_STATEMENT_GENERATED)
@@ -30,6 +34,9 @@ public final class CapabilityStatementCompletion {
                 .setDescription(input.getDescription()).setUrl(input.getUrl());
         cs.getSoftware().setName("Renkei (連携) care-information hub");
         cs.getRestFirstRep().setInteraction(input.getRestFirstRep().copy().getInteraction());
+        if (smart != null) {
+            cs.getRestFirstRep().setSecurity(smart.security());
+        }
         cs.getRestFirstRep().getResource().removeIf(r -> !registry.resourceTypes().contains(r.getType()));
         for (CapabilityStatementRestResourceComponent resource : cs.getRestFirstRep().getResource()) {
             input.getRestFirstRep().getResource().stream()

@@ -6,6 +6,8 @@ import ca.uhn.fhir.rest.server.IResourceProvider;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import java.util.ArrayList;
 import java.util.List;
+import jp.renkei.hub.access.AuthProperties;
+import jp.renkei.hub.access.SmartConfiguration;
 import jp.renkei.hub.search.SearchParameterRegistry;
 import jp.renkei.hub.store.ResultSnapshots;
 import org.hl7.fhir.instance.model.api.IBaseResource;
@@ -24,15 +26,18 @@ public class RenkeiFhirServer extends RestfulServer {
     private final transient ResultSnapshots snapshots;
     private final transient TransactionProcessor transactions;
     private final transient FhirProperties properties;
+    private final transient SmartConfiguration smart;
 
     public RenkeiFhirServer(FhirContext fhirContext, SearchParameterRegistry registry, ResourceOperations operations,
-                            ResultSnapshots snapshots, TransactionProcessor transactions, FhirProperties properties) {
+                            ResultSnapshots snapshots, TransactionProcessor transactions, FhirProperties properties,
+                            SmartConfiguration smart, AuthProperties auth) {
         super(fhirContext);
         this.registry = registry;
         this.operations = operations;
         this.snapshots = snapshots;
         this.transactions = transactions;
         this.properties = properties;
+        this.smart = auth.enabled() ? smart : null;
     }
 
     @Override
@@ -50,6 +55,6 @@ public class RenkeiFhirServer extends RestfulServer {
         setDefaultResponseEncoding(EncodingEnum.JSON);
         registerInterceptor(new ErrorTranslation());
         registerInterceptor(new ContentTypeCheck());
-        registerInterceptor(new CapabilityStatementCompletion(registry));
+        registerInterceptor(new CapabilityStatementCompletion(registry, smart));
     }
 }

@@ -109,6 +109,23 @@ class AccessBehaviourTest {
     }
 
     @Test
+    void smartClientsFindTheAuthorizationServerWithoutAToken() throws Exception {
+        org.hl7.fhir.r4.model.CapabilityStatement cs = json.parseResource(org.hl7.fhir.r4.model.CapabilityStatement.class,
+                get("/metadata", null).body());
+        var security = cs.getRestFirstRep().getSecurity();
+        assertThat(security.getServiceFirstRep().getCodingFirstRep().getCode()).isEqualTo("SMART-on-FHIR");
+        var uris = security.getExtensionByUrl("http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris");
+        assertThat(uris.getExtensionByUrl("token").getValue().primitiveValue())
+                .isEqualTo(issuer.issuer() + "/protocol/openid-connect/token");
+        HttpResponse<String> wellKnown = get("/.well-known/smart-configuration", null);
+        assertThat(wellKnown.statusCode()).isEqualTo(200);
+        var config = new com.fasterxml.jackson.databind.ObjectMapper().readTree(wellKnown.body());
+        assertThat(config.get("issuer").asText()).isEqualTo(issuer.issuer());
+        assertThat(config.get("authorization_endpoint").asText()).isEqualTo(issuer.issuer() + "/protocol/openid-connect/auth");
+        assertThat(config.get("code_challenge_methods_supported").get(0).asText()).isEqualTo("S256");
+    }
+
+    @Test
     void rejectsForgedExpiredForeignAndMisaddressedTokens() {
         assertThat(get("/Patient/ph", careManager().sign()).statusCode()).isEqualTo(200);
         HttpResponse<String> forged = get("/Patient/ph", careManager().foreignKey().sign());
