@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import jp.renkei.hub.audit.AccessRecord;
 import jp.renkei.hub.store.AccessLabels;
 import jp.renkei.hub.store.ResourceStore;
 import jp.renkei.hub.store.StoredResource;
@@ -56,6 +57,12 @@ public class AccessGuard {
         throw new AuthenticationException("アクセストークンが必要です (a bearer access token is required)");
     }
 
+    /** Whether the caller administers the hub's audit trail (hub-admin, or tests without authentication). */
+    public boolean mayAdministerAudit() {
+        Caller caller = caller();
+        return caller.unrestricted() || caller.roles().contains("hub-admin");
+    }
+
     // ---- reads -------------------------------------------------------------------------------
 
     /** read, vread and history of one resource: 404 when hidden, 403 when seen but not allowed. */
@@ -63,6 +70,7 @@ public class AccessGuard {
         Caller caller = caller();
         AccessLabels labels = labels(stored);
         if (!allowed(caller, Action.READ, 'r', stored.type(), labels)) {
+            AccessRecord.refused(labels.patients());
             throw related(caller, stored.type(), labels) ? forbidden(caller, Action.READ, stored.type(), labels)
                     : new ResourceNotFoundException(notKnownMessage);
         }
@@ -76,6 +84,7 @@ public class AccessGuard {
         }
         boolean some = caller.roles().stream().anyMatch(role -> policy.mayEver(role, type, Action.READ));
         if (!some || !caller.scopes().permitsSome(type, 's')) {
+            AccessRecord.refused(List.of());
             throw forbidden(caller, Action.READ, type, null);
         }
     }
@@ -106,6 +115,7 @@ public class AccessGuard {
         Caller caller = caller();
         AccessLabels labels = labeler.label(id, resource).withOwner(caller.ownerKey());
         if (!allowed(caller, Action.CREATE, 'c', type, labels)) {
+            AccessRecord.refused(labels.patients());
             throw forbidden(caller, Action.CREATE, type, labels);
         }
     }
@@ -125,11 +135,13 @@ public class AccessGuard {
         AccessLabels old = labels(before);
         AccessLabels updated = labeler.label(id, resource).withOwner(old.owner());
         if (!allowed(caller, Action.UPDATE, 'u', type, old) || !allowed(caller, Action.UPDATE, 'u', type, updated)) {
+            AccessRecord.refused(old.patients());
             throw forbidden(caller, Action.UPDATE, type, old);
         }
         Set<String> added = new HashSet<>(updated.patients());
         added.removeAll(old.patients());
         if (!added.isEmpty() && !allowed(caller, Action.CREATE, 'c', type, updated.withOwner(caller.ownerKey()))) {
+            AccessRecord.refused(updated.patients());
             throw forbidden(caller, Action.UPDATE, type, updated);
         }
     }
@@ -138,6 +150,7 @@ public class AccessGuard {
         Caller caller = caller();
         checkRead(before, before.type() + "/" + before.id() + " is not known");
         if (!allowed(caller, Action.DELETE, 'd', before.type(), labels(before))) {
+            AccessRecord.refused(labels(before).patients());
             throw forbidden(caller, Action.DELETE, before.type(), labels(before));
         }
     }

@@ -23,6 +23,8 @@ public class FhirConfig {
         FhirContext context = FhirContext.forR4();
         // Unknown elements or invalid values are an error, not silently dropped data.
         context.setParserErrorHandler(new StrictErrorHandler());
+        // A versioned reference (Observation/1/_history/2) means that version; keep it as written.
+        context.getParserOptions().setStripVersionsFromReferences(false);
         return context;
     }
 

@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import jp.renkei.hub.access.AuthProperties;
 import jp.renkei.hub.access.SmartConfiguration;
+import jp.renkei.hub.audit.AuditChainProvider;
+import jp.renkei.hub.audit.AuditInterceptor;
 import jp.renkei.hub.search.SearchParameterRegistry;
 import jp.renkei.hub.store.ResultSnapshots;
 import org.hl7.fhir.instance.model.api.IBaseResource;
@@ -27,10 +29,13 @@ public class RenkeiFhirServer extends RestfulServer {
     private final transient TransactionProcessor transactions;
     private final transient FhirProperties properties;
     private final transient SmartConfiguration smart;
+    private final transient AuditInterceptor audit;
+    private final transient AuditChainProvider auditChain;
 
     public RenkeiFhirServer(FhirContext fhirContext, SearchParameterRegistry registry, ResourceOperations operations,
                             ResultSnapshots snapshots, TransactionProcessor transactions, FhirProperties properties,
-                            SmartConfiguration smart, AuthProperties auth) {
+                            SmartConfiguration smart, AuthProperties auth, AuditInterceptor audit,
+                            AuditChainProvider auditChain) {
         super(fhirContext);
         this.registry = registry;
         this.operations = operations;
@@ -38,6 +43,8 @@ public class RenkeiFhirServer extends RestfulServer {
         this.transactions = transactions;
         this.properties = properties;
         this.smart = auth.enabled() ? smart : null;
+        this.audit = audit;
+        this.auditChain = auditChain;
     }
 
     @Override
@@ -51,9 +58,11 @@ public class RenkeiFhirServer extends RestfulServer {
         }
         setResourceProviders(providers);
         registerProvider(new SystemProvider(transactions));
+        registerProvider(auditChain);
         setPagingProvider(new SnapshotPagingProvider(operations, snapshots, properties));
         setDefaultResponseEncoding(EncodingEnum.JSON);
         registerInterceptor(new ErrorTranslation());
+        registerInterceptor(audit);
         registerInterceptor(new ContentTypeCheck());
         registerInterceptor(new CapabilityStatementCompletion(registry, smart));
     }

@@ -14,6 +14,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import jp.renkei.hub.access.AccessGuard;
+import jp.renkei.hub.audit.AccessRecord;
 import jp.renkei.hub.search.SearchParameterRegistry;
 import jp.renkei.hub.search.SearchQuery;
 import jp.renkei.hub.store.ResourceStore;
@@ -74,7 +75,16 @@ public class ResourceOperations {
             throw new ResourceNotFoundException(notKnown(type, id));
         }
         guard.checkRead(current, notKnown(type, id));
+        touched(current);
         return current;
+    }
+
+    /** Tells the audit trail that the caller saw or wrote this version. */
+    private static void touched(StoredResource stored) {
+        if (stored != null) {
+            AccessRecord.touched(stored.type(), stored.id(), stored.version(),
+                    stored.labels() == null ? List.of() : stored.labels().patients());
+        }
     }
 
     private static String notKnown(String type, String id) {
@@ -94,6 +104,7 @@ public class ResourceOperations {
             throw new ResourceNotFoundException(notKnown);
         }
         guard.checkRead(stored, notKnown);
+        touched(stored);
         if (stored.deleted()) {
             throw new ResourceGoneException(type + "/" + id + "/_history/" + version + " is a deletion");
         }
@@ -150,7 +161,9 @@ public class ResourceOperations {
      * served, so a care team change takes effect on the next page too.
      */
     public List<StoredResource> visible(List<StoredResource> records, char permission) {
-        return guard.visible(records, permission);
+        List<StoredResource> shown = guard.visible(records, permission);
+        shown.forEach(ResourceOperations::touched);
+        return shown;
     }
 
     /**
@@ -192,7 +205,9 @@ public class ResourceOperations {
     /** Writes one create, update or delete the caller is allowed to make. */
     public StoredResource write(WriteRequest request) {
         authorize(request);
-        return store.write(List.of(request)).get(0);
+        StoredResource written = store.write(List.of(request)).get(0);
+        touched(written);
+        return written;
     }
 
     /**
@@ -205,7 +220,9 @@ public class ResourceOperations {
             authorize(request);
             guard.stage(request);
         }
-        return store.write(requests);
+        List<StoredResource> written = store.write(requests);
+        written.forEach(ResourceOperations::touched);
+        return written;
     }
 
     private void authorize(WriteRequest request) {

@@ -32,7 +32,7 @@ import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.Task;
 
 /** Small valid records of every type the policy names, about a given patient and of a given kind. */
-final class CareRecords {
+public final class CareRecords {
 
     static final String CARE_DOCUMENT = "http://renkei.example.jp/fhir/CodeSystem/care-document";
     static final String CARE_TOPIC = "http://renkei.example.jp/fhir/CodeSystem/care-topic";
@@ -41,7 +41,7 @@ final class CareRecords {
     }
 
     /** A record of {@code type} about Patient/{@code patient}; {@code kind} null for types without kinds. */
-    static Resource about(String type, String kind, String patient) {
+    public static Resource about(String type, String kind, String patient) {
         Reference subject = new Reference("Patient/" + patient);
         return switch (type) {
             case "Organization" -> new Organization().setName("みちのく訪問看護ステーション");

@@ -9,19 +9,19 @@ import jp.renkei.hub.store.WriteRequest;
 import org.hl7.fhir.r4.model.Resource;
 
 /** A hub that trusts a {@link TestIssuer}, with records seeded straight into its store under a chosen owner. */
-final class SecuredHub implements AutoCloseable {
+public final class SecuredHub implements AutoCloseable {
 
-    final TestIssuer issuer = new TestIssuer();
-    final HubInstance hub;
-    final ResourceStore store;
+    public final TestIssuer issuer = new TestIssuer();
+    public final HubInstance hub;
+    public final ResourceStore store;
 
-    SecuredHub(String name) throws IOException {
+    public SecuredHub(String name) throws IOException {
         hub = new HubInstance(Files.createTempDirectory(name), issuer.hubProperties());
         store = hub.bean(ResourceStore.class);
     }
 
     /** Writes a record as if {@code owner} had, bypassing the API so that any owner can be set up. */
-    void seed(String type, String id, Resource resource, String owner) {
+    public void seed(String type, String id, Resource resource, String owner) {
         store.write(List.of(new WriteRequest(type, id, resource, null, owner)));
     }
 

@@ -1,0 +1,64 @@
+package jp.renkei.hub.audit;
+
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * What one request touched, gathered while it runs so that its AuditEvent can name every patient
+ * and record involved: the records the caller was shown or wrote, and the patients of records they
+ * were refused. Bound to the request's thread between {@link #begin()} and {@link #end()}; outside a
+ * request (start-up, tests calling the store) nothing is recorded.
+ */
+public final class AccessRecord {
+
+    private static final ThreadLocal<AccessRecord> CURRENT = new ThreadLocal<>();
+
+    private final Set<String> patients = new LinkedHashSet<>();
+    private final Set<String> records = new LinkedHashSet<>();
+    private boolean denied;
+
+    static AccessRecord begin() {
+        AccessRecord record = new AccessRecord();
+        CURRENT.set(record);
+        return record;
+    }
+
+    static AccessRecord current() {
+        return CURRENT.get();
+    }
+
+    static void end() {
+        CURRENT.remove();
+    }
+
+    /** A record shown to or written by the caller: {@code Type/id/_history/version}, about these patients. */
+    public static void touched(String type, String id, long version, Collection<String> patients) {
+        AccessRecord record = CURRENT.get();
+        if (record != null) {
+            record.records.add(type + "/" + id + "/_history/" + version);
+            record.patients.addAll(patients);
+        }
+    }
+
+    /** A refusal concerning these patients (empty when no patient was involved). */
+    public static void refused(Collection<String> patients) {
+        AccessRecord record = CURRENT.get();
+        if (record != null) {
+            record.denied = true;
+            record.patients.addAll(patients);
+        }
+    }
+
+    Set<String> patients() {
+        return patients;
+    }
+
+    Set<String> records() {
+        return records;
+    }
+
+    boolean denied() {
+        return denied;
+    }
+}

@@ -1,0 +1,69 @@
+package jp.renkei.hub.audit;
+
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Audits every FHIR interaction except the CapabilityStatement: the access is gathered while the
+ * request runs and written as an AuditEvent before the response leaves. If that write fails the
+ * request fails with 500 instead of answering (fail closed).
+ */
+@Interceptor
+public final class AuditInterceptor {
+
+    private static final Logger log = LoggerFactory.getLogger(AuditInterceptor.class);
+    private static final String DONE = AuditInterceptor.class.getName() + ".done";
+
+    private final AuditTrail trail;
+
+    public AuditInterceptor(AuditTrail trail) {
+        this.trail = trail;
+    }
+
+    @Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED)
+    public void begin(RequestDetails request, RestOperationTypeEnum operation) {
+        if (operation != RestOperationTypeEnum.METADATA) {
+            request.getUserData().put(AccessRecord.class.getName(), AccessRecord.begin());
+        }
+    }
+
+    @Hook(Pointcut.SERVER_OUTGOING_RESPONSE)
+    public boolean answered(RequestDetails request) {
+        AccessRecord access = (AccessRecord) request.getUserData().get(AccessRecord.class.getName());
+        if (access != null && request.getUserData().putIfAbsent(DONE, Boolean.TRUE) == null) {
+            try {
+                trail.record(request, access, 200);
+            } catch (RuntimeException e) {
+                log.error("Audit trail write failed; refusing the response of {} {}", request.getRequestType(),
+                        request.getRequestPath(), e);
+                throw new InternalErrorException("監査記録を保存できないため応答できません (the audit trail is unavailable)");
+            }
+        }
+        return true;
+    }
+
+    @Hook(Pointcut.SERVER_HANDLE_EXCEPTION)
+    public boolean failed(RequestDetails request, BaseServerResponseException error) {
+        AccessRecord access = (AccessRecord) request.getUserData().get(AccessRecord.class.getName());
+        if (access != null && request.getUserData().putIfAbsent(DONE, Boolean.TRUE) == null) {
+            try {
+                trail.record(request, access, error.getStatusCode());
+            } catch (RuntimeException e) {
+                log.error("Audit trail write failed for a failed {} {}", request.getRequestType(), request.getRequestPath(), e);
+            }
+        }
+        return true;
+    }
+
+    @Hook(Pointcut.SERVER_PROCESSING_COMPLETED)
+    public void end() {
+        AccessRecord.end();
+    }
+}

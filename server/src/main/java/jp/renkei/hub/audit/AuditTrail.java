@@ -1,0 +1,149 @@
+package jp.renkei.hub.audit;
+
+import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
+import java.nio.charset.StandardCharsets;
+import java.util.Date;
+import java.util.List;
+import jp.renkei.hub.access.AccessGuard;
+import jp.renkei.hub.access.Caller;
+import jp.renkei.hub.store.Durability;
+import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.StoredResource;
+import jp.renkei.hub.store.WriteRequest;
+import org.hl7.fhir.r4.model.AuditEvent;
+import org.hl7.fhir.r4.model.AuditEvent.AuditEventAction;
+import org.hl7.fhir.r4.model.AuditEvent.AuditEventAgentComponent;
+import org.hl7.fhir.r4.model.AuditEvent.AuditEventOutcome;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.Reference;
+import org.springframework.stereotype.Component;
+
+/**
+ * Writes one AuditEvent per FHIR interaction, shaped after the IHE Basic Audit Log Patterns: who
+ * (user, their FHIR identity and professions, organisation, client application, network address),
+ * what (every patient and every record version involved, and the query of a search), the
+ * interaction, its outcome and when. Each event is stored durably and linked into the
+ * {@link AuditChain} before the response goes out.
+ */
+@Component
+public class AuditTrail {
+
+    static final String PROFESSION_SYSTEM = "http://renkei.example.jp/fhir/CodeSystem/profession";
+
+    private final ResourceStore store;
+    private final AuditChain chain;
+    private final Durability durability;
+    private final AccessGuard guard;
+
+    public AuditTrail(ResourceStore store, AuditChain chain, Durability durability, AccessGuard guard) {
+        this.store = store;
+        this.chain = chain;
+        this.durability = durability;
+        this.guard = guard;
+    }
+
+    /** Records the interaction; throws when the event cannot be stored, so that the access fails too. */
+    public void record(RequestDetails request, AccessRecord access, int status) {
+        AuditEvent event = event(request, access, status);
+        String id = ResourceStore.newId();
+        StoredResource stored = store.write(List.of(new WriteRequest("AuditEvent", id, event, null, null))).get(0);
+        chain.append(id, stored.json());
+        durability.awaitDurable();
+    }
+
+    private AuditEvent event(RequestDetails request, AccessRecord access, int status) {
+        RestOperationTypeEnum operation = request.getRestOperationType();
+        AuditEvent event = new AuditEvent();
+        event.setType(new Coding("http://terminology.hl7.org/CodeSystem/audit-event-type", "rest", "RESTful Operation"));
+        if (operation != null) {
+            event.addSubtype(new Coding("http://hl7.org/fhir/restful-interaction", operation.getCode(), null));
+        }
+        event.setAction(action(operation));
+        event.setRecorded(new Date());
+        if (status < 400) {
+            event.setOutcome(AuditEventOutcome._0);
+        } else {
+            event.setOutcome(status < 500 ? AuditEventOutcome._4 : AuditEventOutcome._8);
+            event.setOutcomeDesc((access.denied() ? "denied " : "failed ") + status);
+        }
+
+        Caller caller = guard.caller();
+        AuditEventAgentComponent user = event.addAgent().setRequestor(true)
+                .setType(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/extra-security-role-type",
+                        "humanuser", "human user")));
+        Reference who = new Reference();
+        String identity = identity(caller);
+        if (identity != null) {
+            who.setReference(identity);
+        }
+        who.setIdentifier(new Identifier().setSystem("urn:renkei:token-subject").setValue(caller.subject()));
+        who.setDisplay(caller.username());
+        user.setWho(who).setAltId(caller.username());
+        caller.roles().forEach(role -> user.addRole(new CodeableConcept(new Coding(PROFESSION_SYSTEM, role, null))));
+        if (request instanceof ServletRequestDetails servlet) {
+            user.getNetwork().setAddress(servlet.getServletRequest().getRemoteAddr())
+                    .setType(AuditEvent.AuditEventAgentNetworkType._2);
+        }
+        if (caller.organization() != null) {
+            event.addAgent().setRequestor(false).setWho(new Reference("Organization/" + caller.organization()))
+                    .setType(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/v3-RoleClass", "PROV",
+                            "healthcare provider")));
+        }
+        if (caller.client() != null) {
+            event.addAgent().setRequestor(false)
+                    .setWho(new Reference().setIdentifier(new Identifier().setSystem("urn:renkei:oauth-client").setValue(caller.client())))
+                    .setType(new CodeableConcept(new Coding("http://dicom.nema.org/resources/ontology/DCM", "110150", "Application")));
+        }
+        event.getSource().setSite("Renkei").setObserver(new Reference().setDisplay("Renkei hub"))
+                .addType(new Coding("http://terminology.hl7.org/CodeSystem/security-source-type", "4", "Application Server"));
+
+        for (String patient : access.patients()) {
+            event.addEntity().setWhat(new Reference("Patient/" + patient))
+                    .setType(new Coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "1", "Person"))
+                    .setRole(new Coding("http://terminology.hl7.org/CodeSystem/object-role", "1", "Patient"));
+        }
+        for (String record : access.records()) {
+            event.addEntity().setWhat(new Reference(record))
+                    .setType(new Coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "2", "System Object"))
+                    .setRole(new Coding("http://terminology.hl7.org/CodeSystem/object-role", "4", "Domain Resource"));
+        }
+        if (operation == RestOperationTypeEnum.SEARCH_TYPE || operation == RestOperationTypeEnum.SEARCH_SYSTEM) {
+            String query = request.getRequestPath() + (request.getCompleteUrl().contains("?")
+                    ? request.getCompleteUrl().substring(request.getCompleteUrl().indexOf('?')) : "");
+            event.addEntity().setQuery(query.getBytes(StandardCharsets.UTF_8))
+                    .setType(new Coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "2", "System Object"))
+                    .setRole(new Coding("http://terminology.hl7.org/CodeSystem/object-role", "24", "Query"));
+        }
+        return event;
+    }
+
+    private static String identity(Caller caller) {
+        if (caller.practitionerRole() != null) {
+            return "PractitionerRole/" + caller.practitionerRole();
+        }
+        if (caller.practitioner() != null) {
+            return "Practitioner/" + caller.practitioner();
+        }
+        if (caller.relatedPerson() != null) {
+            return "RelatedPerson/" + caller.relatedPerson();
+        }
+        return caller.patient() != null ? "Patient/" + caller.patient() : null;
+    }
+
+    private static AuditEventAction action(RestOperationTypeEnum operation) {
+        if (operation == null) {
+            return AuditEventAction.E;
+        }
+        return switch (operation) {
+            case CREATE -> AuditEventAction.C;
+            case READ, VREAD, HISTORY_INSTANCE, HISTORY_TYPE, HISTORY_SYSTEM, GET_PAGE -> AuditEventAction.R;
+            case UPDATE -> AuditEventAction.U;
+            case DELETE -> AuditEventAction.D;
+            default -> AuditEventAction.E;
+        };
+    }
+}
