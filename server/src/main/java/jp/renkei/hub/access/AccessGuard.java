@@ -4,14 +4,19 @@ import ca.uhn.fhir.rest.server.exceptions.AuthenticationException;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import jp.renkei.hub.audit.AccessRecord;
+import jp.renkei.hub.consent.ConsentDecision;
+import jp.renkei.hub.consent.ConsentEvaluator;
+import jp.renkei.hub.consent.PatientConsents;
 import jp.renkei.hub.store.AccessLabels;
 import jp.renkei.hub.store.ResourceStore;
 import jp.renkei.hub.store.StoredResource;
 import jp.renkei.hub.store.WriteRequest;
+import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.Resource;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
@@ -19,8 +24,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Where every FHIR interaction is authorised: the caller's roles (through {@link AccessPolicy}),
- * their relation to the patient (through {@link CareRelations}) and their token's SMART scopes
- * must all allow it. {@code ResourceOperations} calls this class for each read, search, history
+ * their relation to the patient (through {@link CareRelations}), their token's SMART scopes and, for
+ * reads as a care-team member or registrar, the patient's Consents must all allow it. {@code ResourceOperations} calls this class for each read, search, history
  * entry, include and write, so REST and Bundle requests follow the same rules.
  *
  * <p>A denied read of a patient's record answers 404, exactly as for a record that does not exist,
@@ -34,14 +39,16 @@ public class AccessGuard {
     private final CareRelations relations;
     private final CareLabeler labeler;
     private final ResourceStore store;
+    private final PatientConsents consents;
     private final boolean enforcing;
 
     public AccessGuard(AccessPolicy policy, CareRelations relations, CareLabeler labeler, ResourceStore store,
-                       AuthProperties auth) {
+                       PatientConsents consents, AuthProperties auth) {
         this.policy = policy;
         this.relations = relations;
         this.labeler = labeler;
         this.store = store;
+        this.consents = consents;
         this.enforcing = auth.enabled();
     }
 
@@ -69,7 +76,7 @@ public class AccessGuard {
     public void checkRead(StoredResource stored, String notKnownMessage) {
         Caller caller = caller();
         AccessLabels labels = labels(stored);
-        if (!allowed(caller, Action.READ, 'r', stored.type(), labels)) {
+        if (!allowed(caller, Action.READ, 'r', stored.type(), labels, new Date(stored.lastUpdated()))) {
             AccessRecord.refused(labels.patients());
             throw related(caller, stored.type(), labels) ? forbidden(caller, Action.READ, stored.type(), labels)
                     : new ResourceNotFoundException(notKnownMessage);
@@ -97,7 +104,7 @@ public class AccessGuard {
         }
         List<StoredResource> out = new ArrayList<>(records.size());
         for (StoredResource r : records) {
-            if (allowed(caller, Action.READ, permission, r.type(), labels(r))) {
+            if (allowed(caller, Action.READ, permission, r.type(), labels(r), new Date(r.lastUpdated()))) {
                 out.add(r);
             }
         }
@@ -172,6 +179,15 @@ public class AccessGuard {
     // ---- the decision ------------------------------------------------------------------------
 
     boolean allowed(Caller caller, Action action, char permission, String type, AccessLabels labels) {
+        return allowed(caller, action, permission, type, labels, null);
+    }
+
+    /**
+     * Role, relation and scopes; and for reading a patient's record as a member of their care team or
+     * as the organisation that registered them (rather than as the patient, their proxy or the
+     * record's author), the patient's Consent too. {@code dataDate} is when the record was written.
+     */
+    boolean allowed(Caller caller, Action action, char permission, String type, AccessLabels labels, Date dataDate) {
         if (caller.unrestricted()) {
             return true;
         }
@@ -180,12 +196,46 @@ public class AccessGuard {
         }
         for (String role : caller.roles()) {
             for (Relation relation : policy.relations(role, type, labels.kind(), action)) {
-                if (relations.holds(caller, relation, labels)) {
+                if (relations.holds(caller, relation, labels)
+                        && (!needsConsent(action, relation, labels) || consentPermits(caller, type, labels, dataDate))) {
                     return true;
                 }
             }
         }
         return false;
+    }
+
+    private static boolean needsConsent(Action action, Relation relation, AccessLabels labels) {
+        return action == Action.READ && !labels.patients().isEmpty()
+                && (relation == Relation.CARE_TEAM || relation == Relation.PATIENT_REGISTRAR);
+    }
+
+    /** Whether the Consents of every patient the record is about permit this caller to read it. */
+    private boolean consentPermits(Caller caller, String type, AccessLabels labels, Date dataDate) {
+        Date now = new Date();
+        for (String patient : labels.patients()) {
+            Set<String> actors = new HashSet<>();
+            if (caller.practitioner() != null) {
+                actors.add("Practitioner/" + caller.practitioner());
+            }
+            if (caller.practitionerRole() != null) {
+                actors.add("PractitionerRole/" + caller.practitionerRole());
+            }
+            if (caller.organization() != null) {
+                actors.add("Organization/" + caller.organization());
+            }
+            if (caller.relatedPerson() != null) {
+                actors.add("RelatedPerson/" + caller.relatedPerson());
+            }
+            relations.careTeams(caller, patient).forEach(team -> actors.add("CareTeam/" + team));
+            List<Consent> given = caller.remembered("consents:" + patient, () -> consents.of(patient));
+            ConsentDecision.Request request = new ConsentDecision.Request(actors, caller.roles(), type, labels.kind(),
+                    dataDate, "TREAT", now);
+            if (ConsentEvaluator.decide(given, request) != ConsentDecision.PERMIT) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether the caller stands in any relation to the record, so that a 403 reveals nothing to them. */

@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
+import java.util.function.Supplier;
 import org.hl7.fhir.r4.model.Resource;
 
 /**
@@ -30,7 +30,7 @@ public final class Caller {
     private final String relatedPerson;
     private final SmartScopes scopes;
     private final boolean unrestricted;
-    private final Map<String, Boolean> relationMemo = new HashMap<>();
+    private final Map<String, Object> memo = new HashMap<>();
     private final Map<String, Staged> staged = new LinkedHashMap<>();
 
     /** A resource an earlier entry of the caller's transaction writes, with the owner it will have. */
@@ -118,13 +118,15 @@ public final class Caller {
                 || (organizationWide && organization != null && reference.equals("Organization/" + organization));
     }
 
-    boolean remembered(String key, Function<String, Boolean> work) {
-        Boolean known = relationMemo.get(key);
+    /** What was worked out about this caller earlier in the request (relations, care teams, consents). */
+    @SuppressWarnings("unchecked")
+    <T> T remembered(String key, Supplier<T> work) {
+        Object known = memo.get(key);
         if (known == null) {
-            known = work.apply(key);
-            relationMemo.put(key, known);
+            known = work.get();
+            memo.put(key, known);
         }
-        return known;
+        return (T) known;
     }
 
     /**
@@ -134,7 +136,7 @@ public final class Caller {
      */
     void stage(String type, String id, Resource resource, String owner) {
         staged.put(type + "/" + id, new Staged(type, id, resource, owner));
-        relationMemo.clear();
+        memo.clear();
     }
 
     Staged staged(String type, String id) {

@@ -51,46 +51,52 @@ public class CareRelations {
 
     private boolean holds(Caller caller, Relation relation, String patient) {
         return switch (relation) {
-            case CARE_TEAM -> caller.remembered("care-team:" + patient, k -> inCareTeam(caller, patient));
-            case PATIENT_REGISTRAR -> caller.remembered("registrar:" + patient, k -> registered(caller, patient));
+            case CARE_TEAM -> !careTeams(caller, patient).isEmpty();
+            case PATIENT_REGISTRAR -> caller.<Boolean>remembered("registrar:" + patient, () -> registered(caller, patient));
             case SELF -> patient.equals(caller.patient()) && caller.relatedPerson() == null && caller.practitioner() == null;
-            case PROXY -> caller.relatedPerson() != null && caller.remembered("proxy:" + patient, k -> proxyOf(caller, patient));
+            case PROXY -> caller.relatedPerson() != null && caller.<Boolean>remembered("proxy:" + patient, () -> proxyOf(caller, patient));
             default -> throw new IllegalArgumentException(relation.code());
         };
     }
 
-    /** A current participant of an active CareTeam of the patient, by person, role or whole organisation. */
-    private boolean inCareTeam(Caller caller, String patient) {
+    /**
+     * The ids of the patient's active CareTeams in which the caller currently participates, by
+     * person, role or whole organisation; empty when they are in none.
+     */
+    List<String> careTeams(Caller caller, String patient) {
+        return caller.remembered("care-teams:" + patient, () -> findCareTeams(caller, patient));
+    }
+
+    private List<String> findCareTeams(Caller caller, String patient) {
         SearchQuery query = SearchQuery.parse("CareTeam", Map.of("patient", new String[] {"Patient/" + patient}),
                 registry, ZoneOffset.UTC);
-        List<CareTeam> teams = new ArrayList<>();
+        Map<String, CareTeam> teams = new java.util.LinkedHashMap<>();
         for (StoredResource stored : store.readCurrent("CareTeam", new ArrayList<>(searches.search(query)), true)) {
             if (!stored.deleted() && caller.staged("CareTeam", stored.id()) == null) {
-                teams.add(fhirContext.newJsonParser().parseResource(CareTeam.class, stored.json()));
+                teams.put(stored.id(), fhirContext.newJsonParser().parseResource(CareTeam.class, stored.json()));
             }
         }
         for (Caller.Staged staged : caller.staged("CareTeam")) {
             CareTeam team = (CareTeam) staged.resource();
             if (("Patient/" + patient).equals(team.getSubject().getReference())) {
-                teams.add(team);
+                teams.put(staged.id(), team);
             }
         }
         Date now = new Date();
-        for (CareTeam team : teams) {
-            if (team.hasStatus() && team.getStatus() != CareTeam.CareTeamStatus.ACTIVE) {
-                continue;
-            }
-            if (!current(team.getPeriod(), now)) {
+        List<String> member = new ArrayList<>();
+        for (Map.Entry<String, CareTeam> entry : teams.entrySet()) {
+            CareTeam team = entry.getValue();
+            if ((team.hasStatus() && team.getStatus() != CareTeam.CareTeamStatus.ACTIVE) || !current(team.getPeriod(), now)) {
                 continue;
             }
             for (CareTeam.CareTeamParticipantComponent participant : team.getParticipant()) {
-                if (current(participant.getPeriod(), now)
-                        && caller.isNamedBy(participant.getMember().getReference(), true)) {
-                    return true;
+                if (current(participant.getPeriod(), now) && caller.isNamedBy(participant.getMember().getReference(), true)) {
+                    member.add(entry.getKey());
+                    break;
                 }
             }
         }
-        return false;
+        return List.copyOf(member);
     }
 
     private static boolean current(Period period, Date now) {

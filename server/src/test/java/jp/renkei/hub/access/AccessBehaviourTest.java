@@ -56,6 +56,7 @@ class AccessBehaviourTest {
         CareTeam ended = new CareTeam().setSubject(new Reference("Patient/ps")).setStatus(CareTeam.CareTeamStatus.INACTIVE);
         ended.addParticipant().setMember(new Reference("PractitionerRole/role-cm"));
         seed("CareTeam", "ct-ps", ended, "Organization/org-hospital");
+        seed("Consent", "consent-ph", CareRecords.sharingWith("ph", "CareTeam/ct-ph"), "Organization/org-hospital");
         seed("RelatedPerson", "rp-daughter", new RelatedPerson().setPatient(new Reference("Patient/ph")), "Organization/org-hospital");
         seed("RelatedPerson", "rp-former", new RelatedPerson().setPatient(new Reference("Patient/ph")).setActive(false),
                 "Organization/org-hospital");

@@ -76,6 +76,9 @@ class AccessPolicyTableTest {
         team.addParticipant().setMember(new Reference("PractitionerRole/role-org-b"));
         seed("CareTeam", "ct1", team, "Organization/org-r");
         seed("RelatedPerson", "rp1", new RelatedPerson().setPatient(new Reference("Patient/" + P1)), "Organization/org-r");
+        // p1 shares everything with her care team and the registering organisation: the table checks roles
+        // and relations; ConsentAccessTest checks what Consents take away
+        seed("Consent", "consent-p1", CareRecords.sharingWith(P1, "CareTeam/ct1", "Organization/org-r"), "Organization/org-r");
 
         List<String> types = new ArrayList<>(policy.types());
         types.add("AuditEvent");

@@ -34,7 +34,7 @@ import org.hl7.fhir.r4.model.Task;
 /** Small valid records of every type the policy names, about a given patient and of a given kind. */
 public final class CareRecords {
 
-    static final String CARE_DOCUMENT = "http://renkei.example.jp/fhir/CodeSystem/care-document";
+    public static final String CARE_DOCUMENT = "http://renkei.example.jp/fhir/CodeSystem/care-document";
     static final String CARE_TOPIC = "http://renkei.example.jp/fhir/CodeSystem/care-topic";
 
     private CareRecords() {
@@ -96,6 +96,17 @@ public final class CareRecords {
             }
             default -> throw new IllegalArgumentException("no test record for " + type);
         };
+    }
+
+    /** An active privacy Consent of the patient sharing everything with the given actors (CareTeam/…, Organization/…). */
+    public static Consent sharingWith(String patient, String... actors) {
+        Consent consent = (Consent) about("Consent", null, patient);
+        Consent.ProvisionComponent root = consent.getProvision().setType(Consent.ConsentProvisionType.PERMIT);
+        for (String actor : actors) {
+            root.addActor().setReference(new Reference(actor))
+                    .setRole(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "IRCP", null)));
+        }
+        return consent;
     }
 
     private static Composition composition(String kind, Reference subject) {

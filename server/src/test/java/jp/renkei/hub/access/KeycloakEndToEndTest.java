@@ -68,7 +68,7 @@ class KeycloakEndToEndTest {
         HttpResponse<String> loaded = fhir("POST", "", Files.readString(ROOT.resolve("keycloak/demo-fhir.json")),
                 password("hub-admin"));
         assertThat(loaded.statusCode()).as(loaded.body()).isEqualTo(200);
-        assertThat(json.parseResource(Bundle.class, loaded.body()).getEntry()).hasSize(34)
+        assertThat(json.parseResource(Bundle.class, loaded.body()).getEntry()).hasSize(37)
                 .allSatisfy(e -> assertThat(e.getResponse().getStatus()).startsWith("201"));
     }
 

@@ -47,6 +47,7 @@ class AuditTrailTest {
         CareTeam team = new CareTeam().setSubject(new Reference("Patient/ph")).setStatus(CareTeam.CareTeamStatus.ACTIVE);
         team.addParticipant().setMember(new Reference("PractitionerRole/role-cm"));
         world.seed("CareTeam", "ct-ph", team, "Organization/org-hospital");
+        world.seed("Consent", "consent-ph", CareRecords.sharingWith("ph", "CareTeam/ct-ph"), "Organization/org-hospital");
         world.seed("Observation", "obs-ph", CareRecords.about("Observation", "daily-living", "ph"), "Organization/org-hospital");
     }
 
