@@ -76,9 +76,10 @@ public class AccessGuard {
     public void checkRead(StoredResource stored, String notKnownMessage) {
         Caller caller = caller();
         AccessLabels labels = labels(stored);
-        if (!allowed(caller, Action.READ, 'r', stored.type(), labels, new Date(stored.lastUpdated()))) {
+        Date dataDate = new Date(stored.lastUpdated());
+        if (!allowed(caller, Action.READ, 'r', stored.type(), labels, dataDate)) {
             AccessRecord.refused(labels.patients());
-            throw related(caller, stored.type(), labels) ? forbidden(caller, Action.READ, stored.type(), labels)
+            throw related(caller, stored.type(), labels, dataDate) ? forbidden(caller, Action.READ, stored.type(), labels)
                     : new ResourceNotFoundException(notKnownMessage);
         }
     }
@@ -196,7 +197,11 @@ public class AccessGuard {
         }
         for (String role : caller.roles()) {
             for (Relation relation : policy.relations(role, type, labels.kind(), action)) {
-                if (relations.holds(caller, relation, labels)
+                if (relation == Relation.CONSENT) {
+                    if (!labels.patients().isEmpty() && consentPermits(caller, type, labels, dataDate)) {
+                        return true;
+                    }
+                } else if (relations.holds(caller, relation, labels)
                         && (!needsConsent(action, relation, labels) || consentPermits(caller, type, labels, dataDate))) {
                     return true;
                 }
@@ -238,9 +243,15 @@ public class AccessGuard {
         return true;
     }
 
-    /** Whether the caller stands in any relation to the record, so that a 403 reveals nothing to them. */
-    private boolean related(Caller caller, String type, AccessLabels labels) {
+    /**
+     * Whether the caller stands in any relation to the record (including the patient's consent to
+     * share it with them), so that a 403 reveals nothing to them.
+     */
+    private boolean related(Caller caller, String type, AccessLabels labels, Date dataDate) {
         if (policy.isDirectory(type)) {
+            return true;
+        }
+        if (!labels.patients().isEmpty() && consentPermits(caller, type, labels, dataDate)) {
             return true;
         }
         for (Relation relation : List.of(Relation.AUTHOR_ORG, Relation.CARE_TEAM, Relation.SELF, Relation.PROXY,

@@ -140,6 +140,9 @@ public final class AccessPolicy {
                 throw new IllegalArgumentException(where + ": " + action.code() + " of " + type
                         + " may be granted under author-org only, not " + relation.code());
             }
+            if (relation == Relation.CONSENT && action != Action.READ) {
+                throw new IllegalArgumentException(where + ": 'consent' can grant read only, not " + action.code());
+            }
             if (relation == Relation.ANY && !dir && !(type.equals("Patient") && action == Action.CREATE)
                     && !(type.equals("AuditEvent") && action == Action.READ)) {
                 throw new IllegalArgumentException(where + ": 'any' cannot grant " + action.code() + " of " + type);

@@ -53,6 +53,7 @@ public class CareRelations {
         return switch (relation) {
             case CARE_TEAM -> !careTeams(caller, patient).isEmpty();
             case PATIENT_REGISTRAR -> caller.<Boolean>remembered("registrar:" + patient, () -> registered(caller, patient));
+            case CONSENT -> throw new IllegalArgumentException("consent is decided by AccessGuard with the record's type and kind");
             case SELF -> patient.equals(caller.patient()) && caller.relatedPerson() == null && caller.practitioner() == null;
             case PROXY -> caller.relatedPerson() != null && caller.<Boolean>remembered("proxy:" + patient, () -> proxyOf(caller, patient));
             default -> throw new IllegalArgumentException(relation.code());

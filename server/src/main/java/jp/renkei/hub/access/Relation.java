@@ -7,6 +7,7 @@ public enum Relation {
     PATIENT_REGISTRAR("patient-registrar"),
     SELF("self"),
     PROXY("proxy"),
+    CONSENT("consent"),
     ANY("any");
 
     private final String code;

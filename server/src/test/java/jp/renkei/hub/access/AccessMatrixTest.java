@@ -96,6 +96,8 @@ class AccessMatrixTest {
                 .hasMessageContaining("Observation has no kinds");
         assertThatThrownBy(() -> load(base + "      - {types: [Composition], kinds: [b], actions: [read], relations: [care-team]}"))
                 .hasMessageContaining("'b' is not a kind of Composition");
+        assertThatThrownBy(() -> load(base + "      - {types: [Composition], actions: [create], relations: [consent]}"))
+                .hasMessageContaining("'consent' can grant read only");
         assertThatThrownBy(() -> load(base + "      - {types: [Composition], actions: [read], relations: [friend]}"))
                 .hasMessageContaining("unknown relation 'friend'");
         assertThat(load(base + "      - {types: [Composition], kinds: [a], actions: [read], relations: [care-team]}")
@@ -109,7 +111,7 @@ class AccessMatrixTest {
     // ---- rendering ------------------------------------------------------------------------------
 
     private static final List<Relation> ORDER = List.of(Relation.CARE_TEAM, Relation.AUTHOR_ORG, Relation.PATIENT_REGISTRAR,
-            Relation.SELF, Relation.PROXY, Relation.ANY);
+            Relation.CONSENT, Relation.SELF, Relation.PROXY, Relation.ANY);
 
     static String render(AccessPolicy policy) {
         List<String> roles = new ArrayList<>(policy.roles().keySet());
@@ -118,11 +120,12 @@ class AccessMatrixTest {
         out.append("Generated from `server/src/main/resources/access-policy.yml` by `AccessMatrixTest`; do not edit by hand.\n");
         out.append("Regenerate: `mvn -pl server test -Dtest=AccessMatrixTest -Drenkei.writeDocs=true`.\n\n");
         out.append("Each cell lists the relations to the patient under which the role may do the action; an empty cell\n");
-        out.append("means never. Anything not listed is denied.\n\n");
+        out.append("means never. Anything not listed is denied. Reading under T or R also needs the patient's Consent.\n\n");
         out.append("| mark | relation | meaning |\n|---|---|---|\n");
         out.append("| T | care-team | a current participant of an active CareTeam of the patient (by Practitioner, PractitionerRole or whole Organization) |\n");
         out.append("| A | author-org | the record was written by the user's organisation (users without one: by themself) |\n");
         out.append("| R | patient-registrar | the user's organisation registered the patient (wrote the Patient resource) |\n");
+        out.append("| C | consent | an active privacy Consent of the patient permits the user this record (how a patient shares outside the care team) |\n");
         out.append("| S | self | the user is the patient |\n");
         out.append("| P | proxy | the user is an active RelatedPerson registered for the patient |\n");
         out.append("| * | any | no relation needed |\n\n");
@@ -172,6 +175,7 @@ class AccessMatrixTest {
             case CARE_TEAM -> "T";
             case AUTHOR_ORG -> "A";
             case PATIENT_REGISTRAR -> "R";
+            case CONSENT -> "C";
             case SELF -> "S";
             case PROXY -> "P";
             case ANY -> "*";

@@ -40,7 +40,8 @@ class AccessPolicyTableTest {
 
     /** How the caller of a case stands to patient p1 and to the records (written by org-a). */
     enum State {
-        CARE_TEAM("org-b"), AUTHOR_ORG("org-a"), REGISTRAR("org-r"), SELF(null), PROXY(null), OUTSIDER("org-c");
+        CARE_TEAM("org-b"), AUTHOR_ORG("org-a"), REGISTRAR("org-r"), CONSENTED("org-k"), SELF(null), PROXY(null),
+        OUTSIDER("org-c");
 
         final String organization;
 
@@ -76,9 +77,10 @@ class AccessPolicyTableTest {
         team.addParticipant().setMember(new Reference("PractitionerRole/role-org-b"));
         seed("CareTeam", "ct1", team, "Organization/org-r");
         seed("RelatedPerson", "rp1", new RelatedPerson().setPatient(new Reference("Patient/" + P1)), "Organization/org-r");
-        // p1 shares everything with her care team and the registering organisation: the table checks roles
-        // and relations; ConsentAccessTest checks what Consents take away
-        seed("Consent", "consent-p1", CareRecords.sharingWith(P1, "CareTeam/ct1", "Organization/org-r"), "Organization/org-r");
+        // p1 shares everything with her care team, the registering organisation and org-k outside the team:
+        // the table checks roles and relations; ConsentAccessTest checks what Consents take away
+        seed("Consent", "consent-p1", CareRecords.sharingWith(P1, "CareTeam/ct1", "Organization/org-r", "Organization/org-k"),
+                "Organization/org-r");
 
         List<String> types = new ArrayList<>(policy.types());
         types.add("AuditEvent");
@@ -204,7 +206,8 @@ class AccessPolicyTableTest {
             return 200;
         }
         boolean related = policy.isDirectory(k.type());
-        for (Relation r : List.of(Relation.CARE_TEAM, Relation.AUTHOR_ORG, Relation.PATIENT_REGISTRAR, Relation.SELF, Relation.PROXY)) {
+        for (Relation r : List.of(Relation.CARE_TEAM, Relation.AUTHOR_ORG, Relation.PATIENT_REGISTRAR, Relation.SELF, Relation.PROXY,
+                Relation.CONSENT)) {
             related |= holds(role, state, r, about, owner);
         }
         return related ? 403 : 404;
@@ -224,6 +227,7 @@ class AccessPolicyTableTest {
             case PATIENT_REGISTRAR -> onlyP1 && state == State.REGISTRAR;
             case SELF -> onlyP1 && state == State.SELF;
             case PROXY -> onlyP1 && state == State.PROXY;
+            case CONSENT -> onlyP1 && (state == State.CARE_TEAM || state == State.REGISTRAR || state == State.CONSENTED);
         };
     }
 

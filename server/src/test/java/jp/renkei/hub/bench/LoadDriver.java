@@ -1,6 +1,11 @@
 package jp.renkei.hub.bench;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -9,15 +14,22 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.Signature;
+import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,13 +44,22 @@ import java.util.regex.Pattern;
  * <pre>
  * java -cp server/target/test-classes jp.renkei.hub.bench.LoadDriver \
  *     --base http://127.0.0.1:8080/fhir --clients 8 --duration 30 --warmup 5 \
- *     --patients 1000 --preload 100000 --ops create,read,search --out docs/benchmarks.md
+ *     --patients 1000 --preload 100000 --ops create,read,search --out docs/benchmarks.md \
+ *     --issuer-port 18081 --wait-for-hub 180
  * </pre>
  *
  * Each operation runs as its own phase (warm-up, then measured for the duration) so the numbers do
- * not mix. {@code --reuse true} takes the patients of an earlier run on the same server instead of
- * creating new ones (for profiling searches against already loaded data). {@code --preload} first fills the server with Observations spread over {@code --patients}
- * patients, sent as batch Bundles, so search-by-patient is measured against that many stored resources.
+ * not mix. Every patient is registered in one transaction with an active CareTeam naming the driver's
+ * PractitionerRole and the patient's share of the {@code --preload} Observations, so a hub with access
+ * control lets the driver read and write them, and search-by-patient is measured against that many
+ * stored resources. {@code --reuse true} takes the patients of an earlier run on the same server instead
+ * of creating new ones (for profiling searches against already loaded data).
+ *
+ * <p>{@code --issuer-port P} makes the driver its own token issuer (no Keycloak needed): it serves a
+ * JWKS at {@code http://127.0.0.1:P/realms/bench/protocol/openid-connect/certs} from the moment it
+ * starts and signs its own tokens (physician of {@code org-bench}). Start the hub with
+ * {@code RENKEI_AUTH_ISSUER=http://127.0.0.1:P/realms/bench}; {@code --wait-for-hub S} waits up to S
+ * seconds for the hub's CapabilityStatement, so the driver can be started before the hub.
  */
 public final class LoadDriver {
 
@@ -48,14 +69,23 @@ public final class LoadDriver {
     private static final Pattern NEXT_LINK = Pattern.compile("\"relation\"\\s*:\\s*\"next\"\\s*,\\s*\"url\"\\s*:\\s*\"([^\"]+)\"");
     private static final Pattern ID_IN_BODY = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
 
+    /** The identity the driver's tokens carry; the preloaded CareTeams name its PractitionerRole. */
+    private static final String ORGANIZATION = "org-bench";
+    private static final String PRACTITIONER = "prac-bench";
+    private static final String PRACTITIONER_ROLE = "role-bench";
+    private static final Pattern PATIENT_LOCATION = Pattern.compile("\"location\"\\s*:\\s*\"(?:[^\"]*/)?Patient/([^/\"]+)/_history/");
+
     private final Options options;
+    private final Issuer issuer;
     private final List<String> patientIds = new CopyOnWriteArrayList<>();
     private final List<String> observationIds = new CopyOnWriteArrayList<>();
     private final ThreadLocal<HttpClient> http = ThreadLocal.withInitial(() -> HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build());
 
-    private LoadDriver(Options options) {
+    private LoadDriver(Options options) throws IOException, GeneralSecurityException {
         this.options = options;
+        // Up before anything else, so a hub started after the driver finds the keys on its first request.
+        this.issuer = options.issuerPort > 0 ? new Issuer(options.issuerPort) : null;
     }
 
     public static void main(String[] args) throws Exception {
@@ -64,18 +94,34 @@ public final class LoadDriver {
     }
 
     private void run() throws Exception {
+        try {
+            measure();
+        } finally {
+            if (issuer != null) {
+                issuer.close();
+            }
+        }
+    }
+
+    private void measure() throws Exception {
         System.out.printf(Locale.ROOT, "base=%s clients=%d duration=%ds warmup=%ds patients=%d preload=%d ops=%s%n",
                 options.base, options.clients, options.duration, options.warmup, options.patients, options.preload, options.ops);
-        createPatients();
-        if (options.preload > 0) {
-            preload();
+        if (issuer != null) {
+            System.out.printf(Locale.ROOT, "token issuer %s (JWKS at %s)%n", issuer.url, issuer.url + Issuer.CERTS);
         }
+        if (options.waitForHub > 0) {
+            waitForHub();
+        }
+        createPatients();
         List<Result> results = new ArrayList<>();
         for (String op : options.ops) {
             results.add(phase(op));
         }
         String table = table(results);
         System.out.println();
+        if (issuer != null) {
+            System.out.printf(Locale.ROOT, "JWKS fetched %d time(s) by the hub%n", issuer.jwksFetches.get());
+        }
         System.out.print(table);
         if (options.out != null) {
             writeReport(table);
@@ -83,7 +129,6 @@ public final class LoadDriver {
     }
 
     private void createPatients() throws Exception {
-        long start = System.nanoTime();
         if (options.reuse) {
             // Patients (and their Observations) from an earlier --preload run against the same server.
             String next = options.base + "/Patient?identifier=" + PATIENT_SYSTEM + "%7C&_count=500";
@@ -102,47 +147,92 @@ public final class LoadDriver {
             System.out.printf(Locale.ROOT, "reusing %d patients%n", patientIds.size());
             return;
         }
-        parallel(options.patients, i -> {
-            String id = create("Patient", patient(i));
-            patientIds.add(id);
-        });
-        System.out.printf(Locale.ROOT, "created %d patients in %.1f s%n", options.patients, seconds(start));
+        register();
     }
 
-    /** Batch Bundles of 100 Observations, round-robin over the patients. */
-    private void preload() throws Exception {
+    /**
+     * One transaction per patient: the Patient, an active CareTeam naming the driver's PractitionerRole
+     * and the patient's share of the preload. The hub judges the entries in order, so the CareTeam may be
+     * formed (the driver's organisation registered the patient) and then lets the driver write the
+     * Observations (it is in the care team). Shares above 100 go on in further transactions of 100.
+     */
+    private void register() throws Exception {
         int perBundle = 100;
-        int bundles = (options.preload + perBundle - 1) / perBundle;
-        AtomicInteger done = new AtomicInteger();
+        AtomicInteger registered = new AtomicInteger();
         long start = System.nanoTime();
-        parallel(bundles, b -> {
-            StringBuilder body = new StringBuilder("{\"resourceType\":\"Bundle\",\"type\":\"batch\",\"entry\":[");
-            int n = Math.min(perBundle, options.preload - b * perBundle);
-            for (int i = 0; i < n; i++) {
-                if (i > 0) {
-                    body.append(',');
-                }
-                String patient = patientIds.get((b * perBundle + i) % patientIds.size());
-                body.append("{\"resource\":").append(observation(patient))
-                        .append(",\"request\":{\"method\":\"POST\",\"url\":\"Observation\"}}");
+        parallel(options.patients, i -> {
+            int share = options.preload / options.patients + (i < options.preload % options.patients ? 1 : 0);
+            String patientUrl = "urn:uuid:" + UUID.randomUUID();
+            List<String> entries = new ArrayList<>();
+            entries.add("{\"fullUrl\":\"" + patientUrl + "\",\"resource\":" + patient(i)
+                    + ",\"request\":{\"method\":\"POST\",\"url\":\"Patient\"}}");
+            entries.add(entry("CareTeam", careTeam(patientUrl)));
+            int sent = Math.min(perBundle, share);
+            addObservations(entries, patientUrl, sent);
+            Matcher m = PATIENT_LOCATION.matcher(transaction(entries));
+            if (!m.find()) {
+                throw new IOException("no Patient location in the transaction response");
             }
-            body.append("]}");
-            HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(options.base))
-                    .header("Content-Type", "application/fhir+json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8)));
-            expect(response, 200);
-            int total = done.addAndGet(n);
-            if (b % 100 == 0) {
-                System.out.printf(Locale.ROOT, "preloaded %d / %d (%.0f/s)%n", total, options.preload, total / seconds(start));
+            String id = m.group(1);
+            patientIds.add(id);
+            for (; sent < share; sent += perBundle) {
+                List<String> more = new ArrayList<>();
+                addObservations(more, "Patient/" + id, Math.min(perBundle, share - sent));
+                transaction(more);
+            }
+            int total = registered.incrementAndGet();
+            if (total % 100 == 0) {
+                System.out.printf(Locale.ROOT, "registered %d / %d patients (%.0f patients/s)%n",
+                        total, options.patients, total / seconds(start));
             }
         });
-        System.out.printf(Locale.ROOT, "preloaded %d Observations in %.1f s%n", options.preload, seconds(start));
+        System.out.printf(Locale.ROOT, "created %d patients, their care teams and %d Observations in %.1f s%n",
+                options.patients, options.preload, seconds(start));
+    }
+
+    private static void addObservations(List<String> entries, String subject, int n) {
+        for (int i = 0; i < n; i++) {
+            entries.add(entry("Observation", observation(subject)));
+        }
+    }
+
+    private static String entry(String type, String resource) {
+        return "{\"resource\":" + resource + ",\"request\":{\"method\":\"POST\",\"url\":\"" + type + "\"}}";
+    }
+
+    /** Sends the entries as one transaction Bundle (all or nothing) and returns the response Bundle. */
+    private String transaction(List<String> entries) throws IOException, InterruptedException {
+        String body = "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[" + String.join(",", entries) + "]}";
+        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(options.base))
+                .header("Content-Type", "application/fhir+json").header("Accept", "application/fhir+json")
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)));
+        expect(response, 200);
+        return response.body();
+    }
+
+    /** Polls the CapabilityStatement (open without a token) until the hub answers. */
+    private void waitForHub() throws InterruptedException {
+        long deadline = System.nanoTime() + options.waitForHub * 1_000_000_000L;
+        while (true) {
+            try {
+                if (send(HttpRequest.newBuilder(URI.create(options.base + "/metadata"))
+                        .header("Accept", "application/fhir+json").GET()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("no answer from " + options.base + "/metadata within " + options.waitForHub + " s");
+            }
+            Thread.sleep(500);
+        }
     }
 
     private Result phase(String op) throws Exception {
         if (op.equals("read") && observationIds.isEmpty()) {
             for (int i = 0; i < 200; i++) {
-                observationIds.add(create("Observation", observation(randomPatient())));
+                observationIds.add(create("Observation", observation("Patient/" + randomPatient())));
             }
         }
         System.out.printf(Locale.ROOT, "%s: warm-up %d s%n", op, options.warmup);
@@ -182,7 +272,7 @@ public final class LoadDriver {
     private boolean execute(String op) throws Exception {
         return switch (op) {
             case "create" -> {
-                String id = create("Observation", observation(randomPatient()));
+                String id = create("Observation", observation("Patient/" + randomPatient()));
                 if (observationIds.size() < 100_000) {
                     observationIds.add(id);
                 }
@@ -221,8 +311,9 @@ public final class LoadDriver {
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
-        if (options.token != null) {
-            request.header("Authorization", "Bearer " + options.token);
+        String token = issuer != null ? issuer.token() : options.token;
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
         }
         return http.get().send(request.timeout(Duration.ofSeconds(60)).build(),
                 HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
@@ -248,17 +339,26 @@ public final class LoadDriver {
                 "gender":"%s","birthDate":"19%02d-04-01"}""".formatted(PATIENT_SYSTEM, i, i, i, i % 2 == 0 ? "female" : "male", 30 + i % 60);
     }
 
-    private static String observation(String patientId) {
+    /** An active team for the patient with the driver's PractitionerRole as its only participant. */
+    private static String careTeam(String subject) {
+        return """
+                {"resourceType":"CareTeam","status":"active","name":"負荷試験チーム",\
+                "subject":{"reference":"%s"},\
+                "participant":[{"member":{"reference":"PractitionerRole/%s"}}]}""".formatted(subject, PRACTITIONER_ROLE);
+    }
+
+    /** {@code subject} is a reference: {@code Patient/<id>}, or a {@code urn:uuid:} fullUrl in a transaction. */
+    private static String observation(String subject) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         String when = OffsetDateTime.now(ZoneOffset.ofHours(9)).minusMinutes(random.nextInt(500_000)).withNano(0).toString();
         return """
                 {"resourceType":"Observation","status":"final",\
                 "category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":"vital-signs"}]}],\
                 "code":{"coding":[{"system":"http://loinc.org","code":"8310-5","display":"Body temperature"}],"text":"体温"},\
-                "subject":{"reference":"Patient/%s"},"effectiveDateTime":"%s",\
+                "subject":{"reference":"%s"},"effectiveDateTime":"%s",\
                 "valueQuantity":{"value":%d.%d,"unit":"℃","system":"http://unitsofmeasure.org","code":"Cel"},\
                 "note":[{"text":"訪問看護時に測定。ﾊﾝｶｸ・全角混在テキスト"}]}""".formatted(
-                patientId, when, 35 + random.nextInt(4), random.nextInt(10));
+                subject, when, 35 + random.nextInt(4), random.nextInt(10));
     }
 
     private void parallel(int count, Task task) throws Exception {
@@ -306,8 +406,12 @@ public final class LoadDriver {
     }
 
     private void writeReport(String table) throws IOException {
-        String section = String.format(Locale.ROOT, "%n### Run %s%n%nCommand: `LoadDriver %s`%n%n%s",
-                OffsetDateTime.now(ZoneOffset.ofHours(9)).withNano(0), String.join(" ", options.args), table);
+        String access = issuer != null
+                ? "bearer tokens from the driver's own issuer (RS256, role physician of " + ORGANIZATION
+                        + "), hub authentication and access control on"
+                : options.token != null ? "bearer token given with --token" : "no token";
+        String section = String.format(Locale.ROOT, "%n### Run %s%n%nCommand: `LoadDriver %s`%n%nAccess: %s%n%n%s",
+                OffsetDateTime.now(ZoneOffset.ofHours(9)).withNano(0), String.join(" ", options.args), access, table);
         Files.writeString(Path.of(options.out), section, StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         System.out.println("appended to " + options.out);
@@ -365,12 +469,100 @@ public final class LoadDriver {
         }
     }
 
+    /**
+     * A minimal OpenID provider for the benchmark: an in-memory RSA key (never written anywhere), its
+     * JWKS on loopback, and RS256 access tokens shaped like the realm's (roles, FHIR identity claims,
+     * audience renkei-hub). Signed with the JDK alone so the driver needs no libraries.
+     */
+    private static final class Issuer implements AutoCloseable {
+        static final String CERTS = "/protocol/openid-connect/certs";
+        private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+        private static final long LIFETIME_SECONDS = 3600;
+        /** A new token is signed this long before the current one expires, so none is sent stale. */
+        private static final long RENEW_BEFORE_SECONDS = 300;
+
+        final String url;
+        private final KeyPair keys;
+        private final String keyId = UUID.randomUUID().toString();
+        private final HttpServer server;
+        /** How often the hub fetched the keys: should be once per run, not per request. */
+        final AtomicInteger jwksFetches = new AtomicInteger();
+        private String token;
+        private long renewAt;
+
+        Issuer(int port) throws IOException, GeneralSecurityException {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048);
+            keys = generator.generateKeyPair();
+            url = "http://127.0.0.1:" + port + "/realms/bench";
+            RSAPublicKey key = (RSAPublicKey) keys.getPublic();
+            byte[] jwks = ("{\"keys\":[{\"kty\":\"RSA\",\"use\":\"sig\",\"alg\":\"RS256\",\"kid\":\"" + keyId
+                    + "\",\"n\":\"" + unsigned(key.getModulus()) + "\",\"e\":\"" + unsigned(key.getPublicExponent()) + "\"}]}")
+                    .getBytes(StandardCharsets.UTF_8);
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), 0);
+            server.createContext("/realms/bench" + CERTS, exchange -> {
+                jwksFetches.incrementAndGet();
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, jwks.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(jwks);
+                }
+            });
+            server.start();
+        }
+
+        /** The current token, re-signed shortly before it would expire (runs can outlast one token). */
+        synchronized String token() {
+            long now = System.currentTimeMillis() / 1000;
+            if (token == null || now >= renewAt) {
+                token = sign(now);
+                renewAt = now + LIFETIME_SECONDS - RENEW_BEFORE_SECONDS;
+            }
+            return token;
+        }
+
+        private String sign(long now) {
+            // The subject stays the same across tokens: the hub binds search result pages to it.
+            String header = "{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"" + keyId + "\"}";
+            String claims = ("{\"iss\":\"%s\",\"sub\":\"bench\",\"aud\":[\"renkei-hub\"],\"azp\":\"renkei-bench\","
+                    + "\"preferred_username\":\"bench\",\"iat\":%d,\"exp\":%d,\"roles\":[\"physician\"],"
+                    + "\"organization\":\"%s\",\"practitioner\":\"%s\",\"practitioner_role\":\"%s\"}")
+                    .formatted(url, now, now + LIFETIME_SECONDS, ORGANIZATION, PRACTITIONER, PRACTITIONER_ROLE);
+            String signingInput = B64.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "."
+                    + B64.encodeToString(claims.getBytes(StandardCharsets.UTF_8));
+            try {
+                Signature rs256 = Signature.getInstance("SHA256withRSA");
+                rs256.initSign(keys.getPrivate());
+                rs256.update(signingInput.getBytes(StandardCharsets.US_ASCII));
+                return signingInput + "." + B64.encodeToString(rs256.sign());
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /** JWK numbers are unsigned big-endian; BigInteger adds a sign byte when the top bit is set. */
+        private static String unsigned(BigInteger value) {
+            byte[] bytes = value.toByteArray();
+            if (bytes[0] == 0 && bytes.length > 1) {
+                bytes = Arrays.copyOfRange(bytes, 1, bytes.length);
+            }
+            return B64.encodeToString(bytes);
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
+    }
+
     private record Options(String[] args, String base, int clients, int duration, int warmup, int patients,
-                           int preload, List<String> ops, String out, String token, boolean reuse) {
+                           int preload, List<String> ops, String out, String token, boolean reuse, int issuerPort,
+                           int waitForHub) {
 
         static Options parse(String[] args) {
             Map<String, String> values = new HashMap<>(Map.of("--clients", "8", "--duration", "30", "--warmup", "5",
-                    "--patients", "100", "--preload", "0", "--ops", "create,read,search", "--reuse", "false"));
+                    "--patients", "100", "--preload", "0", "--ops", "create,read,search", "--reuse", "false",
+                    "--issuer-port", "0", "--wait-for-hub", "0"));
             for (int i = 0; i < args.length; i++) {
                 if (!args[i].startsWith("--") || i + 1 == args.length) {
                     throw usage("expected --name value, got " + args[i]);
@@ -391,12 +583,14 @@ public final class LoadDriver {
             return new Options(args, base.replaceAll("/+$", ""), Integer.parseInt(values.get("--clients")),
                     Integer.parseInt(values.get("--duration")), Integer.parseInt(values.get("--warmup")),
                     Integer.parseInt(values.get("--patients")), Integer.parseInt(values.get("--preload")),
-                    ops, values.get("--out"), token, Boolean.parseBoolean(values.get("--reuse")));
+                    ops, values.get("--out"), token, Boolean.parseBoolean(values.get("--reuse")),
+                    Integer.parseInt(values.get("--issuer-port")), Integer.parseInt(values.get("--wait-for-hub")));
         }
 
         private static IllegalArgumentException usage(String problem) {
             return new IllegalArgumentException(problem + "\nusage: LoadDriver --base URL [--clients 8] [--duration 30] "
-                    + "[--warmup 5] [--patients 100] [--preload 0] [--reuse false] [--ops create,read,search] [--out FILE] [--token JWT]");
+                    + "[--warmup 5] [--patients 100] [--preload 0] [--reuse false] [--ops create,read,search] [--out FILE] "
+                    + "[--token JWT | --issuer-port PORT] [--wait-for-hub SECONDS]");
         }
     }
 }

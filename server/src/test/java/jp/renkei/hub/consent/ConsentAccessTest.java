@@ -53,9 +53,10 @@ class ConsentAccessTest {
 
     @BeforeEach
     void withoutConsents() {
-        for (String id : new String[] {"c1", "c2"}) {
-            if (world.store.read("Consent", id) != null && !world.store.read("Consent", id).deleted()) {
-                world.store.write(java.util.List.of(new jp.renkei.hub.store.WriteRequest("Consent", id, null, null, null)));
+        for (String id : new String[] {"c1", "c2", "meds"}) {
+            String type = id.equals("meds") ? "MedicationStatement" : "Consent";
+            if (world.store.read(type, id) != null && !world.store.read(type, id).deleted()) {
+                world.store.write(java.util.List.of(new jp.renkei.hub.store.WriteRequest(type, id, null, null, null)));
             }
         }
     }
@@ -127,6 +128,28 @@ class ConsentAccessTest {
         noHomeCare.getProvision().setType(Consent.ConsentProvisionType.DENY);
         world.seed("Consent", "c2", noHomeCare, "Organization/org-hospital");
         assertThat(read("/Observation/obs", careManager())).isEqualTo(403);
+    }
+
+    @Test
+    void aConsentCanShareWithSomeoneOutsideTheCareTeam() {
+        world.seed("MedicationStatement", "meds", CareRecords.about("MedicationStatement", null, "ph"), "Organization/org-hospital");
+        String pharmacist = world.issuer.token().roles("pharmacist").claim("practitioner_role", "role-ph")
+                .claim("organization", "org-pharmacy").sign();
+        assertThat(read("/MedicationStatement/meds", pharmacist)).isEqualTo(404);
+        Consent pharmacy = CareRecords.sharingWith("ph", "Organization/org-pharmacy");
+        pharmacy.getProvision().addClass_(new Coding("http://hl7.org/fhir/resource-types", "MedicationStatement", null));
+        world.seed("Consent", "c1", pharmacy, "Organization/org-hospital");
+        assertThat(read("/MedicationStatement/meds", pharmacist)).isEqualTo(200);
+        // only what the Consent names, and never more than the profession may see
+        assertThat(read("/Observation/obs", pharmacist)).isEqualTo(404);
+        assertThat(read("/Composition/plan", pharmacist)).isEqualTo(404);
+        // a care worker outside the team named by such a Consent still sees no medication details
+        Consent careWorkers = CareRecords.sharingWith("ph", "Organization/org-elsewhere");
+        world.seed("Consent", "c2", careWorkers, "Organization/org-hospital");
+        String outsideWorker = world.issuer.token().roles("care-worker").claim("practitioner_role", "role-x")
+                .claim("organization", "org-elsewhere").sign();
+        assertThat(read("/MedicationStatement/meds", outsideWorker)).isEqualTo(403);
+        assertThat(read("/Observation/obs", outsideWorker)).isEqualTo(200);
     }
 
     @Test
