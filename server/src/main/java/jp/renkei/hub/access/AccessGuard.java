@@ -64,6 +64,12 @@ public class AccessGuard {
         throw new AuthenticationException("アクセストークンが必要です (a bearer access token is required)");
     }
 
+    /** Whether the caller's profession may declare an emergency (break-glass) at all. */
+    public boolean mayBreakGlass() {
+        Caller caller = caller();
+        return !caller.unrestricted() && caller.roles().stream().anyMatch(policy::mayBreakGlass);
+    }
+
     /** Whether the caller administers the hub's audit trail (hub-admin, or tests without authentication). */
     public boolean mayAdministerAudit() {
         Caller caller = caller();
@@ -163,6 +169,16 @@ public class AccessGuard {
         }
     }
 
+    /** Withdrawing a Consent: the patient, their proxy, or the organisation that recorded it. */
+    public void checkRevoke(StoredResource consent) {
+        Caller caller = caller();
+        checkRead(consent, "Consent/" + consent.id() + " is not known");
+        if (!allowed(caller, Action.REVOKE, Action.REVOKE.permission(), "Consent", labels(consent))) {
+            AccessRecord.refused(labels(consent).patients());
+            throw forbidden(caller, Action.REVOKE, "Consent", labels(consent));
+        }
+    }
+
     /**
      * Lets the rest of a transaction see what this entry will write (see {@link Caller#stage}).
      * Only for transactions, which write all or nothing; a batch entry is stored before the next.
@@ -203,6 +219,9 @@ public class AccessGuard {
                     }
                 } else if (relations.holds(caller, relation, labels)
                         && (!needsConsent(action, relation, labels) || consentPermits(caller, type, labels, dataDate))) {
+                    if (relation == Relation.BREAK_GLASS) {
+                        AccessRecord.emergency();
+                    }
                     return true;
                 }
             }
@@ -235,7 +254,7 @@ public class AccessGuard {
             relations.careTeams(caller, patient).forEach(team -> actors.add("CareTeam/" + team));
             List<Consent> given = caller.remembered("consents:" + patient, () -> consents.of(patient));
             ConsentDecision.Request request = new ConsentDecision.Request(actors, caller.roles(), type, labels.kind(),
-                    dataDate, "TREAT", now);
+                    dataDate, caller.purpose(), now);
             if (ConsentEvaluator.decide(given, request) != ConsentDecision.PERMIT) {
                 return false;
             }
@@ -255,7 +274,7 @@ public class AccessGuard {
             return true;
         }
         for (Relation relation : List.of(Relation.AUTHOR_ORG, Relation.CARE_TEAM, Relation.SELF, Relation.PROXY,
-                Relation.PATIENT_REGISTRAR)) {
+                Relation.PATIENT_REGISTRAR, Relation.BREAK_GLASS)) {
             if (relations.holds(caller, relation, labels)) {
                 return true;
             }

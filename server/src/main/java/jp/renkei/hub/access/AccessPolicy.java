@@ -22,14 +22,19 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 public final class AccessPolicy {
 
     public static final String RESOURCE = "access-policy.yml";
+    /** The code system of the roles (professions) in FHIR codings: AuditEvent agents, Consent actors and stamps. */
+    public static final String PROFESSION_SYSTEM = "http://renkei.example.jp/fhir/CodeSystem/profession";
     static final String UNCLASSIFIED = "unclassified";
 
     /** One grant; {@code kinds} null means every kind. */
     public record Rule(Set<String> types, Set<String> kinds, Set<Action> actions, Set<Relation> relations) {
     }
 
-    public record Role(String name, String label, List<Rule> rules) {
+    /** {@code purpose}: the HL7 v3 PurposeOfUse code the role's access is for (TREAT, CAREMGT, PATRQT, …). */
+    public record Role(String name, String label, String purpose, List<Rule> rules) {
     }
+
+    static final String DEFAULT_PURPOSE = "TREAT";
 
     /** A classification scheme: the code system and the types whose records it classifies. */
     public record KindScheme(String name, String system, List<String> types, Map<String, String> labels) {
@@ -89,7 +94,8 @@ public final class AccessPolicy {
             for (int i = 0; i < ruleDefs.size(); i++) {
                 rules.add(partial.rule(name + " rule " + (i + 1), ruleDefs.get(i), groups));
             }
-            roles.put(name, new Role(name, (String) e.getValue().get("label"), List.copyOf(rules)));
+            String purpose = (String) e.getValue().getOrDefault("purpose", DEFAULT_PURPOSE);
+            roles.put(name, new Role(name, (String) e.getValue().get("label"), purpose, List.copyOf(rules)));
         }
         return new AccessPolicy(Collections.unmodifiableMap(roles), Collections.unmodifiableSet(directory), List.copyOf(schemes));
     }
@@ -140,8 +146,13 @@ public final class AccessPolicy {
                 throw new IllegalArgumentException(where + ": " + action.code() + " of " + type
                         + " may be granted under author-org only, not " + relation.code());
             }
-            if (relation == Relation.CONSENT && action != Action.READ) {
-                throw new IllegalArgumentException(where + ": 'consent' can grant read only, not " + action.code());
+            if (action == Action.REVOKE && (!type.equals("Consent")
+                    || !Set.of(Relation.SELF, Relation.PROXY, Relation.AUTHOR_ORG).contains(relation))) {
+                throw new IllegalArgumentException(where + ": revoke applies to Consent only, under self, proxy or"
+                        + " author-org, not " + type + " under " + relation.code());
+            }
+            if ((relation == Relation.CONSENT || relation == Relation.BREAK_GLASS) && action != Action.READ) {
+                throw new IllegalArgumentException(where + ": '" + relation.code() + "' can grant read only, not " + action.code());
             }
             if (relation == Relation.ANY && !dir && !(type.equals("Patient") && action == Action.CREATE)
                     && !(type.equals("AuditEvent") && action == Action.READ)) {
@@ -179,6 +190,22 @@ public final class AccessPolicy {
     public boolean mayEver(String role, String type, Action action) {
         Role r = roles.get(role);
         return r != null && r.rules().stream().anyMatch(rule -> rule.types().contains(type) && rule.actions().contains(action));
+    }
+
+    /** Whether some rule of the role is granted under break-glass, i.e. the role may declare an emergency. */
+    public boolean mayBreakGlass(String role) {
+        Role r = roles.get(role);
+        return r != null && r.rules().stream().anyMatch(rule -> rule.relations().contains(Relation.BREAK_GLASS));
+    }
+
+    /**
+     * Why a user with these roles accesses records (HL7 v3 PurposeOfUse): the purpose of the first of
+     * their roles in the policy's order; it is what a Consent's {@code provision.purpose} is matched
+     * against and what the audit trail records.
+     */
+    public String purposeOf(Set<String> callerRoles) {
+        return roles.values().stream().filter(r -> callerRoles.contains(r.name())).map(Role::purpose).findFirst()
+                .orElse(DEFAULT_PURPOSE);
     }
 
     public boolean isRole(String role) {

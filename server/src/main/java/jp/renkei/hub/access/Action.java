@@ -1,8 +1,22 @@
 package jp.renkei.hub.access;
 
-/** What a user does to a record, as the access policy speaks of it. */
+/**
+ * What a user does to a record, as the access policy speaks of it. {@code REVOKE} is withdrawing a
+ * Consent ({@code POST Consent/{id}/$revoke}): the one change the patient and their proxy make to a
+ * record they did not write.
+ */
 public enum Action {
-    READ, CREATE, UPDATE, DELETE;
+    READ, CREATE, UPDATE, DELETE, REVOKE;
+
+    /** The SMART v2 permission letter that must be granted for this action. */
+    public char permission() {
+        return switch (this) {
+            case READ -> 'r';
+            case CREATE -> 'c';
+            case UPDATE, REVOKE -> 'u';
+            case DELETE -> 'd';
+        };
+    }
 
     public String code() {
         return name().toLowerCase(java.util.Locale.ROOT);

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 
 /**
@@ -15,9 +17,12 @@ import org.hl7.fhir.r4.model.Resource;
  */
 public final class Caller {
 
+    /** Identifier system of the token subject ({@code sub}) of a user in FHIR References and AuditEvents. */
+    public static final String SUBJECT_SYSTEM = "urn:renkei:token-subject";
+
     /** The caller when authentication is switched off for local tests (loopback only). */
     static final Caller UNRESTRICTED = new Caller("local", "local", null, Set.of(), null, null, null, null, null,
-            SmartScopes.NONE, true);
+            SmartScopes.NONE, AccessPolicy.DEFAULT_PURPOSE, true);
 
     private final String subject;
     private final String username;
@@ -29,6 +34,7 @@ public final class Caller {
     private final String patient;
     private final String relatedPerson;
     private final SmartScopes scopes;
+    private final String purpose;
     private final boolean unrestricted;
     private final Map<String, Object> memo = new HashMap<>();
     private final Map<String, Staged> staged = new LinkedHashMap<>();
@@ -39,7 +45,7 @@ public final class Caller {
 
     Caller(String subject, String username, String client, Set<String> roles, String practitioner,
            String practitionerRole, String organization, String patient, String relatedPerson, SmartScopes scopes,
-           boolean unrestricted) {
+           String purpose, boolean unrestricted) {
         this.subject = subject;
         this.username = username;
         this.client = client;
@@ -50,6 +56,7 @@ public final class Caller {
         this.patient = patient;
         this.relatedPerson = relatedPerson;
         this.scopes = scopes;
+        this.purpose = purpose;
         this.unrestricted = unrestricted;
     }
 
@@ -87,6 +94,40 @@ public final class Caller {
 
     public String relatedPerson() {
         return relatedPerson;
+    }
+
+    /**
+     * The FHIR resource that stands for this user: their PractitionerRole, else Practitioner, else
+     * RelatedPerson, else Patient; null for users with none (a hub administrator, a system client).
+     */
+    public String fhirIdentity() {
+        if (practitionerRole != null) {
+            return "PractitionerRole/" + practitionerRole;
+        }
+        if (practitioner != null) {
+            return "Practitioner/" + practitioner;
+        }
+        if (relatedPerson != null) {
+            return "RelatedPerson/" + relatedPerson;
+        }
+        return patient != null ? "Patient/" + patient : null;
+    }
+
+    /**
+     * The user as a FHIR Reference: their {@link #fhirIdentity()} when they have one, always the
+     * token subject as identifier and the user name as display.
+     */
+    public Reference asReference() {
+        Reference who = new Reference();
+        if (fhirIdentity() != null) {
+            who.setReference(fhirIdentity());
+        }
+        return who.setIdentifier(new Identifier().setSystem(SUBJECT_SYSTEM).setValue(subject)).setDisplay(username);
+    }
+
+    /** Why this user accesses records: an HL7 v3 PurposeOfUse code from the access policy ({@link AccessPolicy#purposeOf}). */
+    public String purpose() {
+        return purpose;
     }
 
     public SmartScopes scopes() {

@@ -1,13 +1,11 @@
 package jp.renkei.hub.access;
 
 import ca.uhn.fhir.context.FhirContext;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
-import jp.renkei.hub.search.SearchParameterRegistry;
-import jp.renkei.hub.search.SearchQuery;
+import jp.renkei.hub.consent.BreakGlassGrants;
 import jp.renkei.hub.store.AccessLabels;
 import jp.renkei.hub.store.ResourceStore;
 import jp.renkei.hub.store.SearchExecutor;
@@ -28,15 +26,14 @@ public class CareRelations {
 
     private final ResourceStore store;
     private final SearchExecutor searches;
-    private final SearchParameterRegistry registry;
     private final FhirContext fhirContext;
+    private final BreakGlassGrants breakGlass;
 
-    public CareRelations(ResourceStore store, SearchExecutor searches, SearchParameterRegistry registry,
-                         FhirContext fhirContext) {
+    public CareRelations(ResourceStore store, SearchExecutor searches, FhirContext fhirContext, BreakGlassGrants breakGlass) {
         this.store = store;
         this.searches = searches;
-        this.registry = registry;
         this.fhirContext = fhirContext;
+        this.breakGlass = breakGlass;
     }
 
     /** Whether the relation holds between the caller and every patient the record is about. */
@@ -53,6 +50,8 @@ public class CareRelations {
         return switch (relation) {
             case CARE_TEAM -> !careTeams(caller, patient).isEmpty();
             case PATIENT_REGISTRAR -> caller.<Boolean>remembered("registrar:" + patient, () -> registered(caller, patient));
+            case BREAK_GLASS -> caller.<Boolean>remembered("break-glass:" + patient,
+                    () -> breakGlass.active(caller.subject(), patient));
             case CONSENT -> throw new IllegalArgumentException("consent is decided by AccessGuard with the record's type and kind");
             case SELF -> patient.equals(caller.patient()) && caller.relatedPerson() == null && caller.practitioner() == null;
             case PROXY -> caller.relatedPerson() != null && caller.<Boolean>remembered("proxy:" + patient, () -> proxyOf(caller, patient));
@@ -69,11 +68,9 @@ public class CareRelations {
     }
 
     private List<String> findCareTeams(Caller caller, String patient) {
-        SearchQuery query = SearchQuery.parse("CareTeam", Map.of("patient", new String[] {"Patient/" + patient}),
-                registry, ZoneOffset.UTC);
         Map<String, CareTeam> teams = new java.util.LinkedHashMap<>();
-        for (StoredResource stored : store.readCurrent("CareTeam", new ArrayList<>(searches.search(query)), true)) {
-            if (!stored.deleted() && caller.staged("CareTeam", stored.id()) == null) {
+        for (StoredResource stored : searches.aboutPatient("CareTeam", patient, true)) {
+            if (caller.staged("CareTeam", stored.id()) == null) {
                 teams.put(stored.id(), fhirContext.newJsonParser().parseResource(CareTeam.class, stored.json()));
             }
         }

@@ -37,7 +37,8 @@ final class JwtCallerConverter implements Converter<Jwt, AbstractAuthenticationT
                 jwt.getClaimAsString("practitioner"), jwt.getClaimAsString("practitioner_role"),
                 jwt.getClaimAsString("organization"), jwt.getClaimAsString("patient"),
                 jwt.getClaimAsString("related_person"),
-                SmartScopes.parse(firstNonNull(jwt.getClaimAsString("scope"), jwt.getClaimAsString("scp"))), false);
+                SmartScopes.parse(firstNonNull(jwt.getClaimAsString("scope"), jwt.getClaimAsString("scp"))),
+                policy.purposeOf(roles), false);
         return new CallerAuthentication(jwt, caller);
     }
 

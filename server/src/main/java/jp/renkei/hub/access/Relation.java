@@ -8,6 +8,7 @@ public enum Relation {
     SELF("self"),
     PROXY("proxy"),
     CONSENT("consent"),
+    BREAK_GLASS("break-glass"),
     ANY("any");
 
     private final String code;

@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import jp.renkei.hub.audit.AuditTrail;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +63,7 @@ public class SecurityConfig {
 
     @Bean
     SecurityFilterChain securityFilterChain(HttpSecurity http, AuthProperties auth, AccessPolicy policy,
-                                            FhirContext fhirContext,
+                                            FhirContext fhirContext, AuditTrail audit,
                                             @Value("${server.address:}") String bindAddress) throws Exception {
         http.csrf(AbstractHttpConfigurer::disable)
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
@@ -77,8 +78,8 @@ public class SecurityConfig {
                     + "For local tests only; listening on {} only.", bindAddress);
             return http.authorizeHttpRequests(a -> a.anyRequest().permitAll()).build();
         }
-        AuthenticationEntryPoint unauthenticated = new OutcomeWriting(fhirContext).entryPoint();
-        AccessDeniedHandler denied = new OutcomeWriting(fhirContext).deniedHandler();
+        AuthenticationEntryPoint unauthenticated = new OutcomeWriting(fhirContext, audit).entryPoint();
+        AccessDeniedHandler denied = new OutcomeWriting(fhirContext, audit).deniedHandler();
         http.authorizeHttpRequests(a -> a
                         .requestMatchers(HttpMethod.GET, "/fhir/metadata", "/fhir/.well-known/smart-configuration").permitAll()
                         .requestMatchers(HttpMethod.GET, "/actuator/health", "/actuator/health/**").permitAll()
@@ -133,16 +134,23 @@ public class SecurityConfig {
         }
     }
 
-    /** 401 and 403 from the security filters as OperationOutcomes, keeping the Bearer challenge header. */
-    private record OutcomeWriting(FhirContext fhirContext) {
+    /**
+     * 401 and 403 from the security filters as OperationOutcomes, keeping the Bearer challenge header;
+     * a FHIR request refused for its token is audited.
+     */
+    private record OutcomeWriting(FhirContext fhirContext, AuditTrail audit) {
 
         AuthenticationEntryPoint entryPoint() {
             BearerTokenAuthenticationEntryPoint challenge = new BearerTokenAuthenticationEntryPoint();
             return (request, response, failure) -> {
+                String reason = request.getHeader("Authorization") == null ? "no token" : reason(failure);
+                if (request.getRequestURI().startsWith("/fhir")) {
+                    audit.recordRejectedToken(request, reason);
+                }
                 challenge.commence(request, response, failure);
                 write(response, OperationOutcome.IssueType.LOGIN, request.getHeader("Authorization") == null
                         ? "アクセストークンが必要です (a bearer access token is required)"
-                        : "アクセストークンが無効です (the access token was rejected: " + reason(failure) + ")");
+                        : "アクセストークンが無効です (the access token was rejected: " + reason + ")");
             };
         }
 

@@ -17,6 +17,8 @@ public final class AccessRecord {
     private final Set<String> patients = new LinkedHashSet<>();
     private final Set<String> records = new LinkedHashSet<>();
     private boolean denied;
+    private boolean emergency;
+    private boolean breakGlassDeclared;
 
     static AccessRecord begin() {
         AccessRecord record = new AccessRecord();
@@ -48,6 +50,32 @@ public final class AccessRecord {
             record.denied = true;
             record.patients.addAll(patients);
         }
+    }
+
+    /** Access under an emergency grant: the event's purpose of use is emergency treatment. */
+    public static void emergency() {
+        AccessRecord record = CURRENT.get();
+        if (record != null) {
+            record.emergency = true;
+        }
+    }
+
+    /** This request declared an emergency (break-glass) for the patient. */
+    public static void breakGlass(String patient) {
+        AccessRecord record = CURRENT.get();
+        if (record != null) {
+            record.emergency = true;
+            record.breakGlassDeclared = true;
+            record.patients.add(patient);
+        }
+    }
+
+    boolean emergencyAccess() {
+        return emergency;
+    }
+
+    boolean breakGlassDeclared() {
+        return breakGlassDeclared;
     }
 
     Set<String> patients() {

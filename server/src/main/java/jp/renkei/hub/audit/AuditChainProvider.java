@@ -3,6 +3,7 @@ package jp.renkei.hub.audit;
 import ca.uhn.fhir.rest.annotation.Operation;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import jp.renkei.hub.access.AccessGuard;
+import jp.renkei.hub.fhir.OperationProvider;
 import jp.renkei.hub.store.ResourceStore;
 import jp.renkei.hub.store.StoredResource;
 import org.hl7.fhir.r4.model.BooleanType;
@@ -11,7 +12,7 @@ import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.StringType;
 
 /** {@code GET /fhir/$verify-audit-chain}: checks every link of the audit hash chain (hub-admin only). */
-public final class AuditChainProvider {
+public final class AuditChainProvider implements OperationProvider {
 
     private final AuditChain chain;
     private final ResourceStore store;

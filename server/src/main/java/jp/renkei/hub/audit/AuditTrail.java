@@ -3,10 +3,14 @@ package jp.renkei.hub.audit;
 import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
+import jakarta.servlet.http.HttpServletRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.Date;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import jp.renkei.hub.access.AccessGuard;
+import jp.renkei.hub.access.AccessPolicy;
 import jp.renkei.hub.access.Caller;
 import jp.renkei.hub.store.Durability;
 import jp.renkei.hub.store.ResourceStore;
@@ -20,6 +24,8 @@ import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
@@ -32,7 +38,11 @@ import org.springframework.stereotype.Component;
 @Component
 public class AuditTrail {
 
-    static final String PROFESSION_SYSTEM = "http://renkei.example.jp/fhir/CodeSystem/profession";
+    private static final Logger log = LoggerFactory.getLogger(AuditTrail.class);
+    private static final Pattern PATIENT_PATH = Pattern.compile("^/fhir/Patient/([A-Za-z0-9\\-.]{1,64})(?:/.*)?$");
+
+    private static final String DCM = "http://dicom.nema.org/resources/ontology/DCM";
+    static final String PURPOSE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ActReason";
 
     private final ResourceStore store;
     private final AuditChain chain;
@@ -55,12 +65,67 @@ public class AuditTrail {
         durability.awaitDurable();
     }
 
+    /**
+     * Records a request refused before any user is known: no token, or a token that failed its
+     * checks (signature, issuer, audience, expiry). Nothing of the token is trusted, so the event names
+     * no user, only the network address, the request line and, when the path names one, the patient
+     * whose record was asked for, so that the patient sees the attempt too. The request fails anyway;
+     * when the event cannot be stored that is logged as an error.
+     */
+    public void recordRejectedToken(HttpServletRequest request, String reason) {
+        AuditEvent event = new AuditEvent();
+        event.setType(new Coding(DCM, "110114", "User Authentication"))
+                .addSubtype(new Coding(DCM, "110122", "Login"));
+        event.setAction(AuditEventAction.E).setRecorded(new Date())
+                .setOutcome(AuditEventOutcome._4).setOutcomeDesc("token rejected: " + reason);
+        event.addAgent().setRequestor(true)
+                .setWho(new Reference().setDisplay("unauthenticated"))
+                .getNetwork().setAddress(request.getRemoteAddr()).setType(AuditEvent.AuditEventAgentNetworkType._2);
+        source(event);
+        Matcher patient = PATIENT_PATH.matcher(request.getRequestURI());
+        if (patient.matches()) {
+            patientEntity(event, patient.group(1));
+        }
+        String line = request.getMethod() + " " + request.getRequestURI()
+                + (request.getQueryString() == null ? "" : "?" + request.getQueryString());
+        queryEntity(event, line);
+        try {
+            String id = ResourceStore.newId();
+            StoredResource stored = store.write(List.of(new WriteRequest("AuditEvent", id, event, null, null))).get(0);
+            chain.append(id, stored.json());
+            durability.awaitDurable();
+        } catch (RuntimeException e) {
+            log.error("Could not store the audit event of a rejected token from {}", request.getRemoteAddr(), e);
+        }
+    }
+
+    private static void source(AuditEvent event) {
+        event.getSource().setSite("Renkei").setObserver(new Reference().setDisplay("Renkei hub"))
+                .addType(new Coding("http://terminology.hl7.org/CodeSystem/security-source-type", "4", "Application Server"));
+    }
+
+    private static void patientEntity(AuditEvent event, String patient) {
+        event.addEntity().setWhat(new Reference("Patient/" + patient))
+                .setType(new Coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "1", "Person"))
+                .setRole(new Coding("http://terminology.hl7.org/CodeSystem/object-role", "1", "Patient"));
+    }
+
+    private static void queryEntity(AuditEvent event, String query) {
+        event.addEntity().setQuery(query.getBytes(StandardCharsets.UTF_8))
+                .setType(new Coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "2", "System Object"))
+                .setRole(new Coding("http://terminology.hl7.org/CodeSystem/object-role", "24", "Query"));
+    }
+
     private AuditEvent event(RequestDetails request, AccessRecord access, int status) {
         RestOperationTypeEnum operation = request.getRestOperationType();
         AuditEvent event = new AuditEvent();
         event.setType(new Coding("http://terminology.hl7.org/CodeSystem/audit-event-type", "rest", "RESTful Operation"));
         if (operation != null) {
             event.addSubtype(new Coding("http://hl7.org/fhir/restful-interaction", operation.getCode(), null));
+        }
+        if (access.breakGlassDeclared()) {
+            event.addSubtype(new Coding("http://renkei.example.jp/fhir/CodeSystem/audit-subtype", "break-glass",
+                    "緊急時アクセス（ブレークグラス）"));
         }
         event.setAction(action(operation));
         event.setRecorded(new Date());
@@ -72,18 +137,14 @@ public class AuditTrail {
         }
 
         Caller caller = guard.caller();
+        // Access under an emergency grant is for emergency treatment, whatever the role usually does.
+        String purpose = access.emergencyAccess() ? "ETREAT" : caller.purpose();
+        event.addPurposeOfEvent(new CodeableConcept(new Coding(PURPOSE_SYSTEM, purpose, null)));
         AuditEventAgentComponent user = event.addAgent().setRequestor(true)
                 .setType(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/extra-security-role-type",
                         "humanuser", "human user")));
-        Reference who = new Reference();
-        String identity = identity(caller);
-        if (identity != null) {
-            who.setReference(identity);
-        }
-        who.setIdentifier(new Identifier().setSystem("urn:renkei:token-subject").setValue(caller.subject()));
-        who.setDisplay(caller.username());
-        user.setWho(who).setAltId(caller.username());
-        caller.roles().forEach(role -> user.addRole(new CodeableConcept(new Coding(PROFESSION_SYSTEM, role, null))));
+        user.setWho(caller.asReference()).setAltId(caller.username());
+        caller.roles().forEach(role -> user.addRole(new CodeableConcept(new Coding(AccessPolicy.PROFESSION_SYSTEM, role, null))));
         if (request instanceof ServletRequestDetails servlet) {
             user.getNetwork().setAddress(servlet.getServletRequest().getRemoteAddr())
                     .setType(AuditEvent.AuditEventAgentNetworkType._2);
@@ -96,15 +157,11 @@ public class AuditTrail {
         if (caller.client() != null) {
             event.addAgent().setRequestor(false)
                     .setWho(new Reference().setIdentifier(new Identifier().setSystem("urn:renkei:oauth-client").setValue(caller.client())))
-                    .setType(new CodeableConcept(new Coding("http://dicom.nema.org/resources/ontology/DCM", "110150", "Application")));
+                    .setType(new CodeableConcept(new Coding(DCM, "110150", "Application")));
         }
-        event.getSource().setSite("Renkei").setObserver(new Reference().setDisplay("Renkei hub"))
-                .addType(new Coding("http://terminology.hl7.org/CodeSystem/security-source-type", "4", "Application Server"));
-
+        source(event);
         for (String patient : access.patients()) {
-            event.addEntity().setWhat(new Reference("Patient/" + patient))
-                    .setType(new Coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "1", "Person"))
-                    .setRole(new Coding("http://terminology.hl7.org/CodeSystem/object-role", "1", "Patient"));
+            patientEntity(event, patient);
         }
         for (String record : access.records()) {
             event.addEntity().setWhat(new Reference(record))
@@ -114,25 +171,11 @@ public class AuditTrail {
         if (operation == RestOperationTypeEnum.SEARCH_TYPE || operation == RestOperationTypeEnum.SEARCH_SYSTEM) {
             String query = request.getRequestPath() + (request.getCompleteUrl().contains("?")
                     ? request.getCompleteUrl().substring(request.getCompleteUrl().indexOf('?')) : "");
-            event.addEntity().setQuery(query.getBytes(StandardCharsets.UTF_8))
-                    .setType(new Coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "2", "System Object"))
-                    .setRole(new Coding("http://terminology.hl7.org/CodeSystem/object-role", "24", "Query"));
+            queryEntity(event, query);
         }
         return event;
     }
 
-    private static String identity(Caller caller) {
-        if (caller.practitionerRole() != null) {
-            return "PractitionerRole/" + caller.practitionerRole();
-        }
-        if (caller.practitioner() != null) {
-            return "Practitioner/" + caller.practitioner();
-        }
-        if (caller.relatedPerson() != null) {
-            return "RelatedPerson/" + caller.relatedPerson();
-        }
-        return caller.patient() != null ? "Patient/" + caller.patient() : null;
-    }
 
     private static AuditEventAction action(RestOperationTypeEnum operation) {
         if (operation == null) {

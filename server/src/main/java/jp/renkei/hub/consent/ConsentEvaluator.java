@@ -2,6 +2,7 @@ package jp.renkei.hub.consent;
 
 import java.util.Date;
 import java.util.List;
+import jp.renkei.hub.access.AccessPolicy;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Consent;
@@ -20,7 +21,6 @@ import org.hl7.fhir.r4.model.Period;
 public final class ConsentEvaluator {
 
     static final String SCOPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/consentscope";
-    static final String PROFESSION_SYSTEM = "http://renkei.example.jp/fhir/CodeSystem/profession";
 
     private ConsentEvaluator() {
     }
@@ -38,7 +38,7 @@ public final class ConsentEvaluator {
     }
 
     static ConsentDecision evaluate(Consent consent, ConsentDecision.Request request) {
-        if (consent.getStatus() != Consent.ConsentState.ACTIVE || !hasCode(consent.getScope(), SCOPE_SYSTEM, "patient-privacy")) {
+        if (consent.getStatus() != Consent.ConsentState.ACTIVE || !isPrivacy(consent)) {
             return ConsentDecision.NOT_APPLICABLE;
         }
         if (!consent.hasProvision()) {
@@ -89,7 +89,7 @@ public final class ConsentEvaluator {
     private static boolean actorMatches(Consent.provisionActorComponent actor, ConsentDecision.Request r) {
         String reference = actor.getReference().getReference();
         List<String> professions = actor.getRole().getCoding().stream()
-                .filter(c -> PROFESSION_SYSTEM.equals(c.getSystem())).map(Coding::getCode).toList();
+                .filter(c -> AccessPolicy.PROFESSION_SYSTEM.equals(c.getSystem())).map(Coding::getCode).toList();
         if (reference == null && professions.isEmpty()) {
             return false;
         }
@@ -107,6 +107,11 @@ public final class ConsentEvaluator {
             return unknownInside;
         }
         return (!period.hasStart() || !moment.before(period.getStart())) && (!period.hasEnd() || !moment.after(period.getEnd()));
+    }
+
+    /** Whether the Consent is about sharing the patient's information (scope {@code patient-privacy}). */
+    static boolean isPrivacy(Consent consent) {
+        return hasCode(consent.getScope(), SCOPE_SYSTEM, "patient-privacy");
     }
 
     private static boolean hasCode(CodeableConcept concept, String system, String code) {

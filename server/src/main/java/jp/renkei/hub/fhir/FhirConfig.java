@@ -39,8 +39,8 @@ public class FhirConfig {
     }
 
     @Bean
-    SearchExecutor searchExecutor(ResourceStore store) {
-        return new SearchExecutor(store);
+    SearchExecutor searchExecutor(ResourceStore store, SearchParameterRegistry registry) {
+        return new SearchExecutor(store, registry);
     }
 
     @Bean

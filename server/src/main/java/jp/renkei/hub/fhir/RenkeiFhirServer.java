@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import jp.renkei.hub.access.AuthProperties;
 import jp.renkei.hub.access.SmartConfiguration;
-import jp.renkei.hub.audit.AuditChainProvider;
 import jp.renkei.hub.audit.AuditInterceptor;
 import jp.renkei.hub.search.SearchParameterRegistry;
 import jp.renkei.hub.store.ResultSnapshots;
@@ -30,12 +29,12 @@ public class RenkeiFhirServer extends RestfulServer {
     private final transient FhirProperties properties;
     private final transient SmartConfiguration smart;
     private final transient AuditInterceptor audit;
-    private final transient AuditChainProvider auditChain;
+    private final transient List<OperationProvider> operationProviders;
 
     public RenkeiFhirServer(FhirContext fhirContext, SearchParameterRegistry registry, ResourceOperations operations,
                             ResultSnapshots snapshots, TransactionProcessor transactions, FhirProperties properties,
                             SmartConfiguration smart, AuthProperties auth, AuditInterceptor audit,
-                            AuditChainProvider auditChain) {
+                            List<OperationProvider> operationProviders) {
         super(fhirContext);
         this.registry = registry;
         this.operations = operations;
@@ -44,7 +43,7 @@ public class RenkeiFhirServer extends RestfulServer {
         this.properties = properties;
         this.smart = auth.enabled() ? smart : null;
         this.audit = audit;
-        this.auditChain = auditChain;
+        this.operationProviders = List.copyOf(operationProviders);
     }
 
     @Override
@@ -58,7 +57,7 @@ public class RenkeiFhirServer extends RestfulServer {
         }
         setResourceProviders(providers);
         registerProvider(new SystemProvider(transactions));
-        registerProvider(auditChain);
+        operationProviders.forEach(this::registerProvider);
         setPagingProvider(new SnapshotPagingProvider(operations, snapshots, properties));
         setDefaultResponseEncoding(EncodingEnum.JSON);
         registerInterceptor(new ErrorTranslation());

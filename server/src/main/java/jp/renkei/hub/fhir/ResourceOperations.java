@@ -43,16 +43,19 @@ public class ResourceOperations {
     private final SearchParameterRegistry registry;
     private final FhirProperties properties;
     private final AccessGuard guard;
+    private final List<WriteRule> writeRules;
     private final ReentrantLock conditionalCreates = new ReentrantLock();
 
     public ResourceOperations(FhirContext fhirContext, ResourceStore store, SearchExecutor searchExecutor,
-                              SearchParameterRegistry registry, FhirProperties properties, AccessGuard guard) {
+                              SearchParameterRegistry registry, FhirProperties properties, AccessGuard guard,
+                              List<WriteRule> writeRules) {
         this.fhirContext = fhirContext;
         this.store = store;
         this.searchExecutor = searchExecutor;
         this.registry = registry;
         this.properties = properties;
         this.guard = guard;
+        this.writeRules = List.copyOf(writeRules);
     }
 
     public ResourceStore store() {
@@ -202,7 +205,7 @@ public class ResourceOperations {
         return new WriteRequest(type, id, null, ifMatch, guard.owner());
     }
 
-    /** Writes one create, update or delete the caller is allowed to make. */
+    /** Writes one create, update or delete the caller is allowed to make, once the {@link WriteRule}s pass. */
     public StoredResource write(WriteRequest request) {
         authorize(request);
         StoredResource written = store.write(List.of(request)).get(0);
@@ -233,6 +236,7 @@ public class ResourceOperations {
             }
         } else {
             guard.checkUpdate(before, request.type(), request.id(), request.resource());
+            writeRules.forEach(rule -> rule.apply(request, before, guard.caller()));
         }
     }
 

@@ -1,10 +1,13 @@
 package jp.renkei.hub.store;
 
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import jp.renkei.hub.search.Criterion;
+import jp.renkei.hub.search.SearchParameterRegistry;
 import jp.renkei.hub.search.SearchQuery;
 import jp.renkei.hub.search.SortKey;
 import org.bson.Document;
@@ -18,9 +21,18 @@ import org.bson.Document;
 public final class SearchExecutor {
 
     private final ResourceStore store;
+    private final SearchParameterRegistry registry;
 
-    public SearchExecutor(ResourceStore store) {
+    public SearchExecutor(ResourceStore store, SearchParameterRegistry registry) {
         this.store = store;
+        this.registry = registry;
+    }
+
+    /** The current records of a type whose {@code patient} parameter names the patient, with or without bodies. */
+    public List<StoredResource> aboutPatient(String type, String patient, boolean withBody) {
+        SearchQuery query = SearchQuery.parse(type, Map.of("patient", new String[] {"Patient/" + patient}), registry,
+                ZoneOffset.UTC);
+        return store.readCurrent(type, new ArrayList<>(search(query)), withBody).stream().filter(r -> !r.deleted()).toList();
     }
 
     /** Ids of the current, non-deleted resources matching the query, sorted. */

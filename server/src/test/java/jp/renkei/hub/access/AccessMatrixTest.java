@@ -66,6 +66,10 @@ class AccessMatrixTest {
         // amending and deleting: the author's organisation only (the directory is the hub's)
         for (AccessPolicy.Role role : policy.roles().values()) {
             for (AccessPolicy.Rule rule : role.rules()) {
+                if (rule.actions().contains(Action.REVOKE)) {
+                    assertThat(rule.types()).as(role.name()).containsOnly("Consent");
+                    assertThat(rule.relations()).as(role.name()).isSubsetOf(Relation.SELF, Relation.PROXY, Relation.AUTHOR_ORG);
+                }
                 if (rule.actions().contains(Action.UPDATE) || rule.actions().contains(Action.DELETE)) {
                     boolean directoryOnly = rule.types().stream().allMatch(policy::isDirectory);
                     assertThat(rule.relations()).as(role.name()).isSubsetOf(directoryOnly
@@ -98,6 +102,10 @@ class AccessMatrixTest {
                 .hasMessageContaining("'b' is not a kind of Composition");
         assertThatThrownBy(() -> load(base + "      - {types: [Composition], actions: [create], relations: [consent]}"))
                 .hasMessageContaining("'consent' can grant read only");
+        assertThatThrownBy(() -> load(base + "      - {types: [Composition], actions: [revoke], relations: [author-org]}"))
+                .hasMessageContaining("revoke applies to Consent only");
+        assertThatThrownBy(() -> load(base + "      - {types: [Consent], actions: [revoke], relations: [care-team]}"))
+                .hasMessageContaining("revoke applies to Consent only, under self, proxy or author-org");
         assertThatThrownBy(() -> load(base + "      - {types: [Composition], actions: [read], relations: [friend]}"))
                 .hasMessageContaining("unknown relation 'friend'");
         assertThat(load(base + "      - {types: [Composition], kinds: [a], actions: [read], relations: [care-team]}")
@@ -111,7 +119,7 @@ class AccessMatrixTest {
     // ---- rendering ------------------------------------------------------------------------------
 
     private static final List<Relation> ORDER = List.of(Relation.CARE_TEAM, Relation.AUTHOR_ORG, Relation.PATIENT_REGISTRAR,
-            Relation.CONSENT, Relation.SELF, Relation.PROXY, Relation.ANY);
+            Relation.CONSENT, Relation.BREAK_GLASS, Relation.SELF, Relation.PROXY, Relation.ANY);
 
     static String render(AccessPolicy policy) {
         List<String> roles = new ArrayList<>(policy.roles().keySet());
@@ -126,12 +134,16 @@ class AccessMatrixTest {
         out.append("| A | author-org | the record was written by the user's organisation (users without one: by themself) |\n");
         out.append("| R | patient-registrar | the user's organisation registered the patient (wrote the Patient resource) |\n");
         out.append("| C | consent | an active privacy Consent of the patient permits the user this record (how a patient shares outside the care team) |\n");
+        out.append("| E | break-glass | the user declared an emergency for the patient (`POST Patient/{id}/$break-glass`), within its time limit |\n");
         out.append("| S | self | the user is the patient |\n");
         out.append("| P | proxy | the user is an active RelatedPerson registered for the patient |\n");
         out.append("| * | any | no relation needed |\n\n");
         out.append("Roles: ");
-        out.append(roles.stream().map(r -> "`" + r + "` " + policy.roles().get(r).label()).collect(Collectors.joining(", ")));
+        out.append(roles.stream().map(r -> "`" + r + "` " + policy.roles().get(r).label() + " (purpose "
+                + policy.roles().get(r).purpose() + ")").collect(Collectors.joining(", ")));
         out.append(".\n\n");
+        out.append("Purpose: the HL7 v3 PurposeOfUse of the role's access, matched against Consent provisions and recorded\n");
+        out.append("in every AuditEvent (ETREAT under break-glass). `revoke` is withdrawing a Consent (`POST Consent/{id}/$revoke`).\n\n");
         out.append("Kinds: care-document types are codes of `").append(system(policy, "careDocument"))
                 .append("` in Composition.type / DocumentReference.type; care topics are codes of `")
                 .append(system(policy, "careTopic")).append("` in Observation/Communication/CommunicationRequest.category. ")
@@ -176,6 +188,7 @@ class AccessMatrixTest {
             case AUTHOR_ORG -> "A";
             case PATIENT_REGISTRAR -> "R";
             case CONSENT -> "C";
+            case BREAK_GLASS -> "E";
             case SELF -> "S";
             case PROXY -> "P";
             case ANY -> "*";

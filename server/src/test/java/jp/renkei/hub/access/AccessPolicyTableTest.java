@@ -198,6 +198,18 @@ class AccessPolicyTableTest {
             }
         }
         expect(failures, where + " delete", deleteExpected, call("DELETE", "/" + type + "/" + target, null, token));
+
+        // revoke (Consent only): an allowed revocation withdraws a copy, so the record stays active
+        if (type.equals("Consent")) {
+            int revokeExpected = readExpected != 200 ? readExpected
+                    : allowed(role, state, Action.REVOKE, k, about, owner) ? 200 : 403;
+            String revoked = revokeExpected == 200 ? id + "-copy" + clones.incrementAndGet() : id;
+            if (revokeExpected == 200) {
+                seed(type, revoked, CareRecords.about(type, k.kind(), P1), owner);
+            }
+            expect(failures, where + " revoke", revokeExpected,
+                    call("POST", "/Consent/" + revoked + "/$revoke", new org.hl7.fhir.r4.model.Parameters(), token));
+        }
     }
 
     /** 200 when allowed; otherwise 403 if the caller stands in some relation to the record, else 404. */
@@ -228,6 +240,7 @@ class AccessPolicyTableTest {
             case SELF -> onlyP1 && state == State.SELF;
             case PROXY -> onlyP1 && state == State.PROXY;
             case CONSENT -> onlyP1 && (state == State.CARE_TEAM || state == State.REGISTRAR || state == State.CONSENTED);
+            case BREAK_GLASS -> false; // nobody declares an emergency here; BreakGlassTest covers it
         };
     }
 

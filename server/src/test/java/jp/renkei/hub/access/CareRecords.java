@@ -84,7 +84,8 @@ public final class CareRecords {
                     .setStatus(QuestionnaireResponse.QuestionnaireResponseStatus.COMPLETED);
             case "Consent" -> new Consent().setPatient(subject).setStatus(Consent.ConsentState.ACTIVE)
                     .setScope(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/consentscope", "patient-privacy", null)))
-                    .addCategory(new CodeableConcept(new Coding("http://loinc.org", "59284-0", null)));
+                    .addCategory(new CodeableConcept(new Coding("http://loinc.org", "59284-0", null)))
+                    .setSource(signedForm());
             case "Provenance" -> new Provenance().addTarget(subject).setRecorded(new Date())
                     .addAgent(new Provenance.ProvenanceAgentComponent().setWho(new Reference("Practitioner/x")));
             case "AuditEvent" -> {
@@ -107,6 +108,12 @@ public final class CareRecords {
                     .setRole(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "IRCP", null)));
         }
         return consent;
+    }
+
+    /** The scanned, signed consent form a privacy Consent must carry as its source. */
+    public static org.hl7.fhir.r4.model.Attachment signedForm() {
+        return new org.hl7.fhir.r4.model.Attachment().setContentType("application/pdf").setTitle("情報共有同意書（署名済み）")
+                .setData("%PDF-1.4 同意書".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private static Composition composition(String kind, Reference subject) {

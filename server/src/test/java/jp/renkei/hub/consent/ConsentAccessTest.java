@@ -159,4 +159,14 @@ class ConsentAccessTest {
         world.seed("Consent", "c1", ended, "Organization/org-hospital");
         assertThat(read("/Observation/obs", careManager())).isEqualTo(403);
     }
+
+    @Test
+    void aPurposeLimitedConsentSharesOnlyWithRolesOfThatPurpose() {
+        // 「治療のためにだけ共有する」: the care worker's purpose is TREAT, the care manager's CAREMGT
+        Consent forTreatment = CareRecords.sharingWith("ph", "CareTeam/ct-ph");
+        forTreatment.getProvision().addPurpose(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActReason", "TREAT", null));
+        world.seed("Consent", "c1", forTreatment, "Organization/org-hospital");
+        assertThat(read("/Observation/obs", careWorker())).isEqualTo(200);
+        assertThat(read("/Observation/obs", careManager())).isEqualTo(403);
+    }
 }

@@ -49,7 +49,7 @@ class ConsentEvaluatorTest {
             actor.setReference(new Reference(reference));
         }
         if (profession != null) {
-            actor.setRole(new CodeableConcept(new Coding(ConsentEvaluator.PROFESSION_SYSTEM, profession, null)));
+            actor.setRole(new CodeableConcept(new Coding(jp.renkei.hub.access.AccessPolicy.PROFESSION_SYSTEM, profession, null)));
         } else {
             actor.setRole(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "IRCP", null)));
         }

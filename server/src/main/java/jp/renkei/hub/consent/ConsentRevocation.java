@@ -1,0 +1,71 @@
+package jp.renkei.hub.consent;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.annotation.IdParam;
+import ca.uhn.fhir.rest.annotation.Operation;
+import ca.uhn.fhir.rest.annotation.OperationParam;
+import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import java.util.List;
+import jp.renkei.hub.access.AccessGuard;
+import jp.renkei.hub.audit.AccessRecord;
+import jp.renkei.hub.fhir.OperationProvider;
+import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.StoredResource;
+import jp.renkei.hub.store.WriteRequest;
+import org.hl7.fhir.r4.model.Consent;
+import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.StringType;
+
+/**
+ * {@code POST /fhir/Consent/{id}/$revoke} (optional {@code reason}): the patient, their registered
+ * proxy or the organisation that recorded it withdraws a Consent. The Consent becomes
+ * {@code inactive} in a new version stamped with who revoked it and why; the sharing it granted ends
+ * with the very next request. Revoking a Consent that is no longer active changes nothing.
+ * The policy action {@code revoke} decides who may; updating a Consent otherwise stays with its author.
+ */
+public final class ConsentRevocation implements OperationProvider {
+
+    private final AccessGuard guard;
+    private final ResourceStore store;
+    private final ConsentRecording recording;
+    private final FhirContext fhirContext;
+
+    public ConsentRevocation(AccessGuard guard, ResourceStore store, ConsentRecording recording, FhirContext fhirContext) {
+        this.guard = guard;
+        this.store = store;
+        this.recording = recording;
+        this.fhirContext = fhirContext;
+    }
+
+    @Operation(name = "$revoke", type = Consent.class)
+    public Consent revoke(@IdParam IdType id, @OperationParam(name = "reason", max = 1) StringType reason) {
+        StoredResource current = store.read("Consent", id.getIdPart());
+        if (current == null) {
+            throw new ResourceNotFoundException("Consent/" + id.getIdPart() + " is not known");
+        }
+        guard.checkRevoke(current);
+        if (current.deleted()) {
+            throw new ResourceGoneException("Consent/" + id.getIdPart() + " was deleted (version " + current.version() + ")");
+        }
+        Consent consent = fhirContext.newJsonParser().parseResource(Consent.class, current.json());
+        StoredResource result = current;
+        if (isInForce(consent.getStatus())) {
+            consent.setStatus(Consent.ConsentState.INACTIVE);
+            String why = reason == null || reason.getValue() == null || reason.getValue().isBlank() ? null : reason.getValue().trim();
+            recording.stamp(consent, guard.caller(), "revoke", why);
+            result = store.write(List.of(new WriteRequest("Consent", current.id(), consent, current.version(), guard.owner())))
+                    .get(0);
+        }
+        AccessRecord.touched(result.type(), result.id(), result.version(), result.labels().patients());
+        Consent out = fhirContext.newJsonParser().parseResource(Consent.class, result.json());
+        out.setId(new IdType("Consent", result.id(), Long.toString(result.version())));
+        return out;
+    }
+
+    /** Draft, proposed and active Consents can be withdrawn; the others already have no effect. */
+    private static boolean isInForce(Consent.ConsentState status) {
+        return status == Consent.ConsentState.ACTIVE || status == Consent.ConsentState.PROPOSED
+                || status == Consent.ConsentState.DRAFT;
+    }
+}
