@@ -4,16 +4,23 @@
 #                                        embedded store in build/bench-data, the standard run, then stops it
 #   deploy/bench.sh --base URL [args]    drive any FHIR R4 server (no hub is started), e.g. HAPI for comparison
 # Any LoadDriver argument can be given (--clients --duration --warmup --patients --preload --ops --out --token).
+# The fresh hub runs as in production: authentication, access control and consent checks on. The load
+# driver is its token issuer (in-memory RSA key, JWKS on 127.0.0.1:${RENKEI_BENCH_ISSUER_PORT:-18081});
+# no Keycloak is needed. It registers every patient with a care team it is in and the patient's
+# privacy Consent sharing with that team.
 # RENKEI_BENCH_JVM_OPTS adds JVM options for the hub, e.g. a flight recording:
 #   RENKEI_BENCH_JVM_OPTS="-XX:StartFlightRecording=filename=build/run/bench.jfr" deploy/bench.sh
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 jar="$root/server/target/renkei-server-0.1.0-SNAPSHOT.jar"
 classes="$root/server/target/test-classes"
+driver_class="$classes/jp/renkei/hub/bench/LoadDriver.class"
 port="${RENKEI_BENCH_PORT:-18080}"
+issuer_port="${RENKEI_BENCH_ISSUER_PORT:-18081}"
 
-if [ ! -f "$jar" ] || [ ! -f "$classes/jp/renkei/hub/bench/LoadDriver.class" ] \
-   || [ -n "$(find "$root/server/src" "$root/fhir-profiles/src" -newer "$jar" -type f -print -quit)" ]; then
+if [ ! -f "$jar" ] || [ ! -f "$driver_class" ] \
+   || [ -n "$(find "$root/server/src/main" "$root/fhir-profiles/src" -newer "$jar" -type f -print -quit)" ] \
+   || [ -n "$(find "$root/server/src/test/java/jp/renkei/hub/bench" -newer "$driver_class" -type f -print -quit)" ]; then
   echo "Building the hub and the load driver..."
   (cd "$root" && mvn -q -B -Dstyle.color=never -DskipTests install && mvn -q -B -Dstyle.color=never -pl server test-compile)
 fi
@@ -23,20 +30,56 @@ if [[ " $* " == *" --base "* ]]; then
   exec java -cp "$classes" jp.renkei.hub.bench.LoadDriver "$@"
 fi
 
-if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-  echo "Port $port on 127.0.0.1 is already in use; set RENKEI_BENCH_PORT" >&2
+if [ "$port" = "$issuer_port" ]; then
+  echo "RENKEI_BENCH_PORT and RENKEI_BENCH_ISSUER_PORT must differ (both are $port)" >&2
   exit 1
 fi
+for p in "$port" "$issuer_port"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+    echo "Port $p on 127.0.0.1 is already in use; set RENKEI_BENCH_PORT or RENKEI_BENCH_ISSUER_PORT" >&2
+    exit 1
+  fi
+done
 data="$root/build/bench-data"
 rm -rf "$data"
 mkdir -p "$root/build/run"
-RENKEI_PORT="$port" RENKEI_DATA_DIR="$data" java -Xmx2g ${RENKEI_BENCH_JVM_OPTS:-} -jar "$jar" >"$root/build/run/bench-hub.log" 2>&1 &
+echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(java -version 2>&1 | head -1)"
+
+# The driver starts first: it serves the issuer's JWKS from its first moment and waits for the hub,
+# so the hub finds the keys whenever it first needs them. Its issuer arguments come last to win.
+java -cp "$classes" jp.renkei.hub.bench.LoadDriver --base "http://127.0.0.1:$port/fhir" "${defaults[@]}" "$@" \
+  --issuer-port "$issuer_port" --wait-for-hub 180 &
+driver=$!
+hub=
+trap 'kill $driver $hub 2>/dev/null; wait $driver $hub 2>/dev/null || true' EXIT
+for i in $(seq 1 60); do
+  if ! kill -0 "$driver" 2>/dev/null; then
+    wait "$driver" || true
+    driver=
+    echo "The load driver stopped before its token issuer was up" >&2
+    exit 1
+  fi
+  (exec 3<>"/dev/tcp/127.0.0.1/$issuer_port") 2>/dev/null && break
+  if [ "$i" = 60 ]; then
+    echo "The load driver's token issuer is not listening on 127.0.0.1:$issuer_port after 30 s" >&2
+    exit 1
+  fi
+  sleep 0.5
+done
+
+# Authentication settings are pinned so that none left in the environment (auth off, another
+# issuer's keys or audience, a MongoDB) changes what is measured.
+RENKEI_PORT="$port" RENKEI_BIND_ADDRESS=127.0.0.1 RENKEI_DATA_DIR="$data" MONGODB_URI='' \
+  RENKEI_AUTH_ENABLED=true RENKEI_AUTH_ISSUER="http://127.0.0.1:$issuer_port/realms/bench" \
+  RENKEI_AUTH_JWKS_URI='' RENKEI_AUTH_AUDIENCE=renkei-hub \
+  java -Xmx2g ${RENKEI_BENCH_JVM_OPTS:-} -jar "$jar" >"$root/build/run/bench-hub.log" 2>&1 &
 hub=$!
-trap 'kill $hub 2>/dev/null; wait $hub 2>/dev/null || true' EXIT
-for _ in $(seq 1 120); do
-  kill -0 "$hub" 2>/dev/null || { echo "The hub failed to start; see build/run/bench-hub.log" >&2; exit 1; }
-  curl -sf "http://127.0.0.1:$port/fhir/metadata" >/dev/null 2>&1 && break
+# Until the driver is done: stop early if the hub dies, rather than letting the driver time out.
+while kill -0 "$driver" 2>/dev/null; do
+  kill -0 "$hub" 2>/dev/null || { echo "The hub stopped; see build/run/bench-hub.log" >&2; exit 1; }
   sleep 1
 done
-echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(java -version 2>&1 | head -1)"
-java -cp "$classes" jp.renkei.hub.bench.LoadDriver --base "http://127.0.0.1:$port/fhir" "${defaults[@]}" "$@"
+status=0
+wait "$driver" || status=$?
+driver=
+exit "$status"

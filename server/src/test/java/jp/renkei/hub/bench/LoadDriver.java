@@ -50,9 +50,10 @@ import java.util.regex.Pattern;
  *
  * Each operation runs as its own phase (warm-up, then measured for the duration) so the numbers do
  * not mix. Every patient is registered in one transaction with an active CareTeam naming the driver's
- * PractitionerRole and the patient's share of the {@code --preload} Observations, so a hub with access
- * control lets the driver read and write them, and search-by-patient is measured against that many
- * stored resources. {@code --reuse true} takes the patients of an earlier run on the same server instead
+ * PractitionerRole, the patient's active privacy Consent sharing with that team, and the patient's
+ * share of the {@code --preload} Observations, so a hub with access control and consent checks lets
+ * the driver read and write them as a care-team member, and search-by-patient is measured against
+ * that many stored resources. {@code --reuse true} takes the patients of an earlier run on the same server instead
  * of creating new ones (for profiling searches against already loaded data).
  *
  * <p>{@code --issuer-port P} makes the driver its own token issuer (no Keycloak needed): it serves a
@@ -73,6 +74,9 @@ public final class LoadDriver {
     private static final String ORGANIZATION = "org-bench";
     private static final String PRACTITIONER = "prac-bench";
     private static final String PRACTITIONER_ROLE = "role-bench";
+    /** Stands in for the scanned consent form: the smallest PDF header and trailer, base64. */
+    private static final String CONSENT_FORM = Base64.getEncoder()
+            .encodeToString("%PDF-1.4\n%%EOF\n".getBytes(StandardCharsets.US_ASCII));
     private static final Pattern PATIENT_LOCATION = Pattern.compile("\"location\"\\s*:\\s*\"(?:[^\"]*/)?Patient/([^/\"]+)/_history/");
 
     private final Options options;
@@ -148,13 +152,38 @@ public final class LoadDriver {
             return;
         }
         register();
+        checkRegistered(patientIds.get(0));
     }
 
     /**
-     * One transaction per patient: the Patient, an active CareTeam naming the driver's PractitionerRole
-     * and the patient's share of the preload. The hub judges the entries in order, so the CareTeam may be
-     * formed (the driver's organisation registered the patient) and then lets the driver write the
-     * Observations (it is in the care team). Shares above 100 go on in further transactions of 100.
+     * Before measuring: the hub shows the driver a registered patient, their Consent and (with a
+     * preload) their Observations, so a hub that withholds them fails here rather than in the table.
+     */
+    private void checkRegistered(String patient) throws IOException, InterruptedException {
+        List<String> queries = new ArrayList<>(List.of("/Patient/" + patient, "/CareTeam?patient=Patient/" + patient,
+                "/Consent?patient=Patient/" + patient));
+        if (options.preload >= options.patients) {
+            queries.add("/Observation?patient=Patient/" + patient + "&_count=1");
+        }
+        for (String query : queries) {
+            HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(options.base + query))
+                    .header("Accept", "application/fhir+json").GET());
+            expect(response, 200);
+            if (query.contains("?") && !response.body().contains("\"entry\"")) {
+                throw new IOException("GET " + query + " found nothing: the hub withholds the driver's own records");
+            }
+        }
+        System.out.printf(Locale.ROOT, "checked: the driver sees %s's record, care team and consent%s%n", patient,
+                options.preload >= options.patients ? " and observations" : "");
+    }
+
+    /**
+     * One transaction per patient: the Patient, an active CareTeam naming the driver's PractitionerRole,
+     * the patient's privacy Consent permitting that team, and the patient's share of the preload. The hub
+     * judges the entries in order, so the CareTeam may be formed (the driver's organisation registered
+     * the patient) and then lets the driver record the Consent and write the Observations (it is in the
+     * care team); reading them as a care-team member needs the Consent. Shares above 100 go on in
+     * further transactions of 100.
      */
     private void register() throws Exception {
         int perBundle = 100;
@@ -166,7 +195,9 @@ public final class LoadDriver {
             List<String> entries = new ArrayList<>();
             entries.add("{\"fullUrl\":\"" + patientUrl + "\",\"resource\":" + patient(i)
                     + ",\"request\":{\"method\":\"POST\",\"url\":\"Patient\"}}");
-            entries.add(entry("CareTeam", careTeam(patientUrl)));
+            String teamUrl = "urn:uuid:" + UUID.randomUUID();
+            entries.add(entry(teamUrl, "CareTeam", careTeam(patientUrl)));
+            entries.add(entry("Consent", consent(patientUrl, teamUrl)));
             int sent = Math.min(perBundle, share);
             addObservations(entries, patientUrl, sent);
             Matcher m = PATIENT_LOCATION.matcher(transaction(entries));
@@ -186,7 +217,7 @@ public final class LoadDriver {
                         total, options.patients, total / seconds(start));
             }
         });
-        System.out.printf(Locale.ROOT, "created %d patients, their care teams and %d Observations in %.1f s%n",
+        System.out.printf(Locale.ROOT, "created %d patients, their care teams and consents and %d Observations in %.1f s%n",
                 options.patients, options.preload, seconds(start));
     }
 
@@ -198,6 +229,11 @@ public final class LoadDriver {
 
     private static String entry(String type, String resource) {
         return "{\"resource\":" + resource + ",\"request\":{\"method\":\"POST\",\"url\":\"" + type + "\"}}";
+    }
+
+    /** An entry other entries of the transaction refer to by its {@code urn:uuid:} full URL. */
+    private static String entry(String fullUrl, String type, String resource) {
+        return "{\"fullUrl\":\"" + fullUrl + "\"," + entry(type, resource).substring(1);
     }
 
     /** Sends the entries as one transaction Bundle (all or nothing) and returns the response Bundle. */
@@ -287,7 +323,9 @@ public final class LoadDriver {
                 HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(
                         options.base + "/Observation?patient=Patient/" + randomPatient() + "&_count=20"))
                         .header("Accept", "application/fhir+json").GET());
-                yield response.statusCode() == 200 && response.body().contains("\"searchset\"");
+                // When every patient has preloaded Observations an empty page means they were withheld.
+                yield response.statusCode() == 200 && response.body().contains("\"searchset\"")
+                        && (options.preload < options.patients || response.body().contains("\"entry\""));
             }
             default -> throw new IllegalArgumentException("unknown op " + op);
         };
@@ -345,6 +383,26 @@ public final class LoadDriver {
                 {"resourceType":"CareTeam","status":"active","name":"負荷試験チーム",\
                 "subject":{"reference":"%s"},\
                 "participant":[{"member":{"reference":"PractitionerRole/%s"}}]}""".formatted(subject, PRACTITIONER_ROLE);
+    }
+
+    /**
+     * The patient's active privacy Consent (opt-in) sharing everything with the care team
+     * ({@code team}, the team's {@code urn:uuid:} in the transaction). It carries its source, a tiny
+     * stand-in for the scanned signed form, as a privacy Consent must.
+     */
+    private static String consent(String patient, String team) {
+        String now = OffsetDateTime.now(ZoneOffset.ofHours(9)).withNano(0).toString();
+        return """
+                {"resourceType":"Consent","status":"active",\
+                "scope":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/consentscope","code":"patient-privacy"}]},\
+                "category":[{"coding":[{"system":"http://loinc.org","code":"59284-0","display":"Patient Consent"}],\
+                "text":"医療・介護連携のための情報共有同意書"}],\
+                "patient":{"reference":"%s"},"dateTime":"%s","performer":[{"reference":"%s"}],\
+                "policyRule":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"OPTIN"}]},\
+                "sourceAttachment":{"contentType":"application/pdf","title":"同意書（スキャン）","data":"%s"},\
+                "provision":{"type":"permit","actor":[{"role":{"coding":[{"system":\
+                "http://terminology.hl7.org/CodeSystem/v3-ParticipationType","code":"IRCP"}]},\
+                "reference":{"reference":"%s"}}]}}""".formatted(patient, now, patient, CONSENT_FORM, team);
     }
 
     /** {@code subject} is a reference: {@code Patient/<id>}, or a {@code urn:uuid:} fullUrl in a transaction. */
@@ -408,13 +466,35 @@ public final class LoadDriver {
     private void writeReport(String table) throws IOException {
         String access = issuer != null
                 ? "bearer tokens from the driver's own issuer (RS256, role physician of " + ORGANIZATION
-                        + "), hub authentication and access control on"
+                        + ", in each patient's care team, which the patient's privacy Consent permits);"
+                        + " hub authentication, access control and consent checks on"
                 : options.token != null ? "bearer token given with --token" : "no token";
         String section = String.format(Locale.ROOT, "%n### Run %s%n%nCommand: `LoadDriver %s`%n%nAccess: %s%n%n%s",
-                OffsetDateTime.now(ZoneOffset.ofHours(9)).withNano(0), String.join(" ", options.args), access, table);
+                OffsetDateTime.now(ZoneOffset.ofHours(9)).withNano(0), commandLine(), access, table);
         Files.writeString(Path.of(options.out), section, StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         System.out.println("appended to " + options.out);
+    }
+
+    /**
+     * The settings the run used, as one driver command: bench.sh passes its defaults before the caller's
+     * arguments, so the raw arguments name some options twice. A token's value is never shown (the
+     * report is committed).
+     */
+    private String commandLine() {
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
+                "--base %s --clients %d --duration %d --warmup %d --patients %d --preload %d --ops %s",
+                options.base, options.clients, options.duration, options.warmup, options.patients, options.preload,
+                String.join(",", options.ops)));
+        if (options.reuse) {
+            line.append(" --reuse true");
+        }
+        if (issuer != null) {
+            line.append(" --issuer-port ").append(options.issuerPort);
+        } else if (options.token != null) {
+            line.append(" --token <token>");
+        }
+        return line.toString();
     }
 
     @FunctionalInterface
@@ -555,7 +635,7 @@ public final class LoadDriver {
         }
     }
 
-    private record Options(String[] args, String base, int clients, int duration, int warmup, int patients,
+    private record Options(String base, int clients, int duration, int warmup, int patients,
                            int preload, List<String> ops, String out, String token, boolean reuse, int issuerPort,
                            int waitForHub) {
 
@@ -580,7 +660,7 @@ public final class LoadDriver {
                 }
             }
             String token = values.getOrDefault("--token", System.getenv("RENKEI_BENCH_TOKEN"));
-            return new Options(args, base.replaceAll("/+$", ""), Integer.parseInt(values.get("--clients")),
+            return new Options(base.replaceAll("/+$", ""), Integer.parseInt(values.get("--clients")),
                     Integer.parseInt(values.get("--duration")), Integer.parseInt(values.get("--warmup")),
                     Integer.parseInt(values.get("--patients")), Integer.parseInt(values.get("--preload")),
                     ops, values.get("--out"), token, Boolean.parseBoolean(values.get("--reuse")),

@@ -8,7 +8,6 @@ import de.bwaldvogel.mongo.backend.CursorRegistry;
 import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.backend.KeyValue;
-import de.bwaldvogel.mongo.backend.h2.H2Collection;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.oplog.Oplog;
 import java.util.List;
@@ -59,7 +58,7 @@ final class MvStoreDatabase extends AbstractSynchronizedMongoDatabase<Object> {
         String fullName = getFullCollectionNamespace(collection);
         MVMap<Object, Document> data = open(store, DATA_PREFIX + fullName);
         MVMap<String, Object> meta = open(store, META_PREFIX + fullName);
-        return new H2Collection(this, collection, options, data, meta, cursorRegistry);
+        return new MvStoreCollection(this, collection, options, data, meta, cursorRegistry);
     }
 
     @Override
