@@ -8,17 +8,20 @@ import jp.renkei.hub.store.Labeler;
 import org.hl7.fhir.r4.model.Binary;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Communication;
 import org.hl7.fhir.r4.model.CommunicationRequest;
 import org.hl7.fhir.r4.model.Composition;
 import org.hl7.fhir.r4.model.DocumentReference;
+import org.hl7.fhir.r4.model.MedicationStatement;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Resource;
 import org.springframework.stereotype.Component;
 
 /**
  * Says which patients a resource is about (its {@code patient} search parameter; a Patient is
- * about itself) and its kind under the policy's classification schemes. A document Bundle is about
+ * about itself) and its kind under the policy's classification schemes (a document's type, a care
+ * topic, a medication's status). A document Bundle is about
  * the subject of its Composition; a Binary about the patient in its {@code securityContext}.
  */
 @Component
@@ -92,6 +95,10 @@ public class CareLabeler implements Labeler {
         }
         if (resource instanceof CommunicationRequest c) {
             return c.getCategory();
+        }
+        if (resource instanceof MedicationStatement m) {
+            return m.getStatus() != null ? List.of(new CodeableConcept(new Coding(m.getStatus().getSystem(), m.getStatus().toCode(), null)))
+                    : List.of();
         }
         throw new IllegalStateException("No classifying element known for " + resource.fhirType());
     }

@@ -146,7 +146,9 @@ class AccessMatrixTest {
         out.append("in every AuditEvent (ETREAT under break-glass). `revoke` is withdrawing a Consent (`POST Consent/{id}/$revoke`).\n\n");
         out.append("Kinds: care-document types are codes of `").append(system(policy, "careDocument"))
                 .append("` in Composition.type / DocumentReference.type; care topics are codes of `")
-                .append(system(policy, "careTopic")).append("` in Observation/Communication/CommunicationRequest.category. ")
+                .append(system(policy, "careTopic")).append("` in Observation/Communication/CommunicationRequest.category; ")
+                .append("medication statuses are `MedicationStatement.status` (").append(system(policy, "medicationStatus"))
+                .append("). ")
                 .append("A record with no such code is `unclassified`.\n\n");
         for (AccessPolicy.KindScheme scheme : policy.schemes()) {
             out.append("| ").append(scheme.name()).append(" code | 名称 |\n|---|---|\n");

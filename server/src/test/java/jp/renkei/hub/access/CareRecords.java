@@ -40,7 +40,10 @@ public final class CareRecords {
     private CareRecords() {
     }
 
-    /** A record of {@code type} about Patient/{@code patient}; {@code kind} null for types without kinds. */
+    /**
+     * A record of {@code type} about Patient/{@code patient}; {@code kind} null for types without kinds
+     * (a MedicationStatement's kind is its status; null means active).
+     */
     public static Resource about(String type, String kind, String patient) {
         Reference subject = new Reference("Patient/" + patient);
         return switch (type) {
@@ -57,9 +60,7 @@ public final class CareRecords {
             case "Condition" -> new Condition().setSubject(subject).setCode(new CodeableConcept().setText("誤嚥性肺炎"));
             case "AllergyIntolerance" -> new AllergyIntolerance().setPatient(subject)
                     .setCode(new CodeableConcept().setText("そば"));
-            case "MedicationStatement" -> new MedicationStatement().setSubject(subject)
-                    .setStatus(MedicationStatement.MedicationStatementStatus.ACTIVE)
-                    .setMedication(new CodeableConcept().setText("アムロジピン錠5mg"));
+            case "MedicationStatement" -> medication(kind, subject);
             case "Observation" -> new Observation().setSubject(subject).setStatus(Observation.ObservationStatus.FINAL)
                     .setCode(new CodeableConcept().setText("観察")).addCategory(topic(kind));
             case "Procedure" -> new Procedure().setSubject(subject).setStatus(Procedure.ProcedureStatus.COMPLETED);
@@ -114,6 +115,16 @@ public final class CareRecords {
     public static org.hl7.fhir.r4.model.Attachment signedForm() {
         return new org.hl7.fhir.r4.model.Attachment().setContentType("application/pdf").setTitle("情報共有同意書（署名済み）")
                 .setData("%PDF-1.4 同意書".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private static MedicationStatement medication(String kind, Reference subject) {
+        MedicationStatement statement = new MedicationStatement().setSubject(subject)
+                .setMedication(new CodeableConcept().setText("アムロジピン錠5mg"));
+        if (!"unclassified".equals(kind)) {
+            statement.setStatus(kind == null ? MedicationStatement.MedicationStatementStatus.ACTIVE
+                    : MedicationStatement.MedicationStatementStatus.fromCode(kind));
+        }
+        return statement;
     }
 
     private static Composition composition(String kind, Reference subject) {

@@ -58,6 +58,7 @@ class BreakGlassTest {
         seed("AllergyIntolerance", "allergy", CareRecords.about("AllergyIntolerance", null, "ph"), "Organization/org-hospital");
         seed("MedicationStatement", "meds", CareRecords.about("MedicationStatement", null, "ph"), "Organization/org-hospital");
         seed("Condition", "dx", CareRecords.about("Condition", null, "ph"), "Organization/org-hospital");
+        seed("MedicationStatement", "old-meds", CareRecords.about("MedicationStatement", "stopped", "ph"), "Organization/org-hospital");
         seed("Composition", "sheet-ps", CareRecords.about("Composition", "emergency-sheet", "ps"), "Organization/org-facility");
     }
 
@@ -116,6 +117,10 @@ class BreakGlassTest {
         // nothing else, and nothing of another patient
         assertThat(read("/Composition/plan", ems)).isEqualTo(403);
         assertThat(read("/Condition/dx", ems)).isEqualTo(403);
+        assertThat(read("/MedicationStatement/old-meds", ems)).as("only active medications").isEqualTo(403);
+        Bundle meds = json.parseResource(Bundle.class, hub.send("GET", "/MedicationStatement?patient=Patient/ph", null, null,
+                "Authorization", "Bearer " + ems).body());
+        assertThat(meds.getEntry()).extracting(e -> e.getResource().getIdElement().getIdPart()).containsExactly("meds");
         assertThat(read("/Composition/sheet-ps", ems)).isEqualTo(404);
         Bundle found = json.parseResource(Bundle.class, hub.send("GET", "/Composition?patient=Patient/ph", null, null,
                 "Authorization", "Bearer " + ems).body());
