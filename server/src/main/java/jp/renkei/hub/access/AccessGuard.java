@@ -137,14 +137,15 @@ public class AccessGuard {
     /**
      * An update must be allowed on the version it replaces (only its author's organisation amends it)
      * and on the new content, which must also be creatable by the caller when it names other patients.
-     * Replacing a deleted or absent resource is a create.
+     * A deleted resource is judged by its last version: re-creating it is amending it, so nobody else
+     * takes over its id, history and owner.
      */
     public void checkUpdate(StoredResource before, String type, String id, Resource resource) {
-        if (before == null || before.deleted()) {
+        Caller caller = caller();
+        if (before == null) {
             checkCreate(type, id, resource);
             return;
         }
-        Caller caller = caller();
         checkRead(before, type + "/" + id + " is not known");
         AccessLabels old = labels(before);
         AccessLabels updated = labeler.label(id, resource).withOwner(old.owner());
@@ -157,6 +158,19 @@ public class AccessGuard {
         if (!added.isEmpty() && !allowed(caller, Action.CREATE, 'c', type, updated.withOwner(caller.ownerKey()))) {
             AccessRecord.refused(updated.patients());
             throw forbidden(caller, Action.UPDATE, type, updated);
+        }
+    }
+
+    /**
+     * A PUT to an id that does not exist creates under the client's id: only roles the policy lets
+     * choose ids (integrations, hub administrators). Anyone else gets the 404 a hidden record gives,
+     * so an update cannot probe which ids exist.
+     */
+    public void checkClientAssignedId(String type, String id) {
+        Caller caller = caller();
+        if (!caller.unrestricted() && !policy.mayAssignIds(caller.roles())) {
+            AccessRecord.refused(List.of());
+            throw new ResourceNotFoundException(type + "/" + id + " is not known");
         }
     }
 

@@ -31,7 +31,7 @@ public final class AccessPolicy {
     }
 
     /** {@code purpose}: the HL7 v3 PurposeOfUse code the role's access is for (TREAT, CAREMGT, PATRQT, …). */
-    public record Role(String name, String label, String purpose, List<Rule> rules) {
+    public record Role(String name, String label, String purpose, boolean assignsIds, List<Rule> rules) {
     }
 
     static final String DEFAULT_PURPOSE = "TREAT";
@@ -95,7 +95,8 @@ public final class AccessPolicy {
                 rules.add(partial.rule(name + " rule " + (i + 1), ruleDefs.get(i), groups));
             }
             String purpose = (String) e.getValue().getOrDefault("purpose", DEFAULT_PURPOSE);
-            roles.put(name, new Role(name, (String) e.getValue().get("label"), purpose, List.copyOf(rules)));
+            boolean assignsIds = Boolean.TRUE.equals(e.getValue().get("assignsIds"));
+            roles.put(name, new Role(name, (String) e.getValue().get("label"), purpose, assignsIds, List.copyOf(rules)));
         }
         return new AccessPolicy(Collections.unmodifiableMap(roles), Collections.unmodifiableSet(directory), List.copyOf(schemes));
     }
@@ -206,6 +207,11 @@ public final class AccessPolicy {
     public String purposeOf(Set<String> callerRoles) {
         return roles.values().stream().filter(r -> callerRoles.contains(r.name())).map(Role::purpose).findFirst()
                 .orElse(DEFAULT_PURPOSE);
+    }
+
+    /** Whether one of these roles may create a resource under an id it chooses (update as create). */
+    public boolean mayAssignIds(Set<String> callerRoles) {
+        return callerRoles.stream().map(roles::get).anyMatch(r -> r != null && r.assignsIds());
     }
 
     public boolean isRole(String role) {

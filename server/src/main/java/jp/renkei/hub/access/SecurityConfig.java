@@ -107,6 +107,7 @@ public class SecurityConfig {
                 new JwtTimestampValidator(auth.clockSkew()),
                 new JwtIssuerValidator(auth.issuer()),
                 required("exp", "the token has no expiry (exp)"),
+                required("sub", "the token names no subject (sub)"),
                 audience(auth.audience())));
         return decoder;
     }
@@ -173,7 +174,7 @@ public class SecurityConfig {
             }
             String message = text.toString();
             for (String known : List.of("expired", "iss claim", "issuer", "audience", "signature", "Signed JWT rejected",
-                    "no expiry", "Malformed", "not before")) {
+                    "no expiry", "no subject", "Malformed", "not before")) {
                 if (message.contains(known)) {
                     return switch (known) {
                         case "expired" -> "expired";
@@ -181,6 +182,7 @@ public class SecurityConfig {
                         case "audience" -> "wrong audience";
                         case "signature", "Signed JWT rejected" -> "signature not verified";
                         case "no expiry" -> "no expiry";
+                        case "no subject" -> "no subject";
                         case "not before" -> "not yet valid";
                         default -> "malformed";
                     };

@@ -17,8 +17,8 @@ public class AuditConfig {
     }
 
     @Bean
-    AuditInterceptor auditInterceptor(AuditTrail trail) {
-        return new AuditInterceptor(trail);
+    AuditInterceptor auditInterceptor(AuditTrail trail, AccessGuard guard) {
+        return new AuditInterceptor(trail, guard);
     }
 
     @Bean

@@ -5,8 +5,15 @@ import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.api.server.ResponseDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
+import java.util.ArrayList;
+import java.util.List;
+import jp.renkei.hub.access.AccessGuard;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.AuditEvent;
+import org.hl7.fhir.r4.model.Bundle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,9 +29,11 @@ public final class AuditInterceptor {
     private static final String DONE = AuditInterceptor.class.getName() + ".done";
 
     private final AuditTrail trail;
+    private final AccessGuard guard;
 
-    public AuditInterceptor(AuditTrail trail) {
+    public AuditInterceptor(AuditTrail trail, AccessGuard guard) {
         this.trail = trail;
+        this.guard = guard;
     }
 
     @Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED)
@@ -35,7 +44,8 @@ public final class AuditInterceptor {
     }
 
     @Hook(Pointcut.SERVER_OUTGOING_RESPONSE)
-    public boolean answered(RequestDetails request) {
+    public boolean answered(RequestDetails request, ResponseDetails response) {
+        withholdQueries(response.getResponseResource());
         AccessRecord access = (AccessRecord) request.getUserData().get(AccessRecord.class.getName());
         if (access != null && request.getUserData().putIfAbsent(DONE, Boolean.TRUE) == null) {
             try {
@@ -47,6 +57,27 @@ public final class AuditInterceptor {
             }
         }
         return true;
+    }
+
+    /**
+     * A search's query may name other people (「佐藤,山田」): the patient and their proxy, who read the
+     * events about the patient, see who searched and what was shown, not the query; hub-admin sees all.
+     */
+    private void withholdQueries(IBaseResource answer) {
+        List<AuditEvent> events = new ArrayList<>();
+        if (answer instanceof AuditEvent event) {
+            events.add(event);
+        } else if (answer instanceof Bundle bundle) {
+            bundle.getEntry().stream().filter(e -> e.getResource() instanceof AuditEvent)
+                    .forEach(e -> events.add((AuditEvent) e.getResource()));
+        }
+        if (events.isEmpty() || guard.mayAdministerAudit()) {
+            return;
+        }
+        for (AuditEvent event : events) {
+            event.getEntity().stream().filter(AuditEvent.AuditEventEntityComponent::hasQuery).forEach(entity -> entity
+                    .setQuery(null).setDescription("検索条件は管理者のみ閲覧できます (the query is shown to hub administrators only)"));
+        }
     }
 
     @Hook(Pointcut.SERVER_HANDLE_EXCEPTION)

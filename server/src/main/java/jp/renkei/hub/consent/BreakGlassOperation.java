@@ -65,14 +65,12 @@ public final class BreakGlassOperation implements OperationProvider {
         Caller caller = guard.caller();
         Instant until = grants.grant(caller.subject(), patient, reason.getValue().trim());
         AccessRecord.breakGlass(patient);
-        String noticeId = notice.send(patient, caller.username(), caller.fhirIdentity(), reason.getValue().trim(), until);
+        // Who was told is not the caller's business: whether a care manager exists is not emergency information.
+        notice.send(patient, caller.username(), caller.fhirIdentity(), reason.getValue().trim(), until);
 
         Parameters out = new Parameters();
         out.addParameter().setName("patient").setValue(new Reference("Patient/" + patient));
         out.addParameter().setName("until").setValue(new InstantType(Date.from(until)));
-        if (noticeId != null) {
-            out.addParameter().setName("notice").setValue(new Reference("Communication/" + noticeId));
-        }
         return out;
     }
 }

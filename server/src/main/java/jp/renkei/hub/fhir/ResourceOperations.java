@@ -8,11 +8,14 @@ import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.util.UrlUtil;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.audit.AccessRecord;
 import jp.renkei.hub.search.SearchParameterRegistry;
@@ -106,6 +109,11 @@ public class ResourceOperations {
         if (stored == null) {
             throw new ResourceNotFoundException(notKnown);
         }
+        // The record as it is now must be visible too: moving it to another patient closes its past.
+        StoredResource current = store.read(type, id);
+        if (current != null && current.version() != stored.version()) {
+            guard.checkRead(current, notKnown);
+        }
         guard.checkRead(stored, notKnown);
         touched(stored);
         if (stored.deleted()) {
@@ -152,7 +160,23 @@ public class ResourceOperations {
     /** History keys of the versions of a type the caller may see, newest first. */
     public List<String> typeHistory(String type, long sinceMillis) {
         guard.checkSearch(type);
-        return historyKeys(guard.visible(searchExecutor.typeHistory(type, sinceMillis), 's'));
+        return historyKeys(visibleVersions(type, searchExecutor.typeHistory(type, sinceMillis), 's'));
+    }
+
+    /**
+     * Versions the caller may see: each by its own labels and by the labels of its record as it is
+     * now, so a record moved to another patient (or to a kind the caller may not read) takes its past
+     * with it, as instance history and vread do.
+     */
+    public List<StoredResource> visibleVersions(String type, List<StoredResource> versions, char permission) {
+        List<StoredResource> shown = guard.visible(versions, permission);
+        if (shown.isEmpty()) {
+            return shown;
+        }
+        List<String> ids = shown.stream().map(StoredResource::id).distinct().toList();
+        Set<String> visibleNow = guard.visible(store.readCurrent(type, new ArrayList<>(ids), false), permission)
+                .stream().map(StoredResource::id).collect(Collectors.toSet());
+        return shown.stream().filter(v -> visibleNow.contains(v.id())).toList();
     }
 
     private static List<String> historyKeys(List<StoredResource> versions) {
@@ -195,6 +219,9 @@ public class ResourceOperations {
     public WriteRequest updateRequest(String type, String id, Resource resource, Long ifMatch) {
         requireWritable(type);
         requireValidId(id);
+        if (store.read(type, id) == null) {
+            guard.checkClientAssignedId(type, id);
+        }
         return new WriteRequest(type, id, resource, ifMatch, guard.owner());
     }
 

@@ -91,7 +91,8 @@ final class StoredResultList implements IBundleProvider {
 
     private List<IBaseResource> historyPage(List<String> pageKeys) {
         List<IBaseResource> out = new ArrayList<>();
-        for (StoredResource version : operations.visible(operations.store().readVersions(type, pageKeys), 'r')) {
+        List<StoredResource> versions = operations.store().readVersions(type, pageKeys);
+        for (StoredResource version : operations.visible(operations.visibleVersions(type, versions, 'r'), 'r')) {
             Resource resource = operations.toResource(version);
             if (!version.deleted()) {
                 ResourceMetadataKeyEnum.ENTRY_TRANSACTION_METHOD.put(resource,

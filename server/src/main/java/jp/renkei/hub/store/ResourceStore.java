@@ -230,8 +230,9 @@ public final class ResourceStore {
             long version = currentVersion + 1;
             StoredResource after;
             boolean exists = before != null && !before.deleted();
-            // The owner is whoever created the resource; amending it does not change hands.
-            String owner = exists && before.labels() != null ? before.labels().owner() : request.owner();
+            // The owner is whoever created the resource; amending, deleting or re-creating it does not
+            // change hands (else re-creating a deleted Patient would hand its whole record to the writer).
+            String owner = before != null && before.labels() != null ? before.labels().owner() : request.owner();
             if (request.isDelete()) {
                 // A deletion keeps the labels of what it deleted, so its history entry stays as protected.
                 after = new StoredResource(request.type(), request.id(), version, now, true, null, new Document(),

@@ -107,6 +107,9 @@ class AccessBehaviourTest {
         assertThat(diagnostics(anonymous)).contains("access token is required");
         assertThat(hub.send("POST", "/Patient", "application/fhir+json", "{\"resourceType\":\"Patient\"}").statusCode()).isEqualTo(401);
         assertThat(get("/Patient/ph", "not-a-jwt").statusCode()).isEqualTo(401);
+        HttpResponse<String> noSubject = get("/Patient/ph", careManager().claim("sub", null).sign());
+        assertThat(noSubject.statusCode()).isEqualTo(401);
+        assertThat(diagnostics(noSubject)).contains("no subject");
     }
 
     @Test
@@ -302,15 +305,17 @@ class AccessBehaviourTest {
 
     @Test
     void aTransactionWithOneForbiddenEntryWritesNothing() {
+        jp.renkei.hub.store.SearchExecutor searches = hub.bean(jp.renkei.hub.store.SearchExecutor.class);
+        int before = searches.aboutPatient("Observation", "ph", false).size();
         Bundle tx = new Bundle().setType(Bundle.BundleType.TRANSACTION);
         tx.addEntry().setResource(CareRecords.about("Observation", "daily-living", "ph"))
-                .getRequest().setMethod(Bundle.HTTPVerb.PUT).setUrl("Observation/tx-allowed");
+                .getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Observation");
         tx.addEntry().setResource(CareRecords.about("Condition", null, "ph"))
                 .getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Condition");
         HttpResponse<String> response = hub.send("POST", "", "application/fhir+json", json.encodeResourceToString(tx),
                 "Authorization", "Bearer " + careWorker().sign());
         assertThat(response.statusCode()).isEqualTo(403);
-        assertThat(store.read("Observation", "tx-allowed")).isNull();
+        assertThat(searches.aboutPatient("Observation", "ph", false)).hasSize(before);
     }
 
     @Test
@@ -341,5 +346,66 @@ class AccessBehaviourTest {
         assertThat(hub.send("PUT", "/Observation/" + id, "application/fhir+json", json.encodeResourceToString(clinical),
                 "Authorization", "Bearer " + worker).statusCode()).isEqualTo(403);
         assertThat(hub.send("DELETE", "/Observation/" + id, null, null, "Authorization", "Bearer " + worker).statusCode()).isEqualTo(200);
+    }
+
+    // ---- probing and taking over ids ------------------------------------------------------------------
+
+    private HttpResponse<String> put(String path, Resource body, String token, String ifMatch) {
+        String json = this.json.encodeResourceToString(body);
+        return ifMatch == null ? hub.send("PUT", path, "application/fhir+json", json, "Authorization", "Bearer " + token)
+                : hub.send("PUT", path, "application/fhir+json", json, "Authorization", "Bearer " + token, "If-Match", ifMatch);
+    }
+
+    @Test
+    void anUpdateCannotProbeWhichIdsExist() {
+        String careManager = careManager().sign();
+        Resource note = CareRecords.about("Observation", "daily-living", "ph");
+        // obs-ps exists but is hidden from the care manager; never-was does not exist: the same answer
+        HttpResponse<String> hidden = put("/Observation/obs-ps", note.copy().setId("obs-ps"), careManager, "W/\"999\"");
+        HttpResponse<String> absent = put("/Observation/never-was", note.copy().setId("never-was"), careManager, "W/\"999\"");
+        assertThat(hidden.statusCode()).isEqualTo(404);
+        assertThat(absent.statusCode()).isEqualTo(404);
+        assertThat(diagnostics(absent).replace("never-was", "obs-ps")).isEqualTo(diagnostics(hidden));
+        assertThat(put("/Observation/never-was", note.copy().setId("never-was"), careManager, null).statusCode()).isEqualTo(404);
+        assertThat(store.read("Observation", "never-was")).isNull();
+
+        // a system that mirrors its own ids may create under them (its organisation is in ph's care team)
+        String integration = issuer.token().roles("integration").claim("organization", "org-pharmacy").sign();
+        assertThat(put("/Observation/ehr-4711", note.copy().setId("ehr-4711"), integration, null).statusCode()).isEqualTo(201);
+    }
+
+    @Test
+    void aDeletedPatientCannotBeTakenOverByRecreatingIt() {
+        seed("Patient", "pz", new Patient().addName(new org.hl7.fhir.r4.model.HumanName().setFamily("鈴木")), "Organization/org-hospital");
+        seed("Observation", "obs-pz", CareRecords.about("Observation", "clinical", "pz"), "Organization/org-hospital");
+        store.write(List.of(new jp.renkei.hub.store.WriteRequest("Patient", "pz", null, null, null)));
+
+        Patient again = new Patient();
+        again.setId("pz");
+        String otherHospital = issuer.token().roles("hospital-nurse").claim("practitioner_role", "role-x")
+                .claim("organization", "org-other").sign();
+        assertThat(put("/Patient/pz", again, otherHospital, null).statusCode()).isEqualTo(404);
+        String admin = issuer.token().roles("hub-admin").sign();
+        assertThat(put("/Patient/pz", again, admin, null).statusCode()).isEqualTo(404);
+        assertThat(store.read("Patient", "pz").deleted()).isTrue();
+
+        // the organisation that registered the patient may bring the record back, and still owns it
+        String registrar = issuer.token().roles("hospital-nurse").claim("practitioner_role", "role-hn")
+                .claim("organization", "org-hospital").sign();
+        assertThat(put("/Patient/pz", again, registrar, null).statusCode()).isIn(200, 201);
+        assertThat(store.read("Patient", "pz").labels().owner()).isEqualTo("Organization/org-hospital");
+    }
+
+    @Test
+    void pastVersionsFollowTheRecordWhenItMovesToAnotherPatient() {
+        seed("Observation", "obs-move", CareRecords.about("Observation", "daily-living", "ph"), "Organization/org-hospital");
+        seed("Observation", "obs-move", CareRecords.about("Observation", "daily-living", "ps"), "Organization/org-hospital");
+        String careWorker = careWorker().sign();
+        assertThat(get("/Observation/obs-move", careWorker).statusCode()).isEqualTo(404);
+        assertThat(get("/Observation/obs-move/_history/1", careWorker).statusCode()).isEqualTo(404);
+        assertThat(get("/Observation/obs-move/_history", careWorker).statusCode()).isEqualTo(404);
+        Bundle history = json.parseResource(Bundle.class, get("/Observation/_history?_count=500", careWorker).body());
+        assertThat(history.getEntry()).extracting(e -> e.getResource().getIdElement().getIdPart()).doesNotContain("obs-move");
+        assertThat(history.getEntry()).isNotEmpty();
     }
 }

@@ -128,8 +128,13 @@ class BreakGlassTest {
                 .containsExactlyInAnyOrder("sheet", "directive");
 
         // the care manager and the authors of the emergency documents are told
-        String noticeId = ((Reference) grant.getParameter("notice").getValue()).getReferenceElement().getIdPart();
-        Communication notice = json.parseResource(Communication.class, store.read("Communication", noticeId).json());
+        // the answer does not say who was told (that would reveal the care team)
+        assertThat(grant.getParameter()).extracting(Parameters.ParametersParameterComponent::getName)
+                .containsExactlyInAnyOrder("patient", "until");
+        List<jp.renkei.hub.store.StoredResource> notices = hub.bean(jp.renkei.hub.store.SearchExecutor.class)
+                .aboutPatient("Communication", "ph", true);
+        assertThat(notices).hasSize(1);
+        Communication notice = json.parseResource(Communication.class, notices.get(0).json());
         assertThat(notice.getRecipient()).extracting(Reference::getReference)
                 .containsExactlyInAnyOrder("PractitionerRole/role-cm", "Organization/org-facility", "Organization/org-clinic");
         assertThat(notice.getPayloadFirstRep().getContentStringType().getValue()).contains("ems.kimura").contains("意識消失");

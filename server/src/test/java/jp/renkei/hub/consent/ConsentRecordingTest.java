@@ -268,6 +268,14 @@ class ConsentRecordingTest {
         // the patient sees the attempts on their own record
         Bundle mine = json.parseResource(Bundle.class, send("GET", "/AuditEvent?patient=Patient/pb&_count=500", null, patient("pb")).body());
         assertThat(mine.getEntry()).extracting(e -> ((AuditEvent) e.getResource()).getType().getCode()).contains("110114");
+        // without the query text, which may name other people; hub-admin saw it above
+        assertThat(mine.getEntry()).flatExtracting(e -> ((AuditEvent) e.getResource()).getEntity())
+                .filteredOn(entity -> entity.getRole().getCode().equals("24"))
+                .isNotEmpty()
+                .allSatisfy(entity -> {
+                    assertThat(entity.hasQuery()).isFalse();
+                    assertThat(entity.getDescription()).contains("管理者のみ");
+                });
         // and the chain still verifies
         Parameters verified = json.parseResource(Parameters.class, send("GET", "/$verify-audit-chain", null, admin).body());
         assertThat(((org.hl7.fhir.r4.model.BooleanType) verified.getParameter("intact").getValue()).booleanValue()).isTrue();
