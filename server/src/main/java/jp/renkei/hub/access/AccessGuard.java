@@ -149,7 +149,8 @@ public class AccessGuard {
         checkRead(before, type + "/" + id + " is not known");
         AccessLabels old = labels(before);
         AccessLabels updated = labeler.label(id, resource).withOwner(old.owner());
-        if (!allowed(caller, Action.UPDATE, 'u', type, old) || !allowed(caller, Action.UPDATE, 'u', type, updated)) {
+        boolean amends = allowed(caller, Action.UPDATE, 'u', type, old) && allowed(caller, Action.UPDATE, 'u', type, updated);
+        if (!amends && !respondsOnly(before)) {
             AccessRecord.refused(old.patients());
             throw forbidden(caller, Action.UPDATE, type, old);
         }
@@ -181,6 +182,17 @@ public class AccessGuard {
             AccessRecord.refused(labels(before).patients());
             throw forbidden(caller, Action.DELETE, before.type(), labels(before));
         }
+    }
+
+    /**
+     * Whether the caller may change this record only as its addressee (action {@code respond}: a Task's
+     * status), not amend it; the workflow then refuses any other change.
+     */
+    public boolean respondsOnly(StoredResource before) {
+        Caller caller = caller();
+        AccessLabels labels = labels(before);
+        return !caller.unrestricted() && !allowed(caller, Action.UPDATE, 'u', before.type(), labels)
+                && allowed(caller, Action.RESPOND, Action.RESPOND.permission(), before.type(), labels);
     }
 
     /** Withdrawing a Consent: the patient, their proxy, or the organisation that recorded it. */
@@ -245,7 +257,7 @@ public class AccessGuard {
 
     private static boolean needsConsent(Action action, Relation relation, AccessLabels labels) {
         return action == Action.READ && !labels.patients().isEmpty()
-                && (relation == Relation.CARE_TEAM || relation == Relation.PATIENT_REGISTRAR);
+                && (relation == Relation.CARE_TEAM || relation == Relation.PATIENT_REGISTRAR || relation == Relation.ADDRESSEE);
     }
 
     /** Whether the Consents of every patient the record is about permit this caller to read it. */
@@ -288,7 +300,7 @@ public class AccessGuard {
             return true;
         }
         for (Relation relation : List.of(Relation.AUTHOR_ORG, Relation.CARE_TEAM, Relation.SELF, Relation.PROXY,
-                Relation.PATIENT_REGISTRAR, Relation.BREAK_GLASS)) {
+                Relation.PATIENT_REGISTRAR, Relation.BREAK_GLASS, Relation.ADDRESSEE)) {
             if (relations.holds(caller, relation, labels)) {
                 return true;
             }

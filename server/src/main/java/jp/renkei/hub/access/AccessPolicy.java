@@ -152,6 +152,11 @@ public final class AccessPolicy {
                 throw new IllegalArgumentException(where + ": revoke applies to Consent only, under self, proxy or"
                         + " author-org, not " + type + " under " + relation.code());
             }
+            if ((action == Action.RESPOND) != (relation == Relation.ADDRESSEE && action != Action.READ)
+                    || (relation == Relation.ADDRESSEE && !type.equals("Task"))) {
+                throw new IllegalArgumentException(where + ": respond applies to Task only, under addressee, and addressee"
+                        + " grants only read and respond of Task, not " + action.code() + " of " + type + " under " + relation.code());
+            }
             if ((relation == Relation.CONSENT || relation == Relation.BREAK_GLASS) && action != Action.READ) {
                 throw new IllegalArgumentException(where + ": '" + relation.code() + "' can grant read only, not " + action.code());
             }

@@ -3,17 +3,18 @@ package jp.renkei.hub.access;
 /**
  * What a user does to a record, as the access policy speaks of it. {@code REVOKE} is withdrawing a
  * Consent ({@code POST Consent/{id}/$revoke}): the one change the patient and their proxy make to a
- * record they did not write.
+ * record they did not write. {@code RESPOND} is the addressee of a Task changing its status (receive,
+ * accept, reject, start, complete) and nothing else.
  */
 public enum Action {
-    READ, CREATE, UPDATE, DELETE, REVOKE;
+    READ, CREATE, UPDATE, DELETE, REVOKE, RESPOND;
 
     /** The SMART v2 permission letter that must be granted for this action. */
     public char permission() {
         return switch (this) {
             case READ -> 'r';
             case CREATE -> 'c';
-            case UPDATE, REVOKE -> 'u';
+            case UPDATE, REVOKE, RESPOND -> 'u';
             case DELETE -> 'd';
         };
     }

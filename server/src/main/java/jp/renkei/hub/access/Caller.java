@@ -134,7 +134,8 @@ public final class Caller {
         return scopes;
     }
 
-    boolean unrestricted() {
+    /** Authentication is off (local tests only): no user, every request allowed. */
+    public boolean unrestricted() {
         return unrestricted;
     }
 
@@ -149,7 +150,7 @@ public final class Caller {
         return organization != null ? "Organization/" + organization : "user/" + subject;
     }
 
-    /** The references by which a CareTeam may name this caller as a participant. */
+    /** The references by which a CareTeam may name this caller as a participant, or a Task as its addressee. */
     boolean isNamedBy(String reference, boolean organizationWide) {
         if (reference == null) {
             return false;

@@ -16,6 +16,7 @@ import org.hl7.fhir.r4.model.DocumentReference;
 import org.hl7.fhir.r4.model.MedicationStatement;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.Task;
 import org.springframework.stereotype.Component;
 
 /**
@@ -37,7 +38,15 @@ public class CareLabeler implements Labeler {
 
     @Override
     public AccessLabels label(String id, Resource resource) {
-        return new AccessLabels(patients(id, resource), kind(resource), null);
+        return new AccessLabels(patients(id, resource), kind(resource), null, addressees(resource));
+    }
+
+    /** Whom a Task is addressed to (its owner), for the relation {@code addressee}. */
+    private static List<String> addressees(Resource resource) {
+        if (resource instanceof Task task && task.getOwner().getReference() != null) {
+            return List.of(task.getOwner().getReference());
+        }
+        return List.of();
     }
 
     private List<String> patients(String id, Resource resource) {

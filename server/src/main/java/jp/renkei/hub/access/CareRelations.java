@@ -41,6 +41,8 @@ public class CareRelations {
         return switch (relation) {
             case ANY -> true;
             case AUTHOR_ORG -> labels.owner() != null && labels.owner().equals(caller.ownerKey());
+            case ADDRESSEE -> !labels.patients().isEmpty()
+                    && labels.addressees().stream().anyMatch(a -> caller.isNamedBy(a, true));
             default -> !labels.patients().isEmpty()
                     && labels.patients().stream().allMatch(patient -> holds(caller, relation, patient));
         };

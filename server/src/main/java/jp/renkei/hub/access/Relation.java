@@ -7,6 +7,7 @@ public enum Relation {
     PATIENT_REGISTRAR("patient-registrar"),
     SELF("self"),
     PROXY("proxy"),
+    ADDRESSEE("addressee"),
     CONSENT("consent"),
     BREAK_GLASS("break-glass"),
     ANY("any");

@@ -1,10 +1,10 @@
 package jp.renkei.hub.consent;
 
 import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import java.util.Date;
 import jp.renkei.hub.access.AccessPolicy;
 import jp.renkei.hub.access.Caller;
+import jp.renkei.hub.fhir.Unprocessable;
 import jp.renkei.hub.fhir.WriteRule;
 import jp.renkei.hub.store.StoredResource;
 import jp.renkei.hub.store.WriteRequest;
@@ -74,7 +74,7 @@ public class ConsentRecording implements WriteRule {
         if (consent.hasSourceAttachment()) {
             Attachment form = consent.getSourceAttachment();
             if (!form.hasContentType() || (!form.hasData() && !form.hasUrl())) {
-                throw unprocessable("Consent.source.ofType(Attachment)", OperationOutcome.IssueType.REQUIRED,
+                throw Unprocessable.at(fhirContext, "Consent.source.ofType(Attachment)", OperationOutcome.IssueType.REQUIRED,
                         "同意書の添付には contentType と data または url が必要です (the attached consent form needs a contentType"
                                 + " and its data or url)");
             }
@@ -83,22 +83,16 @@ public class ConsentRecording implements WriteRule {
         if (consent.hasSourceReference()) {
             String type = consent.getSourceReference().getReferenceElement().getResourceType();
             if (!"QuestionnaireResponse".equals(type) && !"DocumentReference".equals(type)) {
-                throw unprocessable("Consent.source.ofType(Reference)", OperationOutcome.IssueType.INVALID,
+                throw Unprocessable.at(fhirContext, "Consent.source.ofType(Reference)", OperationOutcome.IssueType.INVALID,
                         "同意の根拠は QuestionnaireResponse か DocumentReference を参照してください (a consent's source reference"
                                 + " must point to a QuestionnaireResponse or a DocumentReference, not '"
                                 + consent.getSourceReference().getReference() + "')");
             }
             return;
         }
-        throw unprocessable("Consent.source[x]", OperationOutcome.IssueType.REQUIRED,
+        throw Unprocessable.at(fhirContext, "Consent.source[x]", OperationOutcome.IssueType.REQUIRED,
                 "同意の根拠（署名済み同意書の添付、または QuestionnaireResponse）がありません (a privacy Consent must carry its"
                         + " source: sourceAttachment with the scanned signed form, or sourceReference to the QuestionnaireResponse)");
     }
 
-    private UnprocessableEntityException unprocessable(String path, OperationOutcome.IssueType code, String message) {
-        OperationOutcome outcome = new OperationOutcome();
-        outcome.addIssue().setSeverity(OperationOutcome.IssueSeverity.ERROR).setCode(code)
-                .setDiagnostics(message).addExpression(path);
-        return new UnprocessableEntityException(fhirContext, outcome);
-    }
 }

@@ -6,15 +6,20 @@ import org.bson.Document;
 /**
  * What the access rules need to know of a stored version, kept next to it so that reads, searches
  * and history decide without parsing bodies: the patients it is about ({@code Patient} ids), its
- * care-document or care-topic kind (null when its type has none) and the owner that wrote it
- * ({@code Organization/<id>}, or {@code user/<subject>} for people without an organisation).
+ * care-document, care-topic or medication-status kind (null when its type has none), the owner that
+ * wrote it ({@code Organization/<id>}, or {@code user/<subject>} for people without an organisation) and
+ * whom it is addressed to ({@code Task.owner}: Organization, PractitionerRole or Practitioner references).
  */
-public record AccessLabels(List<String> patients, String kind, String owner) {
+public record AccessLabels(List<String> patients, String kind, String owner, List<String> addressees) {
 
-    public static final AccessLabels NONE = new AccessLabels(List.of(), null, null);
+    public static final AccessLabels NONE = new AccessLabels(List.of(), null, null, List.of());
+
+    public AccessLabels(List<String> patients, String kind, String owner) {
+        this(patients, kind, owner, List.of());
+    }
 
     public AccessLabels withOwner(String newOwner) {
-        return new AccessLabels(patients, kind, newOwner);
+        return new AccessLabels(patients, kind, newOwner, addressees);
     }
 
     Document toDocument() {
@@ -25,6 +30,9 @@ public record AccessLabels(List<String> patients, String kind, String owner) {
         if (owner != null) {
             doc.append("o", owner);
         }
+        if (!addressees.isEmpty()) {
+            doc.append("a", addressees);
+        }
         return doc;
     }
 
@@ -32,6 +40,7 @@ public record AccessLabels(List<String> patients, String kind, String owner) {
         if (doc == null) {
             return null;
         }
-        return new AccessLabels(doc.getList("p", String.class, List.of()), doc.getString("k"), doc.getString("o"));
+        return new AccessLabels(doc.getList("p", String.class, List.of()), doc.getString("k"), doc.getString("o"),
+                doc.getList("a", String.class, List.of()));
     }
 }

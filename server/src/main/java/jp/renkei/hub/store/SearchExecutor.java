@@ -30,8 +30,12 @@ public final class SearchExecutor {
 
     /** The current records of a type whose {@code patient} parameter names the patient, with or without bodies. */
     public List<StoredResource> aboutPatient(String type, String patient, boolean withBody) {
-        SearchQuery query = SearchQuery.parse(type, Map.of("patient", new String[] {"Patient/" + patient}), registry,
-                ZoneOffset.UTC);
+        return currentWhere(type, "patient", "Patient/" + patient, withBody);
+    }
+
+    /** The current, non-deleted records of a type matching one search parameter value, for the hub's own use. */
+    public List<StoredResource> currentWhere(String type, String parameter, String value, boolean withBody) {
+        SearchQuery query = SearchQuery.parse(type, Map.of(parameter, new String[] {value}), registry, ZoneOffset.UTC);
         return store.readCurrent(type, new ArrayList<>(search(query)), withBody).stream().filter(r -> !r.deleted()).toList();
     }
 

@@ -106,6 +106,10 @@ class AccessMatrixTest {
                 .hasMessageContaining("revoke applies to Consent only");
         assertThatThrownBy(() -> load(base + "      - {types: [Consent], actions: [revoke], relations: [care-team]}"))
                 .hasMessageContaining("revoke applies to Consent only, under self, proxy or author-org");
+        assertThatThrownBy(() -> load(base + "      - {types: [Composition], actions: [respond], relations: [addressee]}"))
+                .hasMessageContaining("respond applies to Task only");
+        assertThatThrownBy(() -> load(base + "      - {types: [Task], actions: [respond], relations: [care-team]}"))
+                .hasMessageContaining("respond applies to Task only");
         assertThatThrownBy(() -> load(base + "      - {types: [Composition], actions: [read], relations: [friend]}"))
                 .hasMessageContaining("unknown relation 'friend'");
         assertThat(load(base + "      - {types: [Composition], kinds: [a], actions: [read], relations: [care-team]}")
@@ -119,7 +123,7 @@ class AccessMatrixTest {
     // ---- rendering ------------------------------------------------------------------------------
 
     private static final List<Relation> ORDER = List.of(Relation.CARE_TEAM, Relation.AUTHOR_ORG, Relation.PATIENT_REGISTRAR,
-            Relation.CONSENT, Relation.BREAK_GLASS, Relation.SELF, Relation.PROXY, Relation.ANY);
+            Relation.CONSENT, Relation.BREAK_GLASS, Relation.ADDRESSEE, Relation.SELF, Relation.PROXY, Relation.ANY);
 
     static String render(AccessPolicy policy) {
         List<String> roles = new ArrayList<>(policy.roles().keySet());
@@ -128,13 +132,14 @@ class AccessMatrixTest {
         out.append("Generated from `server/src/main/resources/access-policy.yml` by `AccessMatrixTest`; do not edit by hand.\n");
         out.append("Regenerate: `mvn -pl server test -Dtest=AccessMatrixTest -Drenkei.writeDocs=true`.\n\n");
         out.append("Each cell lists the relations to the patient under which the role may do the action; an empty cell\n");
-        out.append("means never. Anything not listed is denied. Reading under T or R also needs the patient's Consent.\n\n");
+        out.append("means never. Anything not listed is denied. Reading under T, R or D also needs the patient's Consent.\n\n");
         out.append("| mark | relation | meaning |\n|---|---|---|\n");
         out.append("| T | care-team | a current participant of an active CareTeam of the patient (by Practitioner, PractitionerRole or whole Organization) |\n");
         out.append("| A | author-org | the record was written by the user's organisation (users without one: by themself) |\n");
         out.append("| R | patient-registrar | the user's organisation registered the patient (wrote the Patient resource) |\n");
         out.append("| C | consent | an active privacy Consent of the patient permits the user this record (how a patient shares outside the care team) |\n");
         out.append("| E | break-glass | the user declared an emergency for the patient (`POST Patient/{id}/$break-glass`), within its time limit |\n");
+        out.append("| D | addressee | the record (a Task) is addressed to the user, their role or their organisation (`Task.owner`) |\n");
         out.append("| S | self | the user is the patient |\n");
         out.append("| P | proxy | the user is an active RelatedPerson registered for the patient |\n");
         out.append("| * | any | no relation needed |\n\n");
@@ -143,7 +148,7 @@ class AccessMatrixTest {
                 + policy.roles().get(r).purpose() + ")").collect(Collectors.joining(", ")));
         out.append(".\n\n");
         out.append("Purpose: the HL7 v3 PurposeOfUse of the role's access, matched against Consent provisions and recorded\n");
-        out.append("in every AuditEvent (ETREAT under break-glass). `revoke` is withdrawing a Consent (`POST Consent/{id}/$revoke`).\n\n");
+        out.append("in every AuditEvent (ETREAT under break-glass). `revoke` is withdrawing a Consent (`POST Consent/{id}/$revoke`); `respond` is the addressee changing a Task's status, reason, output and notes (docs/workflow.md).\n\n");
         out.append("Kinds: care-document types are codes of `").append(system(policy, "careDocument"))
                 .append("` in Composition.type / DocumentReference.type; care topics are codes of `")
                 .append(system(policy, "careTopic")).append("` in Observation/Communication/CommunicationRequest.category; ")
@@ -191,6 +196,7 @@ class AccessMatrixTest {
             case PATIENT_REGISTRAR -> "R";
             case CONSENT -> "C";
             case BREAK_GLASS -> "E";
+            case ADDRESSEE -> "D";
             case SELF -> "S";
             case PROXY -> "P";
             case ANY -> "*";

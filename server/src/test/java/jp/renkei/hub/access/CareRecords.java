@@ -80,7 +80,8 @@ public final class CareRecords {
                     .addPayload(new Communication.CommunicationPayloadComponent(new org.hl7.fhir.r4.model.StringType("連絡")));
             case "CommunicationRequest" -> new CommunicationRequest().setSubject(subject)
                     .setStatus(CommunicationRequest.CommunicationRequestStatus.ACTIVE).addCategory(topic(kind));
-            case "Task" -> new Task().setFor(subject).setStatus(Task.TaskStatus.REQUESTED).setIntent(Task.TaskIntent.ORDER);
+            case "Task" -> new Task().setFor(subject).setStatus(Task.TaskStatus.REQUESTED).setIntent(Task.TaskIntent.ORDER)
+                    .setOwner(new Reference("Organization/org-t"));
             case "QuestionnaireResponse" -> new QuestionnaireResponse().setSubject(subject)
                     .setStatus(QuestionnaireResponse.QuestionnaireResponseStatus.COMPLETED);
             case "Consent" -> new Consent().setPatient(subject).setStatus(Consent.ConsentState.ACTIVE)

@@ -1,0 +1,67 @@
+package jp.renkei.hub.workflow;
+
+import ca.uhn.fhir.context.FhirContext;
+import java.util.Date;
+import java.util.List;
+import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.SearchExecutor;
+import jp.renkei.hub.store.StoredResource;
+import jp.renkei.hub.store.VersionConflictException;
+import jp.renkei.hub.store.WriteRequest;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Task;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.annotation.Scheduled;
+
+/**
+ * Flags hand-off Tasks not yet received when their last fee-rule deadline has passed: business status
+ * {@code overdue} (system handoff-status), searchable as {@code Task?business-status=overdue}, for
+ * example with {@code &requester=…} or {@code &owner=…}. Runs every {@code renkei.workflow.overdue-check}.
+ */
+public class OverdueHandoffs {
+
+    private static final Logger log = LoggerFactory.getLogger(OverdueHandoffs.class);
+
+    private final ResourceStore store;
+    private final SearchExecutor searches;
+    private final FhirContext fhirContext;
+
+    public OverdueHandoffs(ResourceStore store, SearchExecutor searches, FhirContext fhirContext) {
+        this.store = store;
+        this.searches = searches;
+        this.fhirContext = fhirContext;
+    }
+
+    @Scheduled(fixedDelayString = "${renkei.workflow.overdue-check:60s}", initialDelayString = "${renkei.workflow.overdue-check:60s}")
+    public void scheduled() {
+        int flagged = flagOverdue(new Date());
+        if (flagged > 0) {
+            log.info("Flagged {} hand-off Task(s) as overdue", flagged);
+        }
+    }
+
+    /** Flags what is overdue at {@code now}; returns how many Tasks it flagged. */
+    public int flagOverdue(Date now) {
+        int flagged = 0;
+        for (StoredResource stored : searches.currentWhere("Task", "status", "requested", true)) {
+            Task task = fhirContext.newJsonParser().parseResource(Task.class, stored.json());
+            boolean handoff = task.getCode().getCoding().stream().anyMatch(c -> TaskWorkflow.HANDOFF.equals(c.getSystem()));
+            boolean due = task.getRestriction().getPeriod().hasEnd() && now.after(task.getRestriction().getPeriod().getEnd());
+            boolean flaggedAlready = task.getBusinessStatus().getCoding().stream()
+                    .anyMatch(c -> TaskWorkflow.HANDOFF_STATUS.equals(c.getSystem()) && "overdue".equals(c.getCode()));
+            if (!handoff || !due || flaggedAlready) {
+                continue;
+            }
+            task.setBusinessStatus(new CodeableConcept(new Coding(TaskWorkflow.HANDOFF_STATUS, "overdue", "期限超過")));
+            try {
+                store.write(List.of(new WriteRequest("Task", stored.id(), task, stored.version(), null)));
+                flagged++;
+            } catch (VersionConflictException e) {
+                // changed meanwhile (perhaps received): judged again on the next round
+            }
+        }
+        return flagged;
+    }
+}
