@@ -1,0 +1,162 @@
+package jp.renkei.hub.validation;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.support.DefaultProfileValidationSupport;
+import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
+import ca.uhn.fhir.validation.FhirValidator;
+import ca.uhn.fhir.validation.ResultSeverityEnum;
+import ca.uhn.fhir.validation.SingleValidationMessage;
+import ca.uhn.fhir.validation.ValidationResult;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import jp.renkei.hub.access.Caller;
+import jp.renkei.hub.fhir.WriteRule;
+import jp.renkei.hub.store.StoredResource;
+import jp.renkei.hub.store.WriteRequest;
+import org.hl7.fhir.common.hapi.validation.support.CommonCodeSystemsTerminologyService;
+import org.hl7.fhir.common.hapi.validation.support.InMemoryTerminologyServerValidationSupport;
+import org.hl7.fhir.common.hapi.validation.support.PrePopulatedValidationSupport;
+import org.hl7.fhir.common.hapi.validation.support.UnknownCodeSystemWarningValidationSupport;
+import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
+import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r5.utils.validation.constants.ReferenceValidationPolicy;
+import org.hl7.fhir.validation.instance.advisor.BasePolicyAdvisorForFullValidation;
+import org.hl7.fhir.r4.model.CanonicalType;
+import org.hl7.fhir.r4.model.CodeSystem;
+import org.hl7.fhir.r4.model.Consent;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.StructureDefinition;
+import org.hl7.fhir.r4.model.ValueSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
+
+/**
+ * Validates every client write of a profiled resource against base R4 and the Renkei profiles, offline:
+ * the profiles, code systems and value sets come from the {@code renkei-fhir-profiles} jar (snapshots
+ * generated at build time), base R4 from HAPI's bundled definitions; no terminology server, no package
+ * download. A resource is profiled when its {@code meta.profile} names a Renkei profile, or when it is
+ * of a kind that must conform (an advance directive: Consent with scope {@code adr}), in which case the
+ * profile is added to {@code meta.profile}. Any error or fatal issue refuses the write with 422 and an
+ * OperationOutcome listing every issue with its FHIRPath location; nothing is stored.
+ */
+public final class ProfileValidation implements WriteRule {
+
+    public static final String PROFILE_BASE = "http://renkei.example.jp/fhir/StructureDefinition/";
+    static final String ADVANCE_DIRECTIVE = PROFILE_BASE + "renkei-advance-directive";
+    private static final Logger log = LoggerFactory.getLogger(ProfileValidation.class);
+
+    private final FhirContext fhirContext;
+    private final FhirValidator validator;
+    private final Set<String> profiles = new LinkedHashSet<>();
+
+    public ProfileValidation(FhirContext fhirContext) {
+        this.fhirContext = fhirContext;
+        long t0 = System.nanoTime();
+        PrePopulatedValidationSupport renkei = new PrePopulatedValidationSupport(fhirContext);
+        int loaded = 0;
+        try {
+            for (org.springframework.core.io.Resource file : new PathMatchingResourcePatternResolver()
+                    .getResources("classpath*:renkei/profiles/*.json")) {
+                try (InputStream in = file.getInputStream()) {
+                    IBaseResource r = fhirContext.newJsonParser().parseResource(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                    if (r instanceof StructureDefinition sd) {
+                        renkei.addStructureDefinition(sd);
+                        profiles.add(sd.getUrl());
+                    } else if (r instanceof CodeSystem cs) {
+                        renkei.addCodeSystem(cs);
+                    } else if (r instanceof ValueSet vs) {
+                        renkei.addValueSet(vs);
+                    } else {
+                        continue;
+                    }
+                    loaded++;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the Renkei profiles", e);
+        }
+        // Codes of external systems the hub does not hold (LOINC, JLAC10, 医薬品コード…) are warnings, not errors.
+        UnknownCodeSystemWarningValidationSupport unknownCodeSystems = new UnknownCodeSystemWarningValidationSupport(fhirContext);
+        unknownCodeSystems.setNonExistentCodeSystemSeverity(ca.uhn.fhir.context.support.IValidationSupport.IssueSeverity.WARNING);
+        ValidationSupportChain chain = new ValidationSupportChain(new DefaultProfileValidationSupport(fhirContext), renkei,
+                new InMemoryTerminologyServerValidationSupport(fhirContext), new CommonCodeSystemsTerminologyService(fhirContext),
+                unknownCodeSystems);
+        FhirInstanceValidator instanceValidator = new FhirInstanceValidator(chain);
+        instanceValidator.setAnyExtensionsAllowed(true);
+        // References are not resolved (the hub does not fetch while validating), but the type a reference names
+        // (Practitioner/x where only Patient is allowed) is checked.
+        instanceValidator.setValidatorPolicyAdvisor(new BasePolicyAdvisorForFullValidation(
+                ReferenceValidationPolicy.CHECK_TYPE_IF_EXISTS, Set.of()));
+        instanceValidator.setValidatorResourceFetcher(new NoReferenceFetching());
+        this.validator = fhirContext.newValidator().setValidateAgainstStandardSchema(false).setValidateAgainstStandardSchematron(false);
+        validator.registerValidatorModule(instanceValidator);
+        log.info("Profile validation: {} conformance resources ({} profiles) loaded in {} ms", loaded, profiles.size(),
+                (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** The Renkei profiles this hub validates against. */
+    public Set<String> profiles() {
+        return profiles;
+    }
+
+    @Override
+    public void apply(WriteRequest request, StoredResource before, Caller caller) {
+        if (request.isDelete()) {
+            return;
+        }
+        Resource resource = request.resource();
+        requiredProfile(resource);
+        boolean profiled = resource.getMeta().getProfile().stream().map(CanonicalType::getValue).anyMatch(profiles::contains);
+        if (profiled) {
+            OperationOutcome outcome = validate(resource);
+            if (outcome.getIssue().stream().anyMatch(i -> i.getSeverity() == OperationOutcome.IssueSeverity.ERROR
+                    || i.getSeverity() == OperationOutcome.IssueSeverity.FATAL)) {
+                throw new UnprocessableEntityException(fhirContext, outcome);
+            }
+        }
+    }
+
+    /** Kinds of record that must conform whether or not the client says so. */
+    private static void requiredProfile(Resource resource) {
+        if (resource instanceof Consent consent && consent.getScope().getCoding().stream().anyMatch(c -> "adr".equals(c.getCode())
+                && "http://terminology.hl7.org/CodeSystem/consentscope".equals(c.getSystem()))
+                && !consent.getMeta().hasProfile(ADVANCE_DIRECTIVE)) {
+            consent.getMeta().addProfile(ADVANCE_DIRECTIVE);
+        }
+    }
+
+    /** Every issue the validator finds, each with its FHIRPath location as {@code expression}. */
+    public OperationOutcome validate(Resource resource) {
+        ValidationResult result = validator.validateWithResult(resource);
+        OperationOutcome outcome = new OperationOutcome();
+        List<SingleValidationMessage> messages = result.getMessages();
+        for (SingleValidationMessage m : messages) {
+            OperationOutcome.OperationOutcomeIssueComponent issue = outcome.addIssue()
+                    .setSeverity(severity(m.getSeverity()))
+                    .setCode(m.getSeverity() == ResultSeverityEnum.INFORMATION ? OperationOutcome.IssueType.INFORMATIONAL
+                            : OperationOutcome.IssueType.PROCESSING)
+                    .setDiagnostics(m.getMessage());
+            if (m.getLocationString() != null) {
+                issue.addExpression(m.getLocationString());
+            }
+        }
+        return outcome;
+    }
+
+    private static OperationOutcome.IssueSeverity severity(ResultSeverityEnum s) {
+        return switch (s) {
+            case FATAL -> OperationOutcome.IssueSeverity.FATAL;
+            case ERROR -> OperationOutcome.IssueSeverity.ERROR;
+            case WARNING -> OperationOutcome.IssueSeverity.WARNING;
+            case INFORMATION -> OperationOutcome.IssueSeverity.INFORMATION;
+        };
+    }
+}

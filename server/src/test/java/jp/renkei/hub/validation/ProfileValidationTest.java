@@ -1,0 +1,119 @@
+package jp.renkei.hub.validation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ca.uhn.fhir.parser.IParser;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.function.Consumer;
+import jp.renkei.hub.HubInstance;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Consent;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.StringType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every write of a profiled resource is validated offline against base R4 and the Renkei profiles:
+ * the example is accepted; each invalid variant is refused with 422 at the element at fault, and
+ * nothing is stored.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ProfileValidationTest {
+
+    private static final String TREATMENT = "http://renkei.example.jp/fhir/CodeSystem/life-sustaining-treatment";
+    private HubInstance hub;
+    private final IParser json = HubInstance.fhirContext().newJsonParser();
+
+    @BeforeAll
+    void start() throws IOException {
+        hub = new HubInstance(Files.createTempDirectory("renkei-validation"));
+    }
+
+    @AfterAll
+    void stop() {
+        hub.close();
+    }
+
+    private Consent example() {
+        try (InputStream in = getClass().getClassLoader().getResourceAsStream("renkei/profiles/Consent-advance-directive-example.json")) {
+            Consent consent = json.parseResource(Consent.class, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            consent.setId((String) null);
+            return consent;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private HttpResponse<String> post(Consent consent) {
+        return hub.send("POST", "/Consent", "application/fhir+json", json.encodeResourceToString(consent));
+    }
+
+    private int storedDirectives() {
+        return json.parseResource(Bundle.class, hub.send("GET", "/Consent?patient=Patient/pat-yamada&_summary=count", null, null).body())
+                .getTotal();
+    }
+
+    @Test
+    void theExampleConformsAndAnAdvanceDirectiveIsHeldToTheProfileEvenUnclaimed() {
+        HttpResponse<String> created = post(example());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        Consent unclaimed = example();
+        unclaimed.getMeta().getProfile().clear();
+        unclaimed.getProvision().getProvisionFirstRep().getCodeFirstRep().getCodingFirstRep().setCode("resuscitation");
+        HttpResponse<String> refused = post(unclaimed);
+        assertThat(refused.statusCode()).isEqualTo(422);
+    }
+
+    record Variant(String name, Consumer<Consent> change, String location, String says) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static List<Variant> invalidVariants() {
+        return List.of(
+                new Variant("missing signed original (required element)", c -> c.setSource(null), "Consent", "source"),
+                new Variant("treatment code not in the value set", c -> c.getProvision().getProvisionFirstRep().getCodeFirstRep()
+                        .getCodingFirstRep().setCode("resuscitation"), "Consent.provision.provision[0].code[0]", "resuscitation"),
+                new Variant("two treatments in one choice (cardinality)", c -> c.getProvision().getProvisionFirstRep()
+                        .addCode(new CodeableConcept(new Coding(TREATMENT, "dialysis", null))), "Consent.provision.provision[0]",
+                        "Consent.provision.provision.code: max allowed = 1"),
+                new Variant("patient is a Practitioner (reference type)", c -> c.setPatient(new Reference("Practitioner/dr-sato")),
+                        "Consent.patient", "Practitioner"),
+                new Variant("no choice at all", c -> c.getProvision().getProvision().clear(), "Consent.provision", "provision"),
+                new Variant("category is not an advance directive (fixed pattern)", c -> c.getCategoryFirstRep().getCodingFirstRep()
+                        .setCode("59284-0"), "Consent.category[0]", "75320-2"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidVariants")
+    void anInvalidAdvanceDirectiveIsRefusedAtTheElementAndNothingIsStored(Variant variant) {
+        int before = storedDirectives();
+        Consent consent = example();
+        variant.change().accept(consent);
+        HttpResponse<String> refused = post(consent);
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
+        OperationOutcome outcome = json.parseResource(OperationOutcome.class, refused.body());
+        List<OperationOutcome.OperationOutcomeIssueComponent> errors = outcome.getIssue().stream()
+                .filter(i -> i.getSeverity() == OperationOutcome.IssueSeverity.ERROR).toList();
+        assertThat(errors).as(refused.body()).anySatisfy(issue -> {
+            assertThat(issue.getExpression()).extracting(StringType::getValue).contains(variant.location());
+            assertThat(issue.getDiagnostics()).contains(variant.says());
+        });
+        assertThat(storedDirectives()).isEqualTo(before);
+    }
+}
