@@ -12,6 +12,7 @@ import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Communication;
 import org.hl7.fhir.r4.model.CommunicationRequest;
 import org.hl7.fhir.r4.model.Composition;
+import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.DocumentReference;
 import org.hl7.fhir.r4.model.MedicationStatement;
 import org.hl7.fhir.r4.model.Observation;
@@ -22,7 +23,7 @@ import org.springframework.stereotype.Component;
 /**
  * Says which patients a resource is about (its {@code patient} search parameter; a Patient is
  * about itself) and its kind under the policy's classification schemes (a document's type, a care
- * topic, a medication's status). A document Bundle is about
+ * topic, a medication's status, a consent's scope). A document Bundle is about
  * the subject of its Composition; a Binary about the patient in its {@code securityContext}.
  */
 @Component
@@ -104,6 +105,9 @@ public class CareLabeler implements Labeler {
         }
         if (resource instanceof CommunicationRequest c) {
             return c.getCategory();
+        }
+        if (resource instanceof Consent c) {
+            return List.of(c.getScope());
         }
         if (resource instanceof MedicationStatement m) {
             return m.getStatus() != null ? List.of(new CodeableConcept(new Coding(m.getStatus().getSystem(), m.getStatus().toCode(), null)))

@@ -163,6 +163,11 @@ public class ResourceOperations {
         return historyKeys(visibleVersions(type, searchExecutor.typeHistory(type, sinceMillis), 's'));
     }
 
+    /** Current records the caller may read, for the hub's own operations; nothing is recorded as shown yet. */
+    public List<StoredResource> readable(List<StoredResource> current, char permission) {
+        return guard.visible(current, permission);
+    }
+
     /**
      * Versions the caller may see: each by its own labels and by the labels of its record as it is
      * now, so a record moved to another patient (or to a kind the caller may not read) takes its past

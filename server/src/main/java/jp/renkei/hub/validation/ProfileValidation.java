@@ -56,6 +56,7 @@ public final class ProfileValidation implements WriteRule {
     private final FhirContext fhirContext;
     private final FhirValidator validator;
     private final Set<String> profiles = new LinkedHashSet<>();
+    private volatile boolean warm;
 
     public ProfileValidation(FhirContext fhirContext) {
         this.fhirContext = fhirContext;
@@ -91,6 +92,9 @@ public final class ProfileValidation implements WriteRule {
                 unknownCodeSystems);
         FhirInstanceValidator instanceValidator = new FhirInstanceValidator(chain);
         instanceValidator.setAnyExtensionsAllowed(true);
+        // A profile the hub does not hold (JP Core's JP_Patient, say) is reported as a warning; the Renkei
+        // profiles the resource claims or must conform to are enforced.
+        instanceValidator.setErrorForUnknownProfiles(false);
         // References are not resolved (the hub does not fetch while validating), but the type a reference names
         // (Practitioner/x where only Patient is allowed) is checked.
         instanceValidator.setValidatorPolicyAdvisor(new BasePolicyAdvisorForFullValidation(
@@ -125,7 +129,7 @@ public final class ProfileValidation implements WriteRule {
     }
 
     /** Kinds of record that must conform whether or not the client says so. */
-    private static void requiredProfile(Resource resource) {
+    static void requiredProfile(Resource resource) {
         if (resource instanceof Consent consent && consent.getScope().getCoding().stream().anyMatch(c -> "adr".equals(c.getCode())
                 && "http://terminology.hl7.org/CodeSystem/consentscope".equals(c.getSystem()))
                 && !consent.getMeta().hasProfile(ADVANCE_DIRECTIVE)) {
@@ -135,7 +139,16 @@ public final class ProfileValidation implements WriteRule {
 
     /** Every issue the validator finds, each with its FHIRPath location as {@code expression}. */
     public OperationOutcome validate(Resource resource) {
-        ValidationResult result = validator.validateWithResult(resource);
+        ValidationResult result;
+        if (warm) {
+            result = validator.validateWithResult(resource);
+        } else {
+            // The validator sets itself up on first use (seconds); concurrent first uses would race.
+            synchronized (this) {
+                result = validator.validateWithResult(resource);
+                warm = true;
+            }
+        }
         OperationOutcome outcome = new OperationOutcome();
         List<SingleValidationMessage> messages = result.getMessages();
         for (SingleValidationMessage m : messages) {

@@ -153,7 +153,7 @@ class AccessMatrixTest {
                 .append("` in Composition.type / DocumentReference.type; care topics are codes of `")
                 .append(system(policy, "careTopic")).append("` in Observation/Communication/CommunicationRequest.category; ")
                 .append("medication statuses are `MedicationStatement.status` (").append(system(policy, "medicationStatus"))
-                .append("). ")
+                .append("); consent scopes are `Consent.scope` (").append(system(policy, "consentScope")).append("). ")
                 .append("A record with no such code is `unclassified`.\n\n");
         for (AccessPolicy.KindScheme scheme : policy.schemes()) {
             out.append("| ").append(scheme.name()).append(" code | 名称 |\n|---|---|\n");

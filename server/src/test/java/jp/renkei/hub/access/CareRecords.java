@@ -84,10 +84,7 @@ public final class CareRecords {
                     .setOwner(new Reference("Organization/org-t"));
             case "QuestionnaireResponse" -> new QuestionnaireResponse().setSubject(subject)
                     .setStatus(QuestionnaireResponse.QuestionnaireResponseStatus.COMPLETED);
-            case "Consent" -> new Consent().setPatient(subject).setStatus(Consent.ConsentState.ACTIVE)
-                    .setScope(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/consentscope", "patient-privacy", null)))
-                    .addCategory(new CodeableConcept(new Coding("http://loinc.org", "59284-0", null)))
-                    .setSource(signedForm());
+            case "Consent" -> consent(kind, subject);
             case "Provenance" -> new Provenance().addTarget(subject).setRecorded(new Date())
                     .addAgent(new Provenance.ProvenanceAgentComponent().setWho(new Reference("Practitioner/x")));
             case "AuditEvent" -> {
@@ -110,6 +107,28 @@ public final class CareRecords {
                     .setRole(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "IRCP", null)));
         }
         return consent;
+    }
+
+    /** A Consent of the given scope (kind; null means patient-privacy); an advance directive conforms to its profile. */
+    private static Consent consent(String kind, Reference subject) {
+        String scope = kind == null ? "patient-privacy" : kind;
+        if (scope.equals("adr")) {
+            Consent directive = new Consent().setPatient(subject).setStatus(Consent.ConsentState.ACTIVE)
+                    .setScope(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/consentscope", "adr", null)))
+                    .addCategory(new CodeableConcept(new Coding("http://loinc.org", "75320-2", null)))
+                    .setDateTime(new Date()).addPerformer(subject.copy())
+                    .setSource(new Reference("DocumentReference/acp-original"))
+                    .addPolicy(new Consent.ConsentPolicyComponent().setUri("https://www.mhlw.go.jp/stf/newpage_02783.html"));
+            directive.getProvision().setType(Consent.ConsentProvisionType.PERMIT).addProvision()
+                    .setType(Consent.ConsentProvisionType.DENY).addCode(new CodeableConcept(
+                            new Coding("http://renkei.example.jp/fhir/CodeSystem/life-sustaining-treatment", "cpr", "心肺蘇生")));
+            return directive;
+        }
+        CodeableConcept scopeCode = scope.equals("unclassified") ? new CodeableConcept().setText("その他")
+                : new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/consentscope", scope, null));
+        return new Consent().setPatient(subject).setStatus(Consent.ConsentState.ACTIVE).setScope(scopeCode)
+                .addCategory(new CodeableConcept(new Coding("http://loinc.org", "59284-0", null)))
+                .setSource(signedForm());
     }
 
     /** The scanned, signed consent form a privacy Consent must carry as its source. */

@@ -198,6 +198,7 @@ public final class LoadDriver {
             String teamUrl = "urn:uuid:" + UUID.randomUUID();
             entries.add(entry(teamUrl, "CareTeam", careTeam(patientUrl)));
             entries.add(entry("Consent", consent(patientUrl, teamUrl)));
+            emergencyData(patientUrl).forEach((type, body) -> entries.add(entry(type, body)));
             int sent = Math.min(perBundle, share);
             addObservations(entries, patientUrl, sent);
             Matcher m = PATIENT_LOCATION.matcher(transaction(entries));
@@ -327,6 +328,12 @@ public final class LoadDriver {
                 yield response.statusCode() == 200 && response.body().contains("\"searchset\"")
                         && (options.preload < options.patients || response.body().contains("\"entry\""));
             }
+            case "summary" -> {
+                HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(
+                        options.base + "/Patient/" + randomPatient() + "/$emergency-summary"))
+                        .header("Accept", "application/fhir+json").GET());
+                yield response.statusCode() == 200 && response.body().contains("\"MedicationStatement\"");
+            }
             default -> throw new IllegalArgumentException("unknown op " + op);
         };
     }
@@ -403,6 +410,23 @@ public final class LoadDriver {
                 "provision":{"type":"permit","actor":[{"role":{"coding":[{"system":\
                 "http://terminology.hl7.org/CodeSystem/v3-ParticipationType","code":"IRCP"}]},\
                 "reference":{"reference":"%s"}}]}}""".formatted(patient, now, patient, CONSENT_FORM, team);
+    }
+
+    /**
+     * What an emergency summary shows: an emergency contact sheet, an active medication, an allergy
+     * (the driver's physician role may write all three as a care-team member).
+     */
+    private static Map<String, String> emergencyData(String patient) {
+        String now = OffsetDateTime.now(ZoneOffset.ofHours(9)).withNano(0).toString();
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        out.put("Composition", """
+                {"resourceType":"Composition","status":"final",                "type":{"coding":[{"system":"http://renkei.example.jp/fhir/CodeSystem/care-document","code":"emergency-sheet"}]},                "subject":{"reference":"%s"},"date":"%s","author":[{"reference":"PractitionerRole/%s"}],"title":"緊急時連絡票"}"""
+                .formatted(patient, now, PRACTITIONER_ROLE));
+        out.put("MedicationStatement", """
+                {"resourceType":"MedicationStatement","status":"active",                "medicationCodeableConcept":{"text":"アムロジピン錠5mg 1日1回朝食後"},"subject":{"reference":"%s"}}""".formatted(patient));
+        out.put("AllergyIntolerance", """
+                {"resourceType":"AllergyIntolerance","code":{"text":"そば"},"patient":{"reference":"%s"}}""".formatted(patient));
+        return out;
     }
 
     /** {@code subject} is a reference: {@code Patient/<id>}, or a {@code urn:uuid:} fullUrl in a transaction. */
@@ -641,7 +665,7 @@ public final class LoadDriver {
 
         static Options parse(String[] args) {
             Map<String, String> values = new HashMap<>(Map.of("--clients", "8", "--duration", "30", "--warmup", "5",
-                    "--patients", "100", "--preload", "0", "--ops", "create,read,search", "--reuse", "false",
+                    "--patients", "100", "--preload", "0", "--ops", "create,read,search,summary", "--reuse", "false",
                     "--issuer-port", "0", "--wait-for-hub", "0"));
             for (int i = 0; i < args.length; i++) {
                 if (!args[i].startsWith("--") || i + 1 == args.length) {
@@ -655,7 +679,7 @@ public final class LoadDriver {
             }
             List<String> ops = List.of(values.get("--ops").split(","));
             for (String op : ops) {
-                if (!List.of("create", "read", "search").contains(op)) {
+                if (!List.of("create", "read", "search", "summary").contains(op)) {
                     throw usage("unknown op " + op);
                 }
             }
@@ -669,7 +693,7 @@ public final class LoadDriver {
 
         private static IllegalArgumentException usage(String problem) {
             return new IllegalArgumentException(problem + "\nusage: LoadDriver --base URL [--clients 8] [--duration 30] "
-                    + "[--warmup 5] [--patients 100] [--preload 0] [--reuse false] [--ops create,read,search] [--out FILE] "
+                    + "[--warmup 5] [--patients 100] [--preload 0] [--reuse false] [--ops create,read,search,summary] [--out FILE] "
                     + "[--token JWT | --issuer-port PORT] [--wait-for-hub SECONDS]");
         }
     }

@@ -70,6 +70,10 @@ class ProfileValidationTest {
     void theExampleConformsAndAnAdvanceDirectiveIsHeldToTheProfileEvenUnclaimed() {
         HttpResponse<String> created = post(example());
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        // a profile the hub does not hold (here JP Core's) is no reason to refuse
+        Consent alsoJpCore = example();
+        alsoJpCore.getMeta().addProfile("http://jpfhir.jp/fhir/core/StructureDefinition/JP_Consent");
+        assertThat(post(alsoJpCore).statusCode()).isEqualTo(201);
         Consent unclaimed = example();
         unclaimed.getMeta().getProfile().clear();
         unclaimed.getProvision().getProvisionFirstRep().getCodeFirstRep().getCodingFirstRep().setCode("resuscitation");

@@ -1,0 +1,16 @@
+package jp.renkei.hub.emergency;
+
+import jp.renkei.hub.fhir.ResourceOperations;
+import jp.renkei.hub.store.SearchExecutor;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The emergency summary operation. */
+@Configuration(proxyBeanMethods = false)
+public class EmergencyConfig {
+
+    @Bean
+    EmergencySummary emergencySummary(ResourceOperations operations, SearchExecutor searches) {
+        return new EmergencySummary(operations, searches);
+    }
+}
