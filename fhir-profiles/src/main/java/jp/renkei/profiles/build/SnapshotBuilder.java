@@ -25,7 +25,8 @@ import org.hl7.fhir.r4.model.ValueSet;
 /**
  * Build step of this module: reads the conformance resources of {@code src/main/fhir} (profiles as
  * differentials, code systems, value sets, examples), generates each profile's snapshot against base
- * R4 and the other profiles, and writes everything to {@code renkei/profiles} on the classpath. A
+ * R4 and the other profiles, and writes everything to {@code renkei/profiles} on the classpath and as a
+ * FHIR NPM package ({@link NpmPackageWriter}). A
  * profile whose snapshot cannot be generated, or a file that does not parse, fails the build.
  */
 public final class SnapshotBuilder {
@@ -38,6 +39,9 @@ public final class SnapshotBuilder {
     public static void main(String[] args) throws IOException {
         Path in = Path.of(args[0]);
         Path out = Path.of(args[1]);
+        Path npmPackage = Path.of(args[2]);
+        String version = args[3];
+        NpmPackageWriter npm = new NpmPackageWriter();
         FhirContext fhir = FhirContext.forR4();
         IParser parser = fhir.newJsonParser().setPrettyPrint(true);
         List<Resource> resources = new ArrayList<>();
@@ -74,9 +78,16 @@ public final class SnapshotBuilder {
                 profiles++;
             }
             String name = r.fhirType() + "-" + r.getIdElement().getIdPart() + ".json";
-            Files.writeString(out.resolve(name), parser.encodeResourceToString(written), StandardCharsets.UTF_8);
+            String text = parser.encodeResourceToString(written);
+            Files.writeString(out.resolve(name), text, StandardCharsets.UTF_8);
+            if (r instanceof StructureDefinition || r instanceof CodeSystem || r instanceof ValueSet) {
+                npm.addConformance(name, text);
+            } else {
+                npm.addExample(name, text);
+            }
         }
+        npm.write(npmPackage, version, WEB_URL);
         System.out.println("SnapshotBuilder: " + resources.size() + " conformance resources, " + profiles
-                + " profile snapshots generated into " + out);
+                + " profile snapshots generated into " + out + "; FHIR package " + npmPackage);
     }
 }

@@ -54,7 +54,7 @@ public class CareLabeler implements Labeler {
         Resource about = resource;
         if (resource instanceof Bundle bundle && bundle.getType() == Bundle.BundleType.DOCUMENT
                 && bundle.hasEntry() && bundle.getEntryFirstRep().getResource() instanceof Composition composition) {
-            about = composition;
+            return documentSubject(bundle, composition);
         }
         List<String> out = new ArrayList<>();
         if (about.fhirType().equals("Patient")) {
@@ -72,6 +72,27 @@ public class CareLabeler implements Labeler {
             }
         }
         return out;
+    }
+
+    /**
+     * The patient a document is about: its Composition's subject, either {@code Patient/{id}} or the
+     * Patient entry it points at inside the document (by {@code fullUrl}, e.g. {@code urn:uuid:…}),
+     * whose id is the hub's id of that patient.
+     */
+    private static List<String> documentSubject(Bundle bundle, Composition composition) {
+        String ref = composition.getSubject().getReference();
+        if (ref == null) {
+            return List.of();
+        }
+        for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
+            if (ref.equals(entry.getFullUrl()) && entry.getResource() instanceof org.hl7.fhir.r4.model.Patient patient
+                    && patient.getIdElement().getIdPart() != null) {
+                return List.of(patient.getIdElement().getIdPart());
+            }
+        }
+        // only a relative reference names a patient of this hub; an absolute one may be another server's
+        boolean relative = ref.startsWith("Patient/") && ref.indexOf('/', "Patient/".length()) < 0;
+        return relative ? List.of(ref.substring("Patient/".length())) : List.of();
     }
 
     /** The first code of the type's scheme, {@code unclassified} when there is none, null for unclassified types. */

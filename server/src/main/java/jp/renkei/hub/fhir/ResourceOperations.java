@@ -239,10 +239,12 @@ public class ResourceOperations {
 
     /** Writes one create, update or delete the caller is allowed to make, once the {@link WriteRule}s pass. */
     public StoredResource write(WriteRequest request) {
-        authorize(request);
-        StoredResource written = store.write(List.of(request)).get(0);
-        touched(written);
-        return written;
+        StoredResource before = authorize(request);
+        List<WriteRequest> unit = new ArrayList<>(List.of(request));
+        unit.addAll(consequences(request, before));
+        List<StoredResource> written = store.write(unit);
+        written.forEach(ResourceOperations::touched);
+        return written.get(0);
     }
 
     /**
@@ -251,16 +253,22 @@ public class ResourceOperations {
      * writing records about them, can be one transaction.
      */
     public List<StoredResource> writeTransaction(List<WriteRequest> requests) {
+        List<StoredResource> befores = new ArrayList<>();
         for (WriteRequest request : requests) {
-            authorize(request);
+            befores.add(authorize(request));
             guard.stage(request);
         }
-        List<StoredResource> written = store.write(requests);
+        List<WriteRequest> unit = new ArrayList<>(requests);
+        for (int i = 0; i < requests.size(); i++) {
+            unit.addAll(consequences(requests.get(i), befores.get(i)));
+        }
+        List<StoredResource> written = store.write(unit);
         written.forEach(ResourceOperations::touched);
-        return written;
+        return written.subList(0, requests.size());
     }
 
-    private void authorize(WriteRequest request) {
+    /** Checks the write against the policy and the write rules; returns the record as it was before. */
+    private StoredResource authorize(WriteRequest request) {
         StoredResource before = store.read(request.type(), request.id());
         if (request.isDelete()) {
             if (before != null) {
@@ -270,6 +278,13 @@ public class ResourceOperations {
             guard.checkUpdate(before, request.type(), request.id(), request.resource());
             writeRules.forEach(rule -> rule.apply(request, before, guard.caller()));
         }
+        return before;
+    }
+
+    private List<WriteRequest> consequences(WriteRequest request, StoredResource before) {
+        List<WriteRequest> more = new ArrayList<>();
+        writeRules.forEach(rule -> more.addAll(rule.consequences(request, before, guard.caller())));
+        return more;
     }
 
     public void requireWritable(String type) {

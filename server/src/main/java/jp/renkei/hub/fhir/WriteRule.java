@@ -1,5 +1,6 @@
 package jp.renkei.hub.fhir;
 
+import java.util.List;
 import jp.renkei.hub.access.Caller;
 import jp.renkei.hub.store.StoredResource;
 import jp.renkei.hub.store.WriteRequest;
@@ -9,9 +10,21 @@ import jp.renkei.hub.store.WriteRequest;
  * access decision, before anything is stored, for REST, transaction and batch writes alike. A rule
  * may complete {@code request.resource()} (e.g. stamp who recorded it) or refuse the write with an
  * {@code UnprocessableEntityException} naming the element at fault; a refused transaction stores nothing.
+ * A rule may also name what the hub writes along with it ({@link #consequences}), stored in the same unit.
  */
 public interface WriteRule {
 
     /** @param before the version being replaced, or null (or a deletion) when the write creates the resource */
     void apply(WriteRequest request, StoredResource before, Caller caller);
+
+    /**
+     * What the hub itself writes because of this write, in the same unit (all or nothing): the hand-off
+     * Tasks of a document being sent, the previous version of an advance directive marked superseded.
+     * Called once every write of the unit has passed {@link #apply}. These writes are the hub's, not the
+     * caller's: they are not judged by the access policy or the write rules, so a rule builds them complete,
+     * and names the version it read ({@code ifMatch}) when it changes an existing record.
+     */
+    default List<WriteRequest> consequences(WriteRequest request, StoredResource before, Caller caller) {
+        return List.of();
+    }
 }

@@ -1,6 +1,7 @@
 package jp.renkei.hub.workflow;
 
 import ca.uhn.fhir.context.FhirContext;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import jp.renkei.hub.store.ResourceStore;
@@ -16,7 +17,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
 
 /**
- * Flags hand-off Tasks not yet received when their last fee-rule deadline has passed: business status
+ * Flags hand-off Tasks not yet received when their last fee-rule deadline has passed, and Tasks with a
+ * 返信希望日 (a contact form) not yet answered by the end of that day: business status
  * {@code overdue} (system handoff-status), searchable as {@code Task?business-status=overdue}, for
  * example with {@code &requester=…} or {@code &owner=…}. Runs every {@code renkei.workflow.overdue-check}.
  */
@@ -45,8 +47,16 @@ public class OverdueHandoffs {
     /** Flags what is overdue at {@code now}; returns how many Tasks it flagged. */
     public int flagOverdue(Date now) {
         int flagged = 0;
-        for (StoredResource stored : searches.currentWhere("Task", "status", "requested", true)) {
+        List<StoredResource> open = new ArrayList<>();
+        for (String status : List.of("requested", "received", "accepted", "in-progress")) {
+            open.addAll(searches.currentWhere("Task", "status", status, true));
+        }
+        for (StoredResource stored : open) {
             Task task = fhirContext.newJsonParser().parseResource(Task.class, stored.json());
+            // fee-rule deadlines are for delivery (received); a 返信希望日 is for the answer (completed)
+            if (task.getStatus() != Task.TaskStatus.REQUESTED && !TaskWorkflow.awaitsReply(task)) {
+                continue;
+            }
             boolean handoff = task.getCode().getCoding().stream().anyMatch(c -> TaskWorkflow.HANDOFF.equals(c.getSystem()));
             boolean due = task.getRestriction().getPeriod().hasEnd() && now.after(task.getRestriction().getPeriod().getEnd());
             boolean flaggedAlready = task.getBusinessStatus().getCoding().stream()

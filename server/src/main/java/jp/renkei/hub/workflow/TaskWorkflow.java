@@ -99,6 +99,52 @@ public final class TaskWorkflow implements WriteRule {
         }
     }
 
+    /**
+     * A hand-off Task the hub opens on the sender's behalf when a document or contact form is sent:
+     * requested, addressed to {@code owner}, with its status time and deadlines stamped as for a Task a
+     * client creates.
+     *
+     * @param trigger the day the fee-rule deadlines count from, or null
+     * @param replyBy the day an answer is asked for (返信希望日), or null
+     */
+    public Task open(String kind, String display, Reference patient, Reference focus, Reference owner, Caller caller,
+                     LocalDate trigger, LocalDate replyBy) {
+        Task task = new Task().setStatus(TaskStatus.REQUESTED).setIntent(Task.TaskIntent.ORDER)
+                .setCode(new CodeableConcept(new Coding(HANDOFF, kind, display)))
+                .setFor(patient).setFocus(focus).setOwner(owner).setDescription(display);
+        if (trigger != null) {
+            task.addInput().setType(new CodeableConcept(new Coding(TASK_INPUT, "trigger-date", "起算日"))).setValue(new DateType(trigger.toString()));
+        }
+        if (replyBy != null) {
+            task.addInput().setType(new CodeableConcept(new Coding(TASK_INPUT, "reply-by", "返信希望日"))).setValue(new DateType(replyBy.toString()));
+        }
+        start(task, caller);
+        stampDeadlines(task);
+        return task;
+    }
+
+    /**
+     * The Task once what it asked for has been answered (a contact form's reply): completed, with the
+     * receipt time stamped too if the addressee answered without marking it received first. A Task that
+     * has already ended is returned unchanged.
+     */
+    public Task answered(Task task) {
+        if (task.getStatus() != TaskStatus.REQUESTED && task.getStatus() != TaskStatus.RECEIVED
+                && task.getStatus() != TaskStatus.ACCEPTED && task.getStatus() != TaskStatus.INPROGRESS) {
+            return task;
+        }
+        Task done = task.copy();
+        reached(done, TaskStatus.RECEIVED);
+        reached(done, TaskStatus.COMPLETED);
+        done.setStatus(TaskStatus.COMPLETED);
+        return done;
+    }
+
+    /** True while the Task waits for an answer by its 返信希望日 (input {@code reply-by}). */
+    static boolean awaitsReply(Task task) {
+        return inputDate(task, "reply-by") != null;
+    }
+
     private static String handoffKind(Task task) {
         return task.getCode().getCoding().stream().filter(c -> HANDOFF.equals(c.getSystem()))
                 .map(Coding::getCode).findFirst().orElse(null);
@@ -229,7 +275,13 @@ public final class TaskWorkflow implements WriteRule {
         LocalDate trigger = triggerDate(task);
         List<FeeRules.Due> deadlines = handoff == null || trigger == null ? List.of() : feeRules.deadlines(handoff, trigger, zone);
         if (deadlines.isEmpty()) {
-            if (task.hasRestriction()) {
+            LocalDate replyBy = inputDate(task, "reply-by");
+            if (replyBy != null) {
+                // answered by the end of the 返信希望日 in the hub's time zone
+                task.getRestriction().getPeriod().setEndElement(new DateTimeType(
+                        Date.from(replyBy.plusDays(1).atStartOfDay(zone).minusSeconds(1).toInstant()),
+                        ca.uhn.fhir.model.api.TemporalPrecisionEnum.SECOND, java.util.TimeZone.getTimeZone(zone)));
+            } else if (task.hasRestriction()) {
                 task.getRestriction().setPeriod(null);
             }
             return;
@@ -247,9 +299,13 @@ public final class TaskWorkflow implements WriteRule {
     }
 
     private static LocalDate triggerDate(Task task) {
+        return inputDate(task, "trigger-date");
+    }
+
+    private static LocalDate inputDate(Task task, String code) {
         for (Task.ParameterComponent input : task.getInput()) {
             boolean trigger = input.getType().getCoding().stream()
-                    .anyMatch(c -> TASK_INPUT.equals(c.getSystem()) && "trigger-date".equals(c.getCode()));
+                    .anyMatch(c -> TASK_INPUT.equals(c.getSystem()) && code.equals(c.getCode()));
             if (trigger && input.getValue() instanceof DateType date && date.getValue() != null) {
                 return LocalDate.of(date.getYear(), date.getMonth() + 1, date.getDay());
             }

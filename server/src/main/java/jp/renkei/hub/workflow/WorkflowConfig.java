@@ -3,6 +3,7 @@ package jp.renkei.hub.workflow;
 import ca.uhn.fhir.context.FhirContext;
 import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.fhir.FhirProperties;
+import jp.renkei.hub.store.Labeler;
 import jp.renkei.hub.store.ResourceStore;
 import jp.renkei.hub.store.SearchExecutor;
 import org.springframework.context.annotation.Bean;
@@ -22,6 +23,16 @@ public class WorkflowConfig {
     @Bean
     TaskWorkflow taskWorkflow(FhirContext fhirContext, AccessGuard guard, FeeRules feeRules, FhirProperties properties) {
         return new TaskWorkflow(fhirContext, guard, feeRules, properties.timeZone());
+    }
+
+    @Bean
+    HandoffDispatch handoffDispatch(FhirContext fhirContext, TaskWorkflow workflow, Labeler labeler, SearchExecutor searches) {
+        return new HandoffDispatch(fhirContext, workflow, labeler, searches);
+    }
+
+    @Bean
+    CurrentVersions currentVersions(FhirContext fhirContext, Labeler labeler, SearchExecutor searches) {
+        return new CurrentVersions(fhirContext, labeler, searches);
     }
 
     @Bean

@@ -1,0 +1,177 @@
+package jp.renkei.hub.workflow;
+
+import ca.uhn.fhir.context.FhirContext;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import jp.renkei.hub.access.Caller;
+import jp.renkei.hub.fhir.Unprocessable;
+import jp.renkei.hub.fhir.WriteRule;
+import jp.renkei.hub.store.Labeler;
+import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.SearchExecutor;
+import jp.renkei.hub.store.StoredResource;
+import jp.renkei.hub.store.WriteRequest;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Communication;
+import org.hl7.fhir.r4.model.Composition;
+import org.hl7.fhir.r4.model.DateType;
+import org.hl7.fhir.r4.model.Extension;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.Task;
+
+/**
+ * Sending is writing: when a discharge handoff (a document Bundle whose Composition names its recipients in
+ * the extension {@code handoff-recipient}) or a contact-form question (a Communication claiming
+ * {@code renkei-contact-form-question}, recipients in {@code recipient}) is created, the hub opens one
+ * hand-off Task per recipient in the same write, addressed to that recipient, focused on what was sent.
+ * When the physician's answer (a Communication claiming {@code renkei-contact-form-answer}) is created,
+ * the open Tasks of the question it responds to are completed in the same write. Amending a sent
+ * document opens no new Tasks.
+ */
+public final class HandoffDispatch implements WriteRule {
+
+    public static final String RECIPIENT = "http://renkei.example.jp/fhir/StructureDefinition/handoff-recipient";
+    public static final String REPLY_BY = "http://renkei.example.jp/fhir/StructureDefinition/reply-requested-by";
+    public static final String QUESTION = "http://renkei.example.jp/fhir/StructureDefinition/renkei-contact-form-question";
+    public static final String ANSWER = "http://renkei.example.jp/fhir/StructureDefinition/renkei-contact-form-answer";
+    private static final String CARE_DOCUMENT = "http://renkei.example.jp/fhir/CodeSystem/care-document";
+    /** Document kinds that are sent to someone, with the Task's title. */
+    private static final Map<String, String> SENT_DOCUMENTS = Map.of(
+            "discharge-summary", "退院時情報提供書の送付",
+            "admission-info", "入院時情報提供書の送付");
+    private static final Set<String> ADDRESSEE_TYPES = Set.of("Organization", "PractitionerRole", "Practitioner");
+
+    private final FhirContext fhirContext;
+    private final TaskWorkflow workflow;
+    private final Labeler labeler;
+    private final SearchExecutor searches;
+
+    public HandoffDispatch(FhirContext fhirContext, TaskWorkflow workflow, Labeler labeler, SearchExecutor searches) {
+        this.fhirContext = fhirContext;
+        this.workflow = workflow;
+        this.labeler = labeler;
+        this.searches = searches;
+    }
+
+    /** A sent item names recipients the hub can address and a patient it knows. */
+    @Override
+    public void apply(WriteRequest request, StoredResource before, Caller caller) {
+        if (request.isDelete() || !isNew(before)) {
+            return;
+        }
+        Sending sending = sending(request);
+        if (sending == null) {
+            return;
+        }
+        for (int i = 0; i < sending.recipients().size(); i++) {
+            String ref = sending.recipients().get(i).getReference();
+            String type = ref == null || !ref.contains("/") ? null : ref.substring(0, ref.indexOf('/'));
+            if (type == null || !ADDRESSEE_TYPES.contains(type) || ref.indexOf('/') != ref.lastIndexOf('/')) {
+                throw Unprocessable.at(fhirContext, sending.recipientPath(i), OperationOutcome.IssueType.VALUE,
+                        "送付先は Organization / PractitionerRole / Practitioner の相対参照で指定します (a recipient is a relative"
+                                + " reference to an Organization, PractitionerRole or Practitioner of this hub, not '" + ref + "')");
+            }
+        }
+        if (sending.recipients().isEmpty()) {
+            throw Unprocessable.at(fhirContext, sending.recipientPath(0), OperationOutcome.IssueType.REQUIRED,
+                    "送付先がありません (what is sent names at least one recipient)");
+        }
+        if (patientOf(request) == null) {
+            throw Unprocessable.at(fhirContext, sending.subjectPath(), OperationOutcome.IssueType.VALUE,
+                    "送付する文書の患者（subject）はこのハブの Patient を指す必要があります (what is sent is about a patient of this hub:"
+                            + " subject is Patient/{id} or the Patient entry of the document)");
+        }
+    }
+
+    @Override
+    public List<WriteRequest> consequences(WriteRequest request, StoredResource before, Caller caller) {
+        if (request.isDelete() || !isNew(before)) {
+            return List.of();
+        }
+        if (request.resource() instanceof Communication c && claims(c, ANSWER)) {
+            return completeAnsweredQuestions(c);
+        }
+        Sending sending = sending(request);
+        if (sending == null) {
+            return List.of();
+        }
+        Reference patient = new Reference("Patient/" + patientOf(request));
+        Reference focus = new Reference(request.type() + "/" + request.id());
+        List<WriteRequest> tasks = new ArrayList<>();
+        for (Reference recipient : sending.recipients()) {
+            Task task = workflow.open(sending.kind(), sending.title(), patient, focus,
+                    new Reference(recipient.getReference()).setDisplay(recipient.getDisplay()), caller, null, sending.replyBy());
+            tasks.add(new WriteRequest("Task", ResourceStore.newId(), task, null, request.owner()));
+        }
+        return tasks;
+    }
+
+    private List<WriteRequest> completeAnsweredQuestions(Communication answer) {
+        List<WriteRequest> done = new ArrayList<>();
+        for (Reference question : answer.getInResponseTo()) {
+            if (question.getReference() == null || !question.getReference().startsWith("Communication/")) {
+                continue;
+            }
+            for (StoredResource stored : searches.currentWhere("Task", "focus", question.getReference(), true)) {
+                Task task = fhirContext.newJsonParser().parseResource(Task.class, stored.json());
+                boolean contactForm = task.getCode().getCoding().stream()
+                        .anyMatch(c -> TaskWorkflow.HANDOFF.equals(c.getSystem()) && "contact-form".equals(c.getCode()));
+                Task answered = contactForm ? workflow.answered(task) : task;
+                if (answered != task) {
+                    done.add(new WriteRequest("Task", stored.id(), answered, stored.version(), null));
+                }
+            }
+        }
+        return done;
+    }
+
+    /** What is being sent, or null when the write sends nothing. */
+    private Sending sending(WriteRequest request) {
+        Resource resource = request.resource();
+        if (resource instanceof Bundle bundle && bundle.getType() == Bundle.BundleType.DOCUMENT && bundle.hasEntry()
+                && bundle.getEntryFirstRep().getResource() instanceof Composition composition) {
+            String kind = composition.getType().getCoding().stream().filter(c -> CARE_DOCUMENT.equals(c.getSystem()))
+                    .map(c -> c.getCode()).filter(SENT_DOCUMENTS::containsKey).findFirst().orElse(null);
+            if (kind == null || composition.getStatus() == Composition.CompositionStatus.PRELIMINARY) {
+                return null;
+            }
+            List<Reference> recipients = composition.getExtensionsByUrl(RECIPIENT).stream()
+                    .map(Extension::getValue).filter(Reference.class::isInstance).map(Reference.class::cast).toList();
+            return new Sending(kind, SENT_DOCUMENTS.get(kind), recipients, null,
+                    "Bundle.entry[0].resource.extension('" + RECIPIENT + "')", "Bundle.entry[0].resource.subject");
+        }
+        if (resource instanceof Communication question && claims(question, QUESTION)) {
+            LocalDate replyBy = question.getExtensionByUrl(REPLY_BY) != null
+                    && question.getExtensionByUrl(REPLY_BY).getValue() instanceof DateType date && date.getValue() != null
+                    ? LocalDate.of(date.getYear(), date.getMonth() + 1, date.getDay()) : null;
+            return new Sending("contact-form", "主治医・ケアマネジャー連絡票", question.getRecipient(), replyBy,
+                    "Communication.recipient", "Communication.subject");
+        }
+        return null;
+    }
+
+    private record Sending(String kind, String title, List<Reference> recipients, LocalDate replyBy,
+                           String recipientsPath, String subjectPath) {
+        String recipientPath(int i) {
+            return recipientsPath.endsWith(")") ? recipientsPath : recipientsPath + "[" + i + "]";
+        }
+    }
+
+    private String patientOf(WriteRequest request) {
+        List<String> patients = labeler.label(request.id(), request.resource()).patients();
+        return patients.isEmpty() ? null : patients.get(0);
+    }
+
+    private static boolean isNew(StoredResource before) {
+        return before == null || before.deleted();
+    }
+
+    private static boolean claims(Resource resource, String profile) {
+        return resource.getMeta().hasProfile(profile);
+    }
+}
