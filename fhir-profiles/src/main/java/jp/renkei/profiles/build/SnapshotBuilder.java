@@ -19,6 +19,7 @@ import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.CodeSystem;
 import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.SearchParameter;
 import org.hl7.fhir.r4.model.StructureDefinition;
 import org.hl7.fhir.r4.model.ValueSet;
 
@@ -80,7 +81,7 @@ public final class SnapshotBuilder {
             String name = r.fhirType() + "-" + r.getIdElement().getIdPart() + ".json";
             String text = parser.encodeResourceToString(written);
             Files.writeString(out.resolve(name), text, StandardCharsets.UTF_8);
-            if (r instanceof StructureDefinition || r instanceof CodeSystem || r instanceof ValueSet) {
+            if (r instanceof StructureDefinition || r instanceof CodeSystem || r instanceof ValueSet || r instanceof SearchParameter) {
                 npm.addConformance(name, text);
             } else {
                 npm.addExample(name, text);

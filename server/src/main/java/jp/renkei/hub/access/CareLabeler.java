@@ -23,8 +23,9 @@ import org.springframework.stereotype.Component;
 /**
  * Says which patients a resource is about (its {@code patient} search parameter; a Patient is
  * about itself) and its kind under the policy's classification schemes (a document's type, a care
- * topic, a medication's status, a consent's scope). A document Bundle is about
- * the subject of its Composition; a Binary about the patient in its {@code securityContext}.
+ * topic, a medication's status, a consent's scope). A document Bundle is about the subject of its
+ * Composition (the hub's Bundle {@code patient} parameter) and of the kind of its Composition's type;
+ * a Binary is about the patient in its {@code securityContext}.
  */
 @Component
 public class CareLabeler implements Labeler {
@@ -51,48 +52,22 @@ public class CareLabeler implements Labeler {
     }
 
     private List<String> patients(String id, Resource resource) {
-        Resource about = resource;
-        if (resource instanceof Bundle bundle && bundle.getType() == Bundle.BundleType.DOCUMENT
-                && bundle.hasEntry() && bundle.getEntryFirstRep().getResource() instanceof Composition composition) {
-            return documentSubject(bundle, composition);
-        }
         List<String> out = new ArrayList<>();
-        if (about.fhirType().equals("Patient")) {
+        if (resource.fhirType().equals("Patient")) {
             out.add(id);
-        } else if (about instanceof Binary binary) {
+        } else if (resource instanceof Binary binary) {
             String ref = binary.getSecurityContext().getReference();
             if (ref != null && ref.startsWith("Patient/")) {
                 out.add(ref.substring("Patient/".length()));
             }
         } else {
-            for (String ref : extractor.references(about, "patient")) {
+            for (String ref : extractor.references(resource, "patient")) {
                 if (ref.startsWith("Patient/")) {
                     out.add(ref.substring("Patient/".length()));
                 }
             }
         }
         return out;
-    }
-
-    /**
-     * The patient a document is about: its Composition's subject, either {@code Patient/{id}} or the
-     * Patient entry it points at inside the document (by {@code fullUrl}, e.g. {@code urn:uuid:…}),
-     * whose id is the hub's id of that patient.
-     */
-    private static List<String> documentSubject(Bundle bundle, Composition composition) {
-        String ref = composition.getSubject().getReference();
-        if (ref == null) {
-            return List.of();
-        }
-        for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
-            if (ref.equals(entry.getFullUrl()) && entry.getResource() instanceof org.hl7.fhir.r4.model.Patient patient
-                    && patient.getIdElement().getIdPart() != null) {
-                return List.of(patient.getIdElement().getIdPart());
-            }
-        }
-        // only a relative reference names a patient of this hub; an absolute one may be another server's
-        boolean relative = ref.startsWith("Patient/") && ref.indexOf('/', "Patient/".length()) < 0;
-        return relative ? List.of(ref.substring("Patient/".length())) : List.of();
     }
 
     /** The first code of the type's scheme, {@code unclassified} when there is none, null for unclassified types. */
@@ -117,6 +92,10 @@ public class CareLabeler implements Labeler {
         }
         if (resource instanceof DocumentReference d) {
             return List.of(d.getType());
+        }
+        if (resource instanceof Bundle b && b.getType() == Bundle.BundleType.DOCUMENT && b.hasEntry()
+                && b.getEntryFirstRep().getResource() instanceof Composition c) {
+            return List.of(c.getType());
         }
         if (resource instanceof Observation o) {
             return o.getCategory();

@@ -47,7 +47,7 @@ public final class BreakGlassNotice {
     /** Writes the notice; returns its id, or null when the patient has nobody to tell. */
     public String send(String patient, String who, String whoReference, String reason, Instant until) {
         Set<String> recipients = new LinkedHashSet<>(careManagers(patient));
-        for (String type : List.of("Composition", "DocumentReference")) {
+        for (String type : List.of("Composition", "DocumentReference", "Bundle")) {
             for (StoredResource doc : searches.aboutPatient(type, patient, false)) {
                 if (doc.labels() != null && EMERGENCY_KINDS.contains(doc.labels().kind())
                         && doc.labels().owner() != null && doc.labels().owner().startsWith("Organization/")) {

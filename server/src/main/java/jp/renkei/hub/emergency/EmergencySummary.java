@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.Date;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 import jp.renkei.hub.fhir.OperationProvider;
 import jp.renkei.hub.fhir.ResourceOperations;
 import jp.renkei.hub.store.SearchExecutor;
@@ -25,7 +26,8 @@ import org.hl7.fhir.r4.model.Resource;
 /**
  * {@code GET /fhir/Patient/{id}/$emergency-summary}: what an on-call doctor or an ambulance crew needs
  * first, in one Bundle (type {@code collection}): the patient, the current emergency contact sheet
- * (緊急時連絡票: the newest final Composition or current DocumentReference of that kind), the current
+ * (緊急時連絡票: the newest final document Bundle or Composition of that kind, and the current
+ * DocumentReference of that kind, e.g. a scanned sheet), the current
  * advance directive (the newest active Consent with scope adr, and the signed original's
  * DocumentReference), active medications and allergies. Each entry is shown only if the caller may read
  * it: under break-glass that is exactly this set; a care worker gets the sheet and allergies but no
@@ -48,8 +50,14 @@ public final class EmergencySummary implements OperationProvider {
         Bundle bundle = new Bundle().setType(Bundle.BundleType.COLLECTION).setTimestamp(new Date());
         add(bundle, person);
         List<StoredResource> documents = visible("DocumentReference", patient);
-        newest(visible("Composition", patient), Composition.class,
-                c -> "emergency-sheet".equals(c.kind()) && isFinal(c.resource())).ifPresent(r -> add(bundle, r));
+        // the structured sheet: a document Bundle or a Composition, whichever is newer
+        Optional<StoredResource> sheetComposition = newest(visible("Composition", patient), Composition.class,
+                c -> "emergency-sheet".equals(c.kind()) && isFinal(c.resource()));
+        Optional<StoredResource> sheetDocument = newest(visible("Bundle", patient), Bundle.class,
+                c -> "emergency-sheet".equals(c.kind()) && c.resource().getEntryFirstRep().getResource() instanceof Composition composition
+                        && isFinal(composition));
+        Stream.of(sheetComposition, sheetDocument).flatMap(Optional::stream)
+                .max(Comparator.comparingLong(StoredResource::lastUpdated)).ifPresent(r -> add(bundle, r));
         newest(documents, DocumentReference.class,
                 c -> "emergency-sheet".equals(c.kind()) && isCurrent(c.resource())).ifPresent(r -> add(bundle, r));
         newest(visible("Consent", patient), Consent.class,

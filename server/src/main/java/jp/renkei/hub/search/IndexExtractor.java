@@ -5,8 +5,10 @@ import ca.uhn.fhir.fhirpath.IFhirPath;
 import ca.uhn.fhir.fhirpath.IFhirPathEvaluationContext;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.bson.Document;
@@ -15,6 +17,7 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.Address;
 import org.hl7.fhir.r4.model.BaseDateTimeType;
+import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.ContactPoint;
@@ -59,6 +62,7 @@ public final class IndexExtractor {
     public Document extract(IBaseResource resource) {
         String type = resource.fhirType();
         Document index = new Document();
+        Map<String, String> inside = entriesByFullUrl(resource);
         for (SearchParamDef param : registry.indexedParams(type)) {
             List<IBase> values = fhirPath.evaluate(resource, param.expression(), IBase.class);
             Set<Object> seen = new LinkedHashSet<>();
@@ -66,7 +70,7 @@ public final class IndexExtractor {
             for (IBase value : values) {
                 switch (param.kind()) {
                     case TOKEN -> tokens(value, seen);
-                    case REFERENCE -> reference(value, seen);
+                    case REFERENCE -> reference(value, seen, inside);
                     case STRING -> {
                         strings(value, text -> seen.add(TextNormalizer.normalize(text)));
                         strings(value, exact::add);
@@ -92,8 +96,9 @@ public final class IndexExtractor {
             return List.of();
         }
         Set<Object> seen = new LinkedHashSet<>();
+        Map<String, String> inside = entriesByFullUrl(resource);
         for (IBase value : fhirPath.evaluate(resource, param.expression(), IBase.class)) {
-            reference(value, seen);
+            reference(value, seen, inside);
         }
         return seen.stream().map(String.class::cast).toList();
     }
@@ -126,8 +131,27 @@ public final class IndexExtractor {
         }
     }
 
-    private static void reference(IBase value, Set<Object> out) {
-        if (value instanceof Reference ref && ref.hasReference()) {
+    /**
+     * Inside a Bundle, a reference to another entry by its {@code fullUrl} (e.g. {@code urn:uuid:…}) means that
+     * entry's resource: {@code Type/id} when the entry's resource has an id.
+     */
+    private static Map<String, String> entriesByFullUrl(IBaseResource resource) {
+        if (!(resource instanceof Bundle bundle)) {
+            return Map.of();
+        }
+        Map<String, String> byFullUrl = new HashMap<>();
+        for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
+            if (entry.hasFullUrl() && entry.getResource() != null && entry.getResource().getIdElement().hasIdPart()) {
+                byFullUrl.put(entry.getFullUrl(), entry.getResource().fhirType() + "/" + entry.getResource().getIdElement().getIdPart());
+            }
+        }
+        return byFullUrl;
+    }
+
+    private static void reference(IBase value, Set<Object> out, Map<String, String> inside) {
+        if (value instanceof Reference ref && ref.hasReference() && inside.containsKey(ref.getReference())) {
+            out.add(inside.get(ref.getReference()));
+        } else if (value instanceof Reference ref && ref.hasReference()) {
             out.add(referenceKey(ref.getReferenceElement()));
         } else if (value instanceof PrimitiveType<?> canonical && canonical.hasValue()) {
             out.add(canonical.getValueAsString());

@@ -29,6 +29,18 @@ import org.hl7.fhir.r4.model.Enumerations.SearchParamType;
 public final class SearchParameterRegistry {
 
     public static final String CAPABILITY_INPUT = "/renkei/CapabilityStatement-renkei-hub.json";
+    public static final String HUB_DEFINED_BASE = "http://renkei.example.jp/fhir/SearchParameter/";
+
+    /**
+     * Parameters the hub defines where R4 has none, published as SearchParameter resources in the profiles
+     * package: a document Bundle's patient is its Composition's subject (resolved inside the Bundle).
+     */
+    private record HubDefined(ParamKind kind, String path, Set<String> targets) {
+    }
+
+    private static final Map<String, HubDefined> HUB_DEFINED = Map.of(
+            "Bundle-patient", new HubDefined(ParamKind.REFERENCE, "Bundle.entry.first().resource.ofType(Composition).subject",
+                    Set.of("Patient")));
 
     private final CapabilityStatement capabilityInput;
     private final Map<String, Map<String, SearchParamDef>> byType = new LinkedHashMap<>();
@@ -44,7 +56,9 @@ public final class SearchParameterRegistry {
                 SearchParamDef def = define(fhirPath, definition, declared.getName());
                 params.put(def.name(), def);
                 declared.setType(SearchParamType.fromCode(def.kind().name().toLowerCase()));
-                if (!def.builtIn()) {
+                if (HUB_DEFINED.containsKey(type + "-" + def.name())) {
+                    declared.setDefinition(HUB_DEFINED_BASE + type + "-" + def.name());
+                } else if (!def.builtIn()) {
                     declared.setDefinition("http://hl7.org/fhir/SearchParameter/" + type + "-" + def.name());
                 }
             }
@@ -62,6 +76,10 @@ public final class SearchParameterRegistry {
             default:
                 break;
         }
+        HubDefined hub = HUB_DEFINED.get(type + "-" + name);
+        if (hub != null) {
+            return parsed(fhirPath, type, name, hub.kind(), hub.path(), hub.targets());
+        }
         RuntimeSearchParam param = resource.getSearchParam(name);
         if (param == null) {
             throw new IllegalStateException("CapabilityStatement input declares unknown search parameter " + type + "." + name);
@@ -78,8 +96,12 @@ public final class SearchParameterRegistry {
         if (path.isBlank()) {
             throw new IllegalStateException("Search parameter " + type + "." + name + " has no FHIRPath for " + type);
         }
+        return parsed(fhirPath, type, name, kind, path, Set.copyOf(param.getTargets()));
+    }
+
+    private static SearchParamDef parsed(IFhirPath fhirPath, String type, String name, ParamKind kind, String path, Set<String> targets) {
         try {
-            return new SearchParamDef(name, kind, path, fhirPath.parse(path), Set.copyOf(param.getTargets()));
+            return new SearchParamDef(name, kind, path, fhirPath.parse(path), targets);
         } catch (Exception e) {
             throw new IllegalStateException("Cannot parse the FHIRPath of " + type + "." + name + ": " + path, e);
         }

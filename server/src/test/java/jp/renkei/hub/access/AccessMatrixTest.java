@@ -52,6 +52,7 @@ class AccessMatrixTest {
         assertThat(policy.relations("pharmacist", "Communication", "medication", Action.CREATE)).contains(Relation.CARE_TEAM);
         assertThat(policy.relations("pharmacist", "Composition", "discharge-summary", Action.CREATE)).isEmpty();
         assertThat(policy.relations("pharmacist", "DocumentReference", "discharge-summary", Action.CREATE)).isEmpty();
+        assertThat(policy.relations("pharmacist", "Bundle", "discharge-summary", Action.CREATE)).isEmpty();
         // the patient and their proxy read everything about the patient
         for (String type : policy.types()) {
             if (policy.isDirectory(type)) {

@@ -72,7 +72,7 @@ public final class CareRecords {
                                     .setUrl("Binary/b1")));
             case "Bundle" -> new Bundle().setType(Bundle.BundleType.DOCUMENT)
                     .addEntry(new Bundle.BundleEntryComponent().setFullUrl("urn:uuid:0b0e7c1e-1111-4e3e-9a0f-000000000001")
-                            .setResource(composition("discharge-summary", subject)));
+                            .setResource(composition(kind == null ? "discharge-summary" : kind, subject)));
             case "Binary" -> new Binary().setContentType("text/plain").setData("退院時の連絡".getBytes(java.nio.charset.StandardCharsets.UTF_8))
                     .setSecurityContext(subject);
             case "Communication" -> new Communication().setSubject(subject)

@@ -47,6 +47,16 @@ class EmergencySummaryTest {
         world.seed("MedicationStatement", "old-meds", CareRecords.about("MedicationStatement", "stopped", "ph"), "Organization/org-hospital");
         world.seed("AllergyIntolerance", "allergy", CareRecords.about("AllergyIntolerance", null, "ph"), "Organization/org-hospital");
         world.seed("Condition", "dx", CareRecords.about("Condition", null, "ph"), "Organization/org-hospital");
+
+        // a second patient whose sheet is a signed-style document Bundle, newer than an older Composition
+        world.seed("Patient", "pd", new Patient().addName(new HumanName().setFamily("岩手").addGiven("次郎")), "Organization/org-hospital");
+        CareTeam teamD = new CareTeam().setSubject(new Reference("Patient/pd")).setStatus(CareTeam.CareTeamStatus.ACTIVE);
+        teamD.addParticipant().setMember(new Reference("PractitionerRole/role-dr"));
+        world.seed("CareTeam", "ct-pd", teamD, "Organization/org-hospital");
+        world.seed("Consent", "share-pd", CareRecords.sharingWith("pd", "CareTeam/ct-pd"), "Organization/org-hospital");
+        world.seed("Composition", "sheet-pd-old", CareRecords.about("Composition", "emergency-sheet", "pd"), "Organization/org-vn");
+        world.seed("Bundle", "sheet-pd", CareRecords.about("Bundle", "emergency-sheet", "pd"), "Organization/org-vn");
+        world.seed("Bundle", "discharge-pd", CareRecords.about("Bundle", "discharge-summary", "pd"), "Organization/org-hospital");
     }
 
     @AfterAll
@@ -69,6 +79,17 @@ class EmergencySummaryTest {
                 .claim("organization", "org-clinic").sign();
         assertThat(entries(summary(doctor))).containsExactly("Patient/ph", "Composition/sheet", "Consent/acp",
                 "MedicationStatement/meds", "AllergyIntolerance/allergy");
+    }
+
+    @Test
+    void theNewestSheetIsShownWhetherItCameAsADocumentBundleOrAComposition() {
+        String doctor = world.issuer.token().roles("physician").claim("practitioner_role", "role-dr")
+                .claim("organization", "org-clinic").sign();
+        HttpResponse<String> response = hub.send("GET", "/Patient/pd/$emergency-summary", null, null, "Authorization", "Bearer " + doctor);
+        assertThat(entries(response)).containsExactly("Patient/pd", "Bundle/sheet-pd");
+        Bundle sheet = (Bundle) json.parseResource(Bundle.class, response.body()).getEntry().get(1).getResource();
+        assertThat(sheet.getType()).isEqualTo(Bundle.BundleType.DOCUMENT);
+        assertThat(sheet.getEntryFirstRep().getResource().fhirType()).isEqualTo("Composition");
     }
 
     @Test

@@ -15,6 +15,7 @@ import org.hl7.fhir.r4.model.CanonicalType;
 import org.hl7.fhir.r4.model.CodeSystem;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.SearchParameter;
 import org.hl7.fhir.r4.model.StructureDefinition;
 import org.hl7.fhir.r4.model.ValueSet;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,7 +46,7 @@ class ExamplesValidateTest {
         for (org.springframework.core.io.Resource file : new PathMatchingResourcePatternResolver()
                 .getResources("classpath*:renkei/profiles/*.json")) {
             Resource r = parse(file.getFilename());
-            if (!(r instanceof StructureDefinition || r instanceof CodeSystem || r instanceof ValueSet)) {
+            if (!(r instanceof StructureDefinition || r instanceof CodeSystem || r instanceof ValueSet || r instanceof SearchParameter)) {
                 names.add(file.getFilename());
             }
         }
