@@ -124,6 +124,10 @@ class DischargeHandoffProfileTest {
         return List.of(
                 new Variant("missing required section (ADL)", b -> composition(b).getSection().remove(section(b, "adl")),
                         COMPOSITION, "Composition.section:adl"),
+                new Variant("Composition that does not claim the profile is still held to it (Bundle slice)", b -> {
+                    composition(b).getMeta().getProfile().clear();
+                    composition(b).getSection().remove(section(b, "adl"));
+                }, COMPOSITION, "Composition.section:adl"),
                 new Variant("section code outside the section value set", b -> section(b, "adl").getCode().getCodingFirstRep()
                         .setCode("daily-living"), COMPOSITION + ".section[6].code", "daily-living"),
                 new Variant("document type is not a discharge summary", b -> composition(b).getType().getCodingFirstRep()
