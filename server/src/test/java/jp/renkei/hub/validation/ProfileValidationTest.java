@@ -34,6 +34,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ProfileValidationTest {
 
     private static final String TREATMENT = "http://renkei.example.jp/fhir/CodeSystem/life-sustaining-treatment";
+    private static final String END_OF_LIFE_PLACE = "http://renkei.example.jp/fhir/StructureDefinition/end-of-life-place";
     private HubInstance hub;
     private final IParser json = HubInstance.fhirContext().newJsonParser();
 
@@ -81,6 +82,25 @@ class ProfileValidationTest {
         assertThat(refused.statusCode()).isEqualTo(422);
     }
 
+    @Test
+    void theEndOfLifePlaceAndTheProxyAreOptionalAndAProxyMayBeOneOfSeveralActors() {
+        Consent consent = example();
+        assertThat(consent.getExtensionByUrl(END_OF_LIFE_PLACE)).as("the example records the place").isNotNull();
+        assertThat(consent.getProvision().getActorFirstRep().getRole().getCodingFirstRep().getCode()).isEqualTo("HPOWATT");
+        consent.getExtension().clear();
+        consent.getProvision().getActor().clear();
+        HttpResponse<String> withoutEither = post(consent);
+        assertThat(withoutEither.statusCode()).as(withoutEither.body()).isEqualTo(201);
+        Consent twoProxies = example();
+        twoProxies.getProvision().addActor().setRole(twoProxies.getProvision().getActorFirstRep().getRole().copy())
+                .setReference(new Reference("RelatedPerson/rp-yamada-michiko"));
+        // another actor that is not a proxy (here the physician who witnessed the talk) is not held to the proxy rules
+        twoProxies.getProvision().addActor().setRole(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/v3-ParticipationType",
+                "WIT", null))).setReference(new Reference("Practitioner/dr-sato"));
+        HttpResponse<String> created = post(twoProxies);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    }
+
     record Variant(String name, Consumer<Consent> change, String location, String says) {
         @Override
         public String toString() {
@@ -100,7 +120,15 @@ class ProfileValidationTest {
                         "Consent.patient", "Practitioner"),
                 new Variant("no choice at all", c -> c.getProvision().getProvision().clear(), "Consent.provision", "provision"),
                 new Variant("category is not an advance directive (fixed pattern)", c -> c.getCategoryFirstRep().getCodingFirstRep()
-                        .setCode("59284-0"), "Consent.category[0]", "75320-2"));
+                        .setCode("59284-0"), "Consent.category[0]", "75320-2"),
+                new Variant("proxy decision-maker is a Practitioner (reference type)", c -> c.getProvision().getActorFirstRep()
+                        .setReference(new Reference("Practitioner/dr-sato")), "Consent.provision.actor[0].reference", "Practitioner"),
+                new Variant("end-of-life place not in the value set", c -> ((CodeableConcept) c.getExtensionByUrl(END_OF_LIFE_PLACE)
+                        .getValue()).getCodingFirstRep().setCode("nursing-home"), "Consent.extension[0].value.ofType(CodeableConcept)",
+                        "nursing-home"),
+                new Variant("two end-of-life places (cardinality)", c -> c.addExtension(END_OF_LIFE_PLACE, new CodeableConcept(
+                        new Coding("http://renkei.example.jp/fhir/CodeSystem/end-of-life-place", "hospital", null))), "Consent",
+                        "Consent.extension:endOfLifePlace: max allowed = 1"));
     }
 
     @ParameterizedTest(name = "{0}")
