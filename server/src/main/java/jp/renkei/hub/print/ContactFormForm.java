@@ -16,7 +16,7 @@ import org.hl7.fhir.r4.model.Reference;
  * The doctor–care-manager contact form (主治医・ケアマネジャー連絡票) from a question Communication and,
  * when there is one, its answer (a Communication whose {@code inResponseTo} names the question). Each
  * payload part is printed with its label when it carries one (an extension with a string, Coding or
- * CodeableConcept value); unlabelled parts take the form's fields in order
+ * CodeableConcept value); unlabelled parts take the form's remaining fields in order
  * (相談内容, ケアプラン上の課題 for the question; 指示・意見, 留意事項 for the answer). Without an answer
  * the 回答 box is printed empty, for the doctor to answer by hand and send back by FAX.
  */
@@ -76,7 +76,9 @@ final class ContactFormForm {
         return e == null || e.getValue() == null ? "" : FhirText.value(e.getValue(), zone);
     }
 
-    private void addPayload(PrintForm.Section section, Communication c, List<String> fields) {
+    private void addPayload(PrintForm.Section section, Communication c, List<String> formFields) {
+        List<String> fields = new ArrayList<>(formFields);
+        c.getPayload().forEach(part -> fields.remove(label(part)));
         int unlabelled = 0;
         for (Communication.CommunicationPayloadComponent part : c.getPayload()) {
             String label = label(part);

@@ -149,10 +149,11 @@ public final class FormWriter {
         private void section(PrintForm.Section section) throws IOException {
             float band = SECTION_SIZE * LEADING + 2 * PAD;
             float line = TEXT_SIZE * LEADING;
-            if (y - band - 2 * line - 2 * PAD < BOTTOM) {
+            float gap = 6f;
+            if (y - gap - band - 2 * line - 2 * PAD < BOTTOM) {
                 newPage();
             }
-            y -= 6f;
+            y -= gap;
             band(section, false);
             for (PrintForm.Row row : section.rows()) {
                 row(section, row);
