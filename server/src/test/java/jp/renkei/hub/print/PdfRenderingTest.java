@@ -91,8 +91,11 @@ class PdfRenderingTest {
         return world.issuer.token().roles("hub-admin").claim("preferred_username", "hub-admin").sign();
     }
 
-    private static HttpResponse<byte[]> get(HubInstance hub, String path, String token) {
+    private static HttpResponse<byte[]> get(HubInstance hub, String path, String token, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(hub.baseUrl() + path)).GET();
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
@@ -144,6 +147,17 @@ class PdfRenderingTest {
                 .containsPattern("ページ1/" + pages.size() + "(?!\\d)");
         assertThat(text).containsSubsequence("■入院中の経過", "■病名", "■服薬", "■アレルギー", "■家族・連絡先",
                 "■退院後の担当者", "■ADL・身体状況", "■入院", "■保険");
+    }
+
+    @Test
+    void aFhirClientAskingForJsonGetsTheBinaryResourceAndAPdfReaderGetsThePdf() throws IOException {
+        HttpResponse<byte[]> asJson = get(hub, "/Bundle/sheet/$pdf", doctor(), "Accept", "application/fhir+json");
+        assertThat(asJson.statusCode()).isEqualTo(200);
+        org.hl7.fhir.r4.model.Binary binary = json.parseResource(org.hl7.fhir.r4.model.Binary.class,
+                new String(asJson.body(), StandardCharsets.UTF_8));
+        assertThat(binary.getContentType()).isEqualTo("application/pdf");
+        assertThat(new String(binary.getData(), 0, 5, StandardCharsets.US_ASCII)).isEqualTo("%PDF-");
+        assertThat(all(pages(get(hub, "/Bundle/sheet/$pdf", doctor(), "Accept", "application/pdf")))).startsWith("緊急時連絡票");
     }
 
     @Test
@@ -231,6 +245,7 @@ class PdfRenderingTest {
                 .filter(e -> e.getEntity().stream().anyMatch(x -> "Consent/acp/_history/1".equals(x.getWhat().getReference())))
                 .findFirst().orElseThrow();
         assertThat(event.getAction()).isEqualTo(AuditEvent.AuditEventAction.E);
+        assertThat(event.getSubtype()).extracting(c -> c.getCode()).contains("extended-operation-instance");
         assertThat(event.getOutcome()).isEqualTo(AuditEvent.AuditEventOutcome._0);
         assertThat(event.getEntity()).extracting(x -> x.getWhat().getReference()).contains("Patient/pt");
     }
