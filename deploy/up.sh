@@ -3,13 +3,27 @@
 # 127.0.0.1 with the embedded store, configured to accept that Keycloak's tokens.
 # Env: RENKEI_PORT (default 8080), RENKEI_DATA_DIR (default ./renkei-data), MONGODB_URI (optional),
 #      KEYCLOAK_PORT (default 8180), RENKEI_AUTH_ISSUER (set it to use an existing Keycloak realm;
-#      then no Keycloak is started here).
+#      then no Keycloak is started here), RENKEI_PRINT_FONT (Japanese font for PDF forms; default IPAex
+#      Gothic, installed here with apt-get when missing and run as root).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 run="$root/build/run"
 jar="$root/server/target/renkei-server-0.1.0-SNAPSHOT.jar"
 port="${RENKEI_PORT:-8080}"
 mkdir -p "$run"
+
+# The PDF forms ($pdf) need a Japanese font (docs/printing.md): install IPAex Gothic when it is missing.
+font="${RENKEI_PRINT_FONT:-/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf}"
+if [ ! -f "$font" ]; then
+  if [ -z "${RENKEI_PRINT_FONT:-}" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "Installing the Japanese font for PDF forms (fonts-ipaexfont-gothic)..."
+    { apt-get update -qq && apt-get install -y -qq fonts-ipaexfont-gothic; } \
+      || echo "Could not install fonts-ipaexfont-gothic; PDF forms (\$pdf) will answer 503 until a font is installed" >&2
+  else
+    echo "Note: no Japanese font at $font; PDF forms (\$pdf) will answer 503 until one is installed:" >&2
+    echo "  sudo apt-get install fonts-ipaexfont-gothic   (or set RENKEI_PRINT_FONT to a TrueType font file)" >&2
+  fi
+fi
 
 if [ -f "$run/hub.pid" ] && kill -0 "$(cat "$run/hub.pid")" 2>/dev/null; then
   echo "Renkei hub is already running (pid $(cat "$run/hub.pid")): http://127.0.0.1:$port/fhir"

@@ -1,0 +1,266 @@
+package jp.renkei.hub.print;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ca.uhn.fhir.parser.IParser;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.List;
+import jp.renkei.hub.HubInstance;
+import jp.renkei.hub.access.CareRecords;
+import jp.renkei.hub.access.SecuredHub;
+import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.WriteRequest;
+import org.apache.pdfbox.Loader;
+import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.text.PDFTextStripper;
+import org.hl7.fhir.r4.model.AuditEvent;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CareTeam;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.Reference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** The $pdf operations through a running hub: what the forms say, for whom, and without a font. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PdfRenderingTest {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private SecuredHub world;
+    private HubInstance hub;
+    private final IParser json = HubInstance.fhirContext().newJsonParser();
+
+    @BeforeAll
+    void start() throws Exception {
+        world = new SecuredHub("renkei-pdf");
+        hub = world.hub;
+        world.seed("Patient", "pt", PrintRecords.patient(), "Organization/org-hospital");
+        CareTeam team = new CareTeam().setSubject(new Reference("Patient/pt")).setStatus(CareTeam.CareTeamStatus.ACTIVE);
+        team.addParticipant().setMember(new Reference("PractitionerRole/role-dr"));
+        team.addParticipant().setMember(new Reference("PractitionerRole/role-cm"));
+        team.addParticipant().setMember(new Reference("PractitionerRole/role-ph"));
+        world.seed("CareTeam", "ct-pt", team, "Organization/org-hospital");
+        world.seed("Consent", "share-pt", CareRecords.sharingWith("pt", "CareTeam/ct-pt"), "Organization/org-hospital");
+        world.seed("Bundle", "discharge", PrintRecords.discharge("pt", null), "Organization/org-hospital");
+        world.seed("Bundle", "long", PrintRecords.discharge("pt", longText()), "Organization/org-hospital");
+        world.seed("Bundle", "sheet", PrintRecords.emergencySheet("pt"), "Organization/org-vn");
+        // not about a patient: readable by its author organisation, the doctor's clinic
+        world.seed("Bundle", "not-a-document", new Bundle().setType(Bundle.BundleType.COLLECTION), "Organization/org-clinic");
+        world.seed("Consent", "acp", PrintRecords.advanceDirective("pt"), "Organization/org-clinic");
+        world.seed("Communication", "q1", PrintRecords.question("pt"), "Organization/org-homecare");
+        world.seed("Communication", "a1", PrintRecords.answer("pt", "q1"), "Organization/org-clinic");
+    }
+
+    @AfterAll
+    void stop() {
+        world.close();
+    }
+
+    private static String longText() {
+        StringBuilder text = new StringBuilder();
+        for (int i = 1; i <= 60; i++) {
+            text.append("第").append(i).append("病日：バイタルサインは安定しており、疼痛の訴えなく、リハビリテーション室で歩行器を用いた歩行訓練を実施した。");
+        }
+        return text.append("最終行の記載。").toString();
+    }
+
+    private String doctor() {
+        return world.issuer.token().roles("physician").claim("preferred_username", "dr.suzuki")
+                .claim("practitioner_role", "role-dr").claim("organization", "org-clinic").sign();
+    }
+
+    private String outsider() {
+        return world.issuer.token().roles("physician").claim("preferred_username", "outsider")
+                .claim("practitioner_role", "role-x").claim("organization", "org-x").sign();
+    }
+
+    private String pharmacist() {
+        return world.issuer.token().roles("pharmacist").claim("preferred_username", "pharmacist")
+                .claim("practitioner_role", "role-ph").claim("organization", "org-pharmacy").sign();
+    }
+
+    private String hubAdmin() {
+        return world.issuer.token().roles("hub-admin").claim("preferred_username", "hub-admin").sign();
+    }
+
+    private static HttpResponse<byte[]> get(HubInstance hub, String path, String token, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(hub.baseUrl() + path)).GET();
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        try {
+            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The PDF's pages as text, whitespace removed (lines wrap anywhere in Japanese). */
+    private static List<String> pages(HttpResponse<byte[]> response) throws IOException {
+        assertThat(response.statusCode()).as(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/pdf"));
+        try (PDDocument pdf = Loader.loadPDF(response.body())) {
+            List<String> pages = new java.util.ArrayList<>();
+            PDFTextStripper stripper = new PDFTextStripper();
+            for (int i = 1; i <= pdf.getNumberOfPages(); i++) {
+                stripper.setStartPage(i);
+                stripper.setEndPage(i);
+                pages.add(stripper.getText(pdf).replaceAll("[\\s　]", ""));
+            }
+            return pages;
+        }
+    }
+
+    private static String all(List<String> pages) {
+        return String.join("", pages);
+    }
+
+    @Test
+    void theDischargeHandoffPrintsAsTheFormWithEverySectionInOrder() throws IOException {
+        HttpResponse<byte[]> response = get(hub, "/Bundle/discharge/$pdf", doctor());
+        List<String> pages = pages(response);
+        assertThat(response.headers().firstValue("Content-Disposition")).hasValueSatisfying(d -> assertThat(d)
+                .startsWith("attachment;").contains("filename=\"discharge-summary-discharge.pdf\"").contains("filename*=UTF-8''"));
+        assertThat(response.headers().allValues("Content-Disposition")).hasSize(1);
+        String text = all(pages);
+        assertThat(text).startsWith("退院時情報提供書").contains("山田花子", "ヤマダハナコ", "1944年5月3日（昭和19年5月3日）", "性別女")
+                .contains("作成者高橋由美（さくら総合病院地域連携室）")
+                .contains("人工骨頭置換術", "・創部の経過は良好")
+                .contains("病名大腿骨頸部骨折", "高血圧症", "アムロジピン錠5mg", "1回1錠1日1回朝食後")
+                .contains("ペニシリン系抗菌薬", "全身の発疹", "危険度:高")
+                .contains("山田美穂（長女）", "090-1234-5678", "鈴木一郎", "在宅主治医", "すずき在宅クリニック")
+                .contains("移動歩行器で見守り", "体重42.5kg", "転倒による骨折", "介護保険", "要介護2")
+                .containsPattern("ページ1/" + pages.size() + "(?!\\d)");
+        assertThat(text).containsSubsequence("■入院中の経過", "■病名", "■服薬", "■アレルギー", "■家族・連絡先",
+                "■退院後の担当者", "■ADL・身体状況", "■入院", "■保険");
+    }
+
+    @Test
+    void aFhirClientAskingForJsonGetsTheBinaryResourceAndAPdfReaderGetsThePdf() throws IOException {
+        HttpResponse<byte[]> asJson = get(hub, "/Bundle/sheet/$pdf", doctor(), "Accept", "application/fhir+json");
+        assertThat(asJson.statusCode()).isEqualTo(200);
+        org.hl7.fhir.r4.model.Binary binary = json.parseResource(org.hl7.fhir.r4.model.Binary.class,
+                new String(asJson.body(), StandardCharsets.UTF_8));
+        assertThat(binary.getContentType()).isEqualTo("application/pdf");
+        assertThat(new String(binary.getData(), 0, 5, StandardCharsets.US_ASCII)).isEqualTo("%PDF-");
+        assertThat(all(pages(get(hub, "/Bundle/sheet/$pdf", doctor(), "Accept", "application/pdf")))).startsWith("緊急時連絡票");
+    }
+
+    @Test
+    void theEmergencySheetPrints() throws IOException {
+        String text = all(pages(get(hub, "/Bundle/sheet/$pdf", doctor())));
+        assertThat(text).startsWith("緊急時連絡票").contains("山田花子", "ヤマダハナコ", "山田一郎（長男）", "080-9999-0000",
+                "みちのく訪問看護ステーション", "在宅酸素療法", "心肺蘇生:希望しない");
+    }
+
+    @Test
+    void aLongSectionContinuesOnTheNextPageUnderTheRepeatedHeader() throws IOException {
+        List<String> pages = pages(get(hub, "/Bundle/long/$pdf", doctor()));
+        assertThat(pages).hasSizeGreaterThanOrEqualTo(2);
+        for (int i = 1; i < pages.size(); i++) {
+            assertThat(pages.get(i)).startsWith("退院時情報提供書（続き）").contains("山田花子", "ヤマダハナコ", "昭和19年5月3日")
+                    .contains("ページ" + (i + 1) + "/" + pages.size());
+        }
+        assertThat(pages.get(pages.size() - 1)).contains("■看護サマリー（詳細）（続き）");
+        assertThat(all(pages)).contains("第1病日", "第60病日", "最終行の記載。");
+    }
+
+    @Test
+    void theAdvanceDirectivePrintsTheTreatmentTableThePlaceAndTheProxy() throws IOException {
+        String text = all(pages(get(hub, "/Consent/acp/$pdf", doctor())));
+        assertThat(text).startsWith("事前指示書（人生会議）").contains("山田花子", "ヤマダハナコ", "昭和19年5月3日")
+                .contains("治療希望", "心肺蘇生希望しない", "気管挿管・人工呼吸器希望しない", "胃ろう・経管栄養希望しない", "点滴（輸液）希望する")
+                .contains("自宅（住み慣れた家で家族と過ごしたい）", "代理人山田美穂（長女）")
+                .contains("意思表明日2026年10月15日14:00（令和8年10月15日）", "意思を表明した人山田花子");
+    }
+
+    @Test
+    void theContactFormPrintsTheQuestionWithBlankAnswerBoxesOrWithTheAnswer() throws IOException {
+        String question = all(pages(get(hub, "/Communication/q1/$pdf", doctor())));
+        assertThat(question).startsWith("主治医・ケアマネジャー連絡票").contains("利用者山田花子", "返信希望日2026年10月27日（令和8年10月27日）")
+                .contains("相談内容退院後、夜間のトイレ移動時にふらつき", "ケアプラン上の課題転倒の再発予防")
+                .contains("■回答", "指示・意見", "留意事項", "主治医署名");
+        String answer = all(pages(get(hub, "/Communication/a1/$pdf", doctor())));
+        assertThat(answer).contains("相談内容退院後、夜間のトイレ移動時にふらつき", "送信日時2026年10月20日10:30")
+                .contains("回答者鈴木一郎医師", "指示・意見訪問リハビリ週2回に賛成します。", "留意事項起立性低血圧に注意");
+    }
+
+    @Test
+    void whoMayNotReadTheRecordGetsNoPdfButExactlyWhatTheReadWouldAnswer() {
+        // an outsider may read none of them (404); a pharmacist of the care team may read the contact form but
+        // not documents or advance directives (403)
+        for (String token : List.of(outsider(), pharmacist())) {
+            for (String record : List.of("Bundle/discharge", "Consent/acp", "Communication/q1")) {
+                HttpResponse<byte[]> read = get(hub, "/" + record, token);
+                HttpResponse<byte[]> pdf = get(hub, "/" + record + "/$pdf", token);
+                assertThat(pdf.statusCode()).as(record).isEqualTo(read.statusCode());
+                if (read.statusCode() != 200) {
+                    assertThat(pdf.headers().firstValue("Content-Type").orElse("")).doesNotContain("pdf");
+                    assertThat(diagnostics(pdf)).as(record).isEqualTo(diagnostics(read));
+                }
+            }
+        }
+        assertThat(get(hub, "/Bundle/discharge/$pdf", outsider()).statusCode()).isEqualTo(404);
+        assertThat(get(hub, "/Consent/acp/$pdf", outsider()).statusCode()).isEqualTo(404);
+        assertThat(get(hub, "/Bundle/discharge/$pdf", pharmacist()).statusCode()).isEqualTo(403);
+        assertThat(get(hub, "/Bundle/discharge/$pdf", null).statusCode()).isEqualTo(401);
+    }
+
+    private String diagnostics(HttpResponse<byte[]> response) {
+        return json.parseResource(OperationOutcome.class, new String(response.body(), StandardCharsets.UTF_8))
+                .getIssueFirstRep().getDiagnostics();
+    }
+
+    @Test
+    void onlyDocumentsAndAdvanceDirectivesPrint() {
+        HttpResponse<byte[]> collection = get(hub, "/Bundle/not-a-document/$pdf", doctor());
+        assertThat(collection.statusCode()).isEqualTo(422);
+        assertThat(diagnostics(collection)).contains("document");
+        HttpResponse<byte[]> privacy = get(hub, "/Consent/share-pt/$pdf", doctor());
+        assertThat(privacy.statusCode()).isEqualTo(422);
+        assertThat(diagnostics(privacy)).contains("adr");
+    }
+
+    @Test
+    void printingIsAuditedLikeAReadOfTheRecord() throws IOException {
+        pages(get(hub, "/Consent/acp/$pdf", doctor()));
+        Bundle events = json.parseResource(Bundle.class, new String(get(hub,
+                "/AuditEvent?patient=Patient/pt&_sort=-_lastUpdated&_count=500", hubAdmin()).body(), StandardCharsets.UTF_8));
+        AuditEvent event = events.getEntry().stream().map(e -> (AuditEvent) e.getResource())
+                .filter(e -> e.getAgentFirstRep().getAltId().equals("dr.suzuki"))
+                .filter(e -> e.getEntity().stream().anyMatch(x -> "Consent/acp/_history/1".equals(x.getWhat().getReference())))
+                .findFirst().orElseThrow();
+        assertThat(event.getAction()).isEqualTo(AuditEvent.AuditEventAction.E);
+        assertThat(event.getSubtype()).extracting(c -> c.getCode()).contains("extended-operation-instance");
+        assertThat(event.getOutcome()).isEqualTo(AuditEvent.AuditEventOutcome._0);
+        assertThat(event.getEntity()).extracting(x -> x.getWhat().getReference()).contains("Patient/pt");
+    }
+
+    @Test
+    void withoutTheFontTheOperationAnswers503SayingWhatToInstall() throws IOException {
+        try (HubInstance plain = new HubInstance(Files.createTempDirectory("renkei-pdf-nofont"),
+                "renkei.print.font=/nonexistent/fonts/ipaexg.ttf")) {
+            plain.bean(ResourceStore.class).write(List.of(
+                    new WriteRequest("Consent", "acp", PrintRecords.advanceDirective("pt"), null, "Organization/org-clinic")));
+            HttpResponse<byte[]> response = get(plain, "/Consent/acp/$pdf", null);
+            assertThat(response.statusCode()).isEqualTo(503);
+            String diagnostics = diagnostics(response);
+            assertThat(diagnostics).contains("/nonexistent/fonts/ipaexg.ttf", "日本語フォント", "Japanese font",
+                    "fonts-ipaexfont-gothic", "RENKEI_PRINT_FONT");
+        }
+    }
+}
