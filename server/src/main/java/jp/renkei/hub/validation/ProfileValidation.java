@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import jp.renkei.hub.access.Caller;
 import jp.renkei.hub.fhir.WriteRule;
@@ -27,8 +28,12 @@ import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r5.utils.validation.constants.ReferenceValidationPolicy;
 import org.hl7.fhir.validation.instance.advisor.BasePolicyAdvisorForFullValidation;
+import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CanonicalType;
 import org.hl7.fhir.r4.model.CodeSystem;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Communication;
+import org.hl7.fhir.r4.model.Composition;
 import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Resource;
@@ -51,6 +56,15 @@ public final class ProfileValidation implements WriteRule {
 
     public static final String PROFILE_BASE = "http://renkei.example.jp/fhir/StructureDefinition/";
     static final String ADVANCE_DIRECTIVE = PROFILE_BASE + "renkei-advance-directive";
+    static final String CONTACT_FORM_QUESTION = PROFILE_BASE + "renkei-contact-form-question";
+    static final String CONTACT_FORM_ANSWER = PROFILE_BASE + "renkei-contact-form-answer";
+    private static final String CONTACT_FORM_PART = PROFILE_BASE + "contact-form-part";
+    private static final Set<String> ANSWER_PARTS = Set.of("instruction", "precaution");
+    private static final String CARE_DOCUMENT = "http://renkei.example.jp/fhir/CodeSystem/care-document";
+    /** The document Bundle profile of each kind of care document sent as a document. */
+    private static final Map<String, String> DOCUMENT_BUNDLES = Map.of(
+            "discharge-summary", PROFILE_BASE + "renkei-discharge-handoff-bundle",
+            "emergency-sheet", PROFILE_BASE + "renkei-emergency-sheet-bundle");
     private static final Logger log = LoggerFactory.getLogger(ProfileValidation.class);
 
     private final FhirContext fhirContext;
@@ -128,13 +142,35 @@ public final class ProfileValidation implements WriteRule {
         }
     }
 
-    /** Kinds of record that must conform whether or not the client says so. */
+    /**
+     * Kinds of record that must conform whether or not the client says so: an advance directive (Consent
+     * scope adr), a discharge handoff or emergency sheet sent as a document Bundle (by its Composition's
+     * type), and a contact-form Communication (a question, or an answer when it carries the physician's
+     * parts). A standalone Composition is held to a profile only when it claims one.
+     */
     static void requiredProfile(Resource resource) {
+        String required = null;
         if (resource instanceof Consent consent && consent.getScope().getCoding().stream().anyMatch(c -> "adr".equals(c.getCode())
-                && "http://terminology.hl7.org/CodeSystem/consentscope".equals(c.getSystem()))
-                && !consent.getMeta().hasProfile(ADVANCE_DIRECTIVE)) {
-            consent.getMeta().addProfile(ADVANCE_DIRECTIVE);
+                && "http://terminology.hl7.org/CodeSystem/consentscope".equals(c.getSystem()))) {
+            required = ADVANCE_DIRECTIVE;
+        } else if (resource instanceof Bundle bundle && bundle.getType() == Bundle.BundleType.DOCUMENT && bundle.hasEntry()
+                && bundle.getEntryFirstRep().getResource() instanceof Composition composition) {
+            required = DOCUMENT_BUNDLES.get(code(composition.getType().getCoding(), CARE_DOCUMENT));
+        } else if (resource instanceof Communication communication && communication.getCategory().stream()
+                .anyMatch(c -> "contact-form".equals(code(c.getCoding(), CARE_DOCUMENT)))
+                && !resource.getMeta().hasProfile(CONTACT_FORM_QUESTION) && !resource.getMeta().hasProfile(CONTACT_FORM_ANSWER)) {
+            boolean answer = communication.getPayload().stream().map(p -> p.getExtensionByUrl(CONTACT_FORM_PART))
+                    .filter(e -> e != null && e.getValue() instanceof Coding).map(e -> ((Coding) e.getValue()).getCode())
+                    .anyMatch(ANSWER_PARTS::contains);
+            required = answer ? CONTACT_FORM_ANSWER : CONTACT_FORM_QUESTION;
         }
+        if (required != null && !resource.getMeta().hasProfile(required)) {
+            resource.getMeta().addProfile(required);
+        }
+    }
+
+    private static String code(List<Coding> codings, String system) {
+        return codings.stream().filter(c -> system.equals(c.getSystem())).map(Coding::getCode).findFirst().orElse(null);
     }
 
     /** Every issue the validator finds, each with its FHIRPath location as {@code expression}. */

@@ -70,9 +70,12 @@ public final class CareRecords {
                     .addContent(new DocumentReference.DocumentReferenceContentComponent()
                             .setAttachment(new org.hl7.fhir.r4.model.Attachment().setContentType("application/pdf")
                                     .setUrl("Binary/b1")));
-            case "Bundle" -> new Bundle().setType(Bundle.BundleType.DOCUMENT)
-                    .addEntry(new Bundle.BundleEntryComponent().setFullUrl("urn:uuid:0b0e7c1e-1111-4e3e-9a0f-000000000001")
-                            .setResource(composition(kind == null ? "discharge-summary" : kind, subject)));
+            case "Bundle" -> "discharge-summary".equals(kind) || kind == null
+                    ? example("Bundle-discharge-handoff-example.json", "takahashi-kiyo-example", patient)
+                    : "emergency-sheet".equals(kind) ? example("Bundle-emergency-sheet-example.json", "pat-sasaki", patient)
+                    : new Bundle().setType(Bundle.BundleType.DOCUMENT)
+                            .addEntry(new Bundle.BundleEntryComponent().setFullUrl("urn:uuid:0b0e7c1e-1111-4e3e-9a0f-000000000001")
+                                    .setResource(composition(kind, subject)));
             case "Binary" -> new Binary().setContentType("text/plain").setData("退院時の連絡".getBytes(java.nio.charset.StandardCharsets.UTF_8))
                     .setSecurityContext(subject);
             case "Communication" -> new Communication().setSubject(subject)
@@ -96,6 +99,19 @@ public final class CareRecords {
             }
             default -> throw new IllegalArgumentException("no test record for " + type);
         };
+    }
+
+    /**
+     * An example instance of the profiles package, made about Patient/{@code patient} instead of the
+     * example's own patient: the documents that must conform to a profile are built from the examples.
+     */
+    public static Resource example(String file, String examplePatient, String patient) {
+        try (java.io.InputStream in = CareRecords.class.getResourceAsStream("/renkei/profiles/" + file)) {
+            String json = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).replace(examplePatient, patient);
+            return (Resource) jp.renkei.hub.HubInstance.fhirContext().newJsonParser().parseResource(json);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** An active privacy Consent of the patient sharing everything with the given actors (CareTeam/…, Organization/…). */
