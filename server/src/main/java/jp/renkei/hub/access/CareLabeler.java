@@ -93,9 +93,10 @@ public class CareLabeler implements Labeler {
         if (resource instanceof DocumentReference d) {
             return List.of(d.getType());
         }
-        if (resource instanceof Bundle b && b.getType() == Bundle.BundleType.DOCUMENT && b.hasEntry()
-                && b.getEntryFirstRep().getResource() instanceof Composition c) {
-            return List.of(c.getType());
+        if (resource instanceof Bundle b) {
+            // a document is of its Composition's type; any other Bundle is unclassified
+            return b.getType() == Bundle.BundleType.DOCUMENT && b.hasEntry() && b.getEntryFirstRep().getResource() instanceof Composition c
+                    ? List.of(c.getType()) : List.of();
         }
         if (resource instanceof Observation o) {
             return o.getCategory();

@@ -155,7 +155,8 @@ public final class ProfileValidation implements WriteRule {
             required = ADVANCE_DIRECTIVE;
         } else if (resource instanceof Bundle bundle && bundle.getType() == Bundle.BundleType.DOCUMENT && bundle.hasEntry()
                 && bundle.getEntryFirstRep().getResource() instanceof Composition composition) {
-            required = DOCUMENT_BUNDLES.get(code(composition.getType().getCoding(), CARE_DOCUMENT));
+            String kind = code(composition.getType().getCoding(), CARE_DOCUMENT);
+            required = kind == null ? null : DOCUMENT_BUNDLES.get(kind);
         } else if (resource instanceof Communication communication && communication.getCategory().stream()
                 .anyMatch(c -> "contact-form".equals(code(c.getCoding(), CARE_DOCUMENT)))
                 && !resource.getMeta().hasProfile(CONTACT_FORM_QUESTION) && !resource.getMeta().hasProfile(CONTACT_FORM_ANSWER)) {

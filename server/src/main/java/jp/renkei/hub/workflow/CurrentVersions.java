@@ -46,7 +46,7 @@ public final class CurrentVersions implements WriteRule {
     public void apply(WriteRequest request, StoredResource before, Caller caller) {
         if (request.resource() instanceof DocumentReference document && document.getStatus() == DocumentReferenceStatus.CURRENT) {
             Label label = label(request);
-            if (label == null || !ONE_CURRENT.contains(label.kind())) {
+            if (label == null || label.kind() == null || !ONE_CURRENT.contains(label.kind())) {
                 return;
             }
             for (StoredResource other : searches.aboutPatient("DocumentReference", label.patient(), true)) {

@@ -25,13 +25,15 @@ import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.Task;
 
 /**
- * Sending is writing: when a discharge handoff (a document Bundle whose Composition names its recipients in
- * the extension {@code handoff-recipient}) or a contact-form question (a Communication claiming
+ * Sending is writing: when a discharge handoff or admission information (a document Bundle whose
+ * Composition names its recipients in the extension {@code handoff-recipient}; the discharge handoff's
+ * profile requires at least one, a document without any is stored and sent to nobody) or a contact-form question (a Communication claiming
  * {@code renkei-contact-form-question}, recipients in {@code recipient}) is created, the hub opens one
  * hand-off Task per recipient in the same write, addressed to that recipient, focused on what was sent.
  * When the physician's answer (a Communication claiming {@code renkei-contact-form-answer}) is created,
- * the open Tasks of the question it responds to are completed in the same write. Amending a sent
- * document opens no new Tasks.
+ * the open Tasks of the question it responds to are completed in the same write. The question's
+ * {@code received} time is set when its Task is first received, or answered without that step (既読).
+ * Amending a sent document opens no new Tasks.
  */
 public final class HandoffDispatch implements WriteRule {
 
@@ -50,12 +52,15 @@ public final class HandoffDispatch implements WriteRule {
     private final TaskWorkflow workflow;
     private final Labeler labeler;
     private final SearchExecutor searches;
+    private final ResourceStore store;
 
-    public HandoffDispatch(FhirContext fhirContext, TaskWorkflow workflow, Labeler labeler, SearchExecutor searches) {
+    public HandoffDispatch(FhirContext fhirContext, TaskWorkflow workflow, Labeler labeler, SearchExecutor searches,
+                           ResourceStore store) {
         this.fhirContext = fhirContext;
         this.workflow = workflow;
         this.labeler = labeler;
         this.searches = searches;
+        this.store = store;
     }
 
     /** A sent item names recipients the hub can address and a patient it knows. */
@@ -77,11 +82,7 @@ public final class HandoffDispatch implements WriteRule {
                                 + " reference to an Organization, PractitionerRole or Practitioner of this hub, not '" + ref + "')");
             }
         }
-        if (sending.recipients().isEmpty()) {
-            throw Unprocessable.at(fhirContext, sending.recipientPath(0), OperationOutcome.IssueType.REQUIRED,
-                    "送付先がありません (what is sent names at least one recipient)");
-        }
-        if (patientOf(request) == null) {
+        if (!sending.recipients().isEmpty() && patientOf(request) == null) {
             throw Unprocessable.at(fhirContext, sending.subjectPath(), OperationOutcome.IssueType.VALUE,
                     "送付する文書の患者（subject）はこのハブの Patient を指す必要があります (what is sent is about a patient of this hub:"
                             + " subject is Patient/{id} or the Patient entry of the document)");
@@ -90,8 +91,12 @@ public final class HandoffDispatch implements WriteRule {
 
     @Override
     public List<WriteRequest> consequences(WriteRequest request, StoredResource before, Caller caller) {
-        if (request.isDelete() || !isNew(before)) {
+        if (request.isDelete()) {
             return List.of();
+        }
+        if (!isNew(before)) {
+            return request.resource() instanceof Task task && isContactForm(task) && task.getStatus() == Task.TaskStatus.RECEIVED
+                    ? questionRead(task.getFocus()) : List.of();
         }
         if (request.resource() instanceof Communication c && claims(c, ANSWER)) {
             return completeAnsweredQuestions(c);
@@ -119,15 +124,37 @@ public final class HandoffDispatch implements WriteRule {
             }
             for (StoredResource stored : searches.currentWhere("Task", "focus", question.getReference(), true)) {
                 Task task = fhirContext.newJsonParser().parseResource(Task.class, stored.json());
-                boolean contactForm = task.getCode().getCoding().stream()
-                        .anyMatch(c -> TaskWorkflow.HANDOFF.equals(c.getSystem()) && "contact-form".equals(c.getCode()));
-                Task answered = contactForm ? workflow.answered(task) : task;
+                Task answered = isContactForm(task) ? workflow.answered(task) : task;
                 if (answered != task) {
                     done.add(new WriteRequest("Task", stored.id(), answered, stored.version(), null));
                 }
             }
+            done.addAll(questionRead(question));
         }
         return done;
+    }
+
+    /** Stamps when the question was first read ({@code Communication.received}); later reads change nothing. */
+    private List<WriteRequest> questionRead(Reference focus) {
+        String ref = focus.getReference();
+        if (ref == null || !ref.startsWith("Communication/")) {
+            return List.of();
+        }
+        StoredResource stored = store.read("Communication", ref.substring("Communication/".length()));
+        if (stored == null || stored.deleted()) {
+            return List.of();
+        }
+        Communication question = fhirContext.newJsonParser().parseResource(Communication.class, stored.json());
+        if (question.hasReceived() || !claims(question, QUESTION)) {
+            return List.of();
+        }
+        question.setReceived(new java.util.Date());
+        return List.of(new WriteRequest("Communication", stored.id(), question, stored.version(), null));
+    }
+
+    private static boolean isContactForm(Task task) {
+        return task.getCode().getCoding().stream()
+                .anyMatch(c -> TaskWorkflow.HANDOFF.equals(c.getSystem()) && "contact-form".equals(c.getCode()));
     }
 
     /** What is being sent, or null when the write sends nothing. */
@@ -136,7 +163,7 @@ public final class HandoffDispatch implements WriteRule {
         if (resource instanceof Bundle bundle && bundle.getType() == Bundle.BundleType.DOCUMENT && bundle.hasEntry()
                 && bundle.getEntryFirstRep().getResource() instanceof Composition composition) {
             String kind = composition.getType().getCoding().stream().filter(c -> CARE_DOCUMENT.equals(c.getSystem()))
-                    .map(c -> c.getCode()).filter(SENT_DOCUMENTS::containsKey).findFirst().orElse(null);
+                    .map(c -> c.getCode()).filter(code -> code != null && SENT_DOCUMENTS.containsKey(code)).findFirst().orElse(null);
             if (kind == null || composition.getStatus() == Composition.CompositionStatus.PRELIMINARY) {
                 return null;
             }

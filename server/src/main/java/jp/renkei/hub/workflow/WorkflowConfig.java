@@ -26,8 +26,9 @@ public class WorkflowConfig {
     }
 
     @Bean
-    HandoffDispatch handoffDispatch(FhirContext fhirContext, TaskWorkflow workflow, Labeler labeler, SearchExecutor searches) {
-        return new HandoffDispatch(fhirContext, workflow, labeler, searches);
+    HandoffDispatch handoffDispatch(FhirContext fhirContext, TaskWorkflow workflow, Labeler labeler, SearchExecutor searches,
+                                    ResourceStore store) {
+        return new HandoffDispatch(fhirContext, workflow, labeler, searches, store);
     }
 
     @Bean

@@ -342,6 +342,8 @@ class SearchParameterCoverageTest extends HubTestBase {
                 .param("identifier", hit("urn:ietf:rfc:3986|urn:uuid:5b0f3a58-2c1e-4d7a-9a64-3f2f1d1c9e01"),
                         miss("urn:ietf:rfc:3986|urn:uuid:5b0f3a58-2c1e-4d7a-9a64-3f2f1d1c9e02"))
                 .param("type", hit("document", "http://hl7.org/fhir/bundle-type|document"), miss("collection", "transaction"))
+                // the Composition's subject is the Patient entry by its urn:uuid; that entry's id is the hub's patient
+                .param("patient", hit("Patient/{{Patient}}", "{{Patient}}"), miss(NO_PATIENT))
                 // timestamp 2024-05-07T15:00:30+09:00
                 .param("timestamp", hit("2024-05-07", "2024-05-07T15:00:30+09:00", "2024-05-07T15:00+09:00"),
                         miss("2024-05-06", "gt2024-05-07T15:00:30+09:00", "2024-05-07T15:00:31+09:00"));

@@ -57,6 +57,12 @@ class PdfRenderingTest {
         world.seed("Consent", "acp", PrintRecords.advanceDirective("pt"), "Organization/org-clinic");
         world.seed("Communication", "q1", PrintRecords.question("pt"), "Organization/org-homecare");
         world.seed("Communication", "a1", PrintRecords.answer("pt", "q1"), "Organization/org-clinic");
+        // the examples published in the profiles package, as partners will send them
+        world.seed("Bundle", "ex-discharge", CareRecords.example("Bundle-discharge-handoff-example.json", "takahashi-kiyo-example", "pt"),
+                "Organization/org-hospital");
+        world.seed("Bundle", "ex-sheet", CareRecords.example("Bundle-emergency-sheet-example.json", "pat-sasaki", "pt"), "Organization/org-vn");
+        world.seed("Communication", "ex-q", CareRecords.example("Communication-contact-form-question-example.json", "pat-sasaki", "pt"),
+                "Organization/org-homecare");
     }
 
     @AfterAll
@@ -150,6 +156,18 @@ class PdfRenderingTest {
     }
 
     @Test
+    void thePublishedExamplesPrintWithTheirSectionsAndValues() throws IOException {
+        String discharge = all(pages(get(hub, "/Bundle/ex-discharge/$pdf", doctor())));
+        assertThat(discharge).startsWith("退院時情報提供書").contains("高橋", "キヨ", "タカハシ", "右大腿骨頸部骨折", "アムロジピン錠5mg");
+        assertThat(discharge).containsSubsequence("■入退院の日付・入院理由", "■診断名", "■退院時の処方と服薬管理", "■ADL・IADL",
+                "■認知機能・自立度・要介護度", "■栄養・嚥下・口腔", "■退院前カンファレンス", "■連絡先");
+        String sheet = all(pages(get(hub, "/Bundle/ex-sheet/$pdf", doctor())));
+        assertThat(sheet).startsWith("緊急時連絡票").contains("佐々木", "■緊急連絡先（家族等）", "■本人の意思（蘇生・搬送）");
+        String question = all(pages(get(hub, "/Communication/ex-q/$pdf", doctor())));
+        assertThat(question).contains("主治医・ケアマネジャー連絡票", "相談内容", "ケアプラン上の課題", "盛岡みなみ総合病院");
+    }
+
+    @Test
     void aFhirClientAskingForJsonGetsTheBinaryResourceAndAPdfReaderGetsThePdf() throws IOException {
         HttpResponse<byte[]> asJson = get(hub, "/Bundle/sheet/$pdf", doctor(), "Accept", "application/fhir+json");
         assertThat(asJson.statusCode()).isEqualTo(200);
@@ -201,8 +219,8 @@ class PdfRenderingTest {
 
     @Test
     void whoMayNotReadTheRecordGetsNoPdfButExactlyWhatTheReadWouldAnswer() {
-        // an outsider may read none of them (404); a pharmacist of the care team may read the contact form but
-        // not documents or advance directives (403)
+        // an outsider may read none of them (404); a pharmacist of the care team may read the discharge handoff
+        // (it is sent to the pharmacy too) and the contact form, but not the advance directive (403)
         for (String token : List.of(outsider(), pharmacist())) {
             for (String record : List.of("Bundle/discharge", "Consent/acp", "Communication/q1")) {
                 HttpResponse<byte[]> read = get(hub, "/" + record, token);
@@ -216,7 +234,8 @@ class PdfRenderingTest {
         }
         assertThat(get(hub, "/Bundle/discharge/$pdf", outsider()).statusCode()).isEqualTo(404);
         assertThat(get(hub, "/Consent/acp/$pdf", outsider()).statusCode()).isEqualTo(404);
-        assertThat(get(hub, "/Bundle/discharge/$pdf", pharmacist()).statusCode()).isEqualTo(403);
+        assertThat(get(hub, "/Bundle/discharge/$pdf", pharmacist()).statusCode()).isEqualTo(200);
+        assertThat(get(hub, "/Consent/acp/$pdf", pharmacist()).statusCode()).isEqualTo(403);
         assertThat(get(hub, "/Bundle/discharge/$pdf", null).statusCode()).isEqualTo(401);
     }
 

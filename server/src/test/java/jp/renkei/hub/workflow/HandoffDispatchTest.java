@@ -39,6 +39,7 @@ class HandoffDispatchTest {
     private HubInstance hub;
     private String nurse;
     private String careManager;
+    private String careManagerIto;
     private String doctor;
     private final IParser json = HubInstance.fhirContext().newJsonParser();
 
@@ -57,6 +58,8 @@ class HandoffDispatchTest {
                 .claim("organization", "org-hospital").sign();
         careManager = world.issuer.token().roles("care-manager").subject("cm-1").claim("practitioner_role", "role-cm-sasaki")
                 .claim("organization", "org-kyotaku").sign();
+        careManagerIto = world.issuer.token().roles("care-manager").subject("cm-2").claim("practitioner_role", "role-ito-cm")
+                .claim("organization", "org-minami").sign();
         doctor = world.issuer.token().roles("physician").subject("dr-1").claim("practitioner_role", "role-takahashi-dr")
                 .claim("organization", "org-clinic").sign();
     }
@@ -80,6 +83,13 @@ class HandoffDispatchTest {
         HttpResponse<String> response = hub.send("GET", "/Task?" + query, null, null, "Authorization", "Bearer " + token);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return json.parseResource(Bundle.class, response.body()).getEntry().stream().map(e -> (Task) e.getResource()).toList();
+    }
+
+    /** The published contact-form question, about this test's patient, to be created anew. */
+    private static Communication question() {
+        Communication question = (Communication) CareRecords.example("Communication-contact-form-question-example.json", "pat-sasaki", PATIENT);
+        question.setId((String) null);
+        return question;
     }
 
     private Bundle dischargeHandoff() {
@@ -166,10 +176,7 @@ class HandoffDispatchTest {
 
     @Test
     void aContactFormIsSentReadAndAnswered() {
-        String careManagerIto = world.issuer.token().roles("care-manager").subject("cm-2").claim("practitioner_role", "role-ito-cm")
-                .claim("organization", "org-minami").sign();
-        Communication question = (Communication) CareRecords.example("Communication-contact-form-question-example.json", "pat-sasaki", PATIENT);
-        question.setId((String) null);
+        Communication question = question();
         String questionId = created(post(careManagerIto, question));
 
         List<Task> opened = tasks(careManagerIto, "focus=Communication/" + questionId);
@@ -193,12 +200,35 @@ class HandoffDispatchTest {
         assertThat(times.getExtensionByUrl("requested")).isNotNull();
         assertThat(times.getExtensionByUrl("received")).isNotNull();
         assertThat(times.getExtensionByUrl("completed")).isNotNull();
+        assertThat(read(careManagerIto, Communication.class, questionId).hasReceived()).isTrue();
+    }
+
+    @Test
+    void readingAContactFormMarksTheQuestionRead() {
+        Communication question = question();
+        String questionId = created(post(careManagerIto, question));
+        assertThat(read(careManagerIto, Communication.class, questionId).hasReceived()).isFalse();
+
+        Task task = tasks(doctor, "focus=Communication/" + questionId).get(0);
+        task.setStatus(Task.TaskStatus.RECEIVED);
+        HttpResponse<String> read = hub.send("PUT", "/Task/" + task.getIdElement().getIdPart(), "application/fhir+json",
+                json.encodeResourceToString(task), "Authorization", "Bearer " + doctor);
+        assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+        Communication now = read(careManagerIto, Communication.class, questionId);
+        assertThat(now.hasReceived()).isTrue();
+        assertThat(json.parseResource(Task.class, read.body()).getExtensionByUrl(TaskWorkflow.STATUS_TIMES)
+                .getExtensionByUrl("received")).isNotNull();
+    }
+
+    private <T extends Resource> T read(String token, Class<T> type, String id) {
+        HttpResponse<String> response = hub.send("GET", "/" + type.getSimpleName() + "/" + id, null, null, "Authorization", "Bearer " + token);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return json.parseResource(type, response.body());
     }
 
     @Test
     void aContactFormThatDoesNotClaimItsProfileIsStillHeldToIt() {
-        Communication question = (Communication) CareRecords.example("Communication-contact-form-question-example.json", "pat-sasaki", PATIENT);
-        question.setId((String) null);
+        Communication question = question();
         question.getMeta().getProfile().clear();
         question.getPayload().clear();
         HttpResponse<String> response = post(careManager, question);
