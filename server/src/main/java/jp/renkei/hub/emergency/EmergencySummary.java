@@ -5,11 +5,15 @@ import ca.uhn.fhir.rest.annotation.Operation;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Date;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
+import java.util.function.Predicate;
 import jp.renkei.hub.fhir.OperationProvider;
 import jp.renkei.hub.fhir.ResourceOperations;
+import jp.renkei.hub.store.ResourceStore;
 import jp.renkei.hub.store.SearchExecutor;
 import jp.renkei.hub.store.StoredResource;
 import org.hl7.fhir.r4.model.AllergyIntolerance;
@@ -19,7 +23,6 @@ import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.DocumentReference;
 import org.hl7.fhir.r4.model.Enumerations;
 import org.hl7.fhir.r4.model.IdType;
-import org.hl7.fhir.r4.model.MedicationStatement;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Resource;
 
@@ -27,95 +30,121 @@ import org.hl7.fhir.r4.model.Resource;
  * {@code GET /fhir/Patient/{id}/$emergency-summary}: what an on-call doctor or an ambulance crew needs
  * first, in one Bundle (type {@code collection}): the patient, the current emergency contact sheet
  * (緊急時連絡票: the newest final document Bundle or Composition of that kind, and the current
- * DocumentReference of that kind, e.g. a scanned sheet), the current
- * advance directive (the newest active Consent with scope adr, and the signed original's
- * DocumentReference), active medications and allergies. Each entry is shown only if the caller may read
- * it: under break-glass that is exactly this set; a care worker gets the sheet and allergies but no
- * medications. Everything is found by point lookups on the patient's search keys, and audited like a read.
+ * DocumentReference of that kind, e.g. a scanned sheet), the current advance directive (the newest active
+ * Consent with scope adr, and the signed original's DocumentReference), active medications and
+ * allergies. Each entry is shown only if the caller may read it: under break-glass that is exactly this
+ * set; a care worker gets the sheet and allergies but no medications. Everything is found by point lookups
+ * on the patient's search keys; candidates are chosen by their labels (kind, time) and only the chosen
+ * bodies are read, and what is shown is audited like a read.
  */
 public final class EmergencySummary implements OperationProvider {
 
+    private static final Comparator<StoredResource> NEWEST_FIRST = Comparator.comparingLong(StoredResource::lastUpdated).reversed();
+
     private final ResourceOperations operations;
     private final SearchExecutor searches;
+    private final ResourceStore store;
 
-    public EmergencySummary(ResourceOperations operations, SearchExecutor searches) {
+    public EmergencySummary(ResourceOperations operations, SearchExecutor searches, ResourceStore store) {
         this.operations = operations;
         this.searches = searches;
+        this.store = store;
     }
 
     @Operation(name = "$emergency-summary", type = Patient.class, idempotent = true)
     public Bundle summary(@IdParam IdType id) {
-        String patient = id.getIdPart();
-        StoredResource person = operations.readCurrent("Patient", patient);
+        Lookup lookup = new Lookup(id.getIdPart());
+        StoredResource person = operations.readCurrent("Patient", lookup.patient);
+        Map<StoredResource, Resource> shown = new LinkedHashMap<>();
+        shown.put(person, operations.toResource(person));
+        lookup.newest(List.of("Bundle", "Composition"), "emergency-sheet", EmergencySummary::isFinalSheet).ifPresent(shown::putAll);
+        lookup.newest(List.of("DocumentReference"), "emergency-sheet", EmergencySummary::isCurrent).ifPresent(shown::putAll);
+        lookup.newest(List.of("Consent"), "adr", r -> ((Consent) r).getStatus() == Consent.ConsentState.ACTIVE).ifPresent(shown::putAll);
+        lookup.newest(List.of("DocumentReference"), "advance-directive", EmergencySummary::isCurrent).ifPresent(shown::putAll);
+        shown.putAll(lookup.all("MedicationStatement", "active", r -> true));
+        shown.putAll(lookup.all("AllergyIntolerance", null, EmergencySummary::isRelevantAllergy));
+
+        // recorded as shown (and checked once more) only now, so the audit names exactly what is in the Bundle
+        operations.visible(new ArrayList<>(shown.keySet()).subList(1, shown.size()), 'r');
         Bundle bundle = new Bundle().setType(Bundle.BundleType.COLLECTION).setTimestamp(new Date());
-        add(bundle, person);
-        List<StoredResource> documents = visible("DocumentReference", patient);
-        // the structured sheet: a document Bundle or a Composition, whichever is newer
-        Optional<StoredResource> sheetComposition = newest(visible("Composition", patient), Composition.class,
-                c -> "emergency-sheet".equals(c.kind()) && isFinal(c.resource()));
-        Optional<StoredResource> sheetDocument = newest(visible("Bundle", patient), Bundle.class,
-                c -> "emergency-sheet".equals(c.kind()) && c.resource().getEntryFirstRep().getResource() instanceof Composition composition
-                        && isFinal(composition));
-        Stream.of(sheetComposition, sheetDocument).flatMap(Optional::stream)
-                .max(Comparator.comparingLong(StoredResource::lastUpdated)).ifPresent(r -> add(bundle, r));
-        newest(documents, DocumentReference.class,
-                c -> "emergency-sheet".equals(c.kind()) && isCurrent(c.resource())).ifPresent(r -> add(bundle, r));
-        newest(visible("Consent", patient), Consent.class,
-                c -> "adr".equals(c.kind()) && c.resource().getStatus() == Consent.ConsentState.ACTIVE).ifPresent(r -> add(bundle, r));
-        newest(documents, DocumentReference.class,
-                c -> "advance-directive".equals(c.kind()) && isCurrent(c.resource())).ifPresent(r -> add(bundle, r));
-        for (StoredResource r : visible("MedicationStatement", patient)) {
-            if ("active".equals(r.labels().kind())) {
-                add(bundle, r);
-            }
-        }
-        for (StoredResource r : visible("AllergyIntolerance", patient)) {
-            AllergyIntolerance allergy = (AllergyIntolerance) operations.toResource(r);
-            boolean resolved = allergy.getClinicalStatus().getCoding().stream()
-                    .anyMatch(c -> "resolved".equals(c.getCode()) || "inactive".equals(c.getCode()));
-            boolean refuted = allergy.getVerificationStatus().getCoding().stream()
-                    .anyMatch(c -> "refuted".equals(c.getCode()) || "entered-in-error".equals(c.getCode()));
-            if (!resolved && !refuted) {
-                add(bundle, r);
-            }
-        }
+        shown.forEach((stored, resource) -> bundle.addEntry().setFullUrl(stored.type() + "/" + stored.id()).setResource(resource));
         bundle.setTotal(bundle.getEntry().size());
         return bundle;
     }
 
-    /** The patient's current records of a type that the caller may read. */
-    private List<StoredResource> visible(String type, String patient) {
-        return operations.readable(searches.aboutPatient(type, patient, true), 'r');
-    }
+    /** One request's look at the patient's records: labels first, bodies only of the candidates. */
+    private final class Lookup {
+        private final String patient;
+        private final Map<String, List<StoredResource>> readable = new HashMap<>();
 
-    private record Candidate<T extends Resource>(StoredResource stored, T resource) {
-        String kind() {
-            return stored.labels() == null ? null : stored.labels().kind();
+        Lookup(String patient) {
+            this.patient = patient;
+        }
+
+        /** The patient's current records of a type that the caller may read, without bodies. */
+        private List<StoredResource> readable(String type) {
+            return readable.computeIfAbsent(type, t -> operations.readable(searches.aboutPatient(t, patient, false), 'r'));
+        }
+
+        /** The newest record of the kind among the types that passes {@code wanted}, with its body. */
+        Optional<Map<StoredResource, Resource>> newest(List<String> types, String kind, Predicate<Resource> wanted) {
+            List<StoredResource> candidates = new ArrayList<>();
+            types.forEach(type -> readable(type).stream().filter(r -> kind.equals(kindOf(r))).forEach(candidates::add));
+            candidates.sort(NEWEST_FIRST);
+            for (StoredResource candidate : candidates) {
+                StoredResource withBody = body(candidate);
+                Resource resource = withBody == null ? null : operations.toResource(withBody);
+                if (resource != null && wanted.test(resource)) {
+                    return Optional.of(Map.of(withBody, resource));
+                }
+            }
+            return Optional.empty();
+        }
+
+        /** Every record of the type (and kind, unless null) that passes {@code wanted}, with bodies. */
+        Map<StoredResource, Resource> all(String type, String kind, Predicate<Resource> wanted) {
+            List<String> ids = readable(type).stream().filter(r -> kind == null || kind.equals(kindOf(r)))
+                    .sorted(NEWEST_FIRST).map(StoredResource::id).toList();
+            Map<StoredResource, Resource> found = new LinkedHashMap<>();
+            if (ids.isEmpty()) {
+                return found;
+            }
+            for (StoredResource r : store.readCurrent(type, new ArrayList<>(ids), true)) {
+                Resource resource = r.deleted() ? null : operations.toResource(r);
+                if (resource != null && wanted.test(resource)) {
+                    found.put(r, resource);
+                }
+            }
+            return found;
+        }
+
+        private StoredResource body(StoredResource labelsOnly) {
+            List<StoredResource> read = store.readCurrent(labelsOnly.type(), new ArrayList<>(List.of(labelsOnly.id())), true);
+            return read.isEmpty() || read.get(0).deleted() ? null : read.get(0);
         }
     }
 
-    private <T extends Resource> Optional<StoredResource> newest(List<StoredResource> records, Class<T> type,
-                                                                 java.util.function.Predicate<Candidate<T>> wanted) {
-        List<Candidate<T>> candidates = new ArrayList<>();
-        for (StoredResource r : records) {
-            candidates.add(new Candidate<>(r, type.cast(operations.toResource(r))));
-        }
-        return candidates.stream().filter(wanted).max(Comparator.comparingLong(c -> c.stored().lastUpdated()))
-                .map(Candidate::stored);
+    private static String kindOf(StoredResource stored) {
+        return stored.labels() == null ? null : stored.labels().kind();
     }
 
-    private static boolean isFinal(Composition c) {
-        return c.getStatus() == Composition.CompositionStatus.FINAL || c.getStatus() == Composition.CompositionStatus.AMENDED;
+    private static boolean isFinalSheet(Resource resource) {
+        Composition composition = resource instanceof Bundle document && document.getEntryFirstRep().getResource() instanceof Composition c
+                ? c : resource instanceof Composition c ? c : null;
+        return composition != null && (composition.getStatus() == Composition.CompositionStatus.FINAL
+                || composition.getStatus() == Composition.CompositionStatus.AMENDED);
     }
 
-    private static boolean isCurrent(DocumentReference d) {
-        return d.getStatus() == Enumerations.DocumentReferenceStatus.CURRENT;
+    private static boolean isCurrent(Resource resource) {
+        return ((DocumentReference) resource).getStatus() == Enumerations.DocumentReferenceStatus.CURRENT;
     }
 
-    /** Adds a record the caller may read; only what is shown is recorded in the audit event. */
-    private void add(Bundle bundle, StoredResource stored) {
-        operations.visible(List.of(stored), 'r');
-        Resource resource = operations.toResource(stored);
-        bundle.addEntry().setFullUrl(stored.type() + "/" + stored.id()).setResource(resource);
+    private static boolean isRelevantAllergy(Resource resource) {
+        AllergyIntolerance allergy = (AllergyIntolerance) resource;
+        boolean resolved = allergy.getClinicalStatus().getCoding().stream()
+                .anyMatch(c -> "resolved".equals(c.getCode()) || "inactive".equals(c.getCode()));
+        boolean refuted = allergy.getVerificationStatus().getCoding().stream()
+                .anyMatch(c -> "refuted".equals(c.getCode()) || "entered-in-error".equals(c.getCode()));
+        return !resolved && !refuted;
     }
 }
