@@ -40,6 +40,8 @@ import org.hl7.fhir.r4.model.Resource;
 public final class EmergencySummary implements OperationProvider {
 
     private static final Comparator<StoredResource> NEWEST_FIRST = Comparator.comparingLong(StoredResource::lastUpdated).reversed();
+    private static final List<String> TYPES = List.of("Bundle", "Composition", "DocumentReference", "Consent",
+            "MedicationStatement", "AllergyIntolerance");
 
     private final ResourceOperations operations;
     private final SearchExecutor searches;
@@ -83,7 +85,10 @@ public final class EmergencySummary implements OperationProvider {
 
         /** The patient's current records of a type that the caller may read, without bodies. */
         private List<StoredResource> readable(String type) {
-            return readable.computeIfAbsent(type, t -> operations.readable(searches.aboutPatient(t, patient, false), 'r'));
+            if (readable.isEmpty()) {
+                searches.aboutPatient(TYPES, patient).forEach((t, records) -> readable.put(t, operations.readable(records, 'r')));
+            }
+            return readable.get(type);
         }
 
         /** The newest record of the kind among the types that passes {@code wanted}, with its body. */

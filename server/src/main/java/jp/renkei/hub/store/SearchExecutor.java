@@ -36,7 +36,35 @@ public final class SearchExecutor {
     /** The current, non-deleted records of a type matching one search parameter value, for the hub's own use. */
     public List<StoredResource> currentWhere(String type, String parameter, String value, boolean withBody) {
         SearchQuery query = SearchQuery.parse(type, Map.of(parameter, new String[] {value}), registry, ZoneOffset.UTC);
-        return store.readCurrent(type, new ArrayList<>(search(query)), withBody).stream().filter(r -> !r.deleted()).toList();
+        List<StoredResource> found = searchRecords(query);
+        if (!withBody) {
+            return found;
+        }
+        return store.readCurrent(type, new ArrayList<>(found.stream().map(StoredResource::id).toList()), true)
+                .stream().filter(r -> !r.deleted()).toList();
+    }
+
+    /**
+     * The current records of several types about one patient, without bodies, by type: one key lookup for
+     * all the types, then one read per type that has any (what an emergency summary needs at once).
+     */
+    public Map<String, List<StoredResource>> aboutPatient(List<String> types, String patient) {
+        String reference = "Patient/" + patient;
+        Map<String, java.util.Set<String>> ids = store.searchKeys().lookupEach(types, "patient", reference);
+        Map<String, List<StoredResource>> out = new java.util.HashMap<>();
+        for (String type : types) {
+            SearchQuery query = SearchQuery.parse(type, Map.of("patient", new String[] {reference}), registry, ZoneOffset.UTC);
+            List<StoredResource> matches = new ArrayList<>();
+            if (!ids.get(type).isEmpty()) {
+                for (StoredResource candidate : store.readCurrent(type, new ArrayList<>(ids.get(type)), false)) {
+                    if (!candidate.deleted() && query.matches(candidate)) {
+                        matches.add(candidate);
+                    }
+                }
+            }
+            out.put(type, matches);
+        }
+        return out;
     }
 
     /** Ids of the current, non-deleted resources matching the query, sorted. */

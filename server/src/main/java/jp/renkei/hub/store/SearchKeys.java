@@ -13,8 +13,10 @@ import com.mongodb.client.model.Updates;
 import com.mongodb.client.model.WriteModel;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import jp.renkei.hub.search.SearchParamDef;
 import jp.renkei.hub.search.SearchParameterRegistry;
@@ -104,6 +106,28 @@ final class SearchKeys {
                 List<Object> ids = bucket.getList("ids", Object.class);
                 for (Object id : ids) {
                     out.add((String) id);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Ids listed under one value of one parameter for each of several types (every type's {@code patient} =
+     * {@code Patient/123}), by type: the heads and then the buckets of all the types in one {@code $in} each.
+     */
+    Map<String, Set<String>> lookupEach(Collection<String> types, String param, String value) {
+        Map<String, String> typeOfKey = new HashMap<>();
+        types.forEach(type -> typeOfKey.put(key(type, param, value), type));
+        Map<String, Set<String>> out = new HashMap<>();
+        types.forEach(type -> out.put(type, new LinkedHashSet<>()));
+        List<String> buckets = bucketsOf(new ArrayList<>(typeOfKey.keySet()));
+        if (!buckets.isEmpty()) {
+            for (Document bucket : keys.find(in("_id", buckets))) {
+                String bucketId = bucket.getString("_id");
+                String type = typeOfKey.get(bucketId.substring(0, bucketId.lastIndexOf('#')));
+                for (Object id : bucket.getList("ids", Object.class)) {
+                    out.get(type).add((String) id);
                 }
             }
         }
