@@ -29,7 +29,9 @@ import org.hl7.fhir.r4.model.Task;
  * Composition names its recipients in the extension {@code handoff-recipient}; the discharge handoff's
  * profile requires at least one, a document without any is stored and sent to nobody) or a contact-form question (a Communication claiming
  * {@code renkei-contact-form-question}, recipients in {@code recipient}) is created, the hub opens one
- * hand-off Task per recipient in the same write, addressed to that recipient, focused on what was sent.
+ * hand-off Task per recipient in the same write, addressed to that recipient, focused on what was sent, with
+ * the trigger day of its fee-rule deadlines (the start of {@code Composition.event.period}, the admission)
+ * or the 返信希望日.
  * When the physician's answer (a Communication claiming {@code renkei-contact-form-answer}) is created,
  * the open Tasks of the question it responds to are completed in the same write. The question's
  * {@code received} time is set when its Task is first received, or answered without that step (既読).
@@ -110,7 +112,8 @@ public final class HandoffDispatch implements WriteRule {
         List<WriteRequest> tasks = new ArrayList<>();
         for (Reference recipient : sending.recipients()) {
             Task task = workflow.open(sending.kind(), sending.title(), patient, focus,
-                    new Reference(recipient.getReference()).setDisplay(recipient.getDisplay()), caller, null, sending.replyBy());
+                    new Reference(recipient.getReference()).setDisplay(recipient.getDisplay()), caller, sending.trigger(),
+                    sending.replyBy());
             tasks.add(new WriteRequest("Task", ResourceStore.newId(), task, null, request.owner()));
         }
         return tasks;
@@ -169,20 +172,23 @@ public final class HandoffDispatch implements WriteRule {
             }
             List<Reference> recipients = composition.getExtensionsByUrl(RECIPIENT).stream()
                     .map(Extension::getValue).filter(Reference.class::isInstance).map(Reference.class::cast).toList();
-            return new Sending(kind, SENT_DOCUMENTS.get(kind), recipients, null,
+            // the day the fee-rule deadlines count from: the start of the documented event (the admission)
+            var start = composition.getEventFirstRep().getPeriod().getStartElement();
+            LocalDate trigger = start.getValue() == null ? null : LocalDate.of(start.getYear(), start.getMonth() + 1, start.getDay());
+            return new Sending(kind, SENT_DOCUMENTS.get(kind), recipients, trigger, null,
                     "Bundle.entry[0].resource.extension('" + RECIPIENT + "')", "Bundle.entry[0].resource.subject");
         }
         if (resource instanceof Communication question && claims(question, QUESTION)) {
             LocalDate replyBy = question.getExtensionByUrl(REPLY_BY) != null
                     && question.getExtensionByUrl(REPLY_BY).getValue() instanceof DateType date && date.getValue() != null
                     ? LocalDate.of(date.getYear(), date.getMonth() + 1, date.getDay()) : null;
-            return new Sending("contact-form", "主治医・ケアマネジャー連絡票", question.getRecipient(), replyBy,
+            return new Sending("contact-form", "主治医・ケアマネジャー連絡票", question.getRecipient(), null, replyBy,
                     "Communication.recipient", "Communication.subject");
         }
         return null;
     }
 
-    private record Sending(String kind, String title, List<Reference> recipients, LocalDate replyBy,
+    private record Sending(String kind, String title, List<Reference> recipients, LocalDate trigger, LocalDate replyBy,
                            String recipientsPath, String subjectPath) {
         String recipientPath(int i) {
             return recipientsPath.endsWith(")") ? recipientsPath : recipientsPath + "[" + i + "]";

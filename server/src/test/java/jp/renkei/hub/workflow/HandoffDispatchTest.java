@@ -139,6 +139,21 @@ class HandoffDispatchTest {
     }
 
     @Test
+    void admissionInformationSentAsADocumentCarriesTheFeeRuleDeadlinesOfTheAdmissionDay() {
+        Bundle sent = (Bundle) CareRecords.about("Bundle", "admission-info", PATIENT);
+        Composition info = composition(sent);
+        info.addExtension(HandoffDispatch.RECIPIENT, new Reference("Organization/org-hospital"));
+        // admitted on 20 November 2026: 令和6年度 rules, (I) the same day, (II) by the end of 22 November
+        info.addEvent().getPeriod().setStartElement(new org.hl7.fhir.r4.model.DateTimeType("2026-11-20T10:30:00+09:00"));
+        String id = created(post(careManager, sent));
+        Task task = tasks(careManager, "focus=Bundle/" + id).get(0);
+        assertThat(task.getCode().getCodingFirstRep().getCode()).isEqualTo("admission-info");
+        assertThat(task.getOwner().getReference()).isEqualTo("Organization/org-hospital");
+        assertThat(task.getRestriction().getPeriod().getEndElement().getValueAsString()).isEqualTo("2026-11-22T23:59:59+09:00");
+        assertThat(task.getExtensionsByUrl(TaskWorkflow.DEADLINE)).hasSize(2);
+    }
+
+    @Test
     void aRecipientTheHubCannotAddressIsRefusedAndNothingIsStored() {
         Bundle sent = dischargeHandoff();
         composition(sent).getExtensionsByUrl(HandoffDispatch.RECIPIENT).get(1)
