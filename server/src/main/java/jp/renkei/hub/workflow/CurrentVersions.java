@@ -23,7 +23,7 @@ import org.hl7.fhir.r4.model.Reference;
  * readable: an advance directive Consent becomes {@code inactive} with the extension {@code superseded-by}
  * naming its successor; a DocumentReference becomes {@code superseded}, and the new one {@code replaces} it
  * ({@code relatesTo}, added by the hub when the client did not say). A DocumentReference that says it
- * replaces another of the same patient supersedes that one, whatever its kind.
+ * replaces another of the same patient written by the same organisation supersedes that one, whatever its kind.
  */
 public final class CurrentVersions implements WriteRule {
 
@@ -101,7 +101,10 @@ public final class CurrentVersions implements WriteRule {
                     .anyMatch(r -> r.getCode() == DocumentReference.DocumentRelationshipType.REPLACES
                             && names(r.getTarget(), "DocumentReference", other.id()));
             DocumentReference previous = parse(other, DocumentReference.class);
-            if (replaced && !other.id().equals(request.id()) && previous.getStatus() == DocumentReferenceStatus.CURRENT) {
+            // a document of another organisation is replaced only where the patient has one current version
+            boolean mayReplace = (kind(other) != null && ONE_CURRENT.contains(kind(other)))
+                    || (other.labels() != null && request.owner() != null && request.owner().equals(other.labels().owner()));
+            if (replaced && mayReplace && !other.id().equals(request.id()) && previous.getStatus() == DocumentReferenceStatus.CURRENT) {
                 previous.setStatus(DocumentReferenceStatus.SUPERSEDED);
                 writes.add(new WriteRequest("DocumentReference", other.id(), previous, other.version(), null));
             }

@@ -101,7 +101,7 @@ public final class HandoffDispatch implements WriteRule {
                     ? questionRead(task.getFocus()) : List.of();
         }
         if (request.resource() instanceof Communication c && claims(c, ANSWER)) {
-            return completeAnsweredQuestions(c);
+            return completeAnsweredQuestions(c, caller);
         }
         Sending sending = sending(request);
         if (sending == null) {
@@ -119,20 +119,33 @@ public final class HandoffDispatch implements WriteRule {
         return tasks;
     }
 
-    private List<WriteRequest> completeAnsweredQuestions(Communication answer) {
+    /**
+     * Completes the question's Tasks that are addressed to the answerer's side and about the same patient:
+     * an answer cannot close someone else's Task, nor a Task of another patient's question.
+     */
+    private List<WriteRequest> completeAnsweredQuestions(Communication answer, Caller caller) {
         List<WriteRequest> done = new ArrayList<>();
+        String patient = answer.getSubject().getReference();
         for (Reference question : answer.getInResponseTo()) {
             if (question.getReference() == null || !question.getReference().startsWith("Communication/")) {
                 continue;
             }
+            boolean answeredOne = false;
             for (StoredResource stored : searches.currentWhere("Task", "focus", question.getReference(), true)) {
                 Task task = fhirContext.newJsonParser().parseResource(Task.class, stored.json());
-                Task answered = isContactForm(task) ? workflow.answered(task) : task;
+                if (!isContactForm(task) || patient == null || !patient.equals(task.getFor().getReference())
+                        || !TaskWorkflow.addressedToCallersSide(task, caller)) {
+                    continue;
+                }
+                Task answered = workflow.answered(task);
                 if (answered != task) {
                     done.add(new WriteRequest("Task", stored.id(), answered, stored.version(), null));
+                    answeredOne = true;
                 }
             }
-            done.addAll(questionRead(question));
+            if (answeredOne) {
+                done.addAll(questionRead(question));
+            }
         }
         return done;
     }

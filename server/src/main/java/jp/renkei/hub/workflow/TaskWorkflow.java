@@ -220,7 +220,7 @@ public final class TaskWorkflow implements WriteRule {
     }
 
     /** The author's side may also be the addressee (a Task to a colleague of the same organisation). */
-    private static boolean addressedToCallersSide(Task task, Caller caller) {
+    static boolean addressedToCallersSide(Task task, Caller caller) {
         if (caller.unrestricted()) {
             return true;
         }

@@ -120,5 +120,13 @@ class CurrentVersionsTest {
                 .setTarget(new Reference("DocumentReference/" + report));
         create(correction);
         assertThat(read(DocumentReference.class, report).getStatus()).isEqualTo(DocumentReferenceStatus.SUPERSEDED);
+
+        // another organisation's report is not the doctor's to replace
+        world.seed("DocumentReference", "vn-report", CareRecords.about("DocumentReference", "nursing-report", "pa"), "Organization/org-vn");
+        DocumentReference takeover = (DocumentReference) CareRecords.about("DocumentReference", "nursing-report", "pa");
+        takeover.addRelatesTo().setCode(DocumentReference.DocumentRelationshipType.REPLACES)
+                .setTarget(new Reference("DocumentReference/vn-report"));
+        create(takeover);
+        assertThat(read(DocumentReference.class, "vn-report").getStatus()).isEqualTo(DocumentReferenceStatus.CURRENT);
     }
 }

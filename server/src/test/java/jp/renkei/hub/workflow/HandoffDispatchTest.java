@@ -203,6 +203,15 @@ class HandoffDispatchTest {
         String replyBy = ((DateType) question.getExtensionByUrl(HandoffDispatch.REPLY_BY).getValue()).getValueAsString();
         assertThat(task.getRestriction().getPeriod().getEndElement().getValueAsString()).isEqualTo(replyBy + "T23:59:59+09:00");
 
+        // someone else's answer (not the addressee's) closes nothing
+        Communication notTheirs = (Communication) CareRecords.example("Communication-contact-form-answer-example.json", "pat-sasaki", PATIENT);
+        notTheirs.setId((String) null);
+        notTheirs.getInResponseToFirstRep().setReference("Communication/" + questionId);
+        notTheirs.setSender(new Reference("PractitionerRole/role-hn"));
+        created(post(nurse, notTheirs));
+        assertThat(tasks(careManagerIto, "focus=Communication/" + questionId).get(0).getStatus()).isEqualTo(Task.TaskStatus.REQUESTED);
+        assertThat(read(careManagerIto, Communication.class, questionId).hasReceived()).isFalse();
+
         // the physician answers without marking it read first
         Communication answer = (Communication) CareRecords.example("Communication-contact-form-answer-example.json", "pat-sasaki", PATIENT);
         answer.setId((String) null);
