@@ -151,7 +151,7 @@ public final class Caller {
     }
 
     /** The references by which a CareTeam may name this caller as a participant, or a Task as its addressee. */
-    boolean isNamedBy(String reference, boolean organizationWide) {
+    public boolean isNamedBy(String reference, boolean organizationWide) {
         if (reference == null) {
             return false;
         }

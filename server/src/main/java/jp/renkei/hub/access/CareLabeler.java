@@ -76,10 +76,12 @@ public class CareLabeler implements Labeler {
         if (scheme == null) {
             return null;
         }
+        // the first code of the scheme's system decides (as for profile validation and sending); an unknown one
+        // makes the record unclassified rather than letting a later code choose a more open kind
         for (CodeableConcept concept : classifying(resource)) {
             for (var coding : concept.getCoding()) {
-                if (scheme.system().equals(coding.getSystem()) && scheme.labels().containsKey(coding.getCode())) {
-                    return coding.getCode();
+                if (scheme.system().equals(coding.getSystem()) && coding.getCode() != null) {
+                    return scheme.labels().containsKey(coding.getCode()) ? coding.getCode() : AccessPolicy.UNCLASSIFIED;
                 }
             }
         }

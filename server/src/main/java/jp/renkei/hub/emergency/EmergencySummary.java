@@ -67,9 +67,10 @@ public final class EmergencySummary implements OperationProvider {
         shown.putAll(lookup.all("AllergyIntolerance", null, EmergencySummary::isRelevantAllergy));
 
         // recorded as shown (and checked once more) only now, so the audit names exactly what is in the Bundle
-        operations.visible(new ArrayList<>(shown.keySet()).subList(1, shown.size()), 'r');
+        List<StoredResource> entries = new ArrayList<>(List.of(person));
+        entries.addAll(operations.visible(new ArrayList<>(shown.keySet()).subList(1, shown.size()), 'r'));
         Bundle bundle = new Bundle().setType(Bundle.BundleType.COLLECTION).setTimestamp(new Date());
-        shown.forEach((stored, resource) -> bundle.addEntry().setFullUrl(stored.type() + "/" + stored.id()).setResource(resource));
+        entries.forEach(stored -> bundle.addEntry().setFullUrl(stored.type() + "/" + stored.id()).setResource(shown.get(stored)));
         bundle.setTotal(bundle.getEntry().size());
         return bundle;
     }

@@ -241,7 +241,7 @@ public class ResourceOperations {
     public StoredResource write(WriteRequest request) {
         StoredResource before = authorize(request);
         List<WriteRequest> unit = new ArrayList<>(List.of(request));
-        unit.addAll(consequences(request, before));
+        addNew(unit, consequences(request, before));
         List<StoredResource> written = store.write(unit);
         written.forEach(ResourceOperations::touched);
         return written.get(0);
@@ -260,7 +260,7 @@ public class ResourceOperations {
         }
         List<WriteRequest> unit = new ArrayList<>(requests);
         for (int i = 0; i < requests.size(); i++) {
-            unit.addAll(consequences(requests.get(i), befores.get(i)));
+            addNew(unit, consequences(requests.get(i), befores.get(i)));
         }
         List<StoredResource> written = store.write(unit);
         written.forEach(ResourceOperations::touched);
@@ -279,6 +279,15 @@ public class ResourceOperations {
             writeRules.forEach(rule -> rule.apply(request, before, guard.caller()));
         }
         return before;
+    }
+
+    /** A record is written once per unit: what the client writes wins over a consequence, the first consequence over later ones. */
+    private static void addNew(List<WriteRequest> unit, List<WriteRequest> more) {
+        for (WriteRequest w : more) {
+            if (unit.stream().noneMatch(u -> u.type().equals(w.type()) && u.id().equals(w.id()))) {
+                unit.add(w);
+            }
+        }
     }
 
     private List<WriteRequest> consequences(WriteRequest request, StoredResource before) {

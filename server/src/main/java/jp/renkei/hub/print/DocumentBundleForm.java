@@ -49,7 +49,7 @@ final class DocumentBundleForm {
         Resolver resolver = new Resolver(bundle);
         EntrySummaries summaries = new EntrySummaries(resolver::resolve, zone);
         String code = composition.getType().getCoding().stream().filter(c -> CARE_DOCUMENT.equals(c.getSystem()))
-                .map(Coding::getCode).findFirst().orElse(null);
+                .map(Coding::getCode).filter(java.util.Objects::nonNull).findFirst().orElse(null);
         String title = code != null && TITLES.containsKey(code) ? TITLES.get(code)
                 : composition.hasTitle() ? composition.getTitle() : FhirText.concept(composition.getType());
         Resource subject = resolver.resolve(composition.getSubject());

@@ -69,7 +69,7 @@ public final class PdfOperations implements OperationProvider {
                     "事前指示書（scope adr）の Consent だけを印刷できます (only an advance directive, a Consent with scope adr,"
                             + " can be printed as a PDF)");
         }
-        Patient patient = (Patient) readable(consent.getPatient());
+        Patient patient = readable(consent.getPatient()) instanceof Patient p ? p : null;
         return pdf(new AdvanceDirectiveForm(zone).render(consent, patient, this::display), id, request);
     }
 
@@ -80,9 +80,9 @@ public final class PdfOperations implements OperationProvider {
         Communication answer = null;
         if (communication.hasInResponseTo()) {
             answer = communication;
-            question = (Communication) readable(communication.getInResponseToFirstRep());
+            question = readable(communication.getInResponseToFirstRep()) instanceof Communication q ? q : null;
         }
-        Patient patient = (Patient) readable(communication.getSubject());
+        Patient patient = readable(communication.getSubject()) instanceof Patient p ? p : null;
         return pdf(new ContactFormForm(zone).render(question, answer, patient, this::display), id, request);
     }
 

@@ -132,8 +132,10 @@ public final class IndexExtractor {
     }
 
     /**
-     * Inside a Bundle, a reference to another entry by its {@code fullUrl} (e.g. {@code urn:uuid:…}) means that
-     * entry's resource: {@code Type/id} when the entry's resource has an id.
+     * Inside a Bundle, a reference to another entry by its {@code urn:} {@code fullUrl} ({@code urn:uuid:…})
+     * means that entry's resource: {@code Type/id} when the entry's resource has an id. A RESTful fullUrl is
+     * not resolved this way: the reference itself ({@code Patient/123}) already names the record, and an entry
+     * whose id disagreed with it must not redirect the label to another patient.
      */
     private static Map<String, String> entriesByFullUrl(IBaseResource resource) {
         if (!(resource instanceof Bundle bundle)) {
@@ -141,7 +143,8 @@ public final class IndexExtractor {
         }
         Map<String, String> byFullUrl = new HashMap<>();
         for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
-            if (entry.hasFullUrl() && entry.getResource() != null && entry.getResource().getIdElement().hasIdPart()) {
+            if (entry.hasFullUrl() && entry.getFullUrl().startsWith("urn:") && entry.getResource() != null
+                    && entry.getResource().getIdElement().hasIdPart()) {
                 byFullUrl.put(entry.getFullUrl(), entry.getResource().fhirType() + "/" + entry.getResource().getIdElement().getIdPart());
             }
         }

@@ -171,7 +171,8 @@ public final class ProfileValidation implements WriteRule {
     }
 
     private static String code(List<Coding> codings, String system) {
-        return codings.stream().filter(c -> system.equals(c.getSystem())).map(Coding::getCode).findFirst().orElse(null);
+        return codings.stream().filter(c -> system.equals(c.getSystem())).map(Coding::getCode)
+                .filter(java.util.Objects::nonNull).findFirst().orElse(null);
     }
 
     /** Every issue the validator finds, each with its FHIRPath location as {@code expression}. */

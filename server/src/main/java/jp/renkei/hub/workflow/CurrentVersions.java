@@ -4,6 +4,7 @@ import ca.uhn.fhir.context.FhirContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.access.Caller;
 import jp.renkei.hub.fhir.WriteRule;
 import jp.renkei.hub.store.Labeler;
@@ -22,8 +23,9 @@ import org.hl7.fhir.r4.model.Reference;
  * one becomes current, the hub marks the previous ones superseded in the same write, and they stay
  * readable: an advance directive Consent becomes {@code inactive} with the extension {@code superseded-by}
  * naming its successor; a DocumentReference becomes {@code superseded}, and the new one {@code replaces} it
- * ({@code relatesTo}, added by the hub when the client did not say). A DocumentReference that says it
+ * ({@code relatesTo}, added by the hub for those the caller may read). A DocumentReference that says it
  * replaces another of the same patient written by the same organisation supersedes that one, whatever its kind.
+ * An advance directive Consent supersedes the patient's active ones whoever wrote them: the newest wishes govern.
  */
 public final class CurrentVersions implements WriteRule {
 
@@ -34,11 +36,13 @@ public final class CurrentVersions implements WriteRule {
     private final FhirContext fhirContext;
     private final Labeler labeler;
     private final SearchExecutor searches;
+    private final AccessGuard guard;
 
-    public CurrentVersions(FhirContext fhirContext, Labeler labeler, SearchExecutor searches) {
+    public CurrentVersions(FhirContext fhirContext, Labeler labeler, SearchExecutor searches, AccessGuard guard) {
         this.fhirContext = fhirContext;
         this.labeler = labeler;
         this.searches = searches;
+        this.guard = guard;
     }
 
     /** A new current document of a one-current kind replaces the current ones it does not name yet. */
@@ -52,8 +56,10 @@ public final class CurrentVersions implements WriteRule {
             for (StoredResource other : searches.aboutPatient("DocumentReference", label.patient(), true)) {
                 DocumentReference previous = parse(other, DocumentReference.class);
                 boolean replaced = document.getRelatesTo().stream().anyMatch(r -> names(r.getTarget(), "DocumentReference", other.id()));
+                // named only if the caller may read it: the answer must not reveal records the Consent hides
                 if (!other.id().equals(request.id()) && label.kind().equals(kind(other))
-                        && previous.getStatus() == DocumentReferenceStatus.CURRENT && !replaced) {
+                        && previous.getStatus() == DocumentReferenceStatus.CURRENT && !replaced
+                        && !guard.visible(List.of(other), 'r').isEmpty()) {
                     document.addRelatesTo().setCode(DocumentReference.DocumentRelationshipType.REPLACES)
                             .setTarget(new Reference("DocumentReference/" + other.id()));
                 }
@@ -67,7 +73,7 @@ public final class CurrentVersions implements WriteRule {
             return supersedeAdvanceDirectives(request);
         }
         if (request.resource() instanceof DocumentReference document && document.getStatus() == DocumentReferenceStatus.CURRENT) {
-            return supersedeReplaced(request, document);
+            return supersedeDocuments(request, document);
         }
         return List.of();
     }
@@ -90,21 +96,30 @@ public final class CurrentVersions implements WriteRule {
         return writes;
     }
 
-    private List<WriteRequest> supersedeReplaced(WriteRequest request, DocumentReference document) {
+    /**
+     * A new current document of a one-current kind supersedes every current one of that kind (also those the
+     * caller may not read, which the answer does not name); a document that says it replaces another
+     * supersedes it only when both were written by the same organisation.
+     */
+    private List<WriteRequest> supersedeDocuments(WriteRequest request, DocumentReference document) {
         Label label = label(request);
         if (label == null) {
             return List.of();
         }
+        boolean oneCurrent = label.kind() != null && ONE_CURRENT.contains(label.kind());
         List<WriteRequest> writes = new ArrayList<>();
         for (StoredResource other : searches.aboutPatient("DocumentReference", label.patient(), true)) {
-            boolean replaced = document.getRelatesTo().stream()
+            if (other.id().equals(request.id())) {
+                continue;
+            }
+            boolean named = document.getRelatesTo().stream()
                     .anyMatch(r -> r.getCode() == DocumentReference.DocumentRelationshipType.REPLACES
                             && names(r.getTarget(), "DocumentReference", other.id()));
+            boolean sameOrganisation = other.labels() != null && request.owner() != null
+                    && request.owner().equals(other.labels().owner());
+            boolean supersede = (oneCurrent && label.kind().equals(kind(other))) || (named && sameOrganisation);
             DocumentReference previous = parse(other, DocumentReference.class);
-            // a document of another organisation is replaced only where the patient has one current version
-            boolean mayReplace = (kind(other) != null && ONE_CURRENT.contains(kind(other)))
-                    || (other.labels() != null && request.owner() != null && request.owner().equals(other.labels().owner()));
-            if (replaced && mayReplace && !other.id().equals(request.id()) && previous.getStatus() == DocumentReferenceStatus.CURRENT) {
+            if (supersede && previous.getStatus() == DocumentReferenceStatus.CURRENT) {
                 previous.setStatus(DocumentReferenceStatus.SUPERSEDED);
                 writes.add(new WriteRequest("DocumentReference", other.id(), previous, other.version(), null));
             }

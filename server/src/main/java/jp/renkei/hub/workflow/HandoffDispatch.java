@@ -98,7 +98,7 @@ public final class HandoffDispatch implements WriteRule {
         }
         if (!isNew(before)) {
             return request.resource() instanceof Task task && isContactForm(task) && task.getStatus() == Task.TaskStatus.RECEIVED
-                    ? questionRead(task.getFocus()) : List.of();
+                    ? questionRead(task) : List.of();
         }
         if (request.resource() instanceof Communication c && claims(c, ANSWER)) {
             return completeAnsweredQuestions(c, caller);
@@ -130,7 +130,7 @@ public final class HandoffDispatch implements WriteRule {
             if (question.getReference() == null || !question.getReference().startsWith("Communication/")) {
                 continue;
             }
-            boolean answeredOne = false;
+            Task answeredOne = null;
             for (StoredResource stored : searches.currentWhere("Task", "focus", question.getReference(), true)) {
                 Task task = fhirContext.newJsonParser().parseResource(Task.class, stored.json());
                 if (!isContactForm(task) || patient == null || !patient.equals(task.getFor().getReference())
@@ -140,19 +140,22 @@ public final class HandoffDispatch implements WriteRule {
                 Task answered = workflow.answered(task);
                 if (answered != task) {
                     done.add(new WriteRequest("Task", stored.id(), answered, stored.version(), null));
-                    answeredOne = true;
+                    answeredOne = task;
                 }
             }
-            if (answeredOne) {
-                done.addAll(questionRead(question));
+            if (answeredOne != null) {
+                done.addAll(questionRead(answeredOne));
             }
         }
         return done;
     }
 
-    /** Stamps when the question was first read ({@code Communication.received}); later reads change nothing. */
-    private List<WriteRequest> questionRead(Reference focus) {
-        String ref = focus.getReference();
+    /**
+     * Stamps when the question was first read ({@code Communication.received}); later reads change nothing.
+     * Only through a Task that really is this question's: same patient, addressed to one of its recipients.
+     */
+    private List<WriteRequest> questionRead(Task task) {
+        String ref = task.getFocus().getReference();
         if (ref == null || !ref.startsWith("Communication/")) {
             return List.of();
         }
@@ -161,7 +164,11 @@ public final class HandoffDispatch implements WriteRule {
             return List.of();
         }
         Communication question = fhirContext.newJsonParser().parseResource(Communication.class, stored.json());
-        if (question.hasReceived() || !claims(question, QUESTION)) {
+        boolean ofThisQuestion = task.getFor().getReference() != null
+                && task.getFor().getReference().equals(question.getSubject().getReference())
+                && question.getRecipient().stream().anyMatch(r -> r.getReference() != null
+                        && r.getReference().equals(task.getOwner().getReference()));
+        if (question.hasReceived() || !claims(question, QUESTION) || !ofThisQuestion) {
             return List.of();
         }
         question.setReceived(new java.util.Date());
@@ -179,8 +186,9 @@ public final class HandoffDispatch implements WriteRule {
         if (resource instanceof Bundle bundle && bundle.getType() == Bundle.BundleType.DOCUMENT && bundle.hasEntry()
                 && bundle.getEntryFirstRep().getResource() instanceof Composition composition) {
             String kind = composition.getType().getCoding().stream().filter(c -> CARE_DOCUMENT.equals(c.getSystem()))
-                    .map(c -> c.getCode()).filter(code -> code != null && SENT_DOCUMENTS.containsKey(code)).findFirst().orElse(null);
-            if (kind == null || composition.getStatus() == Composition.CompositionStatus.PRELIMINARY) {
+                    .map(c -> c.getCode()).filter(code -> code != null).findFirst().orElse(null);
+            // the first care-document code is the document's kind, as for its access label and its profile
+            if (kind == null || !SENT_DOCUMENTS.containsKey(kind) || composition.getStatus() == Composition.CompositionStatus.PRELIMINARY) {
                 return null;
             }
             List<Reference> recipients = composition.getExtensionsByUrl(RECIPIENT).stream()

@@ -224,9 +224,7 @@ public final class TaskWorkflow implements WriteRule {
         if (caller.unrestricted()) {
             return true;
         }
-        String owner = task.getOwner().getReference();
-        return owner != null && (owner.equals("Organization/" + caller.organization())
-                || owner.equals(caller.fhirIdentity()) || owner.equals("Practitioner/" + caller.practitioner()));
+        return caller.isNamedBy(task.getOwner().getReference(), true);
     }
 
     /** An addressee changes the status, its reason, the output and notes; nothing of the request itself. */

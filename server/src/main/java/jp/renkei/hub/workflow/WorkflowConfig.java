@@ -32,8 +32,8 @@ public class WorkflowConfig {
     }
 
     @Bean
-    CurrentVersions currentVersions(FhirContext fhirContext, Labeler labeler, SearchExecutor searches) {
-        return new CurrentVersions(fhirContext, labeler, searches);
+    CurrentVersions currentVersions(FhirContext fhirContext, Labeler labeler, SearchExecutor searches, AccessGuard guard) {
+        return new CurrentVersions(fhirContext, labeler, searches, guard);
     }
 
     @Bean

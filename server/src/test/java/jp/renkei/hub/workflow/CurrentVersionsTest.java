@@ -128,5 +128,13 @@ class CurrentVersionsTest {
                 .setTarget(new Reference("DocumentReference/vn-report"));
         create(takeover);
         assertThat(read(DocumentReference.class, "vn-report").getStatus()).isEqualTo(DocumentReferenceStatus.CURRENT);
+
+        // nor is another organisation's advance directive retired by a document of another kind naming it
+        world.seed("DocumentReference", "vn-acp", CareRecords.about("DocumentReference", "advance-directive", "pa"), "Organization/org-vn");
+        DocumentReference pointing = (DocumentReference) CareRecords.about("DocumentReference", "nursing-report", "pa");
+        pointing.addRelatesTo().setCode(DocumentReference.DocumentRelationshipType.REPLACES)
+                .setTarget(new Reference("DocumentReference/vn-acp"));
+        create(pointing);
+        assertThat(read(DocumentReference.class, "vn-acp").getStatus()).isEqualTo(DocumentReferenceStatus.CURRENT);
     }
 }

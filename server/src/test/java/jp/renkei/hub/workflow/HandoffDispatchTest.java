@@ -251,6 +251,16 @@ class HandoffDispatchTest {
     }
 
     @Test
+    void aDocumentTypeOrCategoryWithoutACodeIsTheClientsErrorNotACrash() {
+        Bundle sent = dischargeHandoff();
+        composition(sent).getType().getCodingFirstRep().setCode(null);
+        assertThat(post(nurse, sent).statusCode()).isBetween(400, 499);
+        Communication question = question();
+        question.getCategory().forEach(c -> c.getCoding().forEach(coding -> coding.setCode(null)));
+        assertThat(post(careManagerIto, question).statusCode()).isBetween(400, 499);
+    }
+
+    @Test
     void aContactFormThatDoesNotClaimItsProfileIsStillHeldToIt() {
         Communication question = question();
         question.getMeta().getProfile().clear();
