@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.parser.IParser;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.function.Consumer;
@@ -52,13 +50,7 @@ class ContactFormProfileTest {
     }
 
     private Communication example(String id) {
-        try (InputStream in = getClass().getClassLoader().getResourceAsStream("renkei/profiles/Communication-" + id + ".json")) {
-            Communication communication = json.parseResource(Communication.class, new String(in.readAllBytes(), StandardCharsets.UTF_8));
-            communication.setId((String) null);
-            return communication;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return ProfileExamples.load(Communication.class, "Communication-" + id + ".json");
     }
 
 

@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.parser.IParser;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.function.Consumer;
@@ -53,14 +51,8 @@ class DischargeHandoffProfileTest {
         hub.close();
     }
 
-    private <T extends Resource> T load(Class<T> type, String file) {
-        try (InputStream in = getClass().getClassLoader().getResourceAsStream("renkei/profiles/" + file)) {
-            T resource = json.parseResource(type, new String(in.readAllBytes(), StandardCharsets.UTF_8));
-            resource.setId((String) null);
-            return resource;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+    private static <T extends Resource> T load(Class<T> type, String file) {
+        return ProfileExamples.load(type, file);
     }
 
     private Bundle example() {

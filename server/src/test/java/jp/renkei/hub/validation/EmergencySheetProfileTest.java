@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.parser.IParser;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.function.Consumer;
@@ -53,13 +51,7 @@ class EmergencySheetProfileTest {
     }
 
     private Bundle example() {
-        try (InputStream in = getClass().getClassLoader().getResourceAsStream("renkei/profiles/Bundle-emergency-sheet-example.json")) {
-            Bundle bundle = json.parseResource(Bundle.class, new String(in.readAllBytes(), StandardCharsets.UTF_8));
-            bundle.setId((String) null);
-            return bundle;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return ProfileExamples.load(Bundle.class, "Bundle-emergency-sheet-example.json");
     }
 
     private static Composition sheet(Bundle bundle) {

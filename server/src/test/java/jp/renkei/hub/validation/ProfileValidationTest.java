@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.parser.IParser;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.function.Consumer;
@@ -49,13 +47,7 @@ class ProfileValidationTest {
     }
 
     private Consent example() {
-        try (InputStream in = getClass().getClassLoader().getResourceAsStream("renkei/profiles/Consent-advance-directive-example.json")) {
-            Consent consent = json.parseResource(Consent.class, new String(in.readAllBytes(), StandardCharsets.UTF_8));
-            consent.setId((String) null);
-            return consent;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return ProfileExamples.load(Consent.class, "Consent-advance-directive-example.json");
     }
 
     private HttpResponse<String> post(Consent consent) {
