@@ -2,25 +2,17 @@ package jp.renkei.hub.validation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ca.uhn.fhir.parser.IParser;
-import java.io.IOException;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.util.List;
 import java.util.function.Consumer;
-import jp.renkei.hub.HubInstance;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Communication;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.IdType;
-import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.StringType;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -30,29 +22,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code renkei-contact-form-answer}. The examples are accepted, a follow-up question threads on the
  * answer; each invalid variant is refused with 422 at the element at fault, and nothing is stored.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ContactFormProfileTest {
+class ContactFormProfileTest extends HubValidationTest {
 
     private static final String PART = "http://renkei.example.jp/fhir/StructureDefinition/contact-form-part";
     private static final String PART_CODES = "http://renkei.example.jp/fhir/CodeSystem/contact-form-part";
     private static final String REPLY_BY = "http://renkei.example.jp/fhir/StructureDefinition/reply-requested-by";
-    private HubInstance hub;
-    private final IParser json = HubInstance.fhirContext().newJsonParser();
-
-    @BeforeAll
-    void start() throws IOException {
-        hub = new HubInstance(Files.createTempDirectory("renkei-contact-form"));
-    }
-
-    @AfterAll
-    void stop() {
-        hub.close();
-    }
 
     private Communication example(String id) {
         return ProfileExamples.load(Communication.class, "Communication-" + id + ".json");
     }
-
 
     private Communication question() {
         return example("contact-form-question-example");
@@ -159,14 +137,7 @@ class ContactFormProfileTest {
         Communication communication = variant.isQuestion() ? question() : answer();
         variant.change().accept(communication);
         HttpResponse<String> refused = post(communication);
-        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
-        OperationOutcome outcome = json.parseResource(OperationOutcome.class, refused.body());
-        List<OperationOutcome.OperationOutcomeIssueComponent> errors = outcome.getIssue().stream()
-                .filter(i -> i.getSeverity() == OperationOutcome.IssueSeverity.ERROR).toList();
-        assertThat(errors).as(refused.body()).anySatisfy(issue -> {
-            assertThat(issue.getExpression()).extracting(StringType::getValue).contains(variant.location());
-            assertThat(issue.getDiagnostics()).contains(variant.says());
-        });
+        assertRefusedAt(refused, variant.location(), variant.says());
         assertThat(storedForms()).isEqualTo(before);
     }
 }

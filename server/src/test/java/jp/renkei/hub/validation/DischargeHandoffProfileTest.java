@@ -3,12 +3,9 @@ package jp.renkei.hub.validation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.parser.IParser;
-import java.io.IOException;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.util.List;
 import java.util.function.Consumer;
-import jp.renkei.hub.HubInstance;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
@@ -21,10 +18,7 @@ import org.hl7.fhir.r4.model.Procedure;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.StringType;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -33,23 +27,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * each invalid variant is refused with 422 and an OperationOutcome error at the element at fault, and
  * nothing is stored. Also renkei-patient on its own.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class DischargeHandoffProfileTest {
+class DischargeHandoffProfileTest extends HubValidationTest {
 
     private static final String SECTION = "http://renkei.example.jp/fhir/CodeSystem/discharge-handoff-section";
     private static final String COMPOSITION = "Bundle.entry[0].resource";
-    private HubInstance hub;
-    private final IParser json = HubInstance.fhirContext().newJsonParser();
-
-    @BeforeAll
-    void start() throws IOException {
-        hub = new HubInstance(Files.createTempDirectory("renkei-discharge-handoff"));
-    }
-
-    @AfterAll
-    void stop() {
-        hub.close();
-    }
 
     private static <T extends Resource> T load(Class<T> type, String file) {
         return ProfileExamples.load(type, file);

@@ -2,27 +2,18 @@ package jp.renkei.hub.validation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ca.uhn.fhir.parser.IParser;
-import java.io.IOException;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.util.List;
 import java.util.function.Consumer;
-import jp.renkei.hub.HubInstance;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Composition;
 import org.hl7.fhir.r4.model.ContactPoint;
-import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.RelatedPerson;
 import org.hl7.fhir.r4.model.Resource;
-import org.hl7.fhir.r4.model.StringType;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -31,24 +22,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * whose first entry is a Composition held to {@code renkei-emergency-sheet}: the example is accepted; each
  * invalid variant is refused with 422 at the element at fault, and nothing is stored.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class EmergencySheetProfileTest {
+class EmergencySheetProfileTest extends HubValidationTest {
 
     /** Where the validator reports issues inside the sheet's Composition (a FHIRPath comment names the resource). */
     private static final String SHEET = "Bundle.entry[0].resource/*Composition/es-sasaki-20261120*/";
     private static final String SECTION = "http://renkei.example.jp/fhir/CodeSystem/emergency-sheet-section";
-    private HubInstance hub;
-    private final IParser json = HubInstance.fhirContext().newJsonParser();
-
-    @BeforeAll
-    void start() throws IOException {
-        hub = new HubInstance(Files.createTempDirectory("renkei-emergency-sheet"));
-    }
-
-    @AfterAll
-    void stop() {
-        hub.close();
-    }
 
     private Bundle example() {
         return ProfileExamples.load(Bundle.class, "Bundle-emergency-sheet-example.json");
@@ -160,14 +138,7 @@ class EmergencySheetProfileTest {
         Bundle bundle = example();
         variant.change().accept(bundle);
         HttpResponse<String> refused = post(bundle);
-        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
-        OperationOutcome outcome = json.parseResource(OperationOutcome.class, refused.body());
-        List<OperationOutcome.OperationOutcomeIssueComponent> errors = outcome.getIssue().stream()
-                .filter(i -> i.getSeverity() == OperationOutcome.IssueSeverity.ERROR).toList();
-        assertThat(errors).as(refused.body()).anySatisfy(issue -> {
-            assertThat(issue.getExpression()).extracting(StringType::getValue).contains(variant.location());
-            assertThat(issue.getDiagnostics()).contains(variant.says());
-        });
+        assertRefusedAt(refused, variant.location(), variant.says());
         assertThat(storedBundles()).isEqualTo(before);
     }
 }

@@ -2,24 +2,15 @@ package jp.renkei.hub.validation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ca.uhn.fhir.parser.IParser;
-import java.io.IOException;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.util.List;
 import java.util.function.Consumer;
-import jp.renkei.hub.HubInstance;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Consent;
-import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Reference;
-import org.hl7.fhir.r4.model.StringType;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -28,23 +19,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the example is accepted; each invalid variant is refused with 422 at the element at fault, and
  * nothing is stored.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ProfileValidationTest {
+class ProfileValidationTest extends HubValidationTest {
 
     private static final String TREATMENT = "http://renkei.example.jp/fhir/CodeSystem/life-sustaining-treatment";
     private static final String END_OF_LIFE_PLACE = "http://renkei.example.jp/fhir/StructureDefinition/end-of-life-place";
-    private HubInstance hub;
-    private final IParser json = HubInstance.fhirContext().newJsonParser();
-
-    @BeforeAll
-    void start() throws IOException {
-        hub = new HubInstance(Files.createTempDirectory("renkei-validation"));
-    }
-
-    @AfterAll
-    void stop() {
-        hub.close();
-    }
 
     private Consent example() {
         return ProfileExamples.load(Consent.class, "Consent-advance-directive-example.json");
@@ -130,14 +108,7 @@ class ProfileValidationTest {
         Consent consent = example();
         variant.change().accept(consent);
         HttpResponse<String> refused = post(consent);
-        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
-        OperationOutcome outcome = json.parseResource(OperationOutcome.class, refused.body());
-        List<OperationOutcome.OperationOutcomeIssueComponent> errors = outcome.getIssue().stream()
-                .filter(i -> i.getSeverity() == OperationOutcome.IssueSeverity.ERROR).toList();
-        assertThat(errors).as(refused.body()).anySatisfy(issue -> {
-            assertThat(issue.getExpression()).extracting(StringType::getValue).contains(variant.location());
-            assertThat(issue.getDiagnostics()).contains(variant.says());
-        });
+        assertRefusedAt(refused, variant.location(), variant.says());
         assertThat(storedDirectives()).isEqualTo(before);
     }
 }
