@@ -5,7 +5,10 @@ import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import java.util.ArrayList;
 import java.util.Date;
+import java.time.Instant;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import jp.renkei.hub.audit.AccessRecord;
@@ -20,6 +23,7 @@ import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.Resource;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.stereotype.Component;
 
 /**
@@ -62,6 +66,57 @@ public class AccessGuard {
             return Caller.UNRESTRICTED;
         }
         throw new AuthenticationException("アクセストークンが必要です (a bearer access token is required)");
+    }
+
+    /**
+     * The current caller's identity claims, kept to judge for them later when no request is running
+     * (a Subscription's owner when its events are sent); empty without authentication.
+     */
+    public Map<String, Object> callerClaims() {
+        if (SecurityContextHolder.getContext().getAuthentication() instanceof CallerAuthentication ca
+                && ca.getCredentials() instanceof Jwt jwt) {
+            Map<String, Object> claims = new LinkedHashMap<>();
+            JwtCallerConverter.IDENTITY_CLAIMS.forEach(name -> {
+                if (jwt.getClaims().get(name) != null) {
+                    claims.put(name, jwt.getClaims().get(name));
+                }
+            });
+            return claims;
+        }
+        caller();
+        return Map.of();
+    }
+
+    /** When the current caller's access token expires; null without authentication. */
+    public Instant callerTokenExpiry() {
+        if (SecurityContextHolder.getContext().getAuthentication() instanceof CallerAuthentication ca
+                && ca.getCredentials() instanceof Jwt jwt) {
+            return jwt.getExpiresAt();
+        }
+        caller();
+        return null;
+    }
+
+    /** A fresh Caller from {@link #callerClaims()}: relations and consents are worked out anew for it. */
+    public Caller callerFrom(Map<String, Object> claims) {
+        if (!enforcing) {
+            return Caller.UNRESTRICTED;
+        }
+        return JwtCallerConverter.caller(claims, policy);
+    }
+
+    /**
+     * Whether this record may be pushed to {@code caller} now, outside any request (a notification):
+     * exactly the read rules, consent included, except that an emergency grant does not count, since
+     * break-glass is for reading at the bedside, not for being kept informed.
+     */
+    public boolean mayNotify(Caller caller, StoredResource stored) {
+        return allowed(caller, Action.READ, 'r', stored.type(), labels(stored), new Date(stored.lastUpdated()), false);
+    }
+
+    /** Whether {@code caller} is now a participant of an active CareTeam of the patient. */
+    public boolean inCareTeam(Caller caller, String patient) {
+        return caller.unrestricted() || !relations.careTeams(caller, patient).isEmpty();
     }
 
     /** Whether the caller's profession may declare an emergency (break-glass) at all. */
@@ -231,6 +286,11 @@ public class AccessGuard {
      * record's author), the patient's Consent too. {@code dataDate} is when the record was written.
      */
     boolean allowed(Caller caller, Action action, char permission, String type, AccessLabels labels, Date dataDate) {
+        return allowed(caller, action, permission, type, labels, dataDate, true);
+    }
+
+    private boolean allowed(Caller caller, Action action, char permission, String type, AccessLabels labels,
+                            Date dataDate, boolean emergencyGrants) {
         if (caller.unrestricted()) {
             return true;
         }
@@ -243,7 +303,7 @@ public class AccessGuard {
                     if (!labels.patients().isEmpty() && consentPermits(caller, type, labels, dataDate)) {
                         return true;
                     }
-                } else if (relations.holds(caller, relation, labels)
+                } else if ((emergencyGrants || relation != Relation.BREAK_GLASS) && relations.holds(caller, relation, labels)
                         && (!needsConsent(action, relation, labels) || consentPermits(caller, type, labels, dataDate))) {
                     if (relation == Relation.BREAK_GLASS) {
                         AccessRecord.emergency();

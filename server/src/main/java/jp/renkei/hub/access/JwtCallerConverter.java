@@ -2,6 +2,7 @@ package jp.renkei.hub.access;
 
 import java.util.Collection;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.springframework.core.convert.converter.Converter;
@@ -21,25 +22,40 @@ final class JwtCallerConverter implements Converter<Jwt, AbstractAuthenticationT
         this.policy = policy;
     }
 
+    /** The claims a Caller is read from; kept with a Subscription to judge for its owner later. */
+    static final List<String> IDENTITY_CLAIMS = List.of("sub", "preferred_username", "azp", "roles", "realm_access",
+            "practitioner", "practitioner_role", "organization", "patient", "related_person", "scope", "scp");
+
     @Override
     public AbstractAuthenticationToken convert(Jwt jwt) {
+        return new CallerAuthentication(jwt, caller(jwt.getClaims(), policy));
+    }
+
+    /** A new Caller (nothing remembered yet) from a token's claims. */
+    static Caller caller(Map<String, Object> claims, AccessPolicy policy) {
         Set<String> roles = new LinkedHashSet<>();
-        Object claimed = jwt.getClaims().get("roles");
-        if (claimed == null && jwt.getClaims().get("realm_access") instanceof Map<?, ?> realm) {
+        Object claimed = claims.get("roles");
+        if (claimed == null && claims.get("realm_access") instanceof Map<?, ?> realm) {
             claimed = realm.get("roles");
         }
         if (claimed instanceof Collection<?> values) {
             values.stream().map(String::valueOf).filter(policy::isRole).forEach(roles::add);
         }
-        Caller caller = new Caller(jwt.getSubject(),
-                firstNonNull(jwt.getClaimAsString("preferred_username"), jwt.getSubject()),
-                jwt.getClaimAsString("azp"), roles,
-                jwt.getClaimAsString("practitioner"), jwt.getClaimAsString("practitioner_role"),
-                jwt.getClaimAsString("organization"), jwt.getClaimAsString("patient"),
-                jwt.getClaimAsString("related_person"),
-                SmartScopes.parse(firstNonNull(jwt.getClaimAsString("scope"), jwt.getClaimAsString("scp"))),
+        String subject = string(claims, "sub");
+        return new Caller(subject, firstNonNull(string(claims, "preferred_username"), subject),
+                string(claims, "azp"), roles,
+                string(claims, "practitioner"), string(claims, "practitioner_role"),
+                string(claims, "organization"), string(claims, "patient"), string(claims, "related_person"),
+                SmartScopes.parse(firstNonNull(string(claims, "scope"), string(claims, "scp"))),
                 policy.purposeOf(roles), false);
-        return new CallerAuthentication(jwt, caller);
+    }
+
+    private static String string(Map<String, Object> claims, String name) {
+        Object value = claims.get(name);
+        if (value instanceof Collection<?> values) {
+            return values.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(" "));
+        }
+        return value == null ? null : String.valueOf(value);
     }
 
     private static String firstNonNull(String a, String b) {

@@ -84,6 +84,8 @@ public class SecurityConfig {
                         .requestMatchers(HttpMethod.GET, "/fhir/metadata", "/fhir/.well-known/smart-configuration").permitAll()
                         .requestMatchers(HttpMethod.GET, "/actuator/health", "/actuator/health/**").permitAll()
                         .requestMatchers("/error").permitAll()
+                        // the notification socket authenticates itself: a binding token from $get-ws-binding-token
+                        .requestMatchers(HttpMethod.GET, "/notifications").permitAll()
                         .requestMatchers("/fhir", "/fhir/**").authenticated()
                         .anyRequest().denyAll())
                 .oauth2ResourceServer(o -> o

@@ -5,6 +5,7 @@ import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
 import jakarta.servlet.http.HttpServletRequest;
 import java.nio.charset.StandardCharsets;
+import java.util.Collection;
 import java.util.Date;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -99,6 +100,65 @@ public class AuditTrail {
         }
     }
 
+    /** A notification sent to a Subscription's owner: the patients and records it disclosed. */
+    public record Notified(Caller recipient, String subscription, Collection<String> patients, Collection<String> records) {
+    }
+
+    /**
+     * Records that the hub pushed records to Subscription owners (notifications: disclosures nobody
+     * asked for in that moment), all in one durable write.
+     */
+    public void recordNotifications(List<Notified> notifications) {
+        if (notifications.isEmpty()) {
+            return;
+        }
+        List<WriteRequest> writes = new java.util.ArrayList<>();
+        for (Notified n : notifications) {
+            AuditEvent event = new AuditEvent();
+            event.setType(new Coding(DCM, "110106", "Export"))
+                    .addSubtype(new Coding("http://renkei.example.jp/fhir/CodeSystem/audit-subtype", "notification", "購読通知の送信"));
+            event.setAction(AuditEventAction.R).setRecorded(new Date()).setOutcome(AuditEventOutcome._0);
+            event.addPurposeOfEvent(new CodeableConcept(new Coding(PURPOSE_SYSTEM, n.recipient().purpose(), null)));
+            userAgents(event, n.recipient());
+            source(event);
+            recordEntities(event, n.patients(), n.records());
+            event.addEntity().setWhat(new Reference("Subscription/" + n.subscription()))
+                    .setType(new Coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "2", "System Object"))
+                    .setRole(new Coding("http://terminology.hl7.org/CodeSystem/object-role", "9", "Subscriber"));
+            writes.add(new WriteRequest("AuditEvent", ResourceStore.newId(), event, null, null));
+        }
+        for (StoredResource stored : store.write(writes)) {
+            chain.append(stored.id(), stored.json());
+        }
+        durability.awaitDurable();
+    }
+
+    /** The user (with their professions) and their organisation. */
+    private static AuditEventAgentComponent userAgents(AuditEvent event, Caller caller) {
+        AuditEventAgentComponent user = event.addAgent().setRequestor(true)
+                .setType(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/extra-security-role-type",
+                        "humanuser", "human user")));
+        user.setWho(caller.asReference()).setAltId(caller.username());
+        caller.roles().forEach(role -> user.addRole(new CodeableConcept(new Coding(AccessPolicy.PROFESSION_SYSTEM, role, null))));
+        if (caller.organization() != null) {
+            event.addAgent().setRequestor(false).setWho(new Reference("Organization/" + caller.organization()))
+                    .setType(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/v3-RoleClass", "PROV",
+                            "healthcare provider")));
+        }
+        return user;
+    }
+
+    private static void recordEntities(AuditEvent event, Collection<String> patients, Collection<String> records) {
+        for (String patient : patients) {
+            patientEntity(event, patient);
+        }
+        for (String record : records) {
+            event.addEntity().setWhat(new Reference(record))
+                    .setType(new Coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "2", "System Object"))
+                    .setRole(new Coding("http://terminology.hl7.org/CodeSystem/object-role", "4", "Domain Resource"));
+        }
+    }
+
     private static void source(AuditEvent event) {
         event.getSource().setSite("Renkei").setObserver(new Reference().setDisplay("Renkei hub"))
                 .addType(new Coding("http://terminology.hl7.org/CodeSystem/security-source-type", "4", "Application Server"));
@@ -140,19 +200,10 @@ public class AuditTrail {
         // Access under an emergency grant is for emergency treatment, whatever the role usually does.
         String purpose = access.emergencyAccess() ? "ETREAT" : caller.purpose();
         event.addPurposeOfEvent(new CodeableConcept(new Coding(PURPOSE_SYSTEM, purpose, null)));
-        AuditEventAgentComponent user = event.addAgent().setRequestor(true)
-                .setType(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/extra-security-role-type",
-                        "humanuser", "human user")));
-        user.setWho(caller.asReference()).setAltId(caller.username());
-        caller.roles().forEach(role -> user.addRole(new CodeableConcept(new Coding(AccessPolicy.PROFESSION_SYSTEM, role, null))));
+        AuditEventAgentComponent user = userAgents(event, caller);
         if (request instanceof ServletRequestDetails servlet) {
             user.getNetwork().setAddress(servlet.getServletRequest().getRemoteAddr())
                     .setType(AuditEvent.AuditEventAgentNetworkType._2);
-        }
-        if (caller.organization() != null) {
-            event.addAgent().setRequestor(false).setWho(new Reference("Organization/" + caller.organization()))
-                    .setType(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/v3-RoleClass", "PROV",
-                            "healthcare provider")));
         }
         if (caller.client() != null) {
             event.addAgent().setRequestor(false)
@@ -160,14 +211,7 @@ public class AuditTrail {
                     .setType(new CodeableConcept(new Coding(DCM, "110150", "Application")));
         }
         source(event);
-        for (String patient : access.patients()) {
-            patientEntity(event, patient);
-        }
-        for (String record : access.records()) {
-            event.addEntity().setWhat(new Reference(record))
-                    .setType(new Coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "2", "System Object"))
-                    .setRole(new Coding("http://terminology.hl7.org/CodeSystem/object-role", "4", "Domain Resource"));
-        }
+        recordEntities(event, access.patients(), access.records());
         if (operation == RestOperationTypeEnum.SEARCH_TYPE || operation == RestOperationTypeEnum.SEARCH_SYSTEM) {
             String query = request.getRequestPath() + (request.getCompleteUrl().contains("?")
                     ? request.getCompleteUrl().substring(request.getCompleteUrl().indexOf('?')) : "");

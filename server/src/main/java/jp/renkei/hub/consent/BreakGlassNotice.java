@@ -24,12 +24,15 @@ import org.hl7.fhir.r4.model.StringType;
 /**
  * Tells the patient's care managers and the organisations that wrote the patient's emergency sheet
  * and advance directive that someone declared an emergency: a Communication written by the hub
- * (pushed live once notifications exist).
+ * (pushed live to their Subscriptions on the break-glass topic).
  */
 public final class BreakGlassNotice {
 
     static final String PROFESSION = "http://renkei.example.jp/fhir/CodeSystem/profession";
     private static final String TOPIC = "http://renkei.example.jp/fhir/CodeSystem/care-topic";
+    /** The tag that marks a Communication as a break-glass notice (what the break-glass SubscriptionTopic reports). */
+    public static final String NOTICE_SYSTEM = "http://renkei.example.jp/fhir/CodeSystem/notice";
+    public static final String BREAK_GLASS = "break-glass";
     private static final Set<String> EMERGENCY_KINDS = Set.of("emergency-sheet", "advance-directive");
 
     private final ResourceStore store;
@@ -62,6 +65,7 @@ public final class BreakGlassNotice {
         Communication notice = new Communication().setStatus(Communication.CommunicationStatus.COMPLETED)
                 .setSubject(new Reference("Patient/" + patient)).setSent(new Date());
         notice.addCategory(new CodeableConcept(new Coding(TOPIC, "care-coordination", "連絡・調整")));
+        notice.getMeta().addTag(NOTICE_SYSTEM, BREAK_GLASS, "緊急時アクセスの通知");
         notice.setSender(whoReference == null ? new Reference().setDisplay(who) : new Reference(whoReference).setDisplay(who));
         recipients.forEach(r -> notice.addRecipient(new Reference(r)));
         notice.addPayload().setContent(new StringType("緊急時アクセス（ブレークグラス）: " + who + " が "

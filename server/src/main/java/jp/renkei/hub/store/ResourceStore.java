@@ -57,6 +57,7 @@ public final class ResourceStore {
     private final IndexExtractor extractor;
     private final MongoCollection<Document> journal;
     private final SearchKeys searchKeys;
+    private final ChangeFeed changeFeed;
     private final Labeler labeler;
 
     public ResourceStore(MongoDatabase db, Durability durability, FhirContext fhirContext,
@@ -68,6 +69,12 @@ public final class ResourceStore {
         this.labeler = labeler;
         this.journal = db.getCollection("write_journal");
         this.searchKeys = new SearchKeys(db.getCollection("search_keys"), registry);
+        this.changeFeed = new ChangeFeed(db.getCollection("change_feed"));
+    }
+
+    /** The committed changes of watched types, for those who act on changes (notifications). */
+    public ChangeFeed changeFeed() {
+        return changeFeed;
     }
 
     MongoCollection<Document> current(String type) {
@@ -250,13 +257,14 @@ public final class ResourceStore {
             results.add(after);
         }
         if (!pending.isEmpty()) {
-            commit(pending);
+            ChangeFeed.Change change = commit(pending);
             durability.awaitDurable();
+            changeFeed.published(change);
         }
         return results;
     }
 
-    private void commit(List<Pending> pending) {
+    private ChangeFeed.Change commit(List<Pending> pending) {
         String tx = newId();
         boolean single = pending.size() == 1;
         List<Document> entries = pending.stream().map(p -> new Document("t", p.after.type())
@@ -272,10 +280,13 @@ public final class ResourceStore {
         if (!single) {
             journal.updateOne(eq("_id", tx), Updates.set("state", "committed"));
         }
+        ChangeFeed.Change change = changeFeed.record(tx, pending.stream()
+                .map(p -> new ChangeFeed.Entry(p.after.type(), p.after.id(), p.after.version())).toList());
         for (Pending p : pending) {
             apply(p.before, p.after, !single);
         }
         journal.deleteOne(eq("_id", tx));
+        return change;
     }
 
     /** Inserts the new versions, per type in order; on a lost version race removes what it inserted. */
@@ -346,6 +357,7 @@ public final class ResourceStore {
         for (Document unit : journal.find()) {
             String tx = unit.getString("_id");
             boolean rollBack = "pending".equals(unit.getString("state"));
+            List<ChangeFeed.Entry> finished = new ArrayList<>();
             for (Document entry : unit.getList("entries", Document.class)) {
                 String type = entry.getString("t");
                 String key = StoredResource.historyKey(entry.getString("id"), entry.getLong("v"));
@@ -362,8 +374,12 @@ public final class ResourceStore {
                     // A unit that lost its race may still list a version another unit wrote: only
                     // versions without a unit mark (committed) or with this unit's are finished here.
                     rollForward(type, version);
+                    finished.add(new ChangeFeed.Entry(type, entry.getString("id"), entry.getLong("v")));
                 }
             }
+            // Recovery runs before anyone watches (notifications start later and read what was recorded), so
+            // a unit interrupted after its commit point is recorded for every type that might be watched.
+            changeFeed.recordUnfiltered(tx, finished);
             journal.deleteOne(eq("_id", tx));
             if (rollBack) {
                 back++;

@@ -1,0 +1,170 @@
+package jp.renkei.hub.notify;
+
+import jakarta.websocket.SendHandler;
+import jakarta.websocket.Session;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketSession;
+
+/**
+ * One client's socket: the Subscriptions bound to it and its outgoing queue. Sending never blocks the
+ * caller: messages wait in a bounded queue and go out one at a time through the container's
+ * asynchronous send, so a slow or stuck client holds up nobody else. When its queue is full the
+ * queued notifications are dropped (the client sees the gap in event numbers and replays them with
+ * {@code $events}); a send that does not finish within the send timeout closes the socket.
+ */
+final class ClientSession {
+
+    private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
+
+    /** A Subscription bound to this socket: the FHIR base its URLs use and when it was last sent anything. */
+    static final class Bound {
+        final String base;
+        volatile long lastSent;
+
+        Bound(String base, long lastSent) {
+            this.base = base;
+            this.lastSent = lastSent;
+        }
+    }
+
+    private final WebSocketSession session;
+    private final Session asyncCapable;
+    private final int maxQueued;
+    private final long connectedAt = System.currentTimeMillis();
+    private final Map<String, Bound> bound = new ConcurrentHashMap<>();
+    private final ArrayDeque<String> queue = new ArrayDeque<>();
+    private boolean sending;
+    private long dropped;
+    private volatile Instant expires;
+
+    ClientSession(WebSocketSession session, int maxQueued, long sendTimeoutMillis) {
+        this.session = session;
+        this.maxQueued = maxQueued;
+        Session nativeSession = nativeSession(session);
+        if (nativeSession != null) {
+            nativeSession.getAsyncRemote().setSendTimeout(sendTimeoutMillis);
+        }
+        this.asyncCapable = nativeSession;
+    }
+
+    private static Session nativeSession(WebSocketSession session) {
+        try {
+            return session instanceof org.springframework.web.socket.adapter.NativeWebSocketSession n
+                    ? n.getNativeSession(Session.class) : null;
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    String id() {
+        return session.getId();
+    }
+
+    long connectedAt() {
+        return connectedAt;
+    }
+
+    Map<String, Bound> bound() {
+        return bound;
+    }
+
+    Instant expires() {
+        return expires;
+    }
+
+    void bind(String subscription, String base, Instant until) {
+        bound.put(subscription, new Bound(base, System.currentTimeMillis()));
+        if (expires == null || until.isAfter(expires)) {
+            expires = until;
+        }
+    }
+
+    boolean isOpen() {
+        return session.isOpen();
+    }
+
+    /** Queues a message; never waits for the client. */
+    void send(String text) {
+        String first;
+        synchronized (this) {
+            if (queue.size() >= maxQueued) {
+                dropped += queue.size();
+                queue.clear();
+                log.warn("WebSocket session {} is not keeping up: {} queued notifications dropped so far; "
+                        + "the client replays them with $events", session.getId(), dropped);
+            }
+            queue.add(text);
+            if (sending) {
+                return;
+            }
+            sending = true;
+            first = queue.poll();
+        }
+        transmit(first);
+    }
+
+    private void transmit(String text) {
+        if (!session.isOpen()) {
+            synchronized (this) {
+                queue.clear();
+                sending = false;
+            }
+            return;
+        }
+        if (asyncCapable == null) {
+            try {
+                synchronized (session) {
+                    session.sendMessage(new TextMessage(text));
+                }
+                sent(true);
+            } catch (IOException | RuntimeException e) {
+                sent(false);
+            }
+            return;
+        }
+        SendHandler done = result -> sent(result.isOK());
+        try {
+            asyncCapable.getAsyncRemote().sendText(text, done);
+        } catch (RuntimeException e) {
+            sent(false);
+        }
+    }
+
+    private void sent(boolean ok) {
+        if (!ok) {
+            close(CloseStatus.SESSION_NOT_RELIABLE.withReason("通知を送れませんでした (could not deliver in time; reconnect and replay with $events)"));
+            synchronized (this) {
+                queue.clear();
+                sending = false;
+            }
+            return;
+        }
+        String next;
+        synchronized (this) {
+            next = queue.poll();
+            if (next == null) {
+                sending = false;
+                return;
+            }
+        }
+        transmit(next);
+    }
+
+    void close(CloseStatus status) {
+        try {
+            if (session.isOpen()) {
+                session.close(status);
+            }
+        } catch (IOException | RuntimeException e) {
+            log.debug("Closing WebSocket session {} failed", session.getId(), e);
+        }
+    }
+}

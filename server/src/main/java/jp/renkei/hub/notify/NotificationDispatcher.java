@@ -1,0 +1,265 @@
+package jp.renkei.hub.notify;
+
+import ca.uhn.fhir.context.FhirContext;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import jp.renkei.hub.access.AccessGuard;
+import jp.renkei.hub.access.Caller;
+import jp.renkei.hub.audit.AuditTrail;
+import jp.renkei.hub.store.ChangeFeed;
+import jp.renkei.hub.store.Durability;
+import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.StoredResource;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Resource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Turns committed changes into Subscription events, one thread, in the order changes arrive. For
+ * each change of a watched type it asks every Subscription of a topic the change triggers whether it
+ * concerns its owner and whether the owner may read it <em>now</em> (access policy and the patient's
+ * Consent, judged afresh for every event, so a revoked consent or a removal from the care team stops
+ * the very next notification). Events are numbered per Subscription and stored durably, the
+ * disclosure audited, and only then pushed; the change is marked done last. After a crash the changes
+ * not marked done are read again at start, and a Subscription's counter remembers the change that
+ * gave its last event, so nothing is lost and nothing numbered twice.
+ */
+public class NotificationDispatcher implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(NotificationDispatcher.class);
+    private static final int BATCH = 200;
+
+    private final ResourceStore store;
+    private final Subscriptions subscriptions;
+    private final EventLog events;
+    private final NotificationSocket socket;
+    private final NotificationBundles bundles;
+    private final AccessGuard guard;
+    private final TopicMatcher matcher;
+    private final AuditTrail audit;
+    private final Durability durability;
+    private final FhirContext fhirContext;
+    private final BlockingQueue<Queued> queue = new LinkedBlockingQueue<>();
+    private final Set<String> startupSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile long startupUntil;
+    private volatile Thread worker;
+    private volatile boolean running;
+
+    /** A change to dispatch; {@code recovered} when it was left pending by an earlier run of the hub. */
+    private record Queued(ChangeFeed.Change change, boolean recovered) {
+    }
+
+    /** An event taken for one Subscription, with what its notification shows. */
+    private record Taken(Subscriptions.Entry subscription, EventLog.Event event, Caller owner, StoredResource stored,
+                         boolean created) {
+    }
+
+    NotificationDispatcher(ResourceStore store, Subscriptions subscriptions, EventLog events, NotificationSocket socket,
+                           NotificationBundles bundles, AccessGuard guard, AuditTrail audit, Durability durability,
+                           FhirContext fhirContext) {
+        this.store = store;
+        this.subscriptions = subscriptions;
+        this.events = events;
+        this.socket = socket;
+        this.bundles = bundles;
+        this.guard = guard;
+        this.matcher = new TopicMatcher(guard);
+        this.audit = audit;
+        this.durability = durability;
+        this.fhirContext = fhirContext;
+        store.changeFeed().watch(Arrays.stream(Topic.values()).flatMap(t -> t.resourceTypes().stream())
+                .collect(Collectors.toSet()));
+    }
+
+    /**
+     * Listens first, then reads what is pending: a change recorded in between shows up in both, and
+     * during the first seconds each change is taken once by its unit id.
+     */
+    @Override
+    public void start() {
+        ChangeFeed feed = store.changeFeed();
+        startupUntil = System.currentTimeMillis() + 30_000;
+        feed.listen(change -> {
+            if (System.currentTimeMillis() > startupUntil || startupSeen.add(change.tx())) {
+                queue.add(new Queued(change, false));
+            }
+        });
+        List<ChangeFeed.Change> pending = feed.pending();
+        for (ChangeFeed.Change change : pending) {
+            if (startupSeen.add(change.tx())) {
+                queue.add(new Queued(change, true));
+            }
+        }
+        if (!pending.isEmpty()) {
+            log.info("Dispatching {} change(s) left pending by the previous run", pending.size());
+        }
+        running = true;
+        worker = new Thread(this::run, "renkei-notify");
+        worker.setDaemon(true);
+        worker.start();
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        Thread w = worker;
+        if (w != null) {
+            w.interrupt();
+            try {
+                w.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    private void run() {
+        List<Queued> batch = new ArrayList<>();
+        while (running) {
+            try {
+                batch.add(queue.take());
+                queue.drainTo(batch, BATCH - 1);
+                dispatch(batch);
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                // The changes stay recorded; they are taken again (as after a crash) in a second. Never log what they were about.
+                log.error("Dispatching notifications failed for {} change(s); retrying", batch.size(), e);
+                batch.forEach(q -> queue.add(new Queued(q.change(), true)));
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+            } finally {
+                batch.clear();
+                if (!startupSeen.isEmpty() && System.currentTimeMillis() > startupUntil) {
+                    startupSeen.clear();
+                }
+            }
+        }
+    }
+
+    private void dispatch(List<Queued> batch) {
+        Date now = new Date();
+        List<Taken> taken = new ArrayList<>();
+        for (Queued queued : batch) {
+            for (ChangeFeed.Entry entry : queued.change().entries()) {
+                collect(queued, entry, now, taken);
+            }
+        }
+        events.append(taken.stream().map(Taken::event).toList());
+        audit.recordNotifications(notified(taken));
+        durability.awaitDurable();
+        for (Taken t : taken) {
+            push(t);
+        }
+        store.changeFeed().done(batch.stream().map(q -> q.change().tx()).toList());
+    }
+
+    private void collect(Queued queued, ChangeFeed.Entry entry, Date now, List<Taken> taken) {
+        List<Topic> topics = Arrays.stream(Topic.values()).filter(t -> t.resourceTypes().contains(entry.type())).toList();
+        if (topics.isEmpty()) {
+            return;
+        }
+        StoredResource stored = store.readVersion(entry.type(), entry.id(), entry.version());
+        if (stored == null || stored.deleted()) {
+            return;
+        }
+        Resource resource = (Resource) fhirContext.newJsonParser().parseResource(stored.json());
+        Supplier<Resource> previous = new Supplier<>() {
+            private Resource known;
+            private boolean read;
+
+            @Override
+            public Resource get() {
+                if (!read) {
+                    read = true;
+                    StoredResource before = entry.version() > 1 ? store.readVersion(entry.type(), entry.id(), entry.version() - 1) : null;
+                    known = before == null || before.deleted() ? null : (Resource) fhirContext.newJsonParser().parseResource(before.json());
+                }
+                return known;
+            }
+        };
+        for (Topic topic : topics) {
+            if (!TopicMatcher.triggers(topic, resource, previous)) {
+                continue;
+            }
+            for (Subscriptions.Entry subscription : subscriptions.forTopic(topic)) {
+                if (!subscription.active(now)
+                        || (queued.recovered() && events.alreadyCounted(subscription.id(), queued.change().tx()))) {
+                    continue;
+                }
+                Caller owner = guard.callerFrom(subscription.claims());
+                if (matcher.concerns(subscription.spec(), owner, stored, resource) && guard.mayNotify(owner, stored)) {
+                    long number = nextNumber(subscription.id(), taken);
+                    taken.add(new Taken(subscription, new EventLog.Event(subscription.id(), number, queued.change().at(),
+                            entry.type(), entry.id(), entry.version(), queued.change().tx()), owner, stored,
+                            previous.get() == null));
+                }
+            }
+        }
+    }
+
+    private long nextNumber(String subscription, List<Taken> taken) {
+        for (int i = taken.size() - 1; i >= 0; i--) {
+            if (taken.get(i).subscription().id().equals(subscription)) {
+                return taken.get(i).event().number() + 1;
+            }
+        }
+        return events.count(subscription) + 1;
+    }
+
+    private static List<AuditTrail.Notified> notified(List<Taken> taken) {
+        Map<String, AuditTrail.Notified> bySubscription = new LinkedHashMap<>();
+        for (Taken t : taken) {
+            AuditTrail.Notified n = bySubscription.computeIfAbsent(t.subscription().id(), id -> new AuditTrail.Notified(
+                    t.owner(), id, new LinkedHashSet<>(), new LinkedHashSet<>()));
+            if (t.subscription().spec().content() != SubscriptionSpec.Content.EMPTY) {
+                n.patients().addAll(t.stored().labels() == null ? List.of() : t.stored().labels().patients());
+                n.records().add(t.event().focus() + "/_history/" + t.event().focusVersion());
+            }
+        }
+        return List.copyOf(bySubscription.values());
+    }
+
+    private void push(Taken t) {
+        NotificationBundles.Shown shown = show(t.subscription(), t.event(), t.stored(), t.created());
+        socket.deliver(t.subscription().id(), base -> bundles.json(t.subscription(), NotificationBundles.Type.EVENT_NOTIFICATION,
+                t.event().number(), List.of(shown), base, Bundle.BundleType.HISTORY));
+    }
+
+    /** The event as its Subscription's content asks: nothing, a reference, or the resource. */
+    NotificationBundles.Shown show(Subscriptions.Entry subscription, EventLog.Event event, StoredResource stored, boolean created) {
+        SubscriptionSpec.Content content = subscription.spec().content();
+        if (content == SubscriptionSpec.Content.EMPTY || stored == null) {
+            return new NotificationBundles.Shown(event.number(), event.at(), null, null, created);
+        }
+        Resource resource = content == SubscriptionSpec.Content.FULL_RESOURCE
+                ? (Resource) fhirContext.newJsonParser().parseResource(stored.json()) : null;
+        return new NotificationBundles.Shown(event.number(), event.at(), event.focus(), resource, created);
+    }
+
+    @Override
+    public int getPhase() {
+        // after the web server, so a client can bind as soon as it can connect; stops before the store closes
+        return Integer.MAX_VALUE - 10;
+    }
+}

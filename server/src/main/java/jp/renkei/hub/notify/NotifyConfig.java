@@ -1,0 +1,116 @@
+package jp.renkei.hub.notify;
+
+import ca.uhn.fhir.context.FhirContext;
+import com.mongodb.client.MongoClient;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import jp.renkei.hub.access.AccessGuard;
+import jp.renkei.hub.audit.AuditTrail;
+import jp.renkei.hub.store.Durability;
+import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.StoreProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.core.env.Environment;
+import org.springframework.web.socket.config.annotation.EnableWebSocket;
+import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
+import org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry;
+import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
+
+/** Subscriptions, their events and the WebSocket channel at {@code /notifications}. */
+@Configuration(proxyBeanMethods = false)
+@EnableWebSocket
+public class NotifyConfig implements WebSocketConfigurer {
+
+    private final NotificationSocket socket;
+    private final NotifyProperties properties;
+
+    NotifyConfig(NotificationSocket socket, NotifyProperties properties) {
+        this.socket = socket;
+        this.properties = properties;
+    }
+
+    @Override
+    public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
+        // The socket carries no authority until a binding token is sent on it, so any origin may open one.
+        registry.addHandler(socket, "/notifications").setAllowedOriginPatterns("*");
+    }
+
+    /** Incoming messages are small (bind/unbind); the container refuses bigger ones and closes the socket. */
+    @Bean
+    static ServletServerContainerFactoryBean webSocketContainer(Environment environment) {
+        // bound here, not injected: the container factory is created before configuration properties are
+        NotifyProperties properties = Binder.get(environment).bindOrCreate("renkei.notify", NotifyProperties.class);
+        ServletServerContainerFactoryBean container = new ServletServerContainerFactoryBean();
+        container.setMaxTextMessageBufferSize((int) properties.maxMessage().toBytes());
+        container.setMaxBinaryMessageBufferSize((int) properties.maxMessage().toBytes());
+        container.setAsyncSendTimeout(properties.sendTimeout().toMillis());
+        return container;
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class Beans {
+
+        @Bean
+        Subscriptions subscriptions(MongoClient client, StoreProperties store, Durability durability, FhirContext fhirContext,
+                                    NotifyProperties properties) {
+            return new Subscriptions(client.getDatabase(store.database()), durability, fhirContext, properties);
+        }
+
+        @Bean
+        EventLog eventLog(MongoClient client, StoreProperties store) {
+            return new EventLog(client.getDatabase(store.database()));
+        }
+
+        @Bean
+        BindingTokens bindingTokens() {
+            return new BindingTokens();
+        }
+
+        @Bean
+        NotificationBundles notificationBundles(FhirContext fhirContext) {
+            return new NotificationBundles(fhirContext);
+        }
+
+        @Bean
+        NotificationSocket notificationSocket(BindingTokens tokens, Subscriptions subscriptions, EventLog events,
+                                              NotificationBundles bundles, NotifyProperties properties) {
+            return new NotificationSocket(tokens, subscriptions, events, bundles, properties);
+        }
+
+        @Bean(destroyMethod = "shutdownNow")
+        ScheduledExecutorService notificationTicker(NotificationSocket socket) {
+            ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "renkei-notify-tick");
+                t.setDaemon(true);
+                return t;
+            });
+            ticker.scheduleWithFixedDelay(() -> {
+                try {
+                    socket.tick();
+                } catch (RuntimeException e) {
+                    org.slf4j.LoggerFactory.getLogger(NotifyConfig.class).error("Notification heartbeat round failed", e);
+                }
+            }, 1, 1, TimeUnit.SECONDS);
+            return ticker;
+        }
+
+        @Bean
+        NotificationDispatcher notificationDispatcher(ResourceStore store, Subscriptions subscriptions, EventLog events,
+                                                      NotificationSocket socket, NotificationBundles bundles, AccessGuard guard,
+                                                      AuditTrail audit, Durability durability, FhirContext fhirContext) {
+            return new NotificationDispatcher(store, subscriptions, events, socket, bundles, guard, audit, durability, fhirContext);
+        }
+
+        @Bean
+        SubscriptionProvider subscriptionProvider(Subscriptions subscriptions, EventLog events, BindingTokens tokens,
+                                                  NotificationBundles bundles, NotificationDispatcher dispatcher,
+                                                  NotificationSocket socket, AccessGuard guard, ResourceStore store,
+                                                  NotifyProperties properties, FhirContext fhirContext) {
+            return new SubscriptionProvider(subscriptions, events, tokens, bundles, dispatcher, socket, guard, store,
+                    properties, fhirContext);
+        }
+    }
+}

@@ -1,0 +1,435 @@
+package jp.renkei.hub.notify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ca.uhn.fhir.parser.IParser;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import jp.renkei.hub.HubInstance;
+import jp.renkei.hub.access.CareRecords;
+import jp.renkei.hub.access.TestIssuer;
+import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.WriteRequest;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CareTeam;
+import org.hl7.fhir.r4.model.CodeType;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Communication;
+import org.hl7.fhir.r4.model.Consent;
+import org.hl7.fhir.r4.model.Extension;
+import org.hl7.fhir.r4.model.HumanName;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.Parameters;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.StringType;
+import org.hl7.fhir.r4.model.Subscription;
+import org.hl7.fhir.r4.model.Task;
+import org.hl7.fhir.r4.model.UnsignedIntType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Subscriptions through a running hub with real WebSocket clients: delivery per topic and filter,
+ * access and consent judged when each event is sent, replay, binding, heartbeats and socket limits.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class NotificationTest {
+
+    private static final String HANDOFF = "http://renkei.example.jp/fhir/CodeSystem/handoff";
+    private static final long WAIT = 5000;
+    private static final long QUIET = 1500;
+
+    private final TestIssuer issuer = new TestIssuer();
+    private final IParser json = HubInstance.fhirContext().newJsonParser();
+    private HubInstance hub;
+    private ResourceStore store;
+    private int ids;
+
+    @BeforeAll
+    void start() throws Exception {
+        String[] auth = issuer.hubProperties();
+        hub = new HubInstance(Files.createTempDirectory("renkei-notify"), auth[0], auth[1], auth[2],
+                "renkei.notify.bind-timeout=2s");
+        store = hub.bean(ResourceStore.class);
+        for (String p : List.of("p1", "p2", "p3", "p4")) {
+            seed("Patient", p, new Patient().addName(new HumanName().setFamily("山田").addGiven("花子")), "Organization/org-hospital");
+        }
+        seed("PractitionerRole", "role-cm", new org.hl7.fhir.r4.model.PractitionerRole().addCode(new CodeableConcept(
+                new Coding("http://renkei.example.jp/fhir/CodeSystem/profession", "care-manager", null))), null);
+        for (String p : List.of("p1", "p3", "p4")) {
+            seed("CareTeam", "ct-" + p, team(p, "PractitionerRole/role-cm", "PractitionerRole/role-cw"), "Organization/org-hospital");
+            seed("Consent", "consent-" + p, CareRecords.sharingWith(p, "CareTeam/ct-" + p), "Organization/org-hospital");
+        }
+        // p3 shares with the team, but not the care plan with care workers (介護職員にはケアプランを見せない)
+        Consent p3 = CareRecords.sharingWith("p3", "CareTeam/ct-p3");
+        Consent.ProvisionComponent except = p3.getProvision().addProvision().setType(Consent.ConsentProvisionType.DENY);
+        except.addActor().setReference(new Reference().setDisplay("介護職員")).setRole(new CodeableConcept(
+                new Coding("http://renkei.example.jp/fhir/CodeSystem/profession", "care-worker", null)));
+        except.addCode(new CodeableConcept(new Coding(CareRecords.CARE_DOCUMENT, "care-plan", null)));
+        seed("Consent", "consent-p3", p3, "Organization/org-hospital");
+    }
+
+    @AfterAll
+    void stop() {
+        hub.close();
+        issuer.close();
+    }
+
+    // ---- delivery per topic ------------------------------------------------------------------
+
+    @Test
+    void aCareDocumentOfMyPatientArrivesAndFiltersNarrowIt() throws Exception {
+        String cm = careManager();
+        String all = subscribe(cm, Topic.CARE_DOCUMENT, "id-only", 0, "Composition?patient=Patient/p1");
+        String discharge = subscribe(cm, Topic.CARE_DOCUMENT, "id-only", 0, "Composition?patient=p1&type=discharge-summary");
+        try (SocketClient socket = bound(cm, all)) {
+            seed("Composition", "plan-p2", CareRecords.about("Composition", "care-plan", "p2"), "Organization/org-hospital");
+            seed("Composition", "plan-p1", CareRecords.about("Composition", "care-plan", "p1"), "Organization/org-hospital");
+            Bundle event = socket.nextNotHeartbeat(WAIT);
+            assertThat(Notifications.type(event)).isEqualTo("event-notification");
+            assertThat(Notifications.events(event)).containsExactly("1 Composition/plan-p1");
+            assertThat(event.getEntry()).hasSize(1);
+            assertThat(socket.nextNotHeartbeat(QUIET)).isNull();
+        }
+        assertThat(Notifications.eventsSinceStart(status(cm, discharge))).isZero();
+    }
+
+    @Test
+    void fullResourceCarriesTheResourceAndEmptyCarriesNoId() throws Exception {
+        String cm = careManager();
+        String full = subscribe(cm, Topic.CARE_DOCUMENT, "full-resource", 0, "Composition?patient=p4");
+        String empty = subscribe(cm, Topic.CARE_DOCUMENT, "empty", 0, "Composition?patient=p4");
+        try (SocketClient fullSocket = bound(cm, full); SocketClient emptySocket = bound(cm, empty)) {
+            seed("Composition", "record-p4", CareRecords.about("Composition", "care-record", "p4"), "Organization/org-hospital");
+            Bundle withResource = fullSocket.nextNotHeartbeat(WAIT);
+            assertThat(withResource.getEntry()).hasSize(2);
+            assertThat(withResource.getEntry().get(1).getResource().getIdElement().getIdPart()).isEqualTo("record-p4");
+            Bundle bare = emptySocket.nextNotHeartbeat(WAIT);
+            assertThat(Notifications.events(bare)).containsExactly("1 null");
+            assertThat(json.encodeResourceToString(bare)).doesNotContain("record-p4");
+        }
+    }
+
+    @Test
+    void aHandoffTaskAddressedToMyOrganisationReportsEachStatusChange() throws Exception {
+        String cm = careManager();
+        String id = subscribe(cm, Topic.HANDOFF_TASK, "id-only", 0, "Task?patient=p1");
+        try (SocketClient socket = bound(cm, id)) {
+            seed("Task", "handoff-other", handoff("p1", "Organization/org-elsewhere", Task.TaskStatus.REQUESTED), "Organization/org-hospital");
+            seed("Task", "handoff-1", handoff("p1", "Organization/org-homecare", Task.TaskStatus.REQUESTED), "Organization/org-hospital");
+            assertThat(Notifications.events(socket.nextNotHeartbeat(WAIT))).containsExactly("1 Task/handoff-1");
+            Task sameStatus = handoff("p1", "Organization/org-homecare", Task.TaskStatus.REQUESTED);
+            sameStatus.addNote().setText("電話で確認済み");
+            seed("Task", "handoff-1", sameStatus, "Organization/org-hospital");
+            seed("Task", "handoff-1", handoff("p1", "Organization/org-homecare", Task.TaskStatus.RECEIVED), "Organization/org-hospital");
+            // the note alone changed nothing a hand-off's parties wait for: the status change is event 2
+            assertThat(Notifications.events(socket.nextNotHeartbeat(WAIT))).containsExactly("2 Task/handoff-1");
+        }
+    }
+
+    @Test
+    void aCommunicationAddressedToMeArrivesAndOneToSomeoneElseDoesNot() throws Exception {
+        String cm = careManager();
+        String id = subscribe(cm, Topic.COMMUNICATION, "id-only", 0);
+        try (SocketClient socket = bound(cm, id)) {
+            seed("Communication", "to-someone-else", communication("p1", "PractitionerRole/role-nurse"), "Organization/org-clinic");
+            seed("Communication", "to-me", communication("p1", "PractitionerRole/role-cm"), "Organization/org-clinic");
+            assertThat(Notifications.events(socket.nextNotHeartbeat(WAIT))).containsExactly("1 Communication/to-me");
+        }
+    }
+
+    @Test
+    void aBreakGlassOnMyPatientReachesTheCareTeam() throws Exception {
+        String cm = careManager();
+        String id = subscribe(cm, Topic.BREAK_GLASS, "id-only", 0);
+        try (SocketClient socket = bound(cm, id)) {
+            String ems = issuer.token().roles("ems").subject("ems-kimura").claim("practitioner_role", "role-ems").sign();
+            Parameters declaration = new Parameters();
+            declaration.addParameter().setName("purpose").setValue(new CodeType("ETREAT"));
+            declaration.addParameter().setName("reason").setValue(new StringType("自宅で意識消失、救急搬送中"));
+            assertThat(post("/Patient/p1/$break-glass", ems, declaration).statusCode()).isEqualTo(200);
+            List<String> events = Notifications.events(socket.nextNotHeartbeat(WAIT));
+            assertThat(events).hasSize(1);
+            assertThat(events.get(0)).startsWith("1 Communication/");
+        }
+    }
+
+    @Test
+    void anOverdueHandoffIsReportedOnce() throws Exception {
+        String cm = careManager();
+        String id = subscribe(cm, Topic.OVERDUE_HANDOFF, "id-only", 0);
+        try (SocketClient socket = bound(cm, id)) {
+            seed("Task", "late", handoff("p1", "Organization/org-homecare", Task.TaskStatus.REQUESTED), "Organization/org-hospital");
+            Task overdue = handoff("p1", "Organization/org-homecare", Task.TaskStatus.REQUESTED);
+            overdue.setBusinessStatus(new CodeableConcept(new Coding("http://renkei.example.jp/fhir/CodeSystem/handoff-status", "overdue", null)));
+            seed("Task", "late", overdue, "Organization/org-hospital");
+            seed("Task", "late", overdue.copy().addNote(new org.hl7.fhir.r4.model.Annotation().setText("督促済み")), "Organization/org-hospital");
+            assertThat(Notifications.events(socket.nextNotHeartbeat(WAIT))).containsExactly("1 Task/late");
+            assertThat(socket.nextNotHeartbeat(QUIET)).isNull();
+        }
+    }
+
+    // ---- access and consent at send time -----------------------------------------------------
+
+    @Test
+    void aSubscriberTheConsentOrPolicyDeniesGetsNothingNotEvenTheId() throws Exception {
+        String worker = issuer.token().roles("care-worker").subject("cw-ito").claim("practitioner_role", "role-cw")
+                .claim("organization", "org-homecare").sign();
+        String outsider = issuer.token().roles("care-manager").subject("cm-other").claim("practitioner_role", "role-other")
+                .claim("organization", "org-other").sign();
+        String workerSub = subscribe(worker, Topic.CARE_DOCUMENT, "id-only", 0, "Composition?patient=p3");
+        String outsiderSub = subscribe(outsider, Topic.CARE_DOCUMENT, "id-only", 0);
+        try (SocketClient workerSocket = bound(worker, workerSub); SocketClient outsiderSocket = bound(outsider, outsiderSub)) {
+            seed("Composition", "plan-p3", CareRecords.about("Composition", "care-plan", "p3"), "Organization/org-hospital");
+            seed("Composition", "record-p3", CareRecords.about("Composition", "care-record", "p3"), "Organization/org-hospital");
+            Bundle first = workerSocket.nextNotHeartbeat(WAIT);
+            assertThat(Notifications.events(first)).containsExactly("1 Composition/record-p3");
+            assertThat(json.encodeResourceToString(first)).doesNotContain("plan-p3");
+            assertThat(outsiderSocket.nextNotHeartbeat(QUIET)).isNull();
+        }
+        assertThat(Notifications.eventsSinceStart(status(outsider, outsiderSub))).isZero();
+    }
+
+    @Test
+    void revokingConsentOrLeavingTheCareTeamStopsTheNextNotification() throws Exception {
+        String cm = careManager();
+        String id = subscribe(cm, Topic.CARE_DOCUMENT, "id-only", 0, "Composition?patient=p1,p4");
+        try (SocketClient socket = bound(cm, id)) {
+            seed("Composition", "before-p1", CareRecords.about("Composition", "care-record", "p1"), "Organization/org-hospital");
+            assertThat(Notifications.events(socket.nextNotHeartbeat(WAIT))).containsExactly("1 Composition/before-p1");
+
+            seed("Consent", "consent-p1", CareRecords.sharingWith("p1", "CareTeam/ct-p1").setStatus(Consent.ConsentState.INACTIVE),
+                    "Organization/org-hospital");
+            seed("Composition", "after-revocation-p1", CareRecords.about("Composition", "care-record", "p1"), "Organization/org-hospital");
+            seed("CareTeam", "ct-p4", team("p4", "PractitionerRole/role-cw"), "Organization/org-hospital");
+            seed("Composition", "after-leaving-p4", CareRecords.about("Composition", "care-record", "p4"), "Organization/org-hospital");
+            // back in the team and consenting again: the next document arrives, as event 2 (nothing was numbered meanwhile)
+            seed("CareTeam", "ct-p4", team("p4", "PractitionerRole/role-cm", "PractitionerRole/role-cw"), "Organization/org-hospital");
+            seed("Composition", "back-p4", CareRecords.about("Composition", "care-record", "p4"), "Organization/org-hospital");
+            assertThat(Notifications.events(socket.nextNotHeartbeat(WAIT))).containsExactly("2 Composition/back-p4");
+        } finally {
+            seed("Consent", "consent-p1", CareRecords.sharingWith("p1", "CareTeam/ct-p1"), "Organization/org-hospital");
+        }
+    }
+
+    // ---- nothing lost ------------------------------------------------------------------------
+
+    @Test
+    void aClientThatReconnectsGetsExactlyWhatItMissedInOrder() throws Exception {
+        String cm = careManager();
+        String id = subscribe(cm, Topic.CARE_DOCUMENT, "id-only", 0, "DocumentReference?patient=p1");
+        try (SocketClient socket = bound(cm, id)) {
+            for (int i = 1; i <= 2; i++) {
+                seed("DocumentReference", "seen-" + i, CareRecords.about("DocumentReference", "nursing-report", "p1"), "Organization/org-nursing");
+                assertThat(Notifications.events(socket.nextNotHeartbeat(WAIT))).containsExactly(i + " DocumentReference/seen-" + i);
+            }
+        }
+        List<String> missed = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            seed("DocumentReference", "missed-" + i, CareRecords.about("DocumentReference", "nursing-report", "p1"), "Organization/org-nursing");
+            missed.add((i + 2) + " DocumentReference/missed-" + i);
+        }
+        awaitCount(cm, id, 5);
+        Bundle replay = json.parseResource(Bundle.class, get("/Subscription/" + id + "/$events?eventsSinceNumber=3", cm).body());
+        assertThat(Notifications.type(replay)).isEqualTo("query-event");
+        assertThat(Notifications.events(replay)).containsExactlyElementsOf(missed);
+        try (SocketClient again = new SocketClient(tokenFor(cm, id).websocketUrl())) {
+            again.bind(tokenFor(cm, id).token());
+            Bundle handshake = again.next(WAIT);
+            assertThat(Notifications.type(handshake)).isEqualTo("handshake");
+            assertThat(Notifications.eventsSinceStart(handshake)).isEqualTo(5);
+        }
+    }
+
+    // ---- sessions ----------------------------------------------------------------------------
+
+    @Test
+    void heartbeatsArriveAtTheConfiguredInterval() throws Exception {
+        String cm = careManager();
+        String id = subscribe(cm, Topic.COMMUNICATION, "id-only", 1);
+        try (SocketClient socket = bound(cm, id)) {
+            List<Long> at = new ArrayList<>();
+            long until = System.currentTimeMillis() + 4200;
+            while (System.currentTimeMillis() < until) {
+                Bundle b = socket.next(Math.max(1, until - System.currentTimeMillis()));
+                if (b != null && "heartbeat".equals(Notifications.type(b))) {
+                    at.add(System.currentTimeMillis());
+                }
+            }
+            assertThat(at).hasSizeBetween(3, 5);
+            for (int i = 1; i < at.size(); i++) {
+                assertThat(at.get(i) - at.get(i - 1)).isBetween(500L, 2000L);
+            }
+        }
+    }
+
+    @Test
+    void aSocketWhoseTokenExpiresIsClosedUnlessBoundAgain() throws Exception {
+        String id = subscribe(careManager(), Topic.COMMUNICATION, "id-only", 0);
+        String shortLived = issuer.token().roles("care-manager").subject("cm-sato").claim("practitioner_role", "role-cm")
+                .claim("organization", "org-homecare").claim("exp", Instant.now().plusSeconds(3)).sign();
+        Binding soon = tokenFor(shortLived, id);
+        assertThat(Instant.parse(soon.expiration())).isBefore(Instant.now().plusSeconds(4));
+        try (SocketClient expiring = new SocketClient(soon.websocketUrl()); SocketClient renewed = new SocketClient(soon.websocketUrl())) {
+            expiring.bind(soon.token());
+            renewed.bind(soon.token());
+            assertThat(Notifications.type(expiring.next(WAIT))).isEqualTo("handshake");
+            assertThat(Notifications.type(renewed.next(WAIT))).isEqualTo("handshake");
+            renewed.bind(tokenFor(careManager(), id).token());
+            SocketClient.Closed closed = expiring.awaitClose(6000);
+            assertThat(closed.code()).isEqualTo(1008);
+            assertThat(closed.reason()).contains("expired");
+            assertThat(renewed.isClosed()).isFalse();
+        }
+    }
+
+    @Test
+    void anUnboundSocketIsClosedWithinSecondsAndABadTokenAtOnce() throws Exception {
+        String url = SubscriptionProvider.websocketUrl(hub.baseUrl());
+        try (SocketClient idle = new SocketClient(url); SocketClient forger = new SocketClient(url)) {
+            forger.bind("not-a-token");
+            assertThat(forger.awaitClose(2000).code()).isEqualTo(1008);
+            long opened = System.currentTimeMillis();
+            SocketClient.Closed closed = idle.awaitClose(5000);
+            assertThat(closed.code()).isEqualTo(1008);
+            assertThat(closed.reason()).contains("bind-with-token");
+            assertThat(System.currentTimeMillis() - opened).isLessThan(4000);
+        }
+    }
+
+    @Test
+    void anOversizedMessageClosesTheSocket() throws Exception {
+        try (SocketClient socket = new SocketClient(SubscriptionProvider.websocketUrl(hub.baseUrl()))) {
+            socket.send("bind-with-token: " + "x".repeat(20_000));
+            assertThat(socket.awaitClose(3000).code()).isEqualTo(1009);
+        }
+    }
+
+    // ---- the Subscription resource -----------------------------------------------------------
+
+    @Test
+    void subscriptionsAreTheirOwnersAloneAndBadOnesAreRefusedPrecisely() {
+        String cm = careManager();
+        String id = subscribe(cm, Topic.COMMUNICATION, "id-only", 0);
+        String other = issuer.token().roles("care-manager").subject("cm-other").claim("organization", "org-other").sign();
+        assertThat(get("/Subscription/" + id, cm).statusCode()).isEqualTo(200);
+        assertThat(get("/Subscription/" + id, other).statusCode()).isEqualTo(404);
+        assertThat(get("/Subscription/" + id + "/$events", other).statusCode()).isEqualTo(404);
+        assertThat(post("/Subscription/" + id + "/$get-ws-binding-token", other, new Parameters()).statusCode()).isEqualTo(404);
+        Bundle mine = json.parseResource(Bundle.class, get("/Subscription", other).body());
+        assertThat(mine.getEntry()).extracting(e -> e.getResource().getIdElement().getIdPart()).doesNotContain(id);
+
+        Subscription unknownTopic = subscription(Topic.COMMUNICATION, "id-only", 0).setCriteria("http://example.org/topic/x");
+        HttpResponse<String> refused = post("/Subscription", cm, unknownTopic);
+        assertThat(refused.statusCode()).isEqualTo(422);
+        assertThat(json.parseResource(OperationOutcome.class, refused.body()).getIssueFirstRep().getExpression().get(0).getValue())
+                .isEqualTo("Subscription.criteria");
+        Subscription restHook = subscription(Topic.COMMUNICATION, "id-only", 0);
+        restHook.getChannel().setType(Subscription.SubscriptionChannelType.RESTHOOK);
+        assertThat(post("/Subscription", cm, restHook).statusCode()).isEqualTo(422);
+        assertThat(post("/Subscription", cm, subscription(Topic.HANDOFF_TASK, "id-only", 0, "Task?type=x")).statusCode()).isEqualTo(422);
+        assertThat(post("/Subscription", cm, subscription(Topic.COMMUNICATION, "everything", 0)).statusCode()).isEqualTo(422);
+        String noRole = issuer.token().subject("nobody").sign();
+        assertThat(post("/Subscription", noRole, subscription(Topic.COMMUNICATION, "id-only", 0)).statusCode()).isEqualTo(403);
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------
+
+    private String careManager() {
+        return issuer.token().roles("care-manager").subject("cm-sato").claim("preferred_username", "cm.sato")
+                .claim("practitioner_role", "role-cm").claim("organization", "org-homecare").sign();
+    }
+
+    private static CareTeam team(String patient, String... members) {
+        CareTeam team = new CareTeam().setSubject(new Reference("Patient/" + patient)).setStatus(CareTeam.CareTeamStatus.ACTIVE);
+        for (String member : members) {
+            team.addParticipant().setMember(new Reference(member));
+        }
+        return team;
+    }
+
+    private static Task handoff(String patient, String owner, Task.TaskStatus status) {
+        return new Task().setFor(new Reference("Patient/" + patient)).setStatus(status).setIntent(Task.TaskIntent.ORDER)
+                .setCode(new CodeableConcept(new Coding(HANDOFF, "discharge-summary", null)))
+                .setOwner(new Reference(owner)).setRequester(new Reference("PractitionerRole/role-hospital-nurse"));
+    }
+
+    private static Communication communication(String patient, String recipient) {
+        Communication c = (Communication) CareRecords.about("Communication", "care-coordination", patient);
+        c.addRecipient(new Reference(recipient));
+        return c;
+    }
+
+    private void seed(String type, String id, Resource resource, String owner) {
+        store.write(List.of(new WriteRequest(type, id, resource, null, owner)));
+    }
+
+    private static Subscription subscription(Topic topic, String content, int heartbeat, String... filters) {
+        Subscription s = new Subscription().setStatus(Subscription.SubscriptionStatus.REQUESTED).setReason("テスト")
+                .setCriteria(topic.canonical());
+        for (String filter : filters) {
+            s.getCriteriaElement().addExtension(new Extension(SubscriptionSpec.FILTER_CRITERIA, new StringType(filter)));
+        }
+        s.getChannel().setType(Subscription.SubscriptionChannelType.WEBSOCKET).setPayload("application/fhir+json")
+                .getPayloadElement().addExtension(new Extension(SubscriptionSpec.PAYLOAD_CONTENT, new CodeType(content)));
+        if (heartbeat > 0) {
+            s.getChannel().addExtension(new Extension(SubscriptionSpec.HEARTBEAT_PERIOD, new UnsignedIntType(heartbeat)));
+        }
+        return s;
+    }
+
+    private String subscribe(String token, Topic topic, String content, int heartbeat, String... filters) {
+        HttpResponse<String> created = post("/Subscription", token, subscription(topic, content, heartbeat, filters));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        return json.parseResource(Subscription.class, created.body()).getIdElement().getIdPart();
+    }
+
+    record Binding(String token, String expiration, String websocketUrl) {
+    }
+
+    private Binding tokenFor(String token, String subscription) {
+        HttpResponse<String> response = post("/Subscription/" + subscription + "/$get-ws-binding-token", token, new Parameters());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        Parameters out = json.parseResource(Parameters.class, response.body());
+        return new Binding(Notifications.value(out, "token"), Notifications.value(out, "expiration"),
+                Notifications.value(out, "websocket-url"));
+    }
+
+    /** A socket bound to the Subscription, its handshake already read. */
+    private SocketClient bound(String token, String subscription) throws InterruptedException {
+        Binding binding = tokenFor(token, subscription);
+        SocketClient socket = new SocketClient(binding.websocketUrl());
+        socket.bind(binding.token());
+        Bundle handshake = socket.next(WAIT);
+        assertThat(handshake).as("handshake").isNotNull();
+        assertThat(Notifications.type(handshake)).isEqualTo("handshake");
+        return socket;
+    }
+
+    private Bundle status(String token, String subscription) {
+        return json.parseResource(Bundle.class, get("/Subscription/" + subscription + "/$status", token).body());
+    }
+
+    private void awaitCount(String token, String subscription, long count) throws InterruptedException {
+        long until = System.currentTimeMillis() + WAIT;
+        while (Notifications.eventsSinceStart(status(token, subscription)) < count && System.currentTimeMillis() < until) {
+            Thread.sleep(50);
+        }
+    }
+
+    private HttpResponse<String> get(String path, String token) {
+        return hub.send("GET", path, null, null, "Authorization", "Bearer " + token);
+    }
+
+    private HttpResponse<String> post(String path, String token, Resource body) {
+        return hub.send("POST", path, "application/fhir+json", json.encodeResourceToString(body), "Authorization", "Bearer " + token);
+    }
+}

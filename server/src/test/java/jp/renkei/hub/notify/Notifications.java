@@ -1,0 +1,46 @@
+package jp.renkei.hub.notify;
+
+import ca.uhn.fhir.parser.IParser;
+import java.util.List;
+import jp.renkei.hub.HubInstance;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Parameters;
+import org.hl7.fhir.r4.model.PrimitiveType;
+import org.hl7.fhir.r4.model.Reference;
+
+/** Reading notification Bundles (R4 Backport form) in tests. */
+final class Notifications {
+
+    static final IParser JSON = HubInstance.fhirContext().newJsonParser();
+
+    private Notifications() {
+    }
+
+    static Parameters status(Bundle bundle) {
+        return (Parameters) bundle.getEntryFirstRep().getResource();
+    }
+
+    static String type(Bundle bundle) {
+        return value(status(bundle), "type");
+    }
+
+    static long eventsSinceStart(Bundle bundle) {
+        return Long.parseLong(value(status(bundle), "events-since-subscription-start"));
+    }
+
+    static String value(Parameters parameters, String name) {
+        return ((PrimitiveType<?>) parameters.getParameter(name).getValue()).getValueAsString();
+    }
+
+    /** Event number and focus (Type/id, or null) of each notification-event, in order. */
+    static List<String> events(Bundle bundle) {
+        return status(bundle).getParameter().stream().filter(p -> p.getName().equals("notification-event")).map(p -> {
+            String number = p.getPart().stream().filter(x -> x.getName().equals("event-number"))
+                    .map(x -> ((PrimitiveType<?>) x.getValue()).getValueAsString()).findFirst().orElseThrow();
+            String focus = p.getPart().stream().filter(x -> x.getName().equals("focus"))
+                    .map(x -> ((Reference) x.getValue()).getReferenceElement().toUnqualifiedVersionless().getValue())
+                    .findFirst().orElse(null);
+            return number + " " + focus;
+        }).toList();
+    }
+}
