@@ -3,6 +3,7 @@ package jp.renkei.hub.fhir;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
+import java.util.List;
 import jp.renkei.hub.access.SmartConfiguration;
 import jp.renkei.hub.search.SearchParameterRegistry;
 import org.hl7.fhir.instance.model.api.IBaseConformance;
@@ -19,11 +20,14 @@ public final class CapabilityStatementCompletion {
 
     private final SearchParameterRegistry registry;
     private final SmartConfiguration smart;
+    private final List<CapabilityContribution> contributions;
 
     /** {@code smart} is null when authentication is off (local tests). */
-    public CapabilityStatementCompletion(SearchParameterRegistry registry, SmartConfiguration smart) {
+    public CapabilityStatementCompletion(SearchParameterRegistry registry, SmartConfiguration smart,
+                                         List<CapabilityContribution> contributions) {
         this.registry = registry;
         this.smart = smart;
+        this.contributions = List.copyOf(contributions);
     }
 
     @Hook(Pointcut.SERVER_CAPABILITY_STATEMENT_GENERATED)
@@ -37,7 +41,8 @@ public final class CapabilityStatementCompletion {
         if (smart != null) {
             cs.getRestFirstRep().setSecurity(smart.security());
         }
-        cs.getRestFirstRep().getResource().removeIf(r -> !registry.resourceTypes().contains(r.getType()));
+        cs.getRestFirstRep().getResource().removeIf(r -> !registry.resourceTypes().contains(r.getType())
+                && contributions.stream().noneMatch(c -> c.resourceType().equals(r.getType())));
         for (CapabilityStatementRestResourceComponent resource : cs.getRestFirstRep().getResource()) {
             input.getRestFirstRep().getResource().stream()
                     .filter(declared -> declared.getType().equals(resource.getType()))
@@ -50,5 +55,6 @@ public final class CapabilityStatementCompletion {
                         resource.setReadHistory(declared.getReadHistory());
                     });
         }
+        contributions.forEach(c -> c.contribute(cs));
     }
 }

@@ -30,11 +30,12 @@ public class RenkeiFhirServer extends RestfulServer {
     private final transient SmartConfiguration smart;
     private final transient AuditInterceptor audit;
     private final transient List<OperationProvider> operationProviders;
+    private final transient List<CapabilityContribution> contributions;
 
     public RenkeiFhirServer(FhirContext fhirContext, SearchParameterRegistry registry, ResourceOperations operations,
                             ResultSnapshots snapshots, TransactionProcessor transactions, FhirProperties properties,
                             SmartConfiguration smart, AuthProperties auth, AuditInterceptor audit,
-                            List<OperationProvider> operationProviders) {
+                            List<OperationProvider> operationProviders, List<CapabilityContribution> contributions) {
         super(fhirContext);
         this.registry = registry;
         this.operations = operations;
@@ -44,6 +45,7 @@ public class RenkeiFhirServer extends RestfulServer {
         this.smart = auth.enabled() ? smart : null;
         this.audit = audit;
         this.operationProviders = List.copyOf(operationProviders);
+        this.contributions = List.copyOf(contributions);
     }
 
     @Override
@@ -63,6 +65,6 @@ public class RenkeiFhirServer extends RestfulServer {
         registerInterceptor(new ErrorTranslation());
         registerInterceptor(audit);
         registerInterceptor(new ContentTypeCheck());
-        registerInterceptor(new CapabilityStatementCompletion(registry, smart));
+        registerInterceptor(new CapabilityStatementCompletion(registry, smart, contributions));
     }
 }

@@ -96,10 +96,12 @@ final class ClientSession {
         String first;
         synchronized (this) {
             if (queue.size() >= maxQueued) {
+                if (dropped == 0) {
+                    log.warn("WebSocket session {} is not keeping up: its queued notifications are dropped; "
+                            + "the client replays them with $events", session.getId());
+                }
                 dropped += queue.size();
                 queue.clear();
-                log.warn("WebSocket session {} is not keeping up: {} queued notifications dropped so far; "
-                        + "the client replays them with $events", session.getId(), dropped);
             }
             queue.add(text);
             if (sending) {

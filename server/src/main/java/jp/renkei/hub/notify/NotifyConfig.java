@@ -105,6 +105,11 @@ public class NotifyConfig implements WebSocketConfigurer {
         }
 
         @Bean
+        SubscriptionCapabilities subscriptionCapabilities() {
+            return new SubscriptionCapabilities();
+        }
+
+        @Bean
         SubscriptionProvider subscriptionProvider(Subscriptions subscriptions, EventLog events, BindingTokens tokens,
                                                   NotificationBundles bundles, NotificationDispatcher dispatcher,
                                                   NotificationSocket socket, AccessGuard guard, ResourceStore store,

@@ -341,6 +341,21 @@ class NotificationTest {
         assertThat(post("/Subscription", noRole, subscription(Topic.COMMUNICATION, "id-only", 0)).statusCode()).isEqualTo(403);
     }
 
+    @Test
+    void metadataAnnouncesTheTopicsAndOperations() {
+        org.hl7.fhir.r4.model.CapabilityStatement cs = json.parseResource(org.hl7.fhir.r4.model.CapabilityStatement.class,
+                hub.send("GET", "/metadata", null, null).body());
+        org.hl7.fhir.r4.model.CapabilityStatement.CapabilityStatementRestResourceComponent subscription = cs.getRestFirstRep()
+                .getResource().stream().filter(r -> r.getType().equals("Subscription")).findFirst().orElseThrow();
+        assertThat(subscription.getExtensionsByUrl(SubscriptionCapabilities.TOPIC_CANONICAL))
+                .extracting(e -> e.getValue().primitiveValue())
+                .containsExactlyInAnyOrder(java.util.Arrays.stream(Topic.values()).map(Topic::canonical).toArray(String[]::new));
+        assertThat(subscription.getOperation()).extracting(o -> o.getName())
+                .contains("get-ws-binding-token", "status", "events");
+        assertThat(subscription.getInteraction()).extracting(i -> i.getCode().toCode())
+                .contains("create", "read", "update", "delete", "search-type");
+    }
+
     // ---- helpers -----------------------------------------------------------------------------
 
     private String careManager() {

@@ -1,0 +1,172 @@
+package jp.renkei.hub.notify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ca.uhn.fhir.parser.IParser;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import jp.renkei.hub.HubInstance;
+import jp.renkei.hub.access.CareRecords;
+import jp.renkei.hub.access.TestIssuer;
+import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.WriteRequest;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CareTeam;
+import org.hl7.fhir.r4.model.CodeType;
+import org.hl7.fhir.r4.model.Extension;
+import org.hl7.fhir.r4.model.HumanName;
+import org.hl7.fhir.r4.model.Parameters;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.StringType;
+import org.hl7.fhir.r4.model.Subscription;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Delivery that survives what goes wrong: a change committed while notifications were not running is
+ * delivered after a restart, and a stuck client neither delays the others nor loses its events.
+ */
+class NotificationDeliveryTest {
+
+    private final TestIssuer issuer = new TestIssuer();
+    private final IParser json = HubInstance.fhirContext().newJsonParser();
+    private Path data;
+    private HubInstance hub;
+
+    @BeforeEach
+    void start() throws Exception {
+        data = Files.createTempDirectory("renkei-notify-delivery");
+        hub = start(data);
+        for (String p : List.of("p1", "p2")) {
+            seed("Patient", p, new Patient().addName(new HumanName().setFamily("佐藤").addGiven("一郎")), "Organization/org-hospital");
+            CareTeam team = new CareTeam().setSubject(new Reference("Patient/" + p)).setStatus(CareTeam.CareTeamStatus.ACTIVE);
+            team.addParticipant().setMember(new Reference("PractitionerRole/role-cm"));
+            team.addParticipant().setMember(new Reference("PractitionerRole/role-nurse"));
+            seed("CareTeam", "ct-" + p, team, "Organization/org-hospital");
+            seed("Consent", "consent-" + p, CareRecords.sharingWith(p, "CareTeam/ct-" + p), "Organization/org-hospital");
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        hub.close();
+        issuer.close();
+    }
+
+    private HubInstance start(Path dir) {
+        String[] auth = issuer.hubProperties();
+        return new HubInstance(dir, auth[0], auth[1], auth[2], "renkei.notify.session-queue=8", "renkei.notify.send-timeout=2s");
+    }
+
+    @Test
+    void aChangeCommittedWhileNotificationsWereDownIsDeliveredAfterTheRestart() throws Exception {
+        String cm = careManager();
+        String id = subscribe(cm, "full-resource");
+        hub.bean(NotificationDispatcher.class).stop();
+        seed("Composition", "while-down", CareRecords.about("Composition", "care-record", "p1"), "Organization/org-hospital");
+        hub.close();
+
+        hub = start(data);
+        Bundle replay = awaitEvents(cm, id, 1);
+        assertThat(Notifications.events(replay)).containsExactly("1 Composition/while-down");
+        assertThat(replay.getEntry().get(1).getResource().getIdElement().getIdPart()).isEqualTo("while-down");
+        // the Subscription itself outlived the restart, and a new write is event 2
+        seed("Composition", "after-restart", CareRecords.about("Composition", "care-record", "p1"), "Organization/org-hospital");
+        assertThat(Notifications.events(awaitEvents(cm, id, 2))).containsExactly("1 Composition/while-down",
+                "2 Composition/after-restart");
+    }
+
+    @Test
+    void aStuckClientDelaysNobodyAndReplaysWhatItMissed() throws Exception {
+        String cm = careManager();
+        String nurse = issuer.token().roles("visiting-nurse").subject("ns-kato").claim("practitioner_role", "role-nurse")
+                .claim("organization", "org-nursing").sign();
+        String stuckId = subscribe(cm, "full-resource");
+        String healthyId = subscribe(nurse, "id-only");
+        try (SocketClient stuck = bound(cm, stuckId); SocketClient healthy = bound(nurse, healthyId)) {
+            stuck.stall();
+            // discharge handoff documents are large: together far more than the socket buffers hold
+            int documents = 150;
+            for (int i = 0; i < documents; i++) {
+                seed("Bundle", "handoff-" + i, CareRecords.about("Bundle", "discharge-summary", "p1"), "Organization/org-hospital");
+            }
+            List<String> received = new ArrayList<>();
+            while (received.size() < documents) {
+                Bundle next = healthy.nextNotHeartbeat(10_000);
+                assertThat(next).as("event %d for the healthy client", received.size() + 1).isNotNull();
+                received.addAll(Notifications.events(next));
+            }
+            assertThat(received.get(documents - 1)).isEqualTo(documents + " Bundle/handoff-" + (documents - 1));
+            // the hub gives up on the stuck socket (its send timed out) and closes it; the stalled client, reading
+            // nothing, would not even see the close frame
+            NotificationSocket sockets = hub.bean(NotificationSocket.class);
+            long until = System.currentTimeMillis() + 15_000;
+            while (sockets.openSessions() > 1 && System.currentTimeMillis() < until) {
+                Thread.sleep(100);
+            }
+            assertThat(sockets.openSessions()).isEqualTo(1);
+        }
+        // and what it missed is all there, in order
+        Bundle replay = awaitEvents(cm, stuckId, 150);
+        List<String> events = Notifications.events(replay);
+        assertThat(events).hasSize(150);
+        for (int i = 0; i < 150; i++) {
+            assertThat(events.get(i)).isEqualTo((i + 1) + " Bundle/handoff-" + i);
+        }
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------
+
+    private String careManager() {
+        return issuer.token().roles("care-manager").subject("cm-sato").claim("practitioner_role", "role-cm")
+                .claim("organization", "org-homecare").sign();
+    }
+
+    private void seed(String type, String id, Resource resource, String owner) {
+        hub.bean(ResourceStore.class).write(List.of(new WriteRequest(type, id, resource, null, owner)));
+    }
+
+    private String subscribe(String token, String content) {
+        Subscription s = new Subscription().setStatus(Subscription.SubscriptionStatus.REQUESTED).setReason("テスト")
+                .setCriteria(Topic.CARE_DOCUMENT.canonical());
+        s.getCriteriaElement().addExtension(new Extension(SubscriptionSpec.FILTER_CRITERIA, new StringType("Composition?patient=p1")));
+        s.getChannel().setType(Subscription.SubscriptionChannelType.WEBSOCKET).setPayload("application/fhir+json")
+                .getPayloadElement().addExtension(new Extension(SubscriptionSpec.PAYLOAD_CONTENT, new CodeType(content)));
+        HttpResponse<String> created = post("/Subscription", token, s);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        return json.parseResource(Subscription.class, created.body()).getIdElement().getIdPart();
+    }
+
+    private SocketClient bound(String token, String subscription) throws InterruptedException {
+        Parameters binding = json.parseResource(Parameters.class,
+                post("/Subscription/" + subscription + "/$get-ws-binding-token", token, new Parameters()).body());
+        SocketClient socket = new SocketClient(Notifications.value(binding, "websocket-url"));
+        socket.bind(Notifications.value(binding, "token"));
+        assertThat(Notifications.type(socket.next(5000))).isEqualTo("handshake");
+        return socket;
+    }
+
+    private Bundle awaitEvents(String token, String subscription, int count) throws InterruptedException {
+        long until = System.currentTimeMillis() + 20_000;
+        Bundle replay;
+        do {
+            replay = json.parseResource(Bundle.class, hub.send("GET", "/Subscription/" + subscription + "/$events", null, null,
+                    "Authorization", "Bearer " + token).body());
+            if (Notifications.events(replay).size() >= count) {
+                return replay;
+            }
+            Thread.sleep(100);
+        } while (System.currentTimeMillis() < until);
+        return replay;
+    }
+
+    private HttpResponse<String> post(String path, String token, Resource body) {
+        return hub.send("POST", path, "application/fhir+json", json.encodeResourceToString(body), "Authorization", "Bearer " + token);
+    }
+}
