@@ -27,6 +27,7 @@ import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 /**
@@ -49,12 +50,15 @@ public class AuditTrail {
     private final AuditChain chain;
     private final Durability durability;
     private final AccessGuard guard;
+    private final ObjectProvider<RecordsShown> observers;
 
-    public AuditTrail(ResourceStore store, AuditChain chain, Durability durability, AccessGuard guard) {
+    public AuditTrail(ResourceStore store, AuditChain chain, Durability durability, AccessGuard guard,
+                      ObjectProvider<RecordsShown> observers) {
         this.store = store;
         this.chain = chain;
         this.durability = durability;
         this.guard = guard;
+        this.observers = observers;
     }
 
     /** Records the interaction; throws when the event cannot be stored, so that the access fails too. */
@@ -64,6 +68,16 @@ public class AuditTrail {
         StoredResource stored = store.write(List.of(new WriteRequest("AuditEvent", id, event, null, null))).get(0);
         chain.append(id, stored.json());
         durability.awaitDurable();
+        if (status < 400 && !access.records().isEmpty()) {
+            Caller caller = guard.caller();
+            observers.orderedStream().forEach(observer -> {
+                try {
+                    observer.shown(caller, access.records());
+                } catch (RuntimeException e) {
+                    log.warn("Could not note what {} was shown", caller.subject(), e);
+                }
+            });
+        }
     }
 
     /**

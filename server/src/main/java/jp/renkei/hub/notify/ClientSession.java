@@ -40,7 +40,7 @@ final class ClientSession {
     private final int maxQueued;
     private final long connectedAt = System.currentTimeMillis();
     private final Map<String, Bound> bound = new ConcurrentHashMap<>();
-    private final ArrayDeque<String> queue = new ArrayDeque<>();
+    private final ArrayDeque<Outgoing> queue = new ArrayDeque<>();
     private boolean sending;
     private long dropped;
     private volatile Instant expires;
@@ -93,7 +93,12 @@ final class ClientSession {
 
     /** Queues a message; never waits for the client. */
     void send(String text) {
-        String first;
+        send(text, null);
+    }
+
+    /** Queues a message; {@code onDelivered} runs once the client's connection took it. */
+    void send(String text, Runnable onDelivered) {
+        Outgoing first;
         synchronized (this) {
             if (queue.size() >= maxQueued) {
                 if (dropped == 0) {
@@ -103,7 +108,7 @@ final class ClientSession {
                 dropped += queue.size();
                 queue.clear();
             }
-            queue.add(text);
+            queue.add(new Outgoing(text, onDelivered));
             if (sending) {
                 return;
             }
@@ -113,7 +118,11 @@ final class ClientSession {
         transmit(first);
     }
 
-    private void transmit(String text) {
+    private record Outgoing(String text, Runnable onDelivered) {
+    }
+
+    private void transmit(Outgoing message) {
+        String text = message.text();
         if (!session.isOpen()) {
             synchronized (this) {
                 queue.clear();
@@ -126,21 +135,28 @@ final class ClientSession {
                 synchronized (session) {
                     session.sendMessage(new TextMessage(text));
                 }
-                sent(true);
+                sent(message, true);
             } catch (IOException | RuntimeException e) {
-                sent(false);
+                sent(message, false);
             }
             return;
         }
-        SendHandler done = result -> sent(result.isOK());
+        SendHandler done = result -> sent(message, result.isOK());
         try {
             asyncCapable.getAsyncRemote().sendText(text, done);
         } catch (RuntimeException e) {
-            sent(false);
+            sent(message, false);
         }
     }
 
-    private void sent(boolean ok) {
+    private void sent(Outgoing message, boolean ok) {
+        if (ok && message.onDelivered() != null) {
+            try {
+                message.onDelivered().run();
+            } catch (RuntimeException e) {
+                log.warn("Could not record a delivery on WebSocket session {}", session.getId(), e);
+            }
+        }
         if (!ok) {
             close(CloseStatus.SESSION_NOT_RELIABLE.withReason("通知を送れませんでした (could not deliver in time; reconnect and replay with $events)"));
             synchronized (this) {
@@ -149,7 +165,7 @@ final class ClientSession {
             }
             return;
         }
-        String next;
+        Outgoing next;
         synchronized (this) {
             next = queue.poll();
             if (next == null) {

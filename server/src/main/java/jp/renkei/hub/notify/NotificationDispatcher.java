@@ -49,6 +49,7 @@ public class NotificationDispatcher implements SmartLifecycle {
     private final AccessGuard guard;
     private final TopicMatcher matcher;
     private final AuditTrail audit;
+    private final Receipts receipts;
     private final Durability durability;
     private final FhirContext fhirContext;
     private final BlockingQueue<Queued> queue = new LinkedBlockingQueue<>();
@@ -67,8 +68,8 @@ public class NotificationDispatcher implements SmartLifecycle {
     }
 
     NotificationDispatcher(ResourceStore store, Subscriptions subscriptions, EventLog events, NotificationSocket socket,
-                           NotificationBundles bundles, AccessGuard guard, AuditTrail audit, Durability durability,
-                           FhirContext fhirContext) {
+                           NotificationBundles bundles, AccessGuard guard, AuditTrail audit, Receipts receipts,
+                           Durability durability, FhirContext fhirContext) {
         this.store = store;
         this.subscriptions = subscriptions;
         this.events = events;
@@ -77,10 +78,10 @@ public class NotificationDispatcher implements SmartLifecycle {
         this.guard = guard;
         this.matcher = new TopicMatcher(guard);
         this.audit = audit;
+        this.receipts = receipts;
         this.durability = durability;
         this.fhirContext = fhirContext;
-        store.changeFeed().watch(Arrays.stream(Topic.values()).flatMap(t -> t.resourceTypes().stream())
-                .collect(Collectors.toSet()));
+        store.changeFeed().watch(Topic.watchedTypes());
     }
 
     /**
@@ -166,6 +167,7 @@ public class NotificationDispatcher implements SmartLifecycle {
             }
         }
         events.append(taken.stream().map(Taken::event).toList());
+        receipts.notified(taken.stream().map(t -> new Receipts.Notice(t.event().focus(), t.owner(), t.event().at())).toList());
         audit.recordNotifications(notified(taken));
         durability.awaitDurable();
         for (Taken t : taken) {
@@ -243,7 +245,8 @@ public class NotificationDispatcher implements SmartLifecycle {
     private void push(Taken t) {
         NotificationBundles.Shown shown = show(t.subscription(), t.event(), t.stored(), t.created());
         socket.deliver(t.subscription().id(), base -> bundles.json(t.subscription(), NotificationBundles.Type.EVENT_NOTIFICATION,
-                t.event().number(), List.of(shown), base, Bundle.BundleType.HISTORY));
+                t.event().number(), List.of(shown), base, Bundle.BundleType.HISTORY),
+                () -> receipts.delivered(t.event().focus(), t.subscription().owner()));
     }
 
     /** The event as its Subscription's content asks: nothing, a reference, or the resource. */

@@ -124,7 +124,7 @@ public class NotificationSocket extends TextWebSocketHandler {
     }
 
     /** Sends to every socket bound to the Subscription; {@code message} builds the text for a socket's FHIR base. */
-    void deliver(String subscription, Function<String, String> message) {
+    void deliver(String subscription, Function<String, String> message, Runnable onDelivered) {
         Set<ClientSession> clients = bySubscription.get(subscription);
         if (clients == null || clients.isEmpty()) {
             return;
@@ -135,7 +135,7 @@ public class NotificationSocket extends TextWebSocketHandler {
             ClientSession.Bound bound = client.bound().get(subscription);
             if (bound != null) {
                 bound.lastSent = now;
-                client.send(byBase.computeIfAbsent(bound.base, message));
+                client.send(byBase.computeIfAbsent(bound.base, message), onDelivered);
             }
         }
     }

@@ -100,8 +100,20 @@ public class NotifyConfig implements WebSocketConfigurer {
         @Bean
         NotificationDispatcher notificationDispatcher(ResourceStore store, Subscriptions subscriptions, EventLog events,
                                                       NotificationSocket socket, NotificationBundles bundles, AccessGuard guard,
-                                                      AuditTrail audit, Durability durability, FhirContext fhirContext) {
-            return new NotificationDispatcher(store, subscriptions, events, socket, bundles, guard, audit, durability, fhirContext);
+                                                      AuditTrail audit, Receipts receipts, Durability durability,
+                                                      FhirContext fhirContext) {
+            return new NotificationDispatcher(store, subscriptions, events, socket, bundles, guard, audit, receipts, durability,
+                    fhirContext);
+        }
+
+        @Bean
+        Receipts receipts(MongoClient client, StoreProperties store, Subscriptions subscriptions) {
+            return new Receipts(client.getDatabase(store.database()), subscriptions);
+        }
+
+        @Bean
+        ReceiptOperations receiptOperations(Receipts receipts, ResourceStore store, AccessGuard guard) {
+            return new ReceiptOperations(receipts, store, guard);
         }
 
         @Bean
@@ -112,9 +124,9 @@ public class NotifyConfig implements WebSocketConfigurer {
         @Bean
         SubscriptionProvider subscriptionProvider(Subscriptions subscriptions, EventLog events, BindingTokens tokens,
                                                   NotificationBundles bundles, NotificationDispatcher dispatcher,
-                                                  NotificationSocket socket, AccessGuard guard, ResourceStore store,
-                                                  NotifyProperties properties, FhirContext fhirContext) {
-            return new SubscriptionProvider(subscriptions, events, tokens, bundles, dispatcher, socket, guard, store,
+                                                  NotificationSocket socket, Receipts receipts, AccessGuard guard,
+                                                  ResourceStore store, NotifyProperties properties, FhirContext fhirContext) {
+            return new SubscriptionProvider(subscriptions, events, tokens, bundles, dispatcher, socket, receipts, guard, store,
                     properties, fhirContext);
         }
     }

@@ -51,13 +51,14 @@ public class SubscriptionProvider implements IResourceProvider, OperationProvide
     private final NotificationBundles bundles;
     private final NotificationDispatcher dispatcher;
     private final NotificationSocket socket;
+    private final Receipts receipts;
     private final AccessGuard guard;
     private final ResourceStore store;
     private final NotifyProperties properties;
     private final FhirContext fhirContext;
 
     SubscriptionProvider(Subscriptions subscriptions, EventLog events, BindingTokens tokens, NotificationBundles bundles,
-                         NotificationDispatcher dispatcher, NotificationSocket socket, AccessGuard guard,
+                         NotificationDispatcher dispatcher, NotificationSocket socket, Receipts receipts, AccessGuard guard,
                          ResourceStore store, NotifyProperties properties, FhirContext fhirContext) {
         this.subscriptions = subscriptions;
         this.events = events;
@@ -65,6 +66,7 @@ public class SubscriptionProvider implements IResourceProvider, OperationProvide
         this.bundles = bundles;
         this.dispatcher = dispatcher;
         this.socket = socket;
+        this.receipts = receipts;
         this.guard = guard;
         this.store = store;
         this.properties = properties;
@@ -215,6 +217,9 @@ public class SubscriptionProvider implements IResourceProvider, OperationProvide
         for (EventLog.Event event : events.range(entry.id(), from, to)) {
             StoredResource stored = store.readVersion(event.focusType(), event.focusId(), event.focusVersion());
             boolean readable = stored != null && guard.mayNotify(caller, stored);
+            if (readable) {
+                receipts.delivered(event.focus(), entry.owner());
+            }
             if (readable && shownAs.spec().content() != SubscriptionSpec.Content.EMPTY) {
                 AccessRecord.touched(stored.type(), stored.id(), stored.version(),
                         stored.labels() == null ? List.of() : stored.labels().patients());

@@ -60,6 +60,11 @@ public class Subscriptions {
         return byId.values().stream().filter(e -> e.owner().equals(owner)).sorted(Comparator.comparing(Entry::id)).toList();
     }
 
+    /** Whether this token subject owns any Subscription. */
+    public boolean hasOwner(String subject) {
+        return byId.values().stream().anyMatch(e -> e.owner().equals(subject));
+    }
+
     public List<Entry> forTopic(Topic topic) {
         return byId.values().stream().filter(e -> e.spec().topic() == topic).toList();
     }

@@ -72,6 +72,11 @@ public enum Topic {
         return filters;
     }
 
+    /** Every resource type some topic reports. */
+    public static Set<String> watchedTypes() {
+        return Arrays.stream(values()).flatMap(t -> t.resourceTypes.stream()).collect(java.util.stream.Collectors.toSet());
+    }
+
     public static Optional<Topic> byCanonical(String canonical) {
         if (canonical == null) {
             return Optional.empty();

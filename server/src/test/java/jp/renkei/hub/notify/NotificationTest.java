@@ -211,6 +211,8 @@ class NotificationTest {
             seed("Composition", "after-revocation-p1", CareRecords.about("Composition", "care-record", "p1"), "Organization/org-hospital");
             seed("CareTeam", "ct-p4", team("p4", "PractitionerRole/role-cw"), "Organization/org-hospital");
             seed("Composition", "after-leaving-p4", CareRecords.about("Composition", "care-record", "p4"), "Organization/org-hospital");
+            // access is judged when the event is sent: let these be judged before the care team changes back
+            awaitDispatched();
             // back in the team and consenting again: the next document arrives, as event 2 (nothing was numbered meanwhile)
             seed("CareTeam", "ct-p4", team("p4", "PractitionerRole/role-cm", "PractitionerRole/role-cw"), "Organization/org-hospital");
             seed("Composition", "back-p4", CareRecords.about("Composition", "care-record", "p4"), "Organization/org-hospital");
@@ -246,6 +248,40 @@ class NotificationTest {
             Bundle handshake = again.next(WAIT);
             assertThat(Notifications.type(handshake)).isEqualTo("handshake");
             assertThat(Notifications.eventsSinceStart(handshake)).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void theSenderSeesThatTheCareManagerReceivedAndOpenedTheDocument() throws Exception {
+        String cm = careManager();
+        String nurse = issuer.token().roles("hospital-nurse").subject("hn-suzuki").claim("practitioner_role", "role-hn")
+                .claim("organization", "org-hospital").sign();
+        String outsider = issuer.token().roles("care-manager").subject("cm-other").claim("practitioner_role", "role-other")
+                .claim("organization", "org-other").sign();
+        String id = subscribe(cm, Topic.CARE_DOCUMENT, "id-only", 0, "Composition?patient=p1&type=discharge-summary");
+        try (SocketClient socket = bound(cm, id)) {
+            seed("Composition", "discharge-p1", CareRecords.about("Composition", "discharge-summary", "p1"), "Organization/org-hospital");
+            assertThat(Notifications.events(socket.nextNotHeartbeat(WAIT))).containsExactly("1 Composition/discharge-p1");
+            Parameters.ParametersParameterComponent receipt = awaitReceipt(nurse, "delivered");
+            assertThat(((Reference) receipt.getPart().get(0).getValue()).getReference()).isEqualTo("PractitionerRole/role-cm");
+            assertThat(receipt.getPart()).extracting(Parameters.ParametersParameterComponent::getName)
+                    .containsExactly("recipient", "notified", "delivered");
+            assertThat(get("/Composition/discharge-p1", cm).statusCode()).isEqualTo(200);
+            assertThat(awaitReceipt(nurse, "opened").getPart()).extracting(Parameters.ParametersParameterComponent::getName)
+                    .containsExactly("recipient", "notified", "delivered", "opened");
+            assertThat(get("/Composition/discharge-p1/$notification-receipts", outsider).statusCode()).isEqualTo(404);
+        }
+    }
+
+    private Parameters.ParametersParameterComponent awaitReceipt(String token, String part) throws InterruptedException {
+        long until = System.currentTimeMillis() + WAIT;
+        while (true) {
+            Parameters receipts = json.parseResource(Parameters.class, get("/Composition/discharge-p1/$notification-receipts", token).body());
+            if (receipts.getParameter().size() == 1 && receipts.getParameterFirstRep().getPart().stream().anyMatch(p -> p.getName().equals(part))) {
+                return receipts.getParameterFirstRep();
+            }
+            assertThat(System.currentTimeMillis()).as("receipt with " + part).isLessThan(until);
+            Thread.sleep(50);
         }
     }
 
@@ -437,6 +473,14 @@ class NotificationTest {
         long until = System.currentTimeMillis() + WAIT;
         while (Notifications.eventsSinceStart(status(token, subscription)) < count && System.currentTimeMillis() < until) {
             Thread.sleep(50);
+        }
+    }
+
+    private void awaitDispatched() throws InterruptedException {
+        long until = System.currentTimeMillis() + WAIT;
+        while (!store.changeFeed().pending().isEmpty()) {
+            assertThat(System.currentTimeMillis()).as("changes dispatched").isLessThan(until);
+            Thread.sleep(20);
         }
     }
 

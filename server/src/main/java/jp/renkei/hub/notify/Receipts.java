@@ -1,0 +1,120 @@
+package jp.renkei.hub.notify;
+
+import static com.mongodb.client.model.Filters.eq;
+import static com.mongodb.client.model.Filters.in;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.UpdateOneModel;
+import com.mongodb.client.model.UpdateOptions;
+import com.mongodb.client.model.Updates;
+import com.mongodb.client.model.WriteModel;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import jp.renkei.hub.access.Caller;
+import jp.renkei.hub.audit.RecordsShown;
+import org.bson.Document;
+
+/**
+ * Who was told of a record and what became of it: for each record and each person notified of it,
+ * when the first notification was sent, when it first reached their client (the socket took it, or
+ * they fetched it with {@code $events}) and when they first opened the record. So a discharge nurse
+ * sees that the care manager received and opened the handoff. Kept in {@code notification_receipts}
+ * ({@code <Type>/<id>|<subject>}) with a per-record list of the people ({@code notification_recipients}).
+ */
+public class Receipts implements RecordsShown {
+
+    /** One person's receipt of one record; null times have not happened yet. */
+    public record Receipt(String subject, String username, String identity, Date notified, Date delivered, Date opened) {
+    }
+
+    private final MongoCollection<Document> receipts;
+    private final MongoCollection<Document> recipients;
+    private final Subscriptions subscriptions;
+
+    public Receipts(MongoDatabase db, Subscriptions subscriptions) {
+        this.receipts = db.getCollection("notification_receipts");
+        this.recipients = db.getCollection("notification_recipients");
+        this.subscriptions = subscriptions;
+    }
+
+    /** Notifications about these records were stored for these owners: {@code focus} → owner. */
+    void notified(List<Notice> notices) {
+        if (notices.isEmpty()) {
+            return;
+        }
+        Map<String, Notice> unique = new LinkedHashMap<>();
+        notices.forEach(n -> unique.putIfAbsent(key(n.focus(), n.owner().subject()), n));
+        List<WriteModel<Document>> receiptWrites = new ArrayList<>();
+        List<WriteModel<Document>> listWrites = new ArrayList<>();
+        for (Map.Entry<String, Notice> e : unique.entrySet()) {
+            Notice n = e.getValue();
+            receiptWrites.add(new UpdateOneModel<>(eq("_id", e.getKey()), Updates.combine(
+                    Updates.setOnInsert("sub", n.owner().subject()), Updates.setOnInsert("at", new Date(n.at())),
+                    Updates.set("user", n.owner().username()),
+                    Updates.set("who", n.owner().fhirIdentity() == null ? "" : n.owner().fhirIdentity())),
+                    new UpdateOptions().upsert(true)));
+            listWrites.add(new UpdateOneModel<>(eq("_id", n.focus()), Updates.addToSet("subs", n.owner().subject()),
+                    new UpdateOptions().upsert(true)));
+        }
+        receipts.bulkWrite(receiptWrites);
+        recipients.bulkWrite(listWrites);
+    }
+
+    /** A notification about {@code focus} reached {@code subject}'s client. */
+    void delivered(String focus, String subject) {
+        stamp(key(focus, subject), "dlv");
+    }
+
+    /** Reading what one was notified of is opening it; the first time counts. */
+    @Override
+    public void shown(Caller caller, Collection<String> records) {
+        if (caller.unrestricted() || !subscriptions.hasOwner(caller.subject())) {
+            return;
+        }
+        for (String record : records) {
+            String[] parts = record.split("/");
+            if (parts.length >= 2 && Topic.watchedTypes().contains(parts[0])) {
+                String key = key(parts[0] + "/" + parts[1], caller.subject());
+                // opening implies it arrived, whichever way
+                stamp(key, "dlv");
+                stamp(key, "opn");
+            }
+        }
+    }
+
+    /** Everyone notified of the record, in the order they were first notified. */
+    public List<Receipt> of(String focus) {
+        Document list = recipients.find(eq("_id", focus)).first();
+        if (list == null) {
+            return List.of();
+        }
+        List<String> keys = list.getList("subs", String.class, List.of()).stream().map(s -> key(focus, s)).toList();
+        List<Receipt> out = new ArrayList<>();
+        for (Document doc : receipts.find(in("_id", keys))) {
+            out.add(new Receipt(doc.getString("sub"), doc.getString("user"), doc.getString("who"), doc.getDate("at"),
+                    doc.getDate("dlv"), doc.getDate("opn")));
+        }
+        out.sort(java.util.Comparator.comparing(Receipt::notified));
+        return out;
+    }
+
+    private void stamp(String key, String field) {
+        Document doc = receipts.find(eq("_id", key)).first();
+        if (doc != null && doc.get(field) == null) {
+            receipts.updateOne(eq("_id", key), Updates.set(field, new Date()));
+        }
+    }
+
+    private static String key(String focus, String subject) {
+        return focus + "|" + subject;
+    }
+
+    /** One stored notification: its record ({@code Type/id}), whom it was for, and when. */
+    record Notice(String focus, Caller owner, long at) {
+    }
+}
