@@ -285,6 +285,33 @@ class NotificationTest {
         }
     }
 
+    /** The runnable example of docs/notifications.md, run as its reader would: one source file, the JDK's launcher. */
+    @Test
+    void theDocumentedExampleClientWorks() throws Exception {
+        java.nio.file.Path example = java.nio.file.Path.of("..", "docs", "examples", "NotifyClient.java");
+        String launcher = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process client = new ProcessBuilder(launcher, example.toString(), "--base", hub.baseUrl(), "--token", careManager(),
+                "--topic", "care-document", "--filter", "Composition?patient=Patient/p1", "--exit-after", "1")
+                .redirectErrorStream(true).start();
+        try (java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(client.getInputStream(),
+                java.nio.charset.StandardCharsets.UTF_8))) {
+            List<String> lines = new ArrayList<>();
+            String line;
+            while ((line = out.readLine()) != null) {
+                lines.add(line);
+                if (line.startsWith("handshake")) {
+                    seed("Composition", "example-p1", CareRecords.about("Composition", "care-record", "p1"), "Organization/org-hospital");
+                }
+            }
+            assertThat(client.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(client.exitValue()).as(String.join("\n", lines)).isZero();
+            assertThat(lines).anyMatch(l -> l.startsWith("subscription "));
+            assertThat(lines).anyMatch(l -> l.startsWith("event-notification 1 #1 ") && l.endsWith("/Composition/example-p1"));
+        } finally {
+            client.destroyForcibly();
+        }
+    }
+
     // ---- sessions ----------------------------------------------------------------------------
 
     @Test
