@@ -70,9 +70,12 @@ public class AuditTrail {
         durability.awaitDurable();
         if (status < 400 && !access.records().isEmpty()) {
             Caller caller = guard.caller();
+            RestOperationTypeEnum operation = request.getRestOperationType();
+            String interaction = operation == RestOperationTypeEnum.EXTENDED_OPERATION_INSTANCE ? request.getOperation()
+                    : operation == null ? "" : operation.getCode();
             observers.orderedStream().forEach(observer -> {
                 try {
-                    observer.shown(caller, access.records());
+                    observer.shown(caller, interaction, access.records());
                 } catch (RuntimeException e) {
                     log.warn("Could not note what {} was shown", caller.subject(), e);
                 }

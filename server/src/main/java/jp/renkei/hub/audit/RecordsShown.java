@@ -5,10 +5,11 @@ import jp.renkei.hub.access.Caller;
 
 /**
  * Told, after a successful request is audited, which records its caller was shown or wrote
- * ({@code Type/id/_history/version}): how notifications learn that a recipient opened what they were sent.
- * Must be quick and must not throw; the response does not wait for anything it starts.
+ * ({@code Type/id/_history/version}) and by which interaction ({@code read}, {@code vread},
+ * {@code update}, {@code search-type}, … or an operation's name such as {@code $pdf}): how notifications
+ * learn that a recipient opened what they were sent. Must be quick; runs before the response is sent.
  */
 public interface RecordsShown {
 
-    void shown(Caller caller, Collection<String> records);
+    void shown(Caller caller, String interaction, Collection<String> records);
 }

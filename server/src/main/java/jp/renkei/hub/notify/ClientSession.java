@@ -38,7 +38,7 @@ final class ClientSession {
     private final WebSocketSession session;
     private final Session asyncCapable;
     private final int maxQueued;
-    private final long connectedAt = System.currentTimeMillis();
+    private volatile long unboundSince = System.currentTimeMillis();
     private final Map<String, Bound> bound = new ConcurrentHashMap<>();
     private final ArrayDeque<Outgoing> queue = new ArrayDeque<>();
     private boolean sending;
@@ -68,8 +68,15 @@ final class ClientSession {
         return session.getId();
     }
 
-    long connectedAt() {
-        return connectedAt;
+    /** Since when nothing is bound to this socket (its opening, or its last unbind). */
+    long unboundSince() {
+        return unboundSince;
+    }
+
+    void unbind(String subscription) {
+        if (bound.remove(subscription) != null && bound.isEmpty()) {
+            unboundSince = System.currentTimeMillis();
+        }
     }
 
     Map<String, Bound> bound() {

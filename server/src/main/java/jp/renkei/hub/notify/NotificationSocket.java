@@ -92,11 +92,10 @@ public class NotificationSocket extends TextWebSocketHandler {
             return;
         }
         for (String id : binding.subscriptions()) {
-            if (client.bound().remove(id) != null) {
-                Set<ClientSession> clients = bySubscription.get(id);
-                if (clients != null) {
-                    clients.remove(client);
-                }
+            client.unbind(id);
+            Set<ClientSession> clients = bySubscription.get(id);
+            if (clients != null) {
+                clients.remove(client);
             }
         }
     }
@@ -144,7 +143,7 @@ public class NotificationSocket extends TextWebSocketHandler {
     void forget(String subscription) {
         Set<ClientSession> clients = bySubscription.remove(subscription);
         if (clients != null) {
-            clients.forEach(c -> c.bound().remove(subscription));
+            clients.forEach(c -> c.unbind(subscription));
         }
     }
 
@@ -157,7 +156,7 @@ public class NotificationSocket extends TextWebSocketHandler {
         long millis = now.toEpochMilli();
         for (ClientSession client : sessions.values()) {
             if (client.bound().isEmpty()) {
-                if (client.expires() == null && millis - client.connectedAt() >= properties.bindTimeout().toMillis()) {
+                if (millis - client.unboundSince() >= properties.bindTimeout().toMillis()) {
                     client.close(CloseStatus.POLICY_VIOLATION.withReason("no bind-with-token within "
                             + properties.bindTimeout().toSeconds() + " s"));
                 }

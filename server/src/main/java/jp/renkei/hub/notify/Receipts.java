@@ -32,6 +32,9 @@ public class Receipts implements RecordsShown {
     public record Receipt(String subject, String username, String identity, Date notified, Date delivered, Date opened) {
     }
 
+    private static final java.util.Set<String> OPENING = java.util.Set.of("read", "vread", "update", "$pdf");
+    private static final java.util.Set<String> WATCHED = Topic.watchedTypes();
+
     private final MongoCollection<Document> receipts;
     private final MongoCollection<Document> recipients;
     private final Subscriptions subscriptions;
@@ -70,19 +73,31 @@ public class Receipts implements RecordsShown {
         stamp(key(focus, subject), "dlv");
     }
 
-    /** Reading what one was notified of is opening it; the first time counts. */
+    /**
+     * Reading one record (read, vread, printing it) or answering it (update) is opening it; appearing in a
+     * search result is not. The first time counts. One lookup per request, writes only the first time.
+     */
     @Override
-    public void shown(Caller caller, Collection<String> records) {
-        if (caller.unrestricted() || !subscriptions.hasOwner(caller.subject())) {
+    public void shown(Caller caller, String interaction, Collection<String> records) {
+        if (!OPENING.contains(interaction) || caller.unrestricted() || !subscriptions.hasOwner(caller.subject())) {
             return;
         }
+        List<String> keys = new ArrayList<>();
         for (String record : records) {
             String[] parts = record.split("/");
-            if (parts.length >= 2 && Topic.watchedTypes().contains(parts[0])) {
-                String key = key(parts[0] + "/" + parts[1], caller.subject());
+            if (parts.length >= 2 && WATCHED.contains(parts[0])) {
+                keys.add(key(parts[0] + "/" + parts[1], caller.subject()));
+            }
+        }
+        if (keys.isEmpty()) {
+            return;
+        }
+        Date now = new Date();
+        for (Document doc : receipts.find(in("_id", keys))) {
+            if (doc.get("opn") == null) {
                 // opening implies it arrived, whichever way
-                stamp(key, "dlv");
-                stamp(key, "opn");
+                receipts.updateOne(eq("_id", doc.getString("_id")), doc.get("dlv") == null
+                        ? Updates.combine(Updates.set("dlv", now), Updates.set("opn", now)) : Updates.set("opn", now));
             }
         }
     }

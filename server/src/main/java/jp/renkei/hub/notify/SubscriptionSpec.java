@@ -86,7 +86,8 @@ public record SubscriptionSpec(Topic topic, Map<String, Set<String>> filters, Co
                         IssueType.CODEINVALID, "payload content must be empty, id-only or full-resource, not " + code);
             }
         }
-        if (channel.hasPayload() && !channel.getPayload().equals("application/fhir+json")
+        // payload may hold only the content extension, without a MIME type
+        if (channel.getPayload() != null && !channel.getPayload().equals("application/fhir+json")
                 && !channel.getPayload().equals("application/json")) {
             throw Unprocessable.at(fhirContext, "Subscription.channel.payload", IssueType.NOTSUPPORTED,
                     "notifications are sent as application/fhir+json, not " + channel.getPayload());

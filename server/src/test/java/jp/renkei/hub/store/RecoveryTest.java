@@ -96,6 +96,28 @@ class RecoveryTest {
     }
 
     @Test
+    void aCommittedUnitCompletedAtStartUpIsHandedToNotificationsAndARolledBackOneIsNot() {
+        createPatient("山田");
+        insertUncommittedVersion2("T");
+        store.journal().insertOne(unit("T", "committed"));
+
+        store.recover();
+
+        assertThat(store.changeFeed().pending()).containsExactly(new ChangeFeed.Change("T",
+                store.changeFeed().pending().get(0).at(), List.of(new ChangeFeed.Entry("Patient", "p1", 2))));
+        store.changeFeed().done(List.of("T"));
+        Document v3 = new Document(store.history("Patient").find(new Document("_id", "p1/1")).first())
+                .append("_id", "p1/3").append("v", 3L).append("tx", "U");
+        store.history("Patient").insertOne(v3);
+        store.journal().insertOne(new Document("_id", "U").append("state", "pending")
+                .append("entries", List.of(new Document("t", "Patient").append("id", "p1").append("v", 3L))).append("at", new Date()));
+
+        store.recover();
+
+        assertThat(store.changeFeed().pending()).isEmpty();
+    }
+
+    @Test
     void aVersionWhoseUnitFinishedWhileItWasBeingReadCountsAsCommitted() {
         createPatient("山田");
         Document seenByReader = insertUncommittedVersion2("T");
