@@ -209,8 +209,11 @@ public class NotificationDispatcher implements SmartLifecycle {
                         || (queued.recovered() && events.alreadyCounted(subscription.id(), queued.change().tx()))) {
                     continue;
                 }
+                if (!TopicMatcher.passesFilters(subscription.spec(), stored, resource)) {
+                    continue;
+                }
                 Caller owner = guard.callerFrom(subscription.claims());
-                if (matcher.concerns(subscription.spec(), owner, stored, resource) && guard.mayNotify(owner, stored)) {
+                if (matcher.concerns(topic, owner, stored, resource) && guard.mayNotify(owner, stored)) {
                     long number = nextNumber(subscription.id(), taken);
                     taken.add(new Taken(subscription, new EventLog.Event(subscription.id(), number, queued.change().at(),
                             entry.type(), entry.id(), entry.version(), queued.change().tx()), owner, stored,

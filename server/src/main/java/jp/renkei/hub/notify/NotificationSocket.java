@@ -24,8 +24,8 @@ import org.springframework.web.socket.handler.TextWebSocketHandler;
 public class NotificationSocket extends TextWebSocketHandler {
 
     private static final Logger log = LoggerFactory.getLogger(NotificationSocket.class);
-    static final String BIND = "bind-with-token:";
-    static final String UNBIND = "unbind-with-token:";
+    static final String BIND = "bind-with-token";
+    static final String UNBIND = "unbind-with-token";
 
     private final BindingTokens tokens;
     private final Subscriptions subscriptions;
@@ -58,12 +58,18 @@ public class NotificationSocket extends TextWebSocketHandler {
         }
         String text = message.getPayload().trim();
         if (text.startsWith(BIND)) {
-            bind(client, text.substring(BIND.length()).trim());
+            bind(client, argument(text, BIND));
         } else if (text.startsWith(UNBIND)) {
-            unbind(client, text.substring(UNBIND.length()).trim());
+            unbind(client, argument(text, UNBIND));
         } else {
             client.close(CloseStatus.POLICY_VIOLATION.withReason("unknown message; send bind-with-token: <token>"));
         }
+    }
+
+    /** The IG's diagrams write both {@code bind-with-token: <token>} and {@code bind-with-token <token>}. */
+    private static String argument(String text, String command) {
+        String rest = text.substring(command.length());
+        return (rest.startsWith(":") ? rest.substring(1) : rest).trim();
     }
 
     private void bind(ClientSession client, String token) {

@@ -87,8 +87,7 @@ public record SubscriptionSpec(Topic topic, Map<String, Set<String>> filters, Co
             }
         }
         // payload may hold only the content extension, without a MIME type
-        if (channel.getPayload() != null && !channel.getPayload().equals("application/fhir+json")
-                && !channel.getPayload().equals("application/json")) {
+        if (channel.getPayload() != null && !isFhirJsonR4(channel.getPayload())) {
             throw Unprocessable.at(fhirContext, "Subscription.channel.payload", IssueType.NOTSUPPORTED,
                     "notifications are sent as application/fhir+json, not " + channel.getPayload());
         }
@@ -109,19 +108,31 @@ public record SubscriptionSpec(Topic topic, Map<String, Set<String>> filters, Co
     private static void parseFilter(Extension extension, Topic topic, Map<String, Set<String>> filters, FhirContext fhirContext) {
         String where = "Subscription.criteria.extension('" + FILTER_CRITERIA + "')";
         String text = extension.getValue() instanceof PrimitiveType<?> p ? p.getValueAsString() : null;
-        int question = text == null ? -1 : text.indexOf('?');
-        if (question <= 0 || question == text.length() - 1) {
+        if (text == null || text.isBlank()) {
+            throw Unprocessable.at(fhirContext, where, IssueType.INVALID, "filter criteria must not be empty");
+        }
+        // the IG writes Type?name=value in its examples and name=value or Type.name=value in its prose
+        int question = text.indexOf('?');
+        String type = question > 0 ? text.substring(0, question) : null;
+        String query = question >= 0 ? text.substring(question + 1) : text;
+        if (question == 0 || query.isEmpty()) {
             throw Unprocessable.at(fhirContext, where, IssueType.INVALID,
-                    "filter criteria must look like Type?name=value, not " + (text == null ? "empty" : "'" + text + "'"));
+                    "filter criteria must look like Type?name=value, not '" + text + "'");
         }
-        String type = text.substring(0, question);
-        if (!topic.resourceTypes().contains(type)) {
-            throw Unprocessable.at(fhirContext, where, IssueType.NOTSUPPORTED, "topic " + topic.code()
-                    + " reports " + String.join(", ", topic.resourceTypes()) + ", not " + type);
-        }
-        for (String pair : text.substring(question + 1).split("&")) {
+        for (String pair : query.split("&")) {
             int equals = pair.indexOf('=');
             String name = equals < 0 ? pair : pair.substring(0, equals);
+            int dot = name.indexOf('.');
+            String pairType = dot > 0 && type == null ? name.substring(0, dot) : type;
+            name = dot > 0 && type == null ? name.substring(dot + 1) : name;
+            if (pairType != null && !topic.resourceTypes().contains(pairType)) {
+                throw Unprocessable.at(fhirContext, where, IssueType.NOTSUPPORTED, "topic " + topic.code()
+                        + " reports " + String.join(", ", topic.resourceTypes()) + ", not " + pairType);
+            }
+            if (name.contains(":")) {
+                throw Unprocessable.at(fhirContext, where, IssueType.NOTSUPPORTED,
+                        "filter modifiers are not supported: '" + pair + "'");
+            }
             if (equals <= 0 || equals == pair.length() - 1) {
                 throw Unprocessable.at(fhirContext, where, IssueType.INVALID, "filter '" + pair + "' must be name=value");
             }
@@ -140,6 +151,22 @@ public record SubscriptionSpec(Topic topic, Map<String, Set<String>> filters, Co
                 return both;
             });
         }
+    }
+
+    /** {@code application/fhir+json} (or {@code application/json}), with at most {@code fhirVersion=4.0}. */
+    private static boolean isFhirJsonR4(String mime) {
+        String[] parts = mime.split(";");
+        String base = parts[0].trim();
+        if (!base.equals("application/fhir+json") && !base.equals("application/json")) {
+            return false;
+        }
+        for (int i = 1; i < parts.length; i++) {
+            String parameter = parts[i].trim();
+            if (parameter.startsWith("fhirVersion=") && !parameter.equals("fhirVersion=4.0")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** References may be given with or without their type: {@code Patient/123} and {@code 123} are the same filter. */

@@ -42,8 +42,8 @@ final class TopicMatcher {
         };
     }
 
-    /** Whether the event concerns the Subscription's owner and passes its filters. */
-    boolean concerns(SubscriptionSpec spec, Caller owner, StoredResource stored, Resource resource) {
+    /** Whether the event passes the Subscription's filters (nothing about its owner yet: cheap, asked first). */
+    static boolean passesFilters(SubscriptionSpec spec, StoredResource stored, Resource resource) {
         List<String> patients = stored.labels() == null ? List.of()
                 : stored.labels().patients().stream().map(p -> "Patient/" + p).toList();
         if (!spec.passes("patient", patients)) {
@@ -54,13 +54,22 @@ final class TopicMatcher {
                     : List.of(stored.labels().kind()))
                     && spec.passes("organization", stored.labels() == null || stored.labels().owner() == null ? List.of()
                     : List.of(stored.labels().owner()));
-            case HANDOFF_TASK -> resource instanceof Task task && involved(owner, task)
+            case HANDOFF_TASK -> resource instanceof Task task
                     && spec.passes("status", task.getStatus() == null ? List.of() : List.of(task.getStatus().toCode()));
-            case OVERDUE_HANDOFF -> resource instanceof Task task && involved(owner, task);
-            case COMMUNICATION -> resource instanceof Communication c && addressed(owner, c.getRecipient())
-                    && spec.passes("category", codes(c));
+            case COMMUNICATION -> resource instanceof Communication c && spec.passes("category", codes(c));
+            case OVERDUE_HANDOFF, BREAK_GLASS -> true;
+        };
+    }
+
+    /** Whether the event is the owner's business as the topic defines it: addressed to them, their patient's. */
+    boolean concerns(Topic topic, Caller owner, StoredResource stored, Resource resource) {
+        return switch (topic) {
+            case CARE_DOCUMENT -> true;
+            case HANDOFF_TASK, OVERDUE_HANDOFF -> resource instanceof Task task && involved(owner, task);
+            case COMMUNICATION -> resource instanceof Communication c && addressed(owner, c.getRecipient());
             case BREAK_GLASS -> resource instanceof Communication c && (addressed(owner, c.getRecipient())
-                    || (!patients.isEmpty() && stored.labels().patients().stream().allMatch(p -> guard.inCareTeam(owner, p))));
+                    || (stored.labels() != null && !stored.labels().patients().isEmpty()
+                    && stored.labels().patients().stream().allMatch(p -> guard.inCareTeam(owner, p))));
         };
     }
 

@@ -205,7 +205,7 @@ class CrudTest extends HubTestBase {
                 "Patient", "RelatedPerson", "Practitioner", "PractitionerRole", "Organization", "CareTeam", "Encounter",
                 "Condition", "AllergyIntolerance", "MedicationStatement", "Observation", "Procedure", "Composition",
                 "DocumentReference", "Bundle", "Communication", "CommunicationRequest", "Task", "Consent",
-                "QuestionnaireResponse", "Provenance", "Binary", "AuditEvent");
+                "QuestionnaireResponse", "Provenance", "Binary", "AuditEvent", "Subscription");
         var audit = rest.getResource().stream().filter(r -> r.getType().equals("AuditEvent")).findFirst().orElseThrow();
         assertThat(audit.getInteraction()).extracting(i -> i.getCode().toCode())
                 .containsExactlyInAnyOrder("read", "vread", "search-type", "history-instance", "history-type");

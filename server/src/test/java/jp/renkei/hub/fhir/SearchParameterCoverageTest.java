@@ -440,6 +440,7 @@ class SearchParameterCoverageTest extends HubTestBase {
                         miss("2024-05-07T15:00:05.251+09:00", "2024-05-07T15:00:04+09:00", "2024-05-08"));
 
         type("Binary");   // _id and _lastUpdated only
+        type("Subscription");   // only the owner's own are listed; no search parameters
 
         type("AuditEvent")
                 .param("patient", hit("Patient/{{Patient}}", "{{Patient}}"), miss(NO_PATIENT))

@@ -55,6 +55,15 @@ class SubscriptionSpecTest {
     }
 
     @Test
+    void theIgsOtherFilterSpellingsMeanTheSame() {
+        SubscriptionSpec spec = read(subscription(Topic.HANDOFF_TASK, "patient=1", "Task.status=requested,received"));
+        assertThat(spec.filters()).isEqualTo(Map.of("patient", Set.of("Patient/1"), "status", Set.of("requested", "received")));
+        Subscription versioned = subscription(Topic.COMMUNICATION);
+        versioned.getChannel().setPayload("application/fhir+json; fhirVersion=4.0");
+        assertThat(read(versioned).topic()).isEqualTo(Topic.COMMUNICATION);
+    }
+
+    @Test
     void contentAndHeartbeatComeFromTheChannelExtensions() {
         Subscription s = subscription(Topic.COMMUNICATION);
         s.getChannel().getPayloadElement().addExtension(new Extension(SubscriptionSpec.PAYLOAD_CONTENT, new CodeType("full-resource")));
@@ -72,7 +81,9 @@ class SubscriptionSpecTest {
                 .contains("backport-filter-criteria").contains("not Observation");
         assertThat(refusal(subscription(Topic.HANDOFF_TASK, "Task?owner=Organization/x"))).contains("not owner");
         assertThat(refusal(subscription(Topic.HANDOFF_TASK, "Task?patient="))).contains("name=value");
-        assertThat(refusal(subscription(Topic.HANDOFF_TASK, "patient=1"))).contains("Type?name=value");
+        assertThat(refusal(subscription(Topic.HANDOFF_TASK, "?patient=1"))).contains("Type?name=value");
+        assertThat(refusal(subscription(Topic.HANDOFF_TASK, "Task?patient:missing=true"))).contains("modifiers");
+        assertThat(refusal(subscription(Topic.HANDOFF_TASK, "Composition.patient=1"))).contains("not Composition");
         Subscription heartbeat = subscription(Topic.COMMUNICATION);
         heartbeat.getChannel().addExtension(new Extension(SubscriptionSpec.HEARTBEAT_PERIOD, new UnsignedIntType(0)));
         assertThat(refusal(heartbeat)).startsWith("Subscription.channel.extension(").contains("between 1 and 3600");
