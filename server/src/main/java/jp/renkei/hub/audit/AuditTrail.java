@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import jp.renkei.hub.access.AccessGuard;
@@ -117,20 +119,30 @@ public class AuditTrail {
         }
     }
 
-    /** A notification sent to a Subscription's owner: the patients and records it disclosed. */
-    public record Notified(Caller recipient, String subscription, Collection<String> patients, Collection<String> records) {
+    /**
+     * A notification sent to a Subscription's owner: the patients and records it disclosed. {@code key}
+     * names it uniquely (its change and Subscription), so it is recorded once however often it is reported.
+     */
+    public record Notified(String key, Caller recipient, String subscription, Collection<String> patients,
+                           Collection<String> records) {
     }
 
     /**
      * Records that the hub pushed records to Subscription owners (notifications: disclosures nobody
-     * asked for in that moment), all in one durable write.
+     * asked for in that moment), all in one durable write. Each event's id comes from its key, and
+     * those already recorded are skipped.
      */
     public void recordNotifications(List<Notified> notifications) {
         if (notifications.isEmpty()) {
             return;
         }
+        Map<String, Notified> byId = new java.util.LinkedHashMap<>();
+        notifications.forEach(n -> byId.put(UUID.nameUUIDFromBytes(("notification|" + n.key())
+                .getBytes(StandardCharsets.UTF_8)).toString(), n));
+        store.readCurrent("AuditEvent", List.copyOf(byId.keySet()), false).forEach(done -> byId.remove(done.id()));
         List<WriteRequest> writes = new java.util.ArrayList<>();
-        for (Notified n : notifications) {
+        for (Map.Entry<String, Notified> entry : byId.entrySet()) {
+            Notified n = entry.getValue();
             AuditEvent event = new AuditEvent();
             event.setType(new Coding(DCM, "110106", "Export"))
                     .addSubtype(new Coding("http://renkei.example.jp/fhir/CodeSystem/audit-subtype", "notification", "購読通知の送信"));
@@ -142,7 +154,10 @@ public class AuditTrail {
             event.addEntity().setWhat(new Reference("Subscription/" + n.subscription()))
                     .setType(new Coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "2", "System Object"))
                     .setRole(new Coding("http://terminology.hl7.org/CodeSystem/object-role", "9", "Subscriber"));
-            writes.add(new WriteRequest("AuditEvent", ResourceStore.newId(), event, null, null));
+            writes.add(new WriteRequest("AuditEvent", entry.getKey(), event, null, null));
+        }
+        if (writes.isEmpty()) {
+            return;
         }
         for (StoredResource stored : store.write(writes)) {
             chain.append(stored.id(), stored.json());

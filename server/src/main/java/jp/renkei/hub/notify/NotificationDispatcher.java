@@ -161,22 +161,34 @@ public class NotificationDispatcher implements SmartLifecycle {
     private void dispatch(List<Queued> batch) {
         Date now = new Date();
         List<Taken> taken = new ArrayList<>();
+        List<Taken> counted = new ArrayList<>();
         for (Queued queued : batch) {
             for (ChangeFeed.Entry entry : queued.change().entries()) {
-                collect(queued, entry, now, taken);
+                collect(queued, entry, now, taken, counted);
             }
         }
-        events.append(taken.stream().map(Taken::event).toList());
-        receipts.notified(taken.stream().map(t -> new Receipts.Notice(t.event().focus(), t.owner(), t.event().at())).toList());
-        audit.recordNotifications(notified(taken));
-        durability.awaitDurable();
-        for (Taken t : taken) {
-            push(t);
+        if (!taken.isEmpty()) {
+            events.append(taken.stream().map(Taken::event).toList());
+            receipts.notified(taken.stream().map(t -> new Receipts.Notice(t.event().focus(), t.owner(), t.event().at())).toList());
+            durability.awaitDurable();
+            for (Taken t : taken) {
+                push(t);
+            }
         }
+        // The disclosure is audited after the push, so the audit write is not in the notification's path; a
+        // crash in between is caught up when the change is taken again (an audit per change and Subscription,
+        // written once by its id).
+        List<Taken> audited = new ArrayList<>(taken);
+        audited.addAll(counted);
+        audit.recordNotifications(notified(audited));
         store.changeFeed().done(batch.stream().map(q -> q.change().tx()).toList());
     }
 
-    private void collect(Queued queued, ChangeFeed.Entry entry, Date now, List<Taken> taken) {
+    /**
+     * Adds the events this entry gives to {@code taken}; {@code counted} gets those an earlier run already
+     * numbered (the change was being dispatched when the hub stopped), to be audited if they are not yet.
+     */
+    private void collect(Queued queued, ChangeFeed.Entry entry, Date now, List<Taken> taken, List<Taken> counted) {
         List<Topic> topics = Arrays.stream(Topic.values()).filter(t -> t.resourceTypes().contains(entry.type())).toList();
         if (topics.isEmpty()) {
             return;
@@ -205,8 +217,13 @@ public class NotificationDispatcher implements SmartLifecycle {
                 continue;
             }
             for (Subscriptions.Entry subscription : subscriptions.forTopic(topic)) {
-                if (!subscription.active(now)
-                        || (queued.recovered() && events.alreadyCounted(subscription.id(), queued.change().tx()))) {
+                if (!subscription.active(now)) {
+                    continue;
+                }
+                if (queued.recovered() && events.alreadyCounted(subscription.id(), queued.change().tx())) {
+                    counted.add(new Taken(subscription, new EventLog.Event(subscription.id(), 0, queued.change().at(),
+                            entry.type(), entry.id(), entry.version(), queued.change().tx()),
+                            guard.callerFrom(subscription.claims()), stored, previous.get() == null));
                     continue;
                 }
                 if (!TopicMatcher.passesFilters(subscription.spec(), stored, resource)) {
@@ -232,17 +249,19 @@ public class NotificationDispatcher implements SmartLifecycle {
         return events.count(subscription) + 1;
     }
 
+    /** One audit record per change and Subscription: the records and patients its events disclosed. */
     private static List<AuditTrail.Notified> notified(List<Taken> taken) {
-        Map<String, AuditTrail.Notified> bySubscription = new LinkedHashMap<>();
+        Map<String, AuditTrail.Notified> byChange = new LinkedHashMap<>();
         for (Taken t : taken) {
-            AuditTrail.Notified n = bySubscription.computeIfAbsent(t.subscription().id(), id -> new AuditTrail.Notified(
-                    t.owner(), id, new LinkedHashSet<>(), new LinkedHashSet<>()));
+            AuditTrail.Notified n = byChange.computeIfAbsent(t.event().tx() + "|" + t.subscription().id(),
+                    key -> new AuditTrail.Notified(key, t.owner(), t.subscription().id(), new LinkedHashSet<>(),
+                            new LinkedHashSet<>()));
             if (t.subscription().spec().content() != SubscriptionSpec.Content.EMPTY) {
                 n.patients().addAll(t.stored().labels() == null ? List.of() : t.stored().labels().patients());
                 n.records().add(t.event().focus() + "/_history/" + t.event().focusVersion());
             }
         }
-        return List.copyOf(bySubscription.values());
+        return List.copyOf(byChange.values());
     }
 
     private void push(Taken t) {
