@@ -118,15 +118,10 @@ public final class LoadDriver {
         }
         createPatients();
         List<Result> results = new ArrayList<>();
-        StringBuilder notes = new StringBuilder();
         for (String op : options.ops) {
-            switch (op) {
-                case "notify" -> results.addAll(notify(notificationLoad()));
-                case "sessions" -> notes.append('\n').append(notificationLoad().sessions(patientIds, options.sessions));
-                default -> results.add(phase(op));
-            }
+            results.add(phase(op));
         }
-        String table = (results.isEmpty() ? "" : table(results)) + notes;
+        String table = table(results);
         System.out.println();
         if (issuer != null) {
             System.out.printf(Locale.ROOT, "JWKS fetched %d time(s) by the hub%n", issuer.jwksFetches.get());
@@ -269,40 +264,6 @@ public final class LoadDriver {
             }
             Thread.sleep(500);
         }
-    }
-
-    private NotificationLoad notificationLoad() {
-        return new NotificationLoad(new NotificationLoad.Hub() {
-            @Override
-            public String base() {
-                return options.base;
-            }
-
-            @Override
-            public HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
-                return LoadDriver.this.send(request);
-            }
-        }, PRACTITIONER_ROLE);
-    }
-
-    /**
-     * Write → delivery: {@code --subscribers} patients each with a bound WebSocket subscriber, {@code --clients}
-     * writers creating Compositions for them. Two rows: from sending the POST, and from its 201.
-     */
-    private List<Result> notify(NotificationLoad load) throws Exception {
-        List<String> subscribed = patientIds.subList(0, Math.min(options.subscribers, patientIds.size()));
-        NotificationLoad.Latencies l = load.latency(subscribed, options.clients, options.warmup, options.duration);
-        System.out.printf(Locale.ROOT, "notify: %d writes, %d delivered, %d missed, %d errors%n", l.writes(),
-                l.fromSend().size(), l.missed(), l.errors());
-        List<Result> out = new ArrayList<>();
-        for (boolean fromSend : new boolean[] {true, false}) {
-            Recorder recorder = new Recorder(1);
-            (fromSend ? l.fromSend() : l.fromAck()).forEach(nanos -> recorder.record(0, nanos, true));
-            Result r = recorder.result((fromSend ? "notify: POST sent → event received" : "notify: 201 received → event received")
-                    + " (" + subscribed.size() + " subscribers, missed " + l.missed() + ")", l.seconds());
-            out.add(new Result(r.op(), r.count(), l.errors(), r.throughput(), r.p50(), r.p95(), r.p99(), r.max()));
-        }
-        return out;
     }
 
     private Result phase(String op) throws Exception {
@@ -549,12 +510,6 @@ public final class LoadDriver {
                 "--base %s --clients %d --duration %d --warmup %d --patients %d --preload %d --ops %s",
                 options.base, options.clients, options.duration, options.warmup, options.patients, options.preload,
                 String.join(",", options.ops)));
-        if (options.ops.contains("notify")) {
-            line.append(" --subscribers ").append(options.subscribers);
-        }
-        if (options.ops.contains("sessions")) {
-            line.append(" --sessions ").append(options.sessions);
-        }
         if (options.reuse) {
             line.append(" --reuse true");
         }
@@ -706,14 +661,12 @@ public final class LoadDriver {
 
     private record Options(String base, int clients, int duration, int warmup, int patients,
                            int preload, List<String> ops, String out, String token, boolean reuse, int issuerPort,
-                           int waitForHub, int subscribers, int sessions) {
+                           int waitForHub) {
 
         static Options parse(String[] args) {
             Map<String, String> values = new HashMap<>(Map.of("--clients", "8", "--duration", "30", "--warmup", "5",
                     "--patients", "100", "--preload", "0", "--ops", "create,read,search,summary", "--reuse", "false",
                     "--issuer-port", "0", "--wait-for-hub", "0"));
-            values.put("--subscribers", "1000");
-            values.put("--sessions", "10000");
             for (int i = 0; i < args.length; i++) {
                 if (!args[i].startsWith("--") || i + 1 == args.length) {
                     throw usage("expected --name value, got " + args[i]);
@@ -726,7 +679,7 @@ public final class LoadDriver {
             }
             List<String> ops = List.of(values.get("--ops").split(","));
             for (String op : ops) {
-                if (!List.of("create", "read", "search", "summary", "notify", "sessions").contains(op)) {
+                if (!List.of("create", "read", "search", "summary").contains(op)) {
                     throw usage("unknown op " + op);
                 }
             }
@@ -735,14 +688,12 @@ public final class LoadDriver {
                     Integer.parseInt(values.get("--duration")), Integer.parseInt(values.get("--warmup")),
                     Integer.parseInt(values.get("--patients")), Integer.parseInt(values.get("--preload")),
                     ops, values.get("--out"), token, Boolean.parseBoolean(values.get("--reuse")),
-                    Integer.parseInt(values.get("--issuer-port")), Integer.parseInt(values.get("--wait-for-hub")),
-                    Integer.parseInt(values.get("--subscribers")), Integer.parseInt(values.get("--sessions")));
+                    Integer.parseInt(values.get("--issuer-port")), Integer.parseInt(values.get("--wait-for-hub")));
         }
 
         private static IllegalArgumentException usage(String problem) {
             return new IllegalArgumentException(problem + "\nusage: LoadDriver --base URL [--clients 8] [--duration 30] "
-                    + "[--warmup 5] [--patients 100] [--preload 0] [--reuse false] "
-                    + "[--ops create,read,search,summary,notify,sessions] [--subscribers 1000] [--sessions 10000] [--out FILE] "
+                    + "[--warmup 5] [--patients 100] [--preload 0] [--reuse false] [--ops create,read,search,summary] [--out FILE] "
                     + "[--token JWT | --issuer-port PORT] [--wait-for-hub SECONDS]");
         }
     }
