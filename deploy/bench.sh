@@ -5,10 +5,10 @@
 #   deploy/bench.sh --base URL [args]    drive any FHIR R4 server (no hub is started), e.g. HAPI for comparison
 #   deploy/bench.sh --notify [args]      the notification benchmark (issue 6) on a fresh hub: write -> delivery
 #                                        latency with 1,000 WebSocket subscribers (care managers, each in its own
-#                                        patient's care team) while Compositions are created at 50/s, then the
+#                                        patient's care team) while Compositions are created at 20/s, then the
 #                                        hub's heap with 10,000 idle bound sessions (jcmd GC.run + GC.heap_info
 #                                        on the hub's pid). Its defaults: --ops notify,notify-heap --subscribers 1000
-#                                        --patients 1000 --preload 0 --rate 50 --duration 60 --warmup 10
+#                                        --patients 1000 --preload 0 --rate 20 --duration 60 --warmup 10
 #                                        --sessions 10000; smaller, e.g. --subscribers 100 --patients 100 --sessions 500
 # Any LoadDriver argument can be given (--clients --duration --warmup --patients --preload --ops --out --token,
 # and for the notification ops --subscribers --rate --sessions).
@@ -38,7 +38,7 @@ args=()
 for arg in "$@"; do
   if [ "$arg" = --notify ]; then
     defaults=(--ops notify,notify-heap --clients 8 --duration 60 --warmup 10 --patients 1000 --preload 0
-              --subscribers 1000 --rate 50 --sessions 10000 --out "$root/docs/benchmarks.md")
+              --subscribers 1000 --rate 20 --sessions 10000 --out "$root/docs/benchmarks.md")
   else
     args+=("$arg")
   fi

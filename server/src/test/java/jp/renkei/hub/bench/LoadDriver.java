@@ -382,7 +382,7 @@ public final class LoadDriver {
         throw new IOException("no id in the response to a create of " + type);
     }
 
-    HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+    private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
         return send(request, DRIVER);
     }
 
@@ -404,7 +404,7 @@ public final class LoadDriver {
         }
     }
 
-    String randomPatient() {
+    private String randomPatient() {
         return patientIds.get(ThreadLocalRandom.current().nextInt(patientIds.size()));
     }
 
@@ -453,7 +453,6 @@ public final class LoadDriver {
      * (the driver's physician role may write all three as a care-team member).
      */
     private static Map<String, String> emergencyData(String patient) {
-        String now = OffsetDateTime.now(ZoneOffset.ofHours(9)).withNano(0).toString();
         Map<String, String> out = new java.util.LinkedHashMap<>();
         out.put("Composition", careDocument(patient, "emergency-sheet", "緊急時連絡票"));
         out.put("MedicationStatement", """
@@ -734,7 +733,7 @@ public final class LoadDriver {
                     Map.entry("--duration", "30"), Map.entry("--warmup", "5"), Map.entry("--patients", "100"),
                     Map.entry("--preload", "0"), Map.entry("--ops", "create,read,search,summary"), Map.entry("--reuse", "false"),
                     Map.entry("--issuer-port", "0"), Map.entry("--wait-for-hub", "0"), Map.entry("--subscribers", "1000"),
-                    Map.entry("--rate", "50"), Map.entry("--sessions", "10000")));
+                    Map.entry("--rate", "20"), Map.entry("--sessions", "10000")));
             for (int i = 0; i < args.length; i++) {
                 if (!args[i].startsWith("--") || i + 1 == args.length) {
                     throw usage("expected --name value, got " + args[i]);
@@ -774,7 +773,7 @@ public final class LoadDriver {
             return new IllegalArgumentException(problem + "\nusage: LoadDriver --base URL [--clients 8] [--duration 30] "
                     + "[--warmup 5] [--patients 100] [--preload 0] [--reuse false] [--ops create,read,search,summary,notify,notify-heap] "
                     + "[--out FILE] [--token JWT | --issuer-port PORT] [--wait-for-hub SECONDS] "
-                    + "[--subscribers 1000] [--rate 50] [--sessions 10000] [--hub-pid-file FILE]");
+                    + "[--subscribers 1000] [--rate 20] [--sessions 10000] [--hub-pid-file FILE]");
         }
     }
 }
