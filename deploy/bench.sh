@@ -3,7 +3,15 @@
 #   deploy/bench.sh                      fresh hub on 127.0.0.1:${RENKEI_BENCH_PORT:-18080} with an empty
 #                                        embedded store in build/bench-data, the standard run, then stops it
 #   deploy/bench.sh --base URL [args]    drive any FHIR R4 server (no hub is started), e.g. HAPI for comparison
-# Any LoadDriver argument can be given (--clients --duration --warmup --patients --preload --ops --out --token).
+#   deploy/bench.sh --notify [args]      the notification benchmark (issue 6) on a fresh hub: write -> delivery
+#                                        latency with 1,000 WebSocket subscribers (care managers, each in its own
+#                                        patient's care team) while Compositions are created at 20/s, then the
+#                                        hub's heap with 10,000 idle bound sessions (jcmd GC.run + GC.heap_info
+#                                        on the hub's pid). Its defaults: --ops notify,notify-heap --subscribers 1000
+#                                        --patients 1000 --preload 0 --rate 20 --duration 60 --warmup 10
+#                                        --sessions 10000; smaller, e.g. --subscribers 100 --patients 100 --sessions 500
+# Any LoadDriver argument can be given (--clients --duration --warmup --patients --preload --ops --out --token,
+# and for the notification ops --subscribers --rate --sessions).
 # The fresh hub runs as in production: authentication, access control and consent checks on. The load
 # driver is its token issuer (in-memory RSA key, JWKS on 127.0.0.1:${RENKEI_BENCH_ISSUER_PORT:-18081});
 # no Keycloak is needed. It registers every patient with a care team it is in and the patient's
@@ -26,6 +34,16 @@ if [ ! -f "$jar" ] || [ ! -f "$driver_class" ] \
 fi
 
 defaults=(--clients 8 --duration 60 --warmup 30 --patients 1000 --preload 100000 --out "$root/docs/benchmarks.md")
+args=()
+for arg in "$@"; do
+  if [ "$arg" = --notify ]; then
+    defaults=(--ops notify,notify-heap --clients 8 --duration 60 --warmup 10 --patients 1000 --preload 0
+              --subscribers 1000 --rate 20 --sessions 10000 --out "$root/docs/benchmarks.md")
+  else
+    args+=("$arg")
+  fi
+done
+set -- ${args[@]+"${args[@]}"}
 if [[ " $* " == *" --base "* ]]; then
   exec java -cp "$classes" jp.renkei.hub.bench.LoadDriver "$@"
 fi
@@ -43,12 +61,18 @@ done
 data="$root/build/bench-data"
 rm -rf "$data"
 mkdir -p "$root/build/run"
+# The notification ops measure the hub's heap with jcmd on this pid; it is written once the hub starts.
+pid_file="$root/build/run/bench-hub.pid"
+rm -f "$pid_file"
+# Every notification socket is a file descriptor in the driver and in the hub (each process needs
+# --sessions plus a few hundred); raise the soft limit as far as allowed.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(java -version 2>&1 | head -1)"
 
 # The driver starts first: it serves the issuer's JWKS from its first moment and waits for the hub,
 # so the hub finds the keys whenever it first needs them. Its issuer arguments come last to win.
 java -cp "$classes" jp.renkei.hub.bench.LoadDriver --base "http://127.0.0.1:$port/fhir" "${defaults[@]}" "$@" \
-  --issuer-port "$issuer_port" --wait-for-hub 180 &
+  --issuer-port "$issuer_port" --wait-for-hub 180 --hub-pid-file "$pid_file" &
 driver=$!
 hub=
 trap 'kill $driver $hub 2>/dev/null; wait $driver $hub 2>/dev/null || true' EXIT
@@ -74,6 +98,7 @@ RENKEI_PORT="$port" RENKEI_BIND_ADDRESS=127.0.0.1 RENKEI_DATA_DIR="$data" MONGOD
   RENKEI_AUTH_JWKS_URI='' RENKEI_AUTH_AUDIENCE=renkei-hub \
   java -Xmx2g ${RENKEI_BENCH_JVM_OPTS:-} -jar "$jar" >"$root/build/run/bench-hub.log" 2>&1 &
 hub=$!
+echo "$hub" >"$pid_file"
 # Until the driver is done: stop early if the hub dies, rather than letting the driver time out.
 while kill -0 "$driver" 2>/dev/null; do
   kill -0 "$hub" 2>/dev/null || { echo "The hub stopped; see build/run/bench-hub.log" >&2; exit 1; }

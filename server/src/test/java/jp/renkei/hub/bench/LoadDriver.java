@@ -61,6 +61,11 @@ import java.util.regex.Pattern;
  * starts and signs its own tokens (physician of {@code org-bench}). Start the hub with
  * {@code RENKEI_AUTH_ISSUER=http://127.0.0.1:P/realms/bench}; {@code --wait-for-hub S} waits up to S
  * seconds for the hub's CapabilityStatement, so the driver can be started before the hub.
+ *
+ * <p>The ops {@code notify} and {@code notify-heap} are the notification benchmark ({@link NotifyLoad}:
+ * write-to-delivery latency with {@code --subscribers} WebSocket subscribers at {@code --rate} writes/s, and
+ * the hub's heap with {@code --sessions} idle bound sessions, measured with jcmd on the pid in
+ * {@code --hub-pid-file}); they need {@code --issuer-port}, as they sign a token per subscriber.
  */
 public final class LoadDriver {
 
@@ -78,10 +83,16 @@ public final class LoadDriver {
     private static final String CONSENT_FORM = Base64.getEncoder()
             .encodeToString("%PDF-1.4\n%%EOF\n".getBytes(StandardCharsets.US_ASCII));
     private static final Pattern PATIENT_LOCATION = Pattern.compile("\"location\"\\s*:\\s*\"(?:[^\"]*/)?Patient/([^/\"]+)/_history/");
+    /** Who the driver's own tokens say it is: it registers the patients and writes their records. */
+    static final Identity DRIVER = new Identity("bench", "physician", ORGANIZATION, PRACTITIONER, PRACTITIONER_ROLE);
 
-    private final Options options;
-    private final Issuer issuer;
-    private final List<String> patientIds = new CopyOnWriteArrayList<>();
+    final Options options;
+    final Issuer issuer;
+    final List<String> patientIds = new CopyOnWriteArrayList<>();
+    /** The registration number ({@code i} of {@link #patient(int)}) of each patient this run registered. */
+    final Map<String, Integer> registeredAs = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The notification benchmark, when the ops name one of its phases. */
+    private final NotifyLoad notify;
     private final List<String> observationIds = new CopyOnWriteArrayList<>();
     private final ThreadLocal<HttpClient> http = ThreadLocal.withInitial(() -> HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build());
@@ -90,6 +101,7 @@ public final class LoadDriver {
         this.options = options;
         // Up before anything else, so a hub started after the driver finds the keys on its first request.
         this.issuer = options.issuerPort > 0 ? new Issuer(options.issuerPort) : null;
+        this.notify = options.ops.stream().anyMatch(NotifyLoad.OPS::contains) ? new NotifyLoad(this) : null;
     }
 
     public static void main(String[] args) throws Exception {
@@ -118,17 +130,23 @@ public final class LoadDriver {
         }
         createPatients();
         List<Result> results = new ArrayList<>();
+        StringBuilder notified = new StringBuilder();
         for (String op : options.ops) {
-            results.add(phase(op));
+            if (NotifyLoad.OPS.contains(op)) {
+                notified.append(notify.phase(op));
+            } else {
+                results.add(phase(op));
+            }
         }
-        String table = table(results);
+        String report = (results.isEmpty() ? "" : table(OPERATION_COLUMNS, results))
+                + (!results.isEmpty() && notified.length() > 0 ? "\n" : "") + notified;
         System.out.println();
         if (issuer != null) {
             System.out.printf(Locale.ROOT, "JWKS fetched %d time(s) by the hub%n", issuer.jwksFetches.get());
         }
-        System.out.print(table);
+        System.out.print(report);
         if (options.out != null) {
-            writeReport(table);
+            writeReport(report);
         }
     }
 
@@ -147,6 +165,10 @@ public final class LoadDriver {
             }
             if (patientIds.isEmpty()) {
                 throw new IllegalStateException("--reuse found no load-test patients on " + options.base);
+            }
+            if (notify != null) {
+                throw new IllegalStateException("--reuse cannot be combined with the notification ops: their "
+                        + "subscribers must be in the care teams of the patients this run registers");
             }
             System.out.printf(Locale.ROOT, "reusing %d patients%n", patientIds.size());
             return;
@@ -196,7 +218,11 @@ public final class LoadDriver {
             entries.add("{\"fullUrl\":\"" + patientUrl + "\",\"resource\":" + patient(i)
                     + ",\"request\":{\"method\":\"POST\",\"url\":\"Patient\"}}");
             String teamUrl = "urn:uuid:" + UUID.randomUUID();
-            entries.add(entry(teamUrl, "CareTeam", careTeam(patientUrl)));
+            List<String> members = new ArrayList<>(List.of(PRACTITIONER_ROLE));
+            if (notify != null) {
+                members.add(notify.careManagerOf(i).practitionerRole());
+            }
+            entries.add(entry(teamUrl, "CareTeam", careTeam(patientUrl, members)));
             entries.add(entry("Consent", consent(patientUrl, teamUrl)));
             emergencyData(patientUrl).forEach((type, body) -> entries.add(entry(type, body)));
             int sent = Math.min(perBundle, share);
@@ -206,6 +232,7 @@ public final class LoadDriver {
                 throw new IOException("no Patient location in the transaction response");
             }
             String id = m.group(1);
+            registeredAs.put(id, i);
             patientIds.add(id);
             for (; sent < share; sent += perBundle) {
                 List<String> more = new ArrayList<>();
@@ -338,7 +365,7 @@ public final class LoadDriver {
         };
     }
 
-    private String create(String type, String body) throws IOException, InterruptedException {
+    String create(String type, String body) throws IOException, InterruptedException {
         HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(options.base + "/" + type))
                 .header("Content-Type", "application/fhir+json").header("Accept", "application/fhir+json")
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)));
@@ -356,7 +383,12 @@ public final class LoadDriver {
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
-        String token = issuer != null ? issuer.token() : options.token;
+        return send(request, DRIVER);
+    }
+
+    /** Sends as {@code who} (a token the driver's issuer signs for them; without an issuer, the --token). */
+    HttpResponse<String> send(HttpRequest.Builder request, Identity who) throws IOException, InterruptedException {
+        String token = issuer != null ? issuer.token(who) : options.token;
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
@@ -364,7 +396,7 @@ public final class LoadDriver {
                 HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
-    private static void expect(HttpResponse<String> response, int status) throws IOException {
+    static void expect(HttpResponse<String> response, int status) throws IOException {
         if (response.statusCode() != status) {
             String body = response.body();
             throw new IOException("HTTP " + response.statusCode() + " from " + response.uri() + ": "
@@ -384,12 +416,16 @@ public final class LoadDriver {
                 "gender":"%s","birthDate":"19%02d-04-01"}""".formatted(PATIENT_SYSTEM, i, i, i, i % 2 == 0 ? "female" : "male", 30 + i % 60);
     }
 
-    /** An active team for the patient with the driver's PractitionerRole as its only participant. */
-    private static String careTeam(String subject) {
+    /**
+     * An active team for the patient whose participants are these PractitionerRoles: the driver's, and
+     * with the notification ops the care manager who subscribes to the patient.
+     */
+    private static String careTeam(String subject, List<String> roles) {
+        String participants = roles.stream().map(r -> "{\"member\":{\"reference\":\"PractitionerRole/" + r + "\"}}")
+                .collect(java.util.stream.Collectors.joining(","));
         return """
                 {"resourceType":"CareTeam","status":"active","name":"負荷試験チーム",\
-                "subject":{"reference":"%s"},\
-                "participant":[{"member":{"reference":"PractitionerRole/%s"}}]}""".formatted(subject, PRACTITIONER_ROLE);
+                "subject":{"reference":"%s"},"participant":[%s]}""".formatted(subject, participants);
     }
 
     /**
@@ -417,16 +453,23 @@ public final class LoadDriver {
      * (the driver's physician role may write all three as a care-team member).
      */
     private static Map<String, String> emergencyData(String patient) {
-        String now = OffsetDateTime.now(ZoneOffset.ofHours(9)).withNano(0).toString();
         Map<String, String> out = new java.util.LinkedHashMap<>();
-        out.put("Composition", """
-                {"resourceType":"Composition","status":"final",                "type":{"coding":[{"system":"http://renkei.example.jp/fhir/CodeSystem/care-document","code":"emergency-sheet"}]},                "subject":{"reference":"%s"},"date":"%s","author":[{"reference":"PractitionerRole/%s"}],"title":"緊急時連絡票"}"""
-                .formatted(patient, now, PRACTITIONER_ROLE));
+        out.put("Composition", careDocument(patient, "emergency-sheet", "緊急時連絡票"));
         out.put("MedicationStatement", """
                 {"resourceType":"MedicationStatement","status":"active",                "medicationCodeableConcept":{"text":"アムロジピン錠5mg 1日1回朝食後"},"subject":{"reference":"%s"}}""".formatted(patient));
         out.put("AllergyIntolerance", """
                 {"resourceType":"AllergyIntolerance","code":{"text":"そば"},"patient":{"reference":"%s"}}""".formatted(patient));
         return out;
+    }
+
+    /** A final Composition of the care-document {@code kind}, written by the driver's PractitionerRole now. */
+    static String careDocument(String patient, String kind, String title) {
+        String now = OffsetDateTime.now(ZoneOffset.ofHours(9)).withNano(0).toString();
+        return """
+                {"resourceType":"Composition","status":"final",\
+                "type":{"coding":[{"system":"http://renkei.example.jp/fhir/CodeSystem/care-document","code":"%s"}]},\
+                "subject":{"reference":"%s"},"date":"%s","author":[{"reference":"PractitionerRole/%s"}],"title":"%s"}"""
+                .formatted(kind, patient, now, PRACTITIONER_ROLE, title);
     }
 
     /** {@code subject} is a reference: {@code Patient/<id>}, or a {@code urn:uuid:} fullUrl in a transaction. */
@@ -443,7 +486,7 @@ public final class LoadDriver {
                 subject, when, 35 + random.nextInt(4), random.nextInt(10));
     }
 
-    private void parallel(int count, Task task) throws Exception {
+    void parallel(int count, Task task) throws Exception {
         AtomicInteger next = new AtomicInteger();
         List<Throwable> failures = new CopyOnWriteArrayList<>();
         List<Thread> threads = new ArrayList<>();
@@ -472,13 +515,16 @@ public final class LoadDriver {
         return thread;
     }
 
-    private static double seconds(long startNanos) {
+    static double seconds(long startNanos) {
         return (System.nanoTime() - startNanos) / 1e9;
     }
 
-    private String table(List<Result> results) {
+    private static final String OPERATION_COLUMNS = "| operation | requests | errors | throughput (req/s) |";
+
+    /** A table of results; {@code columns} names the first four columns (the latency columns follow). */
+    static String table(String columns, List<Result> results) {
         StringBuilder out = new StringBuilder();
-        out.append("| operation | requests | errors | throughput (req/s) | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) |\n");
+        out.append(columns).append(" p50 (ms) | p95 (ms) | p99 (ms) | max (ms) |\n");
         out.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Result r : results) {
             out.append(String.format(Locale.ROOT, "| %s | %d | %d | %.0f | %.1f | %.1f | %.1f | %.1f |%n",
@@ -490,8 +536,9 @@ public final class LoadDriver {
     private void writeReport(String table) throws IOException {
         String access = issuer != null
                 ? "bearer tokens from the driver's own issuer (RS256, role physician of " + ORGANIZATION
-                        + ", in each patient's care team, which the patient's privacy Consent permits);"
-                        + " hub authentication, access control and consent checks on"
+                        + ", in each patient's care team, which the patient's privacy Consent permits"
+                        + (notify != null ? "; " + NotifyLoad.ACCESS : "")
+                        + "); hub authentication, access control and consent checks on"
                 : options.token != null ? "bearer token given with --token" : "no token";
         String section = String.format(Locale.ROOT, "%n### Run %s%n%nCommand: `LoadDriver %s`%n%nAccess: %s%n%n%s",
                 OffsetDateTime.now(ZoneOffset.ofHours(9)).withNano(0), commandLine(), access, table);
@@ -513,6 +560,10 @@ public final class LoadDriver {
         if (options.reuse) {
             line.append(" --reuse true");
         }
+        if (notify != null) {
+            line.append(String.format(Locale.ROOT, " --subscribers %d --rate %d --sessions %d",
+                    options.subscribers, options.rate, options.sessions));
+        }
         if (issuer != null) {
             line.append(" --issuer-port ").append(options.issuerPort);
         } else if (options.token != null) {
@@ -522,11 +573,33 @@ public final class LoadDriver {
     }
 
     @FunctionalInterface
-    private interface Task {
+    interface Task {
         void run(int i) throws Exception;
     }
 
-    private record Result(String op, int count, int errors, double throughput, double p50, double p95, double p99, double max) {
+    record Result(String op, int count, int errors, double throughput, double p50, double p95, double p99, double max) {
+
+        /** The percentiles of {@code nanos} (sorted here), in milliseconds. */
+        static Result of(String op, long[] nanos, int errors, double throughput) {
+            Arrays.sort(nanos);
+            return new Result(op, nanos.length, errors, throughput, percentile(nanos, 50), percentile(nanos, 95),
+                    percentile(nanos, 99), nanos.length == 0 ? 0 : nanos[nanos.length - 1] / 1e6);
+        }
+
+        private static double percentile(long[] sorted, double p) {
+            if (sorted.length == 0) {
+                return 0;
+            }
+            int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+            return sorted[Math.max(0, index)] / 1e6;
+        }
+    }
+
+    /**
+     * Who a token says the caller is. The driver is {@link #DRIVER}; the notification benchmark signs
+     * tokens for its care managers.
+     */
+    record Identity(String subject, String role, String organization, String practitioner, String practitionerRole) {
     }
 
     /** One latency array per client thread, so recording needs no locking. */
@@ -559,17 +632,7 @@ public final class LoadDriver {
                 System.arraycopy(latencies[c], 0, all, at, counts[c]);
                 at += counts[c];
             }
-            Arrays.sort(all);
-            return new Result(op, total, Arrays.stream(errors).sum(), total / seconds,
-                    percentile(all, 50), percentile(all, 95), percentile(all, 99), total == 0 ? 0 : all[total - 1] / 1e6);
-        }
-
-        private static double percentile(long[] sorted, double p) {
-            if (sorted.length == 0) {
-                return 0;
-            }
-            int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-            return sorted[Math.max(0, index)] / 1e6;
+            return Result.of(op, all, Arrays.stream(errors).sum(), total / seconds);
         }
     }
 
@@ -578,7 +641,7 @@ public final class LoadDriver {
      * JWKS on loopback, and RS256 access tokens shaped like the realm's (roles, FHIR identity claims,
      * audience renkei-hub). Signed with the JDK alone so the driver needs no libraries.
      */
-    private static final class Issuer implements AutoCloseable {
+    static final class Issuer implements AutoCloseable {
         static final String CERTS = "/protocol/openid-connect/certs";
         private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
         private static final long LIFETIME_SECONDS = 3600;
@@ -591,8 +654,10 @@ public final class LoadDriver {
         private final HttpServer server;
         /** How often the hub fetched the keys: should be once per run, not per request. */
         final AtomicInteger jwksFetches = new AtomicInteger();
-        private String token;
-        private long renewAt;
+        private final Map<Identity, Signed> tokens = new java.util.concurrent.ConcurrentHashMap<>();
+
+        private record Signed(String token, long renewAt) {
+        }
 
         Issuer(int port) throws IOException, GeneralSecurityException {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
@@ -615,23 +680,21 @@ public final class LoadDriver {
             server.start();
         }
 
-        /** The current token, re-signed shortly before it would expire (runs can outlast one token). */
-        synchronized String token() {
+        /** {@code who}'s current token, re-signed shortly before it would expire (runs can outlast one token). */
+        String token(Identity who) {
             long now = System.currentTimeMillis() / 1000;
-            if (token == null || now >= renewAt) {
-                token = sign(now);
-                renewAt = now + LIFETIME_SECONDS - RENEW_BEFORE_SECONDS;
-            }
-            return token;
+            return tokens.compute(who, (k, signed) -> signed == null || now >= signed.renewAt()
+                    ? new Signed(sign(who, now), now + LIFETIME_SECONDS - RENEW_BEFORE_SECONDS) : signed).token();
         }
 
-        private String sign(long now) {
+        private String sign(Identity who, long now) {
             // The subject stays the same across tokens: the hub binds search result pages to it.
             String header = "{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"" + keyId + "\"}";
-            String claims = ("{\"iss\":\"%s\",\"sub\":\"bench\",\"aud\":[\"renkei-hub\"],\"azp\":\"renkei-bench\","
-                    + "\"preferred_username\":\"bench\",\"iat\":%d,\"exp\":%d,\"roles\":[\"physician\"],"
+            String claims = ("{\"iss\":\"%s\",\"sub\":\"%s\",\"aud\":[\"renkei-hub\"],\"azp\":\"renkei-bench\","
+                    + "\"preferred_username\":\"%s\",\"iat\":%d,\"exp\":%d,\"roles\":[\"%s\"],"
                     + "\"organization\":\"%s\",\"practitioner\":\"%s\",\"practitioner_role\":\"%s\"}")
-                    .formatted(url, now, now + LIFETIME_SECONDS, ORGANIZATION, PRACTITIONER, PRACTITIONER_ROLE);
+                    .formatted(url, who.subject(), who.subject(), now, now + LIFETIME_SECONDS, who.role(),
+                            who.organization(), who.practitioner(), who.practitionerRole());
             String signingInput = B64.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "."
                     + B64.encodeToString(claims.getBytes(StandardCharsets.UTF_8));
             try {
@@ -659,14 +722,18 @@ public final class LoadDriver {
         }
     }
 
-    private record Options(String base, int clients, int duration, int warmup, int patients,
-                           int preload, List<String> ops, String out, String token, boolean reuse, int issuerPort,
-                           int waitForHub) {
+    record Options(String base, int clients, int duration, int warmup, int patients,
+                   int preload, List<String> ops, String out, String token, boolean reuse, int issuerPort,
+                   int waitForHub, int subscribers, int rate, int sessions, String hubPidFile) {
+
+        static final List<String> OPS = List.of("create", "read", "search", "summary", "notify", "notify-heap");
 
         static Options parse(String[] args) {
-            Map<String, String> values = new HashMap<>(Map.of("--clients", "8", "--duration", "30", "--warmup", "5",
-                    "--patients", "100", "--preload", "0", "--ops", "create,read,search,summary", "--reuse", "false",
-                    "--issuer-port", "0", "--wait-for-hub", "0"));
+            Map<String, String> values = new HashMap<>(Map.ofEntries(Map.entry("--clients", "8"),
+                    Map.entry("--duration", "30"), Map.entry("--warmup", "5"), Map.entry("--patients", "100"),
+                    Map.entry("--preload", "0"), Map.entry("--ops", "create,read,search,summary"), Map.entry("--reuse", "false"),
+                    Map.entry("--issuer-port", "0"), Map.entry("--wait-for-hub", "0"), Map.entry("--subscribers", "1000"),
+                    Map.entry("--rate", "20"), Map.entry("--sessions", "10000")));
             for (int i = 0; i < args.length; i++) {
                 if (!args[i].startsWith("--") || i + 1 == args.length) {
                     throw usage("expected --name value, got " + args[i]);
@@ -679,22 +746,34 @@ public final class LoadDriver {
             }
             List<String> ops = List.of(values.get("--ops").split(","));
             for (String op : ops) {
-                if (!List.of("create", "read", "search", "summary").contains(op)) {
+                if (!OPS.contains(op)) {
                     throw usage("unknown op " + op);
                 }
             }
             String token = values.getOrDefault("--token", System.getenv("RENKEI_BENCH_TOKEN"));
-            return new Options(base.replaceAll("/+$", ""), Integer.parseInt(values.get("--clients")),
+            Options options = new Options(base.replaceAll("/+$", ""), Integer.parseInt(values.get("--clients")),
                     Integer.parseInt(values.get("--duration")), Integer.parseInt(values.get("--warmup")),
                     Integer.parseInt(values.get("--patients")), Integer.parseInt(values.get("--preload")),
                     ops, values.get("--out"), token, Boolean.parseBoolean(values.get("--reuse")),
-                    Integer.parseInt(values.get("--issuer-port")), Integer.parseInt(values.get("--wait-for-hub")));
+                    Integer.parseInt(values.get("--issuer-port")), Integer.parseInt(values.get("--wait-for-hub")),
+                    Integer.parseInt(values.get("--subscribers")), Integer.parseInt(values.get("--rate")),
+                    Integer.parseInt(values.get("--sessions")), values.get("--hub-pid-file"));
+            if (ops.stream().anyMatch(NotifyLoad.OPS::contains)) {
+                if (options.issuerPort <= 0) {
+                    throw usage("the notification ops sign a token per subscriber: they need --issuer-port (deploy/bench.sh)");
+                }
+                if (ops.contains("notify") && (options.subscribers < 1 || options.patients < options.subscribers || options.rate < 1)) {
+                    throw usage("notify needs --subscribers >= 1, --patients >= --subscribers (each subscriber's own patients) and --rate >= 1");
+                }
+            }
+            return options;
         }
 
         private static IllegalArgumentException usage(String problem) {
             return new IllegalArgumentException(problem + "\nusage: LoadDriver --base URL [--clients 8] [--duration 30] "
-                    + "[--warmup 5] [--patients 100] [--preload 0] [--reuse false] [--ops create,read,search,summary] [--out FILE] "
-                    + "[--token JWT | --issuer-port PORT] [--wait-for-hub SECONDS]");
+                    + "[--warmup 5] [--patients 100] [--preload 0] [--reuse false] [--ops create,read,search,summary,notify,notify-heap] "
+                    + "[--out FILE] [--token JWT | --issuer-port PORT] [--wait-for-hub SECONDS] "
+                    + "[--subscribers 1000] [--rate 20] [--sessions 10000] [--hub-pid-file FILE]");
         }
     }
 }
