@@ -25,6 +25,6 @@ public record NotifyProperties(@DefaultValue("5s") Duration bindTimeout,
                                @DefaultValue("3600") int maxHeartbeat,
                                @DefaultValue("256") int sessionQueue,
                                @DefaultValue("10s") Duration sendTimeout,
-                               @DefaultValue("8KB") DataSize maxMessage,
+                               @DefaultValue("1KB") DataSize maxMessage,
                                @DefaultValue("1000") int maxEventsPage) {
 }

@@ -39,6 +39,8 @@ public class Subscriptions {
     private final FhirContext fhirContext;
     private final NotifyProperties properties;
     private final Map<String, Entry> byId = new ConcurrentHashMap<>();
+    /** How many Subscriptions each owner has: asked on every request that opens a record (receipts). */
+    private final Map<String, Integer> owners = new ConcurrentHashMap<>();
 
     public Subscriptions(MongoDatabase db, Durability durability, FhirContext fhirContext, NotifyProperties properties) {
         this.collection = db.getCollection("subscriptions");
@@ -48,6 +50,7 @@ public class Subscriptions {
         for (Document doc : collection.find()) {
             Entry entry = fromDocument(doc);
             byId.put(entry.id(), entry);
+            owners.merge(entry.owner(), 1, Integer::sum);
         }
     }
 
@@ -62,7 +65,7 @@ public class Subscriptions {
 
     /** Whether this token subject owns any Subscription. */
     public boolean hasOwner(String subject) {
-        return byId.values().stream().anyMatch(e -> e.owner().equals(subject));
+        return owners.containsKey(subject);
     }
 
     public List<Entry> forTopic(Topic topic) {
@@ -99,7 +102,9 @@ public class Subscriptions {
                 .append("body", json).append("claims", new Document(claims)), new ReplaceOptions().upsert(true));
         durability.awaitDurable();
         Entry entry = new Entry(id, version, owner, spec, Map.copyOf(claims), json);
-        byId.put(id, entry);
+        if (byId.put(id, entry) == null) {
+            owners.merge(owner, 1, Integer::sum);
+        }
         return entry;
     }
 
@@ -117,7 +122,10 @@ public class Subscriptions {
     public synchronized void delete(String id) {
         collection.deleteOne(eq("_id", id));
         durability.awaitDurable();
-        byId.remove(id);
+        Entry removed = byId.remove(id);
+        if (removed != null) {
+            owners.computeIfPresent(removed.owner(), (owner, n) -> n > 1 ? n - 1 : null);
+        }
     }
 
     private Entry fromDocument(Document doc) {
