@@ -73,25 +73,26 @@ public class AccessGuard {
      * (a Subscription's owner when its events are sent); empty without authentication.
      */
     public Map<String, Object> callerClaims() {
-        if (SecurityContextHolder.getContext().getAuthentication() instanceof CallerAuthentication ca
-                && ca.getCredentials() instanceof Jwt jwt) {
-            Map<String, Object> claims = new LinkedHashMap<>();
-            JwtCallerConverter.IDENTITY_CLAIMS.forEach(name -> {
-                if (jwt.getClaims().get(name) != null) {
-                    claims.put(name, jwt.getClaims().get(name));
-                }
-            });
-            return claims;
+        Jwt jwt = callerToken();
+        Map<String, Object> claims = new LinkedHashMap<>();
+        if (jwt != null) {
+            JwtCallerConverter.IDENTITY_CLAIMS.stream().filter(name -> jwt.getClaims().get(name) != null)
+                    .forEach(name -> claims.put(name, jwt.getClaims().get(name)));
         }
-        caller();
-        return Map.of();
+        return claims;
     }
 
     /** When the current caller's access token expires; null without authentication. */
     public Instant callerTokenExpiry() {
+        Jwt jwt = callerToken();
+        return jwt == null ? null : jwt.getExpiresAt();
+    }
+
+    /** The current caller's verified access token; null without authentication (401 when it is on). */
+    private Jwt callerToken() {
         if (SecurityContextHolder.getContext().getAuthentication() instanceof CallerAuthentication ca
                 && ca.getCredentials() instanceof Jwt jwt) {
-            return jwt.getExpiresAt();
+            return jwt;
         }
         caller();
         return null;

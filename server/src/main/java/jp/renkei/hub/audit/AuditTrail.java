@@ -129,17 +129,20 @@ public class AuditTrail {
 
     /**
      * Records that the hub pushed records to Subscription owners (notifications: disclosures nobody
-     * asked for in that moment), all in one durable write. Each event's id comes from its key, and
-     * those already recorded are skipped.
+     * asked for in that moment), all in one durable write. Each event's id comes from its key; when
+     * {@code repeated} (the notifications come from changes taken again after a crash), those already
+     * recorded are skipped.
      */
-    public void recordNotifications(List<Notified> notifications) {
+    public void recordNotifications(List<Notified> notifications, boolean repeated) {
         if (notifications.isEmpty()) {
             return;
         }
         Map<String, Notified> byId = new java.util.LinkedHashMap<>();
         notifications.forEach(n -> byId.put(UUID.nameUUIDFromBytes(("notification|" + n.key())
                 .getBytes(StandardCharsets.UTF_8)).toString(), n));
-        store.readCurrent("AuditEvent", List.copyOf(byId.keySet()), false).forEach(done -> byId.remove(done.id()));
+        if (repeated) {
+            store.readCurrent("AuditEvent", List.copyOf(byId.keySet()), false).forEach(done -> byId.remove(done.id()));
+        }
         List<WriteRequest> writes = new java.util.ArrayList<>();
         for (Map.Entry<String, Notified> entry : byId.entrySet()) {
             Notified n = entry.getValue();

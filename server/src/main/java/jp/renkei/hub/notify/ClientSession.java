@@ -10,7 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.socket.CloseStatus;
-import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.adapter.NativeWebSocketSession;
 import org.springframework.web.socket.WebSocketSession;
 
 /**
@@ -36,7 +36,7 @@ final class ClientSession {
     }
 
     private final WebSocketSession session;
-    private final Session asyncCapable;
+    private final Session nativeSession;
     private final int maxQueued;
     private volatile long unboundSince = System.currentTimeMillis();
     private final Map<String, Bound> bound = new ConcurrentHashMap<>();
@@ -48,20 +48,9 @@ final class ClientSession {
     ClientSession(WebSocketSession session, int maxQueued, long sendTimeoutMillis) {
         this.session = session;
         this.maxQueued = maxQueued;
-        Session nativeSession = nativeSession(session);
-        if (nativeSession != null) {
-            nativeSession.getAsyncRemote().setSendTimeout(sendTimeoutMillis);
-        }
-        this.asyncCapable = nativeSession;
-    }
-
-    private static Session nativeSession(WebSocketSession session) {
-        try {
-            return session instanceof org.springframework.web.socket.adapter.NativeWebSocketSession n
-                    ? n.getNativeSession(Session.class) : null;
-        } catch (RuntimeException e) {
-            return null;
-        }
+        // the servlet container's (Jakarta) session: its asynchronous send is what keeps one client from holding up others
+        this.nativeSession = ((NativeWebSocketSession) session).getNativeSession(Session.class);
+        nativeSession.getAsyncRemote().setSendTimeout(sendTimeoutMillis);
     }
 
     String id() {
@@ -137,20 +126,9 @@ final class ClientSession {
             }
             return;
         }
-        if (asyncCapable == null) {
-            try {
-                synchronized (session) {
-                    session.sendMessage(new TextMessage(text));
-                }
-                sent(message, true);
-            } catch (IOException | RuntimeException e) {
-                sent(message, false);
-            }
-            return;
-        }
         SendHandler done = result -> sent(message, result.isOK());
         try {
-            asyncCapable.getAsyncRemote().sendText(text, done);
+            nativeSession.getAsyncRemote().sendText(text, done);
         } catch (RuntimeException e) {
             sent(message, false);
         }

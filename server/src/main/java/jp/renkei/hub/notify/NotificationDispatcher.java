@@ -12,7 +12,6 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.access.Caller;
 import jp.renkei.hub.audit.AuditTrail;
@@ -180,7 +179,7 @@ public class NotificationDispatcher implements SmartLifecycle {
         // written once by its id).
         List<Taken> audited = new ArrayList<>(taken);
         audited.addAll(counted);
-        audit.recordNotifications(notified(audited));
+        audit.recordNotifications(notified(audited), batch.stream().anyMatch(Queued::recovered));
         store.changeFeed().done(batch.stream().map(q -> q.change().tx()).toList());
     }
 

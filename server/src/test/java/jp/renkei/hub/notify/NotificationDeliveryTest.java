@@ -15,14 +15,11 @@ import jp.renkei.hub.store.ResourceStore;
 import jp.renkei.hub.store.WriteRequest;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CareTeam;
-import org.hl7.fhir.r4.model.CodeType;
-import org.hl7.fhir.r4.model.Extension;
 import org.hl7.fhir.r4.model.HumanName;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
-import org.hl7.fhir.r4.model.StringType;
 import org.hl7.fhir.r4.model.Subscription;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -133,12 +130,8 @@ class NotificationDeliveryTest {
     }
 
     private String subscribe(String token, String content) {
-        Subscription s = new Subscription().setStatus(Subscription.SubscriptionStatus.REQUESTED).setReason("テスト")
-                .setCriteria(Topic.CARE_DOCUMENT.canonical());
-        s.getCriteriaElement().addExtension(new Extension(SubscriptionSpec.FILTER_CRITERIA, new StringType("Composition?patient=p1")));
-        s.getChannel().setType(Subscription.SubscriptionChannelType.WEBSOCKET).setPayload("application/fhir+json")
-                .getPayloadElement().addExtension(new Extension(SubscriptionSpec.PAYLOAD_CONTENT, new CodeType(content)));
-        HttpResponse<String> created = post("/Subscription", token, s);
+        HttpResponse<String> created = post("/Subscription", token,
+                Notifications.subscription(Topic.CARE_DOCUMENT, content, 0, "Composition?patient=p1"));
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         return json.parseResource(Subscription.class, created.body()).getIdElement().getIdPart();
     }

@@ -20,7 +20,6 @@ import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Communication;
 import org.hl7.fhir.r4.model.Consent;
-import org.hl7.fhir.r4.model.Extension;
 import org.hl7.fhir.r4.model.HumanName;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Parameters;
@@ -30,7 +29,6 @@ import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.StringType;
 import org.hl7.fhir.r4.model.Subscription;
 import org.hl7.fhir.r4.model.Task;
-import org.hl7.fhir.r4.model.UnsignedIntType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -390,18 +388,18 @@ class NotificationTest {
         Bundle mine = json.parseResource(Bundle.class, get("/Subscription", other).body());
         assertThat(mine.getEntry()).extracting(e -> e.getResource().getIdElement().getIdPart()).doesNotContain(id);
 
-        Subscription unknownTopic = subscription(Topic.COMMUNICATION, "id-only", 0).setCriteria("http://example.org/topic/x");
+        Subscription unknownTopic = Notifications.subscription(Topic.COMMUNICATION, "id-only", 0).setCriteria("http://example.org/topic/x");
         HttpResponse<String> refused = post("/Subscription", cm, unknownTopic);
         assertThat(refused.statusCode()).isEqualTo(422);
         assertThat(json.parseResource(OperationOutcome.class, refused.body()).getIssueFirstRep().getExpression().get(0).getValue())
                 .isEqualTo("Subscription.criteria");
-        Subscription restHook = subscription(Topic.COMMUNICATION, "id-only", 0);
+        Subscription restHook = Notifications.subscription(Topic.COMMUNICATION, "id-only", 0);
         restHook.getChannel().setType(Subscription.SubscriptionChannelType.RESTHOOK);
         assertThat(post("/Subscription", cm, restHook).statusCode()).isEqualTo(422);
-        assertThat(post("/Subscription", cm, subscription(Topic.HANDOFF_TASK, "id-only", 0, "Task?type=x")).statusCode()).isEqualTo(422);
-        assertThat(post("/Subscription", cm, subscription(Topic.COMMUNICATION, "everything", 0)).statusCode()).isEqualTo(422);
+        assertThat(post("/Subscription", cm, Notifications.subscription(Topic.HANDOFF_TASK, "id-only", 0, "Task?type=x")).statusCode()).isEqualTo(422);
+        assertThat(post("/Subscription", cm, Notifications.subscription(Topic.COMMUNICATION, "everything", 0)).statusCode()).isEqualTo(422);
         String noRole = issuer.token().subject("nobody").sign();
-        assertThat(post("/Subscription", noRole, subscription(Topic.COMMUNICATION, "id-only", 0)).statusCode()).isEqualTo(403);
+        assertThat(post("/Subscription", noRole, Notifications.subscription(Topic.COMMUNICATION, "id-only", 0)).statusCode()).isEqualTo(403);
     }
 
     @Test
@@ -450,22 +448,8 @@ class NotificationTest {
         store.write(List.of(new WriteRequest(type, id, resource, null, owner)));
     }
 
-    private static Subscription subscription(Topic topic, String content, int heartbeat, String... filters) {
-        Subscription s = new Subscription().setStatus(Subscription.SubscriptionStatus.REQUESTED).setReason("テスト")
-                .setCriteria(topic.canonical());
-        for (String filter : filters) {
-            s.getCriteriaElement().addExtension(new Extension(SubscriptionSpec.FILTER_CRITERIA, new StringType(filter)));
-        }
-        s.getChannel().setType(Subscription.SubscriptionChannelType.WEBSOCKET).setPayload("application/fhir+json")
-                .getPayloadElement().addExtension(new Extension(SubscriptionSpec.PAYLOAD_CONTENT, new CodeType(content)));
-        if (heartbeat > 0) {
-            s.getChannel().addExtension(new Extension(SubscriptionSpec.HEARTBEAT_PERIOD, new UnsignedIntType(heartbeat)));
-        }
-        return s;
-    }
-
     private String subscribe(String token, Topic topic, String content, int heartbeat, String... filters) {
-        HttpResponse<String> created = post("/Subscription", token, subscription(topic, content, heartbeat, filters));
+        HttpResponse<String> created = post("/Subscription", token, Notifications.subscription(topic, content, heartbeat, filters));
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         return json.parseResource(Subscription.class, created.body()).getIdElement().getIdPart();
     }

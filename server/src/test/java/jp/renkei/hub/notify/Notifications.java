@@ -4,9 +4,14 @@ import ca.uhn.fhir.parser.IParser;
 import java.util.List;
 import jp.renkei.hub.HubInstance;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CodeType;
+import org.hl7.fhir.r4.model.Extension;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.PrimitiveType;
 import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.StringType;
+import org.hl7.fhir.r4.model.Subscription;
+import org.hl7.fhir.r4.model.UnsignedIntType;
 
 /** Reading notification Bundles (R4 Backport form) in tests. */
 final class Notifications {
@@ -14,6 +19,21 @@ final class Notifications {
     static final IParser JSON = HubInstance.fhirContext().newJsonParser();
 
     private Notifications() {
+    }
+
+    /** A Subscription in the R4 Backport form, channel websocket, as a client following the IG writes it. */
+    static Subscription subscription(Topic topic, String content, int heartbeat, String... filters) {
+        Subscription s = new Subscription().setStatus(Subscription.SubscriptionStatus.REQUESTED).setReason("テスト")
+                .setCriteria(topic.canonical());
+        for (String filter : filters) {
+            s.getCriteriaElement().addExtension(new Extension(SubscriptionSpec.FILTER_CRITERIA, new StringType(filter)));
+        }
+        s.getChannel().setType(Subscription.SubscriptionChannelType.WEBSOCKET).setPayload("application/fhir+json")
+                .getPayloadElement().addExtension(new Extension(SubscriptionSpec.PAYLOAD_CONTENT, new CodeType(content)));
+        if (heartbeat > 0) {
+            s.getChannel().addExtension(new Extension(SubscriptionSpec.HEARTBEAT_PERIOD, new UnsignedIntType(heartbeat)));
+        }
+        return s;
     }
 
     static Parameters status(Bundle bundle) {
