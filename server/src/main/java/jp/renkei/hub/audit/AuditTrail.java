@@ -15,7 +15,6 @@ import java.util.regex.Pattern;
 import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.access.AccessPolicy;
 import jp.renkei.hub.access.Caller;
-import jp.renkei.hub.store.Durability;
 import jp.renkei.hub.store.ResourceStore;
 import jp.renkei.hub.store.StoredResource;
 import jp.renkei.hub.store.WriteRequest;
@@ -50,15 +49,13 @@ public class AuditTrail {
 
     private final ResourceStore store;
     private final AuditChain chain;
-    private final Durability durability;
     private final AccessGuard guard;
     private final ObjectProvider<RecordsShown> observers;
 
-    public AuditTrail(ResourceStore store, AuditChain chain, Durability durability, AccessGuard guard,
+    public AuditTrail(ResourceStore store, AuditChain chain, AccessGuard guard,
                       ObjectProvider<RecordsShown> observers) {
         this.store = store;
         this.chain = chain;
-        this.durability = durability;
         this.guard = guard;
         this.observers = observers;
     }
@@ -66,10 +63,7 @@ public class AuditTrail {
     /** Records the interaction; throws when the event cannot be stored, so that the access fails too. */
     public void record(RequestDetails request, AccessRecord access, int status) {
         AuditEvent event = event(request, access, status);
-        String id = ResourceStore.newId();
-        StoredResource stored = store.write(List.of(new WriteRequest("AuditEvent", id, event, null, null))).get(0);
-        chain.append(id, stored.json());
-        durability.awaitDurable();
+        store.write(List.of(new WriteRequest("AuditEvent", ResourceStore.newId(), event, null, null)), this::chain);
         if (status < 400 && !access.records().isEmpty()) {
             Caller caller = guard.caller();
             RestOperationTypeEnum operation = request.getRestOperationType();
@@ -110,10 +104,7 @@ public class AuditTrail {
                 + (request.getQueryString() == null ? "" : "?" + request.getQueryString());
         queryEntity(event, line);
         try {
-            String id = ResourceStore.newId();
-            StoredResource stored = store.write(List.of(new WriteRequest("AuditEvent", id, event, null, null))).get(0);
-            chain.append(id, stored.json());
-            durability.awaitDurable();
+            store.write(List.of(new WriteRequest("AuditEvent", ResourceStore.newId(), event, null, null)), this::chain);
         } catch (RuntimeException e) {
             log.error("Could not store the audit event of a rejected token from {}", request.getRemoteAddr(), e);
         }
@@ -162,10 +153,12 @@ public class AuditTrail {
         if (writes.isEmpty()) {
             return;
         }
-        for (StoredResource stored : store.write(writes)) {
-            chain.append(stored.id(), stored.json());
-        }
-        durability.awaitDurable();
+        store.write(writes, this::chain);
+    }
+
+    /** Chains the stored events; the store flushes the chain with them. */
+    private void chain(List<StoredResource> events) {
+        events.forEach(stored -> chain.append(stored.id(), stored.json()));
     }
 
     /** The user (with their professions) and their organisation. */

@@ -19,8 +19,8 @@ import org.bson.Document;
 /**
  * Every event of every Subscription, numbered 1, 2, 3, … per Subscription and stored before it is
  * pushed: {@code notification_events} keyed {@code <subscription>/<number>} (replay reads them by key),
- * and {@code subscription_counters} with each Subscription's last number and the changes of the
- * dispatch that gave it, so a change re-read after a crash does not number the same event twice.
+ * and {@code subscription_counters} with each Subscription's last number and the changes that gave it
+ * events and were not yet marked done, so a change re-read after a crash does not number the same event twice.
  */
 public class EventLog {
 
@@ -47,16 +47,18 @@ public class EventLog {
         return counter(subscription).getLong("n");
     }
 
-    /** Whether this change is among those that gave the Subscription's latest events (it was being sent when the hub stopped). */
+    /** Whether this change already gave the Subscription an event (it was being sent or recorded when the hub stopped). */
     boolean alreadyCounted(String subscription, String tx) {
         return counter(subscription).getList("txs", String.class, List.of()).contains(tx);
     }
 
     /**
      * Stores the events (numbers already taken in order by the single dispatcher) and then each
-     * Subscription's new count. Both writes replace by key, so repeating them after a crash is harmless.
+     * Subscription's new count with the changes that gave its events: this batch's and those of earlier
+     * batches still {@code pending} (not yet marked done). Both writes replace by key, so repeating them after
+     * a crash is harmless.
      */
-    void append(List<Event> batch) {
+    void append(List<Event> batch, java.util.function.Predicate<String> pending) {
         if (batch.isEmpty()) {
             return;
         }
@@ -72,8 +74,11 @@ public class EventLog {
         events.bulkWrite(writes);
         List<WriteModel<Document>> counts = new ArrayList<>();
         for (Event e : last.values()) {
+            java.util.Set<String> given = new java.util.LinkedHashSet<>();
+            counter(e.subscription()).getList("txs", String.class, List.of()).stream().filter(pending).forEach(given::add);
+            given.addAll(txs.get(e.subscription()));
             Document counter = new Document("_id", e.subscription()).append("n", e.number())
-                    .append("txs", new ArrayList<>(txs.get(e.subscription())));
+                    .append("txs", new ArrayList<>(given));
             counts.add(new ReplaceOneModel<>(eq("_id", e.subscription()), counter, new ReplaceOptions().upsert(true)));
             counterCache.put(e.subscription(), counter);
         }

@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Supplier;
 import jp.renkei.hub.access.AccessGuard;
@@ -31,7 +34,8 @@ import org.springframework.context.SmartLifecycle;
  * concerns its owner and whether the owner may read it <em>now</em> (access policy and the patient's
  * Consent, judged afresh for every event, so a revoked consent or a removal from the care team stops
  * the very next notification). Events are numbered per Subscription and stored durably, the
- * disclosure audited, and only then pushed; the change is marked done last. After a crash the changes
+ * pushed; the receipts and the disclosure's audit are written after the push, on a second thread, and the
+ * change is marked done last. After a crash the changes
  * not marked done are read again at start, and a Subscription's counter remembers the change that
  * gave its last event, so nothing is lost and nothing numbered twice.
  */
@@ -52,7 +56,12 @@ public class NotificationDispatcher implements SmartLifecycle {
     private final Durability durability;
     private final FhirContext fhirContext;
     private final BlockingQueue<Queued> queue = new LinkedBlockingQueue<>();
+    private volatile ExecutorService bookkeeper;
     private final Set<String> startupSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Changes taken but not yet marked done (their receipts and audit may still be being written). */
+    private final Set<String> unrecorded = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Bounds how far recording may fall behind pushing. */
+    private final java.util.concurrent.Semaphore recording = new java.util.concurrent.Semaphore(64);
     private volatile long startupUntil;
     private volatile Thread worker;
     private volatile boolean running;
@@ -93,12 +102,14 @@ public class NotificationDispatcher implements SmartLifecycle {
         startupUntil = System.currentTimeMillis() + 30_000;
         feed.listen(change -> {
             if (System.currentTimeMillis() > startupUntil || startupSeen.add(change.tx())) {
+                unrecorded.add(change.tx());
                 queue.add(new Queued(change, false));
             }
         });
         List<ChangeFeed.Change> pending = feed.pending();
         for (ChangeFeed.Change change : pending) {
             if (startupSeen.add(change.tx())) {
+                unrecorded.add(change.tx());
                 queue.add(new Queued(change, true));
             }
         }
@@ -106,6 +117,11 @@ public class NotificationDispatcher implements SmartLifecycle {
             log.info("Dispatching {} change(s) left pending by the previous run", pending.size());
         }
         running = true;
+        bookkeeper = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "renkei-notify-record");
+            t.setDaemon(true);
+            return t;
+        });
         worker = new Thread(this::run, "renkei-notify");
         worker.setDaemon(true);
         worker.start();
@@ -119,6 +135,9 @@ public class NotificationDispatcher implements SmartLifecycle {
             w.interrupt();
             try {
                 w.join(5000);
+                // what was pushed is recorded before the store closes; anything left is taken again at start
+                bookkeeper.shutdown();
+                bookkeeper.awaitTermination(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -167,20 +186,42 @@ public class NotificationDispatcher implements SmartLifecycle {
             }
         }
         if (!taken.isEmpty()) {
-            events.append(taken.stream().map(Taken::event).toList());
-            receipts.notified(taken.stream().map(t -> new Receipts.Notice(t.event().focus(), t.owner(), t.event().at())).toList());
+            events.append(taken.stream().map(Taken::event).toList(), unrecorded::contains);
             durability.awaitDurable();
             for (Taken t : taken) {
                 push(t);
             }
         }
-        // The disclosure is audited after the push, so the audit write is not in the notification's path; a
-        // crash in between is caught up when the change is taken again (an audit per change and Subscription,
-        // written once by its id).
-        List<Taken> audited = new ArrayList<>(taken);
-        audited.addAll(counted);
-        audit.recordNotifications(notified(audited), batch.stream().anyMatch(Queued::recovered));
-        store.changeFeed().done(batch.stream().map(q -> q.change().tx()).toList());
+        List<Taken> pushed = new ArrayList<>(taken);
+        pushed.addAll(counted);
+        List<Queued> changes = List.copyOf(batch);
+        recording.acquireUninterruptibly();
+        bookkeeper.execute(() -> {
+            try {
+                record(changes, pushed);
+            } finally {
+                recording.release();
+            }
+        });
+    }
+
+    /**
+     * Writes the receipts and the disclosure's audit, then marks the changes done, on its own thread so that
+     * neither write (each a commit) holds up the next notification. A crash before the changes are marked done
+     * is caught up when they are taken again: the receipt keeps the earliest times and the audit is one record
+     * per change and Subscription, by its id. A failure here hands the changes back to the dispatcher.
+     */
+    private void record(List<Queued> changes, List<Taken> pushed) {
+        try {
+            receipts.notified(pushed.stream().map(t -> new Receipts.Notice(t.event().focus(), t.owner(), t.event().at())).toList());
+            audit.recordNotifications(notified(pushed), changes.stream().anyMatch(Queued::recovered));
+            List<String> txs = changes.stream().map(q -> q.change().tx()).toList();
+            store.changeFeed().done(txs);
+            txs.forEach(unrecorded::remove);
+        } catch (RuntimeException e) {
+            log.error("Recording {} notified change(s) failed; taking them again", changes.size(), e);
+            changes.forEach(q -> queue.add(new Queued(q.change(), true)));
+        }
     }
 
     /**

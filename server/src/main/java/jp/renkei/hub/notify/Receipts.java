@@ -56,8 +56,9 @@ public class Receipts implements RecordsShown {
         List<WriteModel<Document>> listWrites = new ArrayList<>();
         for (Map.Entry<String, Notice> e : unique.entrySet()) {
             Notice n = e.getValue();
+            // $min: the earliest notification counts, whether this runs first or is caught up after a crash
             receiptWrites.add(new UpdateOneModel<>(eq("_id", e.getKey()), Updates.combine(
-                    Updates.setOnInsert("sub", n.owner().subject()), Updates.setOnInsert("at", new Date(n.at())),
+                    Updates.set("sub", n.owner().subject()), Updates.min("at", new Date(n.at())),
                     Updates.set("user", n.owner().username()),
                     Updates.set("who", n.owner().fhirIdentity() == null ? "" : n.owner().fhirIdentity())),
                     new UpdateOptions().upsert(true)));
@@ -68,9 +69,13 @@ public class Receipts implements RecordsShown {
         recipients.bulkWrite(listWrites);
     }
 
-    /** A notification about {@code focus} reached {@code subject}'s client. */
+    /**
+     * A notification about {@code focus} reached {@code subject}'s client. The push comes before the receipt
+     * of its notification is written, so this may be first: it creates the receipt, and the earliest time counts.
+     */
     void delivered(String focus, String subject) {
-        stamp(key(focus, subject), "dlv");
+        receipts.updateOne(eq("_id", key(focus, subject)),
+                Updates.combine(Updates.set("sub", subject), Updates.min("dlv", new Date())), new UpdateOptions().upsert(true));
     }
 
     /**
@@ -111,18 +116,14 @@ public class Receipts implements RecordsShown {
         List<String> keys = list.getList("subs", String.class, List.of()).stream().map(s -> key(focus, s)).toList();
         List<Receipt> out = new ArrayList<>();
         for (Document doc : receipts.find(in("_id", keys))) {
+            if (doc.getDate("at") == null) {
+                continue; // delivered a moment before its notification's receipt is written
+            }
             out.add(new Receipt(doc.getString("sub"), doc.getString("user"), doc.getString("who"), doc.getDate("at"),
                     doc.getDate("dlv"), doc.getDate("opn")));
         }
         out.sort(java.util.Comparator.comparing(Receipt::notified));
         return out;
-    }
-
-    private void stamp(String key, String field) {
-        Document doc = receipts.find(eq("_id", key)).first();
-        if (doc != null && doc.get(field) == null) {
-            receipts.updateOne(eq("_id", key), Updates.set(field, new Date()));
-        }
     }
 
     private static String key(String focus, String subject) {

@@ -199,9 +199,18 @@ public final class ResourceStore {
      * @throws VersionConflictException when an {@code If-Match} fails or a concurrent writer keeps winning
      */
     public List<StoredResource> write(List<WriteRequest> requests) {
+        return write(requests, written -> { });
+    }
+
+    /**
+     * Writes as {@link #write(List)} and, after the unit's commit point and before it is flushed, hands what
+     * was written to {@code alongside}, whose own writes are then made durable by the same flush (one flush, not
+     * two, e.g. for an audit event and its place in the audit chain).
+     */
+    public List<StoredResource> write(List<WriteRequest> requests, java.util.function.Consumer<List<StoredResource>> alongside) {
         for (int attempt = 1; ; attempt++) {
             try {
-                return tryWrite(requests);
+                return tryWrite(requests, alongside);
             } catch (LostRace race) {
                 // Only a lost race on a resource the client named a version of is the client's conflict.
                 boolean clientNamedVersion = requests.stream().anyMatch(r -> r.ifMatch() != null
@@ -217,7 +226,7 @@ public final class ResourceStore {
         }
     }
 
-    private List<StoredResource> tryWrite(List<WriteRequest> requests) {
+    private List<StoredResource> tryWrite(List<WriteRequest> requests, java.util.function.Consumer<List<StoredResource>> alongside) {
         long now = System.currentTimeMillis();
         List<Pending> pending = new ArrayList<>();
         List<StoredResource> results = new ArrayList<>();
@@ -258,6 +267,7 @@ public final class ResourceStore {
         }
         if (!pending.isEmpty()) {
             ChangeFeed.Change change = commit(pending);
+            alongside.accept(results);
             durability.awaitDurable();
             changeFeed.published(change);
         }
