@@ -15,6 +15,11 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class RenkeiApplication {
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("pki")) {
+            // the deployment CA's command line (deploy/pki.sh): no hub is started
+            jp.renkei.hub.sign.PkiCommand.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         SpringApplication.run(RenkeiApplication.class, args);
     }
 }
