@@ -261,15 +261,22 @@ public final class DeploymentCa {
             }
         }
 
-        /** The signing key and its chain (signer first) held by a keystore this CA wrote. */
+        /** The signing key and its chain (signer first): the keystore's first key entry, whatever its alias. */
         public static Signer signer(Path file, char[] password) throws IOException {
             KeyStore store = load(file, password);
             try {
+                String alias = java.util.Collections.list(store.aliases()).stream().filter(a -> {
+                    try {
+                        return store.isKeyEntry(a);
+                    } catch (GeneralSecurityException e) {
+                        return false;
+                    }
+                }).findFirst().orElseThrow(() -> new IllegalArgumentException("The keystore " + file + " holds no private key"));
                 List<X509Certificate> chain = new ArrayList<>();
-                for (Certificate c : store.getCertificateChain(KEY_ALIAS)) {
+                for (Certificate c : store.getCertificateChain(alias)) {
                     chain.add((X509Certificate) c);
                 }
-                return new Signer((PrivateKey) store.getKey(KEY_ALIAS, password), List.copyOf(chain));
+                return new Signer((PrivateKey) store.getKey(alias, password), List.copyOf(chain));
             } catch (GeneralSecurityException e) {
                 throw new IllegalStateException("Cannot read the key in " + file + ": " + e.getMessage(), e);
             }

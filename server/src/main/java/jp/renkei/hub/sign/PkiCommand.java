@@ -48,14 +48,16 @@ public final class PkiCommand {
             """;
 
     private final PrintStream out;
+    private final java.util.function.Function<String, String> environment;
 
-    PkiCommand(PrintStream out) {
+    PkiCommand(PrintStream out, java.util.function.Function<String, String> environment) {
         this.out = out;
+        this.environment = environment;
     }
 
     public static void main(String[] args) {
         try {
-            System.exit(new PkiCommand(System.out).run(args));
+            System.exit(new PkiCommand(System.out, System::getenv).run(args));
         } catch (IllegalArgumentException | IllegalStateException | IOException e) {
             System.err.println("pki: " + e.getMessage());
             System.exit(2);
@@ -110,7 +112,7 @@ public final class PkiCommand {
     private void sign(Map<String, String> options) throws IOException {
         FhirContext fhir = FhirContext.forR4Cached();
         DeploymentCa.Signer signer = DeploymentCa.Keystores.signer(Path.of(required(options, "key")),
-                System.getenv("RENKEI_SIGNER_PASSWORD") != null ? password("RENKEI_SIGNER_PASSWORD") : password("RENKEI_PKI_PASSWORD"));
+                environment.apply("RENKEI_SIGNER_PASSWORD") != null ? password("RENKEI_SIGNER_PASSWORD") : password("RENKEI_PKI_PASSWORD"));
         IBaseResource resource = fhir.newJsonParser().parseResource(Files.readString(Path.of(required(options, "in"))));
         if (!(resource instanceof Bundle bundle)) {
             throw new IllegalArgumentException("Only a document Bundle carries its own signature; sign other resources with a Provenance");
@@ -169,8 +171,8 @@ public final class PkiCommand {
         }
     }
 
-    private static char[] password(String variable) {
-        String value = System.getenv(variable);
+    private char[] password(String variable) {
+        String value = environment.apply(variable);
         if (value == null || value.isEmpty()) {
             throw new IllegalArgumentException("Set " + variable + " (the keystore password) in the environment");
         }

@@ -1,0 +1,94 @@
+package jp.renkei.hub.sign;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ca.uhn.fhir.context.FhirContext;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import jp.renkei.hub.access.CareRecords;
+import org.hl7.fhir.r4.model.Bundle;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The deployment CA's command line as an operator and a sender use it: create, issue, sign, revoke. */
+class PkiCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private final FhirContext fhir = FhirContext.forR4Cached();
+    private final Map<String, String> environment = Map.of("RENKEI_PKI_PASSWORD", "test-only-ca", "RENKEI_SIGNER_PASSWORD", "test-only-ca");
+
+    private String run(String... args) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int status = new PkiCommand(new PrintStream(out, true, StandardCharsets.UTF_8), environment::get).run(args);
+        assertThat(status).isZero();
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private <T> T read(Path file, Class<T> type) throws Exception {
+        try (InputStream in = Files.newInputStream(file)) {
+            CertificateFactory factory = CertificateFactory.getInstance("X.509");
+            return type.cast(type == X509CRL.class ? factory.generateCRL(in) : factory.generateCertificate(in));
+        }
+    }
+
+    @Test
+    void anOperatorIssuesASenderSignsAndARevocationTakesEffect() throws Exception {
+        String ca = dir.resolve("ca").toString();
+        assertThat(run("init", "--dir", ca, "--name", "Iwate Renkei CA")).contains("CN=Iwate Renkei CA");
+        assertThat(run("practitioner", "--dir", ca, "--id", "dr-sato", "--name", "佐藤 一郎", "--organization", "盛岡在宅クリニック",
+                "--profession", "physician")).contains("CN=佐藤 一郎");
+        assertThat(run("organization", "--dir", ca, "--id", "org-iwate", "--name", "岩手中央病院")).contains("CN=岩手中央病院");
+
+        Path unsigned = dir.resolve("handoff.json");
+        Files.writeString(unsigned, fhir.newJsonParser().encodeResourceToString(
+                CareRecords.example("Bundle-discharge-handoff-example.json", "takahashi-kiyo-example", "pt-1")));
+        Path signed = dir.resolve("handoff-signed.json");
+        run("sign", "--dir", ca, "--key", dir.resolve("ca/issued/practitioner-dr-sato.p12").toString(), "--in", unsigned.toString(),
+                "--out", signed.toString());
+
+        Bundle bundle = fhir.newJsonParser().parseResource(Bundle.class, Files.readString(signed));
+        assertThat(bundle.getSignature().getWho().getReference()).isEqualTo("Practitioner/dr-sato");
+        assertThat(bundle.getSignature().getSigFormat()).isEqualTo("application/jose");
+        String jws = new String(bundle.getSignature().getData(), StandardCharsets.US_ASCII);
+        X509Certificate anchor = read(dir.resolve("ca/ca.crt"), X509Certificate.class);
+        SignatureVerifier verifier = new SignatureVerifier(new CanonicalJson(fhir), new ChainValidator(() -> List.of(anchor),
+                () -> {
+                    try {
+                        return List.of(read(dir.resolve("ca/ca.crl"), X509CRL.class));
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }));
+        SignatureVerifier.Verified verified = verifier.verify(bundle, jws, Set.of(HealthcareRole.Qualification.MEDICAL_DOCTOR), Instant.now());
+        assertThat(verified.roles()).extracting(HealthcareRole.Role::value).containsExactly("Medical Doctor");
+
+        assertThat(run("revoke", "--dir", ca, "--cert", dir.resolve("ca/issued/practitioner-dr-sato.crt").toString())).contains("Revoked");
+        assertThatThrownBy(() -> verifier.verify(bundle, jws, Set.of(), Instant.now().plusSeconds(1)))
+                .isInstanceOfSatisfying(SignatureFailure.class, f -> assertThat(f.reason()).isEqualTo(SignatureFailure.Reason.REVOKED));
+    }
+
+    @Test
+    void mistakesAreExplainedAndPasswordsAreNeverArguments() {
+        PkiCommand command = new PkiCommand(new PrintStream(new ByteArrayOutputStream()), name -> null);
+        assertThatThrownBy(() -> command.run(new String[] {"init", "--dir", dir.resolve("x").toString()}))
+                .hasMessageContaining("Set RENKEI_PKI_PASSWORD");
+        PkiCommand withPassword = new PkiCommand(new PrintStream(new ByteArrayOutputStream()), environment::get);
+        assertThatThrownBy(() -> withPassword.run(new String[] {"practitioner", "--dir", dir.resolve("none").toString(), "--id", "a"}))
+                .hasMessageContaining("No CA in");
+        assertThatThrownBy(() -> withPassword.run(new String[] {"frobnicate"})).hasMessageContaining("Unknown command 'frobnicate'");
+    }
+}
