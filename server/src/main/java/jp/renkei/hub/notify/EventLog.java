@@ -11,9 +11,13 @@ import com.mongodb.client.model.WriteModel;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import org.bson.Document;
 
 /**
@@ -58,23 +62,23 @@ public class EventLog {
      * batches still {@code pending} (not yet marked done). Both writes replace by key, so repeating them after
      * a crash is harmless.
      */
-    void append(List<Event> batch, java.util.function.Predicate<String> pending) {
+    void append(List<Event> batch, Predicate<String> pending) {
         if (batch.isEmpty()) {
             return;
         }
         List<WriteModel<Document>> writes = new ArrayList<>();
         Map<String, Event> last = new LinkedHashMap<>();
-        Map<String, java.util.Set<String>> txs = new LinkedHashMap<>();
+        Map<String, Set<String>> txs = new LinkedHashMap<>();
         for (Event e : batch) {
             writes.add(new ReplaceOneModel<>(eq("_id", key(e.subscription(), e.number())), toDocument(e),
                     new ReplaceOptions().upsert(true)));
             last.put(e.subscription(), e);
-            txs.computeIfAbsent(e.subscription(), s -> new java.util.LinkedHashSet<>()).add(e.tx());
+            txs.computeIfAbsent(e.subscription(), s -> new LinkedHashSet<>()).add(e.tx());
         }
         events.bulkWrite(writes);
         List<WriteModel<Document>> counts = new ArrayList<>();
         for (Event e : last.values()) {
-            java.util.Set<String> given = new java.util.LinkedHashSet<>();
+            Set<String> given = new LinkedHashSet<>();
             counter(e.subscription()).getList("txs", String.class, List.of()).stream().filter(pending).forEach(given::add);
             given.addAll(txs.get(e.subscription()));
             Document counter = new Document("_id", e.subscription()).append("n", e.number())
@@ -94,7 +98,7 @@ public class EventLog {
         if (keys.isEmpty()) {
             return List.of();
         }
-        Map<Long, Event> found = new java.util.TreeMap<>();
+        Map<Long, Event> found = new TreeMap<>();
         for (Document doc : events.find(in("_id", keys))) {
             Event e = fromDocument(subscription, doc);
             found.put(e.number(), e);

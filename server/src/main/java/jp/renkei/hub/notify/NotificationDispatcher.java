@@ -10,10 +10,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.function.Supplier;
 import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.access.Caller;
@@ -57,11 +59,11 @@ public class NotificationDispatcher implements SmartLifecycle {
     private final FhirContext fhirContext;
     private final BlockingQueue<Queued> queue = new LinkedBlockingQueue<>();
     private volatile ExecutorService bookkeeper;
-    private final Set<String> startupSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> startupSeen = ConcurrentHashMap.newKeySet();
     /** Changes taken but not yet marked done (their receipts and audit may still be being written). */
-    private final Set<String> unrecorded = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> unrecorded = ConcurrentHashMap.newKeySet();
     /** Bounds how far recording may fall behind pushing. */
-    private final java.util.concurrent.Semaphore recording = new java.util.concurrent.Semaphore(64);
+    private final Semaphore recording = new Semaphore(64);
     private volatile long startupUntil;
     private volatile Thread worker;
     private volatile boolean running;
@@ -261,9 +263,10 @@ public class NotificationDispatcher implements SmartLifecycle {
                     continue;
                 }
                 if (queued.recovered() && events.alreadyCounted(subscription.id(), queued.change().tx())) {
+                    // only recorded, not pushed again: whether it was a create does not matter, so no read of the previous version
                     counted.add(new Taken(subscription, new EventLog.Event(subscription.id(), 0, queued.change().at(),
                             entry.type(), entry.id(), entry.version(), queued.change().tx()),
-                            guard.callerFrom(subscription.claims()), stored, previous.get() == null));
+                            guard.callerFrom(subscription.claims()), stored, false));
                     continue;
                 }
                 if (!TopicMatcher.passesFilters(subscription.spec(), stored, resource)) {

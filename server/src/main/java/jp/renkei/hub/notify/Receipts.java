@@ -11,10 +11,12 @@ import com.mongodb.client.model.Updates;
 import com.mongodb.client.model.WriteModel;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import jp.renkei.hub.access.Caller;
 import jp.renkei.hub.audit.RecordsShown;
 import org.bson.Document;
@@ -32,8 +34,8 @@ public class Receipts implements RecordsShown {
     public record Receipt(String subject, String username, String identity, Date notified, Date delivered, Date opened) {
     }
 
-    private static final java.util.Set<String> OPENING = java.util.Set.of("read", "vread", "update", "$pdf");
-    private static final java.util.Set<String> WATCHED = Topic.watchedTypes();
+    private static final Set<String> OPENING = Set.of("read", "vread", "update", "$pdf");
+    private static final Set<String> WATCHED = Topic.watchedTypes();
 
     private final MongoCollection<Document> receipts;
     private final MongoCollection<Document> recipients;
@@ -122,7 +124,7 @@ public class Receipts implements RecordsShown {
             out.add(new Receipt(doc.getString("sub"), doc.getString("user"), doc.getString("who"), doc.getDate("at"),
                     doc.getDate("dlv"), doc.getDate("opn")));
         }
-        out.sort(java.util.Comparator.comparing(Receipt::notified));
+        out.sort(Comparator.comparing(Receipt::notified));
         return out;
     }
 

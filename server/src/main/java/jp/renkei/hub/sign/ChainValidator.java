@@ -49,12 +49,13 @@ public final class ChainValidator {
      * @throws SignatureFailure UNTRUSTED, EXPIRED or REVOKED, with the certificate concerned named
      */
     public Outcome validate(List<X509Certificate> chain, Instant at) {
-        Set<TrustAnchor> trusted = anchors.get().stream().map(a -> new TrustAnchor(a, null)).collect(Collectors.toSet());
+        Collection<X509Certificate> anchorCertificates = anchors.get(); // read once: the supplier may read files
+        Set<TrustAnchor> trusted = anchorCertificates.stream().map(a -> new TrustAnchor(a, null)).collect(Collectors.toSet());
         if (trusted.isEmpty()) {
             throw new SignatureFailure(SignatureFailure.Reason.UNTRUSTED, "The hub has no trust anchors configured (renkei.sign.trust-anchors)");
         }
         List<X509Certificate> path = new ArrayList<>(chain);
-        path.removeIf(c -> anchors.get().contains(c));
+        path.removeIf(anchorCertificates::contains);
         X509Certificate signer = chain.get(0);
         if (path.isEmpty()) {
             throw new SignatureFailure(SignatureFailure.Reason.UNTRUSTED,

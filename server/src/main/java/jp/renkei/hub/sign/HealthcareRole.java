@@ -52,7 +52,7 @@ public final class HealthcareRole {
 
         /** The qualification this names, if the hub knows it. */
         public Optional<Qualification> qualification() {
-            return Arrays.stream(Qualification.values()).filter(q -> q.value().equals(value)).findFirst();
+            return Qualification.ofValue(value);
         }
     }
 
@@ -91,6 +91,11 @@ public final class HealthcareRole {
         /** The hub's profession codes ({@code CodeSystem/profession}) whose holders have this qualification. */
         public List<String> professions() {
             return professions;
+        }
+
+        /** The qualification an hcRole value names ("Medical Doctor"). */
+        public static Optional<Qualification> ofValue(String value) {
+            return Arrays.stream(values()).filter(q -> q.value.equals(value)).findFirst();
         }
 
         /** The qualification of one of the hub's profession codes. */

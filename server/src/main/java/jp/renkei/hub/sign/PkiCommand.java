@@ -11,9 +11,11 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Coding;
@@ -48,9 +50,9 @@ public final class PkiCommand {
             """;
 
     private final PrintStream out;
-    private final java.util.function.Function<String, String> environment;
+    private final Function<String, String> environment;
 
-    PkiCommand(PrintStream out, java.util.function.Function<String, String> environment) {
+    PkiCommand(PrintStream out, Function<String, String> environment) {
         this.out = out;
         this.environment = environment;
     }
@@ -155,8 +157,8 @@ public final class PkiCommand {
                     new IllegalArgumentException("No signing qualification for profession '" + options.get("profession") + "'"));
         }
         String value = required(options, "qualification");
-        return java.util.Arrays.stream(HealthcareRole.Qualification.values()).filter(q -> q.value().equals(value)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("Unknown qualification '" + value + "'; one of: " + qualifications()));
+        return HealthcareRole.Qualification.ofValue(value).orElseThrow(() ->
+                new IllegalArgumentException("Unknown qualification '" + value + "'; one of: " + qualifications()));
     }
 
     private static Instant until(Map<String, String> options) {
@@ -199,7 +201,7 @@ public final class PkiCommand {
     }
 
     private static String qualifications() {
-        return String.join(", ", java.util.Arrays.stream(HealthcareRole.Qualification.values())
+        return String.join(", ", Arrays.stream(HealthcareRole.Qualification.values())
                 .map(q -> "\"" + q.value() + "\" (" + q.japanese() + ")").toList());
     }
 

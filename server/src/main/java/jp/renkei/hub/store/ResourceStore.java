@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import jp.renkei.hub.search.IndexExtractor;
 import jp.renkei.hub.search.SearchParameterRegistry;
 import org.bson.Document;
@@ -207,7 +208,7 @@ public final class ResourceStore {
      * was written to {@code alongside}, whose own writes are then made durable by the same flush (one flush, not
      * two, e.g. for an audit event and its place in the audit chain).
      */
-    public List<StoredResource> write(List<WriteRequest> requests, java.util.function.Consumer<List<StoredResource>> alongside) {
+    public List<StoredResource> write(List<WriteRequest> requests, Consumer<List<StoredResource>> alongside) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return tryWrite(requests, alongside);
@@ -226,7 +227,7 @@ public final class ResourceStore {
         }
     }
 
-    private List<StoredResource> tryWrite(List<WriteRequest> requests, java.util.function.Consumer<List<StoredResource>> alongside) {
+    private List<StoredResource> tryWrite(List<WriteRequest> requests, Consumer<List<StoredResource>> alongside) {
         long now = System.currentTimeMillis();
         List<Pending> pending = new ArrayList<>();
         List<StoredResource> results = new ArrayList<>();
