@@ -13,6 +13,8 @@ import jp.renkei.hub.store.StoreProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.web.embedded.tomcat.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.core.env.Environment;
 import org.springframework.web.socket.config.annotation.EnableWebSocket;
 import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
@@ -23,6 +25,8 @@ import org.springframework.web.socket.server.standard.ServletServerContainerFact
 @Configuration(proxyBeanMethods = false)
 @EnableWebSocket
 public class NotifyConfig implements WebSocketConfigurer {
+
+    private static final String FRAME_BUFFER_PROPERTY = "org.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE";
 
     private final NotificationSocket socket;
     private final NotifyProperties properties;
@@ -48,6 +52,28 @@ public class NotifyConfig implements WebSocketConfigurer {
         container.setMaxBinaryMessageBufferSize((int) properties.maxMessage().toBytes());
         container.setAsyncSendTimeout(properties.sendTimeout().toMillis());
         return container;
+    }
+
+    /**
+     * Every open socket holds a network read and write buffer and a WebSocket frame buffer each way, 8KB apiece
+     * by default: with 10,000 idle notification sockets that alone is over 300MB of heap. Smaller buffers only
+     * mean a large message is read or framed in several pieces.
+     */
+    @Bean
+    static WebServerFactoryCustomizer<TomcatServletWebServerFactory> smallSocketBuffers(Environment environment) {
+        NotifyProperties properties = Binder.get(environment).bindOrCreate("renkei.notify", NotifyProperties.class);
+        String size = Long.toString(properties.socketBuffer().toBytes());
+        return factory -> {
+            // Tomcat's WebSocket frame buffers have no other setting; it is read once, when the first socket opens,
+            // so it is set before the server starts, and an operator's own -D value wins.
+            if (System.getProperty(FRAME_BUFFER_PROPERTY) == null) {
+                System.setProperty(FRAME_BUFFER_PROPERTY, size);
+            }
+            factory.addConnectorCustomizers(connector -> {
+                connector.setProperty("socket.appReadBufSize", size);
+                connector.setProperty("socket.appWriteBufSize", size);
+            });
+        };
     }
 
     @Configuration(proxyBeanMethods = false)

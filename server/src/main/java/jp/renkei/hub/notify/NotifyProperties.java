@@ -17,6 +17,8 @@ import org.springframework.util.unit.DataSize;
  * @param sendTimeout       a socket that does not take a notification within this time is closed
  * @param maxMessage        largest message a client may send on the socket
  * @param maxEventsPage     most events one {@code $events} call returns
+ * @param socketBuffer      size of each connection's network read and write buffers and of each socket's
+ *                          WebSocket frame buffers; every open socket holds four of them
  */
 @ConfigurationProperties("renkei.notify")
 public record NotifyProperties(@DefaultValue("5s") Duration bindTimeout,
@@ -26,5 +28,6 @@ public record NotifyProperties(@DefaultValue("5s") Duration bindTimeout,
                                @DefaultValue("256") int sessionQueue,
                                @DefaultValue("10s") Duration sendTimeout,
                                @DefaultValue("1KB") DataSize maxMessage,
-                               @DefaultValue("1000") int maxEventsPage) {
+                               @DefaultValue("1000") int maxEventsPage,
+                               @DefaultValue("2KB") DataSize socketBuffer) {
 }

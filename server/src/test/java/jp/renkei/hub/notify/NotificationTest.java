@@ -14,6 +14,7 @@ import jp.renkei.hub.access.TestIssuer;
 import jp.renkei.hub.store.ResourceStore;
 import jp.renkei.hub.store.WriteRequest;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Composition;
 import org.hl7.fhir.r4.model.CareTeam;
 import org.hl7.fhir.r4.model.CodeType;
 import org.hl7.fhir.r4.model.CodeableConcept;
@@ -106,10 +107,16 @@ class NotificationTest {
         String full = subscribe(cm, Topic.CARE_DOCUMENT, "full-resource", 0, "Composition?patient=p4");
         String empty = subscribe(cm, Topic.CARE_DOCUMENT, "empty", 0, "Composition?patient=p4");
         try (SocketClient fullSocket = bound(cm, full); SocketClient emptySocket = bound(cm, empty)) {
-            seed("Composition", "record-p4", CareRecords.about("Composition", "care-record", "p4"), "Organization/org-hospital");
+            Composition record = (Composition) CareRecords.about("Composition", "care-record", "p4");
+            // far longer than the sockets' 2KB frame buffers: it goes out in several frames and arrives whole
+            String summary = "退院後は訪問看護を週三回、服薬は朝夕に家族が確認する。".repeat(200);
+            record.addSection().setTitle("経過").getText().setDivAsString("<div xmlns=\"http://www.w3.org/1999/xhtml\">" + summary + "</div>");
+            seed("Composition", "record-p4", record, "Organization/org-hospital");
             Bundle withResource = fullSocket.nextNotHeartbeat(WAIT);
             assertThat(withResource.getEntry()).hasSize(2);
             assertThat(withResource.getEntry().get(1).getResource().getIdElement().getIdPart()).isEqualTo("record-p4");
+            assertThat(((Composition) withResource.getEntry().get(1).getResource()).getSectionFirstRep().getText().getDivAsString())
+                    .contains(summary);
             Bundle bare = emptySocket.nextNotHeartbeat(WAIT);
             assertThat(Notifications.events(bare)).containsExactly("1 null");
             assertThat(json.encodeResourceToString(bare)).doesNotContain("record-p4");
