@@ -91,8 +91,19 @@ for i in $(seq 1 60); do
   sleep 0.5
 done
 
+# Signed documents are required as in production: a throwaway CA with the hub's seal (BENCH ONLY password).
+bench_pki="$root/build/bench-pki"
+if [ ! -f "$bench_pki/ca.p12" ]; then
+  RENKEI_PKI_PASSWORD=bench-only java -jar "$jar" pki init --dir "$bench_pki" --name "Renkei Bench CA" >/dev/null
+  RENKEI_PKI_PASSWORD=bench-only java -jar "$jar" pki organization --dir "$bench_pki" --id renkei-hub --name "Renkei ハブ" >/dev/null
+else
+  RENKEI_PKI_PASSWORD=bench-only java -jar "$jar" pki crl --dir "$bench_pki" >/dev/null
+fi
+
 # Authentication settings are pinned so that none left in the environment (auth off, another
 # issuer's keys or audience, a MongoDB) changes what is measured.
+RENKEI_SIGN_REQUIRED=true RENKEI_PKI_DIR="$bench_pki" RENKEI_SEAL_PASSWORD=bench-only \
+RENKEI_SIGN_TRUST_ANCHORS="$bench_pki/ca.crt" RENKEI_SIGN_CRLS="$bench_pki/ca.crl" RENKEI_SIGN_SEALS="$bench_pki/issued" \
 RENKEI_PORT="$port" RENKEI_BIND_ADDRESS=127.0.0.1 RENKEI_DATA_DIR="$data" MONGODB_URI='' \
   RENKEI_AUTH_ENABLED=true RENKEI_AUTH_ISSUER="http://127.0.0.1:$issuer_port/realms/bench" \
   RENKEI_AUTH_JWKS_URI='' RENKEI_AUTH_AUDIENCE=renkei-hub \

@@ -4,7 +4,9 @@
 # Env: RENKEI_PORT (default 8080), RENKEI_DATA_DIR (default ./renkei-data), MONGODB_URI (optional),
 #      KEYCLOAK_PORT (default 8180), RENKEI_AUTH_ISSUER (set it to use an existing Keycloak realm;
 #      then no Keycloak is started here), RENKEI_PRINT_FONT (Japanese font for PDF forms; default IPAex
-#      Gothic, installed here with apt-get when missing and run as root).
+#      Gothic, installed here with apt-get when missing and run as root), RENKEI_PKI_DIR (the deployment CA
+#      and the organisations' seals, default build/pki: created here for development when missing,
+#      docs/signatures.md), RENKEI_PKI_PASSWORD / RENKEI_SEAL_PASSWORD (default renkei-dev-only: DEV ONLY).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 run="$root/build/run"
@@ -42,6 +44,24 @@ fi
 if [ -z "${RENKEI_AUTH_ISSUER:-}" ]; then
   "$root/deploy/keycloak.sh" start
   export RENKEI_AUTH_ISSUER="http://127.0.0.1:${KEYCLOAK_PORT:-8180}/realms/renkei"
+fi
+
+# Signed documents (docs/signatures.md): the hub needs a trust anchor and the seals it keeps in custody. For
+# development a deployment CA is created here with the hub's seal and the demo organisations' seals
+# (deploy/load-demo.sh); a real deployment runs deploy/pki.sh itself, with its own passwords.
+export RENKEI_PKI_DIR="${RENKEI_PKI_DIR:-$root/build/pki}"
+export RENKEI_PKI_PASSWORD="${RENKEI_PKI_PASSWORD:-renkei-dev-only}"   # DEV ONLY
+export RENKEI_SEAL_PASSWORD="${RENKEI_SEAL_PASSWORD:-$RENKEI_PKI_PASSWORD}"
+if [ ! -f "$RENKEI_PKI_DIR/ca.p12" ]; then
+  echo "Creating a development deployment CA in $RENKEI_PKI_DIR (DEV ONLY password)..."
+  java -jar "$jar" pki init --dir "$RENKEI_PKI_DIR" --name "Renkei Development CA" >/dev/null
+  java -jar "$jar" pki organization --dir "$RENKEI_PKI_DIR" --id renkei-hub --name "Renkei ハブ" >/dev/null
+  for org in "org-hospital:みちのく中央病院" "org-homecare:いわて在宅ケアセンター" "org-pharmacy:ひまわり薬局"; do
+    java -jar "$jar" pki organization --dir "$RENKEI_PKI_DIR" --id "${org%%:*}" --name "${org#*:}" >/dev/null
+  done
+else
+  # the CRL is valid for 7 days: publish it again so a development CA left for weeks still works
+  java -jar "$jar" pki crl --dir "$RENKEI_PKI_DIR" >/dev/null
 fi
 
 export RENKEI_PORT="$port"

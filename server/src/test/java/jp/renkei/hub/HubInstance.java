@@ -40,6 +40,10 @@ public final class HubInstance implements AutoCloseable {
         if (java.util.Arrays.stream(extraProperties).noneMatch(p -> p.startsWith("renkei.auth."))) {
             args.add("--renkei.auth.enabled=false");
         }
+        // Signed documents have their own tests (sign package), which configure a PKI; the others store them unsigned.
+        if (java.util.Arrays.stream(extraProperties).noneMatch(p -> p.startsWith("renkei.sign."))) {
+            args.add("--renkei.sign.required=false");
+        }
         for (String property : extraProperties) {
             args.add("--" + property);
         }

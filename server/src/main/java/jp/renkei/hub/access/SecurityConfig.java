@@ -1,8 +1,6 @@
 package jp.renkei.hub.access;
 
 import ca.uhn.fhir.context.FhirContext;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import jp.renkei.hub.audit.AuditTrail;
@@ -73,7 +71,7 @@ public class SecurityConfig {
                 .logout(AbstractHttpConfigurer::disable)
                 .anonymous(AbstractHttpConfigurer::disable);
         if (!auth.enabled()) {
-            requireLoopback(bindAddress);
+            LoopbackOnly.require(bindAddress, "renkei.auth.enabled=false");
             log.warn("Authentication is OFF (renkei.auth.enabled=false): every request is unrestricted. "
                     + "For local tests only; listening on {} only.", bindAddress);
             return http.authorizeHttpRequests(a -> a.anyRequest().permitAll()).build();
@@ -126,16 +124,6 @@ public class SecurityConfig {
                 : OAuth2TokenValidatorResult.failure(new OAuth2Error("invalid_token", message, null));
     }
 
-    private static void requireLoopback(String bindAddress) {
-        try {
-            if (bindAddress == null || bindAddress.isBlank() || !InetAddress.getByName(bindAddress).isLoopbackAddress()) {
-                throw new IllegalStateException("renkei.auth.enabled=false is allowed only with server.address on "
-                        + "loopback (RENKEI_BIND_ADDRESS=127.0.0.1), not '" + bindAddress + "'");
-            }
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException("Cannot resolve server.address '" + bindAddress + "'", e);
-        }
-    }
 
     /**
      * 401 and 403 from the security filters as OperationOutcomes, keeping the Bearer challenge header;

@@ -5,6 +5,7 @@ import com.mongodb.client.MongoClient;
 import java.time.Duration;
 import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.fhir.FhirProperties;
+import jp.renkei.hub.fhir.SealingRule;
 import jp.renkei.hub.store.ResourceStore;
 import jp.renkei.hub.store.SearchExecutor;
 import jp.renkei.hub.store.StoreProperties;
@@ -39,7 +40,7 @@ public class ConsentConfig {
 
     @Bean
     ConsentRevocation consentRevocation(AccessGuard guard, ResourceStore store, ConsentRecording recording,
-                                        FhirContext fhirContext) {
-        return new ConsentRevocation(guard, store, recording, fhirContext);
+                                        FhirContext fhirContext, SealingRule sealing) {
+        return new ConsentRevocation(guard, store, recording, fhirContext, sealing);
     }
 }

@@ -10,6 +10,7 @@ import java.util.List;
 import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.audit.AccessRecord;
 import jp.renkei.hub.fhir.OperationProvider;
+import jp.renkei.hub.fhir.SealingRule;
 import jp.renkei.hub.store.ResourceStore;
 import jp.renkei.hub.store.StoredResource;
 import jp.renkei.hub.store.WriteRequest;
@@ -30,12 +31,15 @@ public final class ConsentRevocation implements OperationProvider {
     private final ResourceStore store;
     private final ConsentRecording recording;
     private final FhirContext fhirContext;
+    private final SealingRule sealing;
 
-    public ConsentRevocation(AccessGuard guard, ResourceStore store, ConsentRecording recording, FhirContext fhirContext) {
+    public ConsentRevocation(AccessGuard guard, ResourceStore store, ConsentRecording recording, FhirContext fhirContext,
+                             SealingRule sealing) {
         this.guard = guard;
         this.store = store;
         this.recording = recording;
         this.fhirContext = fhirContext;
+        this.sealing = sealing;
     }
 
     @Operation(name = "$revoke", type = Consent.class)
@@ -54,8 +58,9 @@ public final class ConsentRevocation implements OperationProvider {
             consent.setStatus(Consent.ConsentState.INACTIVE);
             String why = reason == null || reason.getValue() == null || reason.getValue().isBlank() ? null : reason.getValue().trim();
             recording.stamp(consent, guard.caller(), "revoke", why);
-            result = store.write(List.of(new WriteRequest("Consent", current.id(), consent, current.version(), guard.owner())))
-                    .get(0);
+            // the hub's change to what may be a signed advance directive: sealed as the hub's, not the caller's authoring
+            result = store.write(sealing.seal(List.of(new WriteRequest("Consent", current.id(), consent, current.version(),
+                    guard.owner())), 0, guard.caller())).get(0);
         }
         AccessRecord.touched(result.type(), result.id(), result.version(), result.labels().patients());
         Consent out = fhirContext.newJsonParser().parseResource(Consent.class, result.json());

@@ -23,6 +23,7 @@ import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.DocumentReference;
 import org.hl7.fhir.r4.model.Enumerations;
 import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Resource;
 
@@ -70,7 +71,14 @@ public final class EmergencySummary implements OperationProvider {
         List<StoredResource> entries = new ArrayList<>(List.of(person));
         entries.addAll(operations.visible(new ArrayList<>(shown.keySet()).subList(1, shown.size()), 'r'));
         Bundle bundle = new Bundle().setType(Bundle.BundleType.COLLECTION).setTimestamp(new Date());
-        entries.forEach(stored -> bundle.addEntry().setFullUrl(stored.type() + "/" + stored.id()).setResource(shown.get(stored)));
+        for (StoredResource stored : entries) {
+            Resource resource = shown.get(stored);
+            if (resource instanceof OperationOutcome refused) {
+                bundle.addEntry().setResource(refused); // in place of a record that failed its integrity check
+            } else {
+                bundle.addEntry().setFullUrl(stored.type() + "/" + stored.id()).setResource(resource);
+            }
+        }
         bundle.setTotal(bundle.getEntry().size());
         return bundle;
     }
@@ -99,7 +107,11 @@ public final class EmergencySummary implements OperationProvider {
             candidates.sort(NEWEST_FIRST);
             for (StoredResource candidate : candidates) {
                 StoredResource withBody = body(candidate);
-                Resource resource = withBody == null ? null : operations.toResource(withBody);
+                Resource resource = withBody == null ? null : operations.toResourceOrRefusal(withBody);
+                if (resource instanceof OperationOutcome) {
+                    // the newest one cannot be trusted: say so rather than show an older one as if it were current
+                    return Optional.of(Map.of(withBody, resource));
+                }
                 if (resource != null && wanted.test(resource)) {
                     return Optional.of(Map.of(withBody, resource));
                 }
@@ -116,8 +128,8 @@ public final class EmergencySummary implements OperationProvider {
                 return found;
             }
             for (StoredResource r : store.readCurrent(type, new ArrayList<>(ids), true)) {
-                Resource resource = r.deleted() ? null : operations.toResource(r);
-                if (resource != null && wanted.test(resource)) {
+                Resource resource = r.deleted() ? null : operations.toResourceOrRefusal(r);
+                if (resource != null && (resource instanceof OperationOutcome || wanted.test(resource))) {
                     found.put(r, resource);
                 }
             }

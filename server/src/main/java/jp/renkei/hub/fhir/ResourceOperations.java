@@ -3,6 +3,7 @@ package jp.renkei.hub.fhir;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.model.api.ResourceMetadataKeyEnum;
 import ca.uhn.fhir.model.valueset.BundleEntryTransactionMethodEnum;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
@@ -26,6 +27,7 @@ import jp.renkei.hub.store.StoredResource;
 import jp.renkei.hub.store.WriteRequest;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.InstantType;
+import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Resource;
 import org.springframework.stereotype.Component;
 
@@ -47,11 +49,13 @@ public class ResourceOperations {
     private final FhirProperties properties;
     private final AccessGuard guard;
     private final List<WriteRule> writeRules;
+    private final SealingRule sealing;
+    private final ReadCheck readCheck;
     private final ReentrantLock conditionalCreates = new ReentrantLock();
 
     public ResourceOperations(FhirContext fhirContext, ResourceStore store, SearchExecutor searchExecutor,
                               SearchParameterRegistry registry, FhirProperties properties, AccessGuard guard,
-                              List<WriteRule> writeRules) {
+                              List<WriteRule> writeRules, SealingRule sealing, ReadCheck readCheck) {
         this.fhirContext = fhirContext;
         this.store = store;
         this.searchExecutor = searchExecutor;
@@ -59,6 +63,8 @@ public class ResourceOperations {
         this.properties = properties;
         this.guard = guard;
         this.writeRules = List.copyOf(writeRules);
+        this.sealing = sealing;
+        this.readCheck = readCheck;
     }
 
     public ResourceStore store() {
@@ -122,7 +128,11 @@ public class ResourceOperations {
         return stored;
     }
 
-    /** A stored version as a resource; deletions become an empty resource marked as a DELETE entry. */
+    /**
+     * A stored version as a resource, once it passed the {@link ReadCheck} (a signed document whose content changed
+     * since it was signed is refused here, on every read path); deletions become an empty resource marked as a
+     * DELETE entry.
+     */
     public Resource toResource(StoredResource stored) {
         Resource resource;
         if (stored.deleted()) {
@@ -131,9 +141,22 @@ public class ResourceOperations {
             ResourceMetadataKeyEnum.DELETED_AT.put(resource, new InstantType(new java.util.Date(stored.lastUpdated())));
         } else {
             resource = (Resource) fhirContext.newJsonParser().parseResource(stored.json());
+            readCheck.check(stored, resource);
         }
         resource.setId(new IdType(stored.type(), stored.id(), Long.toString(stored.version())));
         return resource;
+    }
+
+    /**
+     * As {@link #toResource}, but a record the hub refuses to serve (it failed its integrity check) becomes the
+     * OperationOutcome saying why, for answers that list several records and must not fail for one.
+     */
+    public Resource toResourceOrRefusal(StoredResource stored) {
+        try {
+            return toResource(stored);
+        } catch (BaseServerResponseException refused) {
+            return (OperationOutcome) refused.getOperationOutcome();
+        }
     }
 
     public SearchQuery parseQuery(String type, Map<String, String[]> parameters) {
@@ -242,7 +265,7 @@ public class ResourceOperations {
         StoredResource before = authorize(request);
         List<WriteRequest> unit = new ArrayList<>(List.of(request));
         addNew(unit, consequences(request, before));
-        List<StoredResource> written = store.write(unit);
+        List<StoredResource> written = store.write(sealing.seal(unit, 1, guard.caller()));
         written.forEach(ResourceOperations::touched);
         return written.get(0);
     }
@@ -262,7 +285,7 @@ public class ResourceOperations {
         for (int i = 0; i < requests.size(); i++) {
             addNew(unit, consequences(requests.get(i), befores.get(i)));
         }
-        List<StoredResource> written = store.write(unit);
+        List<StoredResource> written = store.write(sealing.seal(unit, requests.size(), guard.caller()));
         written.forEach(ResourceOperations::touched);
         return written.subList(0, requests.size());
     }

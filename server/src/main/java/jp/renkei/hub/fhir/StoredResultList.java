@@ -17,6 +17,7 @@ import jp.renkei.hub.store.StoredResource;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IPrimitiveType;
 import org.hl7.fhir.r4.model.InstantType;
+import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Resource;
 
 /**
@@ -93,8 +94,8 @@ final class StoredResultList implements IBundleProvider {
         List<IBaseResource> out = new ArrayList<>();
         List<StoredResource> versions = operations.store().readVersions(type, pageKeys);
         for (StoredResource version : operations.visible(operations.visibleVersions(type, versions, 'r'), 'r')) {
-            Resource resource = operations.toResource(version);
-            if (!version.deleted()) {
+            Resource resource = served(version, null);
+            if (!version.deleted() && !(resource instanceof OperationOutcome)) {
                 ResourceMetadataKeyEnum.ENTRY_TRANSACTION_METHOD.put(resource,
                         version.version() == 1 ? BundleEntryTransactionMethodEnum.POST : BundleEntryTransactionMethodEnum.PUT);
             }
@@ -111,9 +112,7 @@ final class StoredResultList implements IBundleProvider {
             if (match.deleted()) {
                 continue; // deleted after the search ran
             }
-            Resource resource = operations.toResource(match);
-            ResourceMetadataKeyEnum.ENTRY_SEARCH_MODE.put(resource, BundleEntrySearchModeEnum.MATCH);
-            out.add(resource);
+            out.add(served(match, BundleEntrySearchModeEnum.MATCH));
             present.add(type + "/" + match.id());
         }
         out.addAll(included(matches, present));
@@ -144,13 +143,24 @@ final class StoredResultList implements IBundleProvider {
         idsByType.forEach((targetType, ids) -> {
             for (StoredResource target : operations.visible(operations.store().readCurrent(targetType, ids, true), 'r')) {
                 if (!target.deleted()) {
-                    Resource resource = operations.toResource(target);
-                    ResourceMetadataKeyEnum.ENTRY_SEARCH_MODE.put(resource, BundleEntrySearchModeEnum.INCLUDE);
-                    out.add(resource);
+                    out.add(served(target, BundleEntrySearchModeEnum.INCLUDE));
                 }
             }
         });
         return out;
+    }
+
+    /**
+     * The record as an entry; one the hub refuses to serve (a signed record that failed its integrity check) is
+     * replaced by the OperationOutcome saying why, so the rest of the page is still served.
+     */
+    private Resource served(StoredResource stored, BundleEntrySearchModeEnum mode) {
+        Resource resource = operations.toResourceOrRefusal(stored);
+        if (mode != null) {
+            ResourceMetadataKeyEnum.ENTRY_SEARCH_MODE.put(resource,
+                    resource instanceof OperationOutcome ? BundleEntrySearchModeEnum.OUTCOME : mode);
+        }
+        return resource;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package jp.renkei.hub.notify;
 
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Date;
@@ -20,6 +21,7 @@ import java.util.function.Supplier;
 import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.access.Caller;
 import jp.renkei.hub.audit.AuditTrail;
+import jp.renkei.hub.fhir.ReadCheck;
 import jp.renkei.hub.store.ChangeFeed;
 import jp.renkei.hub.store.Durability;
 import jp.renkei.hub.store.ResourceStore;
@@ -57,6 +59,7 @@ public class NotificationDispatcher implements SmartLifecycle {
     private final Receipts receipts;
     private final Durability durability;
     private final FhirContext fhirContext;
+    private final ReadCheck readCheck;
     private final BlockingQueue<Queued> queue = new LinkedBlockingQueue<>();
     private volatile ExecutorService bookkeeper;
     private final Set<String> startupSeen = ConcurrentHashMap.newKeySet();
@@ -79,7 +82,7 @@ public class NotificationDispatcher implements SmartLifecycle {
 
     NotificationDispatcher(ResourceStore store, Subscriptions subscriptions, EventLog events, NotificationSocket socket,
                            NotificationBundles bundles, AccessGuard guard, AuditTrail audit, Receipts receipts,
-                           Durability durability, FhirContext fhirContext) {
+                           Durability durability, FhirContext fhirContext, ReadCheck readCheck) {
         this.store = store;
         this.subscriptions = subscriptions;
         this.events = events;
@@ -90,6 +93,7 @@ public class NotificationDispatcher implements SmartLifecycle {
         this.audit = audit;
         this.receipts = receipts;
         this.durability = durability;
+        this.readCheck = readCheck;
         this.fhirContext = fhirContext;
         store.changeFeed().watch(Topic.watchedTypes());
     }
@@ -320,9 +324,19 @@ public class NotificationDispatcher implements SmartLifecycle {
         if (content == SubscriptionSpec.Content.EMPTY || stored == null) {
             return new NotificationBundles.Shown(event.number(), event.at(), null, null, created);
         }
-        Resource resource = content == SubscriptionSpec.Content.FULL_RESOURCE
-                ? (Resource) fhirContext.newJsonParser().parseResource(stored.json()) : null;
+        Resource resource = content == SubscriptionSpec.Content.FULL_RESOURCE ? checked(stored) : null;
         return new NotificationBundles.Shown(event.number(), event.at(), event.focus(), resource, created);
+    }
+
+    /** The resource as a read would serve it; one that fails its integrity check goes out by reference only. */
+    private Resource checked(StoredResource stored) {
+        Resource resource = (Resource) fhirContext.newJsonParser().parseResource(stored.json());
+        try {
+            readCheck.check(stored, resource);
+            return resource;
+        } catch (BaseServerResponseException refused) {
+            return null;
+        }
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.audit.AuditTrail;
+import jp.renkei.hub.fhir.ReadCheck;
 import jp.renkei.hub.store.Durability;
 import jp.renkei.hub.store.ResourceStore;
 import jp.renkei.hub.store.StoreProperties;
@@ -127,9 +128,9 @@ public class NotifyConfig implements WebSocketConfigurer {
         NotificationDispatcher notificationDispatcher(ResourceStore store, Subscriptions subscriptions, EventLog events,
                                                       NotificationSocket socket, NotificationBundles bundles, AccessGuard guard,
                                                       AuditTrail audit, Receipts receipts, Durability durability,
-                                                      FhirContext fhirContext) {
+                                                      FhirContext fhirContext, ReadCheck readCheck) {
             return new NotificationDispatcher(store, subscriptions, events, socket, bundles, guard, audit, receipts, durability,
-                    fhirContext);
+                    fhirContext, readCheck);
         }
 
         @Bean

@@ -33,13 +33,19 @@ public final class SearchParameterRegistry {
 
     /**
      * Parameters the hub defines where R4 has none, published as SearchParameter resources in the profiles
-     * package: a document Bundle's patient is its Composition's subject (resolved inside the Bundle).
+     * package: a document Bundle's patient is its Composition's subject (resolved inside the Bundle); a Provenance's
+     * patient may also be named by R5's {@code Provenance.patient} (the signature record of a document does).
      */
     private record HubDefined(ParamKind kind, String path, Set<String> targets) {
     }
 
     private static final Map<String, HubDefined> HUB_DEFINED = Map.of(
             "Bundle-patient", new HubDefined(ParamKind.REFERENCE, "Bundle.entry.first().resource.ofType(Composition).subject",
+                    Set.of("Patient")),
+            // R4's Provenance.patient is only a target that is a Patient; the signature record of a document names
+            // the document's patient with R5's Provenance.patient (as a cross-version extension)
+            "Provenance-patient", new HubDefined(ParamKind.REFERENCE, "Provenance.target.where(resolve() is Patient)"
+                    + " | Provenance.extension('http://hl7.org/fhir/5.0/StructureDefinition/extension-Provenance.patient').value",
                     Set.of("Patient")));
 
     private final CapabilityStatement capabilityInput;

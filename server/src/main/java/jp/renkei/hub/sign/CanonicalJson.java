@@ -26,11 +26,16 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
  * <p>The resource is encoded by HAPI first, on signing and on verifying alike, so that what the hub stores
  * (HAPI's encoding, with the narrative's XHTML re-serialised) verifies against the signer's signature. A
  * signer must therefore sign that form: {@code deploy/pki.sh sign} does.
+ *
+ * <p>Also left out: the hub's own stamp on a Consent (who recorded it, {@code consent-recording}), which the hub
+ * writes into every Consent it stores, after the witness signed.
  */
 public final class CanonicalJson {
 
     /** Top-level members left out of what is signed. */
     private static final Set<String> UNSIGNED = Set.of("id", "meta", "signature");
+    /** Top-level extensions the hub writes into what it stores, left out of what is signed. */
+    private static final Set<String> HUB_STAMPS = Set.of("http://renkei.example.jp/fhir/StructureDefinition/consent-recording");
     private static final JsonFactory JSON = new JsonFactory();
 
     private final FhirContext fhirContext;
@@ -52,6 +57,15 @@ public final class CanonicalJson {
             }
             Map<String, Object> root = object(parser);
             UNSIGNED.forEach(root::remove);
+            if (root.get("extension") instanceof List<?> extensions) {
+                List<?> kept = extensions.stream()
+                        .filter(e -> !(e instanceof Map<?, ?> m && m.get("url") instanceof String url && HUB_STAMPS.contains(url))).toList();
+                if (kept.isEmpty()) {
+                    root.remove("extension");
+                } else {
+                    root.put("extension", kept);
+                }
+            }
             StringBuilder out = new StringBuilder(json.length());
             write(root, out);
             return out.toString().getBytes(StandardCharsets.UTF_8);

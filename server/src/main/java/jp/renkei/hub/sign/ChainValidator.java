@@ -49,6 +49,14 @@ public final class ChainValidator {
      * @throws SignatureFailure UNTRUSTED, EXPIRED or REVOKED, with the certificate concerned named
      */
     public Outcome validate(List<X509Certificate> chain, Instant at) {
+        return validate(chain, at, true);
+    }
+
+    /**
+     * As {@link #validate(List, Instant)}; without {@code revocation} only the chain to an anchor and the validity
+     * dates are checked, which is what a stored signature needs once its revocation status was checked on receipt.
+     */
+    public Outcome validate(List<X509Certificate> chain, Instant at, boolean revocation) {
         Collection<X509Certificate> anchorCertificates = anchors.get(); // read once: the supplier may read files
         Set<TrustAnchor> trusted = anchorCertificates.stream().map(a -> new TrustAnchor(a, null)).collect(Collectors.toSet());
         if (trusted.isEmpty()) {
@@ -85,6 +93,9 @@ public final class ChainValidator {
             throw failure(e, path);
         } catch (GeneralSecurityException e) {
             throw new SignatureFailure(SignatureFailure.Reason.UNTRUSTED, "The certificate chain cannot be validated: " + e.getMessage());
+        }
+        if (!revocation) {
+            return new Outcome(anchor, null);
         }
         List<X509Certificate> issuers = new ArrayList<>(path.subList(1, path.size()));
         issuers.add(anchor);
@@ -146,6 +157,21 @@ public final class ChainValidator {
         }
         return new SignatureFailure(SignatureFailure.Reason.UNTRUSTED,
                 "The certificate chain of " + subject(path.get(0)) + " is not valid: " + e.getMessage());
+    }
+
+    /** The certificate's common name (a person's or organisation's name), else its whole subject. */
+    static String commonName(X509Certificate certificate) {
+        try {
+            var rdns = new javax.naming.ldap.LdapName(subject(certificate)).getRdns();
+            for (int i = rdns.size() - 1; i >= 0; i--) {
+                if ("CN".equalsIgnoreCase(rdns.get(i).getType())) {
+                    return String.valueOf(rdns.get(i).getValue());
+                }
+            }
+        } catch (javax.naming.InvalidNameException e) {
+            // fall through to the whole subject
+        }
+        return subject(certificate);
     }
 
     static String subject(X509Certificate certificate) {

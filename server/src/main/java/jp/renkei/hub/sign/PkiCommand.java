@@ -4,11 +4,8 @@ import ca.uhn.fhir.context.FhirContext;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -18,7 +15,8 @@ import java.util.Map;
 import java.util.function.Function;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
-import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.DomainResource;
+import org.hl7.fhir.r4.model.Provenance;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Signature;
 
@@ -30,11 +28,6 @@ import org.hl7.fhir.r4.model.Signature;
  */
 public final class PkiCommand {
 
-    /** The ASTM E1762 signature type system, as FHIR's Signature.type uses it. */
-    public static final String SIGNATURE_TYPES = "urn:iso-astm:E1762-95:2013";
-    public static final String AUTHOR_SIGNATURE = "1.2.840.10065.1.12.1.1";
-    public static final String TARGET_FORMAT = "application/fhir+json;canonicalization=http://hl7.org/fhir/canonicalization/json";
-
     private static final String USAGE = """
             usage: deploy/pki.sh COMMAND [--dir DIR] [options]      (DIR: the CA's directory, default build/pki)
               init          [--name NAME] [--years N]              create the deployment CA
@@ -44,7 +37,9 @@ public final class PkiCommand {
               revoke        (--cert FILE.crt | --serial HEX)       revoke a certificate and publish a new CRL
               crl                                                  publish the CRL again (it is valid for 7 days)
               sign          --key FILE.p12 --in FILE.json [--out FILE.json]
-                                                                   sign a document Bundle as its author (Bundle.signature)
+                                                                   sign a document Bundle as its author (Bundle.signature), or
+                                                                   another resource (an advance directive as its witness) into
+                                                                   a transaction with a Provenance carrying the signature
             Environment: RENKEI_PKI_PASSWORD (CA and new keystores), RENKEI_SIGNER_PASSWORD (the signing keystore).
             Qualifications: %s
             """;
@@ -95,7 +90,7 @@ public final class PkiCommand {
             }
             case "revoke" -> {
                 DeploymentCa ca = DeploymentCa.open(dir, password("RENKEI_PKI_PASSWORD"));
-                BigInteger serial = options.containsKey("cert") ? readCertificate(Path.of(options.get("cert"))).getSerialNumber()
+                BigInteger serial = options.containsKey("cert") ? TrustMaterial.certificates(Path.of(options.get("cert"))).get(0).getSerialNumber()
                         : new BigInteger(required(options, "serial"), 16);
                 ca.revoke(serial, Instant.now());
                 out.println("Revoked " + serial.toString(16) + "; CRL published to " + dir.resolve("ca.crl"));
@@ -110,19 +105,29 @@ public final class PkiCommand {
         return 0;
     }
 
-    /** Signs a document Bundle as its author: Bundle.signature with a detached JWS over its canonical JSON. */
+    /**
+     * Signs a document Bundle as its author (Bundle.signature), or any other resource with a Provenance: the output is
+     * then a transaction that creates the resource and the Provenance carrying the signature, for the hub to verify
+     * and keep together. An advance directive is signed as its witness, anything else as its author.
+     */
     private void sign(Map<String, String> options) throws IOException {
         FhirContext fhir = FhirContext.forR4Cached();
         DeploymentCa.Signer signer = DeploymentCa.Keystores.signer(Path.of(required(options, "key")),
                 environment.apply("RENKEI_SIGNER_PASSWORD") != null ? password("RENKEI_SIGNER_PASSWORD") : password("RENKEI_PKI_PASSWORD"));
-        IBaseResource resource = fhir.newJsonParser().parseResource(Files.readString(Path.of(required(options, "in"))));
-        if (!(resource instanceof Bundle bundle)) {
-            throw new IllegalArgumentException("Only a document Bundle carries its own signature; sign other resources with a Provenance");
-        }
+        IBaseResource parsed = fhir.newJsonParser().parseResource(Files.readString(Path.of(required(options, "in"))));
+        CanonicalJson canonical = new CanonicalJson(fhir);
         Instant now = Instant.now();
-        bundle.setSignature(null);
-        String jws = DetachedJws.sign(new CanonicalJson(fhir).of(bundle), signer.key(), signer.chain(), now);
-        bundle.setSignature(signature(signer.chain().get(0), jws, now));
+        Bundle bundle;
+        if (parsed instanceof Bundle document && document.getType() == Bundle.BundleType.DOCUMENT) {
+            bundle = document;
+            bundle.setSignature(null);
+            bundle.setSignature(SignatureElements.sign(canonical, bundle, signer, SignatureElements.AUTHOR, now));
+        } else if (parsed instanceof DomainResource resource) {
+            String type = SignedKind.of(resource).map(SignedKind::signatureType).orElse(SignatureElements.AUTHOR);
+            bundle = withProvenance(resource, SignatureElements.sign(canonical, resource, signer, type, now), now);
+        } else {
+            throw new IllegalArgumentException("Sign a document Bundle or a single resource, not a " + parsed.fhirType());
+        }
         String json = fhir.newJsonParser().setPrettyPrint(true).encodeResourceToString(bundle);
         if (options.containsKey("out")) {
             Files.writeString(Path.of(options.get("out")), json);
@@ -132,17 +137,27 @@ public final class PkiCommand {
         }
     }
 
-    /** An author's signature element: ASTM type, time, the signer's identity from the certificate, the JWS. */
-    public static Signature signature(X509Certificate signer, String jws, Instant when) {
-        Signature signature = new Signature();
-        signature.addType(new Coding(SIGNATURE_TYPES, AUTHOR_SIGNATURE, "Author's Signature"));
-        signature.setWhen(Date.from(when));
-        String identity = SignatureVerifier.identity(signer);
-        signature.setWho(identity != null ? new Reference(identity) : new Reference().setDisplay(ChainValidator.subject(signer)));
-        signature.setTargetFormat(TARGET_FORMAT);
-        signature.setSigFormat("application/jose");
-        signature.setData(jws.getBytes(StandardCharsets.US_ASCII));
-        return signature;
+    /** A transaction creating the resource and a Provenance that carries its signature. */
+    static Bundle withProvenance(DomainResource resource, Signature signature, Instant when) {
+        String fullUrl = "urn:uuid:" + java.util.UUID.randomUUID();
+        resource.setId((String) null);
+        Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+        transaction.addEntry().setFullUrl(fullUrl).setResource(resource).getRequest()
+                .setMethod(Bundle.HTTPVerb.POST).setUrl(resource.fhirType());
+        Provenance provenance = new Provenance();
+        provenance.addTarget(new Reference(fullUrl));
+        provenance.setRecorded(Date.from(when));
+        provenance.addAgent().setType(SignedKind.agentType(signature)).setWho(signature.getWho().copy());
+        provenance.addSignature(signature);
+        // the patient the record is about, so the hub files the Provenance with the patient's record
+        Reference patient = resource instanceof org.hl7.fhir.r4.model.Consent c ? c.getPatient()
+                : resource instanceof org.hl7.fhir.r4.model.Communication c ? c.getSubject() : null;
+        if (patient != null && patient.hasReference()) {
+            provenance.addExtension(DocumentSignatures.PROVENANCE_PATIENT, patient.copy());
+        }
+        transaction.addEntry().setFullUrl("urn:uuid:" + java.util.UUID.randomUUID()).setResource(provenance).getRequest()
+                .setMethod(Bundle.HTTPVerb.POST).setUrl("Provenance");
+        return transaction;
     }
 
     private void report(DeploymentCa.Issued issued) {
@@ -163,14 +178,6 @@ public final class PkiCommand {
 
     private static Instant until(Map<String, String> options) {
         return Instant.now().plus(Duration.ofDays(Long.parseLong(options.getOrDefault("days", "825"))));
-    }
-
-    private static X509Certificate readCertificate(Path file) throws IOException {
-        try (var in = Files.newInputStream(file)) {
-            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-        } catch (java.security.cert.CertificateException e) {
-            throw new IllegalArgumentException("Not a certificate: " + file);
-        }
     }
 
     private char[] password(String variable) {

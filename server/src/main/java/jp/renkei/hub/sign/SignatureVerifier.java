@@ -40,13 +40,31 @@ public final class SignatureVerifier {
     }
 
     /**
-     * Verifies {@code jws} over {@code resource} as of {@code at} (the time of receipt, for a stored signature).
+     * Verifies {@code jws} over {@code resource} as of {@code at} (the time of receipt).
      *
      * @param allowed the qualifications that may sign here; empty when any trusted signer may
      */
     public Verified verify(IBaseResource resource, String jws, Set<HealthcareRole.Qualification> allowed, Instant at) {
+        return verify(canonical.of(resource), jws, allowed, at, true);
+    }
+
+    /**
+     * Verifies a signature the hub accepted earlier against the resource as stored now: the content, and a chain to
+     * a trusted anchor as of the signing time. Revocation was checked on receipt and a later one does not undo a
+     * signature made before it, so it is not looked up again (a stale CRL must not make records unreadable).
+     */
+    public Verified verifyStored(String json, String jws) {
         DetachedJws.Parsed parsed = DetachedJws.parse(jws);
-        if (!DetachedJws.verifies(parsed, canonical.of(resource))) {
+        return verify(CanonicalJson.of(json), parsed, Set.of(), parsed.signingTime(), false);
+    }
+
+    private Verified verify(byte[] content, String jws, Set<HealthcareRole.Qualification> allowed, Instant at, boolean revocation) {
+        return verify(content, DetachedJws.parse(jws), allowed, at, revocation);
+    }
+
+    private Verified verify(byte[] content, DetachedJws.Parsed parsed, Set<HealthcareRole.Qualification> allowed, Instant at,
+                            boolean revocation) {
+        if (!DetachedJws.verifies(parsed, content)) {
             throw new SignatureFailure(SignatureFailure.Reason.CONTENT_CHANGED,
                     "The signature does not match the content: it was changed after signing (or signed in another form "
                             + "than the FHIR canonical JSON this hub checks)");
@@ -60,7 +78,7 @@ public final class SignatureVerifier {
             throw new SignatureFailure(SignatureFailure.Reason.EXPIRED, "The certificate of " + ChainValidator.subject(signer)
                     + " was not valid at the signing time " + parsed.signingTime());
         }
-        ChainValidator.Outcome chain = chains.validate(parsed.chain(), at);
+        ChainValidator.Outcome chain = chains.validate(parsed.chain(), at, revocation);
         List<HealthcareRole.Role> roles = HealthcareRole.of(signer);
         if (!allowed.isEmpty() && roles.stream().noneMatch(r -> r.qualification().filter(allowed::contains).isPresent())) {
             String held = roles.isEmpty() ? "no healthcare role (hcRole)"
@@ -70,6 +88,33 @@ public final class SignatureVerifier {
                     + " holds " + held + "; only " + needed + " may sign here");
         }
         return new Verified(ChainValidator.subject(signer), identity(signer), roles, parsed.signingTime(), chain, signer);
+    }
+
+    /**
+     * Every check on a stored signature, each reported on its own rather than stopping at the first failure, for
+     * {@code $verify}: whether the content changed since signing, and the chain's status as of the signing time
+     * with the revocation lists as they are now.
+     *
+     * @param chainFailure null when the chain is trusted, not expired and not revoked at the signing time
+     */
+    public record Report(boolean contentChanged, SignatureFailure chainFailure, String signer, String identity,
+                         List<HealthcareRole.Role> roles, Instant signingTime, Instant revokedAfter, X509Certificate anchor) {
+    }
+
+    /** @throws SignatureFailure MALFORMED when {@code jws} is not a detached JWS this hub can read at all */
+    public Report report(String json, String jws) {
+        DetachedJws.Parsed parsed = DetachedJws.parse(jws);
+        boolean changed = !DetachedJws.verifies(parsed, CanonicalJson.of(json));
+        X509Certificate signer = parsed.signer();
+        SignatureFailure chainFailure = null;
+        ChainValidator.Outcome outcome = null;
+        try {
+            outcome = chains.validate(parsed.chain(), parsed.signingTime(), true);
+        } catch (SignatureFailure failure) {
+            chainFailure = failure;
+        }
+        return new Report(changed, chainFailure, ChainValidator.subject(signer), identity(signer), HealthcareRole.of(signer),
+                parsed.signingTime(), outcome == null ? null : outcome.revokedAfter(), outcome == null ? null : outcome.anchor());
     }
 
     /** The FHIR identity the certificate names ({@code Practitioner/…} or {@code Organization/…}), or null. */

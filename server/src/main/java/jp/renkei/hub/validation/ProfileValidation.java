@@ -55,16 +55,18 @@ import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 public final class ProfileValidation implements WriteRule {
 
     public static final String PROFILE_BASE = "http://renkei.example.jp/fhir/StructureDefinition/";
-    static final String ADVANCE_DIRECTIVE = PROFILE_BASE + "renkei-advance-directive";
+    public static final String ADVANCE_DIRECTIVE = PROFILE_BASE + "renkei-advance-directive";
     static final String CONTACT_FORM_QUESTION = PROFILE_BASE + "renkei-contact-form-question";
-    static final String CONTACT_FORM_ANSWER = PROFILE_BASE + "renkei-contact-form-answer";
+    public static final String CONTACT_FORM_ANSWER = PROFILE_BASE + "renkei-contact-form-answer";
     private static final String CONTACT_FORM_PART = PROFILE_BASE + "contact-form-part";
     private static final Set<String> ANSWER_PARTS = Set.of("instruction", "precaution");
     private static final String CARE_DOCUMENT = "http://renkei.example.jp/fhir/CodeSystem/care-document";
     /** The document Bundle profile of each kind of care document sent as a document. */
+    public static final String DISCHARGE_HANDOFF_BUNDLE = PROFILE_BASE + "renkei-discharge-handoff-bundle";
+    public static final String EMERGENCY_SHEET_BUNDLE = PROFILE_BASE + "renkei-emergency-sheet-bundle";
     private static final Map<String, String> DOCUMENT_BUNDLES = Map.of(
-            "discharge-summary", PROFILE_BASE + "renkei-discharge-handoff-bundle",
-            "emergency-sheet", PROFILE_BASE + "renkei-emergency-sheet-bundle");
+            "discharge-summary", DISCHARGE_HANDOFF_BUNDLE,
+            "emergency-sheet", EMERGENCY_SHEET_BUNDLE);
     private static final Logger log = LoggerFactory.getLogger(ProfileValidation.class);
 
     private final FhirContext fhirContext;
@@ -149,25 +151,37 @@ public final class ProfileValidation implements WriteRule {
      * parts). A standalone Composition is held to a profile only when it claims one.
      */
     static void requiredProfile(Resource resource) {
-        String required = null;
-        if (resource instanceof Consent consent && consent.getScope().getCoding().stream().anyMatch(c -> "adr".equals(c.getCode())
-                && "http://terminology.hl7.org/CodeSystem/consentscope".equals(c.getSystem()))) {
-            required = ADVANCE_DIRECTIVE;
-        } else if (resource instanceof Bundle bundle && bundle.getType() == Bundle.BundleType.DOCUMENT && bundle.hasEntry()
-                && bundle.getEntryFirstRep().getResource() instanceof Composition composition) {
-            String kind = code(composition.getType().getCoding(), CARE_DOCUMENT);
-            required = kind == null ? null : DOCUMENT_BUNDLES.get(kind);
-        } else if (resource instanceof Communication communication && communication.getCategory().stream()
-                .anyMatch(c -> "contact-form".equals(code(c.getCoding(), CARE_DOCUMENT)))
-                && !resource.getMeta().hasProfile(CONTACT_FORM_QUESTION) && !resource.getMeta().hasProfile(CONTACT_FORM_ANSWER)) {
-            boolean answer = communication.getPayload().stream().map(p -> p.getExtensionByUrl(CONTACT_FORM_PART))
-                    .filter(e -> e != null && e.getValue() instanceof Coding).map(e -> ((Coding) e.getValue()).getCode())
-                    .anyMatch(ANSWER_PARTS::contains);
-            required = answer ? CONTACT_FORM_ANSWER : CONTACT_FORM_QUESTION;
-        }
+        String required = profileFor(resource);
         if (required != null && !resource.getMeta().hasProfile(required)) {
             resource.getMeta().addProfile(required);
         }
+    }
+
+    /** The profile the record is held to by what it is, whatever it claims, or null. */
+    public static String profileFor(Resource resource) {
+        if (resource instanceof Consent consent && consent.getScope().getCoding().stream().anyMatch(c -> "adr".equals(c.getCode())
+                && "http://terminology.hl7.org/CodeSystem/consentscope".equals(c.getSystem()))) {
+            return ADVANCE_DIRECTIVE;
+        }
+        if (resource instanceof Bundle bundle && bundle.getType() == Bundle.BundleType.DOCUMENT && bundle.hasEntry()
+                && bundle.getEntryFirstRep().getResource() instanceof Composition composition) {
+            String kind = code(composition.getType().getCoding(), CARE_DOCUMENT);
+            return kind == null ? null : DOCUMENT_BUNDLES.get(kind);
+        }
+        if (resource instanceof Communication communication && communication.getCategory().stream()
+                .anyMatch(c -> "contact-form".equals(code(c.getCoding(), CARE_DOCUMENT)))) {
+            if (resource.getMeta().hasProfile(CONTACT_FORM_ANSWER)) {
+                return CONTACT_FORM_ANSWER;
+            }
+            if (resource.getMeta().hasProfile(CONTACT_FORM_QUESTION)) {
+                return CONTACT_FORM_QUESTION;
+            }
+            boolean answer = communication.getPayload().stream().map(p -> p.getExtensionByUrl(CONTACT_FORM_PART))
+                    .filter(e -> e != null && e.getValue() instanceof Coding).map(e -> ((Coding) e.getValue()).getCode())
+                    .anyMatch(ANSWER_PARTS::contains);
+            return answer ? CONTACT_FORM_ANSWER : CONTACT_FORM_QUESTION;
+        }
+        return null;
     }
 
     private static String code(List<Coding> codings, String system) {
@@ -175,8 +189,21 @@ public final class ProfileValidation implements WriteRule {
                 .filter(java.util.Objects::nonNull).findFirst().orElse(null);
     }
 
-    /** Every issue the validator finds, each with its FHIRPath location as {@code expression}. */
+    /**
+     * Every issue the validator finds, each with its FHIRPath location as {@code expression}. A Bundle's signature is
+     * left out: it is checked by the hub's own signature rules (the sign package), against the hub's trust anchors,
+     * not by the validator's.
+     */
     public OperationOutcome validate(Resource resource) {
+        if (resource instanceof org.hl7.fhir.r4.model.Bundle bundle && bundle.hasSignature()) {
+            org.hl7.fhir.r4.model.Signature signature = bundle.getSignature();
+            bundle.setSignature(null);
+            try {
+                return validate(bundle);
+            } finally {
+                bundle.setSignature(signature);
+            }
+        }
         ValidationResult result;
         if (warm) {
             result = validator.validateWithResult(resource);

@@ -2,6 +2,7 @@ package jp.renkei.hub.access;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import jp.renkei.hub.HubInstance;
 import jp.renkei.hub.store.ResourceStore;
@@ -15,8 +16,13 @@ public final class SecuredHub implements AutoCloseable {
     public final HubInstance hub;
     public final ResourceStore store;
 
-    public SecuredHub(String name) throws IOException {
-        hub = new HubInstance(Files.createTempDirectory(name), issuer.hubProperties());
+    private final Path dataDir;
+
+    public SecuredHub(String name, String... moreProperties) throws IOException {
+        dataDir = Files.createTempDirectory(name);
+        String[] properties = java.util.stream.Stream.concat(java.util.Arrays.stream(issuer.hubProperties()),
+                java.util.Arrays.stream(moreProperties)).toArray(String[]::new);
+        hub = new HubInstance(dataDir, properties);
         store = hub.bean(ResourceStore.class);
     }
 
@@ -29,5 +35,11 @@ public final class SecuredHub implements AutoCloseable {
     public void close() {
         hub.close();
         issuer.close();
+        // the store's files can grow large in the bigger tests: leave nothing behind in the temp directory
+        try (var files = Files.walk(dataDir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // a leftover temp directory is not a test failure
+        }
     }
 }

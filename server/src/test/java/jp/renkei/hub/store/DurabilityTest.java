@@ -59,7 +59,7 @@ class DurabilityTest {
         Process hub = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
                 RenkeiApplication.class.getName(), "--server.port=" + port,
                 "--renkei.store.embedded.data-dir=" + dir, "--renkei.store.uri=",
-                "--server.address=127.0.0.1", "--renkei.auth.enabled=false")
+                "--server.address=127.0.0.1", "--renkei.auth.enabled=false", "--renkei.sign.required=false")
                 .redirectErrorStream(true).redirectOutput(dir.resolveSibling(dir.getFileName() + ".log").toFile()).start();
         String base = "http://127.0.0.1:" + port + "/fhir";
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();

@@ -1,0 +1,15 @@
+package jp.renkei.hub.fhir;
+
+import jp.renkei.hub.store.StoredResource;
+import org.hl7.fhir.r4.model.Resource;
+
+/**
+ * A check every stored record passes before the hub serves it, whatever the read path (read, vread, search,
+ * history, includes, operations): a signed document whose content no longer matches its signature is never
+ * served as if it were sound.
+ */
+public interface ReadCheck {
+
+    /** @throws ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException when the record must not be served */
+    void check(StoredResource stored, Resource resource);
+}

@@ -1,0 +1,99 @@
+package jp.renkei.hub.sign;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import jp.renkei.hub.fhir.ReadCheck;
+import jp.renkei.hub.store.StoredResource;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.DomainResource;
+import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.Signature;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Signed records are checked on every read: the content as stored now against the signature it was accepted
+ * with, and that signature's chain to a trusted anchor at the signing time. A record that fails (changed in the
+ * database, its signature removed or swapped for one the hub does not trust) is refused with a
+ * {@link TamperedRecordException} saying what failed, and logged by id (never by content).
+ *
+ * <p>Bodies that passed are remembered by their SHA-256, so reading the same version again costs a hash, not a
+ * signature check; a changed body has another hash and is checked afresh.
+ */
+public final class DocumentIntegrity implements ReadCheck {
+
+    private static final Logger log = LoggerFactory.getLogger(DocumentIntegrity.class);
+    private static final int REMEMBERED = 20_000;
+
+    private final SignatureVerifier verifier;
+    private final boolean required;
+    private final Set<String> passed = Collections.newSetFromMap(Collections.synchronizedMap(
+            new LinkedHashMap<String, Boolean>(1024, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                    return size() > REMEMBERED;
+                }
+            }));
+
+    public DocumentIntegrity(SignatureVerifier verifier, boolean required) {
+        this.verifier = verifier;
+        this.required = required;
+    }
+
+    @Override
+    public void check(StoredResource stored, Resource resource) {
+        Signature signature = signatureOf(resource);
+        Optional<SignedKind> kind = SignedKind.of(resource);
+        if (signature == null) {
+            if (kind.isPresent() && required) {
+                throw tampered(stored, "it must be signed (" + kind.get().japanese() + ") but holds no signature");
+            }
+            return;
+        }
+        String key = sha256(stored.json());
+        if (passed.contains(key)) {
+            return;
+        }
+        String jws = SignatureElements.jws(signature);
+        if (jws == null) {
+            throw tampered(stored, "its signature holds no detached JWS");
+        }
+        try {
+            verifier.verifyStored(stored.json(), jws);
+        } catch (SignatureFailure failure) {
+            throw tampered(stored, failure.getMessage() + " [" + failure.reason() + "]");
+        }
+        passed.add(key);
+    }
+
+    /** A Bundle's own signature, or the one the hub keeps in any other record's meta. */
+    static Signature signatureOf(Resource resource) {
+        if (resource instanceof Bundle bundle) {
+            return bundle.hasSignature() ? bundle.getSignature() : null;
+        }
+        return resource instanceof DomainResource record ? SignatureElements.stored(record) : null;
+    }
+
+    private static TamperedRecordException tampered(StoredResource stored, String why) {
+        String record = stored.type() + "/" + stored.id() + "/_history/" + stored.version();
+        log.error("Integrity check failed for {}: {}", record, why);
+        return new TamperedRecordException("改ざんの疑いがあるため提供できません: " + record + " は完全性の検査に合格しませんでした"
+                + " (the record failed its integrity check and is not served: " + why + "). $verify reports the details;"
+                + " the hub's operator has been alerted in the log");
+    }
+
+    private static String sha256(String json) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(json.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

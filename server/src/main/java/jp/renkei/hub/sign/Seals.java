@@ -1,0 +1,60 @@
+package jp.renkei.hub.sign;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/**
+ * The organisation keys the hub holds in custody to seal documents their staff could not sign themselves:
+ * {@code <seals>/organization-<id>.p12}, as {@code deploy/pki.sh organization} issues them. A keystore is read
+ * when first needed and again when its file changes (a renewed seal needs no restart).
+ */
+public final class Seals {
+
+    private static final Pattern ORGANIZATION_ID = Pattern.compile("[A-Za-z0-9\\-.]{1,64}");
+
+    private final Path dir;
+    private final char[] password;
+    private final Map<String, Loaded> loaded = new ConcurrentHashMap<>();
+
+    private record Loaded(FileTime modified, DeploymentCa.Signer signer) {
+    }
+
+    public Seals(Path dir, char[] password) {
+        this.dir = dir;
+        this.password = password.clone();
+    }
+
+    /** The seal of the organisation with this FHIR id, if the hub holds one. */
+    public Optional<DeploymentCa.Signer> of(String organizationId) {
+        if (dir == null || organizationId == null || !ORGANIZATION_ID.matcher(organizationId).matches()) {
+            return Optional.empty();
+        }
+        Path file = dir.resolve("organization-" + organizationId + ".p12");
+        try {
+            if (!Files.isRegularFile(file)) {
+                return Optional.empty();
+            }
+            FileTime modified = Files.getLastModifiedTime(file);
+            Loaded cached = loaded.get(organizationId);
+            if (cached == null || !cached.modified().equals(modified)) {
+                cached = new Loaded(modified, DeploymentCa.Keystores.signer(file, password));
+                loaded.put(organizationId, cached);
+            }
+            return Optional.of(cached.signer());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the seal " + file, e);
+        }
+    }
+
+    /** Where an organisation's seal would be, for messages that tell the operator what to issue. */
+    public Path fileFor(String organizationId) {
+        return dir == null ? Path.of("organization-" + organizationId + ".p12") : dir.resolve("organization-" + organizationId + ".p12");
+    }
+}
