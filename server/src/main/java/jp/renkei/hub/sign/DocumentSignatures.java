@@ -118,7 +118,9 @@ public final class DocumentSignatures implements SealingRule {
 
     private Carried carried(WriteRequest request, List<WriteRequest> unit) {
         if (request.resource() instanceof Bundle bundle) {
-            return bundle.hasSignature() ? new Carried(bundle.getSignature(), "Bundle.signature") : null;
+            // a seal is the hub's: a client sending back a sealed document (read, then written again) is sealed anew
+            boolean senders = bundle.hasSignature() && !SignatureElements.isOfType(bundle.getSignature(), SignatureElements.SOURCE);
+            return senders ? new Carried(bundle.getSignature(), "Bundle.signature") : null;
         }
         String target = request.type() + "/" + request.id();
         for (WriteRequest other : unit) {

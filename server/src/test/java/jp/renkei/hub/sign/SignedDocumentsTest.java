@@ -198,6 +198,15 @@ class SignedDocumentsTest {
         Parameters report = verify(nurse, "Bundle/" + id);
         assertThat(value(report, "signatureKind").primitiveValue()).isEqualTo("custody-seal");
         assertThat(((org.hl7.fhir.r4.model.BooleanType) value(report, "verified")).booleanValue()).isTrue();
+
+        // read and written back with a change: sealed anew, a second Provenance for version 2
+        ((Composition) read.getEntryFirstRep().getResource()).setTitle("退院時情報提供書（訂正）");
+        HttpResponse<String> amended = hub.send("PUT", "/Bundle/" + id, "application/fhir+json", json.encodeResourceToString(read),
+                "Authorization", "Bearer " + nurse);
+        assertThat(amended.statusCode()).as(amended.body()).isEqualTo(200);
+        assertThat(provenancesOf(nurse, "Bundle/" + id)).extracting(p -> p.getTargetFirstRep().getReference())
+                .containsExactlyInAnyOrder("Bundle/" + id + "/_history/1", "Bundle/" + id + "/_history/2");
+        assertThat(((org.hl7.fhir.r4.model.BooleanType) value(verify(nurse, "Bundle/" + id), "verified")).booleanValue()).isTrue();
     }
 
     @Test
