@@ -46,8 +46,7 @@ public class NotifyConfig implements WebSocketConfigurer {
     /** Incoming messages are small (bind/unbind); the container refuses bigger ones and closes the socket. */
     @Bean
     static ServletServerContainerFactoryBean webSocketContainer(Environment environment) {
-        // bound here, not injected: the container factory is created before configuration properties are
-        NotifyProperties properties = Binder.get(environment).bindOrCreate("renkei.notify", NotifyProperties.class);
+        NotifyProperties properties = early(environment);
         ServletServerContainerFactoryBean container = new ServletServerContainerFactoryBean();
         container.setMaxTextMessageBufferSize((int) properties.maxMessage().toBytes());
         container.setMaxBinaryMessageBufferSize((int) properties.maxMessage().toBytes());
@@ -62,7 +61,7 @@ public class NotifyConfig implements WebSocketConfigurer {
      */
     @Bean
     static WebServerFactoryCustomizer<TomcatServletWebServerFactory> smallSocketBuffers(Environment environment) {
-        NotifyProperties properties = Binder.get(environment).bindOrCreate("renkei.notify", NotifyProperties.class);
+        NotifyProperties properties = early(environment);
         String size = Long.toString(properties.socketBuffer().toBytes());
         return factory -> {
             // Tomcat's WebSocket frame buffers have no other setting; it is read once, when the first socket opens,
@@ -75,6 +74,11 @@ public class NotifyConfig implements WebSocketConfigurer {
                 connector.setProperty("socket.appWriteBufSize", size);
             });
         };
+    }
+
+    /** Bound here, not injected: the web server and its container are made before configuration properties are. */
+    private static NotifyProperties early(Environment environment) {
+        return Binder.get(environment).bindOrCreate("renkei.notify", NotifyProperties.class);
     }
 
     @Configuration(proxyBeanMethods = false)

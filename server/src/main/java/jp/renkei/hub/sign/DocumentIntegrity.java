@@ -50,9 +50,9 @@ public final class DocumentIntegrity implements ReadCheck {
     @Override
     public void check(StoredResource stored, Resource resource) {
         Signature signature = signatureOf(resource);
-        Optional<SignedKind> kind = SignedKind.of(resource);
         if (signature == null) {
-            if (kind.isPresent() && required) {
+            Optional<SignedKind> kind = required ? SignedKind.of(resource) : Optional.empty();
+            if (kind.isPresent()) {
                 throw tampered(stored, "it must be signed (" + kind.get().japanese() + ") but holds no signature");
             }
             return;

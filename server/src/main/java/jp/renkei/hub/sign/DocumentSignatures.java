@@ -166,7 +166,7 @@ public final class DocumentSignatures implements SealingRule {
                             .sorted().collect(Collectors.joining(" or ")) + ": send a Provenance whose target is it and whose"
                             + " signature holds the JWS in the same transaction)");
         }
-        if (kind == SignedKind.ADVANCE_DIRECTIVE || !clientWrote) {
+        if (!clientWrote) {
             return seal(properties.hubOrganization(), request.resource(), now)
                     .orElseThrow(() -> new IllegalStateException("The hub's own seal " + seals.fileFor(properties.hubOrganization())
                             + " is missing (renkei.sign.hub-organization); see docs/signatures.md"));
@@ -209,7 +209,8 @@ public final class DocumentSignatures implements SealingRule {
         }
     }
 
-    private Provenance provenanceOf(WriteRequest request, long version, Signature signature, Instant now) {
+    /** The record of a signed version, written with it: its target, when, who signed in what capacity, the signature. */
+    private WriteRequest provenance(WriteRequest request, long version, Signature signature, Instant now) {
         Provenance provenance = new Provenance();
         provenance.addTarget(new Reference(request.type() + "/" + request.id() + "/_history/" + version));
         provenance.setRecorded(Date.from(now));
@@ -217,12 +218,7 @@ public final class DocumentSignatures implements SealingRule {
         provenance.addSignature(signature.copy());
         labeler.label(request.id(), request.resource()).patients().stream().findFirst()
                 .ifPresent(patient -> provenance.addExtension(PROVENANCE_PATIENT, new Reference("Patient/" + patient)));
-        return provenance;
-    }
-
-    private WriteRequest provenance(WriteRequest request, long version, Signature signature, Instant now) {
-        return new WriteRequest("Provenance", ResourceStore.newId(), provenanceOf(request, version, signature, now), null,
-                request.owner());
+        return new WriteRequest("Provenance", ResourceStore.newId(), provenance, null, request.owner());
     }
 
     private static String names(SignedKind kind) {

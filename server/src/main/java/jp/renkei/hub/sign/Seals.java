@@ -36,7 +36,7 @@ public final class Seals {
         if (dir == null || organizationId == null || !ORGANIZATION_ID.matcher(organizationId).matches()) {
             return Optional.empty();
         }
-        Path file = dir.resolve("organization-" + organizationId + ".p12");
+        Path file = fileFor(organizationId);
         try {
             if (!Files.isRegularFile(file)) {
                 return Optional.empty();
@@ -53,8 +53,9 @@ public final class Seals {
         }
     }
 
-    /** Where an organisation's seal would be, for messages that tell the operator what to issue. */
+    /** Where an organisation's seal is (or would be: messages name it to tell the operator what to issue). */
     public Path fileFor(String organizationId) {
-        return dir == null ? Path.of("organization-" + organizationId + ".p12") : dir.resolve("organization-" + organizationId + ".p12");
+        Path name = Path.of("organization-" + organizationId + ".p12");
+        return dir == null ? name : dir.resolve(name);
     }
 }

@@ -70,7 +70,7 @@ public class SignConfig {
 
     private static void requireUsable(SignProperties properties, TrustMaterial trust, Seals seals) {
         List<Path> missing = trust.missing();
-        if (properties.trustAnchors().isEmpty() || trust.anchors().isEmpty()) {
+        if (trust.anchors().isEmpty()) {
             throw new IllegalStateException("Signed documents are required (renkei.sign.required) but no trust anchor is configured"
                     + " or readable (renkei.sign.trust-anchors: " + properties.trustAnchors() + "). Create the deployment CA with"
                     + " deploy/pki.sh init (docs/signatures.md), or set RENKEI_SIGN_REQUIRED=false for local tests only.");

@@ -45,7 +45,7 @@ public final class SignatureVerifier {
      * @param allowed the qualifications that may sign here; empty when any trusted signer may
      */
     public Verified verify(IBaseResource resource, String jws, Set<HealthcareRole.Qualification> allowed, Instant at) {
-        return verify(canonical.of(resource), jws, allowed, at, true);
+        return verify(canonical.of(resource), DetachedJws.parse(jws), allowed, at, true);
     }
 
     /**
@@ -56,10 +56,6 @@ public final class SignatureVerifier {
     public Verified verifyStored(String json, String jws) {
         DetachedJws.Parsed parsed = DetachedJws.parse(jws);
         return verify(CanonicalJson.of(json), parsed, Set.of(), parsed.signingTime(), false);
-    }
-
-    private Verified verify(byte[] content, String jws, Set<HealthcareRole.Qualification> allowed, Instant at, boolean revocation) {
-        return verify(content, DetachedJws.parse(jws), allowed, at, revocation);
     }
 
     private Verified verify(byte[] content, DetachedJws.Parsed parsed, Set<HealthcareRole.Qualification> allowed, Instant at,
