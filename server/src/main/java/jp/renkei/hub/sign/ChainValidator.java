@@ -102,6 +102,8 @@ public final class ChainValidator {
         Instant revokedAfter = null;
         for (int i = 0; i < path.size(); i++) {
             Instant revoked = revocation(path.get(i), issuers.get(i));
+            // CRLs state revocation to the second, rounded down: a revocation in the signing's own second counts as
+            // before it, since the hub cannot tell which came first.
             if (revoked != null && !revoked.isAfter(at)) {
                 throw new SignatureFailure(SignatureFailure.Reason.REVOKED,
                         "The certificate of " + subject(path.get(i)) + " was revoked on " + revoked);
