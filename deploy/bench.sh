@@ -8,8 +8,10 @@
 #                                        patient's care team) while Compositions are created at 20/s, then the
 #                                        hub's heap with 10,000 idle bound sessions (jcmd GC.run + GC.heap_info
 #                                        on the hub's pid). Its defaults: --ops notify,notify-heap --subscribers 1000
-#                                        --patients 1000 --preload 0 --rate 20 --duration 60 --warmup 10
-#                                        --sessions 10000; smaller, e.g. --subscribers 100 --patients 100 --sessions 500
+#                                        --patients 1000 --preload 0 --rate 20 --duration 60 --warmup 150
+#                                        --sessions 10000; smaller, e.g. --subscribers 100 --patients 100 --sessions 500.
+#                                        The long warm-up is for the JIT: on 2 cores its compiler threads take most
+#                                        of the CPU for the first minutes of writes (docs/benchmarks.md).
 # Any LoadDriver argument can be given (--clients --duration --warmup --patients --preload --ops --out --token,
 # and for the notification ops --subscribers --rate --sessions).
 # The fresh hub runs as in production: authentication, access control and consent checks on. The load
@@ -37,7 +39,7 @@ defaults=(--clients 8 --duration 60 --warmup 30 --patients 1000 --preload 100000
 args=()
 for arg in "$@"; do
   if [ "$arg" = --notify ]; then
-    defaults=(--ops notify,notify-heap --clients 8 --duration 60 --warmup 10 --patients 1000 --preload 0
+    defaults=(--ops notify,notify-heap --clients 8 --duration 60 --warmup 150 --patients 1000 --preload 0
               --subscribers 1000 --rate 20 --sessions 10000 --out "$root/docs/benchmarks.md")
   else
     args+=("$arg")

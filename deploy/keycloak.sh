@@ -11,6 +11,8 @@
 #   KEYCLOAK_PORT        HTTP port (default 8180)
 #   KEYCLOAK_MGMT_PORT   management port for /health (default 9100), also on 127.0.0.1
 #   KEYCLOAK_HEAP        JVM heap options (default "-Xms64m -Xmx768m")
+#   KEYCLOAK_START_TIMEOUT  seconds to wait for Keycloak to be ready (default 300: a first start
+#                        builds the distribution, about 45 s, and a busy 2-core machine takes minutes)
 #   KEYCLOAK_RESET=1     throw away the dev database and import the realm file again
 #   KEYCLOAK_DB          dev-file (default: H2 file in the distribution, kept across restarts) or dev-mem
 #                        (in memory, fresh realm import each start; lets a test run its own instance
@@ -155,7 +157,8 @@ start() {
   pid=$!
   echo "$pid" >"$pidfile"
 
-  local deadline=$((t0 + 120))
+  local timeout="${KEYCLOAK_START_TIMEOUT:-300}"
+  local deadline=$((t0 + timeout))
   while :; do
     if ! kill -0 "$pid" 2>/dev/null; then
       echo "Keycloak failed to start; last lines of $log:" >&2
@@ -171,7 +174,7 @@ start() {
       exit 0
     fi
     if [ "$(date +%s)" -ge "$deadline" ]; then
-      echo "Keycloak did not become ready within 120 s; last lines of $log:" >&2
+      echo "Keycloak did not become ready within $timeout s; last lines of $log:" >&2
       tail -n 40 "$log" >&2
       echo "(still running as pid $pid; 'deploy/keycloak.sh stop' stops it)" >&2
       exit 1

@@ -93,4 +93,13 @@ public final class HubInstance implements AutoCloseable {
     public void close() {
         context.close();
     }
+
+    /** Deletes a closed hub's store directory: the files grow large in the bigger tests. A leftover is no failure. */
+    public static void deleteStore(Path dataDir) {
+        try (var files = java.nio.file.Files.walk(dataDir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // a leftover temp directory is not a test failure
+        }
+    }
 }

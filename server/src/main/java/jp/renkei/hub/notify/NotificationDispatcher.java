@@ -258,11 +258,15 @@ public class NotificationDispatcher implements SmartLifecycle {
                 return known;
             }
         };
+        List<String> patients = TopicMatcher.patientsOf(stored);
         for (Topic topic : topics) {
             if (!TopicMatcher.triggers(topic, resource, previous)) {
                 continue;
             }
-            for (Subscriptions.Entry subscription : subscriptions.forTopic(topic)) {
+            // a change taken again after a crash may have given events to a Subscription whose filter has changed since
+            List<Subscriptions.Entry> candidates = queued.recovered() ? subscriptions.forTopic(topic)
+                    : subscriptions.forTopic(topic, patients);
+            for (Subscriptions.Entry subscription : candidates) {
                 if (!subscription.active(now)) {
                     continue;
                 }
@@ -273,7 +277,7 @@ public class NotificationDispatcher implements SmartLifecycle {
                             guard.callerFrom(subscription.claims()), stored, false));
                     continue;
                 }
-                if (!TopicMatcher.passesFilters(subscription.spec(), stored, resource)) {
+                if (!TopicMatcher.passesFilters(subscription.spec(), stored, resource, patients)) {
                     continue;
                 }
                 Caller owner = guard.callerFrom(subscription.claims());

@@ -6,11 +6,14 @@ import ca.uhn.fhir.context.FhirContext;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.ReplaceOptions;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.Date;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import jp.renkei.hub.store.Durability;
 import org.bson.Document;
@@ -34,11 +37,18 @@ public class Subscriptions {
         }
     }
 
+    private static final String ANY_PATIENT = "";
+
     private final MongoCollection<Document> collection;
     private final Durability durability;
     private final FhirContext fhirContext;
     private final NotifyProperties properties;
     private final Map<String, Entry> byId = new ConcurrentHashMap<>();
+    /**
+     * Each topic's Subscription ids by the patient their filter names ({@link #ANY_PATIENT} when it has no patient
+     * filter): a change is matched against its patients' Subscriptions only, not against every Subscription of the hub.
+     */
+    private final Map<Topic, Map<String, Set<String>>> byPatient = new ConcurrentHashMap<>();
     /** How many Subscriptions each owner has: asked on every request that opens a record (receipts). */
     private final Map<String, Integer> owners = new ConcurrentHashMap<>();
 
@@ -50,6 +60,7 @@ public class Subscriptions {
         for (Document doc : collection.find()) {
             Entry entry = fromDocument(doc);
             byId.put(entry.id(), entry);
+            index(entry);
             owners.merge(entry.owner(), 1, Integer::sum);
         }
     }
@@ -68,12 +79,58 @@ public class Subscriptions {
         return owners.containsKey(subject);
     }
 
+    /**
+     * The topic's Subscriptions that may concern a change about these patients ({@code Patient/<id>}): those whose
+     * patient filter names one of them and those without a patient filter. Their other filters are still to check.
+     */
+    public List<Entry> forTopic(Topic topic, Collection<String> patients) {
+        Map<String, Set<String>> ofTopic = byPatient.getOrDefault(topic, Map.of());
+        Set<String> ids = new LinkedHashSet<>(ofTopic.getOrDefault(ANY_PATIENT, Set.of()));
+        for (String patient : patients) {
+            ids.addAll(ofTopic.getOrDefault(patient, Set.of()));
+        }
+        List<Entry> out = new ArrayList<>(ids.size());
+        for (String id : ids) {
+            Entry entry = byId.get(id);
+            if (entry != null) {
+                out.add(entry);
+            }
+        }
+        return out;
+    }
+
+    /** All the topic's Subscriptions. */
     public List<Entry> forTopic(Topic topic) {
         return byId.values().stream().filter(e -> e.spec().topic() == topic).toList();
     }
 
     public Collection<Entry> all() {
         return byId.values();
+    }
+
+    private void index(Entry entry) {
+        Map<String, Set<String>> ofTopic = byPatient.computeIfAbsent(entry.spec().topic(), t -> new ConcurrentHashMap<>());
+        patientKeys(entry).forEach(key -> ofTopic.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(entry.id()));
+    }
+
+    /** Takes the old version out of the index, but not from where its {@code successor} (null: none) is indexed. */
+    private void unindex(Entry old, Entry successor) {
+        Set<String> kept = successor != null && successor.spec().topic() == old.spec().topic() ? patientKeys(successor) : Set.of();
+        Map<String, Set<String>> ofTopic = byPatient.getOrDefault(old.spec().topic(), Map.of());
+        for (String key : patientKeys(old)) {
+            if (!kept.contains(key)) {
+                ofTopic.computeIfPresent(key, (k, ids) -> {
+                    ids.remove(old.id());
+                    return ids.isEmpty() ? null : ids;
+                });
+            }
+        }
+    }
+
+    /** Where the Subscription is indexed: its patients; none when its patient filters exclude each other. */
+    private static Set<String> patientKeys(Entry entry) {
+        Set<String> patients = entry.spec().filters().get("patient");
+        return patients == null ? Set.of(ANY_PATIENT) : patients;
     }
 
     /**
@@ -102,8 +159,13 @@ public class Subscriptions {
                 .append("body", json).append("claims", new Document(claims)), new ReplaceOptions().upsert(true));
         durability.awaitDurable();
         Entry entry = new Entry(id, version, owner, spec, Map.copyOf(claims), json);
-        if (byId.put(id, entry) == null) {
+        // indexed under its new filter before it leaves the old one, so a change being matched meanwhile finds it
+        index(entry);
+        Entry replaced = byId.put(id, entry);
+        if (replaced == null) {
             owners.merge(owner, 1, Integer::sum);
+        } else {
+            unindex(replaced, entry);
         }
         return entry;
     }
@@ -124,6 +186,7 @@ public class Subscriptions {
         durability.awaitDurable();
         Entry removed = byId.remove(id);
         if (removed != null) {
+            unindex(removed, null);
             owners.computeIfPresent(removed.owner(), (owner, n) -> n > 1 ? n - 1 : null);
         }
     }

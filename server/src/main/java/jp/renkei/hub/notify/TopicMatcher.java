@@ -42,10 +42,16 @@ final class TopicMatcher {
         };
     }
 
-    /** Whether the event passes the Subscription's filters (nothing about its owner yet: cheap, asked first). */
-    static boolean passesFilters(SubscriptionSpec spec, StoredResource stored, Resource resource) {
-        List<String> patients = stored.labels() == null ? List.of()
-                : stored.labels().patients().stream().map(p -> "Patient/" + p).toList();
+    /** The change's patients as filters and the index name them: {@code Patient/<id>}. */
+    static List<String> patientsOf(StoredResource stored) {
+        return stored.labels() == null ? List.of() : stored.labels().patients().stream().map(p -> "Patient/" + p).toList();
+    }
+
+    /**
+     * Whether the event passes the Subscription's filters (nothing about its owner yet: cheap, asked first);
+     * {@code patients} as {@link #patientsOf}.
+     */
+    static boolean passesFilters(SubscriptionSpec spec, StoredResource stored, Resource resource, List<String> patients) {
         if (!spec.passes("patient", patients)) {
             return false;
         }

@@ -35,11 +35,6 @@ public final class SecuredHub implements AutoCloseable {
     public void close() {
         hub.close();
         issuer.close();
-        // the store's files can grow large in the bigger tests: leave nothing behind in the temp directory
-        try (var files = Files.walk(dataDir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException e) {
-            // a leftover temp directory is not a test failure
-        }
+        HubInstance.deleteStore(dataDir);
     }
 }

@@ -137,12 +137,8 @@ class NotificationDeliveryTest {
     }
 
     private SocketClient bound(String token, String subscription) throws InterruptedException {
-        Parameters binding = json.parseResource(Parameters.class,
-                post("/Subscription/" + subscription + "/$get-ws-binding-token", token, new Parameters()).body());
-        SocketClient socket = new SocketClient(Notifications.value(binding, "websocket-url"));
-        socket.bind(Notifications.value(binding, "token"));
-        assertThat(Notifications.type(socket.next(5000))).isEqualTo("handshake");
-        return socket;
+        return SocketClient.bound(json.parseResource(Parameters.class,
+                post("/Subscription/" + subscription + "/$get-ws-binding-token", token, new Parameters()).body()), 5000);
     }
 
     private Bundle awaitEvents(String token, String subscription, int count) throws InterruptedException {

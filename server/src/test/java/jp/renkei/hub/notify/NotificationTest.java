@@ -22,6 +22,7 @@ import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Communication;
 import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.HumanName;
+import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Patient;
@@ -137,6 +138,93 @@ class NotificationTest {
             seed("Task", "handoff-1", handoff("p1", "Organization/org-homecare", Task.TaskStatus.RECEIVED), "Organization/org-hospital");
             // the note alone changed nothing a hand-off's parties wait for: the status change is event 2
             assertThat(Notifications.events(socket.nextNotHeartbeat(WAIT))).containsExactly("2 Task/handoff-1");
+        }
+    }
+
+    @Test
+    void organisationAndCategoryFiltersNarrowDelivery() throws Exception {
+        String cm = careManager();
+        String byOrganisation = subscribe(cm, Topic.CARE_DOCUMENT, "id-only", 0, "Composition?patient=p1&organization=org-nursing");
+        String byCategory = subscribe(cm, Topic.COMMUNICATION, "id-only", 0, "Communication?category=contact-form");
+        try (SocketClient documents = bound(cm, byOrganisation); SocketClient messages = bound(cm, byCategory)) {
+            seed("Composition", "hospital-record-p1", CareRecords.about("Composition", "care-record", "p1"), "Organization/org-hospital");
+            seed("Composition", "nursing-record-p1", CareRecords.about("Composition", "care-record", "p1"), "Organization/org-nursing");
+            Communication coordination = communication("p1", "PractitionerRole/role-cm");
+            seed("Communication", "coordination-to-me", coordination, "Organization/org-clinic");
+            Communication contactForm = (Communication) CareRecords.about("Communication", "contact-form", "p1");
+            contactForm.addRecipient(new Reference("PractitionerRole/role-cm"));
+            seed("Communication", "contact-form-to-me", contactForm, "Organization/org-clinic");
+            assertThat(Notifications.events(documents.nextNotHeartbeat(WAIT))).containsExactly("1 Composition/nursing-record-p1");
+            assertThat(Notifications.events(messages.nextNotHeartbeat(WAIT))).containsExactly("1 Communication/contact-form-to-me");
+            assertThat(documents.nextNotHeartbeat(QUIET)).isNull();
+            assertThat(messages.nextNotHeartbeat(100)).isNull();
+        }
+    }
+
+    @Test
+    void oneTokenBindsSeveralSubscriptionsAndUnbindingOneStopsOnlyIt() throws Exception {
+        String cm = careManager();
+        String documents = subscribe(cm, Topic.CARE_DOCUMENT, "id-only", 0, "DocumentReference?patient=p4");
+        String messages = subscribe(cm, Topic.COMMUNICATION, "id-only", 0, "Communication?patient=p4");
+        Parameters ask = new Parameters();
+        ask.addParameter().setName("id").setValue(new IdType(documents));
+        ask.addParameter().setName("id").setValue(new IdType(messages));
+        HttpResponse<String> answer = post("/Subscription/$get-ws-binding-token", cm, ask);
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        Parameters both = json.parseResource(Parameters.class, answer.body());
+        assertThat(both.getParameter()).filteredOn(p -> p.getName().equals("subscription"))
+                .extracting(p -> p.getValue().primitiveValue())
+                .containsExactly(hub.baseUrl() + "/Subscription/" + documents, hub.baseUrl() + "/Subscription/" + messages);
+        try (SocketClient socket = new SocketClient(Notifications.value(both, "websocket-url"))) {
+            socket.bind(Notifications.value(both, "token"));
+            List<String> handshakes = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                Bundle handshake = socket.next(WAIT);
+                assertThat(Notifications.type(handshake)).isEqualTo("handshake");
+                handshakes.add(Notifications.subscriptionId(handshake));
+            }
+            assertThat(handshakes).containsExactlyInAnyOrder(documents, messages);
+
+            seed("Communication", "bound-p4", communication("p4", "PractitionerRole/role-cm"), "Organization/org-clinic");
+            Bundle first = socket.nextNotHeartbeat(WAIT);
+            assertThat(Notifications.subscriptionId(first)).isEqualTo(messages);
+            assertThat(Notifications.events(first)).containsExactly("1 Communication/bound-p4");
+
+            socket.send("unbind-with-token: " + tokenFor(cm, messages).token());
+            // a socket's messages are handled in order: the handshake of this re-bind shows the unbind was done
+            socket.bind(tokenFor(cm, documents).token());
+            Bundle rebound = socket.next(WAIT);
+            assertThat(Notifications.type(rebound)).isEqualTo("handshake");
+            assertThat(Notifications.subscriptionId(rebound)).isEqualTo(documents);
+            seed("Communication", "unbound-p4", communication("p4", "PractitionerRole/role-cm"), "Organization/org-clinic");
+            seed("DocumentReference", "still-bound-p4", CareRecords.about("DocumentReference", "nursing-report", "p4"), "Organization/org-nursing");
+            Bundle next = socket.nextNotHeartbeat(WAIT);
+            assertThat(Notifications.subscriptionId(next)).isEqualTo(documents);
+            assertThat(Notifications.events(next)).containsExactly("1 DocumentReference/still-bound-p4");
+            assertThat(socket.nextNotHeartbeat(QUIET)).isNull();
+            assertThat(socket.isClosed()).isFalse();
+        }
+        // not pushed to the unbound socket, but numbered and kept for replay
+        awaitCount(cm, messages, 2);
+        assertThat(Notifications.events(json.parseResource(Bundle.class,
+                get("/Subscription/" + messages + "/$events?eventsSinceNumber=2", cm).body())))
+                .containsExactly("2 Communication/unbound-p4");
+    }
+
+    @Test
+    void aSubscriptionWhosePatientFilterChangesFollowsTheNewFilter() throws Exception {
+        String cm = careManager();
+        String id = subscribe(cm, Topic.CARE_DOCUMENT, "id-only", 0, "DocumentReference?patient=p1");
+        Subscription changed = Notifications.subscription(Topic.CARE_DOCUMENT, "id-only", 0, "DocumentReference?patient=p4");
+        changed.setId(id);
+        HttpResponse<String> updated = hub.send("PUT", "/Subscription/" + id, "application/fhir+json",
+                json.encodeResourceToString(changed), "Authorization", "Bearer " + cm);
+        assertThat(updated.statusCode()).as(updated.body()).isEqualTo(200);
+        try (SocketClient socket = bound(cm, id)) {
+            seed("DocumentReference", "old-filter-p1", CareRecords.about("DocumentReference", "nursing-report", "p1"), "Organization/org-nursing");
+            seed("DocumentReference", "new-filter-p4", CareRecords.about("DocumentReference", "nursing-report", "p4"), "Organization/org-nursing");
+            assertThat(Notifications.events(socket.nextNotHeartbeat(WAIT))).containsExactly("1 DocumentReference/new-filter-p4");
+            assertThat(socket.nextNotHeartbeat(QUIET)).isNull();
         }
     }
 
@@ -465,22 +553,20 @@ class NotificationTest {
     }
 
     private Binding tokenFor(String token, String subscription) {
-        HttpResponse<String> response = post("/Subscription/" + subscription + "/$get-ws-binding-token", token, new Parameters());
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        Parameters out = json.parseResource(Parameters.class, response.body());
+        Parameters out = bindingToken(token, subscription);
         return new Binding(Notifications.value(out, "token"), Notifications.value(out, "expiration"),
                 Notifications.value(out, "websocket-url"));
     }
 
+    private Parameters bindingToken(String token, String subscription) {
+        HttpResponse<String> response = post("/Subscription/" + subscription + "/$get-ws-binding-token", token, new Parameters());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return json.parseResource(Parameters.class, response.body());
+    }
+
     /** A socket bound to the Subscription, its handshake already read. */
     private SocketClient bound(String token, String subscription) throws InterruptedException {
-        Binding binding = tokenFor(token, subscription);
-        SocketClient socket = new SocketClient(binding.websocketUrl());
-        socket.bind(binding.token());
-        Bundle handshake = socket.next(WAIT);
-        assertThat(handshake).as("handshake").isNotNull();
-        assertThat(Notifications.type(handshake)).isEqualTo("handshake");
-        return socket;
+        return SocketClient.bound(bindingToken(token, subscription), WAIT);
     }
 
     private Bundle status(String token, String subscription) {

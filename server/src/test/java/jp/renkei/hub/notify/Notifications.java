@@ -48,6 +48,11 @@ final class Notifications {
         return Long.parseLong(value(status(bundle), "events-since-subscription-start"));
     }
 
+    /** The id of the Subscription the notification is for. */
+    static String subscriptionId(Bundle bundle) {
+        return ((Reference) status(bundle).getParameter("subscription").getValue()).getReferenceElement().getIdPart();
+    }
+
     static String value(Parameters parameters, String name) {
         return ((PrimitiveType<?>) parameters.getParameter(name).getValue()).getValueAsString();
     }

@@ -34,6 +34,16 @@ final class SocketClient implements WebSocket.Listener, AutoCloseable {
                 .buildAsync(URI.create(url), this).join();
     }
 
+    /** A socket bound with the answer of {@code $get-ws-binding-token}, its handshake already read. */
+    static SocketClient bound(Parameters binding, long millis) throws InterruptedException {
+        SocketClient socket = new SocketClient(Notifications.value(binding, "websocket-url"));
+        socket.bind(Notifications.value(binding, "token"));
+        Bundle handshake = socket.next(millis);
+        org.assertj.core.api.Assertions.assertThat(handshake).as("handshake").isNotNull();
+        org.assertj.core.api.Assertions.assertThat(Notifications.type(handshake)).isEqualTo("handshake");
+        return socket;
+    }
+
     void send(String text) {
         socket.sendText(text, true).join();
     }

@@ -2,8 +2,6 @@ package jp.renkei.hub.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,7 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import jp.renkei.hub.HubInstance;
-import jp.renkei.hub.RenkeiApplication;
+import jp.renkei.hub.HubProcess;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Patient;
@@ -51,21 +49,10 @@ class DurabilityTest {
     @Test
     void acknowledgedWritesSurviveKillDashNine() throws Exception {
         Path dir = Files.createTempDirectory("renkei-kill");
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-        Process hub = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                RenkeiApplication.class.getName(), "--server.port=" + port,
-                "--renkei.store.embedded.data-dir=" + dir, "--renkei.store.uri=",
-                "--server.address=127.0.0.1", "--renkei.auth.enabled=false", "--renkei.sign.required=false")
-                .redirectErrorStream(true).redirectOutput(dir.resolveSibling(dir.getFileName() + ".log").toFile()).start();
-        String base = "http://127.0.0.1:" + port + "/fhir";
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         ConcurrentLinkedQueue<String> acknowledged = new ConcurrentLinkedQueue<>();
-        try {
-            waitUntilUp(http, base, hub);
+        try (HubProcess hub = new HubProcess(dir, "renkei.auth.enabled=false")) {
+            String base = hub.baseUrl();
             AtomicBoolean stop = new AtomicBoolean();
             ExecutorService writers = Executors.newFixedThreadPool(4);
             for (int t = 0; t < 4; t++) {
@@ -90,13 +77,10 @@ class DurabilityTest {
                 }
                 Thread.sleep(20);
             }
-            hub.destroyForcibly(); // SIGKILL: no shutdown hooks, no final commit
-            hub.waitFor(30, TimeUnit.SECONDS);
+            hub.kill(); // SIGKILL: no shutdown hooks, no final commit
             stop.set(true);
             writers.shutdownNow();
             writers.awaitTermination(30, TimeUnit.SECONDS);
-        } finally {
-            hub.destroyForcibly();
         }
         List<String> ids = List.copyOf(acknowledged);
         try (HubInstance restarted = new HubInstance(dir)) {
@@ -111,23 +95,5 @@ class DurabilityTest {
             assertThat(ids).hasSizeGreaterThanOrEqualTo(300);
             assertThat(missing).as("acknowledged creates lost by kill -9").isZero();
         }
-    }
-
-    private static void waitUntilUp(HttpClient http, String base, Process hub) throws Exception {
-        long deadline = System.currentTimeMillis() + 120_000;
-        while (System.currentTimeMillis() < deadline) {
-            if (!hub.isAlive()) {
-                throw new IllegalStateException("hub process exited with " + hub.exitValue());
-            }
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create(base + "/metadata")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (java.io.IOException notYet) {
-                Thread.sleep(250);
-            }
-        }
-        throw new IllegalStateException("hub did not start within 120 s");
     }
 }
