@@ -13,8 +13,8 @@ import org.hl7.fhir.r4.model.StringType;
 import org.hl7.fhir.r4.model.Subscription;
 import org.hl7.fhir.r4.model.UnsignedIntType;
 
-/** Reading notification Bundles (R4 Backport form) in tests. */
-final class Notifications {
+/** Writing Subscriptions and reading notification Bundles (R4 Backport form) in tests. */
+public final class Notifications {
 
     static final IParser JSON = HubInstance.fhirContext().newJsonParser();
 
@@ -22,7 +22,7 @@ final class Notifications {
     }
 
     /** A Subscription in the R4 Backport form, channel websocket, as a client following the IG writes it. */
-    static Subscription subscription(Topic topic, String content, int heartbeat, String... filters) {
+    public static Subscription subscription(Topic topic, String content, int heartbeat, String... filters) {
         Subscription s = new Subscription().setStatus(Subscription.SubscriptionStatus.REQUESTED).setReason("テスト")
                 .setCriteria(topic.canonical());
         for (String filter : filters) {
@@ -58,7 +58,7 @@ final class Notifications {
     }
 
     /** Event number and focus (Type/id, or null) of each notification-event, in order. */
-    static List<String> events(Bundle bundle) {
+    public static List<String> events(Bundle bundle) {
         return status(bundle).getParameter().stream().filter(p -> p.getName().equals("notification-event")).map(p -> {
             String number = p.getPart().stream().filter(x -> x.getName().equals("event-number"))
                     .map(x -> ((PrimitiveType<?>) x.getValue()).getValueAsString()).findFirst().orElseThrow();

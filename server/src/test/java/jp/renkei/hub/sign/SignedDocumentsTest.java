@@ -18,6 +18,8 @@ import java.util.Optional;
 import jp.renkei.hub.HubInstance;
 import jp.renkei.hub.access.CareRecords;
 import jp.renkei.hub.access.SecuredHub;
+import jp.renkei.hub.notify.Notifications;
+import jp.renkei.hub.notify.Topic;
 import jp.renkei.hub.store.StoreProperties;
 import org.bson.Document;
 import org.hl7.fhir.r4.model.Attachment;
@@ -138,6 +140,30 @@ class SignedDocumentsTest {
     private Bundle signed(Bundle document, DeploymentCa.Signer signer, String type, Instant at) {
         document.setSignature(SignatureElements.sign(canonical, document, signer, type, at));
         return document;
+    }
+
+    /** Changes a stored Bundle's title behind the hub's back, as a database intruder would. */
+    private void changeInTheDatabase(String collection, String key) {
+        MongoCollection<Document> stored = hub.bean(MongoClient.class).getDatabase(hub.bean(StoreProperties.class).database())
+                .getCollection(collection);
+        String body = stored.find(eq("_id", key)).first().getString("body");
+        assertThat(body).contains("\"title\":\"");
+        stored.updateOne(eq("_id", key), Updates.set("body", body.replaceFirst("\"title\":\"", "\"title\":\"（改ざん）")));
+    }
+
+    /** The Subscription's events once one about {@code focus} is numbered (numbering follows the acknowledged write). */
+    private Bundle eventsUntil(String subscription, String focus) throws InterruptedException {
+        long until = System.currentTimeMillis() + 20_000;
+        while (true) {
+            HttpResponse<String> response = get(nurse, "/Subscription/" + subscription + "/$events");
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            Bundle bundle = json.parseResource(Bundle.class, response.body());
+            if (Notifications.events(bundle).stream().anyMatch(e -> e.endsWith(" " + focus))) {
+                return bundle;
+            }
+            assertThat(System.currentTimeMillis()).as("an event about " + focus).isLessThan(until);
+            Thread.sleep(50);
+        }
     }
 
     private int stored(String token, String type) {
@@ -348,11 +374,7 @@ class SignedDocumentsTest {
     @Test
     void aRecordChangedInTheDatabaseIsReportedAndNeverServedAsSound() {
         String id = created(post(nurse, "/Bundle", signed(handoff(), doctorKey, SignatureElements.AUTHOR)));
-        MongoCollection<Document> bundles = hub.bean(MongoClient.class).getDatabase(hub.bean(StoreProperties.class).database())
-                .getCollection("Bundle");
-        String body = bundles.find(eq("_id", id)).first().getString("body");
-        assertThat(body).contains("\"title\":\"");
-        bundles.updateOne(eq("_id", id), Updates.set("body", body.replaceFirst("\"title\":\"", "\"title\":\"（改ざん）")));
+        changeInTheDatabase("Bundle", id);
 
         HttpResponse<String> read = get(nurse, "/Bundle/" + id);
         assertThat(read.statusCode()).isEqualTo(500);
@@ -411,6 +433,25 @@ class SignedDocumentsTest {
         assertThat(((org.hl7.fhir.r4.model.BooleanType) value(report, "verified")).booleanValue()).isTrue();
         assertThat(value(report, "chain").primitiveValue()).isEqualTo("trusted");
         assertThat(value(report, "revokedAfter")).isNotNull();
+    }
+
+    @Test
+    void aRecordChangedInTheDatabaseGoesOutInNotificationsByReferenceOnly() throws Exception {
+        String subscription = created(post(nurse, "/Subscription",
+                Notifications.subscription(Topic.CARE_DOCUMENT, "full-resource", 0, "Bundle?patient=" + PATIENT)));
+        String id = created(post(nurse, "/Bundle", signed(handoff(), doctorKey, SignatureElements.AUTHOR)));
+        Bundle sound = eventsUntil(subscription, "Bundle/" + id);
+        assertThat(sound.getEntry()).anyMatch(e -> e.getResource() instanceof Bundle b && b.getIdElement().getIdPart().equals(id));
+
+        // the event names version 1, which is read from the history collection
+        changeInTheDatabase("Bundle_history", world.store.read("Bundle", id).historyKey());
+        HttpResponse<String> replay = get(nurse, "/Subscription/" + subscription + "/$events?eventsSinceNumber=1");
+        assertThat(replay.statusCode()).as(replay.body()).isEqualTo(200);
+        Bundle changed = json.parseResource(Bundle.class, replay.body());
+        // the event is still there (no gap), but the changed record is not in it
+        assertThat(Notifications.events(changed)).isEqualTo(Notifications.events(sound));
+        assertThat(changed.getEntry()).noneMatch(e -> e.getResource() instanceof Bundle b && b.getIdElement().getIdPart().equals(id));
+        assertThat(replay.body()).doesNotContain("（改ざん）");
     }
 
     @Test
