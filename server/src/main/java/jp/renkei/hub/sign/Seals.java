@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,7 +22,7 @@ public final class Seals {
     private final char[] password;
     private final Map<String, Loaded> loaded = new ConcurrentHashMap<>();
 
-    private record Loaded(FileTime modified, DeploymentCa.Signer signer) {
+    private record Loaded(FileVersion version, DeploymentCa.Signer signer) {
     }
 
     public Seals(Path dir, char[] password) {
@@ -41,10 +40,10 @@ public final class Seals {
             if (!Files.isRegularFile(file)) {
                 return Optional.empty();
             }
-            FileTime modified = Files.getLastModifiedTime(file);
+            FileVersion version = FileVersion.of(file);
             Loaded cached = loaded.get(organizationId);
-            if (cached == null || !cached.modified().equals(modified)) {
-                cached = new Loaded(modified, DeploymentCa.Keystores.signer(file, password));
+            if (cached == null || !cached.version().equals(version)) {
+                cached = new Loaded(version, DeploymentCa.Keystores.signer(file, password));
                 loaded.put(organizationId, cached);
             }
             return Optional.of(cached.signer());

@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.security.cert.CRLException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
@@ -27,7 +26,7 @@ public final class TrustMaterial {
     private final List<Path> crlFiles;
     private final Map<Path, Loaded<?>> loaded = new ConcurrentHashMap<>();
 
-    private record Loaded<T>(FileTime modified, List<T> items) {
+    private record Loaded<T>(FileVersion version, List<T> items) {
     }
 
     public TrustMaterial(List<Path> anchorFiles, List<Path> crlFiles) {
@@ -64,10 +63,10 @@ public final class TrustMaterial {
                 if (!Files.isRegularFile(file)) {
                     continue;
                 }
-                FileTime modified = Files.getLastModifiedTime(file);
+                FileVersion version = FileVersion.of(file);
                 Loaded<T> cached = (Loaded<T>) loaded.get(file);
-                if (cached == null || !cached.modified().equals(modified)) {
-                    cached = new Loaded<>(modified, reader.apply(file));
+                if (cached == null || !cached.version().equals(version)) {
+                    cached = new Loaded<>(version, reader.apply(file));
                     loaded.put(file, cached);
                 }
                 out.addAll(cached.items());

@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import jp.renkei.hub.search.IndexExtractor;
 import jp.renkei.hub.search.SearchParameterRegistry;
@@ -60,6 +61,9 @@ public final class ResourceStore {
     private final SearchKeys searchKeys;
     private final ChangeFeed changeFeed;
     private final Labeler labeler;
+    /** Each write's time is later than the one before, even within a millisecond or if the clock steps back,
+     *  so the newest of two records (the emergency summary's sheet) is the one written last. */
+    private final AtomicLong lastUpdated = new AtomicLong();
 
     public ResourceStore(MongoDatabase db, Durability durability, FhirContext fhirContext,
                          SearchParameterRegistry registry, IndexExtractor extractor, Labeler labeler) {
@@ -228,7 +232,7 @@ public final class ResourceStore {
     }
 
     private List<StoredResource> tryWrite(List<WriteRequest> requests, Consumer<List<StoredResource>> alongside) {
-        long now = System.currentTimeMillis();
+        long now = lastUpdated.updateAndGet(last -> Math.max(last + 1, System.currentTimeMillis()));
         List<Pending> pending = new ArrayList<>();
         List<StoredResource> results = new ArrayList<>();
         IParser parser = fhirContext.newJsonParser();

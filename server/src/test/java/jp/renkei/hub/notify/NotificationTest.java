@@ -44,7 +44,8 @@ import org.junit.jupiter.api.TestInstance;
 class NotificationTest {
 
     private static final String HANDOFF = "http://renkei.example.jp/fhir/CodeSystem/handoff";
-    private static final long WAIT = 5000;
+    /** How long an expected event may take; generous, since a starved CI host can stall for seconds. */
+    private static final long WAIT = 20_000;
     private static final long QUIET = 1500;
 
     private final TestIssuer issuer = new TestIssuer();
@@ -410,19 +411,20 @@ class NotificationTest {
     @Test
     void heartbeatsArriveAtTheConfiguredInterval() throws Exception {
         String cm = careManager();
-        String id = subscribe(cm, Topic.COMMUNICATION, "id-only", 1);
+        String id = subscribe(cm, Topic.COMMUNICATION, "id-only", 2);
         try (SocketClient socket = bound(cm, id)) {
             List<Long> at = new ArrayList<>();
-            long until = System.currentTimeMillis() + 4200;
+            long until = System.currentTimeMillis() + 9000;
             while (System.currentTimeMillis() < until) {
                 Bundle b = socket.next(Math.max(1, until - System.currentTimeMillis()));
                 if (b != null && "heartbeat".equals(Notifications.type(b))) {
                     at.add(System.currentTimeMillis());
                 }
             }
-            assertThat(at).hasSizeBetween(3, 5);
+            // every 2 s, checked once a second: 2 to 3 s apart, with room for a stalled host
+            assertThat(at).hasSizeBetween(2, 5);
             for (int i = 1; i < at.size(); i++) {
-                assertThat(at.get(i) - at.get(i - 1)).isBetween(500L, 2000L);
+                assertThat(at.get(i) - at.get(i - 1)).isBetween(1000L, 4500L);
             }
         }
     }
@@ -431,16 +433,16 @@ class NotificationTest {
     void aSocketWhoseTokenExpiresIsClosedUnlessBoundAgain() throws Exception {
         String id = subscribe(careManager(), Topic.COMMUNICATION, "id-only", 0);
         String shortLived = issuer.token().roles("care-manager").subject("cm-sato").claim("practitioner_role", "role-cm")
-                .claim("organization", "org-homecare").claim("exp", Instant.now().plusSeconds(3)).sign();
+                .claim("organization", "org-homecare").claim("exp", Instant.now().plusSeconds(8)).sign();
         Binding soon = tokenFor(shortLived, id);
-        assertThat(Instant.parse(soon.expiration())).isBefore(Instant.now().plusSeconds(4));
+        assertThat(Instant.parse(soon.expiration())).isBefore(Instant.now().plusSeconds(9));
         try (SocketClient expiring = new SocketClient(soon.websocketUrl()); SocketClient renewed = new SocketClient(soon.websocketUrl())) {
             expiring.bind(soon.token());
             renewed.bind(soon.token());
             assertThat(Notifications.type(expiring.next(WAIT))).isEqualTo("handshake");
             assertThat(Notifications.type(renewed.next(WAIT))).isEqualTo("handshake");
             renewed.bind(tokenFor(careManager(), id).token());
-            SocketClient.Closed closed = expiring.awaitClose(6000);
+            SocketClient.Closed closed = expiring.awaitClose(15_000);
             assertThat(closed.code()).isEqualTo(1008);
             assertThat(closed.reason()).contains("expired");
             assertThat(renewed.isClosed()).isFalse();
@@ -452,12 +454,13 @@ class NotificationTest {
         String url = SubscriptionProvider.websocketUrl(hub.baseUrl());
         try (SocketClient idle = new SocketClient(url); SocketClient forger = new SocketClient(url)) {
             forger.bind("not-a-token");
-            assertThat(forger.awaitClose(2000).code()).isEqualTo(1008);
+            assertThat(forger.awaitClose(WAIT).code()).isEqualTo(1008);
             long opened = System.currentTimeMillis();
-            SocketClient.Closed closed = idle.awaitClose(5000);
+            SocketClient.Closed closed = idle.awaitClose(WAIT);
             assertThat(closed.code()).isEqualTo(1008);
             assertThat(closed.reason()).contains("bind-with-token");
-            assertThat(System.currentTimeMillis() - opened).isLessThan(4000);
+            // the bind timeout here is 2 s, checked once a second; the rest is room for a stalled host
+            assertThat(System.currentTimeMillis() - opened).isLessThan(6000);
         }
     }
 
@@ -465,7 +468,7 @@ class NotificationTest {
     void anOversizedMessageClosesTheSocket() throws Exception {
         try (SocketClient socket = new SocketClient(SubscriptionProvider.websocketUrl(hub.baseUrl()))) {
             socket.send("bind-with-token: " + "x".repeat(20_000));
-            assertThat(socket.awaitClose(3000).code()).isEqualTo(1009);
+            assertThat(socket.awaitClose(WAIT).code()).isEqualTo(1009);
         }
     }
 
@@ -575,7 +578,8 @@ class NotificationTest {
 
     private void awaitCount(String token, String subscription, long count) throws InterruptedException {
         long until = System.currentTimeMillis() + WAIT;
-        while (Notifications.eventsSinceStart(status(token, subscription)) < count && System.currentTimeMillis() < until) {
+        while (Notifications.eventsSinceStart(status(token, subscription)) < count) {
+            assertThat(System.currentTimeMillis()).as("event " + count + " numbered").isLessThan(until);
             Thread.sleep(50);
         }
     }

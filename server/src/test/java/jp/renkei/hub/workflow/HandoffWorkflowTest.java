@@ -43,7 +43,8 @@ class HandoffWorkflowTest {
 
     @BeforeAll
     void start() throws Exception {
-        world = new SecuredHub("renkei-handoff");
+        // overdue hand-offs are flagged by the tests themselves; the hub's own minute-by-minute run would race them
+        world = new SecuredHub("renkei-handoff", "renkei.workflow.overdue-check=1h");
         hub = world.hub;
         world.seed("Patient", "ph", new Patient().addName(new HumanName().setFamily("山田").addGiven("花子")), "Organization/org-homecare");
         CareTeam team = new CareTeam().setSubject(new Reference("Patient/ph")).setStatus(CareTeam.CareTeamStatus.ACTIVE);
