@@ -5,7 +5,6 @@ import de.bwaldvogel.mongo.backend.Missing;
 import de.bwaldvogel.mongo.backend.ValueComparator;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.wire.bson.BsonDecoder;
-import de.bwaldvogel.mongo.wire.bson.BsonEncoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.ByteBuffer;
@@ -119,7 +118,7 @@ final class BsonDataType extends BasicDataType<Object> {
 
     private static void putBson(WriteBuffer buffer, Document document) {
         ByteBuf bytes = SCRATCH.get().clear();
-        BsonEncoder.encodeDocument(document, bytes);
+        DocumentEncoder.encode(document, bytes);
         buffer.putVarInt(bytes.readableBytes());
         buffer.put(bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), bytes.readableBytes());
         if (bytes.capacity() > MAX_SCRATCH) {
