@@ -116,6 +116,16 @@ public class AuditTrail {
      */
     public record Notified(String key, Caller recipient, String subscription, Collection<String> patients,
                            Collection<String> records) {
+
+        /** The key of a change's disclosure to a Subscription. */
+        public static String key(String change, String subscription) {
+            return change + "|" + subscription;
+        }
+
+        /** The id of the AuditEvent recording the disclosure with this key. */
+        public static String auditEventId(String key) {
+            return UUID.nameUUIDFromBytes(("notification|" + key).getBytes(StandardCharsets.UTF_8)).toString();
+        }
     }
 
     /**
@@ -129,8 +139,7 @@ public class AuditTrail {
             return;
         }
         Map<String, Notified> byId = new java.util.LinkedHashMap<>();
-        notifications.forEach(n -> byId.put(UUID.nameUUIDFromBytes(("notification|" + n.key())
-                .getBytes(StandardCharsets.UTF_8)).toString(), n));
+        notifications.forEach(n -> byId.put(Notified.auditEventId(n.key()), n));
         if (repeated) {
             store.readCurrent("AuditEvent", List.copyOf(byId.keySet()), false).forEach(done -> byId.remove(done.id()));
         }

@@ -304,7 +304,7 @@ public class NotificationDispatcher implements SmartLifecycle {
     private static List<AuditTrail.Notified> notified(List<Taken> taken) {
         Map<String, AuditTrail.Notified> byChange = new LinkedHashMap<>();
         for (Taken t : taken) {
-            AuditTrail.Notified n = byChange.computeIfAbsent(t.event().tx() + "|" + t.subscription().id(),
+            AuditTrail.Notified n = byChange.computeIfAbsent(AuditTrail.Notified.key(t.event().tx(), t.subscription().id()),
                     key -> new AuditTrail.Notified(key, t.owner(), t.subscription().id(), new LinkedHashSet<>(),
                             new LinkedHashSet<>()));
             if (t.subscription().spec().content() != SubscriptionSpec.Content.EMPTY) {

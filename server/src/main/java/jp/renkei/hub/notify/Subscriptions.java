@@ -6,13 +6,13 @@ import ca.uhn.fhir.context.FhirContext;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.ReplaceOptions;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import jp.renkei.hub.store.Durability;
@@ -89,14 +89,7 @@ public class Subscriptions {
         for (String patient : patients) {
             ids.addAll(ofTopic.getOrDefault(patient, Set.of()));
         }
-        List<Entry> out = new ArrayList<>(ids.size());
-        for (String id : ids) {
-            Entry entry = byId.get(id);
-            if (entry != null) {
-                out.add(entry);
-            }
-        }
-        return out;
+        return ids.stream().map(byId::get).filter(Objects::nonNull).toList();
     }
 
     /** All the topic's Subscriptions. */

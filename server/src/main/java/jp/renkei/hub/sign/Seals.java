@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -20,10 +18,7 @@ public final class Seals {
 
     private final Path dir;
     private final char[] password;
-    private final Map<String, Loaded> loaded = new ConcurrentHashMap<>();
-
-    private record Loaded(FileVersion version, DeploymentCa.Signer signer) {
-    }
+    private final FileCache<DeploymentCa.Signer> loaded = new FileCache<>();
 
     public Seals(Path dir, char[] password) {
         this.dir = dir;
@@ -40,13 +35,7 @@ public final class Seals {
             if (!Files.isRegularFile(file)) {
                 return Optional.empty();
             }
-            FileVersion version = FileVersion.of(file);
-            Loaded cached = loaded.get(organizationId);
-            if (cached == null || !cached.version().equals(version)) {
-                cached = new Loaded(version, DeploymentCa.Keystores.signer(file, password));
-                loaded.put(organizationId, cached);
-            }
-            return Optional.of(cached.signer());
+            return Optional.of(loaded.get(file, keystore -> DeploymentCa.Keystores.signer(keystore, password)));
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read the seal " + file, e);
         }

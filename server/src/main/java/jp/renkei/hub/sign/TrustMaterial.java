@@ -12,9 +12,6 @@ import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
 
 /**
  * The trust anchors and revocation lists the hub checks signatures against, read from files (PEM or DER) and
@@ -24,10 +21,8 @@ public final class TrustMaterial {
 
     private final List<Path> anchorFiles;
     private final List<Path> crlFiles;
-    private final Map<Path, Loaded<?>> loaded = new ConcurrentHashMap<>();
-
-    private record Loaded<T>(FileVersion version, List<T> items) {
-    }
+    private final FileCache<List<X509Certificate>> loadedAnchors = new FileCache<>();
+    private final FileCache<List<X509CRL>> loadedCrls = new FileCache<>();
 
     public TrustMaterial(List<Path> anchorFiles, List<Path> crlFiles) {
         this.anchorFiles = List.copyOf(anchorFiles);
@@ -40,11 +35,11 @@ public final class TrustMaterial {
 
     /** The configured anchors; a missing file is no anchor (so nothing it would have vouched for is trusted). */
     public List<X509Certificate> anchors() {
-        return all(anchorFiles, TrustMaterial::certificates);
+        return all(anchorFiles, loadedAnchors, TrustMaterial::certificates);
     }
 
     public List<X509CRL> crls() {
-        return all(crlFiles, TrustMaterial::crls);
+        return all(crlFiles, loadedCrls, TrustMaterial::crls);
     }
 
     /** Files named but absent, for the hub to say at start-up what it cannot check. */
@@ -55,21 +50,14 @@ public final class TrustMaterial {
         return missing;
     }
 
-    @SuppressWarnings("unchecked")
-    private <T> List<T> all(List<Path> files, Function<Path, List<T>> reader) {
+    private static <T> List<T> all(List<Path> files, FileCache<List<T>> loaded, FileCache.Reader<List<T>> reader) {
         List<T> out = new ArrayList<>();
         for (Path file : files) {
             try {
                 if (!Files.isRegularFile(file)) {
                     continue;
                 }
-                FileVersion version = FileVersion.of(file);
-                Loaded<T> cached = (Loaded<T>) loaded.get(file);
-                if (cached == null || !cached.version().equals(version)) {
-                    cached = new Loaded<>(version, reader.apply(file));
-                    loaded.put(file, cached);
-                }
-                out.addAll(cached.items());
+                out.addAll(loaded.get(file, reader));
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot read " + file, e);
             }

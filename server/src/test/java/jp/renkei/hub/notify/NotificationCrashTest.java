@@ -19,7 +19,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -30,6 +29,7 @@ import jp.renkei.hub.HubInstance;
 import jp.renkei.hub.HubProcess;
 import jp.renkei.hub.access.CareRecords;
 import jp.renkei.hub.access.TestIssuer;
+import jp.renkei.hub.audit.AuditTrail;
 import jp.renkei.hub.store.EmbeddedMongo;
 import jp.renkei.hub.store.ResourceStore;
 import jp.renkei.hub.store.StoreProperties;
@@ -169,8 +169,7 @@ class NotificationCrashTest {
             Receipts receipts = hub.bean(Receipts.class);
             List<String> auditIds = new ArrayList<>();
             for (EventLog.Event e : events) {
-                auditIds.add(UUID.nameUUIDFromBytes(("notification|" + e.tx() + "|" + subscription)
-                        .getBytes(StandardCharsets.UTF_8)).toString());
+                auditIds.add(AuditTrail.Notified.auditEventId(AuditTrail.Notified.key(e.tx(), subscription)));
                 assertThat(receipts.of(e.focus())).as("receipt of " + e.focus())
                         .singleElement().satisfies(r -> assertThat(r.notified()).isNotNull());
             }

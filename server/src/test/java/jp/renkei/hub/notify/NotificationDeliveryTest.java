@@ -70,13 +70,13 @@ class NotificationDeliveryTest {
         hub.close();
 
         hub = start(data);
-        Bundle replay = awaitEvents(cm, id, 1);
+        Bundle replay = Notifications.replayUntil(hub, cm, id, events -> events.size() >= 1);
         assertThat(Notifications.events(replay)).containsExactly("1 Composition/while-down");
         assertThat(replay.getEntry().get(1).getResource().getIdElement().getIdPart()).isEqualTo("while-down");
         // the Subscription itself outlived the restart, and a new write is event 2
         seed("Composition", "after-restart", CareRecords.about("Composition", "care-record", "p1"), "Organization/org-hospital");
-        assertThat(Notifications.events(awaitEvents(cm, id, 2))).containsExactly("1 Composition/while-down",
-                "2 Composition/after-restart");
+        assertThat(Notifications.events(Notifications.replayUntil(hub, cm, id, events -> events.size() >= 2)))
+                .containsExactly("1 Composition/while-down", "2 Composition/after-restart");
     }
 
     @Test
@@ -110,7 +110,7 @@ class NotificationDeliveryTest {
             assertThat(sockets.openSessions()).isEqualTo(1);
         }
         // and what it missed is all there, in order
-        Bundle replay = awaitEvents(cm, stuckId, 150);
+        Bundle replay = Notifications.replayUntil(hub, cm, stuckId, events -> events.size() >= 150);
         List<String> events = Notifications.events(replay);
         assertThat(events).hasSize(150);
         for (int i = 0; i < 150; i++) {
@@ -139,20 +139,6 @@ class NotificationDeliveryTest {
     private SocketClient bound(String token, String subscription) throws InterruptedException {
         return SocketClient.bound(json.parseResource(Parameters.class,
                 post("/Subscription/" + subscription + "/$get-ws-binding-token", token, new Parameters()).body()), 5000);
-    }
-
-    private Bundle awaitEvents(String token, String subscription, int count) throws InterruptedException {
-        long until = System.currentTimeMillis() + 20_000;
-        Bundle replay;
-        do {
-            replay = json.parseResource(Bundle.class, hub.send("GET", "/Subscription/" + subscription + "/$events", null, null,
-                    "Authorization", "Bearer " + token).body());
-            if (Notifications.events(replay).size() >= count) {
-                return replay;
-            }
-            Thread.sleep(100);
-        } while (System.currentTimeMillis() < until);
-        return replay;
     }
 
     private HttpResponse<String> post(String path, String token, Resource body) {

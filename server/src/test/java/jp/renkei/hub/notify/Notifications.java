@@ -1,7 +1,11 @@
 package jp.renkei.hub.notify;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import ca.uhn.fhir.parser.IParser;
+import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.function.Predicate;
 import jp.renkei.hub.HubInstance;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CodeType;
@@ -55,6 +59,25 @@ public final class Notifications {
 
     static String value(Parameters parameters, String name) {
         return ((PrimitiveType<?>) parameters.getParameter(name).getValue()).getValueAsString();
+    }
+
+    /**
+     * The Subscription's stored events ({@code $events}) once {@code enough} holds for them (as {@link #events}
+     * lists them; numbering follows the acknowledged write), or the last answer after 20 s.
+     */
+    public static Bundle replayUntil(HubInstance hub, String token, String subscription, Predicate<List<String>> enough)
+            throws InterruptedException {
+        long until = System.currentTimeMillis() + 20_000;
+        while (true) {
+            HttpResponse<String> response = hub.send("GET", "/Subscription/" + subscription + "/$events", null, null,
+                    "Authorization", "Bearer " + token);
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            Bundle replay = JSON.parseResource(Bundle.class, response.body());
+            if (enough.test(events(replay)) || System.currentTimeMillis() > until) {
+                return replay;
+            }
+            Thread.sleep(50);
+        }
     }
 
     /** Event number and focus (Type/id, or null) of each notification-event, in order. */

@@ -151,21 +151,6 @@ class SignedDocumentsTest {
         stored.updateOne(eq("_id", key), Updates.set("body", body.replaceFirst("\"title\":\"", "\"title\":\"（改ざん）")));
     }
 
-    /** The Subscription's events once one about {@code focus} is numbered (numbering follows the acknowledged write). */
-    private Bundle eventsUntil(String subscription, String focus) throws InterruptedException {
-        long until = System.currentTimeMillis() + 20_000;
-        while (true) {
-            HttpResponse<String> response = get(nurse, "/Subscription/" + subscription + "/$events");
-            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-            Bundle bundle = json.parseResource(Bundle.class, response.body());
-            if (Notifications.events(bundle).stream().anyMatch(e -> e.endsWith(" " + focus))) {
-                return bundle;
-            }
-            assertThat(System.currentTimeMillis()).as("an event about " + focus).isLessThan(until);
-            Thread.sleep(50);
-        }
-    }
-
     private int stored(String token, String type) {
         HttpResponse<String> response = get(token, "/" + type + "?patient=" + PATIENT + "&_count=500");
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
@@ -440,7 +425,8 @@ class SignedDocumentsTest {
         String subscription = created(post(nurse, "/Subscription",
                 Notifications.subscription(Topic.CARE_DOCUMENT, "full-resource", 0, "Bundle?patient=" + PATIENT)));
         String id = created(post(nurse, "/Bundle", signed(handoff(), doctorKey, SignatureElements.AUTHOR)));
-        Bundle sound = eventsUntil(subscription, "Bundle/" + id);
+        Bundle sound = Notifications.replayUntil(hub, nurse, subscription,
+                events -> events.stream().anyMatch(e -> e.endsWith(" Bundle/" + id)));
         assertThat(sound.getEntry()).anyMatch(e -> e.getResource() instanceof Bundle b && b.getIdElement().getIdPart().equals(id));
 
         // the event names version 1, which is read from the history collection
