@@ -181,9 +181,14 @@ public class AccessGuard {
         return caller().ownerKey();
     }
 
+    /** The current caller as the individual author of what they write ({@link Caller#authorKey()}). */
+    public String author() {
+        return caller().authorKey();
+    }
+
     public void checkCreate(String type, String id, Resource resource) {
         Caller caller = caller();
-        AccessLabels labels = labeler.label(id, resource).withOwner(caller.ownerKey());
+        AccessLabels labels = labeler.label(id, resource).withWriter(caller.ownerKey(), caller.authorKey());
         if (!allowed(caller, Action.CREATE, 'c', type, labels)) {
             AccessRecord.refused(labels.patients());
             throw forbidden(caller, Action.CREATE, type, labels);
@@ -204,7 +209,7 @@ public class AccessGuard {
         }
         checkRead(before, type + "/" + id + " is not known");
         AccessLabels old = labels(before);
-        AccessLabels updated = labeler.label(id, resource).withOwner(old.owner());
+        AccessLabels updated = labeler.label(id, resource).withWriter(old.owner(), old.author());
         boolean amends = allowed(caller, Action.UPDATE, 'u', type, old) && allowed(caller, Action.UPDATE, 'u', type, updated);
         if (!amends && !respondsOnly(before)) {
             AccessRecord.refused(old.patients());
@@ -212,7 +217,7 @@ public class AccessGuard {
         }
         Set<String> added = new HashSet<>(updated.patients());
         added.removeAll(old.patients());
-        if (!added.isEmpty() && !allowed(caller, Action.CREATE, 'c', type, updated.withOwner(caller.ownerKey()))) {
+        if (!added.isEmpty() && !allowed(caller, Action.CREATE, 'c', type, updated.withWriter(caller.ownerKey(), caller.authorKey()))) {
             AccessRecord.refused(updated.patients());
             throw forbidden(caller, Action.UPDATE, type, updated);
         }
@@ -271,8 +276,9 @@ public class AccessGuard {
             return;
         }
         StoredResource before = store.read(request.type(), request.id());
-        String owner = before != null && !before.deleted() && before.labels() != null ? before.labels().owner() : request.owner();
-        caller.stage(request.type(), request.id(), request.resource(), owner);
+        boolean labelled = before != null && !before.deleted() && before.labels() != null;
+        caller.stage(request.type(), request.id(), request.resource(), labelled ? before.labels().owner() : request.owner(),
+                labelled ? before.labels().author() : request.author());
     }
 
     // ---- the decision ------------------------------------------------------------------------
@@ -283,7 +289,7 @@ public class AccessGuard {
 
     /**
      * Role, relation and scopes; and for reading a patient's record as a member of their care team or
-     * as the organisation that registered them (rather than as the patient, their proxy or the
+     * as the person who registered them (rather than as the patient, their proxy or the
      * record's author), the patient's Consent too. {@code dataDate} is when the record was written.
      */
     boolean allowed(Caller caller, Action action, char permission, String type, AccessLabels labels, Date dataDate) {
@@ -360,7 +366,7 @@ public class AccessGuard {
         if (!labels.patients().isEmpty() && consentPermits(caller, type, labels, dataDate)) {
             return true;
         }
-        for (Relation relation : List.of(Relation.AUTHOR_ORG, Relation.CARE_TEAM, Relation.SELF, Relation.PROXY,
+        for (Relation relation : List.of(Relation.AUTHOR, Relation.CARE_TEAM, Relation.SELF, Relation.PROXY,
                 Relation.PATIENT_REGISTRAR, Relation.BREAK_GLASS, Relation.ADDRESSEE)) {
             if (relations.holds(caller, relation, labels)) {
                 return true;

@@ -157,7 +157,14 @@ public final class AccessPolicy {
                 throw new IllegalArgumentException(where + ": respond applies to Task only, under addressee, and addressee"
                         + " grants only read and respond of Task, not " + action.code() + " of " + type + " under " + relation.code());
             }
-            if ((relation == Relation.CONSENT || relation == Relation.BREAK_GLASS) && action != Action.READ) {
+            // Belonging to the organisation that wrote a record lets one amend it once one may read it, never
+            // read it: a colleague outside the patient's care team sees nothing of the patient.
+            if (relation == Relation.AUTHOR_ORG && !Set.of(Action.UPDATE, Action.DELETE, Action.REVOKE).contains(action)) {
+                throw new IllegalArgumentException(where + ": 'author-org' can grant update, delete and revoke only, not "
+                        + action.code() + " (organisation membership alone grants no access to a patient's records)");
+            }
+            if ((relation == Relation.CONSENT || relation == Relation.BREAK_GLASS || relation == Relation.AUTHOR)
+                    && action != Action.READ) {
                 throw new IllegalArgumentException(where + ": '" + relation.code() + "' can grant read only, not " + action.code());
             }
             if (relation == Relation.ANY && !dir && !(type.equals("Patient") && action == Action.CREATE)

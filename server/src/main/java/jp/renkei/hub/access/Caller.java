@@ -39,8 +39,8 @@ public final class Caller {
     private final Map<String, Object> memo = new HashMap<>();
     private final Map<String, Staged> staged = new LinkedHashMap<>();
 
-    /** A resource an earlier entry of the caller's transaction writes, with the owner it will have. */
-    record Staged(String type, String id, Resource resource, String owner) {
+    /** A resource an earlier entry of the caller's transaction writes, with the owner and author it will have. */
+    record Staged(String type, String id, Resource resource, String owner, String author) {
     }
 
     Caller(String subject, String username, String client, Set<String> roles, String practitioner,
@@ -150,6 +150,14 @@ public final class Caller {
         return organization != null ? "Organization/" + organization : "user/" + subject;
     }
 
+    /**
+     * This caller as the individual author of what they write ({@code user/<subject>}): the person, whatever
+     * organisation they act for.
+     */
+    public String authorKey() {
+        return unrestricted ? null : "user/" + subject;
+    }
+
     /** The references by which a CareTeam may name this caller as a participant, or a Task as its addressee. */
     public boolean isNamedBy(String reference, boolean organizationWide) {
         if (reference == null) {
@@ -176,8 +184,8 @@ public final class Caller {
      * same transaction are judged as if it were stored: registering a patient and forming their
      * care team is one transaction.
      */
-    void stage(String type, String id, Resource resource, String owner) {
-        staged.put(type + "/" + id, new Staged(type, id, resource, owner));
+    void stage(String type, String id, Resource resource, String owner, String author) {
+        staged.put(type + "/" + id, new Staged(type, id, resource, owner, author));
         memo.clear();
     }
 

@@ -40,7 +40,7 @@ public class CareLabeler implements Labeler {
 
     @Override
     public AccessLabels label(String id, Resource resource) {
-        return new AccessLabels(patients(id, resource), kind(resource), null, addressees(resource));
+        return new AccessLabels(patients(id, resource), kind(resource), null, null, addressees(resource));
     }
 
     /** Whom a Task is addressed to (its owner), for the relation {@code addressee}. */

@@ -40,6 +40,7 @@ public class CareRelations {
     boolean holds(Caller caller, Relation relation, AccessLabels labels) {
         return switch (relation) {
             case ANY -> true;
+            case AUTHOR -> labels.author() != null && labels.author().equals(caller.authorKey());
             case AUTHOR_ORG -> labels.owner() != null && labels.owner().equals(caller.ownerKey());
             case ADDRESSEE -> !labels.patients().isEmpty()
                     && labels.addressees().stream().anyMatch(a -> caller.isNamedBy(a, true));
@@ -103,14 +104,15 @@ public class CareRelations {
         return (!period.hasStart() || !period.getStart().after(now)) && (!period.hasEnd() || !period.getEnd().before(now));
     }
 
+    /** The caller registered the patient themself (wrote the Patient resource): membership of that organisation is not enough. */
     private boolean registered(Caller caller, String patient) {
         Caller.Staged staged = caller.staged("Patient", patient);
         if (staged != null) {
-            return caller.ownerKey() != null && caller.ownerKey().equals(staged.owner());
+            return caller.authorKey() != null && caller.authorKey().equals(staged.author());
         }
         StoredResource stored = store.read("Patient", patient);
         return stored != null && !stored.deleted() && stored.labels() != null
-                && caller.ownerKey() != null && caller.ownerKey().equals(stored.labels().owner());
+                && caller.authorKey() != null && caller.authorKey().equals(stored.labels().author());
     }
 
     /** The caller's RelatedPerson exists, is active and is registered for this patient. */

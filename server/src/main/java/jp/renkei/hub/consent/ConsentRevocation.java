@@ -60,7 +60,7 @@ public final class ConsentRevocation implements OperationProvider {
             recording.stamp(consent, guard.caller(), "revoke", why);
             // the hub's change to what may be a signed advance directive: sealed as the hub's, not the caller's authoring
             result = store.write(sealing.seal(List.of(new WriteRequest("Consent", current.id(), consent, current.version(),
-                    guard.owner())), 0, guard.caller())).get(0);
+                    guard.owner(), guard.author())), 0, guard.caller())).get(0);
         }
         AccessRecord.touched(result.type(), result.id(), result.version(), result.labels().patients());
         Consent out = fhirContext.newJsonParser().parseResource(Consent.class, result.json());

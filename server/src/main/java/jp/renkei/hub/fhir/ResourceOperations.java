@@ -241,7 +241,7 @@ public class ResourceOperations {
 
     public WriteRequest createRequest(String type, Resource resource) {
         requireWritable(type);
-        return new WriteRequest(type, ResourceStore.newId(), resource, null, guard.owner());
+        return new WriteRequest(type, ResourceStore.newId(), resource, null, guard.owner(), guard.author());
     }
 
     public WriteRequest updateRequest(String type, String id, Resource resource, Long ifMatch) {
@@ -250,14 +250,14 @@ public class ResourceOperations {
         if (store.read(type, id) == null) {
             guard.checkClientAssignedId(type, id);
         }
-        return new WriteRequest(type, id, resource, ifMatch, guard.owner());
+        return new WriteRequest(type, id, resource, ifMatch, guard.owner(), guard.author());
     }
 
     /** 404 when there is nothing to delete; deleting a deleted resource is allowed and writes nothing. */
     public WriteRequest deleteRequest(String type, String id, Long ifMatch) {
         requireWritable(type);
         readCurrentOrDeleted(type, id);
-        return new WriteRequest(type, id, null, ifMatch, guard.owner());
+        return new WriteRequest(type, id, null, ifMatch, guard.owner(), guard.author());
     }
 
     /** Writes one create, update or delete the caller is allowed to make, once the {@link WriteRule}s pass. */

@@ -107,7 +107,8 @@ public final class DocumentSignatures implements SealingRule {
             long version = before == null ? 1 : before.version() + 1;
             if (before != null && request.ifMatch() == null) {
                 // the Provenance names this version: a concurrent change must fail rather than slip in between
-                out.set(i, new WriteRequest(request.type(), request.id(), resource, before.version(), request.owner()));
+                out.set(i, new WriteRequest(request.type(), request.id(), resource, before.version(), request.owner(),
+                        request.author()));
             }
             provenances.add(provenance(request, version, signature, now));
         }
@@ -218,7 +219,7 @@ public final class DocumentSignatures implements SealingRule {
         provenance.addSignature(signature.copy());
         labeler.label(request.id(), request.resource()).patients().stream().findFirst()
                 .ifPresent(patient -> provenance.addExtension(PROVENANCE_PATIENT, new Reference("Patient/" + patient)));
-        return new WriteRequest("Provenance", ResourceStore.newId(), provenance, null, request.owner());
+        return new WriteRequest("Provenance", ResourceStore.newId(), provenance, null, request.owner(), request.author());
     }
 
     private static String names(SignedKind kind) {

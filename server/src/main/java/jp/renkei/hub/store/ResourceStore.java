@@ -251,9 +251,11 @@ public final class ResourceStore {
             long version = currentVersion + 1;
             StoredResource after;
             boolean exists = before != null && !before.deleted();
-            // The owner is whoever created the resource; amending, deleting or re-creating it does not
+            // The owner and author are whoever created the resource; amending, deleting or re-creating it does not
             // change hands (else re-creating a deleted Patient would hand its whole record to the writer).
-            String owner = before != null && before.labels() != null ? before.labels().owner() : request.owner();
+            boolean labelled = before != null && before.labels() != null;
+            String owner = labelled ? before.labels().owner() : request.owner();
+            String author = labelled ? before.labels().author() : request.author();
             if (request.isDelete()) {
                 // A deletion keeps the labels of what it deleted, so its history entry stays as protected.
                 after = new StoredResource(request.type(), request.id(), version, now, true, null, new Document(),
@@ -265,7 +267,7 @@ public final class ResourceStore {
                 resource.getMeta().setLastUpdatedElement(new InstantType(new Date(now)));
                 after = new StoredResource(request.type(), request.id(), version, now, false,
                         parser.encodeResourceToString(resource), extractor.extract(resource),
-                        labeler.label(request.id(), resource).withOwner(owner));
+                        labeler.label(request.id(), resource).withWriter(owner, author));
             }
             pending.add(new Pending(before, after));
             results.add(after);

@@ -114,7 +114,7 @@ public final class HandoffDispatch implements WriteRule {
             Task task = workflow.open(sending.kind(), sending.title(), patient, focus,
                     new Reference(recipient.getReference()).setDisplay(recipient.getDisplay()), caller, sending.trigger(),
                     sending.replyBy());
-            tasks.add(new WriteRequest("Task", ResourceStore.newId(), task, null, request.owner()));
+            tasks.add(new WriteRequest("Task", ResourceStore.newId(), task, null, request.owner(), request.author()));
         }
         return tasks;
     }

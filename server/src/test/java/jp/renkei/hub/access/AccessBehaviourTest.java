@@ -376,7 +376,8 @@ class AccessBehaviourTest {
 
     @Test
     void aDeletedPatientCannotBeTakenOverByRecreatingIt() {
-        seed("Patient", "pz", new Patient().addName(new org.hl7.fhir.r4.model.HumanName().setFamily("鈴木")), "Organization/org-hospital");
+        secured.seed("Patient", "pz", new Patient().addName(new org.hl7.fhir.r4.model.HumanName().setFamily("鈴木")),
+                "Organization/org-hospital", "user/nurse-hn");
         seed("Observation", "obs-pz", CareRecords.about("Observation", "clinical", "pz"), "Organization/org-hospital");
         store.write(List.of(new jp.renkei.hub.store.WriteRequest("Patient", "pz", null, null, null)));
 
@@ -389,11 +390,18 @@ class AccessBehaviourTest {
         assertThat(put("/Patient/pz", again, admin, null).statusCode()).isEqualTo(404);
         assertThat(store.read("Patient", "pz").deleted()).isTrue();
 
-        // the organisation that registered the patient may bring the record back, and still owns it
-        String registrar = issuer.token().roles("hospital-nurse").claim("practitioner_role", "role-hn")
+        // a colleague at the registering hospital is nobody to the patient: organisation membership alone grants nothing
+        String colleague = issuer.token().roles("hospital-nurse").subject("nurse-colleague").claim("practitioner_role", "role-hc")
+                .claim("organization", "org-hospital").sign();
+        assertThat(put("/Patient/pz", again, colleague, null).statusCode()).isEqualTo(404);
+        assertThat(store.read("Patient", "pz").deleted()).isTrue();
+
+        // the nurse who registered the patient may bring the record back, and her hospital still owns it
+        String registrar = issuer.token().roles("hospital-nurse").subject("nurse-hn").claim("practitioner_role", "role-hn")
                 .claim("organization", "org-hospital").sign();
         assertThat(put("/Patient/pz", again, registrar, null).statusCode()).isIn(200, 201);
         assertThat(store.read("Patient", "pz").labels().owner()).isEqualTo("Organization/org-hospital");
+        assertThat(store.read("Patient", "pz").labels().author()).isEqualTo("user/nurse-hn");
     }
 
     @Test

@@ -64,6 +64,28 @@ class AccessMatrixTest {
                 assertThat(policy.relations("family", type, kind, Action.READ)).as(type + " " + kind).contains(Relation.PROXY);
             }
         }
+        // organisation membership alone reads nothing of a patient: author-org grants only amending, deleting and
+        // revoking (which need reading first), and a colleague outside the care team can do nothing to a patient's record
+        for (AccessPolicy.Role role : policy.roles().values()) {
+            for (AccessPolicy.Rule rule : role.rules()) {
+                if (rule.relations().contains(Relation.AUTHOR_ORG)) {
+                    assertThat(rule.actions()).as(role.name()).isSubsetOf(Action.UPDATE, Action.DELETE, Action.REVOKE);
+                }
+            }
+            for (String type : policy.types()) {
+                AccessPolicy.KindScheme scheme = policy.scheme(type);
+                for (String kind : scheme == null ? java.util.Collections.<String>singleton(null) : scheme.labels().keySet()) {
+                    for (Action action : Action.values()) {
+                        boolean newPatient = type.equals("Patient") && action == Action.CREATE;
+                        boolean auditAdministration = type.equals("AuditEvent") && role.name().equals("hub-admin");
+                        if (!policy.isDirectory(type) && !newPatient && !auditAdministration) {
+                            assertThat(asColleague(policy, role.name(), type, kind, action))
+                                    .as(role.name() + " " + action + " " + type + " " + kind).isFalse();
+                        }
+                    }
+                }
+            }
+        }
         // amending and deleting: the author's organisation only (the directory is the hub's)
         for (AccessPolicy.Role role : policy.roles().values()) {
             for (AccessPolicy.Rule rule : role.rules()) {
@@ -111,6 +133,12 @@ class AccessMatrixTest {
                 .hasMessageContaining("respond applies to Task only");
         assertThatThrownBy(() -> load(base + "      - {types: [Task], actions: [respond], relations: [care-team]}"))
                 .hasMessageContaining("respond applies to Task only");
+        assertThatThrownBy(() -> load(base + "      - {types: [Composition], actions: [read], relations: [author-org]}"))
+                .hasMessageContaining("'author-org' can grant update, delete and revoke only, not read");
+        assertThatThrownBy(() -> load(base + "      - {types: [Composition], actions: [create], relations: [author-org]}"))
+                .hasMessageContaining("'author-org' can grant update, delete and revoke only, not create");
+        assertThatThrownBy(() -> load(base + "      - {types: [Composition], actions: [update], relations: [author]}"))
+                .hasMessageContaining("author-org only");
         assertThatThrownBy(() -> load(base + "      - {types: [Composition], actions: [read], relations: [friend]}"))
                 .hasMessageContaining("unknown relation 'friend'");
         assertThat(load(base + "      - {types: [Composition], kinds: [a], actions: [read], relations: [care-team]}")
@@ -123,7 +151,7 @@ class AccessMatrixTest {
 
     // ---- rendering ------------------------------------------------------------------------------
 
-    private static final List<Relation> ORDER = List.of(Relation.CARE_TEAM, Relation.AUTHOR_ORG, Relation.PATIENT_REGISTRAR,
+    private static final List<Relation> ORDER = List.of(Relation.CARE_TEAM, Relation.AUTHOR, Relation.AUTHOR_ORG, Relation.PATIENT_REGISTRAR,
             Relation.CONSENT, Relation.BREAK_GLASS, Relation.ADDRESSEE, Relation.SELF, Relation.PROXY, Relation.ANY);
 
     static String render(AccessPolicy policy) {
@@ -136,14 +164,19 @@ class AccessMatrixTest {
         out.append("means never. Anything not listed is denied. Reading under T, R or D also needs the patient's Consent.\n\n");
         out.append("| mark | relation | meaning |\n|---|---|---|\n");
         out.append("| T | care-team | a current participant of an active CareTeam of the patient (by Practitioner, PractitionerRole or whole Organization) |\n");
-        out.append("| A | author-org | the record was written by the user's organisation (users without one: by themself) |\n");
-        out.append("| R | patient-registrar | the user's organisation registered the patient (wrote the Patient resource) |\n");
+        out.append("| W | author | the user wrote the record themself (its individual author) |\n");
+        out.append("| A | author-org | the record was written by the user's organisation (users without one: by themself); only to amend, delete or revoke a record the user may read |\n");
+        out.append("| R | patient-registrar | the user registered the patient themself (wrote the Patient resource) |\n");
         out.append("| C | consent | an active privacy Consent of the patient permits the user this record (how a patient shares outside the care team) |\n");
         out.append("| E | break-glass | the user declared an emergency for the patient (`POST Patient/{id}/$break-glass`), within its time limit |\n");
         out.append("| D | addressee | the record (a Task) is addressed to the user, their role or their organisation (`Task.owner`) |\n");
         out.append("| S | self | the user is the patient |\n");
         out.append("| P | proxy | the user is an active RelatedPerson registered for the patient |\n");
         out.append("| * | any | no relation needed |\n\n");
+        out.append("Organisation membership alone grants nothing: the last column of each table, *same organisation, not on\n");
+        out.append("the team* (同じ組織・チーム外), names the roles that may act on such a record as a colleague of its author who\n");
+        out.append("is not in the patient's care team, not named by their Consent and not its author; only directory entries\n");
+        out.append("and registering a new patient remain. `AccessPolicyTableTest` and `OrganisationColleagueTest` check it.\n\n");
         out.append("Roles: ");
         out.append(roles.stream().map(r -> "`" + r + "` " + policy.roles().get(r).label() + " (purpose "
                 + policy.roles().get(r).purpose() + ")").collect(Collectors.joining(", ")));
@@ -164,8 +197,9 @@ class AccessMatrixTest {
         for (Action action : Action.values()) {
             out.append("## ").append(action.code()).append("\n\n| type (kind) |");
             roles.forEach(r -> out.append(' ').append(r).append(" |"));
-            out.append("\n|---|");
+            out.append(" same organisation, not on the team |\n|---|");
             roles.forEach(r -> out.append("---|"));
+            out.append("---|");
             out.append('\n');
             for (String type : policy.types()) {
                 AccessPolicy.KindScheme scheme = policy.scheme(type);
@@ -177,12 +211,26 @@ class AccessMatrixTest {
                         out.append(' ').append(ORDER.stream().filter(rel::contains).map(AccessMatrixTest::mark)
                                 .collect(Collectors.joining(" "))).append(" |");
                     }
+                    List<String> colleagues = roles.stream().filter(role -> asColleague(policy, role, type, kind, action)).toList();
+                    out.append(' ').append(colleagues.isEmpty() ? "—" : colleagues.size() == roles.size() ? "every role"
+                            : String.join(", ", colleagues)).append(" |");
                     out.append('\n');
                 }
             }
             out.append('\n');
         }
         return out.toString();
+    }
+
+    /**
+     * Whether a colleague of the record's author, outside the patient's care team and Consent, may do this:
+     * they hold only {@code author-org} and {@code any}, and amending, deleting or revoking also needs reading.
+     */
+    static boolean asColleague(AccessPolicy policy, String role, String type, String kind, Action action) {
+        Set<Relation> held = Set.of(Relation.AUTHOR_ORG, Relation.ANY);
+        boolean may = policy.relations(role, type, kind, action).stream().anyMatch(held::contains);
+        boolean reads = policy.relations(role, type, kind, Action.READ).stream().anyMatch(held::contains);
+        return may && (action == Action.READ || action == Action.CREATE || reads);
     }
 
     private static String system(AccessPolicy policy, String scheme) {
@@ -193,6 +241,7 @@ class AccessMatrixTest {
     private static String mark(Relation r) {
         return switch (r) {
             case CARE_TEAM -> "T";
+            case AUTHOR -> "W";
             case AUTHOR_ORG -> "A";
             case PATIENT_REGISTRAR -> "R";
             case CONSENT -> "C";

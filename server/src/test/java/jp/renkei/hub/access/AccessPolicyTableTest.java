@@ -38,17 +38,29 @@ class AccessPolicyTableTest {
 
     static final String P1 = "p1";
 
-    /** How the caller of a case stands to patient p1 and to the records (written by org-a). */
+    /**
+     * How the caller of a case stands to patient p1 and to the records (written by {@code author-a} of org-a;
+     * p1 registered by {@code registrar} of org-r). {@code SAME_ORG} is a colleague of the author at org-a who
+     * is not in p1's care team, not named by her Consent and not the author: organisation membership alone.
+     */
     enum State {
-        CARE_TEAM("org-b"), AUTHOR_ORG("org-a"), REGISTRAR("org-r"), CONSENTED("org-k"), ADDRESSEE("org-t"), SELF(null),
-        PROXY(null), OUTSIDER("org-c");
+        CARE_TEAM("org-b", null), AUTHOR("org-a", "author-a"), SAME_ORG("org-a", null), REGISTRAR("org-r", "registrar"),
+        CONSENTED("org-k", null), ADDRESSEE("org-t", null), SELF(null, null), PROXY(null, null), OUTSIDER("org-c", null);
 
         final String organization;
+        /** The token subject when the state is one person's, whatever their role; else one per role. */
+        final String person;
 
-        State(String organization) {
+        State(String organization, String person) {
             this.organization = organization;
+            this.person = person;
         }
     }
+
+    static final String RECORD_OWNER = "Organization/org-a";
+    static final String RECORD_AUTHOR = "user/author-a";
+    static final String PATIENT_OWNER = "Organization/org-r";
+    static final String PATIENT_AUTHOR = "user/registrar";
 
     record Kinded(String type, String kind) {
         String recordId() {
@@ -72,16 +84,16 @@ class AccessPolicyTableTest {
         policy = hub.bean(AccessPolicy.class);
 
         seed("Patient", P1, new Patient().addName(new org.hl7.fhir.r4.model.HumanName().setFamily("山田").addGiven("花子")),
-                "Organization/org-r");
+                PATIENT_OWNER, PATIENT_AUTHOR);
         CareTeam team = new CareTeam().setSubject(new Reference("Patient/" + P1)).setStatus(CareTeam.CareTeamStatus.ACTIVE);
         team.addParticipant().setMember(new Reference("PractitionerRole/role-org-b"));
-        seed("CareTeam", "ct1", team, "Organization/org-r");
-        seed("RelatedPerson", "rp1", new RelatedPerson().setPatient(new Reference("Patient/" + P1)), "Organization/org-r");
+        seed("CareTeam", "ct1", team, PATIENT_OWNER, PATIENT_AUTHOR);
+        seed("RelatedPerson", "rp1", new RelatedPerson().setPatient(new Reference("Patient/" + P1)), PATIENT_OWNER, PATIENT_AUTHOR);
         // p1 shares everything with her care team, the registering organisation and org-k outside the team:
         // the table checks roles and relations; ConsentAccessTest checks what Consents take away
         seed("Consent", "consent-p1", CareRecords.sharingWith(P1, "CareTeam/ct1", "Organization/org-r", "Organization/org-k",
                         "Organization/org-t"),
-                "Organization/org-r");
+                PATIENT_OWNER, PATIENT_AUTHOR);
 
         List<String> types = new ArrayList<>(policy.types());
         types.add("AuditEvent");
@@ -95,8 +107,9 @@ class AccessPolicyTableTest {
         }
         for (Kinded k : classes) {
             if (!k.type().equals("Patient")) {
-                seed(k.type(), k.recordId(), CareRecords.about(k.type(), k.kind(), P1),
-                        k.type().equals("AuditEvent") ? null : "Organization/org-a");
+                boolean hubs = k.type().equals("AuditEvent");
+                seed(k.type(), k.recordId(), CareRecords.about(k.type(), k.kind(), P1), hubs ? null : RECORD_OWNER,
+                        hubs ? null : RECORD_AUTHOR);
             }
         }
     }
@@ -106,8 +119,8 @@ class AccessPolicyTableTest {
         secured.close();
     }
 
-    private void seed(String type, String id, Resource resource, String owner) {
-        secured.seed(type, id, resource, owner);
+    private void seed(String type, String id, Resource resource, String owner, String author) {
+        secured.seed(type, id, resource, owner, author);
     }
 
     Stream<String> roles() {
@@ -145,12 +158,14 @@ class AccessPolicyTableTest {
     private void checkCase(String role, State state, String token, Kinded k, List<String> failures) {
         String type = k.type();
         String id = k.recordId();
-        String owner = type.equals("Patient") ? "Organization/org-r" : type.equals("AuditEvent") ? null : "Organization/org-a";
+        String owner = type.equals("Patient") ? PATIENT_OWNER : type.equals("AuditEvent") ? null : RECORD_OWNER;
+        String author = type.equals("Patient") ? PATIENT_AUTHOR : type.equals("AuditEvent") ? null : RECORD_AUTHOR;
+        Writer writer = new Writer(owner, author);
         List<String> about = policy.isDirectory(type) ? List.of() : List.of(P1);
         String where = role + " / " + state + " / " + type + (k.kind() == null ? "" : "(" + k.kind() + ")");
 
         // read
-        int readExpected = expectedExisting(role, state, Action.READ, k, about, owner);
+        int readExpected = expectedExisting(role, state, Action.READ, k, about, writer);
         expect(failures, where + " read", readExpected, call("GET", "/" + type + "/" + id, null, token));
 
         // search: the record is in the result exactly when it can be read
@@ -173,29 +188,30 @@ class AccessPolicyTableTest {
         // create: the new record is about p1 (a new Patient is about itself) and owned by the caller
         Resource fresh = CareRecords.about(type, k.kind(), P1);
         List<String> newAbout = type.equals("Patient") ? List.of("new") : about;
-        boolean mayCreate = allowed(role, state, Action.CREATE, k, newAbout, ownerKey(role, state));
+        boolean mayCreate = allowed(role, state, Action.CREATE, k, newAbout,
+                new Writer(ownerKey(role, state), "user/" + subject(role, state)));
         expect(failures, where + " create", mayCreate ? 201 : 403, call("POST", "/" + type, fresh, token));
 
         // update: same content, so only the rules on the existing record decide
         Resource replacement = CareRecords.about(type, k.kind(), P1);
         replacement.setId(id);
         int updateExpected = readExpected != 200 ? readExpected
-                : allowed(role, state, Action.UPDATE, k, about, owner) || allowed(role, state, Action.RESPOND, k, about, owner) ? 200 : 403;
+                : allowed(role, state, Action.UPDATE, k, about, writer) || allowed(role, state, Action.RESPOND, k, about, writer) ? 200 : 403;
         expect(failures, where + " update", updateExpected, call("PUT", "/" + type + "/" + id, replacement, token));
 
         // delete: an allowed delete removes a copy, so that later cases still find the record
         int deleteExpected = readExpected != 200 ? readExpected
-                : allowed(role, state, Action.DELETE, k, about, owner) ? 200 : 403;
+                : allowed(role, state, Action.DELETE, k, about, writer) ? 200 : 403;
         String target = id;
         if (deleteExpected == 200) {
             target = id + "-copy" + clones.incrementAndGet();
-            seed(type, target, CareRecords.about(type, k.kind(), P1), owner);
+            seed(type, target, CareRecords.about(type, k.kind(), P1), owner, author);
             if (type.equals("Patient")) {
                 // a copy of p1 is another patient, with no care team: only its author decides
                 List<String> copyAbout = List.of(target);
-                int copyRead = expectedExisting(role, state, Action.READ, k, copyAbout, owner);
+                int copyRead = expectedExisting(role, state, Action.READ, k, copyAbout, writer);
                 deleteExpected = copyRead != 200 ? copyRead
-                        : allowed(role, state, Action.DELETE, k, copyAbout, owner) ? 200 : 403;
+                        : allowed(role, state, Action.DELETE, k, copyAbout, writer) ? 200 : 403;
             }
         }
         expect(failures, where + " delete", deleteExpected, call("DELETE", "/" + type + "/" + target, null, token));
@@ -203,10 +219,10 @@ class AccessPolicyTableTest {
         // revoke (Consent only): an allowed revocation withdraws a copy, so the record stays active
         if (type.equals("Consent")) {
             int revokeExpected = readExpected != 200 ? readExpected
-                    : allowed(role, state, Action.REVOKE, k, about, owner) ? 200 : 403;
+                    : allowed(role, state, Action.REVOKE, k, about, writer) ? 200 : 403;
             String revoked = revokeExpected == 200 ? id + "-copy" + clones.incrementAndGet() : id;
             if (revokeExpected == 200) {
-                seed(type, revoked, CareRecords.about(type, k.kind(), P1), owner);
+                seed(type, revoked, CareRecords.about(type, k.kind(), P1), owner, author);
             }
             expect(failures, where + " revoke", revokeExpected,
                     call("POST", "/Consent/" + revoked + "/$revoke", new org.hl7.fhir.r4.model.Parameters(), token));
@@ -214,28 +230,33 @@ class AccessPolicyTableTest {
     }
 
     /** 200 when allowed; otherwise 403 if the caller stands in some relation to the record, else 404. */
-    private int expectedExisting(String role, State state, Action action, Kinded k, List<String> about, String owner) {
-        if (allowed(role, state, action, k, about, owner)) {
+    /** Who wrote a record: its owner (organisation) and its individual author. */
+    record Writer(String owner, String author) {
+    }
+
+    private int expectedExisting(String role, State state, Action action, Kinded k, List<String> about, Writer writer) {
+        if (allowed(role, state, action, k, about, writer)) {
             return 200;
         }
         boolean related = policy.isDirectory(k.type());
-        for (Relation r : List.of(Relation.CARE_TEAM, Relation.AUTHOR_ORG, Relation.PATIENT_REGISTRAR, Relation.SELF, Relation.PROXY,
+        for (Relation r : List.of(Relation.CARE_TEAM, Relation.AUTHOR, Relation.PATIENT_REGISTRAR, Relation.SELF, Relation.PROXY,
                 Relation.CONSENT, Relation.ADDRESSEE)) {
-            related |= holds(role, state, r, k, about, owner);
+            related |= holds(role, state, r, k, about, writer);
         }
         return related ? 403 : 404;
     }
 
-    private boolean allowed(String role, State state, Action action, Kinded k, List<String> about, String owner) {
-        return policy.relations(role, k.type(), k.kind(), action).stream().anyMatch(r -> holds(role, state, r, k, about, owner));
+    private boolean allowed(String role, State state, Action action, Kinded k, List<String> about, Writer writer) {
+        return policy.relations(role, k.type(), k.kind(), action).stream().anyMatch(r -> holds(role, state, r, k, about, writer));
     }
 
     /** The relations as the policy file defines them, for the fixed world this test seeds. */
-    private boolean holds(String role, State state, Relation relation, Kinded k, List<String> about, String owner) {
+    private boolean holds(String role, State state, Relation relation, Kinded k, List<String> about, Writer writer) {
         boolean onlyP1 = !about.isEmpty() && about.stream().allMatch(P1::equals);
         return switch (relation) {
             case ANY -> true;
-            case AUTHOR_ORG -> owner != null && owner.equals(ownerKey(role, state));
+            case AUTHOR -> writer.author() != null && writer.author().equals("user/" + subject(role, state));
+            case AUTHOR_ORG -> writer.owner() != null && writer.owner().equals(ownerKey(role, state));
             case CARE_TEAM -> onlyP1 && state == State.CARE_TEAM;
             case PATIENT_REGISTRAR -> onlyP1 && state == State.REGISTRAR;
             case SELF -> onlyP1 && state == State.SELF;
@@ -248,7 +269,7 @@ class AccessPolicyTableTest {
     }
 
     private static String subject(String role, State state) {
-        return role + "-" + state.name().toLowerCase();
+        return state.person != null ? state.person : role + "-" + state.name().toLowerCase();
     }
 
     private static String ownerKey(String role, State state) {

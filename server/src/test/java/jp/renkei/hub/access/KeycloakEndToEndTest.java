@@ -155,7 +155,8 @@ class KeycloakEndToEndTest {
         assertThat(post(CareRecords.about("Communication", "medication", "pat-yamada"), pharmacist).statusCode()).isEqualTo(201);
         assertThat(post(CareRecords.about("Composition", "discharge-summary", "pat-yamada"), pharmacist).statusCode()).isEqualTo(403);
 
-        // the hospital's discharge sheet: the care manager reads it but cannot amend it; the hospital's EHR interface can
+        // the hospital's discharge sheet: the care manager reads it but cannot amend it; the nurse who wrote it can, and
+        // the hospital's EHR interface, which is not on her care team, does not even see it (organisation alone grants nothing)
         HttpResponse<String> sheet = post(CareRecords.about("Composition", "discharge-summary", "pat-yamada"), nurse);
         assertThat(sheet.statusCode()).isEqualTo(201);
         Composition discharge = json.parseResource(Composition.class, sheet.body());
@@ -166,7 +167,9 @@ class KeycloakEndToEndTest {
         assertThat(fhir("PUT", sheetPath, amended, careManager).statusCode()).isEqualTo(403);
         String integration = token(issuer, Map.of("grant_type", "client_credentials", "client_id", "renkei-integration",
                 "client_secret", "dev-only-change-me-renkei-integration"));
-        assertThat(fhir("PUT", sheetPath, amended, integration).statusCode()).isEqualTo(200);
+        assertThat(fhir("PUT", sheetPath, amended, integration).statusCode()).isEqualTo(404);
+        assertThat(fhir("GET", sheetPath, null, integration).statusCode()).isEqualTo(404);
+        assertThat(fhir("PUT", sheetPath, amended, nurse).statusCode()).isEqualTo(200);
 
         // a care worker's search for observations shows the daily-living ones only
         assertThat(post(CareRecords.about("Observation", "daily-living", "pat-yamada"), careWorker).statusCode()).isEqualTo(201);

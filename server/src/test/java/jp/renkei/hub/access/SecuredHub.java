@@ -26,9 +26,14 @@ public final class SecuredHub implements AutoCloseable {
         store = hub.bean(ResourceStore.class);
     }
 
-    /** Writes a record as if {@code owner} had, bypassing the API so that any owner can be set up. */
+    /** Writes a record as if {@code owner} had, bypassing the API so that any owner can be set up; no individual author. */
     public void seed(String type, String id, Resource resource, String owner) {
-        store.write(List.of(new WriteRequest(type, id, resource, null, owner)));
+        seed(type, id, resource, owner, null);
+    }
+
+    /** Writes a record as if {@code author} ({@code user/<subject>}) of {@code owner} had, bypassing the API. */
+    public void seed(String type, String id, Resource resource, String owner, String author) {
+        store.write(List.of(new WriteRequest(type, id, resource, null, owner, author)));
     }
 
     @Override

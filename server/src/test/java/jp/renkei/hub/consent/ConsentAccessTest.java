@@ -41,7 +41,7 @@ class ConsentAccessTest {
         team.addParticipant().setMember(new Reference("PractitionerRole/role-cm"));
         team.addParticipant().setMember(new Reference("PractitionerRole/role-cw"));
         world.seed("CareTeam", "ct-ph", team, "Organization/org-hospital");
-        world.seed("Observation", "obs", CareRecords.about("Observation", "daily-living", "ph"), "Organization/org-hospital");
+        world.seed("Observation", "obs", CareRecords.about("Observation", "daily-living", "ph"), "Organization/org-hospital", "user/nurse-hn");
         world.seed("Composition", "plan", CareRecords.about("Composition", "care-plan", "ph"), "Organization/org-hospital");
         world.seed("Composition", "record", CareRecords.about("Composition", "care-record", "ph"), "Organization/org-hospital");
     }
@@ -89,9 +89,13 @@ class ConsentAccessTest {
         Bundle none = json.parseResource(Bundle.class, hub.send("GET", "/Observation?patient=Patient/ph", null, null,
                 "Authorization", "Bearer " + careManager()).body());
         assertThat(none.getTotal()).isZero();
-        String hospital = world.issuer.token().roles("hospital-nurse").claim("practitioner_role", "role-hn")
+        // its author reads it without the team's consent; a colleague of hers at the hospital does not
+        String author = world.issuer.token().roles("hospital-nurse").subject("nurse-hn").claim("practitioner_role", "role-hn")
                 .claim("organization", "org-hospital").sign();
-        assertThat(read("/Observation/obs", hospital)).isEqualTo(200);
+        assertThat(read("/Observation/obs", author)).isEqualTo(200);
+        String colleague = world.issuer.token().roles("hospital-nurse").subject("nurse-hc").claim("practitioner_role", "role-hc")
+                .claim("organization", "org-hospital").sign();
+        assertThat(read("/Observation/obs", colleague)).isEqualTo(404);
         assertThat(read("/Observation/obs", world.issuer.token().roles("patient").claim("patient", "ph").sign())).isEqualTo(200);
     }
 

@@ -354,7 +354,9 @@ class NotificationTest {
                 .claim("organization", "org-other").sign();
         String id = subscribe(cm, Topic.CARE_DOCUMENT, "id-only", 0, "Composition?patient=p1&type=discharge-summary");
         try (SocketClient socket = bound(cm, id)) {
-            seed("Composition", "discharge-p1", CareRecords.about("Composition", "discharge-summary", "p1"), "Organization/org-hospital");
+            // written by the nurse herself: as its author she sees its receipts, though not on p1's care team
+            store.write(List.of(new WriteRequest("Composition", "discharge-p1", CareRecords.about("Composition", "discharge-summary", "p1"),
+                    null, "Organization/org-hospital", "user/hn-suzuki")));
             assertThat(Notifications.events(socket.nextNotHeartbeat(WAIT))).containsExactly("1 Composition/discharge-p1");
             Parameters.ParametersParameterComponent receipt = awaitReceipt(nurse, "delivered");
             assertThat(((Reference) receipt.getPart().get(0).getValue()).getReference()).isEqualTo("PractitionerRole/role-cm");

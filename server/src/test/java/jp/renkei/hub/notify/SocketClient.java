@@ -17,7 +17,7 @@ import org.hl7.fhir.r4.model.StringType;
  * A real WebSocket client (the JDK's) on the hub's notification socket: collects every text message
  * and how the socket closed. {@link #stall()} stops taking messages, as a stuck client would.
  */
-final class SocketClient implements WebSocket.Listener, AutoCloseable {
+public final class SocketClient implements WebSocket.Listener, AutoCloseable {
 
     /** How the server closed the socket. */
     record Closed(int code, String reason) {
@@ -35,7 +35,7 @@ final class SocketClient implements WebSocket.Listener, AutoCloseable {
     }
 
     /** A socket bound with the answer of {@code $get-ws-binding-token}, its handshake already read. */
-    static SocketClient bound(Parameters binding, long millis) throws InterruptedException {
+    public static SocketClient bound(Parameters binding, long millis) throws InterruptedException {
         SocketClient socket = new SocketClient(Notifications.value(binding, "websocket-url"));
         socket.bind(Notifications.value(binding, "token"));
         Bundle handshake = socket.next(millis);
@@ -87,7 +87,7 @@ final class SocketClient implements WebSocket.Listener, AutoCloseable {
     }
 
     /** The next notification that is not a heartbeat. */
-    Bundle nextNotHeartbeat(long millis) throws InterruptedException {
+    public Bundle nextNotHeartbeat(long millis) throws InterruptedException {
         long until = System.currentTimeMillis() + millis;
         while (System.currentTimeMillis() < until) {
             Bundle bundle = next(Math.max(1, until - System.currentTimeMillis()));

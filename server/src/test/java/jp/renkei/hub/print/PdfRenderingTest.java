@@ -53,7 +53,8 @@ class PdfRenderingTest {
         world.seed("Bundle", "long", PrintRecords.discharge("pt", longText()), "Organization/org-hospital");
         world.seed("Bundle", "sheet", PrintRecords.emergencySheet("pt"), "Organization/org-vn");
         // not about a patient: readable by its author organisation, the doctor's clinic
-        world.seed("Bundle", "not-a-document", new Bundle().setType(Bundle.BundleType.COLLECTION), "Organization/org-clinic");
+        world.seed("Bundle", "not-a-document", new Bundle().setType(Bundle.BundleType.COLLECTION), "Organization/org-clinic",
+                "user/dr-suzuki");
         world.seed("Consent", "acp", PrintRecords.advanceDirective("pt"), "Organization/org-clinic");
         world.seed("Communication", "q1", PrintRecords.question("pt"), "Organization/org-homecare");
         world.seed("Communication", "a1", PrintRecords.answer("pt", "q1"), "Organization/org-clinic");
@@ -79,7 +80,7 @@ class PdfRenderingTest {
     }
 
     private String doctor() {
-        return world.issuer.token().roles("physician").claim("preferred_username", "dr.suzuki")
+        return world.issuer.token().roles("physician").subject("dr-suzuki").claim("preferred_username", "dr.suzuki")
                 .claim("practitioner_role", "role-dr").claim("organization", "org-clinic").sign();
     }
 
