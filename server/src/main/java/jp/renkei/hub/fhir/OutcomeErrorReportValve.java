@@ -15,8 +15,8 @@ import org.hl7.fhir.r4.model.OperationOutcome;
 
 /**
  * Tomcat's answer to an error that no servlet wrote a body for: a request refused before any servlet
- * ran (malformed request line, URL or headers too long) and every {@code sendError} outside the FHIR
- * servlet (unknown path, wrong method). Instead of Tomcat's HTML page it answers an OperationOutcome,
+ * ran (malformed request line, URL or headers too long), every {@code sendError} outside the FHIR
+ * servlet (unknown path, wrong method) and an error status left without a body. Instead of Tomcat's HTML page it answers an OperationOutcome,
  * in XML when {@code _format} or Accept asks for XML, else JSON. Replaces Tomcat's ErrorReportValve on
  * the host, so it also sees requests that never reached the application.
  */
@@ -31,7 +31,9 @@ final class OutcomeErrorReportValve extends ErrorReportValve {
     @Override
     protected void report(Request request, Response response, Throwable failure) {
         int status = response.getStatus();
-        if (status < 400 || response.getContentWritten() > 0 || !response.setErrorReported()) {
+        // Tomcat's valve answers only sendError; an error status set with no body (actuator's unknown health
+        // group) gets an outcome too. Whatever wrote a body (HAPI, the security filters) keeps it.
+        if (status < 400 || response.getContentWritten() > 0 || response.isError() && !response.setErrorReported()) {
             return;
         }
         AtomicBoolean ioAllowed = new AtomicBoolean(false);

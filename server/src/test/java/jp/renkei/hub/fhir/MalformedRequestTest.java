@@ -148,8 +148,13 @@ class MalformedRequestTest {
         // reaching Spring's own error handling: a health check that asks for a format it cannot have
         Answer notAcceptable = send("GET /actuator/health", "Accept", "application/pdf");
         assertOutcome(notAcceptable, 406, IssueType.NOTSUPPORTED, "");
+        // paths the security filters let through that nothing serves: Spring's former /error page, an unknown health group
+        assertOutcome(send("GET /error?family=" + NAME_ASCII), 404, IssueType.NOTFOUND, "/fhir");
+        assertOutcome(send("GET /actuator/health/" + NAME_ASCII), 404, IssueType.NOTFOUND, "/fhir");
         // a plain GET of the notification socket, which needs a WebSocket upgrade
-        assertOutcome(send("GET /notifications?family=" + NAME_ASCII), 426, IssueType.NOTSUPPORTED, "WebSocket");
+        Answer notUpgraded = send("GET /notifications?family=" + NAME_ASCII);
+        assertOutcome(notUpgraded, 426, IssueType.NOTSUPPORTED, "WebSocket");
+        assertThat(notUpgraded.headers.get("upgrade")).isEqualTo("websocket");
     }
 
     private static void assertOutcome(Answer answer, int status, IssueType code, String diagnosticsMention) {
