@@ -137,6 +137,12 @@ class MalformedRequestTest {
         assertThat(answer.headers.get("content-type")).startsWith("application/fhir+xml");
         OperationOutcome outcome = (OperationOutcome) HubInstance.fhirContext().newXmlParser().parseResource(answer.body);
         assertThat(outcome.getIssueFirstRep().getCode()).isEqualTo(IssueType.TOOLONG);
+
+        Answer byFormat = send("GET /actuator/health/" + NAME_ASCII + "?_format=xml");
+        assertThat(byFormat.status).isEqualTo(404);
+        assertThat(byFormat.headers.get("content-type")).startsWith("application/fhir+xml");
+        assertThat(((OperationOutcome) HubInstance.fhirContext().newXmlParser().parseResource(byFormat.body))
+                .getIssueFirstRep().getCode()).isEqualTo(IssueType.NOTFOUND);
     }
 
     @Test
