@@ -3,14 +3,17 @@ package jp.renkei.hub;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.autoconfigure.mongo.MongoAutoConfiguration;
+import org.springframework.boot.autoconfigure.web.servlet.error.ErrorMvcAutoConfiguration;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
 /**
  * Renkei (連携): the care-information hub shared by hospitals, care managers, visiting nurses,
  * pharmacists and home doctors. Spring's own Mongo auto-configuration is off because the hub
- * decides between the embedded store and {@code MONGODB_URI} itself (see {@code store}).
+ * decides between the embedded store and {@code MONGODB_URI} itself (see {@code store}). Spring's
+ * {@code /error} page is off too: errors no FHIR endpoint answers are OperationOutcomes written by
+ * Tomcat's error valve ({@code fhir.ConnectorConfig}), including those refused before any servlet.
  */
-@SpringBootApplication(exclude = MongoAutoConfiguration.class)
+@SpringBootApplication(exclude = {MongoAutoConfiguration.class, ErrorMvcAutoConfiguration.class})
 @ConfigurationPropertiesScan
 public class RenkeiApplication {
 

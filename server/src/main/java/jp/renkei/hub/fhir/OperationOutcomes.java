@@ -8,7 +8,7 @@ import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 
-/** OperationOutcome answers written outside HAPI's own exception handling (servlet filters). */
+/** OperationOutcome answers written outside HAPI's own exception handling (servlet filters, Tomcat's error valve). */
 final class OperationOutcomes {
 
     private OperationOutcomes() {
@@ -16,11 +16,16 @@ final class OperationOutcomes {
 
     static void write(HttpServletResponse response, FhirContext fhirContext, int status, IssueType code,
                       String diagnostics) throws IOException {
-        OperationOutcome outcome = new OperationOutcome();
-        outcome.addIssue().setSeverity(IssueSeverity.ERROR).setCode(code).setDiagnostics(diagnostics);
+        OperationOutcome outcome = outcome(code, diagnostics);
         response.setStatus(status);
         response.setContentType("application/fhir+json;charset=utf-8");
         response.getOutputStream().write(fhirContext.newJsonParser().encodeResourceToString(outcome)
                 .getBytes(StandardCharsets.UTF_8));
+    }
+
+    static OperationOutcome outcome(IssueType code, String diagnostics) {
+        OperationOutcome outcome = new OperationOutcome();
+        outcome.addIssue().setSeverity(IssueSeverity.ERROR).setCode(code).setDiagnostics(diagnostics);
+        return outcome;
     }
 }

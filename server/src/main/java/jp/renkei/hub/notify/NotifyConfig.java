@@ -40,7 +40,7 @@ public class NotifyConfig implements WebSocketConfigurer {
     @Override
     public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
         // The socket carries no authority until a binding token is sent on it, so any origin may open one.
-        registry.addHandler(socket, "/notifications").setAllowedOriginPatterns("*");
+        registry.addHandler(socket, "/notifications").setAllowedOriginPatterns("*").addInterceptors(new UpgradeRequired());
     }
 
     /** Incoming messages are small (bind/unbind); the container refuses bigger ones and closes the socket. */
