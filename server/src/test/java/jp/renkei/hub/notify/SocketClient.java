@@ -17,10 +17,10 @@ import org.hl7.fhir.r4.model.StringType;
  * A real WebSocket client (the JDK's) on the hub's notification socket: collects every text message
  * and how the socket closed. {@link #stall()} stops taking messages, as a stuck client would.
  */
-final class SocketClient implements WebSocket.Listener, AutoCloseable {
+public final class SocketClient implements WebSocket.Listener, AutoCloseable {
 
     /** How the server closed the socket. */
-    record Closed(int code, String reason) {
+    public record Closed(int code, String reason) {
     }
 
     private final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
@@ -29,13 +29,13 @@ final class SocketClient implements WebSocket.Listener, AutoCloseable {
     private volatile boolean stalled;
     private final WebSocket socket;
 
-    SocketClient(String url) {
+    public SocketClient(String url) {
         this.socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
                 .buildAsync(URI.create(url), this).join();
     }
 
     /** A socket bound with the answer of {@code $get-ws-binding-token}, its handshake already read. */
-    static SocketClient bound(Parameters binding, long millis) throws InterruptedException {
+    public static SocketClient bound(Parameters binding, long millis) throws InterruptedException {
         SocketClient socket = new SocketClient(Notifications.value(binding, "websocket-url"));
         socket.bind(Notifications.value(binding, "token"));
         Bundle handshake = socket.next(millis);
@@ -44,11 +44,11 @@ final class SocketClient implements WebSocket.Listener, AutoCloseable {
         return socket;
     }
 
-    void send(String text) {
+    public void send(String text) {
         socket.sendText(text, true).join();
     }
 
-    void bind(String token) {
+    public void bind(String token) {
         send("bind-with-token: " + token);
     }
 
@@ -81,7 +81,7 @@ final class SocketClient implements WebSocket.Listener, AutoCloseable {
     }
 
     /** The next notification Bundle, or null when none comes within the time. */
-    Bundle next(long millis) throws InterruptedException {
+    public Bundle next(long millis) throws InterruptedException {
         String text = messages.poll(millis, TimeUnit.MILLISECONDS);
         return text == null ? null : Notifications.JSON.parseResource(Bundle.class, text);
     }
@@ -98,11 +98,11 @@ final class SocketClient implements WebSocket.Listener, AutoCloseable {
         return null;
     }
 
-    Closed awaitClose(long millis) throws Exception {
+    public Closed awaitClose(long millis) throws Exception {
         return closed.get(millis, TimeUnit.MILLISECONDS);
     }
 
-    boolean isClosed() {
+    public boolean isClosed() {
         return closed.isDone();
     }
 
