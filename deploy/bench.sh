@@ -109,6 +109,8 @@ RENKEI_SIGN_TRUST_ANCHORS="$bench_pki/ca.crt" RENKEI_SIGN_CRLS="$bench_pki/ca.cr
 RENKEI_PORT="$port" RENKEI_BIND_ADDRESS=127.0.0.1 RENKEI_DATA_DIR="$data" MONGODB_URI='' \
   RENKEI_AUTH_ENABLED=true RENKEI_AUTH_ISSUER="http://127.0.0.1:$issuer_port/realms/bench" \
   RENKEI_AUTH_JWKS_URI='' RENKEI_AUTH_AUDIENCE=renkei-hub \
+  RENKEI_AUTH_INTROSPECTION_ENABLED=true RENKEI_AUTH_INTROSPECTION_URI='' RENKEI_AUTH_INTROSPECTION_CLIENT_ID=renkei-hub \
+  RENKEI_AUTH_INTROSPECTION_CLIENT_SECRET=bench-only \
   java -Xmx2g ${RENKEI_BENCH_JVM_OPTS:-} -jar "$jar" >"$root/build/run/bench-hub.log" 2>&1 &
 hub=$!
 echo "$hub" >"$pid_file"

@@ -3,7 +3,8 @@
 # 127.0.0.1 with the embedded store, configured to accept that Keycloak's tokens.
 # Env: RENKEI_PORT (default 8080), RENKEI_DATA_DIR (default ./renkei-data), MONGODB_URI (optional),
 #      KEYCLOAK_PORT (default 8180), RENKEI_AUTH_ISSUER (set it to use an existing Keycloak realm;
-#      then no Keycloak is started here), RENKEI_PRINT_FONT (Japanese font for PDF forms; default IPAex
+#      then no Keycloak is started here, and RENKEI_AUTH_INTROSPECTION_CLIENT_SECRET must be that realm's secret
+#      of client renkei-hub; default with the Keycloak started here: the realm file's DEV ONLY secret), RENKEI_PRINT_FONT (Japanese font for PDF forms; default IPAex
 #      Gothic, installed here with apt-get when missing and run as root), RENKEI_PKI_DIR (the deployment CA
 #      and the organisations' seals, default build/pki: created here for development when missing,
 #      docs/signatures.md), RENKEI_PKI_PASSWORD / RENKEI_SEAL_PASSWORD (default renkei-dev-only: DEV ONLY).
@@ -44,6 +45,8 @@ fi
 if [ -z "${RENKEI_AUTH_ISSUER:-}" ]; then
   "$root/deploy/keycloak.sh" start
   export RENKEI_AUTH_ISSUER="http://127.0.0.1:${KEYCLOAK_PORT:-8180}/realms/renkei"
+  # the hub asks Keycloak whether tokens are still active as client renkei-hub: the realm file's DEV ONLY secret
+  export RENKEI_AUTH_INTROSPECTION_CLIENT_SECRET="${RENKEI_AUTH_INTROSPECTION_CLIENT_SECRET:-dev-only-change-me-renkei-hub}"
 fi
 
 # Signed documents (docs/signatures.md): the hub needs a trust anchor and the seals it keeps in custody. For

@@ -40,6 +40,11 @@ public final class HubInstance implements AutoCloseable {
         if (java.util.Arrays.stream(extraProperties).noneMatch(p -> p.startsWith("renkei.auth."))) {
             args.add("--renkei.auth.enabled=false");
         }
+        // Token introspection has its own tests (TokenIntrospectionTest, KeycloakEndToEndTest), which configure it;
+        // the others accept a token until it expires.
+        if (java.util.Arrays.stream(extraProperties).noneMatch(p -> p.startsWith("renkei.auth.introspection."))) {
+            args.add("--renkei.auth.introspection.enabled=false");
+        }
         // Signed documents have their own tests (sign package), which configure a PKI; the others store them unsigned.
         if (java.util.Arrays.stream(extraProperties).noneMatch(p -> p.startsWith("renkei.sign."))) {
             args.add("--renkei.sign.required=false");

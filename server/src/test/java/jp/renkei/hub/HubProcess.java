@@ -36,6 +36,10 @@ public final class HubProcess implements AutoCloseable {
                         + File.separator + "java", "-Xmx512m", "-cp", System.getProperty("java.class.path"),
                 RenkeiApplication.class.getName(), "--server.port=" + port, "--server.address=127.0.0.1",
                 "--renkei.store.embedded.data-dir=" + dataDir, "--renkei.store.uri=", "--renkei.sign.required=false"));
+        // as in HubInstance: introspection only where a test configures it
+        if (java.util.Arrays.stream(properties).noneMatch(p -> p.startsWith("renkei.auth.introspection."))) {
+            command.add("--renkei.auth.introspection.enabled=false");
+        }
         for (String property : properties) {
             command.add("--" + property);
         }

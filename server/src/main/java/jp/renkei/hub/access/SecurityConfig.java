@@ -21,6 +21,7 @@ import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
 import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
+import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
@@ -35,8 +36,8 @@ import org.springframework.security.web.access.AccessDeniedHandler;
 /**
  * The hub as an OAuth2 resource server: every request to {@code /fhir} except the
  * CapabilityStatement needs a valid access token from the configured issuer (signature checked
- * against its JWKS, issuer, audience, expiry). What the token's holder may then do is decided per
- * interaction by {@link AccessGuard}. Errors are FHIR OperationOutcomes.
+ * against its JWKS, issuer, audience, expiry) that the issuer still holds active ({@link ActiveTokens}). What
+ * the token's holder may then do is decided per interaction by {@link AccessGuard}. Errors are FHIR OperationOutcomes.
  */
 @Configuration(proxyBeanMethods = false)
 public class SecurityConfig {
@@ -59,9 +60,33 @@ public class SecurityConfig {
         return new ServletRegistrationBean<>(smart.servlet(), "/fhir/.well-known/smart-configuration");
     }
 
+    /**
+     * Asks Keycloak whether tokens are still active ({@link ActiveTokens}); with authentication on, only
+     * an explicit {@code renkei.auth.introspection.enabled=false} turns it off, never a missing secret.
+     */
+    @Bean(destroyMethod = "close")
+    ActiveTokens activeTokens(AuthProperties auth) {
+        AuthProperties.Introspection introspection = auth.introspection();
+        if (!auth.enabled()) {
+            return ActiveTokens.off();
+        }
+        if (!introspection.enabled()) {
+            log.warn("Token introspection is OFF (renkei.auth.introspection.enabled=false): a user disabled, deleted or "
+                    + "signed out in the issuer keeps access to the hub until their access token expires.");
+            return ActiveTokens.off();
+        }
+        if (introspection.clientSecret() == null || introspection.clientSecret().isBlank()) {
+            throw new IllegalStateException("renkei.auth.introspection.client-secret (RENKEI_AUTH_INTROSPECTION_CLIENT_SECRET) "
+                    + "must be set: the hub asks the issuer as client " + introspection.clientId() + " whether tokens are "
+                    + "still active (docs/security.md); set RENKEI_AUTH_INTROSPECTION_ENABLED=false only to accept tokens "
+                    + "until they expire");
+        }
+        return new ActiveTokens(introspection);
+    }
+
     @Bean
     SecurityFilterChain securityFilterChain(HttpSecurity http, AuthProperties auth, AccessPolicy policy,
-                                            FhirContext fhirContext, AuditTrail audit,
+                                            FhirContext fhirContext, AuditTrail audit, ActiveTokens activeTokens,
                                             @Value("${server.address:}") String bindAddress) throws Exception {
         http.csrf(AbstractHttpConfigurer::disable)
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
@@ -87,7 +112,7 @@ public class SecurityConfig {
                         .requestMatchers("/fhir", "/fhir/**").authenticated()
                         .anyRequest().denyAll())
                 .oauth2ResourceServer(o -> o
-                        .jwt(j -> j.decoder(jwtDecoder(auth)).jwtAuthenticationConverter(new JwtCallerConverter(policy)))
+                        .jwt(j -> j.decoder(jwtDecoder(auth, activeTokens)).jwtAuthenticationConverter(new JwtCallerConverter(policy)))
                         .authenticationEntryPoint(unauthenticated)
                         .accessDeniedHandler(denied))
                 .exceptionHandling(e -> e.authenticationEntryPoint(unauthenticated).accessDeniedHandler(denied));
@@ -110,6 +135,32 @@ public class SecurityConfig {
                 required("sub", "the token names no subject (sub)"),
                 audience(auth.audience())));
         return decoder;
+    }
+
+    /** Verified as above, then asked whether still active at the issuer. */
+    static JwtDecoder jwtDecoder(AuthProperties auth, ActiveTokens activeTokens) {
+        JwtDecoder verified = jwtDecoder(auth);
+        return token -> {
+            Jwt jwt = verified.decode(token);
+            switch (activeTokens.check(jwt)) {
+                case ENDED -> throw new BadJwtException("the token is no longer active: its user signed out, "
+                        + "was disabled or deleted");
+                case UNCONFIRMED -> throw new NotConfirmed();
+                default -> {
+                }
+            }
+            return jwt;
+        };
+    }
+
+    /**
+     * The issuer could not be asked in time. A {@link BadJwtException}, so that the bearer-token filter hands it
+     * to {@link OutcomeWriting#entryPoint()} (which answers 503) instead of rethrowing it as a server error.
+     */
+    static final class NotConfirmed extends BadJwtException {
+        NotConfirmed() {
+            super("the token issuer could not confirm the token");
+        }
     }
 
     private static OAuth2TokenValidator<Jwt> audience(String audience) {
@@ -138,6 +189,14 @@ public class SecurityConfig {
                 if (request.getRequestURI().startsWith("/fhir")) {
                     audit.recordRejectedToken(request, reason);
                 }
+                if (causedBy(failure, NotConfirmed.class)) {
+                    // not the token's fault: no challenge, the client should retry rather than sign in again
+                    response.setStatus(503);
+                    response.setHeader("Retry-After", "5");
+                    write(response, OperationOutcome.IssueType.TRANSIENT, "アクセストークンを確認できません (the token issuer "
+                            + "could not be reached to confirm the access token; try again shortly)");
+                    return;
+                }
                 challenge.commence(request, response, failure);
                 write(response, OperationOutcome.IssueType.LOGIN, request.getHeader("Authorization") == null
                         ? "アクセストークンが必要です (a bearer access token is required)"
@@ -153,6 +212,15 @@ public class SecurityConfig {
             };
         }
 
+        private static boolean causedBy(Throwable failure, Class<? extends Throwable> type) {
+            for (Throwable t = failure; t != null; t = t.getCause()) {
+                if (type.isInstance(t)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         /** Why a token failed, in words that name no claim values. */
         private static String reason(Exception failure) {
             StringBuilder text = new StringBuilder();
@@ -163,10 +231,12 @@ public class SecurityConfig {
                 }
             }
             String message = text.toString();
-            for (String known : List.of("expired", "iss claim", "issuer", "audience", "signature", "Signed JWT rejected",
+            for (String known : List.of("no longer active", "could not confirm", "expired", "iss claim", "issuer", "audience", "signature", "Signed JWT rejected",
                     "no expiry", "no subject", "Malformed", "not before")) {
                 if (message.contains(known)) {
                     return switch (known) {
+                        case "no longer active" -> "no longer active";
+                        case "could not confirm" -> "not confirmed by the issuer";
                         case "expired" -> "expired";
                         case "iss claim", "issuer" -> "wrong issuer";
                         case "audience" -> "wrong audience";

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import jp.renkei.hub.access.ActiveTokens;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.socket.CloseStatus;
@@ -24,13 +25,18 @@ final class ClientSession {
 
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
 
-    /** A Subscription bound to this socket: the FHIR base its URLs use and when it was last sent anything. */
+    /**
+     * A Subscription bound to this socket: the FHIR base its URLs use, when it was last sent anything, and the
+     * access token its binding token was issued for (null without checks), checked again while it stays bound.
+     */
     static final class Bound {
         final String base;
+        final ActiveTokens.Token access;
         volatile long lastSent;
 
-        Bound(String base, long lastSent) {
+        Bound(String base, ActiveTokens.Token access, long lastSent) {
             this.base = base;
+            this.access = access;
             this.lastSent = lastSent;
         }
     }
@@ -76,8 +82,8 @@ final class ClientSession {
         return expires;
     }
 
-    void bind(String subscription, String base, Instant until) {
-        bound.put(subscription, new Bound(base, System.currentTimeMillis()));
+    void bind(String subscription, String base, Instant until, ActiveTokens.Token access) {
+        bound.put(subscription, new Bound(base, access, System.currentTimeMillis()));
         if (expires == null || until.isAfter(expires)) {
             expires = until;
         }

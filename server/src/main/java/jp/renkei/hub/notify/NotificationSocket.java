@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import jp.renkei.hub.access.ActiveTokens;
 import org.hl7.fhir.r4.model.Bundle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +20,9 @@ import org.springframework.web.socket.handler.TextWebSocketHandler;
  * channel: the client connects, sends {@code bind-with-token: <token>} with a token from
  * {@code $get-ws-binding-token}, gets a handshake per bound Subscription, then heartbeats and event
  * notifications. The socket itself carries no other authority: a socket not bound within
- * {@code renkei.notify.bind-timeout}, or whose binding token expired without a new bind, is closed.
+ * {@code renkei.notify.bind-timeout}, whose binding token expired without a new bind, or whose owner's access
+ * ended at the token issuer (signed out, disabled, deleted: {@link ActiveTokens}) is closed. A binding token
+ * binds one socket once.
  */
 public class NotificationSocket extends TextWebSocketHandler {
 
@@ -32,12 +35,14 @@ public class NotificationSocket extends TextWebSocketHandler {
     private final EventLog events;
     private final NotificationBundles bundles;
     private final NotifyProperties properties;
+    private final ActiveTokens activeTokens;
     private final Map<String, ClientSession> sessions = new ConcurrentHashMap<>();
     private final Map<String, Set<ClientSession>> bySubscription = new ConcurrentHashMap<>();
 
     NotificationSocket(BindingTokens tokens, Subscriptions subscriptions, EventLog events, NotificationBundles bundles,
-                       NotifyProperties properties) {
+                       NotifyProperties properties, ActiveTokens activeTokens) {
         this.tokens = tokens;
+        this.activeTokens = activeTokens;
         this.subscriptions = subscriptions;
         this.events = events;
         this.bundles = bundles;
@@ -74,9 +79,10 @@ public class NotificationSocket extends TextWebSocketHandler {
 
     private void bind(ClientSession client, String token) {
         Instant now = Instant.now();
-        BindingTokens.Binding binding = tokens.redeem(token, now);
+        BindingTokens.Binding binding = tokens.take(token, client.id(), now);
         if (binding == null) {
-            client.close(CloseStatus.POLICY_VIOLATION.withReason("binding token unknown or expired; get one with $get-ws-binding-token"));
+            client.close(CloseStatus.POLICY_VIOLATION.withReason(
+                    "binding token unknown, expired or already used; get a new one with $get-ws-binding-token"));
             return;
         }
         for (String id : binding.subscriptions()) {
@@ -85,7 +91,7 @@ public class NotificationSocket extends TextWebSocketHandler {
                 continue;
             }
             subscriptions.refreshClaims(id, binding.claims());
-            client.bind(id, binding.base(), binding.expires());
+            client.bind(id, binding.base(), binding.expires(), binding.access());
             bySubscription.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet()).add(client);
             client.send(bundles.json(subscription, NotificationBundles.Type.HANDSHAKE, events.count(id), List.of(),
                     binding.base(), Bundle.BundleType.HISTORY));
@@ -93,7 +99,7 @@ public class NotificationSocket extends TextWebSocketHandler {
     }
 
     private void unbind(ClientSession client, String token) {
-        BindingTokens.Binding binding = tokens.redeem(token, Instant.now());
+        BindingTokens.Binding binding = tokens.takeOrOwn(token, client.id(), Instant.now());
         if (binding == null) {
             return;
         }
@@ -154,8 +160,8 @@ public class NotificationSocket extends TextWebSocketHandler {
     }
 
     /**
-     * Runs every second: closes sockets that never bound or whose binding expired, sends heartbeats to
-     * bound Subscriptions that asked for them and have been quiet for their period.
+     * Runs every second: closes sockets that never bound, whose binding expired or whose owner's access ended,
+     * sends heartbeats to bound Subscriptions that asked for them and have been quiet for their period.
      */
     void tick() {
         Instant now = Instant.now();
@@ -172,6 +178,11 @@ public class NotificationSocket extends TextWebSocketHandler {
                 client.close(CloseStatus.POLICY_VIOLATION.withReason("binding token expired; bind again with a new token"));
                 continue;
             }
+            CloseStatus ended = accessEnded(client);
+            if (ended != null) {
+                client.close(ended);
+                continue;
+            }
             for (Map.Entry<String, ClientSession.Bound> entry : client.bound().entrySet()) {
                 Subscriptions.Entry subscription = subscriptions.get(entry.getKey());
                 ClientSession.Bound bound = entry.getValue();
@@ -184,6 +195,23 @@ public class NotificationSocket extends TextWebSocketHandler {
             }
         }
         tokens.purgeExpired(now);
+    }
+
+    /**
+     * How to close a socket whose owner may no longer listen: their access ended at the issuer, or it could not be
+     * confirmed for longer than the limit; null while it stands. Asks nothing itself, so the tick never waits.
+     */
+    private CloseStatus accessEnded(ClientSession client) {
+        for (ClientSession.Bound bound : client.bound().values()) {
+            ActiveTokens.Status status = activeTokens.peek(bound.access);
+            if (status == ActiveTokens.Status.ENDED) {
+                return CloseStatus.POLICY_VIOLATION.withReason("アクセスが終了しました (access ended: signed out, disabled or deleted)");
+            }
+            if (status == ActiveTokens.Status.UNCONFIRMED) {
+                return CloseStatus.SERVICE_OVERLOAD.withReason("アクセスを確認できません (access not confirmed by the token issuer; reconnect later)");
+            }
+        }
+        return null;
     }
 
     /** Sockets open now (for the benchmark and health). */

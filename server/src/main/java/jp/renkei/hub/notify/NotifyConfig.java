@@ -6,6 +6,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import jp.renkei.hub.access.AccessGuard;
+import jp.renkei.hub.access.ActiveTokens;
 import jp.renkei.hub.audit.AuditTrail;
 import jp.renkei.hub.fhir.ReadCheck;
 import jp.renkei.hub.store.Durability;
@@ -107,8 +108,9 @@ public class NotifyConfig implements WebSocketConfigurer {
 
         @Bean
         NotificationSocket notificationSocket(BindingTokens tokens, Subscriptions subscriptions, EventLog events,
-                                              NotificationBundles bundles, NotifyProperties properties) {
-            return new NotificationSocket(tokens, subscriptions, events, bundles, properties);
+                                              NotificationBundles bundles, NotifyProperties properties,
+                                              ActiveTokens activeTokens) {
+            return new NotificationSocket(tokens, subscriptions, events, bundles, properties, activeTokens);
         }
 
         @Bean(destroyMethod = "shutdownNow")
@@ -156,9 +158,10 @@ public class NotifyConfig implements WebSocketConfigurer {
         SubscriptionProvider subscriptionProvider(Subscriptions subscriptions, EventLog events, BindingTokens tokens,
                                                   NotificationBundles bundles, NotificationDispatcher dispatcher,
                                                   NotificationSocket socket, Receipts receipts, AccessGuard guard,
-                                                  ResourceStore store, NotifyProperties properties, FhirContext fhirContext) {
+                                                  ResourceStore store, NotifyProperties properties, FhirContext fhirContext,
+                                                  ActiveTokens activeTokens) {
             return new SubscriptionProvider(subscriptions, events, tokens, bundles, dispatcher, socket, receipts, guard, store,
-                    properties, fhirContext);
+                    properties, fhirContext, activeTokens);
         }
     }
 }

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import jp.renkei.hub.access.AccessGuard;
+import jp.renkei.hub.access.ActiveTokens;
 import jp.renkei.hub.access.Caller;
 import jp.renkei.hub.audit.AccessRecord;
 import jp.renkei.hub.fhir.OperationProvider;
@@ -56,10 +57,11 @@ public class SubscriptionProvider implements IResourceProvider, OperationProvide
     private final ResourceStore store;
     private final NotifyProperties properties;
     private final FhirContext fhirContext;
+    private final ActiveTokens activeTokens;
 
     SubscriptionProvider(Subscriptions subscriptions, EventLog events, BindingTokens tokens, NotificationBundles bundles,
                          NotificationDispatcher dispatcher, NotificationSocket socket, Receipts receipts, AccessGuard guard,
-                         ResourceStore store, NotifyProperties properties, FhirContext fhirContext) {
+                         ResourceStore store, NotifyProperties properties, FhirContext fhirContext, ActiveTokens activeTokens) {
         this.subscriptions = subscriptions;
         this.events = events;
         this.tokens = tokens;
@@ -71,6 +73,7 @@ public class SubscriptionProvider implements IResourceProvider, OperationProvide
         this.store = store;
         this.properties = properties;
         this.fhirContext = fhirContext;
+        this.activeTokens = activeTokens;
     }
 
     @Override
@@ -176,7 +179,8 @@ public class SubscriptionProvider implements IResourceProvider, OperationProvide
             expires = tokenExpiry;
         }
         String base = base(request);
-        String token = tokens.issue(new BindingTokens.Binding(caller.subject(), guard.callerClaims(), List.copyOf(ids), expires, base));
+        String token = tokens.issue(new BindingTokens.Binding(caller.subject(), guard.callerClaims(), List.copyOf(ids), expires, base,
+                activeTokens.current()));
         Parameters out = new Parameters();
         out.addParameter().setName("token").setValue(new StringType(token));
         out.addParameter().setName("expiration").setValue(new DateTimeType(Date.from(expires)));

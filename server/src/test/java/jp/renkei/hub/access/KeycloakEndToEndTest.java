@@ -22,11 +22,16 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import jp.renkei.hub.HubInstance;
+import jp.renkei.hub.notify.Notifications;
+import jp.renkei.hub.notify.SocketClient;
+import jp.renkei.hub.notify.Topic;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Composition;
 import org.hl7.fhir.r4.model.Condition;
 import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.Subscription;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,8 +67,10 @@ class KeycloakEndToEndTest {
         env.put("RENKEI_RUN_DIR", run.toString());
         env.put("KEYCLOAK_DB", "dev-mem"); // its own database: a developer's Keycloak may run next to it
         script("start", 900);
+        // the shipped defaults for introspection (recheck 30 s, at most 60 s old); the dev-only secret of the realm file
         hub = new HubInstance(Files.createTempDirectory("renkei-e2e"), "renkei.auth.enabled=true",
-                "renkei.auth.issuer=" + issuer, "renkei.auth.clock-skew=0s");
+                "renkei.auth.issuer=" + issuer, "renkei.auth.clock-skew=0s",
+                "renkei.auth.introspection.client-secret=dev-only-change-me-renkei-hub");
 
         HttpResponse<String> loaded = fhir("POST", "", Files.readString(ROOT.resolve("keycloak/demo-fhir.json")),
                 password("hub-admin"));
@@ -104,13 +111,41 @@ class KeycloakEndToEndTest {
     }
 
     private String token(String realmUrl, Map<String, String> form) throws Exception {
+        return signIn(realmUrl, form).get("access_token").asText();
+    }
+
+    /** The token endpoint's whole answer: access and refresh token. */
+    private JsonNode signIn(String realmUrl, Map<String, String> form) throws Exception {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(realmUrl + "/protocol/openid-connect/token"))
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form.entrySet().stream()
-                        .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
-                        .collect(Collectors.joining("&")))).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(form(form)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return mapper.readTree(response.body()).get("access_token").asText();
+        return mapper.readTree(response.body());
+    }
+
+    private static HttpRequest.BodyPublisher form(Map<String, String> form) {
+        return HttpRequest.BodyPublishers.ofString(form.entrySet().stream()
+                .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&")));
+    }
+
+    /** DEV-ONLY master-realm admin of deploy/keycloak.sh, for the admin REST API. */
+    private String admin() throws Exception {
+        return token(keycloak + "/realms/master", Map.of("grant_type", "password", "client_id", "admin-cli",
+                "username", "admin", "password", "dev-only-admin"));
+    }
+
+    private HttpResponse<String> adminApi(String admin, String method, String path, String json) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(keycloak + "/admin/realms/renkei" + path))
+                .header("Authorization", "Bearer " + admin).header("Content-Type", "application/json")
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private String userId(String admin, String username) throws Exception {
+        HttpResponse<String> users = adminApi(admin, "GET", "/users?exact=true&username=" + username, null);
+        assertThat(users.statusCode()).as(users.body()).isEqualTo(200);
+        return mapper.readTree(users.body()).get(0).get("id").asText();
     }
 
     private HttpResponse<String> fhir(String method, String path, String body, String token) {
@@ -177,6 +212,70 @@ class KeycloakEndToEndTest {
         assertThat(seen.getTotal()).isEqualTo(1);
         assertThat(((Observation) seen.getEntryFirstRep().getResource()).getCategoryFirstRep().getCodingFirstRep().getCode())
                 .isEqualTo("daily-living");
+    }
+
+    // ---- ending access in Keycloak (アクセスの失効) ----------------------------------------------------
+
+    /** How long the hub may take to notice that access ended (docs/security.md). */
+    private static final long ENDS_WITHIN = 60_000;
+
+    @Test
+    void aDisabledDeletedOrSignedOutUserLosesAccessAndTheirSocketWithinAMinute() throws Exception {
+        Map<String, JsonNode> sessions = new LinkedHashMap<>();
+        Map<String, SocketClient> sockets = new LinkedHashMap<>();
+        // therapist: disabled; dentist: deleted; visiting-nurse: signs out; physician.hospital: nothing happens
+        for (String user : java.util.List.of("therapist", "dentist", "visiting-nurse", "physician.hospital")) {
+            JsonNode session = signIn(issuer, Map.of("grant_type", "password", "client_id", "renkei-web", "username", user,
+                    "password", PASSWORD, "scope", "openid"));
+            sessions.put(user, session);
+            String access = session.get("access_token").asText();
+            assertThat(fhir("GET", "/Patient/pat-yamada", null, access).statusCode()).as(user).isEqualTo(200);
+            sockets.put(user, listen(access));
+        }
+        try {
+            String admin = admin();
+            HttpResponse<String> disabled = adminApi(admin, "PUT", "/users/" + userId(admin, "therapist"), "{\"enabled\":false}");
+            assertThat(disabled.statusCode()).as(disabled.body()).isEqualTo(204);
+            HttpResponse<String> deleted = adminApi(admin, "DELETE", "/users/" + userId(admin, "dentist"), null);
+            assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(204);
+            HttpResponse<String> signedOut = HTTP.send(HttpRequest.newBuilder(URI.create(issuer + "/protocol/openid-connect/logout"))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(form(Map.of("client_id", "renkei-web", "refresh_token",
+                            sessions.get("visiting-nurse").get("refresh_token").asText()))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(signedOut.statusCode()).as(signedOut.body()).isEqualTo(204);
+            long deadline = System.currentTimeMillis() + ENDS_WITHIN;
+
+            for (String user : java.util.List.of("therapist", "dentist", "visiting-nurse")) {
+                String access = sessions.get(user).get("access_token").asText();
+                HttpResponse<String> refused = fhir("GET", "/Patient/pat-yamada", null, access);
+                while (refused.statusCode() == 200 && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(250);
+                    refused = fhir("GET", "/Patient/pat-yamada", null, access);
+                }
+                assertThat(refused.statusCode()).as(user + " refused within 60 s").isEqualTo(401);
+                assertThat(refused.body()).contains("no longer active");
+                SocketClient.Closed closed = sockets.get(user).awaitClose(Math.max(1, deadline - System.currentTimeMillis()));
+                assertThat(closed.code()).as(user + "'s socket").isEqualTo(1008);
+                assertThat(closed.reason()).contains("access ended");
+            }
+            String control = sessions.get("physician.hospital").get("access_token").asText();
+            assertThat(fhir("GET", "/Patient/pat-yamada", null, control).statusCode()).isEqualTo(200);
+            assertThat(sockets.get("physician.hospital").isClosed()).isFalse();
+        } finally {
+            sockets.values().forEach(SocketClient::close);
+        }
+    }
+
+    /** A socket bound to a new Subscription of the token's user, its handshake read. */
+    private SocketClient listen(String access) throws Exception {
+        HttpResponse<String> created = post(Notifications.subscription(Topic.COMMUNICATION, "id-only", 0), access);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String id = json.parseResource(Subscription.class, created.body()).getIdElement().getIdPart();
+        HttpResponse<String> binding = fhir("POST", "/Subscription/" + id + "/$get-ws-binding-token",
+                json.encodeResourceToString(new Parameters()), access);
+        assertThat(binding.statusCode()).as(binding.body()).isEqualTo(200);
+        return SocketClient.bound(json.parseResource(Parameters.class, binding.body()), 20_000);
     }
 
     @Test

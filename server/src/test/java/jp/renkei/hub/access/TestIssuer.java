@@ -27,7 +27,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A token issuer for tests: its own RSA keys, a JWKS endpoint on a random loopback port, and
  * tokens shaped like those of the realm {@code renkei} (roles, FHIR identity claims, scope,
- * audience {@code renkei-hub}). Keys can be rotated while a hub is running.
+ * audience {@code renkei-hub}). Keys can be rotated while a hub is running. Its introspection endpoint
+ * (RFC 7662, client {@code renkei-hub} with {@link #HUB_SECRET}) says a token is active until {@link #end} is
+ * called for it, and can be made to fail as an unreachable Keycloak would.
  */
 public final class TestIssuer implements AutoCloseable {
 
@@ -35,6 +37,12 @@ public final class TestIssuer implements AutoCloseable {
     private final String issuer;
     private final List<RSAKey> published = new ArrayList<>();
     private final AtomicInteger jwksFetches = new AtomicInteger();
+    private final AtomicInteger introspections = new AtomicInteger();
+    private final java.util.Set<String> ended = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile boolean introspectionFails;
+
+    /** The test-only secret of the hub's introspection client. */
+    public static final String HUB_SECRET = "test-only-renkei-hub-secret";
     private volatile RSAKey signing;
 
     public TestIssuer() {
@@ -59,6 +67,33 @@ public final class TestIssuer implements AutoCloseable {
                 out.write(body);
             }
         });
+        server.createContext("/realms/renkei-test/protocol/openid-connect/token/introspect", exchange -> {
+            introspections.incrementAndGet();
+            String expected = "Basic " + java.util.Base64.getEncoder().encodeToString(("renkei-hub:" + HUB_SECRET)
+                    .getBytes(StandardCharsets.UTF_8));
+            String form = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            int status = 200;
+            String answer;
+            if (introspectionFails) {
+                status = 503;
+                answer = "{}";
+            } else if (!expected.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+                status = 401;
+                answer = "{\"error\":\"invalid_client\"}";
+            } else {
+                String token = java.util.Arrays.stream(form.split("&")).filter(p -> p.startsWith("token="))
+                        .map(p -> java.net.URLDecoder.decode(p.substring("token=".length()), StandardCharsets.UTF_8))
+                        .findFirst().orElse("");
+                // signature and expiry are the hub's to check; this only knows which tokens ended
+                answer = "{\"active\":" + !ended.contains(token) + "}";
+            }
+            byte[] body = answer.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(status, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
         server.start();
     }
 
@@ -78,6 +113,25 @@ public final class TestIssuer implements AutoCloseable {
     public String[] hubProperties() {
         return new String[] {"renkei.auth.enabled=true", "renkei.auth.issuer=" + issuer,
                 "renkei.auth.audience=renkei-hub"};
+    }
+
+    /** Hub properties that make the hub ask this issuer whether tokens are still active. */
+    public static String[] introspectionProperties() {
+        return new String[] {"renkei.auth.introspection.client-secret=" + HUB_SECRET};
+    }
+
+    /** The token's user signed out, was disabled or deleted: introspection says inactive from now on. */
+    public void end(String token) {
+        ended.add(token);
+    }
+
+    /** Introspection answers 503 (true) as an unreachable issuer would, or works again (false). */
+    public void failIntrospection(boolean fail) {
+        introspectionFails = fail;
+    }
+
+    public int introspections() {
+        return introspections.get();
     }
 
     public int jwksFetches() {

@@ -142,7 +142,8 @@ public final class LoadDriver {
                 + (!results.isEmpty() && notified.length() > 0 ? "\n" : "") + notified;
         System.out.println();
         if (issuer != null) {
-            System.out.printf(Locale.ROOT, "JWKS fetched %d time(s) by the hub%n", issuer.jwksFetches.get());
+            System.out.printf(Locale.ROOT, "JWKS fetched %d time(s) by the hub; %d token introspection(s)%n",
+                    issuer.jwksFetches.get(), issuer.introspections.get());
         }
         System.out.print(report);
         if (options.out != null) {
@@ -643,6 +644,7 @@ public final class LoadDriver {
      */
     static final class Issuer implements AutoCloseable {
         static final String CERTS = "/protocol/openid-connect/certs";
+        static final String INTROSPECT = "/protocol/openid-connect/token/introspect";
         private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
         private static final long LIFETIME_SECONDS = 3600;
         /** A new token is signed this long before the current one expires, so none is sent stale. */
@@ -654,6 +656,8 @@ public final class LoadDriver {
         private final HttpServer server;
         /** How often the hub fetched the keys: should be once per run, not per request. */
         final AtomicInteger jwksFetches = new AtomicInteger();
+        /** How often the hub asked whether a token is still active: about once per token and 30 s. */
+        final AtomicInteger introspections = new AtomicInteger();
         private final Map<Identity, Signed> tokens = new java.util.concurrent.ConcurrentHashMap<>();
 
         private record Signed(String token, long renewAt) {
@@ -675,6 +679,19 @@ public final class LoadDriver {
                 exchange.sendResponseHeaders(200, jwks.length);
                 try (OutputStream out = exchange.getResponseBody()) {
                     out.write(jwks);
+                }
+            });
+            // the hub asks as client renkei-hub with bench.sh's BENCH ONLY secret; every token of this issuer stays active
+            String hubClient = "Basic " + Base64.getEncoder().encodeToString("renkei-hub:bench-only".getBytes(StandardCharsets.UTF_8));
+            server.createContext("/realms/bench" + INTROSPECT, exchange -> {
+                introspections.incrementAndGet();
+                exchange.getRequestBody().readAllBytes();
+                boolean client = hubClient.equals(exchange.getRequestHeaders().getFirst("Authorization"));
+                byte[] answer = (client ? "{\"active\":true}" : "{\"error\":\"invalid_client\"}").getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(client ? 200 : 401, answer.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(answer);
                 }
             });
             server.start();

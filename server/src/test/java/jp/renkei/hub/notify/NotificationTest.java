@@ -437,10 +437,11 @@ class NotificationTest {
         String shortLived = issuer.token().roles("care-manager").subject("cm-sato").claim("practitioner_role", "role-cm")
                 .claim("organization", "org-homecare").claim("exp", Instant.now().plusSeconds(8)).sign();
         Binding soon = tokenFor(shortLived, id);
+        Binding alsoSoon = tokenFor(shortLived, id);
         assertThat(Instant.parse(soon.expiration())).isBefore(Instant.now().plusSeconds(9));
         try (SocketClient expiring = new SocketClient(soon.websocketUrl()); SocketClient renewed = new SocketClient(soon.websocketUrl())) {
             expiring.bind(soon.token());
-            renewed.bind(soon.token());
+            renewed.bind(alsoSoon.token());
             assertThat(Notifications.type(expiring.next(WAIT))).isEqualTo("handshake");
             assertThat(Notifications.type(renewed.next(WAIT))).isEqualTo("handshake");
             renewed.bind(tokenFor(careManager(), id).token());
@@ -448,6 +449,37 @@ class NotificationTest {
             assertThat(closed.code()).isEqualTo(1008);
             assertThat(closed.reason()).contains("expired");
             assertThat(renewed.isClosed()).isFalse();
+        }
+    }
+
+    @Test
+    void aBindingTokenBindsOneSocketOnce() throws Exception {
+        String cm = careManager();
+        String id = subscribe(cm, Topic.COMMUNICATION, "id-only", 0, "Communication?patient=p3");
+        Binding once = tokenFor(cm, id);
+        try (SocketClient first = new SocketClient(once.websocketUrl()); SocketClient thief = new SocketClient(once.websocketUrl())) {
+            first.bind(once.token());
+            assertThat(Notifications.type(first.next(WAIT))).isEqualTo("handshake");
+            thief.bind(once.token());
+            SocketClient.Closed refused = thief.awaitClose(WAIT);
+            assertThat(refused.code()).isEqualTo(1008);
+            assertThat(refused.reason()).contains("already used");
+            // the socket that used it keeps receiving, and unbinds with it
+            seed("Communication", "once-to-me", communication("p3", "PractitionerRole/role-cm"), "Organization/org-clinic");
+            assertThat(Notifications.events(first.nextNotHeartbeat(WAIT))).containsExactly("1 Communication/once-to-me");
+            assertThat(first.isClosed()).isFalse();
+            first.send("unbind-with-token: " + once.token());
+            assertThat(first.awaitClose(WAIT).reason()).contains("no bind-with-token");
+        }
+        // sent twice on the same socket: refused as well
+        Binding twice = tokenFor(cm, id);
+        try (SocketClient socket = new SocketClient(twice.websocketUrl())) {
+            socket.bind(twice.token());
+            assertThat(Notifications.type(socket.next(WAIT))).isEqualTo("handshake");
+            socket.bind(twice.token());
+            SocketClient.Closed refused = socket.awaitClose(WAIT);
+            assertThat(refused.code()).isEqualTo(1008);
+            assertThat(refused.reason()).contains("already used");
         }
     }
 

@@ -20,7 +20,7 @@ import org.hl7.fhir.r4.model.StringType;
 public final class SocketClient implements WebSocket.Listener, AutoCloseable {
 
     /** How the server closed the socket. */
-    record Closed(int code, String reason) {
+    public record Closed(int code, String reason) {
     }
 
     private final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
@@ -29,7 +29,7 @@ public final class SocketClient implements WebSocket.Listener, AutoCloseable {
     private volatile boolean stalled;
     private final WebSocket socket;
 
-    SocketClient(String url) {
+    public SocketClient(String url) {
         this.socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
                 .buildAsync(URI.create(url), this).join();
     }
@@ -44,11 +44,11 @@ public final class SocketClient implements WebSocket.Listener, AutoCloseable {
         return socket;
     }
 
-    void send(String text) {
+    public void send(String text) {
         socket.sendText(text, true).join();
     }
 
-    void bind(String token) {
+    public void bind(String token) {
         send("bind-with-token: " + token);
     }
 
@@ -81,7 +81,7 @@ public final class SocketClient implements WebSocket.Listener, AutoCloseable {
     }
 
     /** The next notification Bundle, or null when none comes within the time. */
-    Bundle next(long millis) throws InterruptedException {
+    public Bundle next(long millis) throws InterruptedException {
         String text = messages.poll(millis, TimeUnit.MILLISECONDS);
         return text == null ? null : Notifications.JSON.parseResource(Bundle.class, text);
     }
@@ -98,11 +98,11 @@ public final class SocketClient implements WebSocket.Listener, AutoCloseable {
         return null;
     }
 
-    Closed awaitClose(long millis) throws Exception {
+    public Closed awaitClose(long millis) throws Exception {
         return closed.get(millis, TimeUnit.MILLISECONDS);
     }
 
-    boolean isClosed() {
+    public boolean isClosed() {
         return closed.isDone();
     }
 
