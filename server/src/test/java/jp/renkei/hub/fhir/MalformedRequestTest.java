@@ -62,8 +62,8 @@ class MalformedRequestTest {
         patient.addIdentifier().setSystem(SYSTEM).setValue(IDENTIFIER);
         patient.addName(new HumanName().setFamily(NAME).addGiven("花子"));
         patient.setGender(AdministrativeGender.FEMALE);
-        world.seed("Patient", "p-pipe", patient, "Organization/org-homecare");
-        token = world.issuer.token().roles("care-manager").claim("practitioner_role", "role-cm")
+        world.seed("Patient", "p-pipe", patient, "Organization/org-homecare", "user/cm");
+        token = world.issuer.token().roles("care-manager").subject("cm").claim("practitioner_role", "role-cm")
                 .claim("organization", "org-homecare").sign();
         port = URI.create(world.hub.baseUrl()).getPort();
     }
