@@ -56,6 +56,11 @@ public class FhirConfig {
     }
 
     @Bean
+    OutcomeErrorReportValve.Installer outcomeErrorReports(FhirContext fhirContext) {
+        return new OutcomeErrorReportValve.Installer(fhirContext);
+    }
+
+    @Bean
     FilterRegistrationBean<RequestSizeLimitFilter> requestSizeLimit(FhirProperties properties, FhirContext fhirContext) {
         FilterRegistrationBean<RequestSizeLimitFilter> registration = new FilterRegistrationBean<>(
                 new RequestSizeLimitFilter(properties.maxRequestSize().toBytes(), fhirContext));

@@ -156,6 +156,27 @@ class CrudTest extends HubTestBase {
     }
 
     @Test
+    void historyIsPagedThroughNextLinks() {
+        IdType id = patientAtVersion2();
+        Patient current = client.read().resource(Patient.class).withId(id.getIdPart()).execute();
+        current.setGender(org.hl7.fhir.r4.model.Enumerations.AdministrativeGender.FEMALE);
+        client.update().resource(current).execute();
+        for (String first : List.of("/Patient/" + id.getIdPart() + "/_history?_count=1", "/Patient/_history?_count=2")) {
+            List<String> versions = new ArrayList<>();
+            String next = hub.baseUrl() + first;
+            while (next != null) {
+                HttpResponse<String> response = send("GET", next.substring(hub.baseUrl().length()), null, null);
+                Bundle page = HubInstance.fhirContext().newJsonParser().parseResource(Bundle.class, response.body());
+                page.getEntry().stream()
+                        .filter(e -> e.getResource() != null && e.getResource().getIdElement().getIdPart().equals(id.getIdPart()))
+                        .forEach(e -> versions.add(e.getResource().getMeta().getVersionId()));
+                next = page.getLink(Bundle.LINK_NEXT) == null ? null : page.getLink(Bundle.LINK_NEXT).getUrl();
+            }
+            assertThat(versions).as(first).containsExactly("3", "2", "1");
+        }
+    }
+
+    @Test
     void conditionalCreateReturnsTheExistingResource() {
         Patient p = yamada();
         p.getIdentifierFirstRep().setValue("cond-1");
