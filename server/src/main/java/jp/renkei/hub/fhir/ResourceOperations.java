@@ -5,6 +5,7 @@ import ca.uhn.fhir.model.api.ResourceMetadataKeyEnum;
 import ca.uhn.fhir.model.valueset.BundleEntryTransactionMethodEnum;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.exceptions.MethodNotAllowedException;
 import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
@@ -222,18 +223,20 @@ public class ResourceOperations {
     }
 
     /**
-     * The id an {@code If-None-Exist} condition matches, or null when nothing matches.
-     * Several matches are a 412, as the specification requires.
+     * The id a condition ({@code If-None-Exist}, or the search of a conditional delete, named by {@code what})
+     * matches among the records the caller may see, or null when nothing matches. Several matches are a 412,
+     * as the specification requires.
      */
-    public String matchCondition(String type, String condition) {
+    public String matchCondition(String type, String condition, String what) {
         String query = condition.contains("?") ? condition.substring(condition.indexOf('?') + 1) : condition;
-        Map<String, String[]> parameters = UrlUtil.parseQueryString(query);
-        if (parameters.isEmpty()) {
-            throw new InvalidRequestException("If-None-Exist '" + condition + "' has no search parameters");
+        SearchQuery parsed = parseQuery(type, UrlUtil.parseQueryString(query));
+        if (parsed.criteria().isEmpty()) {
+            // _count or _sort alone select every record: the condition would match whatever happens to be there
+            throw new InvalidRequestException(what + " '" + condition + "' has no search parameters");
         }
-        List<String> ids = search(parseQuery(type, parameters));
+        List<String> ids = search(parsed);
         if (ids.size() > 1) {
-            throw new PreconditionFailedException("If-None-Exist '" + condition + "' matches " + ids.size()
+            throw new PreconditionFailedException(what + " '" + condition + "' matches " + ids.size()
                     + " resources; it must match at most one");
         }
         return ids.isEmpty() ? null : ids.get(0);
@@ -258,6 +261,28 @@ public class ResourceOperations {
         requireWritable(type);
         readCurrentOrDeleted(type, id);
         return new WriteRequest(type, id, null, ifMatch, guard.owner(), guard.author());
+    }
+
+    /**
+     * A conditional delete ({@code DELETE Type?params}, REST or Bundle entry): the delete of the one record its search
+     * matches among those the caller may see, or null when nothing matches (nothing is deleted; a record hidden from the
+     * caller is neither deleted nor revealed). Several matches are a 412, since the hub deletes one resource at a time
+     * ({@code conditionalDelete: single}). Without an {@code If-Match} the version that matched is the one deleted, so a
+     * change in between answers 412 instead of deleting what may no longer match.
+     */
+    public WriteRequest conditionalDeleteRequest(String type, String condition, Long ifMatch) {
+        requireWritable(type);
+        if (!registry.conditionalDelete(type)) {
+            throw new MethodNotAllowedException("Conditional delete is not supported for " + type
+                    + "; delete by id (DELETE " + type + "/[id])");
+        }
+        String match = matchCondition(type, condition, "Conditional delete");
+        if (match == null) {
+            return null;
+        }
+        StoredResource current = readCurrentOrDeleted(type, match);
+        return current.deleted() ? null
+                : new WriteRequest(type, match, null, ifMatch != null ? ifMatch : current.version(), guard.owner());
     }
 
     /** Writes one create, update or delete the caller is allowed to make, once the {@link WriteRule}s pass. */

@@ -12,6 +12,7 @@ import jp.renkei.hub.HubInstance;
 import jp.renkei.hub.store.ResourceStore;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CareTeam;
+import org.hl7.fhir.r4.model.CommunicationRequest;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Patient;
@@ -415,5 +416,48 @@ class AccessBehaviourTest {
         Bundle history = json.parseResource(Bundle.class, get("/Observation/_history?_count=500", careWorker).body());
         assertThat(history.getEntry()).extracting(e -> e.getResource().getIdElement().getIdPart()).doesNotContain("obs-move");
         assertThat(history.getEntry()).isNotEmpty();
+    }
+
+    // ---- conditional delete ----------------------------------------------------------------------
+
+    @Test
+    void aConditionalDeleteSeesOnlyWhatTheCallerMayReadAndIsJudgedLikeAPlainDelete() {
+        String system = "urn:renkei:test:conditional-delete";
+        // the care manager's office asked something about 山田花子 (ph); a request about 佐藤一郎 (ps), whom the care
+        // manager does not care for, carries the same identifier (CommunicationRequests, so that the Observation
+        // histories other tests read keep no deletions)
+        CommunicationRequest own = (CommunicationRequest) CareRecords.about("CommunicationRequest", "care-coordination", "ph");
+        own.addIdentifier().setSystem(system).setValue("shared");
+        seed("CommunicationRequest", "cdel-own", own, "Organization/org-homecare");
+        CommunicationRequest hidden = (CommunicationRequest) CareRecords.about("CommunicationRequest", "care-coordination", "ps");
+        hidden.addIdentifier().setSystem(system).setValue("shared");
+        seed("CommunicationRequest", "cdel-hidden", hidden, "Organization/org-hospital");
+        CommunicationRequest hiddenAlone = (CommunicationRequest) CareRecords.about("CommunicationRequest", "care-coordination", "ps");
+        hiddenAlone.addIdentifier().setSystem(system).setValue("hidden-only");
+        seed("CommunicationRequest", "cdel-hidden-alone", hiddenAlone, "Organization/org-hospital");
+        String token = careManager().sign();
+
+        // the hidden note is no match: the one the caller sees is deleted, as a plain DELETE would
+        HttpResponse<String> deleted = hub.send("DELETE", "/CommunicationRequest?identifier=" + system + "%7Cshared", null, null,
+                "Authorization", "Bearer " + token);
+        assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(200);
+        assertThat(store.read("CommunicationRequest", "cdel-own").deleted()).isTrue();
+        assertThat(store.read("CommunicationRequest", "cdel-hidden").deleted()).isFalse();
+
+        // a hidden record alone answers exactly like no record, and stays
+        HttpResponse<String> hiddenOnly = hub.send("DELETE", "/CommunicationRequest?identifier=" + system + "%7Chidden-only", null, null,
+                "Authorization", "Bearer " + token);
+        HttpResponse<String> nothing = hub.send("DELETE", "/CommunicationRequest?identifier=" + system + "%7Cnobody", null, null,
+                "Authorization", "Bearer " + token);
+        assertThat(hiddenOnly.statusCode()).isEqualTo(200).isEqualTo(nothing.statusCode());
+        assertThat(diagnostics(hiddenOnly)).isEqualTo(diagnostics(nothing)).contains("nothing was deleted");
+        assertThat(store.read("CommunicationRequest", "cdel-hidden-alone").deleted()).isFalse();
+
+        // what the caller may read but not delete (the hospital wrote it) is refused as a plain DELETE of it is
+        HttpResponse<String> conditional = hub.send("DELETE", "/Observation?_id=obs-1", null, null, "Authorization", "Bearer " + token);
+        HttpResponse<String> plain = hub.send("DELETE", "/Observation/obs-1", null, null, "Authorization", "Bearer " + token);
+        assertThat(conditional.statusCode()).as(conditional.body()).isEqualTo(403).isEqualTo(plain.statusCode());
+        assertThat(diagnostics(conditional)).isEqualTo(diagnostics(plain));
+        assertThat(store.read("Observation", "obs-1").deleted()).isFalse();
     }
 }
