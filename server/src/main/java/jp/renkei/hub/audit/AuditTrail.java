@@ -111,6 +111,21 @@ public class AuditTrail {
     }
 
     /**
+     * Records an alert about the audit trail itself (its chain or checkpoints found broken): who and what are the hub,
+     * and {@code problem} names links, AuditEvent ids and checkpoints only, never a patient.
+     */
+    public void recordSecurityAlert(String problem) {
+        AuditEvent event = new AuditEvent();
+        event.setType(new Coding(DCM, "110113", "Security Alert"))
+                .addSubtype(new Coding("http://renkei.example.jp/fhir/CodeSystem/audit-subtype", "audit-chain-break", "監査証跡の改ざん検知"));
+        event.setAction(AuditEventAction.E).setRecorded(new Date()).setOutcome(AuditEventOutcome._8).setOutcomeDesc(problem);
+        event.addAgent().setRequestor(false).setWho(new Reference().setDisplay("Renkei hub"))
+                .setType(new CodeableConcept(new Coding(DCM, "110150", "Application")));
+        source(event);
+        store.write(List.of(new WriteRequest("AuditEvent", ResourceStore.newId(), event, null, null)), this::chain);
+    }
+
+    /**
      * A notification sent to a Subscription's owner: the patients and records it disclosed. {@code key}
      * names it uniquely (its change and Subscription), so it is recorded once however often it is reported.
      */

@@ -12,4 +12,10 @@ public interface ReadCheck {
 
     /** @throws ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException when the record must not be served */
     void check(StoredResource stored, Resource resource);
+
+    /** Every check in turn (signed documents, AuditEvents), for the read paths that take one. */
+    static ReadCheck all(java.util.List<ReadCheck> checks) {
+        java.util.List<ReadCheck> all = java.util.List.copyOf(checks);
+        return (stored, resource) -> all.forEach(check -> check.check(stored, resource));
+    }
 }

@@ -41,6 +41,24 @@ public final class Seals {
         }
     }
 
+    /** The hub's audit seal ({@code <seals>/audit-seal.p12}, {@code deploy/pki.sh audit-seal}), if the hub holds it. */
+    public Optional<DeploymentCa.Signer> auditSeal() {
+        Path file = auditSealFile();
+        try {
+            if (dir == null || !Files.isRegularFile(file)) {
+                return Optional.empty();
+            }
+            return Optional.of(loaded.get(file, keystore -> DeploymentCa.Keystores.signer(keystore, password)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the audit seal " + file, e);
+        }
+    }
+
+    public Path auditSealFile() {
+        Path name = Path.of(AuditSeal.FILE_NAME + ".p12");
+        return dir == null ? name : dir.resolve(name);
+    }
+
     /** Where an organisation's seal is (or would be: messages name it to tell the operator what to issue). */
     public Path fileFor(String organizationId) {
         Path name = Path.of("organization-" + organizationId + ".p12");

@@ -35,6 +35,11 @@ public class SignConfig {
     }
 
     @Bean
+    AuditSeal auditSeal(Seals seals, TrustMaterial trust) {
+        return new AuditSeal(seals, trust.chainValidator());
+    }
+
+    @Bean
     CanonicalJson canonicalJson(FhirContext fhirContext) {
         return new CanonicalJson(fhirContext);
     }

@@ -76,6 +76,7 @@ class SignedDocumentsTest {
         ca = DeploymentCa.create(caDir, "Test Renkei CA", Duration.ofDays(30), PASSWORD);
         Instant now = Instant.now();
         ca.issueOrganization("renkei-hub", "Renkei ハブ", now.minusSeconds(60), now.plus(Duration.ofDays(10)), PASSWORD);
+        ca.issueAuditSeal("Renkei audit seal", now.minusSeconds(60), now.plus(Duration.ofDays(10)), PASSWORD);
         ca.issueOrganization("org-hospital", "岩手中央病院", now.minusSeconds(60), now.plus(Duration.ofDays(10)), PASSWORD);
         doctorKey = practitioner("dr-sato", "佐藤 一郎", HealthcareRole.Qualification.MEDICAL_DOCTOR, now.plus(Duration.ofDays(10)));
         nurseKey = practitioner("ns-ito", "伊藤 花子", HealthcareRole.Qualification.NURSE, now.plus(Duration.ofDays(10)));
