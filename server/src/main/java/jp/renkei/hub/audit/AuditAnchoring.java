@@ -277,6 +277,7 @@ public final class AuditAnchoring implements AutoCloseable {
             return null;
         }
         Map<Long, CheckpointCopies.Copy> lastCopies = copies.newest(false);
+        long copiedThrough = lastCopies.keySet().stream().mapToLong(Long::longValue).max().orElse(-1);
         long block = Math.max(0, checkpoints.newestBlock(AuditCheckpoints.blockOf(head.seq())));
         boolean eventChanged = false;
         try {
@@ -289,6 +290,9 @@ public final class AuditAnchoring implements AutoCloseable {
                     }
                     block++;
                     continue;
+                }
+                if (existing == null && block < copiedThrough) {
+                    break; // sealed before (a later block was) but gone from the store: the checks report it
                 }
                 List<String> hashes = new ArrayList<>(existing == null ? List.of() : existing.hashes());
                 long next = AuditCheckpoints.first(block) + hashes.size();

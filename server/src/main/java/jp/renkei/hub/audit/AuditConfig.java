@@ -31,7 +31,7 @@ public class AuditConfig {
 
     /** Null (no bean) when the chain is not anchored. */
     @Bean
-    AuditCheckpointsHolder auditCheckpoints(MongoClient client, StoreProperties store, AuditSeal seal, SignProperties sign,
+    AuditCheckpointsHolder auditAnchors(MongoClient client, StoreProperties store, AuditSeal seal, SignProperties sign,
                                             AuditProperties properties) {
         if (!seal.available()) {
             if (sign.required()) {

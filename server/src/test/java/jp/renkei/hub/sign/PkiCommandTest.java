@@ -82,6 +82,28 @@ class PkiCommandTest {
     }
 
     @Test
+    void theAuditSealSealsAuditCheckpointsAndNoOtherKeyOfTheCaDoes() throws Exception {
+        String ca = dir.resolve("ca").toString();
+        run("init", "--dir", ca);
+        assertThat(run("audit-seal", "--dir", ca)).contains("CN=Renkei hub audit seal");
+        run("organization", "--dir", ca, "--id", "renkei-hub", "--name", "Renkei ハブ");
+        X509Certificate anchor = read(dir.resolve("ca/ca.crt"), X509Certificate.class);
+        AuditSeal seal = new AuditSeal(new Seals(dir.resolve("ca/issued"), "test-only-ca".toCharArray()),
+                new ChainValidator(() -> List.of(anchor), List::of));
+        byte[] checkpoint = "renkei-audit-checkpoint/1\n0\n12\n...".getBytes(StandardCharsets.US_ASCII);
+        String jws = seal.seal(checkpoint);
+        assertThat(seal.check(checkpoint, jws)).isBeforeOrEqualTo(Instant.now());
+        assertThatThrownBy(() -> seal.check("renkei-audit-checkpoint/1\n0\n13\n...".getBytes(StandardCharsets.US_ASCII), jws))
+                .isInstanceOfSatisfying(SignatureFailure.class, f -> assertThat(f.reason()).isEqualTo(SignatureFailure.Reason.CONTENT_CHANGED));
+        DeploymentCa.Signer organization = DeploymentCa.Keystores.signer(dir.resolve("ca/issued/organization-renkei-hub.p12"),
+                "test-only-ca".toCharArray());
+        String byOrganization = DetachedJws.sign(checkpoint, organization.key(), organization.chain(), Instant.now());
+        assertThatThrownBy(() -> seal.check(checkpoint, byOrganization))
+                .isInstanceOfSatisfying(SignatureFailure.class, f -> assertThat(f.reason()).isEqualTo(SignatureFailure.Reason.UNTRUSTED))
+                .hasMessageContaining("not by an audit seal");
+    }
+
+    @Test
     void mistakesAreExplainedAndPasswordsAreNeverArguments() {
         PkiCommand command = new PkiCommand(new PrintStream(new ByteArrayOutputStream()), name -> null);
         assertThatThrownBy(() -> command.run(new String[] {"init", "--dir", dir.resolve("x").toString()}))
