@@ -185,7 +185,7 @@ public final class AuditAnchoring implements AutoCloseable {
             long first = AuditCheckpoints.first(copy.block());
             sealedThrough = Math.max(sealedThrough, copy.to());
             try {
-                checkpoints.checkSeal(copy.block(), copy.payload(), copy.seal(), "outside the store (" + copy.file() + ")");
+                checkpoints.checkSeal(copy.block(), copy.payload(), copy.seal(), "kept outside the store (" + copy.file() + ")");
                 AuditCheckpoints.Checkpoint stored = checkpoints.read(copy.block());
                 if (stored == null || stored.to() < copy.to() || !copy.last().equals(stored.hashAt(copy.to()))) {
                     agree = false;

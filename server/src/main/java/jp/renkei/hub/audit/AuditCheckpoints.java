@@ -118,7 +118,7 @@ final class AuditCheckpoints {
         String jws = doc.getString("seal");
         if (hashes == null || to == null || jws == null || to < first(block) || to > lastOf(block)
                 || hashes.length() != (to - first(block) + 1) * 64) {
-            throw broken(block, "is malformed");
+            throw broken(block, "in the store is malformed");
         }
         List<String> list = new java.util.ArrayList<>((int) (to - first(block) + 1));
         for (int i = 0; i < hashes.length(); i += 64) {
@@ -129,7 +129,7 @@ final class AuditCheckpoints {
         try {
             payload = checkpoint.payload();
         } catch (IllegalArgumentException e) {
-            throw broken(block, "is malformed");
+            throw broken(block, "in the store is malformed");
         }
         checkSeal(block, payload, jws, "in the store");
         recent.merge(block, checkpoint, (old, now) -> now.to() >= old.to() ? now : old);
@@ -191,14 +191,13 @@ final class AuditCheckpoints {
         try {
             seal.check(payload, jws);
         } catch (SignatureFailure failure) {
-            throw broken(block, "fails its seal check " + where + " (" + failure.getMessage() + ")");
+            throw broken(block, where + " fails its seal check (" + failure.getMessage() + ")");
         }
         held.add(key);
     }
 
     private static AuditChain.BrokenSeal broken(long block, String what) {
-        return new AuditChain.BrokenSeal(first(block), "the checkpoint of links " + first(block) + "-" + lastOf(block) + " " + what
-                + ": the store was changed");
+        return new AuditChain.BrokenSeal(first(block), "the checkpoint of links " + first(block) + "-" + lastOf(block) + " " + what);
     }
 
     static String digest(List<String> hashes) {

@@ -63,8 +63,8 @@ final class AuditEventIntegrity implements ReadCheck {
     private static TamperedRecordException tampered(StoredResource stored, String why) {
         String record = stored.type() + "/" + stored.id() + "/_history/" + stored.version();
         log.error("Integrity check failed for {}: {}", record, why);
-        return new TamperedRecordException("改ざんの疑いがあるため提供できません: " + record + " は監査証跡の完全性の検査に合格しませんでした"
-                + " (the audit record failed its integrity check and is not served: " + why + "). $verify-audit-chain reports the"
-                + " details; the hub's operator has been alerted in the log");
+        return new TamperedRecordException("改ざんの疑いがあるため提供できません: " + record
+                + " は監査証跡の完全性の検査に合格しませんでした (the audit record failed its integrity check and is not served: "
+                + why + "). $verify-audit-chain reports the details; the hub's operator has been alerted in the log");
     }
 }

@@ -40,8 +40,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * seal, restarted on the same data and anchor directory: the review's attack (change one stored AuditEvent, recompute
  * every later link and the head with plain SHA-256) is found by {@code $verify-audit-chain}, by the scheduled check and
  * at start-up, and the changed event is refused when read; checkpoints deleted from the store are found against the
- * copy outside it, a truncated chain against the sealed length; an untouched chain stays intact across a restart.
- * The destructive scenario runs last.
+ * copy outside it, a rewritten one by its seal, a truncated chain against the sealed length; an untouched chain
+ * stays intact across a restart. The destructive scenario runs last.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -179,6 +179,18 @@ class AuditAnchoringTest {
             assertThat(text(result, "problem")).contains("kept outside the store").contains("missing from the store");
         } finally {
             checkpoints.replaceOne(eq("_id", 0L), newest, new ReplaceOptions().upsert(true));
+        }
+        assertThat(verify().getParameterBool("intact")).isTrue();
+
+        // Nor can a checkpoint be rewritten to match rewritten links: its seal no longer holds.
+        String hashes = newest.getString("hashes");
+        checkpoints.updateOne(eq("_id", 0L), Updates.set("hashes", (hashes.charAt(0) == '0' ? "1" : "0") + hashes.substring(1)));
+        try {
+            Parameters result = verify();
+            assertThat(result.getParameterBool("intact")).isFalse();
+            assertThat(text(result, "problem")).contains("in the store fails its seal check");
+        } finally {
+            checkpoints.replaceOne(eq("_id", 0L), newest);
         }
         assertThat(verify().getParameterBool("intact")).isTrue();
     }
