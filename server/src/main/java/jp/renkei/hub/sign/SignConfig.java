@@ -35,8 +35,8 @@ public class SignConfig {
     }
 
     @Bean
-    AuditSeal auditSeal(Seals seals, TrustMaterial trust) {
-        return new AuditSeal(seals, trust.chainValidator());
+    AuditSeal auditSeal(Seals seals, SignatureVerifier verifier) {
+        return new AuditSeal(seals, verifier);
     }
 
     @Bean
