@@ -1,7 +1,9 @@
 package jp.renkei.hub.audit;
 
+import static com.mongodb.client.model.Filters.and;
 import static com.mongodb.client.model.Filters.eq;
 import static com.mongodb.client.model.Filters.in;
+import static com.mongodb.client.model.Filters.lt;
 
 import com.mongodb.ErrorCategory;
 import com.mongodb.MongoException;
@@ -19,9 +21,12 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
+import jp.renkei.hub.store.StoredResource;
 import org.bson.Document;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +46,7 @@ import org.slf4j.LoggerFactory;
 public final class AuditChain {
 
     /** One link as stored. */
-    public record Link(long seq, String event, String prev, String hash) {
+    record Link(long seq, String event, String prev, String hash) {
     }
 
     /** The sealed hash of each link a checkpoint covers (null for the others). */
@@ -71,7 +76,8 @@ public final class AuditChain {
         }
     }
 
-    private static final String GENESIS = "0".repeat(64);
+    /** What link 1 follows. */
+    static final String GENESIS = "0".repeat(64);
     private static final int BATCH = 1000;
 
     private final MongoCollection<Document> links;
@@ -80,15 +86,34 @@ public final class AuditChain {
     private long lastSeq = -1;
     private String lastHash;
     private volatile LongConsumer appended = seq -> { };
+    /** The highest head seen here: the head only grows, so a link at or below it is within the chain. */
+    private final AtomicLong seenHead = new AtomicLong();
 
+    /** @throws IllegalStateException when the index by event cannot be built: every AuditEvent read would scan the chain */
     public AuditChain(MongoDatabase db) {
         this.links = db.getCollection("audit_chain");
         this.head = db.getCollection("audit_chain_head");
+        indexByEvent();
+    }
+
+    /**
+     * An AuditEvent read finds its link by one lookup of this unique index (the embedded store serves a filter from a
+     * unique index only), and an event is chained once. Built on the first start after an upgrade, before the hub
+     * serves anything.
+     */
+    private void indexByEvent() {
+        for (Document index : links.listIndexes()) {
+            if ("event".equals(index.getString("name"))) {
+                return;
+            }
+        }
+        log.info("Building the audit chain's unique index by event (once; start-up waits for it)");
         try {
-            // an AuditEvent read finds its link by one lookup (AuditEventIntegrity); an event is chained once
             links.createIndex(Indexes.ascending("event"), new IndexOptions().unique(true).name("event"));
         } catch (MongoException e) {
-            log.error("The audit chain's index by event cannot be built ({}); reading an AuditEvent will scan the chain", e.getMessage());
+            throw new IllegalStateException("The audit chain's unique index by event cannot be built (" + e.getMessage() + "): without it"
+                    + " every AuditEvent read scans the chain, so the hub does not start. Two links naming one AuditEvent are a change"
+                    + " to the database: compare audit_chain with a backup", e);
         }
     }
 
@@ -127,8 +152,7 @@ public final class AuditChain {
                     }
                     throw e;
                 }
-                head.replaceOne(eq("_id", "head"), new Document("_id", "head").append("seq", seq).append("hash", hash),
-                        new ReplaceOptions().upsert(true));
+                advanceHead(seq, hash);
                 lastSeq = seq;
                 lastHash = hash;
                 appended.accept(seq);
@@ -140,6 +164,25 @@ public final class AuditChain {
         } finally {
             appending.unlock();
         }
+    }
+
+    /**
+     * Moves the head to link {@code seq} unless it is there or further already: another hub on the database may have
+     * appended and moved it past {@code seq} in the meantime, and a head moving backwards would look like removed links.
+     * The filter names more than {@code _id}, which the embedded store serves by scanning: this collection holds one
+     * document.
+     */
+    void advanceHead(long seq, String hash) {
+        try {
+            head.replaceOne(and(eq("_id", "head"), lt("seq", seq)), new Document("_id", "head").append("seq", seq).append("hash", hash),
+                    new ReplaceOptions().upsert(true));
+        } catch (MongoWriteException e) {
+            if (e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY) {
+                throw e;
+            }
+            // the head is at seq or beyond
+        }
+        seenHead.accumulateAndGet(seq, Math::max);
     }
 
     /**
@@ -208,16 +251,23 @@ public final class AuditChain {
     }
 
     /** The last link's number and hash (0 and the genesis hash for an empty chain). */
-    public record Head(long seq, String hash) {
+    record Head(long seq, String hash) {
     }
 
-    public Head head() {
+    Head head() {
         Document h = head.find(eq("_id", "head")).first();
-        return h == null ? new Head(0, GENESIS) : new Head(h.getLong("seq"), h.getString("hash"));
+        Head read = h == null ? new Head(0, GENESIS) : new Head(h.getLong("seq"), h.getString("hash"));
+        seenHead.accumulateAndGet(read.seq(), Math::max);
+        return read;
+    }
+
+    /** Whether link {@code seq} is within the chain, at or below its head: read again only past the highest head seen. */
+    boolean reaches(long seq) {
+        return seq <= seenHead.get() || seq <= head().seq();
     }
 
     /** The link of this event, or null when it has none (not yet: its link is written just after it). */
-    public Link linkOf(String eventId) {
+    Link linkOf(String eventId) {
         return toLink(links.find(eq("event", eventId)).first());
     }
 
@@ -241,6 +291,22 @@ public final class AuditChain {
     private static Link toLink(Document doc) {
         return doc == null ? null : new Link(doc.getLong("_id"), doc.getString("event"), String.valueOf(doc.getString("prev")),
                 String.valueOf(doc.getString("hash")));
+    }
+
+    /**
+     * When the event was chained, as far as its record tells: the earlier of the time in its id (server-assigned ids are
+     * time-ordered, UUID version 7, and an id cannot be changed without making another event) and its lastUpdated.
+     */
+    static long chainedAt(StoredResource event) {
+        try {
+            UUID id = UUID.fromString(event.id());
+            if (id.version() == 7) {
+                return Math.min(id.getMostSignificantBits() >>> 16, event.lastUpdated());
+            }
+        } catch (IllegalArgumentException e) {
+            // not a UUID: an id given by a key (notifications, alerts)
+        }
+        return event.lastUpdated();
     }
 
     static String hash(String prev, String json) {
