@@ -42,6 +42,7 @@ public final class AuditChainProvider implements OperationProvider {
             out.addParameter().setName("sealedThrough").setValue(new IntegerType(Math.toIntExact(result.sealedThrough())));
             out.addParameter().setName("anchorsAgree").setValue(new BooleanType(result.anchorsAgree()));
         }
+        result.notes().forEach(note -> out.addParameter().setName("note").setValue(new StringType(note)));
         return out;
     }
 }

@@ -111,18 +111,24 @@ public class AuditTrail {
     }
 
     /**
-     * Records an alert about the audit trail itself (its chain or checkpoints found broken): who and what are the hub,
-     * and {@code problem} names links, AuditEvent ids and checkpoints only, never a patient.
+     * Records an alert about the audit trail itself (its chain or its anchors): who and what are the hub, and
+     * {@code problem} names links, AuditEvent ids, checkpoints and files only, never a patient. {@code key} names the
+     * problem: the event's id is derived from it, so an alert is recorded once however often, and by however many
+     * nodes, it is raised.
      */
-    public void recordSecurityAlert(String problem) {
+    void recordSecurityAlert(String key, String subtype, String display, String problem) {
+        String id = UUID.nameUUIDFromBytes(("security-alert|" + key).getBytes(StandardCharsets.UTF_8)).toString();
+        if (store.read("AuditEvent", id) != null) {
+            return;
+        }
         AuditEvent event = new AuditEvent();
         event.setType(new Coding(DCM, "110113", "Security Alert"))
-                .addSubtype(new Coding("http://renkei.example.jp/fhir/CodeSystem/audit-subtype", "audit-chain-break", "監査証跡の改ざん検知"));
+                .addSubtype(new Coding("http://renkei.example.jp/fhir/CodeSystem/audit-subtype", subtype, display));
         event.setAction(AuditEventAction.E).setRecorded(new Date()).setOutcome(AuditEventOutcome._8).setOutcomeDesc(problem);
         event.addAgent().setRequestor(false).setWho(new Reference().setDisplay("Renkei hub"))
                 .setType(new CodeableConcept(new Coding(DCM, "110150", "Application")));
         source(event);
-        store.write(List.of(new WriteRequest("AuditEvent", ResourceStore.newId(), event, null, null)), this::chain);
+        store.write(List.of(new WriteRequest("AuditEvent", id, event, null, null)), this::chain);
     }
 
     /**
