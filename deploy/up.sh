@@ -8,7 +8,9 @@
 #      and the organisations' seals, default build/pki: created here for development when missing,
 #      docs/signatures.md), RENKEI_PKI_PASSWORD / RENKEI_SEAL_PASSWORD (default renkei-dev-only: DEV ONLY),
 #      RENKEI_AUDIT_ANCHOR_DIR (the audit chain's checkpoint copies outside the store, default ./renkei-audit-anchors:
-#      it belongs to RENKEI_DATA_DIR; delete both or neither, docs/security.md "Anchoring").
+#      DEVELOPMENT ONLY, it sits beside the data with the same owner; in production a directory shared by every node
+#      that those who can write the database cannot write. It belongs to RENKEI_DATA_DIR: delete both or neither,
+#      docs/security.md "Anchoring").
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 run="$root/build/run"
@@ -73,6 +75,7 @@ fi
 
 export RENKEI_PORT="$port"
 export RENKEI_DATA_DIR="${RENKEI_DATA_DIR:-$root/renkei-data}"
+# DEVELOPMENT ONLY: beside the data, so whoever can delete the data can delete these copies too
 export RENKEI_AUDIT_ANCHOR_DIR="${RENKEI_AUDIT_ANCHOR_DIR:-$root/renkei-audit-anchors}"
 nohup java -Xmx2g -jar "$jar" >"$run/hub.log" 2>&1 &
 echo $! >"$run/hub.pid"
