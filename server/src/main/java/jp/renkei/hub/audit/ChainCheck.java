@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.Function;
 import jp.renkei.hub.store.ResourceStore;
 import jp.renkei.hub.store.StoredResource;
 

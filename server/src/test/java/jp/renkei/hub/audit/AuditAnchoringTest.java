@@ -10,11 +10,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.Updates;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -29,8 +31,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
 import jp.renkei.hub.HubInstance;
-import jp.renkei.hub.sign.AuditSeal;
 import jp.renkei.hub.sign.DeploymentCa;
 import jp.renkei.hub.store.StoreProperties;
 import org.bson.Document;
@@ -165,7 +167,7 @@ class AuditAnchoringTest {
     }
 
     private void restore(List<Document> documents) {
-        documents.forEach(d -> checkpoints().replaceOne(eq("_id", d.get("_id")), d, new com.mongodb.client.model.ReplaceOptions().upsert(true)));
+        documents.forEach(d -> checkpoints().replaceOne(eq("_id", d.get("_id")), d, new ReplaceOptions().upsert(true)));
     }
 
     private Path copies() {
@@ -189,7 +191,7 @@ class AuditAnchoringTest {
     }
 
     private static int occurrences(String text, String part) {
-        return text.split(java.util.regex.Pattern.quote(part), -1).length - 1;
+        return text.split(Pattern.quote(part), -1).length - 1;
     }
 
     private String tamper(String eventId) {
@@ -334,7 +336,7 @@ class AuditAnchoringTest {
             assertThat(result.getParameterBool("anchorsAgree")).isFalse();
             assertThat(notes(result)).anySatisfy(n -> assertThat(n).contains("sealed by node node-a, whose copies are not in"));
         } finally {
-            Files.move(aside, copies(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(aside, copies(), StandardCopyOption.REPLACE_EXISTING);
         }
         assertThat(verify().getParameterBool("anchorsAgree")).isTrue();
     }
