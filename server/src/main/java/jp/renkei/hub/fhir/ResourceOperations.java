@@ -56,7 +56,7 @@ public class ResourceOperations {
 
     public ResourceOperations(FhirContext fhirContext, ResourceStore store, SearchExecutor searchExecutor,
                               SearchParameterRegistry registry, FhirProperties properties, AccessGuard guard,
-                              List<WriteRule> writeRules, SealingRule sealing, ReadCheck readCheck) {
+                              List<WriteRule> writeRules, SealingRule sealing, List<ReadCheck> readChecks) {
         this.fhirContext = fhirContext;
         this.store = store;
         this.searchExecutor = searchExecutor;
@@ -65,7 +65,7 @@ public class ResourceOperations {
         this.guard = guard;
         this.writeRules = List.copyOf(writeRules);
         this.sealing = sealing;
-        this.readCheck = readCheck;
+        this.readCheck = ReadCheck.all(readChecks);
     }
 
     public ResourceStore store() {
