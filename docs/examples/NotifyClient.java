@@ -203,7 +203,7 @@ public class NotifyClient {
         }
     }
 
-    /** A binding token, the socket's URL, and when to renew it: halfway through its life, at most a minute before it ends. */
+    /** A binding token, the socket's URL, and when to renew it: a minute before it ends, or halfway through a shorter life. */
     private record Binding(String token, String url, Instant expires, Instant renewAt) {
     }
 
