@@ -329,10 +329,11 @@ class AccessBehaviourTest {
         String id = json.parseResource(Observation.class, created.body()).getIdElement().getIdPart();
         assertThat(store.read("Observation", id).labels().owner()).isEqualTo("Organization/org-homecare");
         note.setId(id);
-        // a hospital nurse in no relation cannot touch it; a colleague of the author's office can amend it
+        // a hospital nurse in no relation cannot touch it (to her the id does not exist: 405, as for any id she may not
+        // create under); a colleague of the author's office can amend it
         String nurse = issuer.token().roles("visiting-nurse").claim("practitioner_role", "role-vn").claim("organization", "org-other").sign();
         assertThat(hub.send("PUT", "/Observation/" + id, "application/fhir+json", json.encodeResourceToString(note),
-                "Authorization", "Bearer " + nurse).statusCode()).isEqualTo(404);
+                "Authorization", "Bearer " + nurse).statusCode()).isEqualTo(405);
         assertThat(hub.send("PUT", "/Observation/" + id, "application/fhir+json", json.encodeResourceToString(note),
                 "Authorization", "Bearer " + careManager().sign()).statusCode()).isEqualTo(200);
         assertThat(store.read("Observation", id).labels().owner()).isEqualTo("Organization/org-homecare");
