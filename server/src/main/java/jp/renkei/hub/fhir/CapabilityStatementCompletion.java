@@ -5,6 +5,7 @@ import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import java.util.List;
 import jp.renkei.hub.access.SmartConfiguration;
+import jp.renkei.hub.search.ParamKind;
 import jp.renkei.hub.search.SearchParameterRegistry;
 import org.hl7.fhir.instance.model.api.IBaseConformance;
 import org.hl7.fhir.r4.model.CapabilityStatement;
@@ -57,6 +58,7 @@ public final class CapabilityStatementCompletion {
                 resource.setConditionalRead(ConditionalReadStatus.FULLSUPPORT);
             }
             published.profilesOf(resource.getType()).forEach(resource::addSupportedProfile);
+            advertiseIncludes(resource);
             resource.getOperation().forEach(this::pointAtDefinition);
             input.getRestFirstRep().getResource().stream()
                     .filter(declared -> declared.getType().equals(resource.getType()))
@@ -71,6 +73,23 @@ public final class CapabilityStatementCompletion {
         }
         cs.getRestFirstRep().getOperation().forEach(this::pointAtDefinition);
         contributions.forEach(c -> c.contribute(cs));
+    }
+
+    /** What {@code _include} and {@code _revinclude} accept for this type ({@code SearchQuery}), when the hub searches it. */
+    private void advertiseIncludes(CapabilityStatementRestResourceComponent resource) {
+        String type = resource.getType();
+        if (!registry.resourceTypes().contains(type)) {
+            return;
+        }
+        List<String> includes = registry.params(type).stream().filter(p -> p.kind() == ParamKind.REFERENCE)
+                .map(p -> type + ":" + p.name()).sorted().toList();
+        if (!includes.isEmpty()) {
+            includes.forEach(resource::addSearchInclude);
+            resource.addSearchInclude(type + ":*");
+        }
+        registry.resourceTypes().stream().sorted().forEach(source -> registry.params(source).stream()
+                .filter(p -> p.kind() == ParamKind.REFERENCE && p.targets().contains(type))
+                .map(p -> source + ":" + p.name()).sorted().forEach(resource::addSearchRevInclude));
     }
 
     /** HAPI FHIR names a definition of its own making, which this server does not serve; the published one instead. */

@@ -47,6 +47,9 @@ final class HistoryPages {
             return;
         }
         Map<String, String[]> offsetLink = UrlUtil.parseQueryString(next.getUrl().substring(next.getUrl().indexOf('?') + 1));
+        if (!offsetLink.containsKey("_offset") || !offsetLink.containsKey("_count")) {
+            return;
+        }
         int offset = Integer.parseInt(offsetLink.get("_offset")[0]);
         int count = Integer.parseInt(offsetLink.get("_count")[0]);
         BundleLinks links = new BundleLinks(request.getFhirServerBase(), null,

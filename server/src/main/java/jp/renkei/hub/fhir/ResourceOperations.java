@@ -204,6 +204,19 @@ public class ResourceOperations {
         return versions.stream().map(v -> v.type() + "/" + v.historyKey()).toList();
     }
 
+    /**
+     * Current records of {@code source} whose reference parameter {@code param} names one of {@code references}
+     * ({@code Type/id}) and that the caller may read ({@code _revinclude}); none when the caller may never read the type.
+     */
+    public List<StoredResource> referringTo(String source, String param, List<String> references) {
+        if (references.isEmpty() || !guard.maySearch(source)) {
+            return List.of();
+        }
+        SearchQuery query = parseQuery(source, Map.of(param, new String[] {String.join(",", references)}));
+        List<String> ids = guard.visible(searchExecutor.searchRecords(query), 'r').stream().map(StoredResource::id).toList();
+        return visible(store.readCurrent(source, new ArrayList<>(ids), true), 'r');
+    }
+
     /** Current records the caller may read, for the hub's own operations; nothing is recorded as shown yet. */
     public List<StoredResource> readable(List<StoredResource> current, char permission) {
         return guard.visible(current, permission);

@@ -160,6 +160,9 @@ final class StoredResultList implements IBundleProvider {
         Map<String, List<String>> idsByType = new LinkedHashMap<>();
         for (StoredResource match : matches) {
             for (IncludeSpec include : includes) {
+                if (include.reverse()) {
+                    continue;
+                }
                 for (Object value : match.indexValues(include.param())) {
                     String reference = (String) value;
                     int slash = reference.indexOf('/');
@@ -181,6 +184,24 @@ final class StoredResultList implements IBundleProvider {
                 }
             }
         });
+        out.addAll(revIncluded(matches, present));
+        return out;
+    }
+
+    /** {@code _revinclude}: records that refer to the page's matches, as far as the caller may read them, like {@code _include}. */
+    private List<IBaseResource> revIncluded(List<StoredResource> matches, Set<String> present) {
+        List<String> references = matches.stream().filter(m -> !m.deleted()).map(m -> type + "/" + m.id()).toList();
+        List<IBaseResource> out = new ArrayList<>();
+        for (IncludeSpec include : includes) {
+            if (!include.reverse()) {
+                continue;
+            }
+            for (StoredResource referring : operations.referringTo(include.sourceType(), include.param(), references)) {
+                if (!referring.deleted() && present.add(referring.type() + "/" + referring.id())) {
+                    out.add(served(referring, BundleEntrySearchModeEnum.INCLUDE));
+                }
+            }
+        }
         return out;
     }
 
@@ -212,11 +233,19 @@ final class StoredResultList implements IBundleProvider {
         return size;
     }
 
+    /** {@code param}, {@code param:Target}, or {@code <Source:param} for a {@code _revinclude}. */
     private static String encodeInclude(IncludeSpec include) {
+        if (include.reverse()) {
+            return "<" + include.sourceType() + ":" + include.param();
+        }
         return include.targetType() == null ? include.param() : include.param() + ":" + include.targetType();
     }
 
     private static IncludeSpec decodeInclude(String encoded) {
+        if (encoded.startsWith("<")) {
+            String[] sourceAndParam = encoded.substring(1).split(":", 2);
+            return new IncludeSpec(sourceAndParam[1], null, sourceAndParam[0]);
+        }
         int colon = encoded.indexOf(':');
         return colon < 0 ? new IncludeSpec(encoded, null) : new IncludeSpec(encoded.substring(0, colon), encoded.substring(colon + 1));
     }

@@ -519,4 +519,23 @@ class AccessBehaviourTest {
             assertThat(found.getEntry()).extracting(e -> e.getResource().getIdElement().getIdPart()).doesNotContain("obs-15", "obs-ps");
         }
     }
+
+    /** search.html#revinclude: records added by {@code _revinclude} are filtered like {@code _include}d ones and like a plain search. */
+    @Test
+    void aRevIncludeAddsOnlyWhatTheCallerMayRead() {
+        String token = careWorker().sign();
+        HttpResponse<String> response = get("/Patient?_id=ph&_revinclude=Observation:patient&_count=100", token);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        Bundle found = json.parseResource(Bundle.class, response.body());
+        List<String> included = found.getEntry().stream().filter(e -> e.getSearch().getMode() == Bundle.SearchEntryMode.INCLUDE)
+                .map(e -> e.getResource().getIdElement().getIdPart()).toList();
+        Bundle plain = json.parseResource(Bundle.class, get("/Observation?patient=Patient/ph&_count=100", token).body());
+        assertThat(included).containsExactlyInAnyOrderElementsOf(
+                plain.getEntry().stream().map(e -> e.getResource().getIdElement().getIdPart()).toList());
+        assertThat(included).contains("obs-0").doesNotContain("obs-15", "obs-ps");
+        // someone outside the care team: the patient is no match, so nothing refers to a match
+        String outsider = issuer.token().roles("care-manager").claim("practitioner_role", "role-x").claim("organization", "org-x").sign();
+        Bundle none = json.parseResource(Bundle.class, get("/Patient?_id=ph&_revinclude=Observation:patient", outsider).body());
+        assertThat(none.getEntry()).isEmpty();
+    }
 }
