@@ -69,7 +69,8 @@ public class ResourceProvider extends ReadOnlyResourceProvider {
     }
 
     private MethodOutcome deleted(StoredResource after) {
-        return new MethodOutcome(new IdType(type, after.id(), Long.toString(after.version()))).setOperationOutcome(information(ResourceOperations.Done.DELETED.told(after)));
+        return new MethodOutcome(new IdType(type, after.id(), Long.toString(after.version())))
+                .setOperationOutcome(information(ResourceOperations.Done.DELETED.told(after)));
     }
 
     private static OperationOutcome information(String diagnostics) {
