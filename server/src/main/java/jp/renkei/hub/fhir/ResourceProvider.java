@@ -25,17 +25,18 @@ public class ResourceProvider extends ReadOnlyResourceProvider {
         super(resourceClass, operations, snapshots);
     }
 
+    /** HAPI FHIR answers with the resource, nothing or the OperationOutcome, as the request's {@code Prefer: return=} asks. */
     @Create
     public MethodOutcome create(@ResourceParam IBaseResource resource, @ConditionalUrlParam String ifNoneExist) {
         if (ifNoneExist == null) {
-            return outcome(operations.write(operations.createRequest(type, (Resource) resource))).setCreated(true);
+            return outcome(operations.write(operations.createRequest(type, (Resource) resource)), ResourceOperations.Done.CREATED);
         }
         return operations.conditionally(() -> {
             String existing = operations.matchCondition(type, ifNoneExist, "If-None-Exist");
             if (existing != null) {
-                return outcome(operations.readCurrent(type, existing)).setCreated(false);
+                return outcome(operations.readCurrent(type, existing), ResourceOperations.Done.MATCHED);
             }
-            return outcome(operations.write(operations.createRequest(type, (Resource) resource))).setCreated(true);
+            return outcome(operations.write(operations.createRequest(type, (Resource) resource)), ResourceOperations.Done.CREATED);
         });
     }
 
@@ -43,7 +44,7 @@ public class ResourceProvider extends ReadOnlyResourceProvider {
     public MethodOutcome update(@IdParam IdType id, @ResourceParam IBaseResource resource) {
         StoredResource written = operations.write(operations.updateRequest(type, id.getIdPart(), (Resource) resource,
                 ResourceOperations.version(id)));
-        return outcome(written).setCreated(written.version() == 1);
+        return outcome(written, written.version() == 1 ? ResourceOperations.Done.CREATED : ResourceOperations.Done.UPDATED);
     }
 
     /** {@code DELETE Type/id}, or the conditional {@code DELETE Type?params} (HAPI then passes no id but the condition). */
@@ -68,19 +69,17 @@ public class ResourceProvider extends ReadOnlyResourceProvider {
     }
 
     private MethodOutcome deleted(StoredResource after) {
-        return new MethodOutcome(new IdType(type, after.id(), Long.toString(after.version()))).setOperationOutcome(information(
-                type + "/" + after.id() + " を削除しました (deleted; version " + after.version() + ")"));
+        return new MethodOutcome(new IdType(type, after.id(), Long.toString(after.version())))
+                .setOperationOutcome(information(ResourceOperations.Done.DELETED.told(after)));
     }
 
     private static OperationOutcome information(String diagnostics) {
-        OperationOutcome message = new OperationOutcome();
-        message.addIssue().setSeverity(OperationOutcome.IssueSeverity.INFORMATION)
-                .setCode(OperationOutcome.IssueType.INFORMATIONAL).setDiagnostics(diagnostics);
-        return message;
+        return OperationOutcomes.information(diagnostics);
     }
 
-    private MethodOutcome outcome(StoredResource stored) {
+    private MethodOutcome outcome(StoredResource stored, ResourceOperations.Done done) {
         return new MethodOutcome(new IdType(type, stored.id(), Long.toString(stored.version())))
-                .setResource(operations.toResource(stored));
+                .setResource(operations.toResource(stored)).setCreated(done == ResourceOperations.Done.CREATED)
+                .setOperationOutcome(information(done.told(stored)));
     }
 }
