@@ -19,6 +19,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import jp.renkei.hub.store.ResourceStore;
 import org.bson.Document;
 import org.slf4j.Logger;
@@ -62,6 +63,7 @@ public final class AuditAnchoring implements AutoCloseable {
     private final ScheduledExecutorService verifying = daemon("audit-verifying");
     private final CompletableFuture<Status> startup = new CompletableFuture<>();
     private final AtomicBoolean roundQueued = new AtomicBoolean();
+    private final AtomicLong appendsSeen = new AtomicLong();
     private final CompletableFuture<Status> firstScheduled = new CompletableFuture<>();
 
     AuditAnchoring(AuditChain chain, Optional<Anchors> anchors, ResourceStore store, MongoDatabase db, AuditTrail trail,
@@ -79,6 +81,7 @@ public final class AuditAnchoring implements AutoCloseable {
             if (s.due(seq) && roundQueued.compareAndSet(false, true)) {
                 sealing.execute(this::roundQuietly);
             }
+            appendsSeen.incrementAndGet(); // after the round is queued: awaitSealing then knows it may be behind it
         }));
         sealing.execute(() -> {
             try {
@@ -139,9 +142,18 @@ public final class AuditAnchoring implements AutoCloseable {
         }
     }
 
-    /** Waits for the sealing rounds queued so far (for tests). */
-    void awaitSealing() throws Exception {
-        sealing.submit(() -> { }).get();
+    /**
+     * Waits until no sealing round is queued or under way, while nothing else appends events (for tests, before they
+     * change the store behind the hub's back: a round reads the store first and writes later). A round's alerts are
+     * events, whose appending may queue another round behind the one waited for, so it waits again until no event was
+     * appended meanwhile.
+     */
+    void awaitSealing() throws InterruptedException, ExecutionException {
+        long seen;
+        do {
+            seen = appendsSeen.get();
+            sealing.submit(() -> { }).get();
+        } while (appendsSeen.get() != seen);
     }
 
     /** Checks the whole chain and its anchors ({@code $verify-audit-chain}, the schedule); what it finds raises the alerts. */

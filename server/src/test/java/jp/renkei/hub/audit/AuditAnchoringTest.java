@@ -54,7 +54,9 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 /**
  * The audit chain anchored by sealed checkpoints (issue 17, point 4), against a hub with its deployment CA and audit
  * seal, restarted on the same data and anchor directory. Sealing runs by itself every 5 events (the interval and the
- * full check are an hour apart, so the tests decide when else). The review's attack (change one stored AuditEvent,
+ * full check are an hour apart, so the tests decide when else); a test changing the anchors behind the hub's back
+ * while a round may be due waits for sealing to be quiet first ({@code awaitSealing}): a round reads the store, then
+ * writes it. The review's attack (change one stored AuditEvent,
  * recompute every later link and the head with plain SHA-256) is found by {@code $verify-audit-chain}, at start-up and
  * by the scheduled check, and the changed event is refused when read; the read check's bypasses, deleted or rewritten
  * checkpoints, a truncated chain, copies cut short or unwritable, an expired seal, a checkpoint of another deployment,
@@ -586,12 +588,17 @@ class AuditAnchoringTest {
         for (long seq = 1; seq <= backdated; seq++) {
             hashes.add(link(seq).getString("hash"));
         }
+        // the events of the requests above queued rounds (nothing is sealed here yet, so each is due): one under way
+        // would extend this checkpoint from the recent links on, and the check would look at those
+        anchoring().awaitSealing();
         hub.bean(Anchors.class).checkpoints().seal(0, hashes, false, 0);
         result = verify();
         assertThat(result.getParameterBool("intact")).isFalse();
         assertThat(integer(result, "firstBrokenLink")).isEqualTo(1);
         assertThat(text(result, "problem")).contains("long after link 1 was chained");
         // The operator, having verified the chain, has the backlog sealed once: the checkpoints say so.
+        // (The round the last request queued, once done: under way, it would store its checkpoint after the deletion.)
+        anchoring().awaitSealing();
         checkpoints().deleteMany(new Document());
         hub.close();
         try (var files = Files.list(anchors)) {
