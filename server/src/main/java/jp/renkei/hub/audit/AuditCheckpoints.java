@@ -33,7 +33,7 @@ import org.bson.Document;
  * true checkpoint and the pointer names the longer one. The checkpoint a pointer moved past is deleted.
  *
  * <p>What is sealed is {@link #payload}: the deployment, the sealing node, the block, its last sealed link, the first
- * link it sealed beyond the block's checkpoint before it, the last link's hash, the SHA-256 of all the block's sealed hashes, and whether it was sealed late on purpose
+ * link it sealed beyond the block's checkpoint before it, the last link's hash, the SHA-256 of all the block's sealed hashes, and whether it holds links sealed late on purpose
  * ({@code renkei.audit.seal-backlog}); the same bytes are sealed in the copy kept outside the store
  * ({@link CheckpointCopies}).
  */

@@ -208,15 +208,15 @@ final class ChainCheck {
                 elsewhere.merge(checkpoint.node(), new long[] {checkpoint.from(), checkpoint.to()},
                         (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
             }
-            // the first link it sealed was chained at most checkpoint-interval before, when sealed in time
-            Instant chained = chainedAt(checkpoint.since());
-            if (chained == null || !checkpoint.sealedAt().isAfter(chained.plus(properties.sealWithin()))) {
-                return;
-            }
+            // marked late even when the links it added were sealed in time: it carries on a backlog sealed late on purpose
             if (checkpoint.late()) {
                 lateOnPurpose = lateOnPurpose == null ? new long[] {checkpoint.from(), checkpoint.to()}
                         : new long[] {Math.min(lateOnPurpose[0], checkpoint.from()), Math.max(lateOnPurpose[1], checkpoint.to())};
-            } else {
+                return;
+            }
+            // the first link it sealed was chained at most checkpoint-interval before, when sealed in time
+            Instant chained = chainedAt(checkpoint.since());
+            if (chained != null && checkpoint.sealedAt().isAfter(chained.plus(properties.sealWithin()))) {
                 late.add(new Problem(checkpoint.from(), "the checkpoint of links " + checkpoint.from() + "-" + checkpoint.to()
                         + " was sealed at " + checkpoint.sealedAt() + ", long after link " + checkpoint.since() + " was chained (at "
                         + chained + "): links chained long before were sealed anew, as a rewritten chain would be"));

@@ -18,7 +18,8 @@ import jp.renkei.hub.store.StoredResource;
  * a checkpoint the store lost is never made again, and links chained longer ago than
  * {@code checkpoint-interval + seal-grace} are not sealed (a person who deleted the checkpoints and the copies would
  * otherwise have a rewritten chain sealed anew) unless {@code renkei.audit.seal-backlog} says so, once; such
- * checkpoints say they were sealed late. A link is sealed only if it follows the one before.
+ * checkpoints say they were sealed late, and so do the later checkpoints of their block, which carry their links on.
+ * A link is sealed only if it follows the one before.
  */
 final class CheckpointSealer {
 
@@ -105,7 +106,8 @@ final class CheckpointSealer {
             }
             AuditCheckpoints.Checkpoint sealed;
             try {
-                sealed = checkpoints.seal(block, hashes, late, replaces);
+                // a checkpoint extending one sealed late on purpose carries its links on, so it says so too
+                sealed = checkpoints.seal(block, hashes, late || replaces > 0 && stored.late(), replaces);
             } catch (SignatureFailure unusable) {
                 alerts.raise(AuditAlerts.Kind.ANCHORING, "seal-unusable|" + anchors.seal().certificate().getSerialNumber(),
                         "no audit chain checkpoint can be sealed: " + unusable.getMessage());

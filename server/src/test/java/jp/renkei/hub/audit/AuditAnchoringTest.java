@@ -60,7 +60,8 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
  * recompute every later link and the head with plain SHA-256) is found by {@code $verify-audit-chain}, at start-up and
  * by the scheduled check, and the changed event is refused when read; the read check's bypasses, deleted or rewritten
  * checkpoints, a truncated chain, copies cut short or unwritable, an expired seal, a checkpoint of another deployment,
- * and a rewritten chain whose anchors were all deleted are each found or refused. The destructive scenarios run last.
+ * and a rewritten chain whose anchors were all deleted are each found or refused. The destructive scenarios run last,
+ * then a backlog sealed late on purpose, which stays marked so as its block grows (on data of its own).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -640,6 +641,36 @@ class AuditAnchoringTest {
         String[] noSeal = Arrays.stream(properties("renkei.audit.anchor-dir=" + refused.resolve("anchors")))
                 .map(p -> p.startsWith("renkei.sign.seals=") ? "renkei.sign.seals=" + withoutSeal : p).toArray(String[]::new);
         assertThatThrownBy(() -> new HubInstance(refused.resolve("data4"), noSeal)).hasStackTraceContaining("deploy/pki.sh audit-seal");
+    }
+
+    @Test
+    @Order(12)
+    void aBacklogSealedLateStaysMarkedLateWhenItsBlockGrows() throws Exception {
+        // A chain from before anchoring, on data of its own: three events chained two days ago, none sealed (the hub
+        // stopping refuses them: chained too long ago).
+        hub.close();
+        data = root.resolve("data-backlog");
+        anchors = root.resolve("anchors-backlog");
+        properties = properties("renkei.audit.anchor-dir=" + anchors);
+        open();
+        requests(3);
+        anchoring().awaitSealing();
+        db.getCollection("AuditEvent").updateMany(new Document(), Updates.set("ts", Date.from(Instant.now().minus(Duration.ofDays(2)))));
+        hub.close();
+        properties = properties("renkei.audit.anchor-dir=" + anchors, "renkei.audit.seal-backlog=true");
+        open();
+        anchoring().startupCheck().get(60, TimeUnit.SECONDS);
+        anchoring().checkpointNow();
+        long backlog = hub.bean(Anchors.class).checkpoints().sealedThrough();
+        assertThat(backlog).isGreaterThanOrEqualTo(3);
+        assertThat(notes(verify())).anySatisfy(n -> assertThat(n).contains("links 1-" + backlog + " were sealed late on purpose"));
+        // events chained now: the next checkpoint of the block carries the backlog on, and still says so
+        requests(2);
+        anchoring().checkpointNow();
+        Parameters result = verify();
+        assertThat(result.getParameterBool("intact")).isTrue();
+        assertThat(integer(result, "sealedThrough")).isGreaterThan((int) backlog);
+        assertThat(notes(result)).anySatisfy(n -> assertThat(n).contains("links 1-").contains("sealed late on purpose"));
     }
 
     /** What the reviewer did: every link from {@code from} on and the head recomputed with plain SHA-256. */
