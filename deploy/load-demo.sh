@@ -3,7 +3,8 @@
 # transaction of PUTs, so loading twice changes nothing but versions) into the running hub, as the
 # demo user hub-admin. DEV ONLY: uses the demo password and the password grant of renkei-web.
 # Env: RENKEI_PORT (default 8080), KEYCLOAK_PORT (default 8180), RENKEI_AUTH_ISSUER (default the
-#      development Keycloak's realm renkei).
+#      development Keycloak's realm renkei), RENKEI_TOKEN (an access token of a hub-admin to load with
+#      instead of signing in, e.g. one from your own identity provider; not shown, not logged).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 issuer="${RENKEI_AUTH_ISSUER:-http://127.0.0.1:${KEYCLOAK_PORT:-8180}/realms/renkei}"
@@ -14,18 +15,21 @@ if ! curl -sf "$base/metadata" >/dev/null 2>&1; then
   echo "The hub does not answer at $base; start it with deploy/up.sh" >&2
   exit 1
 fi
-# DEV-ONLY demo credentials (keycloak/README.md)
-response="$(curl -s -w '\n%{http_code}' "$issuer/protocol/openid-connect/token" \
-  -d grant_type=password -d client_id=renkei-web -d username=hub-admin -d password=renkei-dev-only)" || {
-  echo "Keycloak does not answer at $issuer" >&2
-  exit 1
-}
-status="${response##*$'\n'}"
-body="${response%$'\n'*}"
-token="$(printf '%s' "$body" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')"
-if [ "$status" != "200" ] || [ -z "$token" ]; then
-  echo "Could not sign in as hub-admin at $issuer (HTTP $status): $body" >&2
-  exit 1
+token="${RENKEI_TOKEN:-}"
+if [ -z "$token" ]; then
+  # DEV-ONLY demo credentials (keycloak/README.md)
+  response="$(curl -s -w '\n%{http_code}' "$issuer/protocol/openid-connect/token" \
+    -d grant_type=password -d client_id=renkei-web -d username=hub-admin -d password=renkei-dev-only)" || {
+    echo "Keycloak does not answer at $issuer" >&2
+    exit 1
+  }
+  status="${response##*$'\n'}"
+  body="${response%$'\n'*}"
+  token="$(printf '%s' "$body" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')"
+  if [ "$status" != "200" ] || [ -z "$token" ]; then
+    echo "Could not sign in as hub-admin at $issuer (HTTP $status): $body" >&2
+    exit 1
+  fi
 fi
 
 response="$(curl -s -w '\n%{http_code}' -X POST "$base" -H "Authorization: Bearer $token" \
