@@ -12,6 +12,7 @@ import ca.uhn.fhir.util.UrlUtil;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -25,7 +26,10 @@ import jp.renkei.hub.store.ResourceStore;
 import jp.renkei.hub.store.SearchExecutor;
 import jp.renkei.hub.store.StoredResource;
 import jp.renkei.hub.store.WriteRequest;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.DomainResource;
 import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.InstantType;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Resource;
@@ -51,11 +55,15 @@ public class ResourceOperations {
     private final List<WriteRule> writeRules;
     private final SealingRule sealing;
     private final ReadCheck readCheck;
+    private final List<SearchExpansion> expansions;
+    /** The extensions the write rules stamp into what is stored: not part of what a record says. */
+    private final Set<String> stamps;
     private final ReentrantLock conditionalCreates = new ReentrantLock();
 
     public ResourceOperations(FhirContext fhirContext, ResourceStore store, SearchExecutor searchExecutor,
                               SearchParameterRegistry registry, FhirProperties properties, AccessGuard guard,
-                              List<WriteRule> writeRules, SealingRule sealing, ReadCheck readCheck) {
+                              List<WriteRule> writeRules, SealingRule sealing, ReadCheck readCheck,
+                              List<SearchExpansion> expansions) {
         this.fhirContext = fhirContext;
         this.store = store;
         this.searchExecutor = searchExecutor;
@@ -65,6 +73,8 @@ public class ResourceOperations {
         this.writeRules = List.copyOf(writeRules);
         this.sealing = sealing;
         this.readCheck = readCheck;
+        this.expansions = List.copyOf(expansions);
+        this.stamps = writeRules.stream().flatMap(rule -> rule.stamps().stream()).collect(Collectors.toUnmodifiableSet());
     }
 
     public ResourceStore store() {
@@ -160,7 +170,11 @@ public class ResourceOperations {
     }
 
     public SearchQuery parseQuery(String type, Map<String, String[]> parameters) {
-        return SearchQuery.parse(type, parameters, registry, properties.timeZone());
+        Map<String, String[]> expanded = parameters;
+        for (SearchExpansion expansion : expansions) {
+            expanded = expansion.expand(type, expanded);
+        }
+        return SearchQuery.parse(type, expanded, registry, properties.timeZone());
     }
 
     /** Ids of the matches the caller may see; 403 when they may read no record of the type. */
@@ -239,9 +253,107 @@ public class ResourceOperations {
         return ids.isEmpty() ? null : ids.get(0);
     }
 
+    /**
+     * A create; a document the caller's side already sent under the same {@code Bundle.identifier} is that record
+     * again: restated ({@link #unchanged}) or, changed, its next version, pinned to the version found.
+     */
     public WriteRequest createRequest(String type, Resource resource) {
         requireWritable(type);
+        StoredResource sent = resource instanceof Bundle document ? sentBefore(document) : null;
+        if (sent != null) {
+            return new WriteRequest(type, sent.id(), resource, sent.version(), guard.owner(), guard.author());
+        }
         return new WriteRequest(type, ResourceStore.newId(), resource, null, guard.owner(), guard.author());
+    }
+
+    /** Whether a create names what it is (a document its identifier): run it like a conditional create ({@link #conditionally}). */
+    public static boolean identifiesItself(Resource resource) {
+        return resource instanceof Bundle bundle && bundle.getType() == Bundle.BundleType.DOCUMENT
+                && bundle.getIdentifier().hasSystem() && bundle.getIdentifier().hasValue();
+    }
+
+    /**
+     * The current document with this {@code Bundle.identifier} that the caller's organisation wrote and the caller may
+     * read, or null: a document is known by its identifier (FHIR's bdl-9), so sending it again is sending the same
+     * record. Nobody else's documents count, so the lookup reveals nothing of them.
+     */
+    private StoredResource sentBefore(Bundle document) {
+        if (!identifiesItself(document)) {
+            return null;
+        }
+        Identifier identifier = document.getIdentifier();
+        String token = (identifier.getSystem() + "|" + identifier.getValue()).replace(",", "\\,").replace("$", "\\$");
+        SearchQuery query = SearchQuery.parse("Bundle", Map.of("identifier", new String[] {token}, "type", new String[] {"document"}),
+                registry, properties.timeZone());
+        String owner = guard.owner();
+        List<StoredResource> same = guard.visible(searchExecutor.searchRecords(query), 'r').stream()
+                .filter(r -> Objects.equals(owner, r.labels() == null ? null : r.labels().owner())).toList();
+        if (same.size() > 1) {
+            throw new PreconditionFailedException("Bundle.identifier " + identifier.getSystem() + "|" + identifier.getValue()
+                    + " は " + same.size() + " 件の文書に一致します (matches " + same.size() + " documents; it must identify one)");
+        }
+        return same.isEmpty() ? null : same.get(0);
+    }
+
+    /**
+     * The current version when writing {@code request} would restate it, else null: a write that says what the
+     * record already says stores nothing (no new version, no notification). It is refused exactly as the update
+     * would be, so only those who may read and change the record learn that it is unchanged. What a record says is
+     * its content without {@code id}, {@code meta} and the hub's stamps ({@link WriteRule#stamps}); a document's
+     * signature counts only when the writer sends one (a resend without it is the same document, sealed or not).
+     */
+    public StoredResource unchanged(WriteRequest request) {
+        if (request.isDelete()) {
+            return null;
+        }
+        StoredResource current = store.read(request.type(), request.id());
+        if (current == null || current.deleted() || (request.ifMatch() != null && request.ifMatch() != current.version())
+                || !sameContent(request.resource(), current)) {
+            return null;
+        }
+        guard.checkUpdate(current, request.type(), request.id(), request.resource());
+        touched(current);
+        return current;
+    }
+
+    private boolean sameContent(Resource proposed, StoredResource current) {
+        if (!proposed.fhirType().equals(current.type())) {
+            return false;
+        }
+        var parser = fhirContext.newJsonParser();
+        Resource now = (Resource) parser.parseResource(current.json());
+        boolean signed = proposed instanceof Bundle bundle && bundle.hasSignature();
+        return parser.encodeResourceToString(content(proposed, signed)).equals(parser.encodeResourceToString(content(now, signed)));
+    }
+
+    private Resource content(Resource resource, boolean withSignature) {
+        Resource copy = resource.copy();
+        copy.setIdElement(null);
+        copy.setMeta(null);
+        if (copy instanceof DomainResource record) {
+            record.getExtension().removeIf(e -> stamps.contains(e.getUrl()));
+        }
+        if (copy instanceof Bundle bundle && !withSignature) {
+            bundle.setSignature(null);
+        }
+        return copy;
+    }
+
+    /**
+     * {@code If-None-Match: *} on an update: create only. 412 when the record exists, whatever it says, so that a data
+     * load run again leaves what it finds, including records its loader may neither read nor change (the Consents the
+     * hub administrator recorded). Only roles that choose ids create this way; to anyone else the id is unknown (404).
+     */
+    public void requireAbsent(String type, String id, String ifNoneMatch) {
+        if (!"*".equals(ifNoneMatch.trim())) {
+            throw new InvalidRequestException("If-None-Match on an update takes only * (create only), not '" + ifNoneMatch + "'");
+        }
+        StoredResource current = store.read(type, id);
+        if (current != null && !current.deleted()) {
+            guard.checkClientAssignedId(type, id);
+            throw new PreconditionFailedException(type + "/" + id + " は既にあります。If-None-Match: * は新規作成だけを行います ("
+                    + type + "/" + id + " already exists; an update with If-None-Match: * only creates)");
+        }
     }
 
     public WriteRequest updateRequest(String type, String id, Resource resource, Long ifMatch) {

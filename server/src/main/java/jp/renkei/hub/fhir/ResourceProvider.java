@@ -10,6 +10,7 @@ import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.MethodOutcome;
 import jp.renkei.hub.store.ResultSnapshots;
 import jp.renkei.hub.store.StoredResource;
+import jp.renkei.hub.store.WriteRequest;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.OperationOutcome;
@@ -25,23 +26,32 @@ public class ResourceProvider extends ReadOnlyResourceProvider {
 
     @Create
     public MethodOutcome create(@ResourceParam IBaseResource resource, @ConditionalUrlParam String ifNoneExist) {
-        if (ifNoneExist == null) {
-            return outcome(operations.write(operations.createRequest(type, (Resource) resource))).setCreated(true);
+        if (ifNoneExist == null && !ResourceOperations.identifiesItself((Resource) resource)) {
+            return written(operations.createRequest(type, (Resource) resource));
         }
         return operations.conditionally(() -> {
-            String existing = operations.matchCondition(type, ifNoneExist);
+            String existing = ifNoneExist == null ? null : operations.matchCondition(type, ifNoneExist);
             if (existing != null) {
                 return outcome(operations.readCurrent(type, existing)).setCreated(false);
             }
-            return outcome(operations.write(operations.createRequest(type, (Resource) resource))).setCreated(true);
+            return written(operations.createRequest(type, (Resource) resource));
         });
     }
 
     @Update
-    public MethodOutcome update(@IdParam IdType id, @ResourceParam IBaseResource resource) {
-        StoredResource written = operations.write(operations.updateRequest(type, id.getIdPart(), (Resource) resource,
-                ResourceOperations.version(id)));
-        return outcome(written).setCreated(written.version() == 1);
+    public MethodOutcome update(@IdParam IdType id, @ResourceParam IBaseResource resource, RequestDetails request) {
+        String ifNoneMatch = request.getHeader("If-None-Match");
+        if (ifNoneMatch != null) {
+            operations.requireAbsent(type, id.getIdPart(), ifNoneMatch);
+        }
+        return written(operations.updateRequest(type, id.getIdPart(), (Resource) resource, ResourceOperations.version(id)));
+    }
+
+    /** Writes, unless the write would change nothing: 201 when it created the resource, 200 otherwise. */
+    private MethodOutcome written(WriteRequest request) {
+        StoredResource unchanged = operations.unchanged(request);
+        StoredResource written = unchanged != null ? unchanged : operations.write(request);
+        return outcome(written).setCreated(unchanged == null && written.version() == 1);
     }
 
     @Delete

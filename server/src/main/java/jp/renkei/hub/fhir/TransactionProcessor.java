@@ -44,7 +44,7 @@ public class TransactionProcessor {
 
     public Bundle process(Bundle bundle) {
         if (bundle.getType() == Bundle.BundleType.TRANSACTION) {
-            boolean conditional = bundle.getEntry().stream().anyMatch(e -> e.getRequest().hasIfNoneExist());
+            boolean conditional = bundle.getEntry().stream().anyMatch(TransactionProcessor::conditional);
             return conditional ? operations.conditionally(() -> transaction(bundle)) : transaction(bundle);
         }
         if (bundle.getType() == Bundle.BundleType.BATCH) {
@@ -72,6 +72,7 @@ public class TransactionProcessor {
                 rewriteReferences(plan.request().resource(), assigned);
             }
         }
+        plans.replaceAll(this::unlessUnchanged);
         List<WriteRequest> writes = plans.stream().map(Planned::request).filter(r -> r != null).toList();
         List<StoredResource> written = operations.writeTransaction(writes);
         Bundle response = new Bundle().setType(Bundle.BundleType.TRANSACTIONRESPONSE);
@@ -91,11 +92,11 @@ public class TransactionProcessor {
                 BundleEntryComponent entry = entries.get(i);
                 int index = i;
                 Supplier<BundleEntryComponent> run = () -> {
-                    Planned plan = plan(index, entry, new HashMap<>());
+                    Planned plan = unlessUnchanged(plan(index, entry, new HashMap<>()));
                     StoredResource result = plan.request() != null ? operations.write(plan.request()) : plan.existing();
                     return responseEntry(plan, result);
                 };
-                response.addEntry(entry.getRequest().hasIfNoneExist() ? operations.conditionally(run) : run.get());
+                response.addEntry(conditional(entry) ? operations.conditionally(run) : run.get());
             } catch (BaseServerResponseException e) {
                 response.addEntry(failedEntry(e.getStatusCode(), e.getMessage()));
             } catch (RuntimeException e) {
@@ -107,6 +108,17 @@ public class TransactionProcessor {
             }
         }
         return response;
+    }
+
+    /** Entries that are found or matched before they are written: conditional creates, and documents (by their identifier). */
+    private static boolean conditional(BundleEntryComponent entry) {
+        return entry.getRequest().hasIfNoneExist() || ResourceOperations.identifiesItself(entry.getResource());
+    }
+
+    /** A write that would restate the current version writes nothing ({@link ResourceOperations#unchanged}). */
+    private Planned unlessUnchanged(Planned plan) {
+        StoredResource unchanged = plan.request() == null ? null : operations.unchanged(plan.request());
+        return unchanged == null ? plan : new Planned(Outcome.UNCHANGED, null, unchanged);
     }
 
     /** Works out what one entry will write, without writing anything. */
@@ -145,6 +157,9 @@ public class TransactionProcessor {
                             + "' does not match the url '" + url + "'");
                 }
                 remember(entry, id.getResourceType(), id.getIdPart(), assigned);
+                if (request.hasIfNoneMatch()) {
+                    operations.requireAbsent(id.getResourceType(), id.getIdPart(), request.getIfNoneMatch());
+                }
                 Long ifMatch = ResourceOperations.ifMatchVersion(request.getIfMatch(), "Bundle entry " + index + ": ");
                 yield new Planned(Outcome.UPDATED, operations.updateRequest(id.getResourceType(), id.getIdPart(), resource, ifMatch), null);
             }
@@ -207,12 +222,18 @@ public class TransactionProcessor {
     private BundleEntryComponent responseEntry(Planned plan, StoredResource result) {
         BundleEntryComponent entry = new BundleEntryComponent();
         String status = switch (plan.outcome()) {
-            case CREATED -> "201 Created";
-            case UPDATED -> result.version() == 1 ? "201 Created" : "200 OK";
-            case EXISTING -> "200 OK";
+            // a document sent again under its identifier is its next version
+            case CREATED, UPDATED -> result.version() == 1 ? "201 Created" : "200 OK";
+            case EXISTING, UNCHANGED -> "200 OK";
             case DELETED -> "204 No Content";
         };
         entry.getResponse().setStatus(status);
+        if (plan.outcome() == Outcome.UNCHANGED) {
+            OperationOutcome unchanged = new OperationOutcome();
+            unchanged.addIssue().setSeverity(OperationOutcome.IssueSeverity.INFORMATION).setCode(OperationOutcome.IssueType.INFORMATIONAL)
+                    .setDiagnostics("変更はありません (unchanged: version " + result.version() + " already says this)");
+            entry.getResponse().setOutcome(unchanged);
+        }
         if (result != null) {
             entry.getResponse().setLocation(result.type() + "/" + result.id() + "/_history/" + result.version());
             entry.getResponse().setEtag("W/\"" + result.version() + "\"");
@@ -230,7 +251,7 @@ public class TransactionProcessor {
         return entry;
     }
 
-    private enum Outcome { CREATED, UPDATED, EXISTING, DELETED }
+    private enum Outcome { CREATED, UPDATED, EXISTING, UNCHANGED, DELETED }
 
     private record Planned(Outcome outcome, WriteRequest request, StoredResource existing) {
     }

@@ -8,6 +8,8 @@ import jp.renkei.hub.store.ResourceStore;
 import jp.renkei.hub.store.SearchExecutor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
 /** Hand-off workflow: the fee-rule sets, the Task state machine (a write rule) and the overdue check. */
@@ -25,10 +27,20 @@ public class WorkflowConfig {
         return new TaskWorkflow(fhirContext, guard, feeRules, properties.timeZone());
     }
 
+    /**
+     * First of the write rules: a sent item's references are checked before its profile, so a mistyped recipient or
+     * author is named as such rather than as a slice the document does not match.
+     */
     @Bean
+    @Order(Ordered.HIGHEST_PRECEDENCE)
     HandoffDispatch handoffDispatch(FhirContext fhirContext, TaskWorkflow workflow, Labeler labeler, SearchExecutor searches,
-                                    ResourceStore store) {
-        return new HandoffDispatch(fhirContext, workflow, labeler, searches, store);
+                                    ResourceStore store, AccessGuard guard) {
+        return new HandoffDispatch(fhirContext, workflow, labeler, searches, store, guard);
+    }
+
+    @Bean
+    OrganisationInbox organisationInbox(SearchExecutor searches) {
+        return new OrganisationInbox(searches);
     }
 
     @Bean
