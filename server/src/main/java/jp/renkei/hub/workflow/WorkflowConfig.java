@@ -8,8 +8,6 @@ import jp.renkei.hub.store.ResourceStore;
 import jp.renkei.hub.store.SearchExecutor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.Ordered;
-import org.springframework.core.annotation.Order;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
 /** Hand-off workflow: the fee-rule sets, the Task state machine (a write rule) and the overdue check. */
@@ -27,12 +25,7 @@ public class WorkflowConfig {
         return new TaskWorkflow(fhirContext, guard, feeRules, properties.timeZone());
     }
 
-    /**
-     * First of the write rules: a sent item's references are checked before its profile, so a mistyped recipient or
-     * author is named as such rather than as a slice the document does not match.
-     */
     @Bean
-    @Order(Ordered.HIGHEST_PRECEDENCE)
     HandoffDispatch handoffDispatch(FhirContext fhirContext, TaskWorkflow workflow, Labeler labeler, SearchExecutor searches,
                                     ResourceStore store, AccessGuard guard) {
         return new HandoffDispatch(fhirContext, workflow, labeler, searches, store, guard);

@@ -384,9 +384,9 @@ class HandoffDispatchTest {
         assertThat(hiddenIssue.getDiagnostics().replace("doc-other", "doc-handoff-2025")).isEqualTo(issue.getDiagnostics());
         assertThat(bundlesWithIdentifier(hidden)).isZero();
 
-        // an author the hub does not know
-        Bundle stranger = dischargeHandoff();
-        composition(stranger).getAuthor().get(1).setReference("PractitionerRole/role-dr-sugawala");
+        // an author the document carries (as an entry) but the hub's directory does not know
+        Bundle stranger = json.parseResource(Bundle.class, json.encodeResourceToString(dischargeHandoff())
+                .replace("role-dr-sugawara", "role-dr-sugawala"));
         OperationOutcome.OperationOutcomeIssueComponent author = refused(post(nurse, stranger));
         assertThat(author.getExpression().get(0).getValue()).isEqualTo("Bundle.entry[0].resource.author[1]");
         assertThat(author.getDiagnostics()).contains("PractitionerRole/role-dr-sugawala");
