@@ -27,14 +27,16 @@ public class ResourceProvider extends ReadOnlyResourceProvider {
     @Create
     public MethodOutcome create(@ResourceParam IBaseResource resource, @ConditionalUrlParam String ifNoneExist) {
         if (ifNoneExist == null && !ResourceOperations.identifiesItself((Resource) resource)) {
-            return written(operations.createRequest(type, (Resource) resource));
+            return written(operations.createRequest(type, (Resource) resource), false);
         }
         return operations.conditionally(() -> {
             String existing = ifNoneExist == null ? null : operations.matchCondition(type, ifNoneExist);
             if (existing != null) {
                 return outcome(operations.readCurrent(type, existing)).setCreated(false);
             }
-            return written(operations.createRequest(type, (Resource) resource));
+            WriteRequest create = operations.createRequest(type, (Resource) resource);
+            // a document found by its identifier is pinned to the version found (createRequest)
+            return written(create, create.ifMatch() != null);
         });
     }
 
@@ -44,12 +46,15 @@ public class ResourceProvider extends ReadOnlyResourceProvider {
         if (ifNoneMatch != null) {
             operations.requireAbsent(type, id.getIdPart(), ifNoneMatch);
         }
-        return written(operations.updateRequest(type, id.getIdPart(), (Resource) resource, ResourceOperations.version(id)));
+        return written(operations.updateRequest(type, id.getIdPart(), (Resource) resource, ResourceOperations.version(id)), true);
     }
 
-    /** Writes, unless the write would change nothing: 201 when it created the resource, 200 otherwise. */
-    private MethodOutcome written(WriteRequest request) {
-        StoredResource unchanged = operations.unchanged(request);
+    /**
+     * Writes, unless the write would change nothing: 201 when it created the resource, 200 otherwise. A create under a
+     * new id cannot restate anything, so it is not compared ({@code existing} false).
+     */
+    private MethodOutcome written(WriteRequest request, boolean existing) {
+        StoredResource unchanged = existing ? operations.unchanged(request) : null;
         StoredResource written = unchanged != null ? unchanged : operations.write(request);
         return outcome(written).setCreated(unchanged == null && written.version() == 1);
     }

@@ -117,7 +117,9 @@ public class TransactionProcessor {
 
     /** A write that would restate the current version writes nothing ({@link ResourceOperations#unchanged}). */
     private Planned unlessUnchanged(Planned plan) {
-        StoredResource unchanged = plan.request() == null ? null : operations.unchanged(plan.request());
+        // a create under a new id restates nothing; one that found its document is pinned to it (If-Match)
+        boolean existing = plan.request() != null && (plan.outcome() != Outcome.CREATED || plan.request().ifMatch() != null);
+        StoredResource unchanged = existing ? operations.unchanged(plan.request()) : null;
         return unchanged == null ? plan : new Planned(Outcome.UNCHANGED, null, unchanged);
     }
 
