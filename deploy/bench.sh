@@ -61,7 +61,8 @@ for p in "$port" "$issuer_port"; do
   fi
 done
 data="$root/build/bench-data"
-rm -rf "$data"
+anchors="$root/build/bench-audit-anchors"   # the audit checkpoints' copies belong to this data: wiped with it
+rm -rf "$data" "$anchors"
 mkdir -p "$root/build/run"
 # The notification ops measure the hub's heap with jcmd on this pid; it is written once the hub starts.
 pid_file="$root/build/run/bench-hub.pid"
@@ -93,7 +94,8 @@ for i in $(seq 1 60); do
   sleep 0.5
 done
 
-# Signed documents are required as in production: a throwaway CA with the hub's seal (BENCH ONLY password).
+# Signed documents are required as in production: a throwaway CA with the hub's seal and its audit seal, which
+# anchors the audit chain as in production (BENCH ONLY password).
 bench_pki="$root/build/bench-pki"
 if [ ! -f "$bench_pki/ca.p12" ]; then
   RENKEI_PKI_PASSWORD=bench-only java -jar "$jar" pki init --dir "$bench_pki" --name "Renkei Bench CA" >/dev/null
@@ -101,12 +103,15 @@ if [ ! -f "$bench_pki/ca.p12" ]; then
 else
   RENKEI_PKI_PASSWORD=bench-only java -jar "$jar" pki crl --dir "$bench_pki" >/dev/null
 fi
+if [ ! -f "$bench_pki/issued/audit-seal.p12" ]; then
+  RENKEI_PKI_PASSWORD=bench-only java -jar "$jar" pki audit-seal --dir "$bench_pki" --name "Renkei bench audit seal" >/dev/null
+fi
 
 # Authentication settings are pinned so that none left in the environment (auth off, another
 # issuer's keys or audience, a MongoDB) changes what is measured.
 RENKEI_SIGN_REQUIRED=true RENKEI_PKI_DIR="$bench_pki" RENKEI_SEAL_PASSWORD=bench-only \
 RENKEI_SIGN_TRUST_ANCHORS="$bench_pki/ca.crt" RENKEI_SIGN_CRLS="$bench_pki/ca.crl" RENKEI_SIGN_SEALS="$bench_pki/issued" \
-RENKEI_PORT="$port" RENKEI_BIND_ADDRESS=127.0.0.1 RENKEI_DATA_DIR="$data" MONGODB_URI='' \
+RENKEI_PORT="$port" RENKEI_BIND_ADDRESS=127.0.0.1 RENKEI_DATA_DIR="$data" RENKEI_AUDIT_ANCHOR_DIR="$anchors" MONGODB_URI='' \
   RENKEI_AUTH_ENABLED=true RENKEI_AUTH_ISSUER="http://127.0.0.1:$issuer_port/realms/bench" \
   RENKEI_AUTH_JWKS_URI='' RENKEI_AUTH_AUDIENCE=renkei-hub \
   RENKEI_AUTH_INTROSPECTION_ENABLED=true RENKEI_AUTH_INTROSPECTION_URI='' RENKEI_AUTH_INTROSPECTION_CLIENT_ID=renkei-hub \

@@ -3,6 +3,7 @@
 # (the practitioner's qualification carried HPKI-style as an hcRole), revokes them and publishes the CRL,
 # and signs a document Bundle as its author would.
 #   RENKEI_PKI_PASSWORD=... deploy/pki.sh init
+#   RENKEI_PKI_PASSWORD=... deploy/pki.sh audit-seal        # the hub's key for audit chain checkpoints
 #   RENKEI_PKI_PASSWORD=... deploy/pki.sh practitioner --id dr-sato --name "佐藤 一郎" \
 #       --organization "盛岡在宅クリニック" --profession physician
 #   deploy/pki.sh --help                      every command and option

@@ -7,7 +7,11 @@
 #      of client renkei-hub; default with the Keycloak started here: the realm file's DEV ONLY secret), RENKEI_PRINT_FONT (Japanese font for PDF forms; default IPAex
 #      Gothic, installed here with apt-get when missing and run as root), RENKEI_PKI_DIR (the deployment CA
 #      and the organisations' seals, default build/pki: created here for development when missing,
-#      docs/signatures.md), RENKEI_PKI_PASSWORD / RENKEI_SEAL_PASSWORD (default renkei-dev-only: DEV ONLY).
+#      docs/signatures.md), RENKEI_PKI_PASSWORD / RENKEI_SEAL_PASSWORD (default renkei-dev-only: DEV ONLY),
+#      RENKEI_AUDIT_ANCHOR_DIR (the audit chain's checkpoint copies outside the store, default ./renkei-audit-anchors:
+#      DEVELOPMENT ONLY, it sits beside the data with the same owner; in production a directory shared by every node
+#      that those who can write the database cannot write. It belongs to RENKEI_DATA_DIR: delete both or neither,
+#      docs/security.md "Anchoring").
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 run="$root/build/run"
@@ -59,6 +63,7 @@ if [ ! -f "$RENKEI_PKI_DIR/ca.p12" ]; then
   echo "Creating a development deployment CA in $RENKEI_PKI_DIR (DEV ONLY password)..."
   java -jar "$jar" pki init --dir "$RENKEI_PKI_DIR" --name "Renkei Development CA" >/dev/null
   java -jar "$jar" pki organization --dir "$RENKEI_PKI_DIR" --id renkei-hub --name "Renkei ハブ" >/dev/null
+  java -jar "$jar" pki audit-seal --dir "$RENKEI_PKI_DIR" --name "Renkei hub audit seal (development)" >/dev/null
   for org in "org-hospital:みちのく中央病院" "org-homecare:いわて在宅ケアセンター" "org-pharmacy:ひまわり薬局"; do
     java -jar "$jar" pki organization --dir "$RENKEI_PKI_DIR" --id "${org%%:*}" --name "${org#*:}" >/dev/null
   done
@@ -66,9 +71,15 @@ else
   # the CRL is valid for 7 days: publish it again so a development CA left for weeks still works
   java -jar "$jar" pki crl --dir "$RENKEI_PKI_DIR" >/dev/null
 fi
+# The key that seals the audit chain's checkpoints (docs/security.md, "Anchoring"); a CA made before it existed lacks it.
+if [ ! -f "$RENKEI_PKI_DIR/issued/audit-seal.p12" ]; then
+  java -jar "$jar" pki audit-seal --dir "$RENKEI_PKI_DIR" --name "Renkei hub audit seal (development)" >/dev/null
+fi
 
 export RENKEI_PORT="$port"
 export RENKEI_DATA_DIR="${RENKEI_DATA_DIR:-$root/renkei-data}"
+# DEVELOPMENT ONLY: beside the data, so whoever can delete the data can delete these copies too
+export RENKEI_AUDIT_ANCHOR_DIR="${RENKEI_AUDIT_ANCHOR_DIR:-$root/renkei-audit-anchors}"
 nohup java -Xmx2g -jar "$jar" >"$run/hub.log" 2>&1 &
 echo $! >"$run/hub.pid"
 

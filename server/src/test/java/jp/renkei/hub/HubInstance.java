@@ -49,6 +49,10 @@ public final class HubInstance implements AutoCloseable {
         if (java.util.Arrays.stream(extraProperties).noneMatch(p -> p.startsWith("renkei.sign."))) {
             args.add("--renkei.sign.required=false");
         }
+        // Checkpoints of an anchored audit chain are copied outside the store; a hub's copies belong to its data alone.
+        if (java.util.Arrays.stream(extraProperties).noneMatch(p -> p.startsWith("renkei.audit.anchor-dir="))) {
+            args.add("--renkei.audit.anchor-dir=" + dataDir.resolve("audit-anchors"));
+        }
         for (String property : extraProperties) {
             args.add("--" + property);
         }

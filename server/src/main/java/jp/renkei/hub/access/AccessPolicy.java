@@ -10,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.hl7.fhir.r4.model.Coding;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -36,8 +37,34 @@ public final class AccessPolicy {
 
     static final String DEFAULT_PURPOSE = "TREAT";
 
-    /** A classification scheme: the code system and the types whose records it classifies. */
-    public record KindScheme(String name, String system, List<String> types, Map<String, String> labels) {
+    /**
+     * A classification scheme: the code system and the types whose records it classifies, the kinds' labels,
+     * the codes of other systems that stand for a kind ({@code mapped}: system → code → kind) and the kind of a
+     * record of a type with no classifying code at all ({@code defaults}: type → kind).
+     */
+    public record KindScheme(String name, String system, List<String> types, Map<String, String> labels,
+                             Map<String, Map<String, String>> mapped, Map<String, String> defaults) {
+
+        /**
+         * The kind of a record of {@code type} whose classifying codings are these, in the order of its classifying
+         * elements: the first code of the scheme's own system decides, and one the hub does not know makes the
+         * record unclassified rather than letting a later code choose a more open kind; without one, the first code
+         * of another system the scheme maps decides; without that, the type's default, else unclassified.
+         */
+        public String kindOf(String type, List<Coding> codings) {
+            for (Coding coding : codings) {
+                if (system.equals(coding.getSystem()) && coding.getCode() != null) {
+                    return labels.containsKey(coding.getCode()) ? coding.getCode() : UNCLASSIFIED;
+                }
+            }
+            for (Coding coding : codings) {
+                String kind = mapped.getOrDefault(coding.getSystem(), Map.of()).get(coding.getCode());
+                if (kind != null) {
+                    return kind;
+                }
+            }
+            return defaults.getOrDefault(type, UNCLASSIFIED);
+        }
     }
 
     private final Map<String, Role> roles;
@@ -71,6 +98,12 @@ public final class AccessPolicy {
         Map<String, String> systems = (Map<String, String>) root.get("codeSystems");
         Map<String, List<String>> kindedTypes = (Map<String, List<String>>) root.get("kindedTypes");
         Map<String, Map<String, String>> kindLabels = (Map<String, Map<String, String>>) root.get("kinds");
+        Map<String, Map<String, Object>> mappings = (Map<String, Map<String, Object>>) root.getOrDefault("kindMapping", Map.of());
+        for (String scheme : mappings.keySet()) {
+            if (!kindedTypes.containsKey(scheme)) {
+                throw new IllegalArgumentException("kindMapping." + scheme + ": no such scheme in kindedTypes");
+            }
+        }
         List<KindScheme> schemes = new ArrayList<>();
         for (Map.Entry<String, List<String>> e : kindedTypes.entrySet()) {
             String system = require(systems.get(e.getKey()), "codeSystems." + e.getKey());
@@ -78,7 +111,10 @@ public final class AccessPolicy {
             if (!labels.containsKey(UNCLASSIFIED)) {
                 throw new IllegalArgumentException("kinds." + e.getKey() + " must list '" + UNCLASSIFIED + "'");
             }
-            schemes.add(new KindScheme(e.getKey(), system, List.copyOf(e.getValue()), Collections.unmodifiableMap(labels)));
+            Map<String, Object> mapping = mappings.getOrDefault(e.getKey(), Map.of());
+            schemes.add(new KindScheme(e.getKey(), system, List.copyOf(e.getValue()), Collections.unmodifiableMap(labels),
+                    mappedCodes(e.getKey(), system, labels, (Map<String, Map<Object, Object>>) mapping.getOrDefault("codes", Map.of())),
+                    defaultKinds(e.getKey(), e.getValue(), labels, (Map<String, Object>) mapping.getOrDefault("default", Map.of()))));
         }
         Set<String> directory = new LinkedHashSet<>((List<String>) root.get("directory"));
         Map<String, List<String>> groups = new LinkedHashMap<>((Map<String, List<String>>) root.get("groups"));
@@ -99,6 +135,45 @@ public final class AccessPolicy {
             roles.put(name, new Role(name, (String) e.getValue().get("label"), purpose, assignsIds, List.copyOf(rules)));
         }
         return new AccessPolicy(Collections.unmodifiableMap(roles), Collections.unmodifiableSet(directory), List.copyOf(schemes));
+    }
+
+    /** {@code kindMapping.<scheme>.codes}: codes of other systems, each standing for one of the scheme's kinds. */
+    private static Map<String, Map<String, String>> mappedCodes(String scheme, String ownSystem, Map<String, String> labels,
+                                                                Map<String, Map<Object, Object>> codes) {
+        Map<String, Map<String, String>> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Map<Object, Object>> bySystem : codes.entrySet()) {
+            String where = "kindMapping." + scheme + ".codes." + bySystem.getKey();
+            if (bySystem.getKey().equals(ownSystem)) {
+                throw new IllegalArgumentException(where + ": the scheme's own codes are its kinds and are not mapped");
+            }
+            Map<String, String> kinds = new LinkedHashMap<>();
+            // YAML reads an unquoted code such as 8310 as a number: a code is its text
+            bySystem.getValue().forEach((code, kind) -> kinds.put(String.valueOf(code), checkedKind(where + "." + code, kind, labels)));
+            out.put(bySystem.getKey(), Collections.unmodifiableMap(kinds));
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
+    /** {@code kindMapping.<scheme>.default}: the kind, per type, of a record with no classifying code. */
+    private static Map<String, String> defaultKinds(String scheme, List<String> types, Map<String, String> labels,
+                                                    Map<String, Object> defaults) {
+        Map<String, String> out = new LinkedHashMap<>();
+        defaults.forEach((type, kind) -> {
+            String where = "kindMapping." + scheme + ".default." + type;
+            if (!types.contains(type)) {
+                throw new IllegalArgumentException(where + ": " + type + " is not classified by " + scheme);
+            }
+            out.put(type, checkedKind(where, kind, labels));
+        });
+        return Collections.unmodifiableMap(out);
+    }
+
+    private static String checkedKind(String where, Object kind, Map<String, String> labels) {
+        if (!(kind instanceof String k) || !labels.containsKey(k) || k.equals(UNCLASSIFIED)) {
+            throw new IllegalArgumentException(where + ": '" + kind + "' is not a kind (and never '" + UNCLASSIFIED + "',"
+                    + " which is what an unmapped record is)");
+        }
+        return k;
     }
 
     @SuppressWarnings("unchecked")

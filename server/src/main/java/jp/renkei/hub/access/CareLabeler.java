@@ -70,22 +70,18 @@ public class CareLabeler implements Labeler {
         return out;
     }
 
-    /** The first code of the type's scheme, {@code unclassified} when there is none, null for unclassified types. */
+    /**
+     * The record's kind under its type's scheme, decided by {@link AccessPolicy.KindScheme#kindOf} from the codes
+     * of its classifying elements in order (the policy's {@code kindMapping}); null for types without a scheme.
+     */
     private String kind(Resource resource) {
         AccessPolicy.KindScheme scheme = policy.scheme(resource.fhirType());
         if (scheme == null) {
             return null;
         }
-        // the first code of the scheme's system decides (as for profile validation and sending); an unknown one
-        // makes the record unclassified rather than letting a later code choose a more open kind
-        for (CodeableConcept concept : classifying(resource)) {
-            for (var coding : concept.getCoding()) {
-                if (scheme.system().equals(coding.getSystem()) && coding.getCode() != null) {
-                    return scheme.labels().containsKey(coding.getCode()) ? coding.getCode() : AccessPolicy.UNCLASSIFIED;
-                }
-            }
-        }
-        return AccessPolicy.UNCLASSIFIED;
+        List<Coding> codings = new ArrayList<>();
+        classifying(resource).forEach(concept -> codings.addAll(concept.getCoding()));
+        return scheme.kindOf(resource.fhirType(), codings);
     }
 
     private static List<CodeableConcept> classifying(Resource resource) {
@@ -101,7 +97,10 @@ public class CareLabeler implements Labeler {
                     ? List.of(c.getType()) : List.of();
         }
         if (resource instanceof Observation o) {
-            return o.getCategory();
+            // the category first; a client that sends no category still names a vital sign by its LOINC code
+            List<CodeableConcept> out = new ArrayList<>(o.getCategory());
+            out.add(o.getCode());
+            return out;
         }
         if (resource instanceof Communication c) {
             return c.getCategory();

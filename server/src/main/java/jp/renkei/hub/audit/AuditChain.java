@@ -1,12 +1,17 @@
 package jp.renkei.hub.audit;
 
+import static com.mongodb.client.model.Filters.and;
 import static com.mongodb.client.model.Filters.eq;
 import static com.mongodb.client.model.Filters.in;
+import static com.mongodb.client.model.Filters.lt;
 
 import com.mongodb.ErrorCategory;
+import com.mongodb.MongoException;
 import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.ReplaceOptions;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -16,9 +21,15 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
+import jp.renkei.hub.store.StoredResource;
 import org.bson.Document;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The hash chain over all AuditEvents. Link n names event n and holds
@@ -27,8 +38,36 @@ import org.bson.Document;
  * sequence, and reordering breaks the {@code prev} of the next link, so {@link #verify} finds the
  * first broken link in each case. Links are numbered by their unique {@code _id}, so two hubs on
  * one database cannot both append link n.
+ *
+ * <p>Whoever can write the database can also recompute every link after a change; what they cannot recompute
+ * are the sealed checkpoints ({@link AuditCheckpoints}), so {@link #verify(Function, Sealed, long)} compares each
+ * link with the hash a checkpoint sealed for it, when one did.
  */
 public final class AuditChain {
+
+    /** One link as stored. */
+    record Link(long seq, String event, String prev, String hash) {
+    }
+
+    /** The sealed hash of each link a checkpoint covers (null for the others). */
+    interface Sealed {
+        Sealed NONE = seq -> null;
+
+        /** @throws BrokenSeal when the checkpoint covering the link fails its seal check */
+        String at(long seq);
+    }
+
+    /** A checkpoint in the store whose seal does not hold: it vouches for nothing, and says the store was changed. */
+    static final class BrokenSeal extends RuntimeException {
+        final long firstLink;
+
+        BrokenSeal(long firstLink, String message) {
+            super(message);
+            this.firstLink = firstLink;
+        }
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(AuditChain.class);
 
     /** The result of a verification: {@code firstBroken} is 0 when the chain is intact. */
     public record Verification(long links, long firstBroken, String problem) {
@@ -37,7 +76,8 @@ public final class AuditChain {
         }
     }
 
-    private static final String GENESIS = "0".repeat(64);
+    /** What link 1 follows. */
+    static final String GENESIS = "0".repeat(64);
     private static final int BATCH = 1000;
 
     private final MongoCollection<Document> links;
@@ -45,10 +85,41 @@ public final class AuditChain {
     private final ReentrantLock appending = new ReentrantLock();
     private long lastSeq = -1;
     private String lastHash;
+    private volatile LongConsumer appended = seq -> { };
+    /** The highest head seen here: the head only grows, so a link at or below it is within the chain. */
+    private final AtomicLong seenHead = new AtomicLong();
 
+    /** @throws IllegalStateException when the index by event cannot be built: every AuditEvent read would scan the chain */
     public AuditChain(MongoDatabase db) {
         this.links = db.getCollection("audit_chain");
         this.head = db.getCollection("audit_chain_head");
+        indexByEvent();
+    }
+
+    /**
+     * An AuditEvent read finds its link by one lookup of this unique index (the embedded store serves a filter from a
+     * unique index only), and an event is chained once. Built on the first start after an upgrade, before the hub
+     * serves anything.
+     */
+    private void indexByEvent() {
+        for (Document index : links.listIndexes()) {
+            if ("event".equals(index.getString("name"))) {
+                return;
+            }
+        }
+        log.info("Building the audit chain's unique index by event (once; start-up waits for it)");
+        try {
+            links.createIndex(Indexes.ascending("event"), new IndexOptions().unique(true).name("event"));
+        } catch (MongoException e) {
+            throw new IllegalStateException("The audit chain's unique index by event cannot be built (" + e.getMessage() + "): without it"
+                    + " every AuditEvent read scans the chain, so the hub does not start. Two links naming one AuditEvent are a change"
+                    + " to the database: compare audit_chain with a backup", e);
+        }
+    }
+
+    /** Told the number of each link appended here (to seal a checkpoint once enough were). */
+    void onAppend(LongConsumer listener) {
+        this.appended = listener;
     }
 
     /** Appends the event (its id and its JSON exactly as stored); returns its sequence number. */
@@ -69,6 +140,9 @@ public final class AuditChain {
                     if (e.getError().getCategory() == ErrorCategory.DUPLICATE_KEY && attempt < 1000) {
                         // Link n exists already (another hub appended it, or the head lags behind): follow it.
                         Document taken = links.find(eq("_id", seq)).first();
+                        if (taken == null && linkOf(eventId) != null) {
+                            throw new IllegalStateException("AuditEvent/" + eventId + " is in the audit chain already");
+                        }
                         if (taken == null || taken.getString("hash") == null) {
                             throw new IllegalStateException("audit chain link " + seq + " is damaged; the chain cannot be extended");
                         }
@@ -78,10 +152,10 @@ public final class AuditChain {
                     }
                     throw e;
                 }
-                head.replaceOne(eq("_id", "head"), new Document("_id", "head").append("seq", seq).append("hash", hash),
-                        new ReplaceOptions().upsert(true));
+                advanceHead(seq, hash);
                 lastSeq = seq;
                 lastHash = hash;
+                appended.accept(seq);
                 return seq;
             }
         } catch (RuntimeException e) {
@@ -93,44 +167,146 @@ public final class AuditChain {
     }
 
     /**
+     * Moves the head to link {@code seq} unless it is there or further already: another hub on the database may have
+     * appended and moved it past {@code seq} in the meantime, and a head moving backwards would look like removed links.
+     * The filter names more than {@code _id}, which the embedded store serves by scanning: this collection holds one
+     * document.
+     */
+    void advanceHead(long seq, String hash) {
+        try {
+            head.replaceOne(and(eq("_id", "head"), lt("seq", seq)), new Document("_id", "head").append("seq", seq).append("hash", hash),
+                    new ReplaceOptions().upsert(true));
+        } catch (MongoWriteException e) {
+            if (e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY) {
+                throw e;
+            }
+            // the head is at seq or beyond
+        }
+        seenHead.accumulateAndGet(seq, Math::max);
+    }
+
+    /**
      * Walks the chain from the first link. {@code storedEvent} gives an event's stored JSON, or null
      * when the event no longer exists.
      */
     public Verification verify(Function<String, String> storedEvent) {
-        Document h = head.find(eq("_id", "head")).first();
-        long last = h == null ? 0 : h.getLong("seq");
-        String prev = GENESIS;
-        for (long from = 1; from <= last; from += BATCH) {
-            List<Long> ids = new ArrayList<>();
-            for (long s = from; s < Math.min(last + 1, from + BATCH); s++) {
-                ids.add(s);
+        return verify(storedEvent, Sealed.NONE, 1);
+    }
+
+    /**
+     * Walks the chain from link {@code from} to the head, each link also against the hash a checkpoint sealed for it.
+     * An event changed after it was sealed is found at its own link even when every later link was recomputed: its
+     * link then differs from the sealed one (and the sealed hash tells whether the event or only the link changed).
+     */
+    Verification verify(Function<String, String> storedEvent, Sealed sealed, long from) {
+        Head h = head();
+        long last = h.seq();
+        try {
+            String prev = GENESIS;
+            if (from > 1) {
+                prev = sealed.at(from - 1);
+                if (prev == null) {
+                    Link before = link(from - 1);
+                    if (before == null) {
+                        return new Verification(last, from - 1, "link " + (from - 1) + " is missing");
+                    }
+                    prev = before.hash();
+                }
             }
-            Map<Long, Document> found = new HashMap<>();
-            for (Document link : links.find(in("_id", ids))) {
-                found.put(link.getLong("_id"), link);
+            for (long batch = from; batch <= last; batch += BATCH) {
+                Map<Long, Link> found = links(batch, Math.min(last, batch + BATCH - 1));
+                for (long seq = batch; seq <= Math.min(last, batch + BATCH - 1); seq++) {
+                    Link link = found.get(seq);
+                    if (link == null) {
+                        return new Verification(last, seq, "link " + seq + " is missing");
+                    }
+                    if (!prev.equals(link.prev())) {
+                        return new Verification(last, seq, "link " + seq + " does not follow link " + (seq - 1) + " (reordered or replaced)");
+                    }
+                    String json = storedEvent.apply(link.event());
+                    if (json == null) {
+                        return new Verification(last, seq, "AuditEvent/" + link.event() + " of link " + seq + " is missing");
+                    }
+                    String expected = sealed.at(seq);
+                    if (expected != null && !expected.equals(link.hash())) {
+                        String sealedPrev = seq > 1 && sealed.at(seq - 1) != null ? sealed.at(seq - 1) : prev;
+                        return new Verification(last, seq, hash(sealedPrev, json).equals(expected)
+                                ? "link " + seq + " was rewritten: it no longer matches the sealed checkpoint"
+                                : "AuditEvent/" + link.event() + " of link " + seq + " was changed after it was sealed"
+                                        + " (the links were recomputed: it no longer matches the sealed checkpoint)");
+                    }
+                    if (!hash(prev, json).equals(link.hash())) {
+                        return new Verification(last, seq, "AuditEvent/" + link.event() + " of link " + seq + " was changed");
+                    }
+                    prev = link.hash();
+                }
             }
-            for (long seq : ids) {
-                Document link = found.get(seq);
-                if (link == null) {
-                    return new Verification(last, seq, "link " + seq + " is missing");
-                }
-                if (!prev.equals(link.getString("prev"))) {
-                    return new Verification(last, seq, "link " + seq + " does not follow link " + (seq - 1) + " (reordered or replaced)");
-                }
-                String json = storedEvent.apply(link.getString("event"));
-                if (json == null) {
-                    return new Verification(last, seq, "AuditEvent/" + link.getString("event") + " of link " + seq + " is missing");
-                }
-                if (!hash(prev, json).equals(link.getString("hash"))) {
-                    return new Verification(last, seq, "AuditEvent/" + link.getString("event") + " of link " + seq + " was changed");
-                }
-                prev = link.getString("hash");
+            if (last > 0 && !prev.equals(h.hash())) {
+                return new Verification(last, last, "the head does not match the last link");
             }
-        }
-        if (h != null && !prev.equals(h.getString("hash"))) {
-            return new Verification(last, last, "the head does not match the last link");
+        } catch (BrokenSeal broken) {
+            return new Verification(last, broken.firstLink, broken.getMessage());
         }
         return new Verification(last, 0, null);
+    }
+
+    /** The last link's number and hash (0 and the genesis hash for an empty chain). */
+    record Head(long seq, String hash) {
+    }
+
+    Head head() {
+        Document h = head.find(eq("_id", "head")).first();
+        Head read = h == null ? new Head(0, GENESIS) : new Head(h.getLong("seq"), h.getString("hash"));
+        seenHead.accumulateAndGet(read.seq(), Math::max);
+        return read;
+    }
+
+    /** Whether link {@code seq} is within the chain, at or below its head: read again only past the highest head seen. */
+    boolean reaches(long seq) {
+        return seq <= seenHead.get() || seq <= head().seq();
+    }
+
+    /** The link of this event, or null when it has none (not yet: its link is written just after it). */
+    Link linkOf(String eventId) {
+        return toLink(links.find(eq("event", eventId)).first());
+    }
+
+    Link link(long seq) {
+        return toLink(links.find(eq("_id", seq)).first());
+    }
+
+    /** Links {@code from} to {@code to} that exist, by number. */
+    Map<Long, Link> links(long from, long to) {
+        List<Long> ids = new ArrayList<>();
+        for (long s = from; s <= to; s++) {
+            ids.add(s);
+        }
+        Map<Long, Link> found = new HashMap<>();
+        for (Document link : links.find(in("_id", ids))) {
+            found.put(link.getLong("_id"), toLink(link));
+        }
+        return found;
+    }
+
+    private static Link toLink(Document doc) {
+        return doc == null ? null : new Link(doc.getLong("_id"), doc.getString("event"), String.valueOf(doc.getString("prev")),
+                String.valueOf(doc.getString("hash")));
+    }
+
+    /**
+     * When the event was chained, as far as its record tells: the earlier of the time in its id (server-assigned ids are
+     * time-ordered, UUID version 7, and an id cannot be changed without making another event) and its lastUpdated.
+     */
+    static long chainedAt(StoredResource event) {
+        try {
+            UUID id = UUID.fromString(event.id());
+            if (id.version() == 7) {
+                return Math.min(id.getMostSignificantBits() >>> 16, event.lastUpdated());
+            }
+        } catch (IllegalArgumentException e) {
+            // not a UUID: an id given by a key (notifications, alerts)
+        }
+        return event.lastUpdated();
     }
 
     static String hash(String prev, String json) {

@@ -111,6 +111,27 @@ public class AuditTrail {
     }
 
     /**
+     * Records an alert about the audit trail itself (its chain or its anchors): who and what are the hub, and
+     * {@code problem} names links, AuditEvent ids, checkpoints and files only, never a patient. {@code key} names the
+     * problem: the event's id is derived from it, so an alert is recorded once however often, and by however many
+     * nodes, it is raised.
+     */
+    void recordSecurityAlert(String key, String subtype, String display, String problem) {
+        String id = UUID.nameUUIDFromBytes(("security-alert|" + key).getBytes(StandardCharsets.UTF_8)).toString();
+        if (store.read("AuditEvent", id) != null) {
+            return;
+        }
+        AuditEvent event = new AuditEvent();
+        event.setType(new Coding(DCM, "110113", "Security Alert"))
+                .addSubtype(new Coding("http://renkei.example.jp/fhir/CodeSystem/audit-subtype", subtype, display));
+        event.setAction(AuditEventAction.E).setRecorded(new Date()).setOutcome(AuditEventOutcome._8).setOutcomeDesc(problem);
+        event.addAgent().setRequestor(false).setWho(new Reference().setDisplay("Renkei hub"))
+                .setType(new CodeableConcept(new Coding(DCM, "110150", "Application")));
+        source(event);
+        store.write(List.of(new WriteRequest("AuditEvent", id, event, null, null)), this::chain);
+    }
+
+    /**
      * A notification sent to a Subscription's owner: the patients and records it disclosed. {@code key}
      * names it uniquely (its change and Subscription), so it is recorded once however often it is reported.
      */

@@ -9,6 +9,7 @@ import jp.renkei.hub.search.SearchParameterRegistry;
 import org.hl7.fhir.instance.model.api.IBaseConformance;
 import org.hl7.fhir.r4.model.CapabilityStatement;
 import org.hl7.fhir.r4.model.CapabilityStatement.CapabilityStatementRestResourceComponent;
+import org.hl7.fhir.r4.model.CapabilityStatement.ConditionalDeleteStatus;
 
 /**
  * HAPI FHIR derives interactions from the provider methods that really exist; the search parameters
@@ -44,6 +45,9 @@ public final class CapabilityStatementCompletion {
         cs.getRestFirstRep().getResource().removeIf(r -> !registry.resourceTypes().contains(r.getType())
                 && contributions.stream().noneMatch(c -> c.resourceType().equals(r.getType())));
         for (CapabilityStatementRestResourceComponent resource : cs.getRestFirstRep().getResource()) {
+            // what ResourceProvider and UrlCheck do, for every type (contributed ones included)
+            resource.setConditionalDelete(registry.conditionalDelete(resource.getType())
+                    ? ConditionalDeleteStatus.SINGLE : ConditionalDeleteStatus.NOTSUPPORTED);
             input.getRestFirstRep().getResource().stream()
                     .filter(declared -> declared.getType().equals(resource.getType()))
                     .findFirst()

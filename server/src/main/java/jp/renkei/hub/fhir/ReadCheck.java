@@ -1,5 +1,6 @@
 package jp.renkei.hub.fhir;
 
+import java.util.List;
 import jp.renkei.hub.store.StoredResource;
 import org.hl7.fhir.r4.model.Resource;
 
@@ -12,4 +13,10 @@ public interface ReadCheck {
 
     /** @throws ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException when the record must not be served */
     void check(StoredResource stored, Resource resource);
+
+    /** Every check in turn (signed documents, AuditEvents), for the read paths that take one. */
+    static ReadCheck all(List<ReadCheck> checks) {
+        List<ReadCheck> all = List.copyOf(checks);
+        return (stored, resource) -> all.forEach(check -> check.check(stored, resource));
+    }
 }

@@ -2,6 +2,7 @@ package jp.renkei.hub.fhir;
 
 import ca.uhn.fhir.rest.annotation.History;
 import ca.uhn.fhir.rest.annotation.IdParam;
+import ca.uhn.fhir.rest.annotation.Offset;
 import ca.uhn.fhir.rest.annotation.Read;
 import ca.uhn.fhir.rest.annotation.Search;
 import ca.uhn.fhir.rest.annotation.Since;
@@ -56,15 +57,15 @@ public class ReadOnlyResourceProvider implements IResourceProvider {
     }
 
     @History
-    public IBundleProvider instanceHistory(@IdParam IdType id, @Since Date since) {
+    public IBundleProvider instanceHistory(@IdParam IdType id, @Since Date since, @Offset Integer offset) {
         List<String> keys = operations.instanceHistory(type, id.getIdPart(), millis(since));
-        return StoredResultList.fresh(operations, snapshots, StoredResultList.HISTORY, type, List.of(), keys);
+        return StoredResultList.history(operations, snapshots, type, keys, offset);
     }
 
     @History
-    public IBundleProvider typeHistory(@Since Date since) {
+    public IBundleProvider typeHistory(@Since Date since, @Offset Integer offset) {
         List<String> keys = operations.typeHistory(type, millis(since));
-        return StoredResultList.fresh(operations, snapshots, StoredResultList.HISTORY, type, List.of(), keys);
+        return StoredResultList.history(operations, snapshots, type, keys, offset);
     }
 
     private static long millis(Date since) {

@@ -65,6 +65,8 @@ public class RenkeiFhirServer extends RestfulServer {
         registerInterceptor(new ErrorTranslation());
         registerInterceptor(audit);
         registerInterceptor(new ContentTypeCheck());
+        registerInterceptor(new BodyCheck());
+        registerInterceptor(new UrlCheck(registry));
         registerInterceptor(new CapabilityStatementCompletion(registry, smart, contributions));
     }
 }

@@ -5,6 +5,7 @@ import ca.uhn.fhir.model.api.ResourceMetadataKeyEnum;
 import ca.uhn.fhir.model.valueset.BundleEntryTransactionMethodEnum;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.exceptions.MethodNotAllowedException;
 import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
@@ -22,6 +23,8 @@ import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.audit.AccessRecord;
 import jp.renkei.hub.search.SearchParameterRegistry;
 import jp.renkei.hub.search.SearchQuery;
+import jp.renkei.hub.store.AccessLabels;
+import jp.renkei.hub.store.Labeler;
 import jp.renkei.hub.store.ResourceStore;
 import jp.renkei.hub.store.SearchExecutor;
 import jp.renkei.hub.store.StoredResource;
@@ -56,14 +59,15 @@ public class ResourceOperations {
     private final SealingRule sealing;
     private final ReadCheck readCheck;
     private final List<SearchExpansion> expansions;
+    private final Labeler labeler;
     /** The extensions the write rules stamp into what is stored: not part of what a record says. */
     private final Set<String> stamps;
     private final ReentrantLock conditionalCreates = new ReentrantLock();
 
     public ResourceOperations(FhirContext fhirContext, ResourceStore store, SearchExecutor searchExecutor,
                               SearchParameterRegistry registry, FhirProperties properties, AccessGuard guard,
-                              List<WriteRule> writeRules, SealingRule sealing, ReadCheck readCheck,
-                              List<SearchExpansion> expansions) {
+                              List<WriteRule> writeRules, SealingRule sealing, List<ReadCheck> readChecks,
+                              List<SearchExpansion> expansions, Labeler labeler) {
         this.fhirContext = fhirContext;
         this.store = store;
         this.searchExecutor = searchExecutor;
@@ -72,8 +76,9 @@ public class ResourceOperations {
         this.guard = guard;
         this.writeRules = List.copyOf(writeRules);
         this.sealing = sealing;
-        this.readCheck = readCheck;
+        this.readCheck = ReadCheck.all(readChecks);
         this.expansions = List.copyOf(expansions);
+        this.labeler = labeler;
         this.stamps = writeRules.stream().flatMap(rule -> rule.stamps().stream()).collect(Collectors.toUnmodifiableSet());
     }
 
@@ -236,18 +241,20 @@ public class ResourceOperations {
     }
 
     /**
-     * The id an {@code If-None-Exist} condition matches, or null when nothing matches.
-     * Several matches are a 412, as the specification requires.
+     * The id a condition ({@code If-None-Exist}, or the search of a conditional delete, named by {@code what})
+     * matches among the records the caller may see, or null when nothing matches. Several matches are a 412,
+     * as the specification requires.
      */
-    public String matchCondition(String type, String condition) {
+    public String matchCondition(String type, String condition, String what) {
         String query = condition.contains("?") ? condition.substring(condition.indexOf('?') + 1) : condition;
-        Map<String, String[]> parameters = UrlUtil.parseQueryString(query);
-        if (parameters.isEmpty()) {
-            throw new InvalidRequestException("If-None-Exist '" + condition + "' has no search parameters");
+        SearchQuery parsed = parseQuery(type, UrlUtil.parseQueryString(query));
+        if (parsed.criteria().isEmpty()) {
+            // _count or _sort alone select every record: the condition would match whatever happens to be there
+            throw new InvalidRequestException(what + " '" + condition + "' has no search parameters");
         }
-        List<String> ids = search(parseQuery(type, parameters));
+        List<String> ids = search(parsed);
         if (ids.size() > 1) {
-            throw new PreconditionFailedException("If-None-Exist '" + condition + "' matches " + ids.size()
+            throw new PreconditionFailedException(what + " '" + condition + "' matches " + ids.size()
                     + " resources; it must match at most one");
         }
         return ids.isEmpty() ? null : ids.get(0);
@@ -300,7 +307,8 @@ public class ResourceOperations {
      * record already says stores nothing (no new version, no notification). It is refused exactly as the update
      * would be, so only those who may read and change the record learn that it is unchanged. What a record says is
      * its content without {@code id}, {@code meta} and the hub's stamps ({@link WriteRule#stamps}); a document's
-     * signature counts only when the writer sends one (a resend without it is the same document, sealed or not).
+     * signature counts only when the writer sends one (a resend without it is the same document, sealed or not). A
+     * write that would label the record anew (its kind under a changed mapping) is a write.
      */
     public StoredResource unchanged(WriteRequest request) {
         if (request.isDelete()) {
@@ -308,12 +316,20 @@ public class ResourceOperations {
         }
         StoredResource current = store.read(request.type(), request.id());
         if (current == null || current.deleted() || (request.ifMatch() != null && request.ifMatch() != current.version())
-                || !sameContent(request.resource(), current)) {
+                || !sameLabels(request, current) || !sameContent(request.resource(), current)) {
             return null;
         }
         guard.checkUpdate(current, request.type(), request.id(), request.resource());
         touched(current);
         return current;
+    }
+
+    /** The patients, kind and addressees the record would be labelled with are its current ones (a changed mapping relabels). */
+    private boolean sameLabels(WriteRequest request, StoredResource current) {
+        AccessLabels now = current.labels();
+        AccessLabels would = labeler.label(request.id(), request.resource());
+        return now != null && now.patients().equals(would.patients()) && Objects.equals(now.kind(), would.kind())
+                && now.addressees().equals(would.addressees());
     }
 
     private boolean sameContent(Resource proposed, StoredResource current) {
@@ -370,6 +386,28 @@ public class ResourceOperations {
         requireWritable(type);
         readCurrentOrDeleted(type, id);
         return new WriteRequest(type, id, null, ifMatch, guard.owner(), guard.author());
+    }
+
+    /**
+     * A conditional delete ({@code DELETE Type?params}, REST or Bundle entry): the delete of the one record its search
+     * matches among those the caller may see, or null when nothing matches (nothing is deleted; a record hidden from the
+     * caller is neither deleted nor revealed). Several matches are a 412, since the hub deletes one resource at a time
+     * ({@code conditionalDelete: single}). Without an {@code If-Match} the version that matched is the one deleted, so a
+     * change in between answers 412 instead of deleting what may no longer match.
+     */
+    public WriteRequest conditionalDeleteRequest(String type, String condition, Long ifMatch) {
+        requireWritable(type);
+        if (!registry.conditionalDelete(type)) {
+            throw new MethodNotAllowedException("Conditional delete is not supported for " + type
+                    + "; delete by id (DELETE " + type + "/[id])");
+        }
+        String match = matchCondition(type, condition, "Conditional delete");
+        if (match == null) {
+            return null;
+        }
+        StoredResource current = readCurrentOrDeleted(type, match);
+        return current.deleted() ? null
+                : new WriteRequest(type, match, null, ifMatch != null ? ifMatch : current.version(), guard.owner());
     }
 
     /** Writes one create, update or delete the caller is allowed to make, once the {@link WriteRule}s pass. */

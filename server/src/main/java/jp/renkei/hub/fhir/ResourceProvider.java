@@ -8,6 +8,7 @@ import ca.uhn.fhir.rest.annotation.ResourceParam;
 import ca.uhn.fhir.rest.annotation.Update;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.MethodOutcome;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import jp.renkei.hub.store.ResultSnapshots;
 import jp.renkei.hub.store.StoredResource;
 import jp.renkei.hub.store.WriteRequest;
@@ -30,7 +31,7 @@ public class ResourceProvider extends ReadOnlyResourceProvider {
             return written(operations.createRequest(type, (Resource) resource), false);
         }
         return operations.conditionally(() -> {
-            String existing = ifNoneExist == null ? null : operations.matchCondition(type, ifNoneExist);
+            String existing = ifNoneExist == null ? null : operations.matchCondition(type, ifNoneExist, "If-None-Exist");
             if (existing != null) {
                 return outcome(operations.readCurrent(type, existing)).setCreated(false);
             }
@@ -59,17 +60,37 @@ public class ResourceProvider extends ReadOnlyResourceProvider {
         return outcome(written).setCreated(unchanged == null && written.version() == 1);
     }
 
+    /** {@code DELETE Type/id}, or the conditional {@code DELETE Type?params} (HAPI then passes no id but the condition). */
     @Delete
-    public MethodOutcome delete(@IdParam IdType id, RequestDetails request) {
+    public MethodOutcome delete(@IdParam IdType id, @ConditionalUrlParam String condition, RequestDetails request) {
         // HAPI passes If-Match into the id for updates but not for deletes.
-        Long ifMatch = id.hasVersionIdPart() ? ResourceOperations.version(id)
+        Long ifMatch = id != null && id.hasVersionIdPart() ? ResourceOperations.version(id)
                 : ResourceOperations.ifMatchVersion(request.getHeader("If-Match"), "");
-        StoredResource after = operations.write(operations.deleteRequest(type, id.getIdPart(), ifMatch));
+        if (id == null || !id.hasIdPart()) {
+            if (condition == null) {
+                throw new InvalidRequestException("DELETE needs an id (DELETE " + type + "/[id]) or search parameters"
+                        + " that match one record (DELETE " + type + "?identifier=...)");
+            }
+            WriteRequest delete = operations.conditionalDeleteRequest(type, condition, ifMatch);
+            if (delete == null) {
+                return new MethodOutcome().setOperationOutcome(information(
+                        "条件に一致する" + type + "はありません。何も削除していません (no match; nothing was deleted)"));
+            }
+            return deleted(operations.write(delete));
+        }
+        return deleted(operations.write(operations.deleteRequest(type, id.getIdPart(), ifMatch)));
+    }
+
+    private MethodOutcome deleted(StoredResource after) {
+        return new MethodOutcome(new IdType(type, after.id(), Long.toString(after.version()))).setOperationOutcome(information(
+                type + "/" + after.id() + " を削除しました (deleted; version " + after.version() + ")"));
+    }
+
+    private static OperationOutcome information(String diagnostics) {
         OperationOutcome message = new OperationOutcome();
         message.addIssue().setSeverity(OperationOutcome.IssueSeverity.INFORMATION)
-                .setCode(OperationOutcome.IssueType.INFORMATIONAL)
-                .setDiagnostics(type + "/" + id.getIdPart() + " を削除しました (deleted; version " + after.version() + ")");
-        return new MethodOutcome(new IdType(type, after.id(), Long.toString(after.version()))).setOperationOutcome(message);
+                .setCode(OperationOutcome.IssueType.INFORMATIONAL).setDiagnostics(diagnostics);
+        return message;
     }
 
     private MethodOutcome outcome(StoredResource stored) {

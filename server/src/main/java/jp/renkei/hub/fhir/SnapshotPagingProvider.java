@@ -38,8 +38,13 @@ final class SnapshotPagingProvider implements IPagingProvider {
         return StoredResultList.fromSnapshot(operations, snapshots, snapshot);
     }
 
+    /**
+     * Only the hub's own search results are frozen. A history reaches here wrapped by HAPI FHIR, which pages it by
+     * {@code _offset} links rather than by a stored list ({@link StoredResultList#history}); the Subscriptions' list is
+     * in memory. For those, null: HAPI FHIR then links no stored pages.
+     */
     @Override
     public String storeResultList(RequestDetails request, IBundleProvider list) {
-        return ((StoredResultList) list).persist();
+        return list instanceof StoredResultList stored ? stored.persist() : null;
     }
 }

@@ -59,6 +59,18 @@ final class StoredResultList implements IBundleProvider {
         return new StoredResultList(operations, snapshots, kind, type, includes, keys.size(), new Date(), keys, null);
     }
 
+    /**
+     * A history from {@code offset} on. HAPI FHIR pages a history by {@code _offset} links ({@code HistoryMethodBinding}
+     * is in offset mode), running the history again for each page and taking the page from the list's start; the list
+     * still reports the whole history's size, which the links and {@code total} are computed from.
+     */
+    static StoredResultList history(ResourceOperations operations, ResultSnapshots snapshots, String type, List<String> keys,
+                                    Integer offset) {
+        int skip = offset == null ? 0 : Math.min(Math.max(offset, 0), keys.size());
+        return new StoredResultList(operations, snapshots, HISTORY, type, List.of(), keys.size(), new Date(),
+                keys.subList(skip, keys.size()), null);
+    }
+
     static StoredResultList fromSnapshot(ResourceOperations operations, ResultSnapshots snapshots,
                                          ResultSnapshots.Snapshot snapshot) {
         List<IncludeSpec> includes = snapshot.includes().stream().map(StoredResultList::decodeInclude).toList();
@@ -82,7 +94,7 @@ final class StoredResultList implements IBundleProvider {
 
     @Override
     public List<IBaseResource> getResources(int fromIndex, int toIndex) {
-        int to = Math.min(toIndex, size);
+        int to = Math.min(toIndex, keys != null ? keys.size() : size);
         if (fromIndex >= to) {
             return new ArrayList<>();
         }

@@ -54,7 +54,29 @@ public class TransactionProcessor {
                 + (bundle.getType() == null ? "" : bundle.getType().toCode()) + "'");
     }
 
+    /**
+     * bdl-7: entries sharing a fullUrl must be different versions of one resource (meta.versionId). In a transaction or
+     * batch the version is the hub's to assign, so no two entries may share a fullUrl: references to it would be
+     * ambiguous, and both entries would be written. Checked before anything is, for batches too.
+     */
+    private static void requireUniqueFullUrls(Bundle bundle) {
+        Map<String, Integer> seen = new HashMap<>();
+        List<BundleEntryComponent> entries = bundle.getEntry();
+        for (int i = 0; i < entries.size(); i++) {
+            if (!entries.get(i).hasFullUrl()) {
+                continue;
+            }
+            Integer first = seen.putIfAbsent(entries.get(i).getFullUrl(), i);
+            if (first != null) {
+                throw OperationOutcomes.invalid(OperationOutcome.IssueType.INVARIANT, "Bundle.entry[" + i + "].fullUrl",
+                        "Bundle の entry " + first + " と " + i + " が同じ fullUrl です (bdl-7: entries " + first + " and " + i
+                                + " share one fullUrl; a fullUrl must be unique in a " + bundle.getType().toCode() + ")");
+            }
+        }
+    }
+
     private Bundle transaction(Bundle bundle) {
+        requireUniqueFullUrls(bundle);
         List<BundleEntryComponent> entries = bundle.getEntry();
         Map<String, String> assigned = new HashMap<>();
         List<Planned> plans = new ArrayList<>();
@@ -85,6 +107,7 @@ public class TransactionProcessor {
     }
 
     private Bundle batch(Bundle bundle) {
+        requireUniqueFullUrls(bundle);
         Bundle response = new Bundle().setType(Bundle.BundleType.BATCHRESPONSE);
         List<BundleEntryComponent> entries = bundle.getEntry();
         for (int i = 0; i < entries.size(); i++) {
@@ -134,10 +157,10 @@ public class TransactionProcessor {
         Resource resource = entry.getResource();
         return switch (method) {
             case POST -> {
-                String type = typeOf(index, url);
+                String type = typeOf(index, method, url);
                 requireResource(index, resource, type);
                 if (request.hasIfNoneExist()) {
-                    String existing = operations.matchCondition(type, request.getIfNoneExist());
+                    String existing = operations.matchCondition(type, request.getIfNoneExist(), "If-None-Exist");
                     if (existing != null) {
                         remember(entry, type, existing, assigned);
                         yield new Planned(Outcome.EXISTING, null, operations.readCurrent(type, existing));
@@ -166,11 +189,16 @@ public class TransactionProcessor {
                 yield new Planned(Outcome.UPDATED, operations.updateRequest(id.getResourceType(), id.getIdPart(), resource, ifMatch), null);
             }
             case DELETE -> {
-                IdType id = new IdType(url);
-                if (!id.hasResourceType() || !id.hasIdPart() || url.contains("?")) {
-                    throw new InvalidRequestException("Bundle entry " + index + ": DELETE needs a url of the form Type/id, not '" + url + "'");
-                }
                 Long ifMatch = ResourceOperations.ifMatchVersion(request.getIfMatch(), "Bundle entry " + index + ": ");
+                if (url.contains("?")) {
+                    // conditional delete, as over REST: nothing matched is a 204 that deletes nothing
+                    yield new Planned(Outcome.DELETED, operations.conditionalDeleteRequest(typeOf(index, method, url), url, ifMatch), null);
+                }
+                IdType id = new IdType(url);
+                if (!id.hasResourceType() || !id.hasIdPart()) {
+                    throw new InvalidRequestException("Bundle entry " + index + ": DELETE needs a url of the form Type/id"
+                            + " or Type?search, not '" + url + "'");
+                }
                 yield new Planned(Outcome.DELETED, operations.deleteRequest(id.getResourceType(), id.getIdPart(), ifMatch), null);
             }
             default -> throw new InvalidRequestException("Bundle entry " + index + ": method " + method.toCode()
@@ -178,10 +206,11 @@ public class TransactionProcessor {
         };
     }
 
-    private String typeOf(int index, String url) {
+    private String typeOf(int index, HTTPVerb method, String url) {
         String type = url.contains("?") ? url.substring(0, url.indexOf('?')) : url;
         if (type.contains("/")) {
-            throw new InvalidRequestException("Bundle entry " + index + ": POST url must be a resource type, not '" + url + "'");
+            throw new InvalidRequestException("Bundle entry " + index + ": " + method.toCode() + " url must be a resource type"
+                    + (method == HTTPVerb.POST ? "" : " followed by search parameters") + ", not '" + url + "'");
         }
         return type;
     }

@@ -26,16 +26,19 @@ final class ClientSession {
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
 
     /**
-     * A Subscription bound to this socket: the FHIR base its URLs use, when it was last sent anything, and the
-     * access token its binding token was issued for (null without checks), checked again while it stays bound.
+     * A Subscription bound to this socket by its latest binding token: the FHIR base its URLs use, until when the
+     * binding holds, the access token the binding token was issued for (null without checks), checked again while it
+     * stays bound, and when it was last sent anything.
      */
     static final class Bound {
         final String base;
+        final Instant expires;
         final ActiveTokens.Token access;
         volatile long lastSent;
 
-        Bound(String base, ActiveTokens.Token access, long lastSent) {
+        Bound(String base, Instant expires, ActiveTokens.Token access, long lastSent) {
             this.base = base;
+            this.expires = expires;
             this.access = access;
             this.lastSent = lastSent;
         }
@@ -49,7 +52,6 @@ final class ClientSession {
     private final ArrayDeque<Outgoing> queue = new ArrayDeque<>();
     private boolean sending;
     private long dropped;
-    private volatile Instant expires;
 
     ClientSession(WebSocketSession session, int maxQueued, long sendTimeoutMillis) {
         this.session = session;
@@ -68,25 +70,22 @@ final class ClientSession {
         return unboundSince;
     }
 
-    void unbind(String subscription) {
-        if (bound.remove(subscription) != null && bound.isEmpty()) {
+    /** Unbinds the Subscription; with {@code only}, just that binding of it (not one a re-bind put in its place). */
+    boolean unbind(String subscription, Bound only) {
+        boolean removed = only == null ? bound.remove(subscription) != null : bound.remove(subscription, only);
+        if (removed && bound.isEmpty()) {
             unboundSince = System.currentTimeMillis();
         }
+        return removed;
     }
 
     Map<String, Bound> bound() {
         return bound;
     }
 
-    Instant expires() {
-        return expires;
-    }
-
+    /** Binds the Subscription, or replaces its binding: a re-bind's expiry and access token are the ones that count. */
     void bind(String subscription, String base, Instant until, ActiveTokens.Token access) {
-        bound.put(subscription, new Bound(base, access, System.currentTimeMillis()));
-        if (expires == null || until.isAfter(expires)) {
-            expires = until;
-        }
+        bound.put(subscription, new Bound(base, until, access, System.currentTimeMillis()));
     }
 
     boolean isOpen() {

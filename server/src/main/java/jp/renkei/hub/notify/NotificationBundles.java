@@ -75,9 +75,15 @@ final class NotificationBundles {
 
         Bundle bundle = new Bundle().setType(bundleType).setTimestamp(new Date());
         bundle.setId(UUID.randomUUID().toString());
-        bundle.addEntry().setFullUrl("urn:uuid:" + status.getIdElement().getIdPart()).setResource(status)
-                .getRequest().setMethod(Bundle.HTTPVerb.GET).setUrl(base + "/Subscription/" + subscription.id() + "/$status");
-        bundle.getEntry().get(0).getResponse().setStatus("200");
+        Bundle.BundleEntryComponent first = bundle.addEntry().setFullUrl("urn:uuid:" + status.getIdElement().getIdPart())
+                .setResource(status);
+        if (bundleType == Bundle.BundleType.HISTORY) {
+            first.getRequest().setMethod(Bundle.HTTPVerb.GET).setUrl(base + "/Subscription/" + subscription.id() + "/$status");
+            first.getResponse().setStatus("200");
+        } else {
+            // a searchset entry has no request or response (Bundle invariants bdl-3, bdl-4)
+            first.getSearch().setMode(Bundle.SearchEntryMode.MATCH);
+        }
         for (Shown event : events) {
             if (event.resource() != null) {
                 Bundle.BundleEntryComponent entry = bundle.addEntry().setFullUrl(base + "/" + event.focus())

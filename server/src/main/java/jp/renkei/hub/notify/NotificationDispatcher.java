@@ -198,6 +198,9 @@ public class NotificationDispatcher implements SmartLifecycle {
                 push(t);
             }
         }
+        // events numbered by an earlier attempt are not pushed again: handshakes may count them from now on
+        counted.stream().map(t -> t.subscription().id()).distinct()
+                .forEach(id -> socket.caughtUp(id, events.count(id)));
         List<Taken> pushed = new ArrayList<>(taken);
         pushed.addAll(counted);
         List<Queued> changes = List.copyOf(batch);
@@ -297,7 +300,9 @@ public class NotificationDispatcher implements SmartLifecycle {
                 return taken.get(i).event().number() + 1;
             }
         }
-        return events.count(subscription) + 1;
+        long count = events.count(subscription);
+        socket.numbering(subscription, count);
+        return count + 1;
     }
 
     /** One audit record per change and Subscription: the records and patients its events disclosed. */
@@ -317,7 +322,7 @@ public class NotificationDispatcher implements SmartLifecycle {
 
     private void push(Taken t) {
         NotificationBundles.Shown shown = show(t.subscription(), t.event(), t.stored(), t.created());
-        socket.deliver(t.subscription().id(), base -> bundles.json(t.subscription(), NotificationBundles.Type.EVENT_NOTIFICATION,
+        socket.deliver(t.subscription().id(), t.event().number(), base -> bundles.json(t.subscription(), NotificationBundles.Type.EVENT_NOTIFICATION,
                 t.event().number(), List.of(shown), base, Bundle.BundleType.HISTORY),
                 () -> receipts.delivered(t.event().focus(), t.subscription().owner()));
     }

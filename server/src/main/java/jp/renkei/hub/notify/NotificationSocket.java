@@ -19,10 +19,13 @@ import org.springframework.web.socket.handler.TextWebSocketHandler;
  * The hub's WebSocket endpoint ({@code /notifications}) as the Subscriptions Backport IG's websocket
  * channel: the client connects, sends {@code bind-with-token: <token>} with a token from
  * {@code $get-ws-binding-token}, gets a handshake per bound Subscription, then heartbeats and event
- * notifications. The socket itself carries no other authority: a socket not bound within
- * {@code renkei.notify.bind-timeout}, whose binding token expired without a new bind, or whose owner's access
- * ended at the token issuer (signed out, disabled, deleted: {@link ActiveTokens}) is closed. A binding token
- * binds one socket once.
+ * notifications. Before a binding expires the client sends {@code bind-with-token} again with a fresh token on
+ * the same socket: that binding replaces the one before for its Subscriptions (their expiry and the access token
+ * checked are the new ones), with a handshake per Subscription again and nothing lost or sent twice. The socket
+ * itself carries no other authority: each Subscription is sent nothing once its latest binding expired; a
+ * socket not bound within {@code renkei.notify.bind-timeout}, left with nothing bound because its bindings
+ * expired, or whose owner's access ended at the token issuer (signed out, disabled, deleted: {@link ActiveTokens})
+ * is closed. A binding token binds one socket once.
  */
 public class NotificationSocket extends TextWebSocketHandler {
 
@@ -37,7 +40,18 @@ public class NotificationSocket extends TextWebSocketHandler {
     private final NotifyProperties properties;
     private final ActiveTokens activeTokens;
     private final Map<String, ClientSession> sessions = new ConcurrentHashMap<>();
-    private final Map<String, Set<ClientSession>> bySubscription = new ConcurrentHashMap<>();
+    private final Map<String, Channel> channels = new ConcurrentHashMap<>();
+
+    /**
+     * One Subscription's sockets and the number of its last event handed to them, changed together under the channel's
+     * lock: a handshake, sent under the same lock, counts exactly the events its socket was sent before it (or, on a
+     * first bind, all it will not be sent), so a client that replays from a handshake's count never gets an event twice.
+     */
+    private static final class Channel {
+        final Set<ClientSession> clients = ConcurrentHashMap.newKeySet();
+        /** -1: not known yet (no bind or event since the hub started). */
+        volatile long published = -1;
+    }
 
     NotificationSocket(BindingTokens tokens, Subscriptions subscriptions, EventLog events, NotificationBundles bundles,
                        NotifyProperties properties, ActiveTokens activeTokens) {
@@ -91,10 +105,39 @@ public class NotificationSocket extends TextWebSocketHandler {
                 continue;
             }
             subscriptions.refreshClaims(id, binding.claims());
-            client.bind(id, binding.base(), binding.expires(), binding.access());
-            bySubscription.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet()).add(client);
-            client.send(bundles.json(subscription, NotificationBundles.Type.HANDSHAKE, events.count(id), List.of(),
-                    binding.base(), Bundle.BundleType.HISTORY));
+            Channel channel = channel(id);
+            synchronized (channel) {
+                client.bind(id, binding.base(), binding.expires(), binding.access());
+                channel.clients.add(client);
+                client.send(bundles.json(subscription, NotificationBundles.Type.HANDSHAKE, published(channel, id), List.of(),
+                        binding.base(), Bundle.BundleType.HISTORY));
+            }
+        }
+    }
+
+    private Channel channel(String subscription) {
+        return channels.computeIfAbsent(subscription, k -> new Channel());
+    }
+
+    /** The channel's last event number; at first the stored count (under the channel's lock). */
+    private long published(Channel channel, String subscription) {
+        if (channel.published < 0) {
+            channel.published = events.count(subscription);
+        }
+        return channel.published;
+    }
+
+    /**
+     * Called by the dispatcher when it is about to number the Subscription's next events, {@code count} being the
+     * number stored so far: from now on a handshake counts only what was handed to the sockets, not events numbered
+     * but not yet pushed.
+     */
+    void numbering(String subscription, long count) {
+        Channel channel = channel(subscription);
+        synchronized (channel) {
+            if (channel.published < 0) {
+                channel.published = count;
+            }
         }
     }
 
@@ -104,11 +147,29 @@ public class NotificationSocket extends TextWebSocketHandler {
             return;
         }
         for (String id : binding.subscriptions()) {
-            client.unbind(id);
-            Set<ClientSession> clients = bySubscription.get(id);
-            if (clients != null) {
-                clients.remove(client);
+            unbind(client, id, null);
+        }
+    }
+
+    /** Unbinds the Subscription from the socket; with {@code only}, unless a re-bind has replaced that binding meanwhile. */
+    private void unbind(ClientSession client, String subscription, ClientSession.Bound only) {
+        Channel channel = channels.get(subscription);
+        if (channel == null) {
+            client.unbind(subscription, only);
+            return;
+        }
+        synchronized (channel) {
+            if (client.unbind(subscription, only)) {
+                channel.clients.remove(client);
             }
+        }
+    }
+
+    /** Events up to {@code count} will not be pushed (again): handshakes and heartbeats may count them. */
+    void caughtUp(String subscription, long count) {
+        Channel channel = channel(subscription);
+        synchronized (channel) {
+            channel.published = Math.max(channel.published, count);
         }
     }
 
@@ -126,42 +187,47 @@ public class NotificationSocket extends TextWebSocketHandler {
         ClientSession client = sessions.remove(session.getId());
         if (client != null) {
             client.bound().keySet().forEach(id -> {
-                Set<ClientSession> clients = bySubscription.get(id);
-                if (clients != null) {
-                    clients.remove(client);
+                Channel channel = channels.get(id);
+                if (channel != null) {
+                    channel.clients.remove(client);
                 }
             });
         }
     }
 
-    /** Sends to every socket bound to the Subscription; {@code message} builds the text for a socket's FHIR base. */
-    void deliver(String subscription, Function<String, String> message, Runnable onDelivered) {
-        Set<ClientSession> clients = bySubscription.get(subscription);
-        if (clients == null || clients.isEmpty()) {
-            return;
-        }
-        Map<String, String> byBase = new java.util.HashMap<>();
-        long now = System.currentTimeMillis();
-        for (ClientSession client : clients) {
-            ClientSession.Bound bound = client.bound().get(subscription);
-            if (bound != null) {
-                bound.lastSent = now;
-                client.send(byBase.computeIfAbsent(bound.base, message), onDelivered);
+    /**
+     * Sends event {@code number} to every socket whose binding of the Subscription still holds; {@code message} builds
+     * the text for a socket's FHIR base. Events come in order of their numbers.
+     */
+    void deliver(String subscription, long number, Function<String, String> message, Runnable onDelivered) {
+        Channel channel = channel(subscription);
+        synchronized (channel) {
+            Map<String, String> byBase = new java.util.HashMap<>();
+            long now = System.currentTimeMillis();
+            Instant instant = Instant.ofEpochMilli(now);
+            for (ClientSession client : channel.clients) {
+                ClientSession.Bound bound = client.bound().get(subscription);
+                if (bound != null && bound.expires.isAfter(instant)) {
+                    bound.lastSent = now;
+                    client.send(byBase.computeIfAbsent(bound.base, message), onDelivered);
+                }
             }
+            channel.published = number;
         }
     }
 
     /** A deleted Subscription: its sockets stop hearing of it. */
     void forget(String subscription) {
-        Set<ClientSession> clients = bySubscription.remove(subscription);
-        if (clients != null) {
-            clients.forEach(c -> c.unbind(subscription));
+        Channel channel = channels.remove(subscription);
+        if (channel != null) {
+            channel.clients.forEach(c -> c.unbind(subscription, null));
         }
     }
 
     /**
-     * Runs every second: closes sockets that never bound, whose binding expired or whose owner's access ended,
-     * sends heartbeats to bound Subscriptions that asked for them and have been quiet for their period.
+     * Runs every second: unbinds Subscriptions whose latest binding expired, closes sockets that never bound, that
+     * have nothing bound left for that reason or whose owner's access ended, sends heartbeats to bound
+     * Subscriptions that asked for them and have been quiet for their period.
      */
     void tick() {
         Instant now = Instant.now();
@@ -174,7 +240,10 @@ public class NotificationSocket extends TextWebSocketHandler {
                 }
                 continue;
             }
-            if (client.expires() != null && !client.expires().isAfter(now)) {
+            List<Map.Entry<String, ClientSession.Bound>> expired = client.bound().entrySet().stream()
+                    .filter(e -> !e.getValue().expires.isAfter(now)).map(e -> Map.entry(e.getKey(), e.getValue())).toList();
+            expired.forEach(e -> unbind(client, e.getKey(), e.getValue()));
+            if (!expired.isEmpty() && client.bound().isEmpty()) {
                 client.close(CloseStatus.POLICY_VIOLATION.withReason("binding token expired; bind again with a new token"));
                 continue;
             }
@@ -189,8 +258,11 @@ public class NotificationSocket extends TextWebSocketHandler {
                 if (subscription != null && subscription.spec().heartbeatSeconds() > 0
                         && millis - bound.lastSent >= subscription.spec().heartbeatSeconds() * 1000L) {
                     bound.lastSent = millis;
+                    // what was handed to the sockets, never more: an event counted here is already on its way before it
+                    long published = channel(subscription.id()).published;
                     client.send(bundles.json(subscription, NotificationBundles.Type.HEARTBEAT,
-                            events.count(subscription.id()), List.of(), bound.base, Bundle.BundleType.HISTORY));
+                            published >= 0 ? published : events.count(subscription.id()), List.of(), bound.base,
+                            Bundle.BundleType.HISTORY));
                 }
             }
         }

@@ -2,6 +2,7 @@ package jp.renkei.hub.notify;
 
 import ca.uhn.fhir.context.FhirContext;
 import com.mongodb.client.MongoClient;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -134,9 +135,9 @@ public class NotifyConfig implements WebSocketConfigurer {
         NotificationDispatcher notificationDispatcher(ResourceStore store, Subscriptions subscriptions, EventLog events,
                                                       NotificationSocket socket, NotificationBundles bundles, AccessGuard guard,
                                                       AuditTrail audit, Receipts receipts, Durability durability,
-                                                      FhirContext fhirContext, ReadCheck readCheck) {
+                                                      FhirContext fhirContext, List<ReadCheck> readChecks) {
             return new NotificationDispatcher(store, subscriptions, events, socket, bundles, guard, audit, receipts, durability,
-                    fhirContext, readCheck);
+                    fhirContext, ReadCheck.all(readChecks));
         }
 
         @Bean

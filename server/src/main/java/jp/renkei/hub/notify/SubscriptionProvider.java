@@ -19,7 +19,13 @@ import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
 import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.access.ActiveTokens;
 import jp.renkei.hub.access.Caller;
@@ -41,7 +47,8 @@ import org.hl7.fhir.r4.model.UrlType;
 /**
  * {@code /fhir/Subscription}: create, read, update, delete and search of the caller's own
  * Subscriptions (anyone else's answer 404, as if absent), and the Backport IG operations
- * {@code $get-ws-binding-token}, {@code $status} and {@code $events}. Replayed events are judged
+ * {@code $get-ws-binding-token}, {@code $status} (of one Subscription, or at the type level of several) and
+ * {@code $events}. Replayed events are judged
  * again for the caller now: one they may no longer read comes back without its focus.
  */
 public class SubscriptionProvider implements IResourceProvider, OperationProvider {
@@ -193,8 +200,49 @@ public class SubscriptionProvider implements IResourceProvider, OperationProvide
     public Bundle status(@IdParam IdType id, RequestDetails request) {
         Subscriptions.Entry entry = own(id.getIdPart());
         touched(entry);
-        return bundles.bundle(entry, NotificationBundles.Type.QUERY_STATUS, events.count(entry.id()), List.of(),
+        Bundle out = bundles.bundle(entry, NotificationBundles.Type.QUERY_STATUS, events.count(entry.id()), List.of(),
                 base(request), Bundle.BundleType.SEARCHSET);
+        keepAbsoluteReferences(request);
+        return out;
+    }
+
+    /**
+     * The Backport IG's {@code $status} at the type level: the status of each of the caller's Subscriptions named by
+     * {@code id} (none: all of them), narrowed to those whose status is one of {@code status} when given. A Subscription
+     * of someone else, or none by that id, is left out, as a search leaves out what the caller may not see.
+     */
+    @Operation(name = "$status", type = Subscription.class, idempotent = true)
+    public Bundle statuses(@OperationParam(name = "id") List<IdType> ids, @OperationParam(name = "status") List<CodeType> statuses,
+                           RequestDetails request) {
+        Caller caller = subscriber();
+        Map<String, Subscriptions.Entry> chosen = new LinkedHashMap<>();
+        if (ids == null || ids.isEmpty()) {
+            subscriptions.ofOwner(caller.subject()).forEach(e -> chosen.put(e.id(), e));
+        } else {
+            for (IdType id : ids) {
+                Subscriptions.Entry entry = id.hasIdPart() ? subscriptions.get(id.getIdPart()) : null;
+                if (entry != null && (caller.unrestricted() || entry.owner().equals(caller.subject()))) {
+                    chosen.put(entry.id(), entry);
+                }
+            }
+        }
+        Set<String> wanted = statuses == null ? Set.of() : statuses.stream().map(CodeType::getValue).filter(Objects::nonNull)
+                .collect(Collectors.toSet());
+        Date now = new Date();
+        String base = base(request);
+        Bundle out = new Bundle().setType(Bundle.BundleType.SEARCHSET).setTimestamp(now);
+        out.setId(UUID.randomUUID().toString());
+        for (Subscriptions.Entry entry : chosen.values()) {
+            if (!wanted.isEmpty() && !wanted.contains(entry.active(now) ? "active" : "off")) {
+                continue;
+            }
+            touched(entry);
+            out.addEntry(bundles.bundle(entry, NotificationBundles.Type.QUERY_STATUS, events.count(entry.id()), List.of(),
+                    base, Bundle.BundleType.SEARCHSET).getEntryFirstRep());
+        }
+        out.setTotal(out.getEntry().size());
+        keepAbsoluteReferences(request);
+        return out;
     }
 
     /**
@@ -231,8 +279,10 @@ public class SubscriptionProvider implements IResourceProvider, OperationProvide
             shown.add(dispatcher.show(shownAs, event, readable ? stored : null, event.focusVersion() == 1));
         }
         touched(entry);
-        return bundles.bundle(entry, NotificationBundles.Type.QUERY_EVENT, count, shown, base(request),
+        Bundle out = bundles.bundle(entry, NotificationBundles.Type.QUERY_EVENT, count, shown, base(request),
                 Bundle.BundleType.HISTORY);
+        keepAbsoluteReferences(request);
+        return out;
     }
 
     // ---- helpers -----------------------------------------------------------------------------
@@ -302,6 +352,15 @@ public class SubscriptionProvider implements IResourceProvider, OperationProvide
         } catch (NumberFormatException e) {
             throw new InvalidRequestException(name + " must be a non-negative event number, not " + value.getValue());
         }
+    }
+
+    /**
+     * Notification Bundles name the Subscription and each focus by absolute URL, as the socket pushes them and as the
+     * IG's examples write them. HAPI's response parser shortens a reference under the server's own base to a relative
+     * one, so the response is written without that base; called last, once nothing else needs it.
+     */
+    private static void keepAbsoluteReferences(RequestDetails request) {
+        request.setFhirServerBase("");
     }
 
     private static String base(RequestDetails request) {

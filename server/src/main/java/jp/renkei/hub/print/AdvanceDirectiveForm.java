@@ -57,14 +57,11 @@ final class AdvanceDirectiveForm {
         form.sections().add(treatments);
 
         PrintForm.Section place = new PrintForm.Section("最期を過ごしたい場所");
-        place.add("希望する場所", endOfLifePlace(consent));
+        place.add("希望する場所", endOfLifePlace(consent, zone));
         form.sections().add(place);
 
         PrintForm.Section proxies = new PrintForm.Section("代理人（本人の意思を代弁する人）");
-        List<Consent.provisionActorComponent> actors = new ArrayList<>(consent.getProvision().getActor());
-        provisions.forEach(p -> actors.addAll(p.getActor()));
-        actors.stream().filter(AdvanceDirectiveForm::isProxy).map(a -> display.apply(a.getReference()))
-                .filter(s -> !s.isBlank()).distinct().forEach(name -> proxies.add("代理人", name));
+        proxies(consent, display).forEach(name -> proxies.add("代理人", name));
         form.sections().add(proxies);
 
         PrintForm.Section record = new PrintForm.Section("記録");
@@ -96,7 +93,19 @@ final class AdvanceDirectiveForm {
         return actor.getRole().getCoding().stream().anyMatch(c -> PROXY_ROLE.equals(c.getCode()));
     }
 
-    private String endOfLifePlace(Consent consent) {
+    /** The proxy decision-makers (actors with role HPOWATT anywhere in the provisions), with the role's own words. */
+    static List<String> proxies(Consent consent, Function<Reference, String> display) {
+        List<Consent.provisionActorComponent> actors = new ArrayList<>(consent.getProvision().getActor());
+        List<Consent.ProvisionComponent> provisions = new ArrayList<>();
+        collect(consent.getProvision().getProvision(), provisions);
+        provisions.forEach(p -> actors.addAll(p.getActor()));
+        return actors.stream().filter(AdvanceDirectiveForm::isProxy)
+                .map(a -> EntrySummaries.join("　", display.apply(a.getReference()), a.getRole().getText()))
+                .filter(s -> !s.isBlank()).distinct().toList();
+    }
+
+    /** Where the patient wishes to spend their last days (extension end-of-life-place on the Consent or its root provision). */
+    static String endOfLifePlace(Consent consent, ZoneId zone) {
         Extension place = consent.getExtensionByUrl(END_OF_LIFE_PLACE);
         if (place == null) {
             place = consent.getProvision().getExtensionByUrl(END_OF_LIFE_PLACE);

@@ -66,7 +66,8 @@ final class ContactFormForm {
     }
 
     private void addHeader(PrintForm.Section section, Communication c, Function<Reference, String> display, String senderLabel) {
-        section.add(senderLabel, display.apply(c.getSender()))
+        section.add("件名", FhirText.concept(c.getTopic()))
+                .add(senderLabel, display.apply(c.getSender()))
                 .add("宛先", c.getRecipient().stream().map(display).filter(s -> !s.isBlank()).collect(Collectors.joining("、")))
                 .add("送信日時", c.hasSent() ? JapaneseDates.dateTime(c.getSentElement(), zone) : "");
     }

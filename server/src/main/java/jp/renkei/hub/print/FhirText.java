@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.stream.Collectors;
+import org.hl7.fhir.r4.model.Address;
+import org.hl7.fhir.r4.model.Annotation;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.ContactPoint;
@@ -27,13 +29,20 @@ final class FhirText {
     private FhirText() {
     }
 
-    /** The text of a concept, else its codings' displays, else their codes. */
+    /**
+     * The text of a concept, else its codings' names in Japanese (a Japanese display, or the hub's own name
+     * for the code), else their displays, else their codes.
+     */
     static String concept(CodeableConcept concept) {
         if (concept == null || concept.isEmpty()) {
             return "";
         }
         if (concept.hasText()) {
             return concept.getText();
+        }
+        List<String> japanese = concept.getCoding().stream().map(FhirText::japaneseName).filter(Objects::nonNull).distinct().toList();
+        if (!japanese.isEmpty()) {
+            return String.join("・", japanese);
         }
         List<String> displays = concept.getCoding().stream().filter(Coding::hasDisplay).map(Coding::getDisplay).distinct().toList();
         if (!displays.isEmpty()) {
@@ -42,12 +51,46 @@ final class FhirText {
         return concept.getCoding().stream().map(Coding::getCode).filter(Objects::nonNull).collect(Collectors.joining("・"));
     }
 
+    /** A coding's display when it is Japanese, else the hub's name for the code, else null. */
+    private static String japaneseName(Coding coding) {
+        if (coding.hasDisplay() && isJapanese(coding.getDisplay())) {
+            return coding.getDisplay();
+        }
+        return HubDisplays.display(coding.getSystem(), coding.getCode());
+    }
+
+    /** Whether the text has kanji or kana: what this form prints in preference to English. */
+    private static boolean isJapanese(String text) {
+        return text != null && text.codePoints().anyMatch(cp -> {
+            Character.UnicodeScript script = Character.UnicodeScript.of(cp);
+            return script == Character.UnicodeScript.HAN || script == Character.UnicodeScript.HIRAGANA
+                    || script == Character.UnicodeScript.KATAKANA;
+        });
+    }
+
     static String concepts(List<CodeableConcept> concepts) {
         return concepts.stream().map(FhirText::concept).filter(s -> !s.isBlank()).collect(Collectors.joining("、"));
     }
 
     static String coding(Coding coding) {
-        return coding == null ? "" : coding.hasDisplay() ? coding.getDisplay() : Objects.toString(coding.getCode(), "");
+        if (coding == null) {
+            return "";
+        }
+        String japanese = japaneseName(coding);
+        return japanese != null ? japanese : coding.hasDisplay() ? coding.getDisplay() : Objects.toString(coding.getCode(), "");
+    }
+
+    /** The notes' texts, one per line. */
+    static String notes(List<Annotation> notes) {
+        return notes.stream().filter(n -> n.hasText()).map(n -> n.getText().strip()).collect(Collectors.joining("\n"));
+    }
+
+    /** The addresses' texts (else their lines and city), for a contact's 住所. */
+    static String addresses(List<Address> addresses) {
+        return addresses.stream().map(a -> a.hasText() ? a.getText()
+                        : String.join("", Objects.toString(a.getState(), ""), Objects.toString(a.getCity(), ""),
+                        a.getLine().stream().map(l -> l.getValue()).collect(Collectors.joining(""))))
+                .filter(s -> !s.isBlank()).collect(Collectors.joining("、"));
     }
 
     /** 山田　花子 from family and given names, else the name's text. */

@@ -69,6 +69,11 @@ public final class SearchParameterRegistry {
                 }
             }
             byType.put(type, Collections.unmodifiableMap(params));
+            if (resource.getConditionalDelete() == CapabilityStatement.ConditionalDeleteStatus.MULTIPLE) {
+                // several matches are a 412 (ResourceOperations.matchCondition); metadata must not promise more
+                throw new IllegalStateException("CapabilityStatement input declares conditionalDelete 'multiple' for " + type
+                        + ", which the hub does not implement (use 'single' or 'not-supported')");
+            }
         }
     }
 
@@ -139,6 +144,13 @@ public final class SearchParameterRegistry {
                 .filter(r -> r.getType().equals(type))
                 .flatMap(r -> r.getInteraction().stream())
                 .noneMatch(i -> i.getCode() == CapabilityStatement.TypeRestfulInteraction.CREATE);
+    }
+
+    /** Whether the input declares conditional delete ({@code conditionalDelete: single}) for the type. */
+    public boolean conditionalDelete(String type) {
+        return capabilityInput.getRestFirstRep().getResource().stream()
+                .filter(r -> r.getType().equals(type))
+                .anyMatch(r -> r.getConditionalDelete() == CapabilityStatement.ConditionalDeleteStatus.SINGLE);
     }
 
     public Collection<SearchParamDef> params(String type) {

@@ -135,6 +135,25 @@ public final class DeploymentCa {
     }
 
     /**
+     * The hub's audit seal: the key that seals checkpoints of the audit hash chain (docs/security.md, "Anchoring"). Its
+     * subject alternative name {@code urn:renkei:audit-seal} is what the hub checks a checkpoint's signer for, so no
+     * organisation's or practitioner's certificate from the same CA can seal a checkpoint, and this one names no FHIR
+     * identity, so it cannot sign a document. A former audit seal's certificate is kept as {@code audit-seal-<serial>.crt}.
+     */
+    public Issued issueAuditSeal(String name, Instant notBefore, Instant notAfter, char[] password) throws IOException {
+        Path current = dir.resolve("issued").resolve(AuditSeal.FILE_NAME + ".crt");
+        if (Files.exists(current)) {
+            // the hub checks what the former seal sealed against its key: keep its certificate beside the new one
+            String serial = TrustMaterial.certificates(current).get(0).getSerialNumber().toString(16);
+            Files.copy(current, current.resolveSibling(AuditSeal.FILE_NAME + "-" + serial + ".crt"), StandardCopyOption.REPLACE_EXISTING);
+        }
+        X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.C, "JP").addRDN(BCStyle.O, "Renkei")
+                .addRDN(BCStyle.CN, name).build();
+        return issue(AuditSeal.FILE_NAME, subject, SignatureVerifier.IDENTITY_PREFIX + AuditSeal.IDENTITY, null, notBefore,
+                notAfter, password);
+    }
+
+    /**
      * A practitioner's signing certificate: subject CN their name, O their organisation, their FHIR identity as a
      * URI subject alternative name ({@code urn:renkei:Practitioner/<id>}), and their qualification as an hcRole.
      */

@@ -15,8 +15,6 @@ import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.DomainResource;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.Signature;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Signed records are checked on every read: the content as stored now against the signature it was accepted
@@ -29,7 +27,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DocumentIntegrity implements ReadCheck {
 
-    private static final Logger log = LoggerFactory.getLogger(DocumentIntegrity.class);
     private static final int REMEMBERED = 20_000;
 
     private final SignatureVerifier verifier;
@@ -82,11 +79,7 @@ public final class DocumentIntegrity implements ReadCheck {
     }
 
     private static TamperedRecordException tampered(StoredResource stored, String why) {
-        String record = stored.type() + "/" + stored.id() + "/_history/" + stored.version();
-        log.error("Integrity check failed for {}: {}", record, why);
-        return new TamperedRecordException("改ざんの疑いがあるため提供できません: " + record + " は完全性の検査に合格しませんでした"
-                + " (the record failed its integrity check and is not served: " + why + "). $verify reports the details;"
-                + " the hub's operator has been alerted in the log");
+        return TamperedRecordException.refused(stored, why, "$verify");
     }
 
     private static String sha256(String json) {

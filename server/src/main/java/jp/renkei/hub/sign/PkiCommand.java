@@ -32,6 +32,8 @@ public final class PkiCommand {
             usage: deploy/pki.sh COMMAND [--dir DIR] [options]      (DIR: the CA's directory, default build/pki)
               init          [--name NAME] [--years N]              create the deployment CA
               organization  --id ID --name NAME [--days N]         issue an organisation's certificate (custody seal)
+              audit-seal    [--name NAME] [--days N]                issue the hub's audit seal (seals audit chain checkpoints;
+                                                                   a former one's certificate stays as audit-seal-<serial>.crt)
               practitioner  --id ID --name NAME --organization ORG (--qualification "Medical Doctor" | --profession physician) [--days N]
                                                                    issue a practitioner's signing certificate (hcRole)
               revoke        (--cert FILE.crt | --serial HEX)       revoke a certificate and publish a new CRL
@@ -80,6 +82,11 @@ public final class PkiCommand {
                 DeploymentCa.Issued issued = ca.issueOrganization(required(options, "id"), required(options, "name"),
                         Instant.now().minusSeconds(60), until(options), password("RENKEI_PKI_PASSWORD"));
                 report(issued);
+            }
+            case "audit-seal" -> {
+                DeploymentCa ca = DeploymentCa.open(dir, password("RENKEI_PKI_PASSWORD"));
+                report(ca.issueAuditSeal(options.getOrDefault("name", "Renkei hub audit seal"), Instant.now().minusSeconds(60),
+                        until(options), password("RENKEI_PKI_PASSWORD")));
             }
             case "practitioner" -> {
                 DeploymentCa ca = DeploymentCa.open(dir, password("RENKEI_PKI_PASSWORD"));

@@ -3,7 +3,11 @@ package jp.renkei.hub.sign;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -39,6 +43,44 @@ public final class Seals {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read the seal " + file, e);
         }
+    }
+
+    /** The hub's audit seal ({@code <seals>/audit-seal.p12}, {@code deploy/pki.sh audit-seal}), if the hub holds it. */
+    public Optional<DeploymentCa.Signer> auditSeal() {
+        Path file = auditSealFile();
+        try {
+            if (dir == null || !Files.isRegularFile(file)) {
+                return Optional.empty();
+            }
+            return Optional.of(loaded.get(file, keystore -> DeploymentCa.Keystores.signer(keystore, password)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the audit seal " + file, e);
+        }
+    }
+
+    /**
+     * The certificates of the hub's audit seals, whose keys alone may seal its audit checkpoints: the current one and
+     * every former one kept beside it as {@code audit-seal-<serial>.crt} (what they sealed stays checkable).
+     */
+    List<X509Certificate> auditSealCertificates() {
+        List<X509Certificate> certificates = new ArrayList<>();
+        auditSeal().ifPresent(signer -> certificates.add(signer.chain().get(0)));
+        if (dir == null || !Files.isDirectory(dir)) {
+            return certificates;
+        }
+        try (DirectoryStream<Path> former = Files.newDirectoryStream(dir, AuditSeal.FILE_NAME + "-*.crt")) {
+            for (Path file : former) {
+                certificates.addAll(TrustMaterial.certificates(file));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the former audit seals in " + dir, e);
+        }
+        return certificates;
+    }
+
+    public Path auditSealFile() {
+        Path name = Path.of(AuditSeal.FILE_NAME + ".p12");
+        return dir == null ? name : dir.resolve(name);
     }
 
     /** Where an organisation's seal is (or would be: messages name it to tell the operator what to issue). */

@@ -35,6 +35,11 @@ public class SignConfig {
     }
 
     @Bean
+    AuditSeal auditSeal(Seals seals, SignatureVerifier verifier) {
+        return new AuditSeal(seals, verifier);
+    }
+
+    @Bean
     CanonicalJson canonicalJson(FhirContext fhirContext) {
         return new CanonicalJson(fhirContext);
     }

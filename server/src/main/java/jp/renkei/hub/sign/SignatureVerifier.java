@@ -45,7 +45,7 @@ public final class SignatureVerifier {
      * @param allowed the qualifications that may sign here; empty when any trusted signer may
      */
     public Verified verify(IBaseResource resource, String jws, Set<HealthcareRole.Qualification> allowed, Instant at) {
-        return verify(canonical.of(resource), DetachedJws.parse(jws), allowed, at, true);
+        return verify(canonical.of(resource), DetachedJws.parse(jws), allowed, at, true, at);
     }
 
     /**
@@ -55,17 +55,27 @@ public final class SignatureVerifier {
      */
     public Verified verifyStored(String json, String jws) {
         DetachedJws.Parsed parsed = DetachedJws.parse(jws);
-        return verify(CanonicalJson.of(json), parsed, Set.of(), parsed.signingTime(), false);
+        return verify(CanonicalJson.of(json), parsed, Set.of(), parsed.signingTime(), false, parsed.signingTime());
     }
 
+    /**
+     * Verifies a seal the hub made over bytes of its own (an audit chain checkpoint) as a stored signature is verified,
+     * and also that it was not made later than {@code now} (with the clock skew allowed on receipt).
+     */
+    Verified verifySealed(byte[] content, String jws, Instant now) {
+        DetachedJws.Parsed parsed = DetachedJws.parse(jws);
+        return verify(content, parsed, Set.of(), parsed.signingTime(), false, now);
+    }
+
+    /** {@code at}: as of when the chain must hold; {@code now}: the latest signing time accepted (less the skew). */
     private Verified verify(byte[] content, DetachedJws.Parsed parsed, Set<HealthcareRole.Qualification> allowed, Instant at,
-                            boolean revocation) {
+                            boolean revocation, Instant now) {
         if (!DetachedJws.verifies(parsed, content)) {
             throw new SignatureFailure(SignatureFailure.Reason.CONTENT_CHANGED,
                     "The signature does not match the content: it was changed after signing (or signed in another form "
                             + "than the FHIR canonical JSON this hub checks)");
         }
-        if (parsed.signingTime().isAfter(at.plus(CLOCK_SKEW))) {
+        if (parsed.signingTime().isAfter(now.plus(CLOCK_SKEW))) {
             throw new SignatureFailure(SignatureFailure.Reason.MALFORMED,
                     "The signing time " + parsed.signingTime() + " is in the future");
         }

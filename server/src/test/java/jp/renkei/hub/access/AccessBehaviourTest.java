@@ -12,6 +12,7 @@ import jp.renkei.hub.HubInstance;
 import jp.renkei.hub.store.ResourceStore;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CareTeam;
+import org.hl7.fhir.r4.model.CommunicationRequest;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Patient;
@@ -415,5 +416,123 @@ class AccessBehaviourTest {
         Bundle history = json.parseResource(Bundle.class, get("/Observation/_history?_count=500", careWorker).body());
         assertThat(history.getEntry()).extracting(e -> e.getResource().getIdElement().getIdPart()).doesNotContain("obs-move");
         assertThat(history.getEntry()).isNotEmpty();
+    }
+
+    // ---- conditional delete ----------------------------------------------------------------------
+
+    @Test
+    void aConditionalDeleteSeesOnlyWhatTheCallerMayReadAndIsJudgedLikeAPlainDelete() {
+        String system = "urn:renkei:test:conditional-delete";
+        // the care manager's office asked something about 山田花子 (ph); a request about 佐藤一郎 (ps), whom the care
+        // manager does not care for, carries the same identifier (CommunicationRequests, so that the Observation
+        // histories other tests read keep no deletions)
+        CommunicationRequest own = (CommunicationRequest) CareRecords.about("CommunicationRequest", "care-coordination", "ph");
+        own.addIdentifier().setSystem(system).setValue("shared");
+        seed("CommunicationRequest", "cdel-own", own, "Organization/org-homecare");
+        CommunicationRequest hidden = (CommunicationRequest) CareRecords.about("CommunicationRequest", "care-coordination", "ps");
+        hidden.addIdentifier().setSystem(system).setValue("shared");
+        seed("CommunicationRequest", "cdel-hidden", hidden, "Organization/org-hospital");
+        CommunicationRequest hiddenAlone = (CommunicationRequest) CareRecords.about("CommunicationRequest", "care-coordination", "ps");
+        hiddenAlone.addIdentifier().setSystem(system).setValue("hidden-only");
+        seed("CommunicationRequest", "cdel-hidden-alone", hiddenAlone, "Organization/org-hospital");
+        String token = careManager().sign();
+
+        // the hidden note is no match: the one the caller sees is deleted, as a plain DELETE would
+        HttpResponse<String> deleted = hub.send("DELETE", "/CommunicationRequest?identifier=" + system + "%7Cshared", null, null,
+                "Authorization", "Bearer " + token);
+        assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(200);
+        assertThat(store.read("CommunicationRequest", "cdel-own").deleted()).isTrue();
+        assertThat(store.read("CommunicationRequest", "cdel-hidden").deleted()).isFalse();
+
+        // a hidden record alone answers exactly like no record, and stays
+        HttpResponse<String> hiddenOnly = hub.send("DELETE", "/CommunicationRequest?identifier=" + system + "%7Chidden-only", null, null,
+                "Authorization", "Bearer " + token);
+        HttpResponse<String> nothing = hub.send("DELETE", "/CommunicationRequest?identifier=" + system + "%7Cnobody", null, null,
+                "Authorization", "Bearer " + token);
+        assertThat(hiddenOnly.statusCode()).isEqualTo(200).isEqualTo(nothing.statusCode());
+        assertThat(diagnostics(hiddenOnly)).isEqualTo(diagnostics(nothing)).contains("nothing was deleted");
+        assertThat(store.read("CommunicationRequest", "cdel-hidden-alone").deleted()).isFalse();
+
+        // what the caller may read but not delete (the hospital wrote it) is refused as a plain DELETE of it is
+        HttpResponse<String> conditional = hub.send("DELETE", "/Observation?_id=obs-1", null, null, "Authorization", "Bearer " + token);
+        HttpResponse<String> plain = hub.send("DELETE", "/Observation/obs-1", null, null, "Authorization", "Bearer " + token);
+        assertThat(conditional.statusCode()).as(conditional.body()).isEqualTo(403).isEqualTo(plain.statusCode());
+        assertThat(diagnostics(conditional)).isEqualTo(diagnostics(plain));
+        assertThat(store.read("Observation", "obs-1").deleted()).isFalse();
+    }
+
+    // ---- classification of records as ordinary FHIR clients send them ---------------------------
+
+    private static final String OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category";
+    private static final String LOINC = "http://loinc.org";
+
+    private static Observation standard(String category, String loinc, String display) {
+        Observation o = new Observation().setSubject(new Reference("Patient/ph")).setStatus(Observation.ObservationStatus.FINAL);
+        if (category != null) {
+            o.addCategory(new org.hl7.fhir.r4.model.CodeableConcept(new org.hl7.fhir.r4.model.Coding(OBSERVATION_CATEGORY, category, null)));
+        }
+        o.setCode(loinc == null ? new org.hl7.fhir.r4.model.CodeableConcept().setText(display)
+                : new org.hl7.fhir.r4.model.CodeableConcept(new org.hl7.fhir.r4.model.Coding(LOINC, loinc, display)));
+        return o;
+    }
+
+    @Test
+    void standardCategoriesAndVitalSignCodesReachThePartOfTheTeamTheirTopicIsFor() {
+        String worker = careWorker().sign();
+        String pharmacist = issuer.token().roles("pharmacist").claim("practitioner", "ph-1").claim("organization", "org-pharmacy").sign();
+        // a blood pressure as the FHIR vital-signs profile has it: the care worker may record it, the pharmacist reads it
+        Observation pressure = standard("vital-signs", "85354-9", "Blood pressure panel");
+        pressure.addComponent().setCode(new org.hl7.fhir.r4.model.CodeableConcept(new org.hl7.fhir.r4.model.Coding(LOINC, "8480-6", null)))
+                .setValue(new org.hl7.fhir.r4.model.Quantity(132).setUnit("mmHg"));
+        HttpResponse<String> created = hub.send("POST", "/Observation", "application/fhir+json", json.encodeResourceToString(pressure),
+                "Authorization", "Bearer " + worker);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String id = json.parseResource(Observation.class, created.body()).getIdElement().getIdPart();
+        assertThat(store.read("Observation", id).labels().kind()).isEqualTo("vital-signs");
+        assertThat(get("/Observation/" + id, pharmacist).statusCode()).isEqualTo(200);
+        assertThat(get("/Observation/" + id, worker).statusCode()).isEqualTo(200);
+
+        // a LOINC vital sign with no category, the other standard categories, and no classifying code at all
+        seed("Observation", "obs-pulse", standard(null, "8867-4", "Heart rate"), "Organization/org-hospital");
+        seed("Observation", "obs-living", standard("social-history", null, "独居"), "Organization/org-hospital");
+        seed("Observation", "obs-lab", standard("laboratory", "2160-0", "Creatinine"), "Organization/org-hospital");
+        seed("Observation", "obs-therapy", standard("therapy", null, "歩行訓練"), "Organization/org-hospital");
+        seed("Observation", "obs-bare", standard(null, null, "むくみ"), "Organization/org-hospital");
+        assertThat(store.read("Observation", "obs-pulse").labels().kind()).isEqualTo("vital-signs");
+        assertThat(store.read("Observation", "obs-living").labels().kind()).isEqualTo("daily-living");
+        assertThat(store.read("Observation", "obs-lab").labels().kind()).isEqualTo("clinical");
+        assertThat(store.read("Observation", "obs-therapy").labels().kind()).isEqualTo("rehabilitation");
+        // the documented default: an observation without a classifying code is clinical, told as such, not hidden
+        assertThat(store.read("Observation", "obs-bare").labels().kind()).isEqualTo("clinical");
+        assertThat(get("/Observation/obs-pulse", worker).statusCode()).isEqualTo(200);
+        assertThat(get("/Observation/obs-living", worker).statusCode()).isEqualTo(200);
+        assertThat(get("/Observation/obs-lab", pharmacist).statusCode()).isEqualTo(200);
+        HttpResponse<String> lab = get("/Observation/obs-lab", worker);
+        assertThat(lab.statusCode()).isEqualTo(403);
+        assertThat(diagnostics(lab)).contains("Observation (clinical)");
+        assertThat(get("/Observation/obs-bare", pharmacist).statusCode()).isEqualTo(200);
+        assertThat(diagnostics(get("/Observation/obs-bare", worker))).contains("Observation (clinical)");
+        // a message without a category is clinical too: its sender did not say it is for the whole team
+        org.hl7.fhir.r4.model.Communication message = new org.hl7.fhir.r4.model.Communication().setSubject(new Reference("Patient/ph"))
+                .setStatus(org.hl7.fhir.r4.model.Communication.CommunicationStatus.COMPLETED);
+        seed("Communication", "msg-bare", message, "Organization/org-hospital");
+        assertThat(store.read("Communication", "msg-bare").labels().kind()).isEqualTo("clinical");
+        assertThat(diagnostics(get("/Communication/msg-bare", worker))).contains("Communication (clinical)");
+        assertThat(get("/Communication/msg-bare", pharmacist).statusCode()).isEqualTo(200);
+
+        // a care-topic code the hub does not know still makes the record unclassified: a later standard code
+        // does not open it wider
+        Observation unknownOwn = standard("vital-signs", "8867-4", "Heart rate");
+        unknownOwn.getCategory().add(0, new org.hl7.fhir.r4.model.CodeableConcept(
+                new org.hl7.fhir.r4.model.Coding(CareRecords.CARE_TOPIC, "no-such-topic", null)));
+        seed("Observation", "obs-unknown-topic", unknownOwn, "Organization/org-hospital");
+        assertThat(store.read("Observation", "obs-unknown-topic").labels().kind()).isEqualTo("unclassified");
+        assertThat(get("/Observation/obs-unknown-topic", worker).statusCode()).isEqualTo(403);
+        assertThat(get("/Observation/obs-unknown-topic", pharmacist).statusCode()).isEqualTo(403);
+        // the hub's own care topic, when present, decides over a standard category
+        Observation own = standard("vital-signs", "8867-4", "Heart rate");
+        own.addCategory(new org.hl7.fhir.r4.model.CodeableConcept(new org.hl7.fhir.r4.model.Coding(CareRecords.CARE_TOPIC, "medication", null)));
+        seed("Observation", "obs-own-topic", own, "Organization/org-hospital");
+        assertThat(store.read("Observation", "obs-own-topic").labels().kind()).isEqualTo("medication");
     }
 }

@@ -145,6 +145,49 @@ class AccessMatrixTest {
                 .relations("nurse", "Composition", "a", Action.READ)).containsExactly(Relation.CARE_TEAM);
     }
 
+    @Test
+    void standardCodesAndDefaultsClassifyAsTheMappingSaysAndABadMappingIsRefused() {
+        String base = """
+                codeSystems: {careDocument: "http://x/doc"}
+                directory: [Organization]
+                kindedTypes: {careDocument: [Composition, DocumentReference]}
+                kinds: {careDocument: {a: A, b: B, unclassified: none}}
+                groups: {people: [Patient]}
+                roles: {}
+                """;
+        AccessPolicy mapped = load(base + """
+                kindMapping:
+                  careDocument:
+                    codes:
+                      "http://loinc.org": {"18842-5": a, 11488: b}
+                    default: {Composition: b}
+                """);
+        AccessPolicy.KindScheme scheme = mapped.scheme("Composition");
+        org.hl7.fhir.r4.model.Coding own = new org.hl7.fhir.r4.model.Coding("http://x/doc", "b", null);
+        org.hl7.fhir.r4.model.Coding unknownOwn = new org.hl7.fhir.r4.model.Coding("http://x/doc", "z", null);
+        org.hl7.fhir.r4.model.Coding loinc = new org.hl7.fhir.r4.model.Coding("http://loinc.org", "18842-5", null);
+        org.hl7.fhir.r4.model.Coding other = new org.hl7.fhir.r4.model.Coding("http://other", "18842-5", null);
+        assertThat(scheme.kindOf("Composition", List.of(loinc, own))).as("the scheme's own code decides").isEqualTo("b");
+        assertThat(scheme.kindOf("Composition", List.of(unknownOwn, loinc))).as("an unknown own code is not overruled")
+                .isEqualTo("unclassified");
+        assertThat(scheme.kindOf("Composition", List.of(other, loinc))).isEqualTo("a");
+        assertThat(scheme.kindOf("Composition", List.of(new org.hl7.fhir.r4.model.Coding("http://loinc.org", "11488", null))))
+                .as("an unquoted numeric code").isEqualTo("b");
+        assertThat(scheme.kindOf("Composition", List.of(other))).as("the type's default").isEqualTo("b");
+        assertThat(scheme.kindOf("DocumentReference", List.of(other))).as("no default").isEqualTo("unclassified");
+
+        assertThatThrownBy(() -> load(base + "kindMapping: {careDocument: {codes: {\"http://loinc.org\": {x: c}}}}"))
+                .hasMessageContaining("kindMapping.careDocument.codes.http://loinc.org.x: 'c' is not a kind");
+        assertThatThrownBy(() -> load(base + "kindMapping: {careDocument: {codes: {\"http://loinc.org\": {x: unclassified}}}}"))
+                .hasMessageContaining("'unclassified' is not a kind");
+        assertThatThrownBy(() -> load(base + "kindMapping: {careDocument: {codes: {\"http://x/doc\": {x: a}}}}"))
+                .hasMessageContaining("the scheme's own codes are its kinds");
+        assertThatThrownBy(() -> load(base + "kindMapping: {careDocument: {default: {Observation: a}}}"))
+                .hasMessageContaining("Observation is not classified by careDocument");
+        assertThatThrownBy(() -> load(base + "kindMapping: {careTopic: {default: {Observation: a}}}"))
+                .hasMessageContaining("kindMapping.careTopic: no such scheme");
+    }
+
     private static AccessPolicy load(String yaml) {
         return AccessPolicy.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)));
     }
@@ -188,11 +231,23 @@ class AccessMatrixTest {
                 .append(system(policy, "careTopic")).append("` in Observation/Communication/CommunicationRequest.category; ")
                 .append("medication statuses are `MedicationStatement.status` (").append(system(policy, "medicationStatus"))
                 .append("); consent scopes are `Consent.scope` (").append(system(policy, "consentScope")).append("). ")
-                .append("A record with no such code is `unclassified`.\n\n");
+                .append("Without such a code, the first code of another system that the policy maps onto a kind decides ")
+                .append("(Observation.category, then Observation.code), else the type's default below; a record whose first ")
+                .append("code of the scheme's own system is one the hub does not know, or that has no kind by any of these, is `unclassified`.\n\n");
         for (AccessPolicy.KindScheme scheme : policy.schemes()) {
             out.append("| ").append(scheme.name()).append(" code | 名称 |\n|---|---|\n");
             scheme.labels().forEach((code, label) -> out.append("| `").append(code).append("` | ").append(label).append(" |\n"));
             out.append('\n');
+            if (!scheme.mapped().isEmpty()) {
+                out.append("| ").append(scheme.name()).append(": code of another system | kind |\n|---|---|\n");
+                scheme.mapped().forEach((system, codes) -> codes.forEach((code, kind) ->
+                        out.append("| ").append(system).append(" `").append(code).append("` | `").append(kind).append("` |\n")));
+                out.append('\n');
+            }
+            if (!scheme.defaults().isEmpty()) {
+                out.append(scheme.name()).append(" with no classifying code: ").append(scheme.defaults().entrySet().stream()
+                        .map(d -> d.getKey() + " `" + d.getValue() + "`").collect(Collectors.joining(", "))).append(".\n\n");
+            }
         }
         for (Action action : Action.values()) {
             out.append("## ").append(action.code()).append("\n\n| type (kind) |");

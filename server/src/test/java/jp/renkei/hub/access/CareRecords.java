@@ -201,8 +201,9 @@ public final class CareRecords {
                 : new CodeableConcept(new Coding(CARE_DOCUMENT, kind, null));
     }
 
+    /** A care topic; {@code unclassified}: a care-topic code the hub does not know (with no code at all, the type's default applies). */
     private static CodeableConcept topic(String kind) {
-        return "unclassified".equals(kind) ? new CodeableConcept().setText("その他")
+        return "unclassified".equals(kind) ? new CodeableConcept(new Coding(CARE_TOPIC, "no-such-topic", null)).setText("その他")
                 : new CodeableConcept(new Coding(CARE_TOPIC, kind, null));
     }
 }

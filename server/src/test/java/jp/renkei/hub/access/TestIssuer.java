@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * tokens shaped like those of the realm {@code renkei} (roles, FHIR identity claims, scope,
  * audience {@code renkei-hub}). Keys can be rotated while a hub is running. Its introspection endpoint
  * (RFC 7662, client {@code renkei-hub} with {@link #HUB_SECRET}) says a token is active until {@link #end} is
- * called for it, and can be made to fail as an unreachable Keycloak would.
+ * called for it, and can be made to fail as an unreachable Keycloak would. Its token endpoint answers the
+ * {@code refresh_token} grant (RFC 6749 §6) for refresh tokens from {@link #refreshToken}, each time with a new access token.
  */
 public final class TestIssuer implements AutoCloseable {
 
@@ -40,6 +41,7 @@ public final class TestIssuer implements AutoCloseable {
     private final AtomicInteger introspections = new AtomicInteger();
     private final java.util.Set<String> ended = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean introspectionFails;
+    private final Map<String, java.util.function.Supplier<String>> refreshTokens = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** The test-only secret of the hub's introspection client. */
     public static final String HUB_SECRET = "test-only-renkei-hub-secret";
@@ -94,6 +96,29 @@ public final class TestIssuer implements AutoCloseable {
                 out.write(body);
             }
         });
+        server.createContext("/realms/renkei-test/protocol/openid-connect/token", exchange -> {
+            Map<String, String> form = new LinkedHashMap<>();
+            for (String pair : new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8).split("&")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    form.put(pair.substring(0, eq), java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                }
+            }
+            java.util.function.Supplier<String> accessTokens = refreshTokens.get(String.valueOf(form.get("refresh_token")));
+            int status = 400;
+            String answer = "{\"error\":\"invalid_grant\"}";
+            if ("refresh_token".equals(form.get("grant_type")) && accessTokens != null) {
+                status = 200;
+                answer = "{\"access_token\":\"" + accessTokens.get() + "\",\"token_type\":\"Bearer\",\"refresh_token\":\""
+                        + form.get("refresh_token") + "\"}";
+            }
+            byte[] body = answer.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(status, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
         server.start();
     }
 
@@ -118,6 +143,18 @@ public final class TestIssuer implements AutoCloseable {
     /** Hub properties that make the hub ask this issuer whether tokens are still active. */
     public static String[] introspectionProperties() {
         return new String[] {"renkei.auth.introspection.client-secret=" + HUB_SECRET};
+    }
+
+    /** The token endpoint (its {@code refresh_token} grant only). */
+    public String tokenEndpoint() {
+        return issuer + "/protocol/openid-connect/token";
+    }
+
+    /** A refresh token that the token endpoint exchanges for a new access token from {@code accessTokens}, as often as asked. */
+    public String refreshToken(java.util.function.Supplier<String> accessTokens) {
+        String refresh = UUID.randomUUID().toString();
+        refreshTokens.put(refresh, accessTokens);
+        return refresh;
     }
 
     /** The token's user signed out, was disabled or deleted: introspection says inactive from now on. */

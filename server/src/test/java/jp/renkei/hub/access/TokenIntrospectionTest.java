@@ -82,6 +82,54 @@ class TokenIntrospectionTest {
         }
     }
 
+    /**
+     * Each Subscription bound to a socket is checked with the access token of its latest binding: after a re-bind with a
+     * binding token from a new access token, the old one ending changes nothing, the new one ending closes the socket.
+     */
+    @Test
+    void aRebindMovesTheSocketsAccessCheckToTheNewAccessToken() throws Exception {
+        // the same user's access tokens of two sessions (a refreshed token differs from the one before it)
+        String before = issuer.token().roles("physician").subject("u-rebind").claim("organization", "org-a").claim("sid", "one").sign();
+        String after = issuer.token().roles("physician").subject("u-rebind").claim("organization", "org-a").claim("sid", "two").sign();
+        HttpResponse<String> created = secured.hub.send("POST", "/Subscription", "application/fhir+json",
+                json.encodeResourceToString(Notifications.subscription(Topic.COMMUNICATION, "id-only", 1)),
+                "Authorization", "Bearer " + before);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String id = json.parseResource(Subscription.class, created.body()).getIdElement().getIdPart();
+        try (SocketClient socket = SocketClient.bound(bindingToken(id, before), WAIT)) {
+            socket.bind(Notifications.value(bindingToken(id, after), "token"));
+            assertThat(nextOfType(socket, "handshake")).isNotNull();
+            issuer.end(before);
+            until(before, 401);
+            // the hub now knows the old token ended; two heartbeat rounds later the socket is still open
+            assertThat(nextOfType(socket, "heartbeat")).isNotNull();
+            assertThat(nextOfType(socket, "heartbeat")).isNotNull();
+            assertThat(socket.isClosed()).isFalse();
+            issuer.end(after);
+            SocketClient.Closed closed = socket.awaitClose(WAIT);
+            assertThat(closed.code()).isEqualTo(1008);
+            assertThat(closed.reason()).contains("access ended");
+        }
+    }
+
+    private Parameters bindingToken(String subscription, String token) {
+        HttpResponse<String> binding = secured.hub.send("POST", "/Subscription/" + subscription + "/$get-ws-binding-token",
+                "application/fhir+json", json.encodeResourceToString(new Parameters()), "Authorization", "Bearer " + token);
+        assertThat(binding.statusCode()).as(binding.body()).isEqualTo(200);
+        return json.parseResource(Parameters.class, binding.body());
+    }
+
+    private static org.hl7.fhir.r4.model.Bundle nextOfType(SocketClient socket, String type) throws InterruptedException {
+        long until = System.currentTimeMillis() + WAIT;
+        while (System.currentTimeMillis() < until) {
+            org.hl7.fhir.r4.model.Bundle next = socket.next(Math.max(1, until - System.currentTimeMillis()));
+            if (next != null && type.equals(Notifications.type(next))) {
+                return next;
+            }
+        }
+        return null;
+    }
+
     @Test
     void whenTheIssuerCannotBeAskedAnUnconfirmedTokenIsRefusedWith503AndItsSocketClosed() throws Exception {
         String known = user("u-known");

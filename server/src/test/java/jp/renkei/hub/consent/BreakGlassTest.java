@@ -67,6 +67,13 @@ class BreakGlassTest {
         seed("Condition", "dx", CareRecords.about("Condition", null, "ph"), "Organization/org-hospital");
         seed("MedicationStatement", "old-meds", CareRecords.about("MedicationStatement", "stopped", "ph"), "Organization/org-hospital");
         seed("Composition", "sheet-ps", CareRecords.about("Composition", "emergency-sheet", "ps"), "Organization/org-facility");
+        // the directory entry of the ambulance crew member, as keycloak/demo-fhir.json has it
+        seed("Practitioner", "prac-ems", new org.hl7.fhir.r4.model.Practitioner().addName(new HumanName()
+                .setUse(HumanName.NameUse.OFFICIAL).setText("木村 隆").setFamily("木村").addGiven("隆")), null);
+        PractitionerRole emsRole = new PractitionerRole().setPractitioner(new Reference("Practitioner/prac-ems"));
+        emsRole.addCode(new CodeableConcept(new Coding("http://renkei.example.jp/fhir/CodeSystem/profession", "ems", "救急隊"))
+                .setText("救急隊"));
+        seed("PractitionerRole", "role-ems", emsRole, null);
     }
 
     @AfterAll
@@ -145,7 +152,11 @@ class BreakGlassTest {
         Communication notice = json.parseResource(Communication.class, notices.get(0).json());
         assertThat(notice.getRecipient()).extracting(Reference::getReference)
                 .containsExactlyInAnyOrder("PractitionerRole/role-cm", "Organization/org-facility", "Organization/org-clinic");
-        assertThat(notice.getPayloadFirstRep().getContentStringType().getValue()).contains("ems.kimura").contains("意識消失");
+        // named as the directory knows the person (their PractitionerRole and Practitioner), not by their login
+        assertThat(notice.getSender().getReference()).isEqualTo("PractitionerRole/role-ems");
+        assertThat(notice.getSender().getDisplay()).isEqualTo("救急隊 木村 隆");
+        assertThat(notice.getPayloadFirstRep().getContentStringType().getValue()).contains("救急隊 木村 隆").contains("意識消失")
+                .doesNotContain("ems.kimura");
 
         // the declaration and the reads under it are audited as emergency access
         String admin = issuer.token().roles("hub-admin").sign();
@@ -160,5 +171,20 @@ class BreakGlassTest {
         hub.bean(MongoClient.class).getDatabase(hub.bean(StoreProperties.class).database()).getCollection("break_glass_grants")
                 .updateMany(new Document(), Updates.set("until", Date.from(Instant.now().minusSeconds(1))));
         assertThat(read("/Composition/sheet", ems)).isEqualTo(404);
+    }
+
+    /** Someone the directory does not know (no PractitionerRole or Practitioner for them) is named by their token's name claims. */
+    @Test
+    void aDeclarantUnknownToTheDirectoryIsNamedByTheirTokensNameClaims() throws Exception {
+        String physician = issuer.token().roles("physician").subject("dr-sasaki").claim("preferred_username", "dr.sasaki")
+                .claim("practitioner_role", "role-not-in-directory").claim("family_name", "佐々木").claim("given_name", "健")
+                .claim("name", "健 佐々木").sign();
+        assertThat(declare("ps", physician, "ETREAT", "往診先で急変").statusCode()).isEqualTo(200);
+        List<jp.renkei.hub.store.StoredResource> notices = hub.bean(jp.renkei.hub.store.SearchExecutor.class)
+                .aboutPatient("Communication", "ps", true);
+        assertThat(notices).hasSize(1);
+        Communication notice = json.parseResource(Communication.class, notices.get(0).json());
+        assertThat(notice.getSender().getDisplay()).isEqualTo("佐々木 健");
+        assertThat(notice.getPayloadFirstRep().getContentStringType().getValue()).contains("佐々木 健").doesNotContain("dr.sasaki");
     }
 }

@@ -2,9 +2,18 @@ package jp.renkei.hub.fhir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import jp.renkei.hub.HubInstance;
 import jp.renkei.hub.HubTestBase;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.OperationOutcome;
 import org.junit.jupiter.api.Test;
 
 /** Every kind of bad request gets an OperationOutcome naming the problem, the right status, and writes nothing. */
@@ -63,5 +72,109 @@ class BadInputTest extends HubTestBase {
         var response = ErrorTranslationProbe.translate(new IllegalStateException("患者 山田太郎 の DB エラー"));
         assertThat(response.getStatusCode()).isEqualTo(500);
         assertThat(response.getMessage()).doesNotContain("山田").contains("incident");
+    }
+
+    // ---- input the specification forbids -------------------------------------------------------
+
+    private HttpResponse<String> sendBytes(String method, String path, String contentType, byte[] body) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(hub.baseUrl() + path)).header("Content-Type", contentType)
+                .header("Accept", JSON)
+                .method(method, HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        try {
+            return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The body's text with {@code BAD} replaced by bytes that are no UTF-8 (a lone continuation byte, a truncated sequence). */
+    private static byte[] withInvalidUtf8(String text) {
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        byte[] marker = "BAD".getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i + marker.length <= utf8.length; i++) {
+            if (Arrays.equals(Arrays.copyOfRange(utf8, i, i + marker.length), marker)) {
+                byte[] out = new byte[utf8.length];
+                System.arraycopy(utf8, 0, out, 0, utf8.length);
+                out[i] = (byte) 0xE5;      // 山 is E5 B1 B1: a lead byte
+                out[i + 1] = (byte) 0x28;  // ... followed by '(' instead of a continuation byte
+                out[i + 2] = (byte) 0xB1;  // ... and a stray continuation byte
+                return out;
+            }
+        }
+        throw new IllegalArgumentException("no BAD marker");
+    }
+
+    private void assertIssue(HttpResponse<String> response, int status, OperationOutcome.IssueType code, String expression) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        OperationOutcome outcome = HubInstance.fhirContext().newJsonParser().parseResource(OperationOutcome.class, response.body());
+        assertThat(outcome.getIssueFirstRep().getCode()).as(response.body()).isEqualTo(code);
+        if (expression != null) {
+            assertThat(outcome.getIssueFirstRep().getExpression()).as(response.body()).extracting(e -> e.getValue())
+                    .containsExactly(expression);
+        }
+    }
+
+    private static String transaction(String kind, String secondFamily, String secondFullUrl) {
+        return "{\"resourceType\":\"Bundle\",\"type\":\"" + kind + "\",\"entry\":["
+                + "{\"fullUrl\":\"urn:uuid:0d5b2f4e-0000-4000-8000-000000000001\",\"resource\":{\"resourceType\":\"Patient\","
+                + "\"name\":[{\"family\":\"山田\"}]},\"request\":{\"method\":\"POST\",\"url\":\"Patient\"}},"
+                + "{\"fullUrl\":\"" + secondFullUrl + "\",\"resource\":{\"resourceType\":\"Patient\","
+                + "\"name\":[{\"family\":\"" + secondFamily + "\"}]},\"request\":{\"method\":\"POST\",\"url\":\"Patient\"}}]}";
+    }
+
+    @Test
+    void invalidUtf8IsRefusedAndNothingIsStored() {
+        String patient = "{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"BAD\"}]}";
+        assertIssue(sendBytes("POST", "/Patient", JSON, withInvalidUtf8(patient)), 400, OperationOutcome.IssueType.STRUCTURE, null);
+        assertIssue(sendBytes("PUT", "/Patient/utf8-put", JSON,
+                withInvalidUtf8("{\"resourceType\":\"Patient\",\"id\":\"utf8-put\",\"name\":[{\"family\":\"BAD\"}]}")),
+                400, OperationOutcome.IssueType.STRUCTURE, null);
+        assertIssue(sendBytes("POST", "/Patient", "application/fhir+xml",
+                withInvalidUtf8("<Patient xmlns=\"http://hl7.org/fhir\"><name><family value=\"BAD\"/></name></Patient>")),
+                400, OperationOutcome.IssueType.STRUCTURE, null);
+        for (String kind : List.of("transaction", "batch")) {
+            assertIssue(sendBytes("POST", "", JSON, withInvalidUtf8(transaction(kind, "BAD", "urn:uuid:0d5b2f4e-0000-4000-8000-000000000002"))),
+                    400, OperationOutcome.IssueType.STRUCTURE, null);
+        }
+        assertThat(patients()).isZero();
+        assertThat(get("/Patient/utf8-put").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void controlCharactersInStringsAreRefusedWithTheirLocationAndNothingIsStored() {
+        assertIssue(send("POST", "/Patient", JSON, "{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"山\\u0000田\"}]}"),
+                400, OperationOutcome.IssueType.VALUE, "Patient.name[0].family");
+        assertIssue(send("POST", "/Patient", JSON, "{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"山田\","
+                        + "\"given\":[\"太郎\",\"\\u001b[31m\"]}]}"),
+                400, OperationOutcome.IssueType.VALUE, "Patient.name[0].given[1]");
+        assertIssue(send("POST", "/Patient", JSON, "{\"resourceType\":\"Patient\",\"extension\":[{\"url\":\"http://example.org/x\","
+                        + "\"valueString\":\"a\\bb\"}]}"),
+                400, OperationOutcome.IssueType.VALUE, "Patient.extension[0].value");
+        assertIssue(send("POST", "/Patient", JSON, "{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"\\ud800\"}]}"),
+                400, OperationOutcome.IssueType.VALUE, "Patient.name[0].family");
+        assertIssue(send("PUT", "/Patient/nul-put", JSON, "{\"resourceType\":\"Patient\",\"id\":\"nul-put\",\"name\":[{\"family\":\"\\u0000\"}]}"),
+                400, OperationOutcome.IssueType.VALUE, "Patient.name[0].family");
+        HttpResponse<String> xml = send("POST", "/Patient", "application/fhir+xml",
+                "<?xml version=\"1.1\"?><Patient xmlns=\"http://hl7.org/fhir\"><name><family value=\"山&#1;田\"/></name></Patient>");
+        assertThat(xml.statusCode()).as(xml.body()).isEqualTo(400);
+        assertThat(xml.body()).contains("OperationOutcome");
+        assertIssue(send("POST", "", JSON, transaction("transaction", "\\u0007", "urn:uuid:0d5b2f4e-0000-4000-8000-000000000002")),
+                400, OperationOutcome.IssueType.VALUE, "Bundle.entry[1].resource.name[0].family");
+        // a batch is refused as a whole, like one that does not parse: its first, valid entry is not written either
+        assertIssue(send("POST", "", JSON, transaction("batch", "\\u0007", "urn:uuid:0d5b2f4e-0000-4000-8000-000000000002")),
+                400, OperationOutcome.IssueType.VALUE, "Bundle.entry[1].resource.name[0].family");
+        assertThat(patients()).isZero();
+        assertThat(get("/Patient/nul-put").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aTransactionOrBatchWithTwoEntriesSharingAFullUrlIsRefusedAndNothingIsStored() {
+        for (String kind : List.of("transaction", "batch")) {
+            HttpResponse<String> refused = send("POST", "", JSON,
+                    transaction(kind, "佐藤", "urn:uuid:0d5b2f4e-0000-4000-8000-000000000001"));
+            assertIssue(refused, 400, OperationOutcome.IssueType.INVARIANT, "Bundle.entry[1].fullUrl");
+            assertThat(refused.body()).contains("bdl-7");
+        }
+        assertThat(patients()).isZero();
     }
 }

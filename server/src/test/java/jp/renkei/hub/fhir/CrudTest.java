@@ -20,9 +20,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import jp.renkei.hub.HubInstance;
 import jp.renkei.hub.HubTestBase;
+import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.HumanName;
 import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.StringType;
 import org.junit.jupiter.api.Test;
@@ -151,6 +153,27 @@ class CrudTest extends HubTestBase {
         assertThat(history.getType()).isEqualTo(Bundle.BundleType.HISTORY);
         assertThat(history.getEntryFirstRep().getResource().getIdElement().getIdPart()).isEqualTo(id.getIdPart());
         assertThat(history.getEntryFirstRep().getResource().getIdElement().getVersionIdPart()).isEqualTo("2");
+    }
+
+    @Test
+    void historyIsPagedThroughNextLinks() {
+        IdType id = patientAtVersion2();
+        Patient current = client.read().resource(Patient.class).withId(id.getIdPart()).execute();
+        current.setGender(org.hl7.fhir.r4.model.Enumerations.AdministrativeGender.FEMALE);
+        client.update().resource(current).execute();
+        for (String first : List.of("/Patient/" + id.getIdPart() + "/_history?_count=1", "/Patient/_history?_count=2")) {
+            List<String> versions = new ArrayList<>();
+            String next = hub.baseUrl() + first;
+            while (next != null) {
+                HttpResponse<String> response = send("GET", next.substring(hub.baseUrl().length()), null, null);
+                Bundle page = HubInstance.fhirContext().newJsonParser().parseResource(Bundle.class, response.body());
+                page.getEntry().stream()
+                        .filter(e -> e.getResource() != null && e.getResource().getIdElement().getIdPart().equals(id.getIdPart()))
+                        .forEach(e -> versions.add(e.getResource().getMeta().getVersionId()));
+                next = page.getLink(Bundle.LINK_NEXT) == null ? null : page.getLink(Bundle.LINK_NEXT).getUrl();
+            }
+            assertThat(versions).as(first).containsExactly("3", "2", "1");
+        }
     }
 
     @Test
@@ -327,5 +350,88 @@ class CrudTest extends HubTestBase {
                 pool.shutdownNow();
             }
         }
+    }
+
+    // ---- conditional delete ----------------------------------------------------------------------
+
+    private IdType patientWithIdentifier(String value) {
+        Patient p = yamada();
+        p.getIdentifierFirstRep().setValue(value);
+        return ((IdType) client.create().resource(p).execute().getId()).toVersionless();
+    }
+
+    private static OperationOutcome outcome(HttpResponse<String> response) {
+        return HubInstance.fhirContext().newJsonParser().parseResource(OperationOutcome.class, response.body());
+    }
+
+    @Test
+    void conditionalDeleteOfTheOneMatchDeletesItAndIsAuditedAsADelete() {
+        IdType id = patientWithIdentifier("cdel-one");
+        IdType other = patientWithIdentifier("cdel-other");
+        HttpResponse<String> deleted = send("DELETE", "/Patient?identifier=" + PATIENT_ID_SYSTEM + "%7Ccdel-one", null, null);
+        assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(200);
+        assertThat(outcome(deleted).getIssueFirstRep().getDiagnostics()).contains("Patient/" + id.getIdPart(), "deleted; version 2");
+        assertThat(get("/Patient/" + id.getIdPart()).statusCode()).isEqualTo(410);
+        assertThat(get("/Patient/" + other.getIdPart()).statusCode()).isEqualTo(200);
+
+        Bundle deletes = client.search().byUrl("AuditEvent?action=D&_count=1000").returnBundle(Bundle.class).execute();
+        assertThat(deletes.getEntry()).map(e -> (AuditEvent) e.getResource())
+                .filteredOn(e -> e.getEntity().stream().anyMatch(entity ->
+                        entity.getWhat().getReference() != null && entity.getWhat().getReference().startsWith("Patient/" + id.getIdPart())))
+                .singleElement()
+                .satisfies(e -> {
+                    assertThat(e.getSubtypeFirstRep().getCode()).isEqualTo("delete");
+                    assertThat(e.getOutcome()).isEqualTo(AuditEvent.AuditEventOutcome._0);
+                });
+    }
+
+    @Test
+    void conditionalDeleteMatchingNothingDeletesNothing() {
+        IdType id = patientWithIdentifier("cdel-kept");
+        HttpResponse<String> none = send("DELETE", "/Patient?identifier=" + PATIENT_ID_SYSTEM + "%7Ccdel-nobody", null, null);
+        assertThat(none.statusCode()).as(none.body()).isEqualTo(200);
+        assertThat(outcome(none).getIssueFirstRep().getCode()).isEqualTo(OperationOutcome.IssueType.INFORMATIONAL);
+        assertThat(outcome(none).getIssueFirstRep().getDiagnostics()).contains("nothing was deleted");
+        assertThat(client.read().resource(Patient.class).withId(id.getIdPart()).execute().getMeta().getVersionId()).isEqualTo("1");
+    }
+
+    @Test
+    void conditionalDeleteMatchingSeveralIs412AndDeletesNothing() {
+        IdType first = patientWithIdentifier("cdel-twice");
+        IdType second = patientWithIdentifier("cdel-twice");
+        HttpResponse<String> refused = send("DELETE", "/Patient?identifier=" + PATIENT_ID_SYSTEM + "%7Ccdel-twice", null, null);
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(412);
+        assertThat(outcome(refused).getIssueFirstRep().getDiagnostics()).contains("matches 2 resources");
+        assertThat(get("/Patient/" + first.getIdPart()).statusCode()).isEqualTo(200);
+        assertThat(get("/Patient/" + second.getIdPart()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void conditionalDeleteWithoutAUsableSearchIs400AndDeletesNothing() {
+        IdType id = patientWithIdentifier("cdel-bad");
+        for (String url : List.of("/Patient", "/Patient?", "/Patient?_id=", "/Patient?colour=red", "/Patient?_count=abc")) {
+            HttpResponse<String> refused = send("DELETE", url, null, null);
+            assertThat(refused.statusCode()).as("%s: %s", url, refused.body()).isEqualTo(400);
+            assertThat(refused.body()).as(url).contains("OperationOutcome");
+        }
+        assertThat(get("/Patient/" + id.getIdPart()).statusCode()).isEqualTo(200);
+        HttpResponse<String> stale = send("DELETE", "/Patient?_id=" + id.getIdPart(), null, null, "If-Match", "W/\"7\"");
+        assertThat(stale.statusCode()).as(stale.body()).isEqualTo(412);
+        assertThat(get("/Patient/" + id.getIdPart()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void metadataStatesConditionalDeletePerType() {
+        var cs = client.capabilities().ofType(org.hl7.fhir.r4.model.CapabilityStatement.class).execute();
+        for (var resource : cs.getRestFirstRep().getResource()) {
+            boolean deletable = resource.getInteraction().stream().anyMatch(i -> i.getCode().toCode().equals("delete"));
+            var expected = deletable && !resource.getType().equals("Subscription")
+                    ? org.hl7.fhir.r4.model.CapabilityStatement.ConditionalDeleteStatus.SINGLE
+                    : org.hl7.fhir.r4.model.CapabilityStatement.ConditionalDeleteStatus.NOTSUPPORTED;
+            assertThat(resource.getConditionalDelete()).as(resource.getType()).isEqualTo(expected);
+        }
+        HttpResponse<String> refused = send("DELETE", "/Subscription?_id=x", null, null);
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(405);
+        assertThat(refused.body()).contains("OperationOutcome", "conditional delete is not supported for Subscription");
     }
 }

@@ -120,6 +120,60 @@ class TransactionTest {
         }
     }
 
+    private static Bundle.BundleEntryComponent conditionalDelete(Bundle bundle, String url) {
+        Bundle.BundleEntryComponent entry = bundle.addEntry();
+        entry.getRequest().setMethod(Bundle.HTTPVerb.DELETE).setUrl(url);
+        return entry;
+    }
+
+    @Test
+    void conditionalDeletesInTransactionsAndBatchesBehaveAsOverRest() throws Exception {
+        try (HubInstance hub = new HubInstance(Files.createTempDirectory("renkei-tx"))) {
+            Bundle admitted = hub.client().transaction().withBundle(admission("TX-CD", "Observation/spo2-cd")).execute();
+            String patientId = admitted.getEntry().get(0).getResponse().getLocation().split("/")[1];
+            Condition second = new Condition();
+            second.getCode().setText("褥瘡");
+            second.setSubject(new Reference("Patient/" + patientId));
+            hub.client().create().resource(second).execute();
+
+            // a transaction whose conditional delete matches two Conditions fails as a whole
+            Bundle ambiguous = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+            conditionalDelete(ambiguous, "Observation?_id=spo2-cd");
+            conditionalDelete(ambiguous, "Condition?patient=Patient/" + patientId);
+            assertThatThrownBy(() -> hub.client().transaction().withBundle(ambiguous).execute())
+                    .isInstanceOf(BaseServerResponseException.class)
+                    .satisfies(e -> assertThat(((BaseServerResponseException) e).getStatusCode()).isEqualTo(412));
+            assertThat(count(hub, "Observation?_id=spo2-cd")).isEqualTo(1);
+            assertThat(count(hub, "Condition?patient=" + patientId)).isEqualTo(2);
+
+            // one match is deleted, none deletes nothing, together with a create
+            Bundle tx = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+            conditionalDelete(tx, "Observation?_id=spo2-cd");
+            conditionalDelete(tx, "Condition?_id=does-not-exist");
+            tx.addEntry().setResource(new Patient().addName(new org.hl7.fhir.r4.model.HumanName().setFamily("花巻")))
+                    .getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Patient");
+            Bundle done = hub.client().transaction().withBundle(tx).execute();
+            assertThat(done.getEntry()).extracting(e -> e.getResponse().getStatus())
+                    .containsExactly("204 No Content", "204 No Content", "201 Created");
+            assertThat(done.getEntry().get(0).getResponse().getLocation()).isEqualTo("Observation/spo2-cd/_history/2");
+            assertThat(done.getEntry().get(1).getResponse().hasLocation()).isFalse();
+            assertThat(hub.send("GET", "/Observation/spo2-cd", null, null).statusCode()).isEqualTo(410);
+            assertThat(count(hub, "Patient?name=花巻")).isEqualTo(1);
+
+            // a batch answers each conditional delete on its own
+            Bundle batch = new Bundle().setType(Bundle.BundleType.BATCH);
+            conditionalDelete(batch, "Condition?patient=Patient/" + patientId);
+            conditionalDelete(batch, "Patient?identifier=" + PATIENT_ID_SYSTEM + "|TX-CD");
+            conditionalDelete(batch, "AuditEvent?_id=x");
+            conditionalDelete(batch, "Patient?_id=");
+            Bundle answers = hub.client().transaction().withBundle(batch).execute();
+            assertThat(answers.getEntry()).extracting(e -> e.getResponse().getStatus())
+                    .containsExactly("412", "204 No Content", "400", "400");
+            assertThat(hub.send("GET", "/Patient/" + patientId, null, null).statusCode()).isEqualTo(410);
+            assertThat(count(hub, "Condition?patient=" + patientId)).isEqualTo(2);
+        }
+    }
+
     /** A Bundle posted as JSON exactly as written, so no client fills in or drops ids or fullUrls. */
     private static final String MISMATCHED_PUT = """
             {"request": {"method": "PUT", "url": "Observation/obs-a"},

@@ -47,6 +47,8 @@ class NotificationTest {
     /** How long an expected event may take; generous, since a starved CI host can stall for seconds. */
     private static final long WAIT = 20_000;
     private static final long QUIET = 1500;
+    /** Events written at once before each re-bind of {@link #oneSocketRebindsBeforeEachExpiryAcrossThreeTokenLifetimesAndMissesNothing}. */
+    private static final int BURST = 50;
 
     private final TestIssuer issuer = new TestIssuer();
     private final IParser json = HubInstance.fhirContext().newJsonParser();
@@ -408,6 +410,75 @@ class NotificationTest {
         }
     }
 
+    /**
+     * The documented client across three access-token lifetimes: it renews its access token (refresh_token grant), gets a
+     * new binding token and binds again on the same socket before each expiry (Backport IG, channels, websocket: "Token
+     * is expiring soon"), and hands on every event once, in order, without replaying any twice.
+     */
+    @Test
+    void theDocumentedExampleClientRenewsItsBindingAndMissesNothing() throws Exception {
+        java.time.Duration life = java.time.Duration.ofSeconds(6);
+        String refresh = issuer.refreshToken(() -> careManagerFor(life));
+        java.nio.file.Path example = java.nio.file.Path.of("..", "docs", "examples", "NotifyClient.java");
+        String launcher = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process client = new ProcessBuilder(launcher, example.toString(), "--base", hub.baseUrl(), "--refresh-token", refresh,
+                "--token-url", issuer.tokenEndpoint(), "--topic", "care-document", "--filter", "Composition?patient=Patient/p4",
+                "--heartbeat", "1").redirectErrorStream(true).start();
+        java.util.concurrent.atomic.AtomicInteger written = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread writer = new Thread(() -> {
+            for (int k = 0; writing.get(); k++) {
+                seed("Composition", "renewing-p4-" + k, CareRecords.about("Composition", "care-record", "p4"),
+                        "Organization/org-hospital");
+                written.incrementAndGet();
+                try {
+                    Thread.sleep(200); // the pace of the writes, not a wait for anything
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        List<String> lines = new ArrayList<>();
+        List<Long> handed = new ArrayList<>();
+        try (java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(client.getInputStream(),
+                java.nio.charset.StandardCharsets.UTF_8))) {
+            Instant started = null;
+            int binds = 0;
+            String line;
+            while ((line = out.readLine()) != null) {
+                lines.add(line);
+                if (line.startsWith("bound until ")) {
+                    binds++;
+                }
+                if (line.startsWith("event-notification ") || line.startsWith("query-event ")) {
+                    java.util.regex.Matcher number = java.util.regex.Pattern.compile("#(\\d+)").matcher(line);
+                    while (number.find()) {
+                        handed.add(Long.parseLong(number.group(1)));
+                    }
+                }
+                if (started == null && line.startsWith("handshake")) {
+                    started = Instant.now();
+                    writer.start();
+                }
+                if (writing.get() && started != null && binds >= 4 && Instant.now().isAfter(started.plus(life.multipliedBy(3)))) {
+                    writing.set(false);
+                    writer.join();
+                }
+                if (!writing.get() && handed.size() >= written.get()) {
+                    break;
+                }
+                assertThat(line).as(String.join("\n", lines)).doesNotStartWith("closed").doesNotStartWith("duplicate")
+                        .doesNotStartWith("cannot renew");
+            }
+            assertThat(client.isAlive()).as(String.join("\n", lines)).isTrue();
+        } finally {
+            writing.set(false);
+            client.destroyForcibly();
+        }
+        assertThat(handed).as(String.join("\n", lines))
+                .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, written.get()).boxed().toList());
+    }
+
     // ---- sessions ----------------------------------------------------------------------------
 
     @Test
@@ -450,6 +521,135 @@ class NotificationTest {
             assertThat(closed.reason()).contains("expired");
             assertThat(renewed.isClosed()).isFalse();
         }
+    }
+
+    /**
+     * Backport IG, channels, websocket: "If the token is expiring soon … invoke $get-ws-binding-token … sends a
+     * bind-with-token message … Server sends one or more handshake messages (one per Subscription included in the
+     * token)". One socket, re-bound before each expiry for three access-token lifetimes while events are written: every
+     * event arrives once, in order, and each re-bind's handshake counts exactly the events already received on it
+     * (a client that replays from a higher count would get the next event twice).
+     */
+    @Test
+    void oneSocketRebindsBeforeEachExpiryAcrossThreeTokenLifetimesAndMissesNothing() throws Exception {
+        java.time.Duration life = java.time.Duration.ofSeconds(8);
+        String cm = careManager();
+        // full-resource, and large: pushing a burst takes long enough for a re-bind to arrive in the middle of it
+        String id = subscribe(cm, Topic.COMMUNICATION, "full-resource", 0, "Communication?patient=p1");
+        String text = "退院後の訪問看護は週三回、服薬は朝夕に家族が確認する。".repeat(2000);
+        java.util.concurrent.atomic.AtomicInteger written = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread writer = new Thread(() -> {
+            for (int k = 0; writing.get(); k++) {
+                seed("Communication", "rebind-" + k, communication("p1", "PractitionerRole/role-cm"), "Organization/org-clinic");
+                written.incrementAndGet();
+                try {
+                    Thread.sleep(150); // the pace of the writes, not a wait for anything
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        Binding binding = tokenFor(careManagerFor(life), id);
+        List<Long> received = new ArrayList<>();
+        int rebinds = 0;
+        try (SocketClient socket = new SocketClient(binding.websocketUrl())) {
+            socket.bind(binding.token());
+            assertThat(Notifications.eventsSinceStart(handshake(socket))).isZero();
+            Instant started = Instant.now();
+            writer.start();
+            while (rebinds < 3 || Instant.now().isBefore(started.plus(life.multipliedBy(3)))) {
+                Instant renewAt = Instant.parse(binding.expiration()).minus(life.dividedBy(2));
+                Bundle message = socket.next(Math.max(1, java.time.Duration.between(Instant.now(), renewAt).toMillis()));
+                if (message != null) {
+                    received.add(eventNumber(message, received));
+                    continue;
+                }
+                binding = tokenFor(careManagerFor(life), id);
+                // a burst of events in one write, and the re-bind as soon as they are numbered, while they are being pushed
+                long numbered = Notifications.eventsSinceStart(status(cm, id));
+                List<WriteRequest> burst = new ArrayList<>();
+                for (int i = 0; i < BURST; i++) {
+                    Communication large = communication("p1", "PractitionerRole/role-cm");
+                    large.addPayload().setContent(new StringType(text));
+                    burst.add(new WriteRequest("Communication", "rebind-burst-" + rebinds + "-" + i, large, null,
+                            "Organization/org-clinic"));
+                }
+                store.write(burst);
+                written.addAndGet(BURST);
+                long until = System.currentTimeMillis() + WAIT;
+                while (Notifications.eventsSinceStart(status(cm, id)) < numbered + BURST) {
+                    assertThat(System.currentTimeMillis()).as("burst numbered").isLessThan(until);
+                }
+                socket.bind(binding.token());
+                rebinds++;
+                Bundle handshake;
+                while ((handshake = socket.next(WAIT)) != null && !"handshake".equals(Notifications.type(handshake))) {
+                    received.add(eventNumber(handshake, received));
+                }
+                assertThat(handshake).as("handshake of re-bind " + rebinds).isNotNull();
+                assertThat(Notifications.eventsSinceStart(handshake)).as("handshake of re-bind " + rebinds)
+                        .isEqualTo(received.isEmpty() ? 0 : received.get(received.size() - 1));
+            }
+            writing.set(false);
+            writer.join();
+            while (received.size() < written.get()) {
+                Bundle message = socket.nextNotHeartbeat(WAIT);
+                assertThat(message).as("event " + (received.size() + 1) + " of " + written.get()).isNotNull();
+                received.add(eventNumber(message, received));
+            }
+            assertThat(socket.isClosed()).isFalse();
+        } finally {
+            writing.set(false);
+        }
+        assertThat(received).containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, written.get()).boxed().toList());
+        assertThat(rebinds).isGreaterThanOrEqualTo(3);
+    }
+
+    /** The number of an event notification, which must be the next one. */
+    private static long eventNumber(Bundle message, List<Long> received) {
+        assertThat(Notifications.type(message)).isEqualTo("event-notification");
+        long number = Notifications.eventsSinceStart(message);
+        assertThat(number).as("after " + (received.isEmpty() ? "none" : received.get(received.size() - 1)))
+                .isEqualTo(received.size() + 1L);
+        return number;
+    }
+
+    private static Bundle handshake(SocketClient socket) throws InterruptedException {
+        Bundle handshake = socket.next(WAIT);
+        assertThat(handshake).as("handshake").isNotNull();
+        assertThat(Notifications.type(handshake)).isEqualTo("handshake");
+        return handshake;
+    }
+
+    /** A binding lasts as long as its own token: another Subscription bound later on the same socket does not extend it. */
+    @Test
+    void eachSubscriptionOnASocketStaysBoundOnlyUntilItsOwnBindingExpires() throws Exception {
+        String cm = careManager();
+        String messages = subscribe(cm, Topic.COMMUNICATION, "id-only", 0, "Communication?patient=p3");
+        String documents = subscribe(cm, Topic.CARE_DOCUMENT, "id-only", 0, "DocumentReference?patient=p3");
+        Binding soon = tokenFor(careManagerFor(java.time.Duration.ofSeconds(3)), messages);
+        Binding later = tokenFor(cm, documents);
+        try (SocketClient socket = new SocketClient(soon.websocketUrl())) {
+            socket.bind(soon.token());
+            handshake(socket);
+            socket.bind(later.token());
+            handshake(socket);
+            Instant expired = Instant.parse(soon.expiration());
+            while (!Instant.now().isAfter(expired)) {
+                Thread.sleep(Math.max(1, java.time.Duration.between(Instant.now(), expired).toMillis() + 1));
+            }
+            seed("Communication", "after-expiry-p3", communication("p3", "PractitionerRole/role-cm"), "Organization/org-clinic");
+            seed("DocumentReference", "still-bound-p3", CareRecords.about("DocumentReference", "nursing-report", "p3"),
+                    "Organization/org-nursing");
+            Bundle next = socket.nextNotHeartbeat(WAIT);
+            assertThat(Notifications.subscriptionId(next)).isEqualTo(documents);
+            assertThat(Notifications.events(next)).containsExactly("1 DocumentReference/still-bound-p3");
+            assertThat(socket.nextNotHeartbeat(QUIET)).isNull();
+            assertThat(socket.isClosed()).isFalse();
+        }
+        // numbered and kept for replay all the same
+        awaitCount(cm, messages, 1);
     }
 
     @Test
@@ -534,6 +734,71 @@ class NotificationTest {
         assertThat(post("/Subscription", noRole, Notifications.subscription(Topic.COMMUNICATION, "id-only", 0)).statusCode()).isEqualTo(403);
     }
 
+    /**
+     * Backport IG OperationDefinition backport-subscription-status: also a type-level operation ({@code type = true}),
+     * {@code id} 0..* and {@code status} 0..* joined by OR, no id meaning every Subscription available to the caller;
+     * a searchset with one status per Subscription. Anyone else's Subscription is left out, as a search leaves it out.
+     */
+    @Test
+    void statusAtTheTypeLevelAnswersForTheCallersOwnSubscriptionsOnly() {
+        String cm = careManager();
+        String first = subscribe(cm, Topic.COMMUNICATION, "id-only", 0);
+        String second = subscribe(cm, Topic.HANDOFF_TASK, "id-only", 0);
+        String other = issuer.token().roles("care-manager").subject("cm-other").claim("organization", "org-other").sign();
+        String theirs = subscribe(other, Topic.COMMUNICATION, "id-only", 0);
+
+        HttpResponse<String> answer = get("/Subscription/$status?id=" + first + "&id=" + second + "&id=" + theirs + "&id=unknown", cm);
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        Bundle both = json.parseResource(Bundle.class, answer.body());
+        assertThat(both.getType()).isEqualTo(Bundle.BundleType.SEARCHSET);
+        assertThat(both.getEntry()).extracting(e -> Notifications.value((Parameters) e.getResource(), "type"))
+                .containsOnly("query-status");
+        assertThat(statusIds(both)).containsExactlyInAnyOrder(first, second);
+        assertThat(statusIds(json.parseResource(Bundle.class, get("/Subscription/$status", cm).body())))
+                .contains(first, second).doesNotContain(theirs);
+        assertThat(statusIds(json.parseResource(Bundle.class, get("/Subscription/$status?id=" + first + "&status=off", cm).body())))
+                .isEmpty();
+        assertThat(statusIds(json.parseResource(Bundle.class, get("/Subscription/$status?id=" + first + "&status=off&status=active", cm).body())))
+                .containsExactly(first);
+        assertThat(statusIds(json.parseResource(Bundle.class, get("/Subscription/$status?id=" + theirs, cm).body()))).isEmpty();
+        assertThat(get("/Subscription/" + theirs + "/$status", cm).statusCode()).isEqualTo(404);
+    }
+
+    private static List<String> statusIds(Bundle bundle) {
+        return bundle.getEntry().stream().map(e -> ((Reference) ((Parameters) e.getResource()).getParameter("subscription").getValue())
+                .getReferenceElement().getIdPart()).toList();
+    }
+
+    /**
+     * One reference form for notifications, whether pushed or replayed: absolute URLs for the Subscription and the
+     * focus, as the Backport IG's R4 notification examples write them (e.g. r4-notification-id-only).
+     */
+    @Test
+    void aPushedEventAndItsReplayNameTheSubscriptionAndTheFocusAlike() throws Exception {
+        String cm = careManager();
+        String id = subscribe(cm, Topic.COMMUNICATION, "id-only", 0, "Communication?patient=p4");
+        Bundle pushed;
+        try (SocketClient socket = bound(cm, id)) {
+            seed("Communication", "alike-p4", communication("p4", "PractitionerRole/role-cm"), "Organization/org-clinic");
+            pushed = socket.nextNotHeartbeat(WAIT);
+        }
+        Bundle replayed = json.parseResource(Bundle.class,
+                get("/Subscription/" + id + "/$events?eventsSinceNumber=1&eventsUntilNumber=1", cm).body());
+        Bundle status = status(cm, id);
+        for (Bundle bundle : List.of(pushed, replayed, status)) {
+            assertThat(((Reference) Notifications.status(bundle).getParameter("subscription").getValue()).getReference())
+                    .isEqualTo(hub.baseUrl() + "/Subscription/" + id);
+        }
+        assertThat(focusReferences(pushed)).containsExactly(hub.baseUrl() + "/Communication/alike-p4");
+        assertThat(focusReferences(replayed)).isEqualTo(focusReferences(pushed));
+    }
+
+    private static List<String> focusReferences(Bundle bundle) {
+        return Notifications.status(bundle).getParameter().stream().filter(p -> p.getName().equals("notification-event"))
+                .flatMap(p -> p.getPart().stream()).filter(p -> p.getName().equals("focus"))
+                .map(p -> ((Reference) p.getValue()).getReference()).toList();
+    }
+
     @Test
     void metadataAnnouncesTheTopicsAndOperations() {
         org.hl7.fhir.r4.model.CapabilityStatement cs = json.parseResource(org.hl7.fhir.r4.model.CapabilityStatement.class,
@@ -543,8 +808,12 @@ class NotificationTest {
         assertThat(subscription.getExtensionsByUrl(SubscriptionCapabilities.TOPIC_CANONICAL))
                 .extracting(e -> e.getValue().primitiveValue())
                 .containsExactlyInAnyOrder(java.util.Arrays.stream(Topic.values()).map(Topic::canonical).toArray(String[]::new));
-        assertThat(subscription.getOperation()).extracting(o -> o.getName())
-                .contains("get-ws-binding-token", "status", "events");
+        // Backport IG CapabilityStatement backport-subscription-server-r4: each operation's definition is the IG's canonical
+        assertThat(subscription.getOperation()).extracting(o -> o.getName() + " " + o.getDefinition())
+                .containsExactlyInAnyOrder(
+                        "status http://hl7.org/fhir/uv/subscriptions-backport/OperationDefinition/backport-subscription-status",
+                        "events http://hl7.org/fhir/uv/subscriptions-backport/OperationDefinition/backport-subscription-events",
+                        "get-ws-binding-token http://hl7.org/fhir/uv/subscriptions-backport/OperationDefinition/backport-subscription-get-ws-binding-token");
         assertThat(subscription.getInteraction()).extracting(i -> i.getCode().toCode())
                 .contains("create", "read", "update", "delete", "search-type");
     }
@@ -554,6 +823,13 @@ class NotificationTest {
     private String careManager() {
         return issuer.token().roles("care-manager").subject("cm-sato").claim("preferred_username", "cm.sato")
                 .claim("practitioner_role", "role-cm").claim("organization", "org-homecare").sign();
+    }
+
+    /** The care manager with an access token that expires after {@code life}. */
+    private String careManagerFor(java.time.Duration life) {
+        return issuer.token().roles("care-manager").subject("cm-sato").claim("preferred_username", "cm.sato")
+                .claim("practitioner_role", "role-cm").claim("organization", "org-homecare")
+                .claim("exp", Instant.now().plus(life)).sign();
     }
 
     private static CareTeam team(String patient, String... members) {

@@ -40,11 +40,11 @@ public final class Notifications {
         return s;
     }
 
-    static Parameters status(Bundle bundle) {
+    public static Parameters status(Bundle bundle) {
         return (Parameters) bundle.getEntryFirstRep().getResource();
     }
 
-    static String type(Bundle bundle) {
+    public static String type(Bundle bundle) {
         return value(status(bundle), "type");
     }
 
@@ -57,7 +57,7 @@ public final class Notifications {
         return ((Reference) status(bundle).getParameter("subscription").getValue()).getReferenceElement().getIdPart();
     }
 
-    static String value(Parameters parameters, String name) {
+    public static String value(Parameters parameters, String name) {
         return ((PrimitiveType<?>) parameters.getParameter(name).getValue()).getValueAsString();
     }
 

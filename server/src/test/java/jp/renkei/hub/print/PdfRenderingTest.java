@@ -10,7 +10,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import jp.renkei.hub.HubInstance;
 import jp.renkei.hub.access.CareRecords;
 import jp.renkei.hub.access.SecuredHub;
@@ -22,8 +24,11 @@ import org.apache.pdfbox.text.PDFTextStripper;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CareTeam;
+import org.hl7.fhir.r4.model.Communication;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Reference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -64,6 +69,11 @@ class PdfRenderingTest {
         world.seed("Bundle", "ex-sheet", CareRecords.example("Bundle-emergency-sheet-example.json", "pat-sasaki", "pt"), "Organization/org-vn");
         world.seed("Communication", "ex-q", CareRecords.example("Communication-contact-form-question-example.json", "pat-sasaki", "pt"),
                 "Organization/org-homecare");
+        world.seed("Communication", "ex-a", json.parseResource(Communication.class, example("Communication-contact-form-answer-example.json")
+                .replace("pat-sasaki", "pt").replace("contact-form-question-example", "ex-q")), "Organization/org-clinic");
+        world.seed("Consent", "ex-acp", CareRecords.example("Consent-advance-directive-example.json", "pat-yamada", "pt"),
+                "Organization/org-clinic");
+        world.seed("Bundle", "every-type", PrintRecords.everyEntryType("pt"), "Organization/org-hospital");
     }
 
     @AfterAll
@@ -166,6 +176,206 @@ class PdfRenderingTest {
         assertThat(sheet).startsWith("緊急時連絡票").contains("佐々木", "■緊急連絡先（家族等）", "■本人の意思（蘇生・搬送）");
         String question = all(pages(get(hub, "/Communication/ex-q/$pdf", doctor())));
         assertThat(question).contains("主治医・ケアマネジャー連絡票", "相談内容", "ケアプラン上の課題", "盛岡みなみ総合病院");
+    }
+
+    // ---- every published example prints every entry in Japanese ---------------------------------
+
+    private static final Pattern JAPANESE = Pattern.compile("[\\p{IsHan}\\p{IsHiragana}\\p{IsKatakana}]");
+    private static final String READING = "SYL";
+
+    private static String example(String file) {
+        try (java.io.InputStream in = PdfRenderingTest.class.getResourceAsStream("/renkei/profiles/" + file)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String squeeze(String text) {
+        return text.replaceAll("[\\s　]", "");
+    }
+
+    /** One word of the PDF's text layer, where it stands (y from the top of the page). */
+    private record Run(int page, float x, float y, String text) {
+    }
+
+    /** A printed section: its label column, its value column, and both as they are drawn, whitespace removed. */
+    private record Body(StringBuilder labels, StringBuilder values, StringBuilder both) {
+
+        boolean shows(String text) {
+            return labels.indexOf(text) >= 0 || values.indexOf(text) >= 0 || both.indexOf(text) >= 0;
+        }
+    }
+
+    /**
+     * The form's sections by title, without the page furniture (title, patient box, footer, the bands and
+     * labels of what continues from the previous page), so that a value running over a page reads whole and
+     * a label wrapped over two lines is not cut by the value beside it.
+     */
+    private static java.util.LinkedHashMap<String, Body> sections(HttpResponse<byte[]> response) throws IOException {
+        assertThat(response.statusCode()).as(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+        List<Run> runs = new ArrayList<>();
+        try (PDDocument pdf = Loader.loadPDF(response.body())) {
+            PDFTextStripper stripper = new PDFTextStripper() {
+                @Override
+                protected void writeString(String text, List<org.apache.pdfbox.text.TextPosition> positions) {
+                    if (!positions.isEmpty() && !squeeze(text).isEmpty()) {
+                        runs.add(new Run(getCurrentPageNo(), positions.get(0).getXDirAdj(), positions.get(0).getYDirAdj(), squeeze(text)));
+                    }
+                }
+            };
+            stripper.getText(pdf);
+        }
+        float footer = FormWriter.PAGE.getHeight() - FormWriter.BOTTOM;
+        float valueColumn = FormWriter.MARGIN + FormWriter.LABEL_WIDTH;
+        java.util.LinkedHashMap<String, Body> out = new java.util.LinkedHashMap<>();
+        Body current = null;
+        for (int i = 0; i < runs.size(); i++) {
+            Run run = runs.get(i);
+            if (i > 0 && run.page() != runs.get(i - 1).page()) {
+                current = null;
+            }
+            if (run.y() > footer) {
+                continue;
+            }
+            if (run.text().startsWith("■")) {
+                StringBuilder band = new StringBuilder(run.text().substring(1));
+                while (i + 1 < runs.size() && runs.get(i + 1).page() == run.page() && Math.abs(runs.get(i + 1).y() - run.y()) < 0.5f) {
+                    band.append(runs.get(++i).text());
+                }
+                String title = band.toString();
+                if (title.endsWith(FormWriter.CONTINUED)) {
+                    current = out.get(title.substring(0, title.length() - FormWriter.CONTINUED.length()));
+                } else {
+                    current = new Body(new StringBuilder(), new StringBuilder(), new StringBuilder());
+                    out.put(title, current);
+                }
+                continue;
+            }
+            if (current == null || (run.x() < valueColumn && run.text().equals(FormWriter.CONTINUED))) {
+                continue;
+            }
+            (run.x() < valueColumn ? current.labels() : current.values()).append(run.text());
+            current.both().append(run.text());
+        }
+        return out;
+    }
+
+    private static String all(java.util.Map<String, Body> sections) {
+        return sections.entrySet().stream().map(e -> "■" + e.getKey() + e.getValue().both()).collect(java.util.stream.Collectors.joining());
+    }
+
+    /**
+     * The Japanese texts a record carries, which its printed entry must show: every string with kanji or
+     * kana, except narrative (printed with its section), the patient's name in references (the patient box
+     * shows it), name readings (SYL), the record's classification (category) and a Coverage class's kind
+     * (its name is printed instead).
+     */
+    private static List<String> japaneseTexts(JsonNode node, String field) {
+        List<String> out = new ArrayList<>();
+        if (node.isTextual()) {
+            if (JAPANESE.matcher(node.asText()).find()) {
+                out.add(node.asText());
+            }
+        } else if (node.isArray()) {
+            node.forEach(n -> out.addAll(japaneseTexts(n, field)));
+        } else if (node.isObject()) {
+            boolean reading = node.path("extension").findValuesAsText("valueCode").contains(READING);
+            if (reading || node.has("div")) {
+                return out;
+            }
+            node.fields().forEachRemaining(e -> {
+                boolean skipped = switch (e.getKey()) {
+                    case "meta", "subject", "patient", "beneficiary", "category" -> true;
+                    case "type" -> "class".equals(field);
+                    default -> false;
+                };
+                if (!skipped) {
+                    out.addAll(japaneseTexts(e.getValue(), e.getKey()));
+                }
+            });
+        }
+        return out;
+    }
+
+    /** The coding displays in English (Latin words, more than a code) that a Japanese form must not show. */
+    private static List<String> englishDisplays(JsonNode root) {
+        return root.findValuesAsText("display").stream().filter(d -> d.matches("[A-Za-z][A-Za-z0-9 ,()'/.-]{3,}"))
+                .map(PdfRenderingTest::squeeze).distinct().toList();
+    }
+
+    @Test
+    void everyEntryOfEveryPublishedDocumentPrintsItsJapaneseContentUnderItsSection() throws IOException {
+        ObjectMapper mapper = new ObjectMapper();
+        for (String[] doc : List.of(new String[] {"ex-discharge", "Bundle-discharge-handoff-example.json"},
+                new String[] {"ex-sheet", "Bundle-emergency-sheet-example.json"})) {
+            JsonNode bundle = mapper.readTree(example(doc[1]));
+            java.util.Map<String, Body> printed = sections(get(hub, "/Bundle/" + doc[0] + "/$pdf", doctor()));
+            String text = all(printed);
+            assertThat(text).as(doc[1]).doesNotContain("（記載なし）", "（文書内に見つかりません）");
+            for (String english : englishDisplays(bundle)) {
+                assertThat(text).as(doc[1] + ": English display where the document is Japanese").doesNotContain(english);
+            }
+            java.util.Map<String, JsonNode> entries = new java.util.HashMap<>();
+            bundle.path("entry").forEach(e -> entries.put(e.path("resource").path("resourceType").asText() + "/"
+                    + e.path("resource").path("id").asText(), e.path("resource")));
+            for (JsonNode section : bundle.path("entry").get(0).path("resource").path("section")) {
+                String title = squeeze(section.path("title").asText());
+                assertThat(printed).as(doc[1]).containsKey(title);
+                for (JsonNode entry : section.path("entry")) {
+                    String reference = entry.path("reference").asText();
+                    for (String expected : japaneseTexts(entries.get(reference), "")) {
+                        assertThat(printed.get(title).shows(squeeze(expected)))
+                                .as(doc[1] + ": " + reference + " prints 「" + expected + "」 under ■" + title + ", which reads: "
+                                        + printed.get(title).both()).isTrue();
+                    }
+                }
+            }
+        }
+        java.util.Map<String, Body> discharge = sections(get(hub, "/Bundle/ex-discharge/$pdf", doctor()));
+        // the discharge conference is one, not a hospital stay; the stay is an admission
+        assertThat(discharge.get("退院前カンファレンス").both().toString()).contains("退院前カンファレンス2026年11月20日14:00");
+        assertThat(discharge.get("入退院の日付・入院理由").both().toString()).contains("入院2026年10月28日21:40");
+        assertThat(all(discharge)).doesNotContain("入院・受診");
+        // the four equipment requests of the handoff, each with what it is
+        assertThat(discharge.get("在宅療養の準備と留意点").both().toString()).contains("福祉用具・機器特殊寝台（電動ベッド）・エアマットレス",
+                "福祉用具・機器歩行器（四輪）", "福祉用具・機器ポータブルトイレ", "福祉用具・機器手すりの設置（トイレ・玄関）・玄関の段差解消");
+        java.util.Map<String, Body> sheet = sections(get(hub, "/Bundle/ex-sheet/$pdf", doctor()));
+        assertThat(sheet.get("本人の意思（蘇生・搬送）").both().toString()).contains("事前指示書心肺蘇生:希望しない");
+    }
+
+    @Test
+    void thePublishedAdvanceDirectiveAndContactFormPrintAllTheirJapaneseText() throws IOException {
+        ObjectMapper mapper = new ObjectMapper();
+        for (String[] record : List.of(new String[] {"Consent/ex-acp", "Consent-advance-directive-example.json"},
+                new String[] {"Communication/ex-q", "Communication-contact-form-question-example.json"},
+                new String[] {"Communication/ex-a", "Communication-contact-form-answer-example.json"})) {
+            JsonNode resource = mapper.readTree(example(record[1]));
+            java.util.Map<String, Body> printed = sections(get(hub, "/" + record[0] + "/$pdf", doctor()));
+            for (String expected : japaneseTexts(resource, "")) {
+                assertThat(printed.values().stream().anyMatch(b -> b.shows(squeeze(expected))))
+                        .as(record[1] + " prints 「" + expected + "」: " + all(printed)).isTrue();
+            }
+            for (String english : englishDisplays(resource)) {
+                assertThat(all(printed)).as(record[1] + ": English display").doesNotContain(english);
+            }
+        }
+    }
+
+    @Test
+    void everyTypeTheDocumentProfilesAllowPrintsItsContentWithTheHubsJapaneseNames() throws IOException {
+        String text = sections(get(hub, "/Bundle/every-type/$pdf", doctor())).get("在宅療養の準備").both().toString();
+        assertThat(text).doesNotContain("（記載なし）")
+                .contains("福祉用具・機器車いす（自走式）", "介護保険の福祉用具貸与")
+                .contains("処方フロセミド錠20mg1回1錠1日1回朝食後")
+                .contains("依頼訪問リハビリテーション", "週2回")
+                .contains("計画退院後の在宅療養計画", "歩行訓練を継続")
+                .contains("目標屋内を歩行器で自立して移動できる")
+                .contains("検査血液検査", "腎機能は安定")
+                .contains("文書画像診断報告書", "入院時の画像所見")
+                .contains("医療機器在宅酸素（酸素濃縮装置）", "外出時は携帯用ボンベ")
+                // the hub's own names for its codes rather than an English display or a bare code
+                .contains("要介護度要介護2").doesNotContain("Carelevel", "Long-termcarelevel");
     }
 
     @Test

@@ -129,6 +129,49 @@ final class PrintRecords {
         return doc.bundle;
     }
 
+    /** A document with one entry of each further type the document profiles allow in a section. */
+    static Bundle everyEntryType(String patientId) {
+        DocumentBuilder doc = new DocumentBuilder("discharge-summary", "退院時情報提供書（全種別）", patientId);
+        org.hl7.fhir.r4.model.DeviceRequest wheelchair = new org.hl7.fhir.r4.model.DeviceRequest()
+                .setStatus(org.hl7.fhir.r4.model.DeviceRequest.DeviceRequestStatus.ACTIVE)
+                .setIntent(org.hl7.fhir.r4.model.DeviceRequest.RequestIntent.PLAN).setSubject(doc.subject())
+                .setCode(new CodeableConcept().setText("車いす（自走式）"));
+        wheelchair.addNote().setText("介護保険の福祉用具貸与");
+        org.hl7.fhir.r4.model.MedicationRequest prescription = new org.hl7.fhir.r4.model.MedicationRequest()
+                .setStatus(org.hl7.fhir.r4.model.MedicationRequest.MedicationRequestStatus.ACTIVE)
+                .setIntent(org.hl7.fhir.r4.model.MedicationRequest.MedicationRequestIntent.ORDER).setSubject(doc.subject())
+                .setMedication(new CodeableConcept().setText("フロセミド錠20mg"));
+        prescription.addDosageInstruction(new Dosage().setText("1回1錠 1日1回 朝食後"));
+        org.hl7.fhir.r4.model.ServiceRequest rehab = new org.hl7.fhir.r4.model.ServiceRequest()
+                .setStatus(org.hl7.fhir.r4.model.ServiceRequest.ServiceRequestStatus.ACTIVE)
+                .setIntent(org.hl7.fhir.r4.model.ServiceRequest.ServiceRequestIntent.PLAN).setSubject(doc.subject())
+                .setCode(new CodeableConcept().setText("訪問リハビリテーション"));
+        rehab.addNote().setText("週2回");
+        org.hl7.fhir.r4.model.CarePlan plan = new org.hl7.fhir.r4.model.CarePlan()
+                .setStatus(org.hl7.fhir.r4.model.CarePlan.CarePlanStatus.ACTIVE)
+                .setIntent(org.hl7.fhir.r4.model.CarePlan.CarePlanIntent.PLAN).setSubject(doc.subject()).setTitle("退院後の在宅療養計画");
+        plan.addActivity().getDetail().setDescription("歩行訓練を継続");
+        org.hl7.fhir.r4.model.Goal goal = new org.hl7.fhir.r4.model.Goal()
+                .setLifecycleStatus(org.hl7.fhir.r4.model.Goal.GoalLifecycleStatus.ACTIVE).setSubject(doc.subject())
+                .setDescription(new CodeableConcept().setText("屋内を歩行器で自立して移動できる"));
+        org.hl7.fhir.r4.model.DiagnosticReport blood = new org.hl7.fhir.r4.model.DiagnosticReport()
+                .setStatus(org.hl7.fhir.r4.model.DiagnosticReport.DiagnosticReportStatus.FINAL).setSubject(doc.subject())
+                .setCode(new CodeableConcept().setText("血液検査")).setConclusion("腎機能は安定");
+        org.hl7.fhir.r4.model.DocumentReference imaging = new org.hl7.fhir.r4.model.DocumentReference()
+                .setStatus(Enumerations.DocumentReferenceStatus.CURRENT).setSubject(doc.subject())
+                .setType(new CodeableConcept().setText("画像診断報告書")).setDescription("入院時の画像所見");
+        DeviceUseStatement oxygen = new DeviceUseStatement().setStatus(DeviceUseStatement.DeviceUseStatementStatus.ACTIVE)
+                .setSubject(doc.subject()).setDevice(new Reference().setDisplay("在宅酸素（酸素濃縮装置）"));
+        oxygen.addNote().setText("外出時は携帯用ボンベ");
+        // coded as a system abroad would: English displays, or none, for codes of the hub's own code systems
+        Observation careLevel = new Observation().setStatus(Observation.ObservationStatus.FINAL)
+                .setCode(new CodeableConcept(new Coding("http://renkei.example.jp/fhir/CodeSystem/care-observation", "care-level", "Care level"))
+                        .addCoding(new Coding("http://loinc.org", "00000-0", "Long-term care level")))
+                .setValue(new CodeableConcept(new Coding("http://renkei.example.jp/fhir/CodeSystem/care-level", "22", null)));
+        doc.section("在宅療養の準備", null, wheelchair, prescription, rehab, plan, goal, blood, imaging, oxygen, careLevel);
+        return doc.bundle;
+    }
+
     /** An advance directive like fhir-profiles' example, with a place to spend the last days and a proxy. */
     static Consent advanceDirective(String patientId) {
         Consent c = new Consent().setStatus(Consent.ConsentState.ACTIVE)

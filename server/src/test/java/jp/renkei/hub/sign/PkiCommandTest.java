@@ -81,6 +81,73 @@ class PkiCommandTest {
                 .isInstanceOfSatisfying(SignatureFailure.class, f -> assertThat(f.reason()).isEqualTo(SignatureFailure.Reason.REVOKED));
     }
 
+    private AuditSeal auditSeal(Path seals, X509Certificate anchor) {
+        return new AuditSeal(new Seals(seals, "test-only-ca".toCharArray()),
+                new SignatureVerifier(new CanonicalJson(fhir), new ChainValidator(() -> List.of(anchor), List::of)));
+    }
+
+    @Test
+    void theAuditSealSealsAuditCheckpointsAndNoOtherKeyOfTheCaDoes() throws Exception {
+        String ca = dir.resolve("ca").toString();
+        run("init", "--dir", ca);
+        assertThat(run("audit-seal", "--dir", ca)).contains("CN=Renkei hub audit seal");
+        run("organization", "--dir", ca, "--id", "renkei-hub", "--name", "Renkei ハブ");
+        X509Certificate anchor = read(dir.resolve("ca/ca.crt"), X509Certificate.class);
+        AuditSeal seal = auditSeal(dir.resolve("ca/issued"), anchor);
+        byte[] checkpoint = "renkei-audit-checkpoint/2\ndeployment renkei\nblock 0\nto 12\n...".getBytes(StandardCharsets.US_ASCII);
+        String jws = seal.seal(checkpoint);
+        assertThat(seal.check(checkpoint, jws)).isBeforeOrEqualTo(Instant.now());
+        assertThatThrownBy(() -> seal.check("renkei-audit-checkpoint/2\ndeployment renkei\nblock 0\nto 13\n...".getBytes(StandardCharsets.US_ASCII), jws))
+                .isInstanceOfSatisfying(SignatureFailure.class, f -> assertThat(f.reason()).isEqualTo(SignatureFailure.Reason.CONTENT_CHANGED));
+        DeploymentCa.Signer organization = DeploymentCa.Keystores.signer(dir.resolve("ca/issued/organization-renkei-hub.p12"),
+                "test-only-ca".toCharArray());
+        String byOrganization = DetachedJws.sign(checkpoint, organization.key(), organization.chain(), Instant.now());
+        assertThatThrownBy(() -> seal.check(checkpoint, byOrganization))
+                .isInstanceOfSatisfying(SignatureFailure.class, f -> assertThat(f.reason()).isEqualTo(SignatureFailure.Reason.UNTRUSTED))
+                .hasMessageContaining("not by an audit seal");
+        // a seal dated ahead of the clock is refused, as a document signature is on receipt
+        DeploymentCa.Signer audit = DeploymentCa.Keystores.signer(dir.resolve("ca/issued/audit-seal.p12"), "test-only-ca".toCharArray());
+        String ahead = DetachedJws.sign(checkpoint, audit.key(), List.of(audit.chain().get(0)), Instant.now().plusSeconds(3600));
+        assertThatThrownBy(() -> seal.check(checkpoint, ahead))
+                .isInstanceOfSatisfying(SignatureFailure.class, f -> assertThat(f.reason()).isEqualTo(SignatureFailure.Reason.MALFORMED))
+                .hasMessageContaining("in the future");
+    }
+
+    @Test
+    void onlyThisHubsAuditSealsArePinnedAndARenewedSealStillChecksWhatTheFormerSealed() throws Exception {
+        Path ca = dir.resolve("ca");
+        run("init", "--dir", ca.toString());
+        X509Certificate anchor = read(ca.resolve("ca.crt"), X509Certificate.class);
+        // another deployment's hub with an audit seal of the same CA (staging): its seal is not this hub's
+        run("audit-seal", "--dir", ca.toString(), "--name", "Staging audit seal");
+        Path staging = Files.createDirectories(dir.resolve("staging"));
+        Files.move(ca.resolve("issued/audit-seal.p12"), staging.resolve("audit-seal.p12"));
+        Files.delete(ca.resolve("issued/audit-seal.crt"));
+        run("audit-seal", "--dir", ca.toString());
+        AuditSeal production = auditSeal(ca.resolve("issued"), anchor);
+        byte[] checkpoint = "renkei-audit-checkpoint/2\ndeployment renkei\nblock 0\nto 1\n...".getBytes(StandardCharsets.US_ASCII);
+        String fromStaging = auditSeal(staging, anchor).seal(checkpoint);
+        assertThatThrownBy(() -> production.check(checkpoint, fromStaging))
+                .isInstanceOfSatisfying(SignatureFailure.class, f -> assertThat(f.reason()).isEqualTo(SignatureFailure.Reason.UNTRUSTED))
+                .hasMessageContaining("not of this hub");
+
+        String beforeRenewal = production.seal(checkpoint);
+        String formerSerial = production.certificate().getSerialNumber().toString(16);
+        run("audit-seal", "--dir", ca.toString());
+        assertThat(ca.resolve("issued/audit-seal-" + formerSerial + ".crt")).exists();
+        assertThat(production.certificate().getSerialNumber().toString(16)).isNotEqualTo(formerSerial);
+        assertThat(production.check(checkpoint, beforeRenewal)).isBeforeOrEqualTo(Instant.now());
+        assertThat(production.check(checkpoint, production.seal(checkpoint))).isBeforeOrEqualTo(Instant.now());
+
+        // an expired audit seal seals nothing (what it sealed while valid still checks)
+        DeploymentCa.open(ca, "test-only-ca".toCharArray()).issueAuditSeal("Expired", Instant.now().minusSeconds(7200),
+                Instant.now().minusSeconds(3600), "test-only-ca".toCharArray());
+        assertThatThrownBy(() -> production.seal(checkpoint))
+                .isInstanceOfSatisfying(SignatureFailure.class, f -> assertThat(f.reason()).isEqualTo(SignatureFailure.Reason.EXPIRED))
+                .hasMessageContaining("deploy/pki.sh audit-seal");
+        assertThat(production.check(checkpoint, beforeRenewal)).isBeforeOrEqualTo(Instant.now());
+    }
+
     @Test
     void mistakesAreExplainedAndPasswordsAreNeverArguments() {
         PkiCommand command = new PkiCommand(new PrintStream(new ByteArrayOutputStream()), name -> null);

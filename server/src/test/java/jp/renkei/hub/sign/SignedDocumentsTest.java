@@ -76,13 +76,16 @@ class SignedDocumentsTest {
         ca = DeploymentCa.create(caDir, "Test Renkei CA", Duration.ofDays(30), PASSWORD);
         Instant now = Instant.now();
         ca.issueOrganization("renkei-hub", "Renkei ハブ", now.minusSeconds(60), now.plus(Duration.ofDays(10)), PASSWORD);
+        // valid beyond the month in which the hub announces an expiring audit seal
+        ca.issueAuditSeal("Renkei audit seal", now.minusSeconds(60), now.plus(Duration.ofDays(60)), PASSWORD);
         ca.issueOrganization("org-hospital", "岩手中央病院", now.minusSeconds(60), now.plus(Duration.ofDays(10)), PASSWORD);
         doctorKey = practitioner("dr-sato", "佐藤 一郎", HealthcareRole.Qualification.MEDICAL_DOCTOR, now.plus(Duration.ofDays(10)));
         nurseKey = practitioner("ns-ito", "伊藤 花子", HealthcareRole.Qualification.NURSE, now.plus(Duration.ofDays(10)));
         pharmacistKey = practitioner("ph-abe", "阿部 薫", HealthcareRole.Qualification.PHARMACIST, now.plus(Duration.ofDays(10)));
         world = new SecuredHub("renkei-signed", "renkei.sign.required=true",
                 "renkei.sign.trust-anchors=" + caDir.resolve("ca.crt"), "renkei.sign.crls=" + caDir.resolve("ca.crl"),
-                "renkei.sign.seals=" + caDir.resolve("issued"), "renkei.sign.seal-password=" + new String(PASSWORD));
+                "renkei.sign.seals=" + caDir.resolve("issued"), "renkei.sign.seal-password=" + new String(PASSWORD),
+                "renkei.audit.anchor-dir=" + pki.resolve("audit-anchors"));
         hub = world.hub;
         world.seed("Patient", PATIENT, new Patient().addName(new HumanName().setFamily("高橋").addGiven("キヨ")), "Organization/org-hospital");
         CareTeam team = new CareTeam().setSubject(new Reference("Patient/" + PATIENT)).setStatus(CareTeam.CareTeamStatus.ACTIVE);

@@ -1,0 +1,208 @@
+package jp.renkei.hub.audit;
+
+import static com.mongodb.client.model.Filters.eq;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.UpdateOptions;
+import com.mongodb.client.model.Updates;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import jp.renkei.hub.store.ResourceStore;
+import org.bson.Document;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * When the audit chain is sealed and checked (docs/security.md, "Anchoring"):
+ * <ul>
+ * <li>Sealing ({@link CheckpointSealer}), on its own thread: once {@code checkpoint-every} events were chained since
+ * the last link known sealed, every {@code checkpoint-interval}, and once more when the hub stops.</li>
+ * <li>Checking ({@link ChainCheck}): at start-up from the newest checkpoint on (in the background, so start-up stays
+ * quick on any chain), the whole chain on {@code $verify-audit-chain} and, on a thread of its own so that sealing never
+ * waits for it, every {@code verify-interval} counted from the last full check of any node (kept in the store, so
+ * nodes restarted more often than that still check).</li>
+ * <li>What a check finds raises the alerts ({@link AuditAlerts}).</li>
+ * </ul>
+ */
+public final class AuditAnchoring implements AutoCloseable {
+
+    /**
+     * What a check found: {@code firstBroken} is 0 when nothing is wrong; {@code notes} are findings that break nothing
+     * but weaken the anchoring (unreadable copy lines, a node's copies missing, a backlog sealed late on purpose).
+     */
+    public record Status(long links, long firstBroken, String problem, boolean anchored, long sealedThrough, boolean anchorsAgree,
+                         List<String> notes) {
+        public boolean intact() {
+            return firstBroken == 0;
+        }
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(AuditAnchoring.class);
+    private static final String FULL_CHECK = "full";
+
+    private final AuditChain chain;
+    private final ChainCheck check;
+    private final Optional<CheckpointSealer> sealer;
+    private final AuditAlerts alerts;
+    private final AuditProperties properties;
+    private final MongoCollection<Document> checks;
+    private final ScheduledExecutorService sealing = daemon("audit-sealing");
+    private final ScheduledExecutorService verifying = daemon("audit-verifying");
+    private final CompletableFuture<Status> startup = new CompletableFuture<>();
+    private final AtomicBoolean roundQueued = new AtomicBoolean();
+    private final CompletableFuture<Status> firstScheduled = new CompletableFuture<>();
+
+    AuditAnchoring(AuditChain chain, Optional<Anchors> anchors, ResourceStore store, MongoDatabase db, AuditTrail trail,
+                   AuditProperties properties) {
+        this.chain = chain;
+        this.properties = properties;
+        this.alerts = new AuditAlerts(trail);
+        this.check = new ChainCheck(chain, anchors, store, properties);
+        this.sealer = anchors.map(a -> new CheckpointSealer(chain, a, store, properties, alerts, check::quick));
+        this.checks = db.getCollection("audit_checks");
+    }
+
+    void start() {
+        sealer.ifPresent(s -> chain.onAppend(seq -> {
+            if (s.due(seq) && roundQueued.compareAndSet(false, true)) {
+                sealing.execute(this::roundQuietly);
+            }
+        }));
+        sealing.execute(() -> {
+            try {
+                Status status = check.quick();
+                alerts.raise(status);
+                startup.complete(status);
+            } catch (RuntimeException e) {
+                log.error("The audit chain check at start-up failed", e);
+                startup.completeExceptionally(e);
+            }
+            roundQuietly();
+        });
+        if (sealer.isPresent()) {
+            long every = properties.checkpointInterval().toMillis();
+            sealing.scheduleWithFixedDelay(this::roundQuietly, every, every, TimeUnit.MILLISECONDS);
+        }
+        verifying.execute(this::fullCheckWhenDue);
+    }
+
+    /** Seals what was chained since the last checkpoint (a restart then has less to seal), then stops. */
+    @Override
+    public void close() {
+        verifying.shutdownNow();
+        if (sealer.isPresent() && !sealing.isShutdown()) {
+            try {
+                sealing.submit(this::roundQuietly).get(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                log.warn("The last audit chain checkpoint before stopping was not sealed ({})", e.toString());
+            }
+        }
+        sealing.shutdownNow();
+    }
+
+    /** The check made at start-up (from the newest checkpoint on), once done. */
+    public CompletableFuture<Status> startupCheck() {
+        return startup;
+    }
+
+    /** The first scheduled check of the whole chain since start-up, once done. */
+    public CompletableFuture<Status> firstScheduledCheck() {
+        return firstScheduled;
+    }
+
+    /** Seals what was chained since the last checkpoint now, as the schedule would; failures are thrown (for tests). */
+    void checkpointNow() {
+        try {
+            sealing.submit(() -> {
+                roundQueued.set(false);
+                sealer.orElseThrow().round();
+            }).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Sealing a checkpoint failed", e.getCause());
+        }
+    }
+
+    /** Waits for the sealing rounds queued so far (for tests). */
+    void awaitSealing() throws Exception {
+        sealing.submit(() -> { }).get();
+    }
+
+    /** Checks the whole chain and its anchors ({@code $verify-audit-chain}, the schedule); what it finds raises the alerts. */
+    public Status verify() {
+        Status status = check.full();
+        alerts.raise(status);
+        checks.updateOne(eq("_id", FULL_CHECK), Updates.max("at", new Date()), new UpdateOptions().upsert(true));
+        return status;
+    }
+
+    private void roundQuietly() {
+        roundQueued.set(false);
+        try {
+            sealer.orElseThrow().round();
+        } catch (RuntimeException e) {
+            log.debug("Sealing an audit chain checkpoint failed", e);
+            alerts.raise(AuditAlerts.Kind.ANCHORING, "sealing-failed|" + e.getClass().getName(),
+                    "sealing an audit chain checkpoint failed: " + e);
+        }
+    }
+
+    /**
+     * Checks the whole chain once {@code verify-interval} has passed since the last full check of any node, and looks
+     * again then. A last check recorded in the future (the store can be written) counts as now.
+     */
+    private void fullCheckWhenDue() {
+        Instant now = Instant.now();
+        Document last = checks.find(eq("_id", FULL_CHECK)).first();
+        Instant lastCheck = last == null || last.getDate("at") == null ? null : last.getDate("at").toInstant();
+        Instant due = lastCheck == null ? now : min(lastCheck, now).plus(properties.verifyInterval());
+        if (due.isAfter(now)) {
+            fullCheckIn(Duration.between(now, due));
+            return;
+        }
+        try {
+            firstScheduled.complete(verify());
+        } catch (RuntimeException e) {
+            log.error("The scheduled audit chain check failed", e);
+            firstScheduled.completeExceptionally(e);
+        } finally {
+            fullCheckIn(properties.verifyInterval());
+        }
+    }
+
+    private void fullCheckIn(Duration delay) {
+        try {
+            verifying.schedule(this::fullCheckWhenDue, delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopping) {
+            // the hub is stopping
+        }
+    }
+
+    private static Instant min(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
+    }
+
+    private static ScheduledExecutorService daemon(String name) {
+        return Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, name);
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+}
