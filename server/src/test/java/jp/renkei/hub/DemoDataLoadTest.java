@@ -101,7 +101,7 @@ class DemoDataLoadTest {
         String careWorker = world.issuer.token().roles("care-worker").claim("practitioner_role", "role-care-worker")
                 .claim("organization", "org-homecare").sign();
         assertThat(world.hub.send("PUT", "/Consent/consent-yamada", "application/fhir+json", sameConsent,
-                "Authorization", "Bearer " + careWorker, "If-None-Match", "*").statusCode()).isEqualTo(404);
+                "Authorization", "Bearer " + careWorker, "If-None-Match", "*").statusCode()).isEqualTo(405);
         assertThat(versions()).isEqualTo(loaded);
     }
 

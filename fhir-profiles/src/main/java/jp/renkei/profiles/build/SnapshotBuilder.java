@@ -18,6 +18,7 @@ import org.hl7.fhir.common.hapi.validation.support.SnapshotGeneratingValidationS
 import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.CodeSystem;
+import org.hl7.fhir.r4.model.OperationDefinition;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.SearchParameter;
 import org.hl7.fhir.r4.model.StructureDefinition;
@@ -81,7 +82,8 @@ public final class SnapshotBuilder {
             String name = r.fhirType() + "-" + r.getIdElement().getIdPart() + ".json";
             String text = parser.encodeResourceToString(written);
             Files.writeString(out.resolve(name), text, StandardCharsets.UTF_8);
-            if (r instanceof StructureDefinition || r instanceof CodeSystem || r instanceof ValueSet || r instanceof SearchParameter) {
+            if (r instanceof StructureDefinition || r instanceof CodeSystem || r instanceof ValueSet || r instanceof SearchParameter
+                    || r instanceof OperationDefinition) {
                 npm.addConformance(name, text);
             } else {
                 npm.addExample(name, text);

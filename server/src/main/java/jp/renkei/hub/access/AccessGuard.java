@@ -2,6 +2,7 @@ package jp.renkei.hub.access;
 
 import ca.uhn.fhir.rest.server.exceptions.AuthenticationException;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
+import ca.uhn.fhir.rest.server.exceptions.MethodNotAllowedException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import java.util.ArrayList;
 import java.util.Date;
@@ -166,15 +167,17 @@ public class AccessGuard {
 
     /** Before a search or type history: 403 when the caller may never read this type at all. */
     public void checkSearch(String type) {
-        Caller caller = caller();
-        if (caller.unrestricted()) {
-            return;
-        }
-        boolean some = caller.roles().stream().anyMatch(role -> policy.mayEver(role, type, Action.READ));
-        if (!some || !caller.scopes().permitsSome(type, 's')) {
+        if (!maySearch(type)) {
             AccessRecord.refused(List.of());
-            throw forbidden(caller, Action.READ, type, null);
+            throw forbidden(caller(), Action.READ, type, null);
         }
+    }
+
+    /** Whether the caller may read some records of this type (else {@link #checkSearch} refuses); the system history skips the others. */
+    public boolean maySearch(String type) {
+        Caller caller = caller();
+        return caller.unrestricted() || (caller.roles().stream().anyMatch(role -> policy.mayEver(role, type, Action.READ))
+                && caller.scopes().permitsSome(type, 's'));
     }
 
     /** The records of a result the caller may see, in order; {@code permission} is SMART's r or s. */
@@ -225,7 +228,15 @@ public class AccessGuard {
             checkCreate(type, id, resource);
             return;
         }
-        checkRead(before, type + "/" + id + " is not known");
+        try {
+            checkRead(before, type + "/" + id + " is not known");
+        } catch (ResourceNotFoundException hidden) {
+            // to this caller the id does not exist: the same answer as for one that never did (checkClientAssignedId)
+            if (!mayChooseIds(caller)) {
+                throw hubAssignsIds(type, id);
+            }
+            throw hidden;
+        }
         AccessLabels old = labels(before);
         AccessLabels updated = labeler.label(id, resource).withWriter(old.owner(), old.author());
         boolean amends = allowed(caller, Action.UPDATE, 'u', type, old) && allowed(caller, Action.UPDATE, 'u', type, updated);
@@ -243,15 +254,25 @@ public class AccessGuard {
 
     /**
      * A PUT to an id that does not exist creates under the client's id: only roles the policy lets
-     * choose ids (integrations, hub administrators). Anyone else gets the 404 a hidden record gives,
-     * so an update cannot probe which ids exist.
+     * choose ids (integrations, hub administrators). Anyone else gets 405, as http.html#update says for a
+     * server that does not let this client define ids; {@link #checkUpdate} gives the same answer for a record
+     * hidden from the caller, so an update cannot probe which ids exist.
      */
     public void checkClientAssignedId(String type, String id) {
-        Caller caller = caller();
-        if (!caller.unrestricted() && !policy.mayAssignIds(caller.roles())) {
+        if (!mayChooseIds(caller())) {
             AccessRecord.refused(List.of());
-            throw new ResourceNotFoundException(type + "/" + id + " is not known");
+            throw hubAssignsIds(type, id);
         }
+    }
+
+    private boolean mayChooseIds(Caller caller) {
+        return caller.unrestricted() || policy.mayAssignIds(caller.roles());
+    }
+
+    private static MethodNotAllowedException hubAssignsIds(String type, String id) {
+        return new MethodNotAllowedException(type + "/" + id + " はありません。id はこのサーバーが割り当てます。POST " + type
+                + " で作成してください (there is no " + type + "/" + id + " to update, and this server assigns ids to new records:"
+                + " create it with POST " + type + ")");
     }
 
     public void checkDelete(StoredResource before) {

@@ -5,11 +5,15 @@ import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import java.util.List;
 import jp.renkei.hub.access.SmartConfiguration;
+import jp.renkei.hub.search.ParamKind;
 import jp.renkei.hub.search.SearchParameterRegistry;
 import org.hl7.fhir.instance.model.api.IBaseConformance;
 import org.hl7.fhir.r4.model.CapabilityStatement;
 import org.hl7.fhir.r4.model.CapabilityStatement.CapabilityStatementRestResourceComponent;
+import org.hl7.fhir.r4.model.CapabilityStatement.CapabilityStatementRestResourceOperationComponent;
 import org.hl7.fhir.r4.model.CapabilityStatement.ConditionalDeleteStatus;
+import org.hl7.fhir.r4.model.CapabilityStatement.ConditionalReadStatus;
+import org.hl7.fhir.r4.model.CapabilityStatement.TypeRestfulInteraction;
 
 /**
  * HAPI FHIR derives interactions from the provider methods that really exist; the search parameters
@@ -22,6 +26,7 @@ public final class CapabilityStatementCompletion {
     private final SearchParameterRegistry registry;
     private final SmartConfiguration smart;
     private final List<CapabilityContribution> contributions;
+    private final PublishedConformance published = PublishedConformance.load();
 
     /** {@code smart} is null when authentication is off (local tests). */
     public CapabilityStatementCompletion(SearchParameterRegistry registry, SmartConfiguration smart,
@@ -48,6 +53,13 @@ public final class CapabilityStatementCompletion {
             // what ResourceProvider and UrlCheck do, for every type (contributed ones included)
             resource.setConditionalDelete(registry.conditionalDelete(resource.getType())
                     ? ConditionalDeleteStatus.SINGLE : ConditionalDeleteStatus.NOTSUPPORTED);
+            // HAPI FHIR's read answers If-None-Match and If-Modified-Since with 304
+            if (resource.getInteraction().stream().anyMatch(i -> i.getCode() == TypeRestfulInteraction.READ)) {
+                resource.setConditionalRead(ConditionalReadStatus.FULLSUPPORT);
+            }
+            published.profilesOf(resource.getType()).forEach(resource::addSupportedProfile);
+            advertiseIncludes(resource);
+            resource.getOperation().forEach(this::pointAtDefinition);
             input.getRestFirstRep().getResource().stream()
                     .filter(declared -> declared.getType().equals(resource.getType()))
                     .findFirst()
@@ -59,6 +71,32 @@ public final class CapabilityStatementCompletion {
                         resource.setReadHistory(declared.getReadHistory());
                     });
         }
+        cs.getRestFirstRep().getOperation().forEach(this::pointAtDefinition);
         contributions.forEach(c -> c.contribute(cs));
+    }
+
+    /** What {@code _include} and {@code _revinclude} accept for this type ({@code SearchQuery}), when the hub searches it. */
+    private void advertiseIncludes(CapabilityStatementRestResourceComponent resource) {
+        String type = resource.getType();
+        if (!registry.resourceTypes().contains(type)) {
+            return;
+        }
+        List<String> includes = registry.params(type).stream().filter(p -> p.kind() == ParamKind.REFERENCE)
+                .map(p -> type + ":" + p.name()).sorted().toList();
+        if (!includes.isEmpty()) {
+            includes.forEach(resource::addSearchInclude);
+            resource.addSearchInclude(type + ":*");
+        }
+        registry.resourceTypes().stream().sorted().forEach(source -> registry.params(source).stream()
+                .filter(p -> p.kind() == ParamKind.REFERENCE && p.targets().contains(type))
+                .map(p -> source + ":" + p.name()).sorted().forEach(resource::addSearchRevInclude));
+    }
+
+    /** HAPI FHIR names a definition of its own making, which this server does not serve; the published one instead. */
+    private void pointAtDefinition(CapabilityStatementRestResourceOperationComponent operation) {
+        String definition = published.operation(operation.getName());
+        if (definition != null) {
+            operation.setDefinition(definition);
+        }
     }
 }

@@ -12,6 +12,7 @@ import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
 import java.util.UUID;
 import jp.renkei.hub.store.VersionConflictException;
+import org.hl7.fhir.r4.model.OperationOutcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,11 +26,18 @@ public final class ErrorTranslation {
 
     private static final Logger log = LoggerFactory.getLogger(ErrorTranslation.class);
 
+    /** How HAPI FHIR begins the 400 for a body its parser refused (it keeps no cause to tell it by). */
+    private static final String UNPARSABLE_BODY = ca.uhn.fhir.i18n.Msg.code(450);
+
     @Hook(Pointcut.SERVER_PRE_PROCESS_OUTGOING_EXCEPTION)
     public BaseServerResponseException onError(RequestDetails request, Throwable error) {
         BaseServerResponseException translated = translate(error);
         if (translated instanceof InternalErrorException) {
-            return incident(request.getRequestType() + " " + request.getRequestPath(), error);
+            translated = incident(request.getRequestType() + " " + request.getRequestPath(), error);
+        }
+        if (translated.getStatusCode() >= 400) {
+            // HAPI FHIR would answer an error without an outcome with the generic code "processing"
+            translated.setOperationOutcome(OperationOutcomes.of(translated));
         }
         return translated;
     }
@@ -49,7 +57,12 @@ public final class ErrorTranslation {
                         : new ResourceVersionConflictException(conflict.getMessage());
             }
             if (t instanceof DataFormatException format) {
-                return new InvalidRequestException("Invalid resource: " + format.getMessage());
+                // the body does not parse, or names an element or value FHIR does not have
+                return OperationOutcomes.invalid(OperationOutcome.IssueType.STRUCTURE, null, "Invalid resource: " + format.getMessage());
+            }
+            if (t instanceof InvalidRequestException unparsable && unparsable.getOperationOutcome() == null
+                    && unparsable.getMessage() != null && unparsable.getMessage().startsWith(UNPARSABLE_BODY)) {
+                return OperationOutcomes.invalid(OperationOutcome.IssueType.STRUCTURE, null, unparsable.getMessage());
             }
             if (t instanceof BaseServerResponseException known && !(t instanceof InternalErrorException)) {
                 return known;

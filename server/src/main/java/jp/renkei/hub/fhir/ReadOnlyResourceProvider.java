@@ -57,18 +57,18 @@ public class ReadOnlyResourceProvider implements IResourceProvider {
     }
 
     @History
-    public IBundleProvider instanceHistory(@IdParam IdType id, @Since Date since, @Offset Integer offset) {
+    public IBundleProvider instanceHistory(@IdParam IdType id, @Since Date since, @Offset Integer offset, RequestDetails request) {
         List<String> keys = operations.instanceHistory(type, id.getIdPart(), millis(since));
-        return StoredResultList.history(operations, snapshots, type, keys, offset);
+        return StoredResultList.history(operations, snapshots, type, keys, offset, request);
     }
 
     @History
-    public IBundleProvider typeHistory(@Since Date since, @Offset Integer offset) {
+    public IBundleProvider typeHistory(@Since Date since, @Offset Integer offset, RequestDetails request) {
         List<String> keys = operations.typeHistory(type, millis(since));
-        return StoredResultList.history(operations, snapshots, type, keys, offset);
+        return StoredResultList.history(operations, snapshots, type, keys, offset, request);
     }
 
-    private static long millis(Date since) {
+    static long millis(Date since) {
         return since == null ? Long.MIN_VALUE : since.getTime();
     }
 }

@@ -58,7 +58,7 @@ public class RenkeiFhirServer extends RestfulServer {
                     : new ResourceProvider(resourceClass, operations, snapshots));
         }
         setResourceProviders(providers);
-        registerProvider(new SystemProvider(transactions));
+        registerProvider(new SystemProvider(transactions, operations, snapshots));
         operationProviders.forEach(this::registerProvider);
         setPagingProvider(new SnapshotPagingProvider(operations, snapshots, properties));
         setDefaultResponseEncoding(EncodingEnum.JSON);
@@ -67,6 +67,7 @@ public class RenkeiFhirServer extends RestfulServer {
         registerInterceptor(new ContentTypeCheck());
         registerInterceptor(new BodyCheck());
         registerInterceptor(new UrlCheck(registry));
+        registerInterceptor(new HistoryPages());
         registerInterceptor(new CapabilityStatementCompletion(registry, smart, contributions));
     }
 }

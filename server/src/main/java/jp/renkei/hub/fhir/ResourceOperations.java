@@ -205,6 +205,36 @@ public class ResourceOperations {
         return historyKeys(visibleVersions(type, searchExecutor.typeHistory(type, sinceMillis), 's'));
     }
 
+    /**
+     * History keys ({@code Type/id/version}) of the versions of every type the caller may see, newest first (the system
+     * history); types the caller may never read are left out rather than refused.
+     */
+    public List<String> systemHistory(long sinceMillis) {
+        List<StoredResource> versions = new ArrayList<>();
+        for (String type : registry.resourceTypes()) {
+            if (guard.maySearch(type)) {
+                versions.addAll(visibleVersions(type, searchExecutor.typeHistory(type, sinceMillis), 's'));
+            }
+        }
+        versions.sort(java.util.Comparator.comparingLong(StoredResource::lastUpdated).reversed()
+                .thenComparing(StoredResource::type).thenComparing(StoredResource::id)
+                .thenComparing(java.util.Comparator.comparingLong(StoredResource::version).reversed()));
+        return versions.stream().map(v -> v.type() + "/" + v.historyKey()).toList();
+    }
+
+    /**
+     * Current records of {@code source} whose reference parameter {@code param} names one of {@code references}
+     * ({@code Type/id}) and that the caller may read ({@code _revinclude}); none when the caller may never read the type.
+     */
+    public List<StoredResource> referringTo(String source, String param, List<String> references) {
+        if (references.isEmpty() || !guard.maySearch(source)) {
+            return List.of();
+        }
+        SearchQuery query = parseQuery(source, Map.of(param, new String[] {String.join(",", references)}));
+        List<String> ids = guard.visible(searchExecutor.searchRecords(query), 'r').stream().map(StoredResource::id).toList();
+        return visible(store.readCurrent(source, new ArrayList<>(ids), true), 'r');
+    }
+
     /** Current records the caller may read, for the hub's own operations; nothing is recorded as shown yet. */
     public List<StoredResource> readable(List<StoredResource> current, char permission) {
         return guard.visible(current, permission);
@@ -358,7 +388,7 @@ public class ResourceOperations {
     /**
      * {@code If-None-Match: *} on an update: create only. 412 when the record exists, whatever it says, so that a data
      * load run again leaves what it finds, including records its loader may neither read nor change (the Consents the
-     * hub administrator recorded). Only roles that choose ids create this way; to anyone else the id is unknown (404).
+     * hub administrator recorded). Only roles that choose ids create this way; anyone else gets the 405 of any PUT to an id they may not create.
      */
     public void requireAbsent(String type, String id, String ifNoneMatch) {
         if (!"*".equals(ifNoneMatch.trim())) {
@@ -498,6 +528,27 @@ public class ResourceOperations {
             return searchThenCreate.get();
         } finally {
             conditionalCreates.unlock();
+        }
+    }
+
+    /** What a write did, as an information issue tells it ({@code Prefer: return=OperationOutcome}). */
+    public enum Done {
+        CREATED("を作成しました", "created"),
+        UPDATED("を更新しました", "updated"),
+        MATCHED("が If-None-Exist に一致しました。何も作成していません", "matched If-None-Exist; nothing was created"),
+        UNCHANGED("は既にこの内容です。何も書き込んでいません", "unchanged: it already says this; nothing was written"),
+        DELETED("を削除しました", "deleted");
+
+        private final String japanese;
+        private final String english;
+
+        Done(String japanese, String english) {
+            this.japanese = japanese;
+            this.english = english;
+        }
+
+        public String told(StoredResource stored) {
+            return stored.type() + "/" + stored.id() + " " + japanese + " (" + english + "; version " + stored.version() + ")";
         }
     }
 

@@ -25,6 +25,7 @@ public class ResourceProvider extends ReadOnlyResourceProvider {
         super(resourceClass, operations, snapshots);
     }
 
+    /** HAPI FHIR answers with the resource, nothing or the OperationOutcome, as the request's {@code Prefer: return=} asks. */
     @Create
     public MethodOutcome create(@ResourceParam IBaseResource resource, @ConditionalUrlParam String ifNoneExist) {
         if (ifNoneExist == null && !ResourceOperations.identifiesItself((Resource) resource)) {
@@ -33,7 +34,7 @@ public class ResourceProvider extends ReadOnlyResourceProvider {
         return operations.conditionally(() -> {
             String existing = ifNoneExist == null ? null : operations.matchCondition(type, ifNoneExist, "If-None-Exist");
             if (existing != null) {
-                return outcome(operations.readCurrent(type, existing)).setCreated(false);
+                return outcome(operations.readCurrent(type, existing), ResourceOperations.Done.MATCHED);
             }
             WriteRequest create = operations.createRequest(type, (Resource) resource);
             // a document found by its identifier is pinned to the version found (createRequest)
@@ -56,8 +57,11 @@ public class ResourceProvider extends ReadOnlyResourceProvider {
      */
     private MethodOutcome written(WriteRequest request, boolean existing) {
         StoredResource unchanged = existing ? operations.unchanged(request) : null;
-        StoredResource written = unchanged != null ? unchanged : operations.write(request);
-        return outcome(written).setCreated(unchanged == null && written.version() == 1);
+        if (unchanged != null) {
+            return outcome(unchanged, ResourceOperations.Done.UNCHANGED);
+        }
+        StoredResource written = operations.write(request);
+        return outcome(written, written.version() == 1 ? ResourceOperations.Done.CREATED : ResourceOperations.Done.UPDATED);
     }
 
     /** {@code DELETE Type/id}, or the conditional {@code DELETE Type?params} (HAPI then passes no id but the condition). */
@@ -82,19 +86,17 @@ public class ResourceProvider extends ReadOnlyResourceProvider {
     }
 
     private MethodOutcome deleted(StoredResource after) {
-        return new MethodOutcome(new IdType(type, after.id(), Long.toString(after.version()))).setOperationOutcome(information(
-                type + "/" + after.id() + " を削除しました (deleted; version " + after.version() + ")"));
+        return new MethodOutcome(new IdType(type, after.id(), Long.toString(after.version())))
+                .setOperationOutcome(information(ResourceOperations.Done.DELETED.told(after)));
     }
 
     private static OperationOutcome information(String diagnostics) {
-        OperationOutcome message = new OperationOutcome();
-        message.addIssue().setSeverity(OperationOutcome.IssueSeverity.INFORMATION)
-                .setCode(OperationOutcome.IssueType.INFORMATIONAL).setDiagnostics(diagnostics);
-        return message;
+        return OperationOutcomes.information(diagnostics);
     }
 
-    private MethodOutcome outcome(StoredResource stored) {
+    private MethodOutcome outcome(StoredResource stored, ResourceOperations.Done done) {
         return new MethodOutcome(new IdType(type, stored.id(), Long.toString(stored.version())))
-                .setResource(operations.toResource(stored));
+                .setResource(operations.toResource(stored)).setCreated(done == ResourceOperations.Done.CREATED)
+                .setOperationOutcome(information(done.told(stored)));
     }
 }

@@ -39,12 +39,16 @@ final class SnapshotPagingProvider implements IPagingProvider {
     }
 
     /**
-     * Only the hub's own search results are frozen. A history reaches here wrapped by HAPI FHIR, which pages it by
-     * {@code _offset} links rather than by a stored list ({@link StoredResultList#history}); the Subscriptions' list is
-     * in memory. For those, null: HAPI FHIR then links no stored pages.
+     * Freezes the hub's own result lists: a search's, and a history's, which reaches here wrapped by HAPI FHIR and is found
+     * with the request instead ({@link HistoryPages}). The Subscriptions' list is in memory: null, so HAPI FHIR links no
+     * stored pages for it.
      */
     @Override
     public String storeResultList(RequestDetails request, IBundleProvider list) {
-        return list instanceof StoredResultList stored ? stored.persist() : null;
+        if (list instanceof StoredResultList stored) {
+            return stored.persist();
+        }
+        StoredResultList history = HistoryPages.of(request);
+        return history != null ? history.persist() : null;
     }
 }

@@ -60,15 +60,22 @@ final class StoredResultList implements IBundleProvider {
     }
 
     /**
-     * A history from {@code offset} on. HAPI FHIR pages a history by {@code _offset} links ({@code HistoryMethodBinding}
-     * is in offset mode), running the history again for each page and taking the page from the list's start; the list
-     * still reports the whole history's size, which the links and {@code total} are computed from.
+     * A history from {@code offset} on; {@code type} null for the system history, whose keys are {@code Type/id/version}.
+     * Without an offset (the first page) the list is kept with the request, so that when it needs more than one page it is
+     * frozen like a search's and its {@code next} link leads into the frozen list ({@link HistoryPages}). With an offset
+     * (HAPI FHIR's own {@code _offset} links, which it builds for a history) the history is run again and the page taken
+     * from the list's start; the list still reports the whole history's size, which the links and {@code total} are
+     * computed from.
      */
     static StoredResultList history(ResourceOperations operations, ResultSnapshots snapshots, String type, List<String> keys,
-                                    Integer offset) {
+                                    Integer offset, ca.uhn.fhir.rest.api.server.RequestDetails request) {
         int skip = offset == null ? 0 : Math.min(Math.max(offset, 0), keys.size());
-        return new StoredResultList(operations, snapshots, HISTORY, type, List.of(), keys.size(), new Date(),
+        StoredResultList list = new StoredResultList(operations, snapshots, HISTORY, type, List.of(), keys.size(), new Date(),
                 keys.subList(skip, keys.size()), null);
+        if (offset == null) {
+            HistoryPages.remember(request, list);
+        }
+        return list;
     }
 
     static StoredResultList fromSnapshot(ResourceOperations operations, ResultSnapshots snapshots,
@@ -104,8 +111,7 @@ final class StoredResultList implements IBundleProvider {
 
     private List<IBaseResource> historyPage(List<String> pageKeys) {
         List<IBaseResource> out = new ArrayList<>();
-        List<StoredResource> versions = operations.store().readVersions(type, pageKeys);
-        for (StoredResource version : operations.visible(operations.visibleVersions(type, versions, 'r'), 'r')) {
+        for (StoredResource version : historyVersions(pageKeys)) {
             Resource resource = served(version, null);
             if (!version.deleted() && !(resource instanceof OperationOutcome)) {
                 ResourceMetadataKeyEnum.ENTRY_TRANSACTION_METHOD.put(resource,
@@ -114,6 +120,22 @@ final class StoredResultList implements IBundleProvider {
             out.add(resource);
         }
         return out;
+    }
+
+    /** The page's versions the caller may still see, in the list's order; the system history's keys name their type. */
+    private List<StoredResource> historyVersions(List<String> pageKeys) {
+        if (type != null) {
+            return operations.visible(operations.visibleVersions(type, operations.store().readVersions(type, pageKeys), 'r'), 'r');
+        }
+        Map<String, List<String>> keysByType = new LinkedHashMap<>();
+        for (String key : pageKeys) {
+            int slash = key.indexOf('/');
+            keysByType.computeIfAbsent(key.substring(0, slash), t -> new ArrayList<>()).add(key.substring(slash + 1));
+        }
+        Map<String, StoredResource> shown = new java.util.HashMap<>();
+        keysByType.forEach((t, keys) -> operations.visible(operations.visibleVersions(t, operations.store().readVersions(t, keys), 'r'), 'r')
+                .forEach(v -> shown.put(t + "/" + v.historyKey(), v)));
+        return pageKeys.stream().map(shown::get).filter(java.util.Objects::nonNull).toList();
     }
 
     private List<IBaseResource> searchPage(List<String> pageKeys) {
@@ -138,6 +160,9 @@ final class StoredResultList implements IBundleProvider {
         Map<String, List<String>> idsByType = new LinkedHashMap<>();
         for (StoredResource match : matches) {
             for (IncludeSpec include : includes) {
+                if (include.reverse()) {
+                    continue;
+                }
                 for (Object value : match.indexValues(include.param())) {
                     String reference = (String) value;
                     int slash = reference.indexOf('/');
@@ -159,6 +184,24 @@ final class StoredResultList implements IBundleProvider {
                 }
             }
         });
+        out.addAll(revIncluded(matches, present));
+        return out;
+    }
+
+    /** {@code _revinclude}: records that refer to the page's matches, as far as the caller may read them, like {@code _include}. */
+    private List<IBaseResource> revIncluded(List<StoredResource> matches, Set<String> present) {
+        List<String> references = matches.stream().filter(m -> !m.deleted()).map(m -> type + "/" + m.id()).toList();
+        List<IBaseResource> out = new ArrayList<>();
+        for (IncludeSpec include : includes) {
+            if (!include.reverse()) {
+                continue;
+            }
+            for (StoredResource referring : operations.referringTo(include.sourceType(), include.param(), references)) {
+                if (!referring.deleted() && present.add(referring.type() + "/" + referring.id())) {
+                    out.add(served(referring, BundleEntrySearchModeEnum.INCLUDE));
+                }
+            }
+        }
         return out;
     }
 
@@ -190,11 +233,19 @@ final class StoredResultList implements IBundleProvider {
         return size;
     }
 
+    /** {@code param}, {@code param:Target}, or {@code <Source:param} for a {@code _revinclude}. */
     private static String encodeInclude(IncludeSpec include) {
+        if (include.reverse()) {
+            return "<" + include.sourceType() + ":" + include.param();
+        }
         return include.targetType() == null ? include.param() : include.param() + ":" + include.targetType();
     }
 
     private static IncludeSpec decodeInclude(String encoded) {
+        if (encoded.startsWith("<")) {
+            String[] sourceAndParam = encoded.substring(1).split(":", 2);
+            return new IncludeSpec(sourceAndParam[1], null, sourceAndParam[0]);
+        }
         int colon = encoded.indexOf(':');
         return colon < 0 ? new IncludeSpec(encoded, null) : new IncludeSpec(encoded.substring(0, colon), encoded.substring(colon + 1));
     }

@@ -1,6 +1,9 @@
 package jp.renkei.hub.fhir;
 
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.api.PreferReturnEnum;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.RestfulServerUtils;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
@@ -36,19 +39,24 @@ public class TransactionProcessor {
 
     private final FhirContext fhirContext;
     private final ResourceOperations operations;
+    private final BundleReads reads;
 
-    public TransactionProcessor(FhirContext fhirContext, ResourceOperations operations) {
+    public TransactionProcessor(FhirContext fhirContext, ResourceOperations operations, BundleReads reads) {
         this.fhirContext = fhirContext;
         this.operations = operations;
+        this.reads = reads;
     }
 
-    public Bundle process(Bundle bundle) {
+    /** {@code request} gives the server base for links and the {@code Prefer} header that shapes each write entry. */
+    public Bundle process(Bundle bundle, RequestDetails request) {
+        Answer answer = new Answer(request.getFhirServerBase(),
+                RestfulServerUtils.parsePreferHeader(request.getHeader("Prefer")).getReturn());
         if (bundle.getType() == Bundle.BundleType.TRANSACTION) {
             boolean conditional = bundle.getEntry().stream().anyMatch(TransactionProcessor::conditional);
-            return conditional ? operations.conditionally(() -> transaction(bundle)) : transaction(bundle);
+            return conditional ? operations.conditionally(() -> transaction(bundle, answer)) : transaction(bundle, answer);
         }
         if (bundle.getType() == Bundle.BundleType.BATCH) {
-            return batch(bundle);
+            return batch(bundle, answer);
         }
         throw new InvalidRequestException("Bundle.type must be 'transaction' or 'batch' to be processed, not '"
                 + (bundle.getType() == null ? "" : bundle.getType().toCode()) + "'");
@@ -75,13 +83,22 @@ public class TransactionProcessor {
         }
     }
 
-    private Bundle transaction(Bundle bundle) {
+    /**
+     * The writes are planned in the Bundle's order (each judged with the entries before it in place) and stored as one
+     * unit; the GET entries are then answered, after every write as http.html#transaction orders them, so they read what
+     * the transaction wrote. A read changes nothing, so a GET that fails answers in its own entry, as in a batch.
+     */
+    private Bundle transaction(Bundle bundle, Answer answer) {
         requireUniqueFullUrls(bundle);
         List<BundleEntryComponent> entries = bundle.getEntry();
         Map<String, String> assigned = new HashMap<>();
         List<Planned> plans = new ArrayList<>();
         Set<String> targets = new HashSet<>();
         for (int i = 0; i < entries.size(); i++) {
+            if (isGet(entries.get(i))) {
+                plans.add(null);
+                continue;
+            }
             Planned plan = plan(i, entries.get(i), assigned);
             if (plan.request() != null && !targets.add(plan.request().type() + "/" + plan.request().id())) {
                 throw new InvalidRequestException("Transaction entry " + i + " changes " + plan.request().type() + "/"
@@ -90,45 +107,48 @@ public class TransactionProcessor {
             plans.add(plan);
         }
         for (Planned plan : plans) {
-            if (plan.request() != null && !plan.request().isDelete()) {
+            if (plan != null && plan.request() != null && !plan.request().isDelete()) {
                 rewriteReferences(plan.request().resource(), assigned);
             }
         }
-        plans.replaceAll(this::unlessUnchanged);
-        List<WriteRequest> writes = plans.stream().map(Planned::request).filter(r -> r != null).toList();
-        List<StoredResource> written = operations.writeTransaction(writes);
+        plans.replaceAll(plan -> plan == null ? null : unlessUnchanged(plan));
+        List<WriteRequest> writes = plans.stream().filter(p -> p != null && p.request() != null).map(Planned::request).toList();
+        List<StoredResource> written = writes.isEmpty() ? List.of() : operations.writeTransaction(writes);
         Bundle response = new Bundle().setType(Bundle.BundleType.TRANSACTIONRESPONSE);
         int w = 0;
         for (Planned plan : plans) {
+            if (plan == null) {
+                response.addEntry(); // a GET entry, answered below
+                continue;
+            }
             StoredResource result = plan.request() != null ? written.get(w++) : plan.existing();
-            response.addEntry(responseEntry(plan, result));
+            response.addEntry(responseEntry(plan, result, answer));
+        }
+        for (int i = 0; i < entries.size(); i++) {
+            if (plans.get(i) == null) {
+                int index = i;
+                response.getEntry().set(i, answered(index, () -> reads.get(index, entries.get(index).getRequest().getUrl(), answer.base())));
+            }
         }
         return response;
     }
 
-    private Bundle batch(Bundle bundle) {
+    private Bundle batch(Bundle bundle, Answer answer) {
         requireUniqueFullUrls(bundle);
         Bundle response = new Bundle().setType(Bundle.BundleType.BATCHRESPONSE);
         List<BundleEntryComponent> entries = bundle.getEntry();
         for (int i = 0; i < entries.size(); i++) {
-            try {
-                BundleEntryComponent entry = entries.get(i);
-                int index = i;
-                Supplier<BundleEntryComponent> run = () -> {
-                    Planned plan = unlessUnchanged(plan(index, entry, new HashMap<>()));
-                    StoredResource result = plan.request() != null ? operations.write(plan.request()) : plan.existing();
-                    return responseEntry(plan, result);
-                };
-                response.addEntry(conditional(entry) ? operations.conditionally(run) : run.get());
-            } catch (BaseServerResponseException e) {
-                response.addEntry(failedEntry(e.getStatusCode(), e.getMessage()));
-            } catch (RuntimeException e) {
-                BaseServerResponseException mapped = ErrorTranslation.translate(e);
-                if (mapped instanceof InternalErrorException) {
-                    mapped = ErrorTranslation.incident("batch entry " + i, e);
+            BundleEntryComponent entry = entries.get(i);
+            int index = i;
+            Supplier<BundleEntryComponent> run = () -> {
+                if (isGet(entry)) {
+                    return reads.get(index, entry.getRequest().getUrl(), answer.base());
                 }
-                response.addEntry(failedEntry(mapped.getStatusCode(), mapped.getMessage()));
-            }
+                Planned plan = unlessUnchanged(plan(index, entry, new HashMap<>()));
+                StoredResource result = plan.request() != null ? operations.write(plan.request()) : plan.existing();
+                return responseEntry(plan, result, answer);
+            };
+            response.addEntry(answered(i, conditional(entry) ? () -> operations.conditionally(run) : run));
         }
         return response;
     }
@@ -144,6 +164,25 @@ public class TransactionProcessor {
         boolean existing = plan.request() != null && (plan.outcome() != Outcome.CREATED || plan.request().ifMatch() != null);
         StoredResource unchanged = existing ? operations.unchanged(plan.request()) : null;
         return unchanged == null ? plan : new Planned(Outcome.UNCHANGED, null, unchanged);
+    }
+
+    /** One entry's answer, or the status and OperationOutcome of its failure (a batch entry, or a GET entry). */
+    private static BundleEntryComponent answered(int index, Supplier<BundleEntryComponent> run) {
+        try {
+            return run.get();
+        } catch (BaseServerResponseException e) {
+            return failedEntry(e);
+        } catch (RuntimeException e) {
+            BaseServerResponseException mapped = ErrorTranslation.translate(e);
+            if (mapped instanceof InternalErrorException) {
+                mapped = ErrorTranslation.incident("Bundle entry " + index, e);
+            }
+            return failedEntry(mapped);
+        }
+    }
+
+    private static boolean isGet(BundleEntryComponent entry) {
+        return entry.getRequest().getMethod() == HTTPVerb.GET && entry.getRequest().hasUrl();
     }
 
     /** Works out what one entry will write, without writing anything. */
@@ -202,7 +241,7 @@ public class TransactionProcessor {
                 yield new Planned(Outcome.DELETED, operations.deleteRequest(id.getResourceType(), id.getIdPart(), ifMatch), null);
             }
             default -> throw new InvalidRequestException("Bundle entry " + index + ": method " + method.toCode()
-                    + " is not supported in a transaction or batch (use POST, PUT or DELETE)");
+                    + " is not supported in a transaction or batch (use GET, POST, PUT or DELETE)");
         };
     }
 
@@ -250,7 +289,12 @@ public class TransactionProcessor {
         }
     }
 
-    private BundleEntryComponent responseEntry(Planned plan, StoredResource result) {
+    /**
+     * A write entry's answer; {@code Prefer} (http.html#ops) adds the resource as written ({@code return=representation}) or
+     * an OperationOutcome saying what was done ({@code return=OperationOutcome}); without it, or with
+     * {@code return=minimal}, the entry carries its status, location and version only.
+     */
+    private BundleEntryComponent responseEntry(Planned plan, StoredResource result, Answer answer) {
         BundleEntryComponent entry = new BundleEntryComponent();
         String status = switch (plan.outcome()) {
             // a document sent again under its identifier is its next version
@@ -260,29 +304,40 @@ public class TransactionProcessor {
         };
         entry.getResponse().setStatus(status);
         if (plan.outcome() == Outcome.UNCHANGED) {
-            OperationOutcome unchanged = new OperationOutcome();
-            unchanged.addIssue().setSeverity(OperationOutcome.IssueSeverity.INFORMATION).setCode(OperationOutcome.IssueType.INFORMATIONAL)
-                    .setDiagnostics("変更はありません (unchanged: version " + result.version() + " already says this)");
-            entry.getResponse().setOutcome(unchanged);
+            // whatever Prefer asks: a 200 alone does not tell a record left as it was from one updated
+            entry.getResponse().setOutcome(OperationOutcomes.information(ResourceOperations.Done.UNCHANGED.told(result)));
         }
         if (result != null) {
             entry.getResponse().setLocation(result.type() + "/" + result.id() + "/_history/" + result.version());
             entry.getResponse().setEtag("W/\"" + result.version() + "\"");
             entry.getResponse().setLastModified(new java.util.Date(result.lastUpdated()));
         }
+        if (answer.prefer() == PreferReturnEnum.REPRESENTATION && result != null && !result.deleted()) {
+            entry.setResource(operations.toResource(result));
+        } else if (answer.prefer() == PreferReturnEnum.OPERATION_OUTCOME) {
+            ResourceOperations.Done done = switch (plan.outcome()) {
+                case CREATED, UPDATED -> result.version() == 1 ? ResourceOperations.Done.CREATED : ResourceOperations.Done.UPDATED;
+                case EXISTING -> ResourceOperations.Done.MATCHED;
+                case UNCHANGED -> ResourceOperations.Done.UNCHANGED;
+                case DELETED -> ResourceOperations.Done.DELETED;
+            };
+            entry.getResponse().setOutcome(OperationOutcomes.information(result != null ? done.told(result)
+                    : "条件に一致するものはありません。何も削除していません (no match; nothing was deleted)"));
+        }
         return entry;
     }
 
-    private static BundleEntryComponent failedEntry(int status, String message) {
+    private static BundleEntryComponent failedEntry(BaseServerResponseException error) {
         BundleEntryComponent entry = new BundleEntryComponent();
-        OperationOutcome outcome = new OperationOutcome();
-        outcome.addIssue().setSeverity(OperationOutcome.IssueSeverity.ERROR)
-                .setCode(OperationOutcome.IssueType.PROCESSING).setDiagnostics(message);
-        entry.getResponse().setStatus(Integer.toString(status)).setOutcome(outcome);
+        entry.getResponse().setStatus(Integer.toString(error.getStatusCode())).setOutcome(OperationOutcomes.of(error));
         return entry;
     }
 
     private enum Outcome { CREATED, UPDATED, EXISTING, UNCHANGED, DELETED }
+
+    /** How the response is written: the base for links, and what {@code Prefer: return=} asks for (null: not said). */
+    private record Answer(String base, PreferReturnEnum prefer) {
+    }
 
     private record Planned(Outcome outcome, WriteRequest request, StoredResource existing) {
     }

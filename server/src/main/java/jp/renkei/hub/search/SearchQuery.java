@@ -45,6 +45,12 @@ public record SearchQuery(String type, List<Criterion> criteria, List<SortKey> s
                 }
                 continue;
             }
+            if (rawName.equals("_revinclude")) {
+                for (String value : entry.getValue()) {
+                    includes.addAll(parseRevInclude(type, value, registry));
+                }
+                continue;
+            }
             int colon = rawName.indexOf(':');
             String name = colon < 0 ? rawName : rawName.substring(0, colon);
             String modifier = colon < 0 ? null : rawName.substring(colon + 1);
@@ -55,7 +61,7 @@ public record SearchQuery(String type, List<Criterion> criteria, List<SortKey> s
             if (param == null) {
                 throw invalid("Unknown search parameter '" + rawName + "' for resource type " + type
                         + ". Supported parameters: " + registry.supportedNames(type)
-                        + "; result parameters: _count, _sort, _include, _summary, _elements, _format");
+                        + "; result parameters: _count, _sort, _include, _revinclude, _summary, _elements, _format");
             }
             for (String value : entry.getValue()) {
                 criteria.add(criterion(type, param, modifier, value, zone));
@@ -244,6 +250,26 @@ public record SearchQuery(String type, List<Criterion> criteria, List<SortKey> s
             throw invalid("_include '" + value + "': " + parts[1] + " cannot refer to " + target);
         }
         return List.of(new IncludeSpec(param.name(), target));
+    }
+
+    /** {@code _revinclude=Source:param[:Type]}: records of Source whose reference parameter param may point at the searched type. */
+    private static List<IncludeSpec> parseRevInclude(String type, String value, SearchParameterRegistry registry) {
+        String[] parts = value.split(":");
+        if (parts.length < 2 || parts.length > 3 || !registry.resourceTypes().contains(parts[0])
+                || (parts.length == 3 && !parts[2].equals(type))) {
+            throw invalid("_revinclude '" + value + "' must have the form SourceType:parameter[:" + type + "]");
+        }
+        String source = parts[0];
+        if (parts[1].equals("*")) {
+            return registry.params(source).stream().filter(p -> p.kind() == ParamKind.REFERENCE && p.targets().contains(type))
+                    .map(p -> new IncludeSpec(p.name(), null, source)).toList();
+        }
+        SearchParamDef param = registry.param(source, parts[1]);
+        if (param == null || param.kind() != ParamKind.REFERENCE || !param.targets().contains(type)) {
+            throw invalid("_revinclude '" + value + "': '" + parts[1] + "' is not a reference search parameter of " + source
+                    + " that can refer to " + type);
+        }
+        return List.of(new IncludeSpec(param.name(), null, source));
     }
 
     private static List<String> splitAlternatives(String value) {

@@ -112,9 +112,12 @@ public final class HandoffDispatch implements WriteRule {
     /** A hand-off Task's addressee is in the directory: checked when the Task is created or addressed anew. */
     private void requireAddressee(Task task, StoredResource before) {
         String owner = task.getOwner().getReference();
+        if (TaskWorkflow.handoffKind(task) == null || owner == null) {
+            return; // not a hand-off, or one without an addressee, which TaskWorkflow refuses
+        }
         boolean sameAddressee = before != null && !before.deleted() && before.labels() != null
                 && before.labels().addressees().contains(owner);
-        if (TaskWorkflow.handoffKind(task) != null && owner != null && !sameAddressee) {
+        if (!sameAddressee) {
             references.checkAddressee("Task.owner", owner);
         }
     }

@@ -329,10 +329,11 @@ class AccessBehaviourTest {
         String id = json.parseResource(Observation.class, created.body()).getIdElement().getIdPart();
         assertThat(store.read("Observation", id).labels().owner()).isEqualTo("Organization/org-homecare");
         note.setId(id);
-        // a hospital nurse in no relation cannot touch it; a colleague of the author's office can amend it
+        // a hospital nurse in no relation cannot touch it (to her the id does not exist: 405, as for any id she may not
+        // create under); a colleague of the author's office can amend it
         String nurse = issuer.token().roles("visiting-nurse").claim("practitioner_role", "role-vn").claim("organization", "org-other").sign();
         assertThat(hub.send("PUT", "/Observation/" + id, "application/fhir+json", json.encodeResourceToString(note),
-                "Authorization", "Bearer " + nurse).statusCode()).isEqualTo(404);
+                "Authorization", "Bearer " + nurse).statusCode()).isEqualTo(405);
         assertThat(hub.send("PUT", "/Observation/" + id, "application/fhir+json", json.encodeResourceToString(note),
                 "Authorization", "Bearer " + careManager().sign()).statusCode()).isEqualTo(200);
         assertThat(store.read("Observation", id).labels().owner()).isEqualTo("Organization/org-homecare");
@@ -357,6 +358,11 @@ class AccessBehaviourTest {
                 : hub.send("PUT", path, "application/fhir+json", json, "Authorization", "Bearer " + token, "If-Match", ifMatch);
     }
 
+    /**
+     * http.html#update: 405 when the resource did not exist and the server does not let this client choose ids (404 would
+     * mean an unknown type). Said alike for an id that is hidden from the caller, before If-Match is looked at, so an
+     * update still cannot probe which ids exist.
+     */
     @Test
     void anUpdateCannotProbeWhichIdsExist() {
         String careManager = careManager().sign();
@@ -364,10 +370,22 @@ class AccessBehaviourTest {
         // obs-ps exists but is hidden from the care manager; never-was does not exist: the same answer
         HttpResponse<String> hidden = put("/Observation/obs-ps", note.copy().setId("obs-ps"), careManager, "W/\"999\"");
         HttpResponse<String> absent = put("/Observation/never-was", note.copy().setId("never-was"), careManager, "W/\"999\"");
-        assertThat(hidden.statusCode()).isEqualTo(404);
-        assertThat(absent.statusCode()).isEqualTo(404);
+        assertThat(hidden.statusCode()).isEqualTo(405);
+        assertThat(absent.statusCode()).isEqualTo(405);
         assertThat(diagnostics(absent).replace("never-was", "obs-ps")).isEqualTo(diagnostics(hidden));
-        assertThat(put("/Observation/never-was", note.copy().setId("never-was"), careManager, null).statusCode()).isEqualTo(404);
+        assertThat(diagnostics(absent)).contains("POST");
+        assertThat(json.parseResource(OperationOutcome.class, absent.body()).getIssueFirstRep().getCode())
+                .isEqualTo(OperationOutcome.IssueType.NOTSUPPORTED);
+        assertThat(json.parseResource(OperationOutcome.class, hidden.body()).getIssueFirstRep().getCode())
+                .isEqualTo(OperationOutcome.IssueType.NOTSUPPORTED);
+        assertThat(put("/Observation/never-was", note.copy().setId("never-was"), careManager, null).statusCode()).isEqualTo(405);
+        assertThat(store.read("Observation", "never-was")).isNull();
+        // the same inside a transaction: the entry's answer, and nothing written
+        Bundle tx = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+        tx.addEntry().setResource(note.copy().setId("never-was")).getRequest().setMethod(Bundle.HTTPVerb.PUT).setUrl("Observation/never-was");
+        HttpResponse<String> inTransaction = hub.send("POST", "/", "application/fhir+json", json.encodeResourceToString(tx),
+                "Authorization", "Bearer " + careManager);
+        assertThat(inTransaction.statusCode()).as(inTransaction.body()).isEqualTo(405);
         assertThat(store.read("Observation", "never-was")).isNull();
 
         // a system that mirrors its own ids may create under them (its organisation is in ph's care team)
@@ -386,7 +404,8 @@ class AccessBehaviourTest {
         again.setId("pz");
         String otherHospital = issuer.token().roles("hospital-nurse").claim("practitioner_role", "role-x")
                 .claim("organization", "org-other").sign();
-        assertThat(put("/Patient/pz", again, otherHospital, null).statusCode()).isEqualTo(404);
+        // to whom the record is hidden, a deleted record is as absent as one that never was (http.html#update: 405)
+        assertThat(put("/Patient/pz", again, otherHospital, null).statusCode()).isEqualTo(405);
         String admin = issuer.token().roles("hub-admin").sign();
         assertThat(put("/Patient/pz", again, admin, null).statusCode()).isEqualTo(404);
         assertThat(store.read("Patient", "pz").deleted()).isTrue();
@@ -394,7 +413,7 @@ class AccessBehaviourTest {
         // a colleague at the registering hospital is nobody to the patient: organisation membership alone grants nothing
         String colleague = issuer.token().roles("hospital-nurse").subject("nurse-colleague").claim("practitioner_role", "role-hc")
                 .claim("organization", "org-hospital").sign();
-        assertThat(put("/Patient/pz", again, colleague, null).statusCode()).isEqualTo(404);
+        assertThat(put("/Patient/pz", again, colleague, null).statusCode()).isEqualTo(405);
         assertThat(store.read("Patient", "pz").deleted()).isTrue();
 
         // the nurse who registered the patient may bring the record back, and her hospital still owns it
@@ -534,5 +553,64 @@ class AccessBehaviourTest {
         own.addCategory(new org.hl7.fhir.r4.model.CodeableConcept(new org.hl7.fhir.r4.model.Coding(CareRecords.CARE_TOPIC, "medication", null)));
         seed("Observation", "obs-own-topic", own, "Organization/org-hospital");
         assertThat(store.read("Observation", "obs-own-topic").labels().kind()).isEqualTo("medication");
+    }
+
+    /** operationoutcome.html (IssueType): 401 says login, 403 forbidden, a hidden record's 404 not-found. */
+    @Test
+    void refusalsCarryTheirSpecificIssueCodes() {
+        java.util.function.Function<HttpResponse<String>, OperationOutcome.IssueType> code =
+                r -> json.parseResource(OperationOutcome.class, r.body()).getIssueFirstRep().getCode();
+        HttpResponse<String> anonymous = get("/Patient/ph", null);
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(code.apply(anonymous)).isEqualTo(OperationOutcome.IssueType.LOGIN);
+        HttpResponse<String> forbidden = get("/Observation/obs-15", careWorker().sign());
+        assertThat(forbidden.statusCode()).isEqualTo(403);
+        assertThat(code.apply(forbidden)).isEqualTo(OperationOutcome.IssueType.FORBIDDEN);
+        HttpResponse<String> hidden = get("/Observation/obs-ps", careWorker().sign());
+        assertThat(hidden.statusCode()).isEqualTo(404);
+        assertThat(code.apply(hidden)).isEqualTo(OperationOutcome.IssueType.NOTFOUND);
+    }
+
+    /** http.html#transaction: a GET entry is filtered like the plain GET it stands for. */
+    @Test
+    void getEntriesInBundlesSeeWhatAPlainGetSees() {
+        String token = careWorker().sign();
+        for (Bundle.BundleType kind : List.of(Bundle.BundleType.BATCH, Bundle.BundleType.TRANSACTION)) {
+            Bundle gets = new Bundle().setType(kind);
+            gets.addEntry().getRequest().setMethod(Bundle.HTTPVerb.GET).setUrl("Observation/obs-1");
+            gets.addEntry().getRequest().setMethod(Bundle.HTTPVerb.GET).setUrl("Observation/obs-15");
+            gets.addEntry().getRequest().setMethod(Bundle.HTTPVerb.GET).setUrl("Observation/obs-ps");
+            gets.addEntry().getRequest().setMethod(Bundle.HTTPVerb.GET).setUrl("Observation?patient=Patient/ph&_count=100");
+            HttpResponse<String> response = hub.send("POST", "/", "application/fhir+json", json.encodeResourceToString(gets),
+                    "Authorization", "Bearer " + token);
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            Bundle answer = json.parseResource(Bundle.class, response.body());
+            assertThat(answer.getEntry()).extracting(e -> e.getResponse().getStatus()).containsExactly("200 OK", "403", "404", "200 OK");
+            Bundle found = (Bundle) answer.getEntry().get(3).getResource();
+            Bundle plain = json.parseResource(Bundle.class, get("/Observation?patient=Patient/ph&_count=100", token).body());
+            assertThat(found.getEntry()).extracting(e -> e.getResource().getIdElement().getIdPart())
+                    .containsExactlyElementsOf(plain.getEntry().stream().map(e -> e.getResource().getIdElement().getIdPart()).toList());
+            assertThat(found.getTotal()).isEqualTo(plain.getTotal()).isGreaterThanOrEqualTo(12);
+            assertThat(found.getEntry()).extracting(e -> e.getResource().getIdElement().getIdPart()).doesNotContain("obs-15", "obs-ps");
+        }
+    }
+
+    /** search.html#revinclude: records added by {@code _revinclude} are filtered like {@code _include}d ones and like a plain search. */
+    @Test
+    void aRevIncludeAddsOnlyWhatTheCallerMayRead() {
+        String token = careWorker().sign();
+        HttpResponse<String> response = get("/Patient?_id=ph&_revinclude=Observation:patient&_count=100", token);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        Bundle found = json.parseResource(Bundle.class, response.body());
+        List<String> included = found.getEntry().stream().filter(e -> e.getSearch().getMode() == Bundle.SearchEntryMode.INCLUDE)
+                .map(e -> e.getResource().getIdElement().getIdPart()).toList();
+        Bundle plain = json.parseResource(Bundle.class, get("/Observation?patient=Patient/ph&_count=100", token).body());
+        assertThat(included).containsExactlyInAnyOrderElementsOf(
+                plain.getEntry().stream().map(e -> e.getResource().getIdElement().getIdPart()).toList());
+        assertThat(included).contains("obs-0").doesNotContain("obs-15", "obs-ps");
+        // someone outside the care team: the patient is no match, so nothing refers to a match
+        String outsider = issuer.token().roles("care-manager").claim("practitioner_role", "role-x").claim("organization", "org-x").sign();
+        Bundle none = json.parseResource(Bundle.class, get("/Patient?_id=ph&_revinclude=Observation:patient", outsider).body());
+        assertThat(none.getEntry()).isEmpty();
     }
 }

@@ -177,4 +177,34 @@ class BadInputTest extends HubTestBase {
         }
         assertThat(patients()).isZero();
     }
+
+    /**
+     * operationoutcome.html (IssueType) and http.html: each error names its specific issue code, not the generic
+     * {@code processing}: not-found (404), deleted (410), conflict (409, 412), not-supported (405, 415), too-long (413),
+     * structure (unparsable body) and invalid (a request the hub cannot accept). 401/403: AccessBehaviourTest.
+     */
+    @Test
+    void eachErrorStatusCarriesItsSpecificIssueCode() {
+        assertIssue(get("/Organization/never-was"), 404, OperationOutcome.IssueType.NOTFOUND, null);
+        assertIssue(get("/Kaigo/1"), 404, OperationOutcome.IssueType.NOTFOUND, null);
+        String org = "{\"resourceType\":\"Organization\",\"name\":\"盛岡訪問看護ステーション\"}";
+        HttpResponse<String> created = send("POST", "/Organization", JSON, org);
+        String id = HubInstance.fhirContext().newJsonParser().parseResource(org.hl7.fhir.r4.model.Organization.class, created.body())
+                .getIdElement().getIdPart();
+        assertIssue(send("PUT", "/Organization/" + id, JSON, org.replace("{", "{\"id\":\"" + id + "\","), "If-Match", "W/\"9\""),
+                412, OperationOutcome.IssueType.CONFLICT, null);
+        assertThat(send("DELETE", "/Organization/" + id, null, null).statusCode()).isEqualTo(200);
+        assertIssue(get("/Organization/" + id), 410, OperationOutcome.IssueType.DELETED, null);
+        assertIssue(send("DELETE", "/Subscription?_id=x", null, null), 405, OperationOutcome.IssueType.NOTSUPPORTED, null);
+        assertIssue(send("POST", "/Organization", "text/plain", org), 415, OperationOutcome.IssueType.NOTSUPPORTED, null);
+        assertIssue(send("POST", "/Organization", JSON, org.replace("name", "nmae")), 400, OperationOutcome.IssueType.STRUCTURE, null);
+        assertIssue(get("/Organization?colour=red"), 400, OperationOutcome.IssueType.INVALID, null);
+        String big = "{\"resourceType\":\"Organization\",\"name\":\"" + "あ".repeat(4 * 1024 * 1024) + "\"}";
+        assertIssue(send("POST", "/Organization", JSON, big), 413, OperationOutcome.IssueType.TOOLONG, null);
+        // writers colliding past every retry: no request provokes it on purpose
+        var conflict = ErrorTranslationProbe.translate(new jp.renkei.hub.store.VersionConflictException("Organization/x: 50 attempts", false));
+        assertThat(conflict.getStatusCode()).isEqualTo(409);
+        assertThat(((OperationOutcome) conflict.getOperationOutcome()).getIssueFirstRep().getCode())
+                .isEqualTo(OperationOutcome.IssueType.CONFLICT);
+    }
 }

@@ -235,7 +235,8 @@ class CrudTest extends HubTestBase {
         var patient = rest.getResource().stream().filter(r -> r.getType().equals("Patient")).findFirst().orElseThrow();
         assertThat(patient.getSearchParam()).extracting(s -> s.getName()).contains("name", "family", "given", "identifier", "_lastUpdated");
         assertThat(patient.getSearchParam()).allSatisfy(s -> assertThat(s.getType()).isNotNull());
-        assertThat(rest.getInteraction()).extracting(i -> i.getCode().toCode()).containsExactlyInAnyOrder("transaction", "batch");
+        assertThat(rest.getInteraction()).extracting(i -> i.getCode().toCode())
+                .containsExactlyInAnyOrder("transaction", "batch", "history-system");
     }
 
     @Test
@@ -433,5 +434,205 @@ class CrudTest extends HubTestBase {
         HttpResponse<String> refused = send("DELETE", "/Subscription?_id=x", null, null);
         assertThat(refused.statusCode()).as(refused.body()).isEqualTo(405);
         assertThat(refused.body()).contains("OperationOutcome", "conditional delete is not supported for Subscription");
+    }
+
+    // ---- history paged over a frozen list (http.html#history, http.html#paging) -----------------
+
+    /** Every page of a history from {@code first} on, running {@code between} after each page (a write by someone else). */
+    private List<Bundle> historyPages(String first, Runnable between) {
+        List<Bundle> pages = new ArrayList<>();
+        String next = first;
+        while (next != null) {
+            HttpResponse<String> response = get(next);
+            assertThat(response.statusCode()).as("%s: %s", next, response.body()).isEqualTo(200);
+            Bundle page = HubInstance.fhirContext().newJsonParser().parseResource(Bundle.class, response.body());
+            assertThat(page.getType()).isEqualTo(Bundle.BundleType.HISTORY);
+            pages.add(page);
+            between.run();
+            next = page.getLink(Bundle.LINK_NEXT) == null ? null : page.getLink(Bundle.LINK_NEXT).getUrl().substring(hub.baseUrl().length());
+            assertThat(pages).as("pages of %s", first).hasSizeLessThan(200);
+        }
+        return pages;
+    }
+
+    private static List<String> versionKeys(List<Bundle> pages) {
+        List<String> keys = new ArrayList<>();
+        for (Bundle page : pages) {
+            for (Bundle.BundleEntryComponent e : page.getEntry()) {
+                IdType id = e.getResource().getIdElement();
+                keys.add(id.getResourceType() + "/" + id.getIdPart() + "/" + id.getVersionIdPart());
+            }
+        }
+        return keys;
+    }
+
+    /**
+     * http.html#history and #paging: a history longer than one page is paged with next links to its end, and the pages are
+     * those of the history as it was at the first page, as search pages are: a version written between two pages neither
+     * shifts a version onto two pages nor pushes one off them.
+     */
+    @Test
+    void historyPagesReachTheEndWithoutDuplicatesOrGapsWhileOthersWrite() {
+        IdType id = (IdType) client.create().resource(yamada()).execute().getId().toVersionless();
+        for (int v = 2; v <= 5; v++) {
+            Patient p = client.read().resource(Patient.class).withId(id.getIdPart()).execute();
+            p.getNameFirstRep().setFamily("山田" + v);
+            client.update().resource(p).execute();
+        }
+        Runnable anotherVersion = () -> {
+            Patient p = client.read().resource(Patient.class).withId(id.getIdPart()).execute();
+            p.getNameFirstRep().setFamily(p.getNameFirstRep().getFamily() + "+");
+            client.update().resource(p).execute();
+        };
+        List<Bundle> instance = historyPages("/Patient/" + id.getIdPart() + "/_history?_count=2", anotherVersion);
+        assertThat(instance).hasSize(3);
+        assertThat(versionKeys(instance)).containsExactly("Patient/" + id.getIdPart() + "/5", "Patient/" + id.getIdPart() + "/4",
+                "Patient/" + id.getIdPart() + "/3", "Patient/" + id.getIdPart() + "/2", "Patient/" + id.getIdPart() + "/1");
+        assertThat(instance).allSatisfy(page -> assertThat(page.getTotal()).isEqualTo(5));
+
+        // type history: 23 Compositions, a new one written after every page
+        for (int i = 0; i < 23; i++) {
+            client.create().resource(composition("履歴 " + i)).execute();
+        }
+        Set<String> before = new HashSet<>(versionKeys(List.of(client.history().onType(org.hl7.fhir.r4.model.Composition.class)
+                .returnBundle(Bundle.class).count(500).execute())));
+        List<Bundle> type = historyPages("/Composition/_history?_count=5",
+                () -> client.create().resource(composition("後から")).execute());
+        List<String> seen = versionKeys(type);
+        assertThat(seen).doesNotHaveDuplicates();
+        assertThat(new HashSet<>(seen)).isEqualTo(before);
+        assertThat(type).hasSize((before.size() + 4) / 5);
+    }
+
+    private static org.hl7.fhir.r4.model.Composition composition(String title) {
+        org.hl7.fhir.r4.model.Composition c = new org.hl7.fhir.r4.model.Composition();
+        c.setStatus(org.hl7.fhir.r4.model.Composition.CompositionStatus.FINAL).setTitle(title).setDate(new java.util.Date());
+        c.getType().setText("記録");
+        c.addAuthor().setDisplay("訪問看護師");
+        return c;
+    }
+
+    /** http.html#history: system history ({@code GET [base]/_history}) lists every type's versions, newest first, paged to the end. */
+    @Test
+    void systemHistoryListsEveryTypePagedToTheEnd() {
+        String since = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).minusSeconds(1).toString();
+        IdType patient = (IdType) client.create().resource(yamada()).execute().getId().toVersionless();
+        org.hl7.fhir.r4.model.Observation obs = new org.hl7.fhir.r4.model.Observation();
+        obs.setStatus(org.hl7.fhir.r4.model.Observation.ObservationStatus.FINAL).getCode().setText("体温");
+        obs.setSubject(new org.hl7.fhir.r4.model.Reference("Patient/" + patient.getIdPart()));
+        IdType observation = (IdType) client.create().resource(obs).execute().getId().toVersionless();
+        List<Bundle> pages = historyPages("/_history?_since=" + since + "&_count=2", () -> client.create().resource(yamada()).execute());
+        List<String> seen = versionKeys(pages);
+        assertThat(seen).doesNotHaveDuplicates()
+                .contains("Patient/" + patient.getIdPart() + "/1", "Observation/" + observation.getIdPart() + "/1");
+        assertThat(pages.get(0).getTotal()).isEqualTo(seen.size());
+        // newest first: the Observation was written after the Patient
+        assertThat(seen.indexOf("Observation/" + observation.getIdPart() + "/1"))
+                .isLessThan(seen.indexOf("Patient/" + patient.getIdPart() + "/1"));
+        assertThat(pages).hasSizeGreaterThan(1);
+    }
+
+    // ---- Prefer (http.html#ops: return=minimal | representation | OperationOutcome) --------------
+
+    @Test
+    void preferReturnIsHonouredOnCreateAndUpdate() {
+        var parser = HubInstance.fhirContext().newJsonParser();
+        String body = parser.encodeResourceToString(yamada());
+        HttpResponse<String> minimal = send("POST", "/Patient", "application/fhir+json", body, "Prefer", "return=minimal");
+        assertThat(minimal.statusCode()).isEqualTo(201);
+        assertThat(minimal.body()).isEmpty();
+        assertThat(minimal.headers().firstValue("Location").orElse("")).contains("/Patient/");
+
+        HttpResponse<String> representation = send("POST", "/Patient", "application/fhir+json", body, "Prefer", "return=representation");
+        assertThat(representation.statusCode()).isEqualTo(201);
+        Patient created = parser.parseResource(Patient.class, representation.body());
+        assertThat(created.getNameFirstRep().getFamily()).isEqualTo("山田");
+
+        HttpResponse<String> outcome = send("POST", "/Patient", "application/fhir+json", body, "Prefer", "return=OperationOutcome");
+        assertThat(outcome.statusCode()).isEqualTo(201);
+        OperationOutcome told = parser.parseResource(OperationOutcome.class, outcome.body());
+        String createdId = new IdType(outcome.headers().firstValue("Location").orElseThrow()).getIdPart();
+        assertThat(told.getIssueFirstRep().getSeverity()).isEqualTo(OperationOutcome.IssueSeverity.INFORMATION);
+        assertThat(told.getIssueFirstRep().getCode()).isEqualTo(OperationOutcome.IssueType.INFORMATIONAL);
+        assertThat(told.getIssueFirstRep().getDiagnostics()).contains("Patient/" + createdId, "created", "version 1");
+
+        created.getNameFirstRep().setFamily("山田（更新）");
+        String update = parser.encodeResourceToString(created);
+        HttpResponse<String> updated = send("PUT", "/Patient/" + created.getIdElement().getIdPart(), "application/fhir+json", update,
+                "Prefer", "return=OperationOutcome");
+        assertThat(updated.statusCode()).isEqualTo(200);
+        assertThat(parser.parseResource(OperationOutcome.class, updated.body()).getIssueFirstRep().getDiagnostics())
+                .contains("Patient/" + created.getIdElement().getIdPart(), "updated", "version 2");
+        // each update changes something: a PUT of what the record already says stores nothing (no new version)
+        created.getNameFirstRep().setFamily("山田（再更新）");
+        HttpResponse<String> quiet = send("PUT", "/Patient/" + created.getIdElement().getIdPart(), "application/fhir+json",
+                parser.encodeResourceToString(created), "Prefer", "return=minimal");
+        assertThat(quiet.statusCode()).isEqualTo(200);
+        assertThat(quiet.body()).isEmpty();
+        // without Prefer the resource itself, as before
+        created.getNameFirstRep().setFamily("山田（三訂）");
+        HttpResponse<String> plain = send("PUT", "/Patient/" + created.getIdElement().getIdPart(), "application/fhir+json",
+                parser.encodeResourceToString(created));
+        assertThat(parser.parseResource(Patient.class, plain.body()).getMeta().getVersionId()).isEqualTo("4");
+    }
+
+    // ---- the CapabilityStatement tells what exists (capabilitystatement.html) -------------------
+
+    @Test
+    void metadataAdvertisesProfilesConditionalReadAndEveryOperationWithItsDefinition() throws Exception {
+        var cs = client.capabilities().ofType(org.hl7.fhir.r4.model.CapabilityStatement.class).execute();
+        var rest = cs.getRestFirstRep();
+        java.util.function.Function<String, org.hl7.fhir.r4.model.CapabilityStatement.CapabilityStatementRestResourceComponent> type =
+                t -> rest.getResource().stream().filter(r -> r.getType().equals(t)).findFirst().orElseThrow();
+        String sd = "http://renkei.example.jp/fhir/StructureDefinition/";
+        assertThat(type.apply("Bundle").getSupportedProfile()).extracting(c -> c.getValue())
+                .contains(sd + "renkei-discharge-handoff-bundle", sd + "renkei-emergency-sheet-bundle");
+        assertThat(type.apply("Composition").getSupportedProfile()).extracting(c -> c.getValue())
+                .contains(sd + "renkei-discharge-handoff", sd + "renkei-emergency-sheet");
+        assertThat(type.apply("Communication").getSupportedProfile()).extracting(c -> c.getValue())
+                .contains(sd + "renkei-contact-form-question", sd + "renkei-contact-form-answer");
+        assertThat(type.apply("Consent").getSupportedProfile()).extracting(c -> c.getValue()).contains(sd + "renkei-advance-directive");
+        assertThat(type.apply("Patient").getSupportedProfile()).extracting(c -> c.getValue()).contains(sd + "renkei-patient");
+
+        // conditional read (If-None-Match, If-Modified-Since), as HAPI FHIR's read answers it
+        for (var resource : rest.getResource()) {
+            if (resource.getInteraction().stream().anyMatch(i -> i.getCode().toCode().equals("read"))) {
+                assertThat(resource.getConditionalRead()).as(resource.getType())
+                        .isEqualTo(org.hl7.fhir.r4.model.CapabilityStatement.ConditionalReadStatus.FULLSUPPORT);
+            }
+        }
+        IdType id = (IdType) client.create().resource(yamada()).execute().getId();
+        assertThat(send("GET", "/Patient/" + id.getIdPart(), null, null, "If-None-Match", "W/\"1\"").statusCode()).isEqualTo(304);
+        assertThat(send("GET", "/Patient/" + id.getIdPart(), null, null, "If-Modified-Since", "Fri, 01 Jan 2100 00:00:00 GMT")
+                .statusCode()).isEqualTo(304);
+
+        // every operation with its definition, published in the profiles package
+        String od = "http://renkei.example.jp/fhir/OperationDefinition/";
+        assertThat(rest.getOperation()).extracting(o -> o.getName() + " " + o.getDefinition())
+                .contains("verify-audit-chain " + od + "verify-audit-chain");
+        java.util.Map<String, List<String>> expected = java.util.Map.of(
+                "Patient", List.of("break-glass", "emergency-summary"),
+                "Consent", List.of("revoke", "pdf", "verify"),
+                "Bundle", List.of("pdf", "verify", "notification-receipts"),
+                "Communication", List.of("pdf", "verify", "notification-receipts"),
+                "Composition", List.of("notification-receipts"),
+                "DocumentReference", List.of("notification-receipts"),
+                "Task", List.of("notification-receipts"));
+        expected.forEach((t, names) -> assertThat(type.apply(t).getOperation()).as(t)
+                .extracting(o -> o.getName() + " " + o.getDefinition())
+                .containsExactlyInAnyOrderElementsOf(names.stream().map(n -> n + " " + od + n).toList()));
+        for (var resource : rest.getResource()) {
+            if (!resource.getType().equals("Subscription")) {
+                assertThat(resource.getOperation()).as(resource.getType()).allSatisfy(o -> assertThat(o.getDefinition()).startsWith(od));
+            }
+        }
+        for (String name : List.of("verify-audit-chain", "break-glass", "emergency-summary", "revoke", "pdf", "verify", "notification-receipts")) {
+            try (var in = getClass().getClassLoader().getResourceAsStream("renkei/profiles/OperationDefinition-" + name + ".json")) {
+                assertThat(in).as(name).isNotNull();
+                var definition = HubInstance.fhirContext().newJsonParser().parseResource(org.hl7.fhir.r4.model.OperationDefinition.class, in);
+                assertThat(definition.getUrl()).isEqualTo(od + name);
+                assertThat(definition.getCode()).isEqualTo(name);
+            }
+        }
     }
 }

@@ -283,4 +283,42 @@ class SearchTest extends HubTestBase {
         HttpResponse<String> form = send("POST", "/Patient", "application/x-www-form-urlencoded", "family=" + URLEncoder.encode("鈴木", StandardCharsets.UTF_8));
         assertThat(form.statusCode()).isEqualTo(415);
     }
+
+    /**
+     * search.html#revinclude: {@code _revinclude=Observation:patient} adds, on each page, the Observations that refer to
+     * that page's matches (search mode include), also on pages served from the frozen list; the CapabilityStatement
+     * advertises it (capabilitystatement: rest.resource.searchRevInclude).
+     */
+    @Test
+    void revIncludeAddsTheRecordsReferringToEachPagesMatches() {
+        String a = patientWithFamily("逆参照");
+        String b = patientWithFamily("逆参照");
+        String aObs = observation(a, "8310-5", "体温", "2024-09-01T09:00:00+09:00", Observation.ObservationStatus.FINAL);
+        String bObs = observation(b, "8867-4", "脈拍", "2024-09-01T09:00:00+09:00", Observation.ObservationStatus.FINAL);
+        Bundle first = search("Patient?_id=" + a + "," + b + "&_sort=_id&_count=1&_revinclude=Observation:patient");
+        assertThat(first.getTotal()).isEqualTo(2);
+        List<Bundle> pages = new ArrayList<>(List.of(first));
+        while (pages.get(pages.size() - 1).getLink(Bundle.LINK_NEXT) != null) {
+            pages.add(client.loadPage().next(pages.get(pages.size() - 1)).execute());
+        }
+        assertThat(pages).hasSize(2);
+        String firstPatient = a.compareTo(b) < 0 ? a : b;
+        for (Bundle page : pages) {
+            String patient = page.getEntry().stream().filter(e -> e.getSearch().getMode() == Bundle.SearchEntryMode.MATCH)
+                    .map(e -> e.getResource().getIdElement().getIdPart()).findFirst().orElseThrow();
+            assertThat(page.getEntry()).filteredOn(e -> e.getSearch().getMode() == Bundle.SearchEntryMode.INCLUDE)
+                    .extracting(e -> e.getResource().getIdElement().getIdPart())
+                    .containsExactly(patient.equals(a) ? aObs : bObs);
+        }
+        assertThat(pages.get(0).getEntry()).anyMatch(e -> e.getResource().getIdElement().getIdPart().equals(firstPatient));
+        assertThatThrownBy(() -> search("Patient?_revinclude=Observation:code"))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("_revinclude");
+
+        var cs = client.capabilities().ofType(org.hl7.fhir.r4.model.CapabilityStatement.class).execute();
+        var patientCapability = cs.getRestFirstRep().getResource().stream().filter(r -> r.getType().equals("Patient")).findFirst().orElseThrow();
+        assertThat(patientCapability.getSearchRevInclude()).extracting(x -> x.getValue()).contains("Observation:patient", "Observation:subject");
+        var observationCapability = cs.getRestFirstRep().getResource().stream().filter(r -> r.getType().equals("Observation"))
+                .findFirst().orElseThrow();
+        assertThat(observationCapability.getSearchInclude()).extracting(x -> x.getValue()).contains("Observation:subject", "Observation:*");
+    }
 }

@@ -314,4 +314,72 @@ class TransactionTest {
                 .setIfNoneExist("identifier=" + PATIENT_ID_SYSTEM + "|" + identifier);
         return bundle;
     }
+
+    /**
+     * http.html#transaction: GET entries are reads and searches as a plain GET would answer them, each with its own status;
+     * a transaction processes them after its DELETE, POST and PUT entries, so they see what it wrote. Prefer
+     * (http.html#ops) decides what each write entry carries: nothing, the resource, or an OperationOutcome.
+     */
+    @Test
+    void getEntriesReadAndSearchInBatchesAndTransactionsAndPreferShapesWriteEntries() throws Exception {
+        try (HubInstance hub = new HubInstance(Files.createTempDirectory("renkei-get"))) {
+            hub.client().transaction().withBundle(admission("GET-1", "Observation/spo2-get")).execute();
+            String patientId = hub.client().search().byUrl("Patient?identifier=" + PATIENT_ID_SYSTEM + "|GET-1")
+                    .returnBundle(Bundle.class).execute().getEntryFirstRep().getResource().getIdElement().getIdPart();
+
+            Bundle batch = new Bundle().setType(Bundle.BundleType.BATCH);
+            batch.addEntry().getRequest().setMethod(Bundle.HTTPVerb.GET).setUrl("Patient/" + patientId);
+            batch.addEntry().getRequest().setMethod(Bundle.HTTPVerb.GET).setUrl("Observation/spo2-get/_history/1");
+            batch.addEntry().getRequest().setMethod(Bundle.HTTPVerb.GET).setUrl("Condition?patient=Patient/" + patientId);
+            batch.addEntry().getRequest().setMethod(Bundle.HTTPVerb.GET).setUrl("Patient/never-was");
+            batch.addEntry().getRequest().setMethod(Bundle.HTTPVerb.GET).setUrl("Condition?colour=red");
+            Bundle response = hub.client().transaction().withBundle(batch).execute();
+            assertThat(response.getEntry()).extracting(e -> e.getResponse().getStatus())
+                    .containsExactly("200 OK", "200 OK", "200 OK", "404", "400");
+            assertThat(((Patient) response.getEntry().get(0).getResource()).getNameFirstRep().getFamily()).isEqualTo("岩手");
+            assertThat(response.getEntry().get(0).getResponse().getEtag()).isEqualTo("W/\"1\"");
+            assertThat(response.getEntry().get(1).getResource()).isInstanceOf(Observation.class);
+            Bundle conditions = (Bundle) response.getEntry().get(2).getResource();
+            assertThat(conditions.getType()).isEqualTo(Bundle.BundleType.SEARCHSET);
+            assertThat(conditions.getTotal()).isEqualTo(1);
+            assertThat(conditions.getEntryFirstRep().getResource()).isInstanceOf(Condition.class);
+            assertThat(((org.hl7.fhir.r4.model.OperationOutcome) response.getEntry().get(3).getResponse().getOutcome())
+                    .getIssueFirstRep().getCode()).isEqualTo(org.hl7.fhir.r4.model.OperationOutcome.IssueType.NOTFOUND);
+
+            // a transaction: the GET sees the Patient its POST creates, though it comes first in the Bundle
+            Bundle tx = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+            tx.addEntry().getRequest().setMethod(Bundle.HTTPVerb.GET).setUrl("Patient?identifier=" + PATIENT_ID_SYSTEM + "|GET-2");
+            Patient second = new Patient();
+            second.addIdentifier().setSystem(PATIENT_ID_SYSTEM).setValue("GET-2");
+            second.addName().setFamily("花巻");
+            tx.addEntry().setFullUrl("urn:uuid:6f1c1d2e-0000-4000-8000-0000000000a1").setResource(second)
+                    .getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Patient");
+            Bundle txResponse = hub.client().transaction().withBundle(tx).execute();
+            assertThat(txResponse.getEntry()).extracting(e -> e.getResponse().getStatus()).containsExactly("200 OK", "201 Created");
+            Bundle found = (Bundle) txResponse.getEntry().get(0).getResource();
+            assertThat(found.getTotal()).isEqualTo(1);
+            assertThat(found.getEntryFirstRep().getResource().getIdElement().getIdPart())
+                    .isEqualTo(new IdType(txResponse.getEntry().get(1).getResponse().getLocation()).getIdPart());
+
+            // Prefer on the transaction shapes its write entries
+            var json = HubInstance.fhirContext().newJsonParser();
+            Bundle write = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+            write.addEntry().setResource(new Patient().addName(new org.hl7.fhir.r4.model.HumanName().setFamily("遠野")))
+                    .getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Patient");
+            Bundle asOutcome = json.parseResource(Bundle.class, hub.send("POST", "", "application/fhir+json",
+                    json.encodeResourceToString(write), "Prefer", "return=OperationOutcome").body());
+            var told = (org.hl7.fhir.r4.model.OperationOutcome) asOutcome.getEntryFirstRep().getResponse().getOutcome();
+            assertThat(told.getIssueFirstRep().getSeverity()).isEqualTo(org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity.INFORMATION);
+            assertThat(told.getIssueFirstRep().getDiagnostics()).contains("created", "version 1");
+            assertThat(asOutcome.getEntryFirstRep().getResource()).isNull();
+            Bundle asResource = json.parseResource(Bundle.class, hub.send("POST", "", "application/fhir+json",
+                    json.encodeResourceToString(write), "Prefer", "return=representation").body());
+            assertThat(((Patient) asResource.getEntryFirstRep().getResource()).getNameFirstRep().getFamily()).isEqualTo("遠野");
+            Bundle minimal = json.parseResource(Bundle.class, hub.send("POST", "", "application/fhir+json",
+                    json.encodeResourceToString(write), "Prefer", "return=minimal").body());
+            assertThat(minimal.getEntryFirstRep().getResource()).isNull();
+            assertThat(minimal.getEntryFirstRep().getResponse().getOutcome()).isNull();
+            assertThat(minimal.getEntryFirstRep().getResponse().getLocation()).startsWith("Patient/");
+        }
+    }
 }
