@@ -58,7 +58,9 @@ public final class AccessPolicy {
                 }
             }
             for (Coding coding : codings) {
-                String kind = mapped.getOrDefault(coding.getSystem(), Map.of()).get(coding.getCode());
+                // a coding without system or code maps to nothing (and the policy's maps take no null keys)
+                String kind = coding.getSystem() == null || coding.getCode() == null ? null
+                        : mapped.getOrDefault(coding.getSystem(), Map.of()).get(coding.getCode());
                 if (kind != null) {
                     return kind;
                 }

@@ -38,6 +38,12 @@ public class ConsentRecording implements WriteRule {
         this.fhirContext = fhirContext;
     }
 
+    /** Who recorded the Consent is the hub's to say: a client's stamp is replaced on every write. */
+    @Override
+    public java.util.Set<String> stamps() {
+        return java.util.Set.of(RECORDING);
+    }
+
     @Override
     public void apply(WriteRequest request, StoredResource before, Caller caller) {
         if (!"Consent".equals(request.type()) || request.isDelete()) {

@@ -13,6 +13,7 @@ import ca.uhn.fhir.util.UrlUtil;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -22,11 +23,16 @@ import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.audit.AccessRecord;
 import jp.renkei.hub.search.SearchParameterRegistry;
 import jp.renkei.hub.search.SearchQuery;
+import jp.renkei.hub.store.AccessLabels;
+import jp.renkei.hub.store.Labeler;
 import jp.renkei.hub.store.ResourceStore;
 import jp.renkei.hub.store.SearchExecutor;
 import jp.renkei.hub.store.StoredResource;
 import jp.renkei.hub.store.WriteRequest;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.DomainResource;
 import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.InstantType;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Resource;
@@ -52,11 +58,16 @@ public class ResourceOperations {
     private final List<WriteRule> writeRules;
     private final SealingRule sealing;
     private final ReadCheck readCheck;
+    private final List<SearchExpansion> expansions;
+    private final Labeler labeler;
+    /** The extensions the write rules stamp into what is stored: not part of what a record says. */
+    private final Set<String> stamps;
     private final ReentrantLock conditionalCreates = new ReentrantLock();
 
     public ResourceOperations(FhirContext fhirContext, ResourceStore store, SearchExecutor searchExecutor,
                               SearchParameterRegistry registry, FhirProperties properties, AccessGuard guard,
-                              List<WriteRule> writeRules, SealingRule sealing, List<ReadCheck> readChecks) {
+                              List<WriteRule> writeRules, SealingRule sealing, List<ReadCheck> readChecks,
+                              List<SearchExpansion> expansions, Labeler labeler) {
         this.fhirContext = fhirContext;
         this.store = store;
         this.searchExecutor = searchExecutor;
@@ -66,6 +77,9 @@ public class ResourceOperations {
         this.writeRules = List.copyOf(writeRules);
         this.sealing = sealing;
         this.readCheck = ReadCheck.all(readChecks);
+        this.expansions = List.copyOf(expansions);
+        this.labeler = labeler;
+        this.stamps = writeRules.stream().flatMap(rule -> rule.stamps().stream()).collect(Collectors.toUnmodifiableSet());
     }
 
     public ResourceStore store() {
@@ -161,7 +175,11 @@ public class ResourceOperations {
     }
 
     public SearchQuery parseQuery(String type, Map<String, String[]> parameters) {
-        return SearchQuery.parse(type, parameters, registry, properties.timeZone());
+        Map<String, String[]> expanded = parameters;
+        for (SearchExpansion expansion : expansions) {
+            expanded = expansion.expand(type, expanded);
+        }
+        return SearchQuery.parse(type, expanded, registry, properties.timeZone());
     }
 
     /** Ids of the matches the caller may see; 403 when they may read no record of the type. */
@@ -272,9 +290,116 @@ public class ResourceOperations {
         return ids.isEmpty() ? null : ids.get(0);
     }
 
+    /**
+     * A create; a document the caller's side already sent under the same {@code Bundle.identifier} is that record
+     * again: restated ({@link #unchanged}) or, changed, its next version, pinned to the version found.
+     */
     public WriteRequest createRequest(String type, Resource resource) {
         requireWritable(type);
+        StoredResource sent = resource instanceof Bundle document ? sentBefore(document) : null;
+        if (sent != null) {
+            return new WriteRequest(type, sent.id(), resource, sent.version(), guard.owner(), guard.author());
+        }
         return new WriteRequest(type, ResourceStore.newId(), resource, null, guard.owner(), guard.author());
+    }
+
+    /** Whether a create names what it is (a document its identifier): run it like a conditional create ({@link #conditionally}). */
+    public static boolean identifiesItself(Resource resource) {
+        return resource instanceof Bundle bundle && bundle.getType() == Bundle.BundleType.DOCUMENT
+                && bundle.getIdentifier().hasSystem() && bundle.getIdentifier().hasValue();
+    }
+
+    /**
+     * The current document with this {@code Bundle.identifier} that the caller's organisation wrote and the caller may
+     * read, or null: a document is known by its identifier (FHIR's bdl-9), so sending it again is sending the same
+     * record. Nobody else's documents count, so the lookup reveals nothing of them.
+     */
+    private StoredResource sentBefore(Bundle document) {
+        if (!identifiesItself(document)) {
+            return null;
+        }
+        Identifier identifier = document.getIdentifier();
+        String token = (identifier.getSystem() + "|" + identifier.getValue()).replace(",", "\\,").replace("$", "\\$");
+        SearchQuery query = SearchQuery.parse("Bundle", Map.of("identifier", new String[] {token}, "type", new String[] {"document"}),
+                registry, properties.timeZone());
+        String owner = guard.owner();
+        List<StoredResource> same = guard.visible(searchExecutor.searchRecords(query), 'r').stream()
+                .filter(r -> Objects.equals(owner, r.labels() == null ? null : r.labels().owner())).toList();
+        if (same.size() > 1) {
+            throw new PreconditionFailedException("Bundle.identifier " + identifier.getSystem() + "|" + identifier.getValue()
+                    + " は " + same.size() + " 件の文書に一致します (matches " + same.size() + " documents; it must identify one)");
+        }
+        return same.isEmpty() ? null : same.get(0);
+    }
+
+    /**
+     * The current version when writing {@code request} would restate it, else null: a write that says what the
+     * record already says stores nothing (no new version, no notification). It is refused exactly as the update
+     * would be, so only those who may read and change the record learn that it is unchanged. What a record says is
+     * its content without {@code id}, {@code meta} and the hub's stamps ({@link WriteRule#stamps}); a document's
+     * signature counts only when the writer sends one (a resend without it is the same document, sealed or not). A
+     * write that would label the record anew (its kind under a changed mapping) is a write.
+     */
+    public StoredResource unchanged(WriteRequest request) {
+        if (request.isDelete()) {
+            return null;
+        }
+        StoredResource current = store.read(request.type(), request.id());
+        if (current == null || current.deleted() || (request.ifMatch() != null && request.ifMatch() != current.version())
+                || !sameLabels(request, current) || !sameContent(request.resource(), current)) {
+            return null;
+        }
+        guard.checkUpdate(current, request.type(), request.id(), request.resource());
+        touched(current);
+        return current;
+    }
+
+    /** The patients, kind and addressees the record would be labelled with are its current ones (a changed mapping relabels). */
+    private boolean sameLabels(WriteRequest request, StoredResource current) {
+        AccessLabels now = current.labels();
+        AccessLabels would = labeler.label(request.id(), request.resource());
+        return now != null && now.patients().equals(would.patients()) && Objects.equals(now.kind(), would.kind())
+                && now.addressees().equals(would.addressees());
+    }
+
+    private boolean sameContent(Resource proposed, StoredResource current) {
+        if (!proposed.fhirType().equals(current.type())) {
+            return false;
+        }
+        var parser = fhirContext.newJsonParser();
+        Resource now = (Resource) parser.parseResource(current.json());
+        boolean signed = proposed instanceof Bundle bundle && bundle.hasSignature();
+        return parser.encodeResourceToString(content(proposed, signed)).equals(parser.encodeResourceToString(content(now, signed)));
+    }
+
+    private Resource content(Resource resource, boolean withSignature) {
+        Resource copy = resource.copy();
+        copy.setIdElement(null);
+        copy.setMeta(null);
+        if (copy instanceof DomainResource record) {
+            record.getExtension().removeIf(e -> stamps.contains(e.getUrl()));
+        }
+        if (copy instanceof Bundle bundle && !withSignature) {
+            bundle.setSignature(null);
+        }
+        return copy;
+    }
+
+    /**
+     * {@code If-None-Match: *} on an update: create only. 412 when the record exists, whatever it says, so that a data
+     * load run again leaves what it finds, including records its loader may neither read nor change (the Consents the
+     * hub administrator recorded). Only roles that choose ids create this way; anyone else gets the 405 of any PUT to an id they may not create.
+     */
+    public void requireAbsent(String type, String id, String ifNoneMatch) {
+        if (!"*".equals(ifNoneMatch.trim())) {
+            throw new InvalidRequestException("If-None-Match on an update takes only * (create only), not '" + ifNoneMatch + "'");
+        }
+        StoredResource current = store.read(type, id);
+        if (current != null && !current.deleted()) {
+            guard.checkClientAssignedId(type, id);
+            throw new PreconditionFailedException(type + "/" + id + " は既にあります。If-None-Match: * は新規作成だけを行います ("
+                    + type + "/" + id + " already exists; an update with If-None-Match: * only creates)");
+        }
     }
 
     public WriteRequest updateRequest(String type, String id, Resource resource, Long ifMatch) {
@@ -411,6 +536,7 @@ public class ResourceOperations {
         CREATED("を作成しました", "created"),
         UPDATED("を更新しました", "updated"),
         MATCHED("が If-None-Exist に一致しました。何も作成していません", "matched If-None-Exist; nothing was created"),
+        UNCHANGED("は既にこの内容です。何も書き込んでいません", "unchanged: it already says this; nothing was written"),
         DELETED("を削除しました", "deleted");
 
         private final String japanese;

@@ -28,22 +28,39 @@ public class ResourceProvider extends ReadOnlyResourceProvider {
     /** HAPI FHIR answers with the resource, nothing or the OperationOutcome, as the request's {@code Prefer: return=} asks. */
     @Create
     public MethodOutcome create(@ResourceParam IBaseResource resource, @ConditionalUrlParam String ifNoneExist) {
-        if (ifNoneExist == null) {
-            return outcome(operations.write(operations.createRequest(type, (Resource) resource)), ResourceOperations.Done.CREATED);
+        if (ifNoneExist == null && !ResourceOperations.identifiesItself((Resource) resource)) {
+            return written(operations.createRequest(type, (Resource) resource), false);
         }
         return operations.conditionally(() -> {
-            String existing = operations.matchCondition(type, ifNoneExist, "If-None-Exist");
+            String existing = ifNoneExist == null ? null : operations.matchCondition(type, ifNoneExist, "If-None-Exist");
             if (existing != null) {
                 return outcome(operations.readCurrent(type, existing), ResourceOperations.Done.MATCHED);
             }
-            return outcome(operations.write(operations.createRequest(type, (Resource) resource)), ResourceOperations.Done.CREATED);
+            WriteRequest create = operations.createRequest(type, (Resource) resource);
+            // a document found by its identifier is pinned to the version found (createRequest)
+            return written(create, create.ifMatch() != null);
         });
     }
 
     @Update
-    public MethodOutcome update(@IdParam IdType id, @ResourceParam IBaseResource resource) {
-        StoredResource written = operations.write(operations.updateRequest(type, id.getIdPart(), (Resource) resource,
-                ResourceOperations.version(id)));
+    public MethodOutcome update(@IdParam IdType id, @ResourceParam IBaseResource resource, RequestDetails request) {
+        String ifNoneMatch = request.getHeader("If-None-Match");
+        if (ifNoneMatch != null) {
+            operations.requireAbsent(type, id.getIdPart(), ifNoneMatch);
+        }
+        return written(operations.updateRequest(type, id.getIdPart(), (Resource) resource, ResourceOperations.version(id)), true);
+    }
+
+    /**
+     * Writes, unless the write would change nothing: 201 when it created the resource, 200 otherwise. A create under a
+     * new id cannot restate anything, so it is not compared ({@code existing} false).
+     */
+    private MethodOutcome written(WriteRequest request, boolean existing) {
+        StoredResource unchanged = existing ? operations.unchanged(request) : null;
+        if (unchanged != null) {
+            return outcome(unchanged, ResourceOperations.Done.UNCHANGED);
+        }
+        StoredResource written = operations.write(request);
         return outcome(written, written.version() == 1 ? ResourceOperations.Done.CREATED : ResourceOperations.Done.UPDATED);
     }
 

@@ -52,7 +52,7 @@ public class TransactionProcessor {
         Answer answer = new Answer(request.getFhirServerBase(),
                 RestfulServerUtils.parsePreferHeader(request.getHeader("Prefer")).getReturn());
         if (bundle.getType() == Bundle.BundleType.TRANSACTION) {
-            boolean conditional = bundle.getEntry().stream().anyMatch(e -> e.getRequest().hasIfNoneExist());
+            boolean conditional = bundle.getEntry().stream().anyMatch(TransactionProcessor::conditional);
             return conditional ? operations.conditionally(() -> transaction(bundle, answer)) : transaction(bundle, answer);
         }
         if (bundle.getType() == Bundle.BundleType.BATCH) {
@@ -111,6 +111,7 @@ public class TransactionProcessor {
                 rewriteReferences(plan.request().resource(), assigned);
             }
         }
+        plans.replaceAll(plan -> plan == null ? null : unlessUnchanged(plan));
         List<WriteRequest> writes = plans.stream().filter(p -> p != null && p.request() != null).map(Planned::request).toList();
         List<StoredResource> written = writes.isEmpty() ? List.of() : operations.writeTransaction(writes);
         Bundle response = new Bundle().setType(Bundle.BundleType.TRANSACTIONRESPONSE);
@@ -143,13 +144,26 @@ public class TransactionProcessor {
                 if (isGet(entry)) {
                     return reads.get(index, entry.getRequest().getUrl(), answer.base());
                 }
-                Planned plan = plan(index, entry, new HashMap<>());
+                Planned plan = unlessUnchanged(plan(index, entry, new HashMap<>()));
                 StoredResource result = plan.request() != null ? operations.write(plan.request()) : plan.existing();
                 return responseEntry(plan, result, answer);
             };
-            response.addEntry(answered(i, entry.getRequest().hasIfNoneExist() ? () -> operations.conditionally(run) : run));
+            response.addEntry(answered(i, conditional(entry) ? () -> operations.conditionally(run) : run));
         }
         return response;
+    }
+
+    /** Entries that are found or matched before they are written: conditional creates, and documents (by their identifier). */
+    private static boolean conditional(BundleEntryComponent entry) {
+        return entry.getRequest().hasIfNoneExist() || ResourceOperations.identifiesItself(entry.getResource());
+    }
+
+    /** A write that would restate the current version writes nothing ({@link ResourceOperations#unchanged}). */
+    private Planned unlessUnchanged(Planned plan) {
+        // a create under a new id restates nothing; one that found its document is pinned to it (If-Match)
+        boolean existing = plan.request() != null && (plan.outcome() != Outcome.CREATED || plan.request().ifMatch() != null);
+        StoredResource unchanged = existing ? operations.unchanged(plan.request()) : null;
+        return unchanged == null ? plan : new Planned(Outcome.UNCHANGED, null, unchanged);
     }
 
     /** One entry's answer, or the status and OperationOutcome of its failure (a batch entry, or a GET entry). */
@@ -207,6 +221,9 @@ public class TransactionProcessor {
                             + "' does not match the url '" + url + "'");
                 }
                 remember(entry, id.getResourceType(), id.getIdPart(), assigned);
+                if (request.hasIfNoneMatch()) {
+                    operations.requireAbsent(id.getResourceType(), id.getIdPart(), request.getIfNoneMatch());
+                }
                 Long ifMatch = ResourceOperations.ifMatchVersion(request.getIfMatch(), "Bundle entry " + index + ": ");
                 yield new Planned(Outcome.UPDATED, operations.updateRequest(id.getResourceType(), id.getIdPart(), resource, ifMatch), null);
             }
@@ -280,12 +297,16 @@ public class TransactionProcessor {
     private BundleEntryComponent responseEntry(Planned plan, StoredResource result, Answer answer) {
         BundleEntryComponent entry = new BundleEntryComponent();
         String status = switch (plan.outcome()) {
-            case CREATED -> "201 Created";
-            case UPDATED -> result.version() == 1 ? "201 Created" : "200 OK";
-            case EXISTING -> "200 OK";
+            // a document sent again under its identifier is its next version
+            case CREATED, UPDATED -> result.version() == 1 ? "201 Created" : "200 OK";
+            case EXISTING, UNCHANGED -> "200 OK";
             case DELETED -> "204 No Content";
         };
         entry.getResponse().setStatus(status);
+        if (plan.outcome() == Outcome.UNCHANGED) {
+            // whatever Prefer asks: a 200 alone does not tell a record left as it was from one updated
+            entry.getResponse().setOutcome(OperationOutcomes.information(ResourceOperations.Done.UNCHANGED.told(result)));
+        }
         if (result != null) {
             entry.getResponse().setLocation(result.type() + "/" + result.id() + "/_history/" + result.version());
             entry.getResponse().setEtag("W/\"" + result.version() + "\"");
@@ -295,9 +316,9 @@ public class TransactionProcessor {
             entry.setResource(operations.toResource(result));
         } else if (answer.prefer() == PreferReturnEnum.OPERATION_OUTCOME) {
             ResourceOperations.Done done = switch (plan.outcome()) {
-                case CREATED -> ResourceOperations.Done.CREATED;
-                case UPDATED -> result.version() == 1 ? ResourceOperations.Done.CREATED : ResourceOperations.Done.UPDATED;
+                case CREATED, UPDATED -> result.version() == 1 ? ResourceOperations.Done.CREATED : ResourceOperations.Done.UPDATED;
                 case EXISTING -> ResourceOperations.Done.MATCHED;
+                case UNCHANGED -> ResourceOperations.Done.UNCHANGED;
                 case DELETED -> ResourceOperations.Done.DELETED;
             };
             entry.getResponse().setOutcome(OperationOutcomes.information(result != null ? done.told(result)
@@ -312,7 +333,7 @@ public class TransactionProcessor {
         return entry;
     }
 
-    private enum Outcome { CREATED, UPDATED, EXISTING, DELETED }
+    private enum Outcome { CREATED, UPDATED, EXISTING, UNCHANGED, DELETED }
 
     /** How the response is written: the base for links, and what {@code Prefer: return=} asks for (null: not said). */
     private record Answer(String base, PreferReturnEnum prefer) {

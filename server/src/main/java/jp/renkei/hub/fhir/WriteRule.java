@@ -1,6 +1,7 @@
 package jp.renkei.hub.fhir;
 
 import java.util.List;
+import java.util.Set;
 import jp.renkei.hub.access.Caller;
 import jp.renkei.hub.store.StoredResource;
 import jp.renkei.hub.store.WriteRequest;
@@ -26,5 +27,14 @@ public interface WriteRule {
      */
     default List<WriteRequest> consequences(WriteRequest request, StoredResource before, Caller caller) {
         return List.of();
+    }
+
+    /**
+     * The top-level extensions this rule writes into what is stored, replacing whatever a client put there (who
+     * recorded a Consent, when a Task reached each status): a write that differs from the current version only in
+     * them restates it, and changes nothing ({@link ResourceOperations#unchanged}).
+     */
+    default Set<String> stamps() {
+        return Set.of();
     }
 }

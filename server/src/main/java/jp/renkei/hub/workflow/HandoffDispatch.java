@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
+import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.access.Caller;
 import jp.renkei.hub.fhir.Unprocessable;
 import jp.renkei.hub.fhir.WriteRule;
@@ -14,10 +16,12 @@ import jp.renkei.hub.store.ResourceStore;
 import jp.renkei.hub.store.SearchExecutor;
 import jp.renkei.hub.store.StoredResource;
 import jp.renkei.hub.store.WriteRequest;
+import org.hl7.fhir.r4.model.BaseDateTimeType;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Communication;
 import org.hl7.fhir.r4.model.Composition;
 import org.hl7.fhir.r4.model.DateType;
+import org.hl7.fhir.r4.model.Encounter;
 import org.hl7.fhir.r4.model.Extension;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Reference;
@@ -30,12 +34,15 @@ import org.hl7.fhir.r4.model.Task;
  * profile requires at least one, a document without any is stored and sent to nobody) or a contact-form question (a Communication claiming
  * {@code renkei-contact-form-question}, recipients in {@code recipient}) is created, the hub opens one
  * hand-off Task per recipient in the same write, addressed to that recipient, focused on what was sent, with
- * the trigger day of its fee-rule deadlines (the start of {@code Composition.event.period}, the admission)
- * or the 返信希望日.
+ * the trigger day of its fee-rule deadlines (admission information: the admission, the start of
+ * {@code Composition.event.period}; a discharge handoff: the day of discharge, the end of the documented stay) or the
+ * 返信希望日. What is sent must point at what is there ({@link SentReferences}): a mistyped recipient is refused, not
+ * sent to nobody.
  * When the physician's answer (a Communication claiming {@code renkei-contact-form-answer}) is created,
  * the open Tasks of the question it responds to are completed in the same write. The question's
  * {@code received} time is set when its Task is first received, or answered without that step (既読).
- * Amending a sent document opens no new Tasks.
+ * A new version of a sent document (sent again under its identifier, or amended) opens Tasks only for the
+ * recipients who have none for it yet; the others see the new version through the same focus.
  */
 public final class HandoffDispatch implements WriteRule {
 
@@ -55,24 +62,33 @@ public final class HandoffDispatch implements WriteRule {
     private final Labeler labeler;
     private final SearchExecutor searches;
     private final ResourceStore store;
+    private final SentReferences references;
 
     public HandoffDispatch(FhirContext fhirContext, TaskWorkflow workflow, Labeler labeler, SearchExecutor searches,
-                           ResourceStore store) {
+                           ResourceStore store, AccessGuard guard) {
         this.fhirContext = fhirContext;
         this.workflow = workflow;
         this.labeler = labeler;
         this.searches = searches;
         this.store = store;
+        this.references = new SentReferences(fhirContext, store, guard);
     }
 
-    /** A sent item names recipients the hub can address and a patient it knows. */
+    /**
+     * A sent item (each version of it) names recipients the hub can address, a patient it knows, and nothing that is not
+     * there; a hand-off Task is addressed to someone in the directory.
+     */
     @Override
     public void apply(WriteRequest request, StoredResource before, Caller caller) {
-        if (request.isDelete() || !isNew(before)) {
+        if (request.isDelete()) {
+            return;
+        }
+        if (request.resource() instanceof Task task) {
+            requireAddressee(task, before);
             return;
         }
         Sending sending = sending(request);
-        if (sending == null) {
+        if (sending == null || sending.recipients().isEmpty()) {
             return;
         }
         for (int i = 0; i < sending.recipients().size(); i++) {
@@ -84,10 +100,25 @@ public final class HandoffDispatch implements WriteRule {
                                 + " reference to an Organization, PractitionerRole or Practitioner of this hub, not '" + ref + "')");
             }
         }
-        if (!sending.recipients().isEmpty() && patientOf(request) == null) {
+        if (patientOf(request) == null) {
             throw Unprocessable.at(fhirContext, sending.subjectPath(), OperationOutcome.IssueType.VALUE,
                     "送付する文書の患者（subject）はこのハブの Patient を指す必要があります (what is sent is about a patient of this hub:"
                             + " subject is Patient/{id} or the Patient entry of the document)");
+        }
+        references.check(request.resource(), new SentReferences.Roles(sending.recipientsPath(), sending.subjectPath(),
+                sending.authorsPath()));
+    }
+
+    /** A hand-off Task's addressee is in the directory: checked when the Task is created or addressed anew. */
+    private void requireAddressee(Task task, StoredResource before) {
+        String owner = task.getOwner().getReference();
+        if (TaskWorkflow.handoffKind(task) == null || owner == null) {
+            return; // not a hand-off, or one without an addressee, which TaskWorkflow refuses
+        }
+        boolean sameAddressee = before != null && !before.deleted() && before.labels() != null
+                && before.labels().addressees().contains(owner);
+        if (!sameAddressee) {
+            references.checkAddressee("Task.owner", owner);
         }
     }
 
@@ -96,21 +127,26 @@ public final class HandoffDispatch implements WriteRule {
         if (request.isDelete()) {
             return List.of();
         }
-        if (!isNew(before)) {
-            return request.resource() instanceof Task task && isContactForm(task) && task.getStatus() == Task.TaskStatus.RECEIVED
-                    ? questionRead(task) : List.of();
+        if (!isNew(before) && request.resource() instanceof Task task) {
+            return isContactForm(task) && task.getStatus() == Task.TaskStatus.RECEIVED ? questionRead(task) : List.of();
         }
-        if (request.resource() instanceof Communication c && claims(c, ANSWER)) {
+        if (isNew(before) && request.resource() instanceof Communication c && claims(c, ANSWER)) {
             return completeAnsweredQuestions(c, caller);
         }
         Sending sending = sending(request);
-        if (sending == null) {
+        if (sending == null || sending.recipients().isEmpty()) {
             return List.of();
         }
         Reference patient = new Reference("Patient/" + patientOf(request));
         Reference focus = new Reference(request.type() + "/" + request.id());
+        // a new version is sent to whoever has no Task for it yet (a recipient added, or a preliminary version made final)
+        Set<Object> addressed = isNew(before) ? Set.of() : searches.currentWhere("Task", "focus", focus.getReference(), false).stream()
+                .flatMap(t -> t.indexValues("owner").stream()).collect(Collectors.toSet());
         List<WriteRequest> tasks = new ArrayList<>();
         for (Reference recipient : sending.recipients()) {
+            if (addressed.contains(recipient.getReference())) {
+                continue;
+            }
             Task task = workflow.open(sending.kind(), sending.title(), patient, focus,
                     new Reference(recipient.getReference()).setDisplay(recipient.getDisplay()), caller, sending.trigger(),
                     sending.replyBy());
@@ -193,26 +229,48 @@ public final class HandoffDispatch implements WriteRule {
             }
             List<Reference> recipients = composition.getExtensionsByUrl(RECIPIENT).stream()
                     .map(Extension::getValue).filter(Reference.class::isInstance).map(Reference.class::cast).toList();
-            // the day the fee-rule deadlines count from: the start of the documented event (the admission)
-            var start = composition.getEventFirstRep().getPeriod().getStartElement();
-            LocalDate trigger = start.getValue() == null ? null : LocalDate.of(start.getYear(), start.getMonth() + 1, start.getDay());
+            // the day the fee-rule deadlines count from: the admission, or the discharge
+            LocalDate trigger = "discharge-summary".equals(kind) ? dischargeDay(bundle, composition)
+                    : day(composition.getEventFirstRep().getPeriod().getStartElement());
             return new Sending(kind, SENT_DOCUMENTS.get(kind), recipients, trigger, null,
-                    "Bundle.entry[0].resource.extension('" + RECIPIENT + "')", "Bundle.entry[0].resource.subject");
+                    "Bundle.entry[0].resource.extension('" + RECIPIENT + "')", "Bundle.entry[0].resource.subject",
+                    "Bundle.entry[0].resource.author");
         }
         if (resource instanceof Communication question && claims(question, QUESTION)) {
             LocalDate replyBy = question.getExtensionByUrl(REPLY_BY) != null
                     && question.getExtensionByUrl(REPLY_BY).getValue() instanceof DateType date && date.getValue() != null
                     ? LocalDate.of(date.getYear(), date.getMonth() + 1, date.getDay()) : null;
             return new Sending("contact-form", "主治医・ケアマネジャー連絡票", question.getRecipient(), null, replyBy,
-                    "Communication.recipient", "Communication.subject");
+                    "Communication.recipient", "Communication.subject", null);
         }
         return null;
     }
 
+    /**
+     * The day of discharge, which a discharge handoff's deadlines count from: the end of the stay the document covers
+     * ({@code Composition.event.period.end}), else the end of the hospital stay it belongs to ({@code Composition.encounter},
+     * an entry of the document); null when the document says neither (then it has no deadline).
+     */
+    private static LocalDate dischargeDay(Bundle document, Composition composition) {
+        for (Composition.CompositionEventComponent event : composition.getEvent()) {
+            if (event.getPeriod().hasEnd()) {
+                return day(event.getPeriod().getEndElement());
+            }
+        }
+        Resource stay = SentReferences.Entries.of(document).resolve(composition.getEncounter().getReference(),
+                document.getEntryFirstRep().getFullUrl());
+        return stay instanceof Encounter encounter && encounter.getPeriod().hasEnd() ? day(encounter.getPeriod().getEndElement()) : null;
+    }
+
+    /** The calendar day as written (in the time zone the sender wrote it in). */
+    private static LocalDate day(BaseDateTimeType time) {
+        return time.getValue() == null ? null : LocalDate.of(time.getYear(), time.getMonth() + 1, time.getDay());
+    }
+
     private record Sending(String kind, String title, List<Reference> recipients, LocalDate trigger, LocalDate replyBy,
-                           String recipientsPath, String subjectPath) {
+                           String recipientsPath, String subjectPath, String authorsPath) {
         String recipientPath(int i) {
-            return recipientsPath.endsWith(")") ? recipientsPath : recipientsPath + "[" + i + "]";
+            return recipientsPath.endsWith(")") ? recipientsPath + "[" + i + "].value" : recipientsPath + "[" + i + "]";
         }
     }
 

@@ -75,6 +75,12 @@ public final class TaskWorkflow implements WriteRule {
         this.zone = zone;
     }
 
+    /** The status times and deadlines are the hub's: a client's are replaced on every write. */
+    @Override
+    public Set<String> stamps() {
+        return Set.of(STATUS_TIMES, DEADLINE);
+    }
+
     @Override
     public void apply(WriteRequest request, StoredResource before, Caller caller) {
         if (!"Task".equals(request.type()) || request.isDelete()) {
@@ -145,7 +151,8 @@ public final class TaskWorkflow implements WriteRule {
         return inputDate(task, "reply-by") != null;
     }
 
-    private static String handoffKind(Task task) {
+    /** The Task's hand-off kind (its code from the hand-off code system), or null for any other Task. */
+    static String handoffKind(Task task) {
         return task.getCode().getCoding().stream().filter(c -> HANDOFF.equals(c.getSystem()))
                 .map(Coding::getCode).findFirst().orElse(null);
     }

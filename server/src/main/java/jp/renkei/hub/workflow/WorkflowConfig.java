@@ -27,8 +27,13 @@ public class WorkflowConfig {
 
     @Bean
     HandoffDispatch handoffDispatch(FhirContext fhirContext, TaskWorkflow workflow, Labeler labeler, SearchExecutor searches,
-                                    ResourceStore store) {
-        return new HandoffDispatch(fhirContext, workflow, labeler, searches, store);
+                                    ResourceStore store, AccessGuard guard) {
+        return new HandoffDispatch(fhirContext, workflow, labeler, searches, store, guard);
+    }
+
+    @Bean
+    OrganisationInbox organisationInbox(SearchExecutor searches) {
+        return new OrganisationInbox(searches);
     }
 
     @Bean

@@ -95,6 +95,9 @@ class AccessPolicyTableTest {
                         "Organization/org-t"),
                 PATIENT_OWNER, PATIENT_AUTHOR);
 
+        // the directory the example documents are sent through (a hub refuses a document to or from strangers)
+        CareRecords.directory().forEach(entry -> seed(entry.fhirType(), entry.getIdElement().getIdPart(), entry, null, null));
+
         List<String> types = new ArrayList<>(policy.types());
         types.add("AuditEvent");
         for (String type : types.stream().distinct().toList()) {

@@ -71,8 +71,8 @@ public final class CareRecords {
                             .setAttachment(new org.hl7.fhir.r4.model.Attachment().setContentType("application/pdf")
                                     .setUrl("Binary/b1")));
             case "Bundle" -> "discharge-summary".equals(kind) || kind == null
-                    ? example("Bundle-discharge-handoff-example.json", "takahashi-kiyo-example", patient)
-                    : "emergency-sheet".equals(kind) ? example("Bundle-emergency-sheet-example.json", "pat-sasaki", patient)
+                    ? newDocument(example("Bundle-discharge-handoff-example.json", "takahashi-kiyo-example", patient))
+                    : "emergency-sheet".equals(kind) ? newDocument(example("Bundle-emergency-sheet-example.json", "pat-sasaki", patient))
                     : new Bundle().setType(Bundle.BundleType.DOCUMENT)
                             .addEntry(new Bundle.BundleEntryComponent().setFullUrl("urn:uuid:0b0e7c1e-1111-4e3e-9a0f-000000000001")
                                     .setResource(composition(kind, subject)));
@@ -112,6 +112,32 @@ public final class CareRecords {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /** The example document as a document of its own: a new {@code Bundle.identifier} (the hub takes the same one for a resend). */
+    private static Bundle newDocument(Resource example) {
+        Bundle document = (Bundle) example;
+        document.getIdentifier().setValue("urn:uuid:" + java.util.UUID.randomUUID());
+        return document;
+    }
+
+    /**
+     * The directory a document from the examples is sent through: the Organizations, Practitioners and PractitionerRoles of
+     * the discharge handoff example (its authors and recipients), and {@code Practitioner/x}, the author of the other test
+     * documents. A hub refuses to send a document to, or from, someone its directory does not know.
+     */
+    public static java.util.List<Resource> directory() {
+        java.util.List<Resource> entries = new java.util.ArrayList<>();
+        Bundle example = (Bundle) example("Bundle-discharge-handoff-example.json", "takahashi-kiyo-example", "unused");
+        for (Bundle.BundleEntryComponent entry : example.getEntry()) {
+            Resource resource = entry.getResource();
+            if (resource instanceof Organization || resource instanceof Practitioner || resource instanceof PractitionerRole) {
+                resource.setId(resource.fhirType() + "/" + resource.getIdElement().getIdPart());
+                entries.add(resource);
+            }
+        }
+        entries.add(new Practitioner().addName(new HumanName().setFamily("佐藤").addGiven("花子")).setId("Practitioner/x"));
+        return entries;
     }
 
     /** An active privacy Consent of the patient sharing everything with the given actors (CareTeam/…, Organization/…). */

@@ -160,6 +160,22 @@ class KeycloakEndToEndTest {
     // ---- through the hub -------------------------------------------------------------------------------
 
     @Test
+    void theDemoLoadScriptSignsInAtKeycloakAndLoadingAgainCreatesNothing() throws Exception {
+        // the data is loaded already (start); a user runs deploy/load-demo.sh again, signing in as hub-admin here
+        ProcessBuilder builder = new ProcessBuilder("bash", ROOT.resolve("deploy/load-demo.sh").toString())
+                .directory(ROOT.toFile()).redirectErrorStream(true);
+        builder.environment().put("RENKEI_PORT", Integer.toString(URI.create(hub.baseUrl()).getPort()));
+        builder.environment().put("RENKEI_AUTH_ISSUER", issuer);
+        builder.environment().remove("RENKEI_TOKEN");
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(output).isZero();
+        // other tests here may have amended demo records (put back as "updated"); nothing is created, no Consent replaced
+        assertThat(output).contains(": 0 created, ").contains(", 3 kept as they were");
+    }
+
+    @Test
     void demoUsersGetWhatTheirProfessionAndCareTeamAllow() throws Exception {
         String careManager = password("care-manager");
         String careWorker = password("care-worker");

@@ -94,6 +94,8 @@ class SignedDocumentsTest {
         }
         world.seed("CareTeam", "ct-" + PATIENT, team, "Organization/org-hospital");
         world.seed("Consent", "share-" + PATIENT, CareRecords.sharingWith(PATIENT, "CareTeam/ct-" + PATIENT), "Organization/org-hospital");
+        // the directory the discharge handoffs are sent through
+        CareRecords.directory().forEach(entry -> world.seed(entry.fhirType(), entry.getIdElement().getIdPart(), entry, null));
         nurse = world.issuer.token().roles("hospital-nurse").subject("hn-1").claim("practitioner_role", "role-hn")
                 .claim("organization", "org-hospital").sign();
         physician = world.issuer.token().roles("physician").subject("dr-1").claim("practitioner_role", "role-dr")

@@ -5,13 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.function.Consumer;
+import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.WriteRequest;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Communication;
 import org.hl7.fhir.r4.model.DateTimeType;
+import org.hl7.fhir.r4.model.HumanName;
 import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.PractitionerRole;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.StringType;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -27,6 +33,15 @@ class ContactFormProfileTest extends HubValidationTest {
     private static final String PART = "http://renkei.example.jp/fhir/StructureDefinition/contact-form-part";
     private static final String PART_CODES = "http://renkei.example.jp/fhir/CodeSystem/contact-form-part";
     private static final String REPLY_BY = "http://renkei.example.jp/fhir/StructureDefinition/reply-requested-by";
+
+    /** The patient and the people the examples name: a question is sent only to and from someone the hub knows. */
+    @BeforeAll
+    void knowTheExamplesPeople() {
+        hub.bean(ResourceStore.class).write(List.of(
+                new WriteRequest("Patient", "pat-sasaki", new Patient().addName(new HumanName().setFamily("佐々木")), null, null),
+                new WriteRequest("PractitionerRole", "role-takahashi-dr", new PractitionerRole().setActive(true), null, null),
+                new WriteRequest("PractitionerRole", "role-ito-cm", new PractitionerRole().setActive(true), null, null)));
+    }
 
     private Communication example(String id) {
         return ProfileExamples.load(Communication.class, "Communication-" + id + ".json");

@@ -6,6 +6,9 @@ import ca.uhn.fhir.parser.IParser;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.function.Consumer;
+import jp.renkei.hub.access.CareRecords;
+import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.WriteRequest;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
@@ -18,6 +21,7 @@ import org.hl7.fhir.r4.model.Procedure;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.StringType;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -31,6 +35,15 @@ class DischargeHandoffProfileTest extends HubValidationTest {
 
     private static final String SECTION = "http://renkei.example.jp/fhir/CodeSystem/discharge-handoff-section";
     private static final String COMPOSITION = "Bundle.entry[0].resource";
+
+    /** The example's patient and the people it is written by and sent to: a handoff goes only to and from those the hub knows. */
+    @BeforeAll
+    void knowTheExamplesPatientAndPeople() {
+        List<WriteRequest> known = new java.util.ArrayList<>();
+        known.add(new WriteRequest("Patient", "takahashi-kiyo-example", load(Patient.class, "Patient-takahashi-kiyo-example.json"), null, null));
+        CareRecords.directory().forEach(entry -> known.add(new WriteRequest(entry.fhirType(), entry.getIdElement().getIdPart(), entry, null, null)));
+        hub.bean(ResourceStore.class).write(known);
+    }
 
     private static <T extends Resource> T load(Class<T> type, String file) {
         return ProfileExamples.load(type, file);

@@ -28,8 +28,11 @@ class EmergencySheetProfileTest extends HubValidationTest {
     private static final String SHEET = "Bundle.entry[0].resource/*Composition/es-sasaki-20261120*/";
     private static final String SECTION = "http://renkei.example.jp/fhir/CodeSystem/emergency-sheet-section";
 
+    /** The example as a sheet of its own: a new Bundle.identifier (the same one again would be the same document, sent again). */
     private Bundle example() {
-        return ProfileExamples.load(Bundle.class, "Bundle-emergency-sheet-example.json");
+        Bundle sheet = ProfileExamples.load(Bundle.class, "Bundle-emergency-sheet-example.json");
+        sheet.getIdentifier().setValue("es-" + java.util.UUID.randomUUID());
+        return sheet;
     }
 
     private static Composition sheet(Bundle bundle) {

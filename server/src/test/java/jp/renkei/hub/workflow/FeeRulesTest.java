@@ -56,9 +56,18 @@ class FeeRulesTest {
     }
 
     @Test
+    void aDischargeHandoffIsDueOnTheDayOfDischarge() {
+        // 退院時又は転院時 / 入院又は入所中: by the end of the discharge day, New Year's Eve included
+        assertThat(due("discharge-summary", "2026-12-31")).containsExactly(
+                "taiin-2018 地域連携診療計画加算（退院時の文書による情報提供） 2026-12-31T23:59:59+09:00",
+                "taiin-2018 退院・退所加算（入院中の情報提供） 2026-12-31T23:59:59+09:00");
+    }
+
+    @Test
     void noDeadlineBeforeTheRulesOrForOtherHandoffs() {
         assertThat(due("admission-info", "2018-03-31")).isEmpty();
         assertThat(due("contact-form", "2026-01-01")).isEmpty();
+        assertThat(due("discharge-summary", "2018-03-31")).isEmpty();
     }
 
     @Test

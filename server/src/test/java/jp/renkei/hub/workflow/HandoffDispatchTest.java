@@ -17,7 +17,9 @@ import org.hl7.fhir.r4.model.Extension;
 import org.hl7.fhir.r4.model.HumanName;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.Organization;
 import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.PractitionerRole;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.Task;
@@ -40,6 +42,8 @@ class HandoffDispatchTest {
     private String nurse;
     private String careManager;
     private String careManagerIto;
+    /** 佐々木's colleague at the same care-management office, not on the patient's care team. */
+    private String careManagerKato;
     private String doctor;
     private final IParser json = HubInstance.fhirContext().newJsonParser();
 
@@ -54,10 +58,24 @@ class HandoffDispatchTest {
         }
         world.seed("CareTeam", "ct-" + PATIENT, team, "Organization/org-hospital");
         world.seed("Consent", "share-" + PATIENT, CareRecords.sharingWith(PATIENT, "CareTeam/ct-" + PATIENT), "Organization/org-hospital");
+        // the directory the documents are sent through: the example's organisations and people, and this test's own
+        CareRecords.directory().forEach(entry -> world.seed(entry.fhirType(), entry.getIdElement().getIdPart(), entry, null));
+        world.seed("Organization", "org-hospital", new Organization().setName("岩手中央病院"), null);
+        for (String role : List.of("role-hn", "role-ito-cm", "role-takahashi-dr")) {
+            world.seed("PractitionerRole", role, new PractitionerRole().setActive(true), null);
+        }
+        world.seed("PractitionerRole", "role-kato-cm", new PractitionerRole().setActive(true)
+                .setOrganization(new Reference("Organization/careplan-asahi")), null);
+        // a record about another patient, which the nurse may not read
+        world.seed("Patient", "p-other", new Patient().addName(new HumanName().setFamily("佐藤")), "Organization/org-elsewhere");
+        world.seed("Composition", "doc-other", CareRecords.about("Composition", "discharge-summary", "p-other"), "Organization/org-elsewhere");
         nurse = world.issuer.token().roles("hospital-nurse").subject("hn-1").claim("practitioner_role", "role-hn")
                 .claim("organization", "org-hospital").sign();
+        // 佐々木, care manager at ケアプランあさひ (the example's PractitionerRole/role-cm-sasaki)
         careManager = world.issuer.token().roles("care-manager").subject("cm-1").claim("practitioner_role", "role-cm-sasaki")
-                .claim("organization", "org-kyotaku").sign();
+                .claim("practitioner", "cm-sasaki").claim("organization", "careplan-asahi").sign();
+        careManagerKato = world.issuer.token().roles("care-manager").subject("cm-3").claim("practitioner_role", "role-kato-cm")
+                .claim("organization", "careplan-asahi").sign();
         careManagerIto = world.issuer.token().roles("care-manager").subject("cm-2").claim("practitioner_role", "role-ito-cm")
                 .claim("organization", "org-minami").sign();
         doctor = world.issuer.token().roles("physician").subject("dr-1").claim("practitioner_role", "role-takahashi-dr")
@@ -268,5 +286,183 @@ class HandoffDispatchTest {
         HttpResponse<String> response = post(careManager, question);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(422);
         assertThat(response.body()).contains("Communication.payload");
+    }
+
+    // ---- deadlines of a discharge handoff (issue 18 point 11) -----------------------------------------------------
+
+    private static List<String> deadlines(Task task) {
+        return task.getExtensionsByUrl(TaskWorkflow.DEADLINE).stream()
+                .map(d -> ((org.hl7.fhir.r4.model.Coding) d.getExtensionByUrl("rule").getValue()).getCode() + " "
+                        + ((org.hl7.fhir.r4.model.DateTimeType) d.getExtensionByUrl("due").getValue()).getValueAsString())
+                .toList();
+    }
+
+    @Test
+    void aDischargeHandoffIsDueByTheDayOfDischarge() {
+        // the example names the hospital stay it ends (Composition.encounter): discharged on 27 November 2026
+        String id = created(post(nurse, dischargeHandoff()));
+        List<Task> opened = tasks(nurse, "focus=Bundle/" + id);
+        assertThat(opened).hasSize(4).allSatisfy(task -> {
+            assertThat(deadlines(task)).containsExactlyInAnyOrder("chiiki-renkei-shinryo-keikaku 2026-11-27T23:59:59+09:00",
+                    "taiin-taisho 2026-11-27T23:59:59+09:00");
+            assertThat(task.getRestriction().getPeriod().getEndElement().getValueAsString()).isEqualTo("2026-11-27T23:59:59+09:00");
+            assertThat(task.getInputFirstRep().getValue().primitiveValue()).isEqualTo("2026-11-27");
+        });
+
+        // a documented stay (Composition.event.period) ends on its discharge day, whatever the Encounter planned
+        Bundle earlier = dischargeHandoff();
+        composition(earlier).addEvent().getPeriod().setStartElement(new org.hl7.fhir.r4.model.DateTimeType("2026-10-28T21:40:00+09:00"))
+                .setEndElement(new org.hl7.fhir.r4.model.DateTimeType("2026-11-25T10:00:00+09:00"));
+        String earlierId = created(post(nurse, earlier));
+        assertThat(tasks(nurse, "focus=Bundle/" + earlierId)).allSatisfy(task ->
+                assertThat(task.getRestriction().getPeriod().getEndElement().getValueAsString()).isEqualTo("2026-11-25T23:59:59+09:00"));
+    }
+
+    // ---- references that must resolve (issue 18 point 12) ---------------------------------------------------------
+
+    private int bundlesWithIdentifier(Bundle document) {
+        HttpResponse<String> found = hub.send("GET", "/Bundle?identifier=" + document.getIdentifier().getSystem() + "%7C"
+                + document.getIdentifier().getValue(), null, null, "Authorization", "Bearer " + nurse);
+        assertThat(found.statusCode()).as(found.body()).isEqualTo(200);
+        return json.parseResource(Bundle.class, found.body()).getTotal();
+    }
+
+    private OperationOutcome.OperationOutcomeIssueComponent refused(HttpResponse<String> response) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(422);
+        return json.parseResource(OperationOutcome.class, response.body()).getIssueFirstRep();
+    }
+
+    @Test
+    void aMistypedRecipientIsRefusedByNameAndNothingIsStored() {
+        Bundle sent = dischargeHandoff();
+        composition(sent).getExtensionsByUrl(HandoffDispatch.RECIPIENT).get(0).setValue(new Reference("PractitionerRole/role-care-manger"));
+        int before = tasks(nurse, "patient=" + PATIENT).size();
+
+        OperationOutcome.OperationOutcomeIssueComponent issue = refused(post(nurse, sent));
+        assertThat(issue.getExpression().get(0).getValue())
+                .isEqualTo("Bundle.entry[0].resource.extension('" + HandoffDispatch.RECIPIENT + "')[0].value");
+        assertThat(issue.getDiagnostics()).contains("PractitionerRole/role-care-manger").doesNotContain("高橋");
+        assertThat(tasks(nurse, "patient=" + PATIENT)).hasSize(before);
+        assertThat(bundlesWithIdentifier(sent)).isZero();
+
+        // a contact form to a mistyped physician, too
+        Communication question = question();
+        question.getRecipientFirstRep().setReference("PractitionerRole/role-takahashi-dt");
+        OperationOutcome.OperationOutcomeIssueComponent contactForm = refused(post(careManagerIto, question));
+        assertThat(contactForm.getExpression().get(0).getValue()).isEqualTo("Communication.recipient[0]");
+        assertThat(contactForm.getDiagnostics()).contains("PractitionerRole/role-takahashi-dt");
+        assertThat(tasks(nurse, "patient=" + PATIENT)).hasSize(before);
+
+        // and a hand-off Task written directly
+        Task direct = new Task().setStatus(Task.TaskStatus.REQUESTED).setIntent(Task.TaskIntent.ORDER)
+                .setFor(new Reference("Patient/" + PATIENT)).setOwner(new Reference("Organization/vns-morioka-chuou"));
+        direct.getCode().addCoding(new org.hl7.fhir.r4.model.Coding(TaskWorkflow.HANDOFF, "discharge-summary", null));
+        OperationOutcome.OperationOutcomeIssueComponent task = refused(post(nurse, direct));
+        assertThat(task.getExpression().get(0).getValue()).isEqualTo("Task.owner");
+        assertThat(task.getDiagnostics()).contains("Organization/vns-morioka-chuou");
+        assertThat(tasks(nurse, "patient=" + PATIENT)).hasSize(before);
+    }
+
+    @Test
+    void everyReferenceOutsideTheDocumentMustBeARecordTheSenderMayReferTo() {
+        // not in the document and not in the hub: the handoff this one replaces, mistyped
+        Bundle missing = dischargeHandoff();
+        composition(missing).addRelatesTo().setCode(Composition.DocumentRelationshipType.REPLACES)
+                .setTarget(new Reference("Composition/doc-handoff-2025"));
+        OperationOutcome.OperationOutcomeIssueComponent issue = refused(post(nurse, missing));
+        assertThat(issue.getExpression().get(0).getValue()).as(issue.getDiagnostics()).isEqualTo("Bundle.entry[0].resource.relatesTo[0].target");
+        assertThat(issue.getDiagnostics()).contains("Composition/doc-handoff-2025");
+        assertThat(bundlesWithIdentifier(missing)).isZero();
+
+        // in the hub, but another patient's record the sender may not read: the same answer, nothing about it revealed
+        Bundle hidden = dischargeHandoff();
+        composition(hidden).addRelatesTo().setCode(Composition.DocumentRelationshipType.REPLACES)
+                .setTarget(new Reference("Composition/doc-other"));
+        OperationOutcome.OperationOutcomeIssueComponent hiddenIssue = refused(post(nurse, hidden));
+        assertThat(hiddenIssue.getExpression().get(0).getValue()).isEqualTo("Bundle.entry[0].resource.relatesTo[0].target");
+        assertThat(hiddenIssue.getDiagnostics()).contains("Composition/doc-other").doesNotContain("佐藤");
+        assertThat(hiddenIssue.getDiagnostics().replace("doc-other", "doc-handoff-2025")).isEqualTo(issue.getDiagnostics());
+        assertThat(bundlesWithIdentifier(hidden)).isZero();
+
+        // an author the document carries (as an entry) but the hub's directory does not know
+        Bundle stranger = json.parseResource(Bundle.class, json.encodeResourceToString(dischargeHandoff())
+                .replace("role-dr-sugawara", "role-dr-sugawala"));
+        OperationOutcome.OperationOutcomeIssueComponent author = refused(post(nurse, stranger));
+        assertThat(author.getExpression().get(0).getValue()).isEqualTo("Bundle.entry[0].resource.author[1]");
+        assertThat(author.getDiagnostics()).contains("PractitionerRole/role-dr-sugawala");
+    }
+
+    // ---- sending again (issue 18 point 13) --------------------------------------------------------------------------
+
+    @Test
+    void sendingTheSameDocumentAgainChangesNothing() {
+        Bundle sent = dischargeHandoff();
+        String id = created(post(nurse, sent));
+        assertThat(tasks(nurse, "focus=Bundle/" + id)).hasSize(4);
+
+        HttpResponse<String> again = post(nurse, sent);
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+        Bundle answer = json.parseResource(Bundle.class, again.body());
+        assertThat(answer.getIdElement().getIdPart()).isEqualTo(id);
+        assertThat(answer.getMeta().getVersionId()).isEqualTo("1");
+        assertThat(tasks(nurse, "focus=Bundle/" + id)).hasSize(4);
+        assertThat(bundlesWithIdentifier(sent)).isEqualTo(1);
+
+        // in a transaction, too
+        Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+        transaction.addEntry().setResource(sent).getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Bundle");
+        HttpResponse<String> resent = hub.send("POST", "", "application/fhir+json", json.encodeResourceToString(transaction),
+                "Authorization", "Bearer " + nurse);
+        assertThat(resent.statusCode()).as(resent.body()).isEqualTo(200);
+        assertThat(json.parseResource(Bundle.class, resent.body()).getEntryFirstRep().getResponse().getLocation())
+                .isEqualTo("Bundle/" + id + "/_history/1");
+        assertThat(tasks(nurse, "focus=Bundle/" + id)).hasSize(4);
+    }
+
+    @Test
+    void aChangedDocumentWithTheSameIdentifierIsItsNextVersion() {
+        Bundle sent = dischargeHandoff();
+        String id = created(post(nurse, sent));
+        List<Task> first = tasks(nurse, "focus=Bundle/" + id);
+
+        // corrected and sent to one more: the visiting nurse's own role
+        composition(sent).setTitle("退院時情報提供書（退院シート）訂正版");
+        composition(sent).addExtension(HandoffDispatch.RECIPIENT, new Reference("PractitionerRole/role-vn-kikuchi"));
+        HttpResponse<String> amended = post(nurse, sent);
+        assertThat(amended.statusCode()).as(amended.body()).isEqualTo(200);
+        Bundle answer = json.parseResource(Bundle.class, amended.body());
+        assertThat(answer.getIdElement().getIdPart()).isEqualTo(id);
+        assertThat(answer.getMeta().getVersionId()).isEqualTo("2");
+        assertThat(composition(read(nurse, Bundle.class, id)).getTitle()).isEqualTo("退院時情報提供書（退院シート）訂正版");
+        assertThat(bundlesWithIdentifier(sent)).isEqualTo(1);
+
+        List<Task> now = tasks(nurse, "focus=Bundle/" + id);
+        assertThat(now).hasSize(first.size() + 1);
+        assertThat(now).filteredOn(t -> t.getOwner().getReference().equals("PractitionerRole/role-vn-kikuchi")).hasSize(1);
+        assertThat(now).filteredOn(t -> first.stream().anyMatch(f -> f.getIdElement().getIdPart().equals(t.getIdElement().getIdPart())))
+                .allSatisfy(t -> assertThat(t.getMeta().getVersionId()).isEqualTo("1"));
+    }
+
+    // ---- an organisation's inbox (issue 18 point 18) --------------------------------------------------------------
+
+    @Test
+    void anOrganisationsInboxHoldsTheTasksAddressedToItsPeople() {
+        String id = created(post(nurse, dischargeHandoff()));
+        Task toPerson = new Task().setStatus(Task.TaskStatus.REQUESTED).setIntent(Task.TaskIntent.ORDER)
+                .setFor(new Reference("Patient/" + PATIENT)).setOwner(new Reference("Practitioner/cm-sasaki"))
+                .setFocus(new Reference("Bundle/" + id));
+        toPerson.getCode().addCoding(new org.hl7.fhir.r4.model.Coding(TaskWorkflow.HANDOFF, "discharge-summary", null));
+        String personal = created(post(nurse, toPerson));
+
+        // 佐々木 works at ケアプランあさひ as PractitionerRole/role-cm-sasaki: the office's inbox holds both
+        List<Task> inbox = tasks(careManager, "owner=Organization/careplan-asahi&status=requested");
+        assertThat(inbox).filteredOn(t -> t.getFocus().getReference().equals("Bundle/" + id))
+                .extracting(t -> t.getOwner().getReference())
+                .containsExactlyInAnyOrder("PractitionerRole/role-cm-sasaki", "Practitioner/cm-sasaki");
+        assertThat(inbox).extracting(t -> t.getIdElement().getIdPart()).contains(personal);
+
+        // each Task is still checked: the colleague at the same office, not its addressee, sees neither
+        assertThat(tasks(careManagerKato, "owner=Organization/careplan-asahi&status=requested"))
+                .noneMatch(t -> t.getFocus().getReference().equals("Bundle/" + id));
     }
 }

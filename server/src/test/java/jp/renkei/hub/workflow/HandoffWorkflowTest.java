@@ -53,6 +53,8 @@ class HandoffWorkflowTest {
         // the patient shares with her care team and with the hospital she is admitted to
         world.seed("Consent", "consent-ph", CareRecords.sharingWith("ph", "CareTeam/ct-ph", "Organization/org-hospital"),
                 "Organization/org-homecare");
+        // the hospital the hand-offs are addressed to, in the directory
+        world.seed("Organization", "org-hospital", new org.hl7.fhir.r4.model.Organization().setName("岩手中央病院"), null);
     }
 
     @AfterAll
