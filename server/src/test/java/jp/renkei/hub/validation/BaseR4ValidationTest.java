@@ -96,7 +96,7 @@ class BaseR4ValidationTest extends HubValidationTest {
                 .setTimestamp(new Date());
         bundle.addEntry().setFullUrl("urn:uuid:9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a").setResource(composition);
         bundle.addEntry().setFullUrl(patient).setResource(new Patient().setGender(org.hl7.fhir.r4.model.Enumerations.AdministrativeGender.FEMALE));
-        bundle.addEntry().setFullUrl(author).setResource(new Practitioner());
+        bundle.addEntry().setFullUrl(author).setResource(new Practitioner().addName(new org.hl7.fhir.r4.model.HumanName().setText("佐藤 一郎")));
         return bundle;
     }
 
@@ -136,7 +136,8 @@ class BaseR4ValidationTest extends HubValidationTest {
 
     @Test
     void aDocumentWithoutIdentifierAndTimestampIsRefused_bdl9_bdl10() {
-        assertThat(post(document()).statusCode()).as("the complete document").isEqualTo(201);
+        HttpResponse<String> complete = post(document());
+        assertThat(complete.statusCode()).as(complete.body()).isEqualTo(201);
         Bundle bundle = document();
         bundle.setIdentifier(null);
         bundle.setTimestamp(null);
