@@ -18,6 +18,10 @@ import org.hl7.fhir.r5.elementmodel.JsonParser;
 import org.hl7.fhir.r5.elementmodel.ParserBase;
 import org.hl7.fhir.r5.elementmodel.ValidatedFragment;
 import org.hl7.fhir.r5.model.StructureDefinition;
+import org.hl7.fhir.r5.elementmodel.Element;
+import org.hl7.fhir.r5.model.ElementDefinition;
+import org.hl7.fhir.r5.utils.validation.IMessagingServices;
+import org.hl7.fhir.r5.utils.validation.IResourceValidator;
 import org.hl7.fhir.r5.utils.validation.IValidationPolicyAdvisor;
 import org.hl7.fhir.r5.utils.validation.ValidatorSession;
 import org.hl7.fhir.r5.utils.validation.constants.BestPracticeWarningLevel;
@@ -45,13 +49,30 @@ final class ValidatorPool {
     private static final int POOLED = Math.max(2, Runtime.getRuntime().availableProcessors() * 2);
 
     private final WorkerContextValidationSupportAdapter context;
-    // References are not resolved (the hub does not fetch while validating), but the type a reference names
-    // (Practitioner/x where only Patient is allowed) is checked. The vital-signs profiles R4 requires for Observations
-    // with the vital-sign LOINC codes are applied.
-    private final IValidationPolicyAdvisor policy = new BasePolicyAdvisorForFullValidation(
-            ReferenceValidationPolicy.CHECK_TYPE_IF_EXISTS, Set.of());
+    private final IValidationPolicyAdvisor policy = new ClaimedProfilesOnly();
     private final Map<String, StructureDefinition> definitions = new ConcurrentHashMap<>();
     private final BlockingQueue<Pooled> idle = new ArrayBlockingQueue<>(POOLED);
+
+    /**
+     * References are not resolved (the hub does not fetch while validating), but the type a reference names
+     * (Practitioner/x where only Patient is allowed) is checked. A resource is held to base R4 and to the profiles it
+     * claims or the hub requires, not to profiles the validator would infer: the base advisor would also apply R4's
+     * vital-signs profiles to every Observation with a vital-sign LOINC code, which the base definitions do not
+     * require (a client that claims one is held to it) and which doubles the cost of validating such an Observation.
+     */
+    private static final class ClaimedProfilesOnly extends BasePolicyAdvisorForFullValidation {
+
+        ClaimedProfilesOnly() {
+            super(ReferenceValidationPolicy.CHECK_TYPE_IF_EXISTS, Set.of());
+        }
+
+        @Override
+        public List<StructureDefinition> getImpliedProfilesForResource(IResourceValidator validator, Object appContext,
+                String stackPath, ElementDefinition definition, StructureDefinition structure, Element resource, boolean valid,
+                IMessagingServices msgServices, List<ValidationMessage> messages) {
+            return List.of();
+        }
+    }
 
     /** A validator with the parser that builds its element trees, used by one thread at a time. */
     private static final class Pooled {

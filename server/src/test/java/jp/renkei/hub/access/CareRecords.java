@@ -144,6 +144,8 @@ public final class CareRecords {
                 : new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/consentscope", scope, null));
         return new Consent().setPatient(subject).setStatus(Consent.ConsentState.ACTIVE).setScope(scopeCode)
                 .addCategory(new CodeableConcept(new Coding("http://loinc.org", "59284-0", null)))
+                // R4 ppc-1: a policy or a policy rule
+                .setPolicyRule(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "OPTIN", null)))
                 .setSource(signedForm());
     }
 
