@@ -59,6 +59,9 @@ public final class CareRecords {
                     .setClass_(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "HH", "home health"));
             case "Condition" -> new Condition().setSubject(subject).setCode(new CodeableConcept().setText("誤嚥性肺炎"));
             case "AllergyIntolerance" -> new AllergyIntolerance().setPatient(subject)
+                    // R4 ait-1: a clinical status unless entered in error
+                    .setClinicalStatus(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical",
+                            "active", null)))
                     .setCode(new CodeableConcept().setText("そば"));
             case "MedicationStatement" -> medication(kind, subject);
             case "Observation" -> new Observation().setSubject(subject).setStatus(Observation.ObservationStatus.FINAL)
@@ -73,9 +76,7 @@ public final class CareRecords {
             case "Bundle" -> "discharge-summary".equals(kind) || kind == null
                     ? example("Bundle-discharge-handoff-example.json", "takahashi-kiyo-example", patient)
                     : "emergency-sheet".equals(kind) ? example("Bundle-emergency-sheet-example.json", "pat-sasaki", patient)
-                    : new Bundle().setType(Bundle.BundleType.DOCUMENT)
-                            .addEntry(new Bundle.BundleEntryComponent().setFullUrl("urn:uuid:0b0e7c1e-1111-4e3e-9a0f-000000000001")
-                                    .setResource(composition(kind, subject)));
+                    : document(composition(kind, subject), patient);
             case "Binary" -> new Binary().setContentType("text/plain").setData("退院時の連絡".getBytes(java.nio.charset.StandardCharsets.UTF_8))
                     .setSecurityContext(subject);
             case "Communication" -> new Communication().setSubject(subject)
@@ -147,6 +148,24 @@ public final class CareRecords {
                 // R4 ppc-1: a policy or a policy rule
                 .setPolicyRule(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "OPTIN", null)))
                 .setSource(signedForm());
+    }
+
+    /**
+     * A document as R4 defines one: an identifier and a timestamp (bdl-9, bdl-10), and every resource its Composition
+     * refers to inside it (the patient and the author, under the same base as the Composition's fullUrl).
+     */
+    private static Bundle document(Composition composition, String patient) {
+        String base = "http://renkei.example.jp/fhir/";
+        composition.setId("doc-" + patient);
+        Bundle bundle = new Bundle().setType(Bundle.BundleType.DOCUMENT).setTimestamp(new Date())
+                .setIdentifier(new org.hl7.fhir.r4.model.Identifier().setSystem("urn:ietf:rfc:3986")
+                        .setValue("urn:uuid:" + java.util.UUID.randomUUID()));
+        bundle.addEntry().setFullUrl(base + "Composition/doc-" + patient).setResource(composition);
+        bundle.addEntry().setFullUrl(base + "Patient/" + patient).setResource(new org.hl7.fhir.r4.model.Patient()
+                .addName(new org.hl7.fhir.r4.model.HumanName().setText("連携 太郎")).setId(patient));
+        bundle.addEntry().setFullUrl(base + "Practitioner/x").setResource(new org.hl7.fhir.r4.model.Practitioner()
+                .addName(new org.hl7.fhir.r4.model.HumanName().setText("作成 医師")).setId("x"));
+        return bundle;
     }
 
     /** The scanned, signed consent form a privacy Consent must carry as its source. */
