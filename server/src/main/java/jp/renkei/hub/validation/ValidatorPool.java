@@ -14,6 +14,7 @@ import java.util.concurrent.BlockingQueue;
 import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.hl7.fhir.common.hapi.validation.validator.WorkerContextValidationSupportAdapter;
 import org.hl7.fhir.r5.conformance.profile.ProfileUtilities;
+import org.hl7.fhir.r5.context.IWorkerContext;
 import org.hl7.fhir.r5.elementmodel.JsonParser;
 import org.hl7.fhir.r5.elementmodel.ParserBase;
 import org.hl7.fhir.r5.elementmodel.ValidatedFragment;
@@ -71,6 +72,24 @@ final class ValidatorPool {
                 String stackPath, ElementDefinition definition, StructureDefinition structure, Element resource, boolean valid,
                 IMessagingServices msgServices, List<ValidationMessage> messages) {
             return List.of();
+        }
+    }
+
+    /**
+     * Cross-version extensions (such as R5's {@code Provenance.patient}, which the hub's own signature records carry,
+     * {@code http://hl7.org/fhir/5.0/StructureDefinition/extension-Provenance.patient}) are defined by tables of the
+     * FHIR packages that HAPI does not ship; without them the validator calls every such URL invalid. The hub treats
+     * them as any other extension it has no definition of: allowed, their content unchecked.
+     */
+    private static final class NoCrossVersionDefinitions extends XVerExtensionManagerOld {
+
+        NoCrossVersionDefinitions(IWorkerContext context) {
+            super(context);
+        }
+
+        @Override
+        public boolean matchingUrl(String url) {
+            return false;
         }
     }
 
@@ -143,7 +162,7 @@ final class ValidatorPool {
         JsonParser parser = new DefinitionCachingParser(context, profileUtilities, definitions);
         parser.setupValidation(ParserBase.ValidationPolicy.EVERYTHING);
         InstanceValidator v = new InstanceValidator(context, new FhirInstanceValidator.NullEvaluationContext(),
-                new XVerExtensionManagerOld(context), new ValidatorSession(), new ValidatorSettings());
+                new NoCrossVersionDefinitions(context), new ValidatorSession(), new ValidatorSettings());
         // "should have narrative" (dom-6) and the other best-practice rules are advice for authors, not faults
         v.setBestPracticeWarningLevel(BestPracticeWarningLevel.Ignore);
         // Extensions the hub has no definition of (JP Core's and others') are allowed.

@@ -197,6 +197,17 @@ public final class CareRecords {
     }
 
     /** A care topic; {@code unclassified}: a care-topic code the hub does not know (with no code at all, the type's default applies). */
+    /**
+     * Whether this record is valid FHIR R4, so that the hub stores it when it is written (issue 18). The unclassified
+     * Observation, Communication and CommunicationRequest carry a care-topic code the hub's code system does not define,
+     * the unclassified MedicationStatement has no status, which R4 requires: they stand for records stored before every
+     * write was validated, and a write of one is refused with 422 once the access decision has allowed it.
+     */
+    public static boolean validR4(String type, String kind) {
+        return !"unclassified".equals(kind)
+                || !java.util.Set.of("Observation", "Communication", "CommunicationRequest", "MedicationStatement").contains(type);
+    }
+
     private static CodeableConcept topic(String kind) {
         return "unclassified".equals(kind) ? new CodeableConcept(new Coding(CARE_TOPIC, "no-such-topic", null)).setText("その他")
                 : new CodeableConcept(new Coding(CARE_TOPIC, kind, null));
