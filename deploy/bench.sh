@@ -20,27 +20,39 @@
 # privacy Consent sharing with that team.
 # RENKEI_BENCH_JVM_OPTS adds JVM options for the hub, e.g. a flight recording:
 #   RENKEI_BENCH_JVM_OPTS="-XX:StartFlightRecording=filename=build/run/bench.jfr" deploy/bench.sh
+#   deploy/bench.sh --ops first-write    the first request of each kind right after a fresh hub reports ready
+#                                        (a registration transaction, a vital-sign Observation, each care-document
+#                                        example of the profiles package, a read, a search), each timed once
+# RENKEI_BENCH_JAR runs that hub jar instead of building this tree's (e.g. one built at another commit, to compare
+# two versions in one sitting: docs/benchmarks.md, "Validation of every write").
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-jar="$root/server/target/renkei-server-0.1.0-SNAPSHOT.jar"
+jar="${RENKEI_BENCH_JAR:-$root/server/target/renkei-server-0.1.0-SNAPSHOT.jar}"
 classes="$root/server/target/test-classes"
 driver_class="$classes/jp/renkei/hub/bench/LoadDriver.class"
 port="${RENKEI_BENCH_PORT:-18080}"
 issuer_port="${RENKEI_BENCH_ISSUER_PORT:-18081}"
 
-if [ ! -f "$jar" ] || [ ! -f "$driver_class" ] \
+if [ -n "${RENKEI_BENCH_JAR:-}" ]; then
+  [ -f "$jar" ] || { echo "RENKEI_BENCH_JAR: no such file: $jar" >&2; exit 1; }
+  if [ ! -f "$driver_class" ] || [ -n "$(find "$root/server/src/test/java/jp/renkei/hub/bench" -newer "$driver_class" -type f -print -quit)" ]; then
+    (cd "$root" && mvn -q -B -Dstyle.color=never -pl server test-compile)
+  fi
+elif [ ! -f "$jar" ] || [ ! -f "$driver_class" ] \
    || [ -n "$(find "$root/server/src/main" "$root/fhir-profiles/src" -newer "$jar" -type f -print -quit)" ] \
    || [ -n "$(find "$root/server/src/test/java/jp/renkei/hub/bench" -newer "$driver_class" -type f -print -quit)" ]; then
   echo "Building the hub and the load driver..."
   (cd "$root" && mvn -q -B -Dstyle.color=never -DskipTests install && mvn -q -B -Dstyle.color=never -pl server test-compile)
 fi
 
-defaults=(--clients 8 --duration 60 --warmup 30 --patients 1000 --preload 100000 --out "$root/docs/benchmarks.md")
+defaults=(--clients 8 --duration 60 --warmup 30 --patients 1000 --preload 100000 --out "$root/docs/benchmarks.md"
+          --examples "$root/fhir-profiles/src/main/fhir")
 args=()
 for arg in "$@"; do
   if [ "$arg" = --notify ]; then
     defaults=(--ops notify,notify-heap --clients 8 --duration 60 --warmup 150 --patients 1000 --preload 0
-              --subscribers 1000 --rate 20 --sessions 10000 --out "$root/docs/benchmarks.md")
+              --subscribers 1000 --rate 20 --sessions 10000 --out "$root/docs/benchmarks.md"
+              --examples "$root/fhir-profiles/src/main/fhir")
   else
     args+=("$arg")
   fi
@@ -102,6 +114,10 @@ if [ ! -f "$bench_pki/ca.p12" ]; then
   RENKEI_PKI_PASSWORD=bench-only java -jar "$jar" pki organization --dir "$bench_pki" --id renkei-hub --name "Renkei ハブ" >/dev/null
 else
   RENKEI_PKI_PASSWORD=bench-only java -jar "$jar" pki crl --dir "$bench_pki" >/dev/null
+fi
+# The driver's organisation's custody seal: the care documents first-write sends unsigned are sealed with it.
+if [ ! -f "$bench_pki/issued/organization-org-bench.p12" ]; then
+  RENKEI_PKI_PASSWORD=bench-only java -jar "$jar" pki organization --dir "$bench_pki" --id org-bench --name "負荷試験組織" >/dev/null
 fi
 if [ ! -f "$bench_pki/issued/audit-seal.p12" ]; then
   RENKEI_PKI_PASSWORD=bench-only java -jar "$jar" pki audit-seal --dir "$bench_pki" --name "Renkei bench audit seal" >/dev/null

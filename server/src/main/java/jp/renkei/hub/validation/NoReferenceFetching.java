@@ -9,7 +9,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.hl7.fhir.r5.elementmodel.Element;
-import org.hl7.fhir.r5.elementmodel.Manager;
+import org.hl7.fhir.r5.elementmodel.ParserBase;
 import org.hl7.fhir.r5.model.CanonicalResource;
 import org.hl7.fhir.r5.model.CanonicalType;
 import org.hl7.fhir.r5.utils.validation.IResourceValidator;
@@ -19,9 +19,17 @@ import org.hl7.fhir.r5.utils.validation.IValidatorResourceFetcher;
  * The validator's view of other resources: it reads none from the store (validation stays offline and
  * does not depend on what else is stored, or on who may read it). A literal reference {@code Type/id}
  * is answered with an empty resource of that type, so the validator checks the type a reference names
- * against the profile's target types, and nothing more; canonical URLs are taken as given.
+ * against the profile's target types, and nothing more; canonical URLs are taken as given. One instance serves one
+ * validator at a time ({@link ValidatorPool}), so it keeps its own parser for the stubs (building a parser costs more
+ * than parsing a stub).
  */
 final class NoReferenceFetching implements IValidatorResourceFetcher {
+
+    private final ParserBase stubs;
+
+    NoReferenceFetching(ParserBase stubs) {
+        this.stubs = stubs;
+    }
 
     private static final Pattern LITERAL = Pattern.compile("(?:.*/)?([A-Z][A-Za-z]+)/([A-Za-z0-9\\-.]{1,64})(?:/_history/.*)?");
 
@@ -32,8 +40,7 @@ final class NoReferenceFetching implements IValidatorResourceFetcher {
             return null;
         }
         String stub = "{\"resourceType\":\"" + m.group(1) + "\",\"id\":\"" + m.group(2) + "\"}";
-        return Manager.parseSingle(validator.getContext(), new ByteArrayInputStream(stub.getBytes(StandardCharsets.UTF_8)),
-                Manager.FhirFormat.JSON);
+        return stubs.parseSingle(new ByteArrayInputStream(stub.getBytes(StandardCharsets.UTF_8)), null);
     }
 
     @Override

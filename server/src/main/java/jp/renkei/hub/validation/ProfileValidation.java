@@ -2,11 +2,8 @@ package jp.renkei.hub.validation;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.context.support.DefaultProfileValidationSupport;
+import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
-import ca.uhn.fhir.validation.FhirValidator;
-import ca.uhn.fhir.validation.ResultSeverityEnum;
-import ca.uhn.fhir.validation.SingleValidationMessage;
-import ca.uhn.fhir.validation.ValidationResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -22,12 +19,8 @@ import jp.renkei.hub.store.WriteRequest;
 import org.hl7.fhir.common.hapi.validation.support.CommonCodeSystemsTerminologyService;
 import org.hl7.fhir.common.hapi.validation.support.InMemoryTerminologyServerValidationSupport;
 import org.hl7.fhir.common.hapi.validation.support.PrePopulatedValidationSupport;
-import org.hl7.fhir.common.hapi.validation.support.UnknownCodeSystemWarningValidationSupport;
 import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
-import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.hl7.fhir.instance.model.api.IBaseResource;
-import org.hl7.fhir.r5.utils.validation.constants.ReferenceValidationPolicy;
-import org.hl7.fhir.validation.instance.advisor.BasePolicyAdvisorForFullValidation;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CanonicalType;
 import org.hl7.fhir.r4.model.CodeSystem;
@@ -39,18 +32,19 @@ import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.StructureDefinition;
 import org.hl7.fhir.r4.model.ValueSet;
+import org.hl7.fhir.utilities.validation.ValidationMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 
 /**
- * Validates every client write of a profiled resource against base R4 and the Renkei profiles, offline:
- * the profiles, code systems and value sets come from the {@code renkei-fhir-profiles} jar (snapshots
- * generated at build time), base R4 from HAPI's bundled definitions; no terminology server, no package
- * download. A resource is profiled when its {@code meta.profile} names a Renkei profile, or when it is
- * of a kind that must conform (an advance directive: Consent with scope {@code adr}), in which case the
- * profile is added to {@code meta.profile}. Any error or fatal issue refuses the write with 422 and an
- * OperationOutcome listing every issue with its FHIRPath location; nothing is stored.
+ * Validates every client write (REST create and update, each entry of a transaction or batch) against base R4 and
+ * the Renkei profiles it claims or must conform to, offline: the profiles, code systems and value sets come from the
+ * {@code renkei-fhir-profiles} jar (snapshots generated at build time), base R4 and its value sets from HAPI's bundled
+ * definitions; no terminology server, no package download. A resource of a kind that must conform (an advance
+ * directive: Consent with scope {@code adr}, a care document sent as a document Bundle, a contact form) gets its
+ * profile added to {@code meta.profile}. Any error refuses the write with 422 and an OperationOutcome with one issue
+ * per fault and its FHIRPath location ({@link ValidationOutcome}); nothing is stored.
  */
 public final class ProfileValidation implements WriteRule {
 
@@ -70,8 +64,10 @@ public final class ProfileValidation implements WriteRule {
     private static final Logger log = LoggerFactory.getLogger(ProfileValidation.class);
 
     private final FhirContext fhirContext;
-    private final FhirValidator validator;
+    private final ValidatorPool validators;
     private final Set<String> profiles = new LinkedHashSet<>();
+    /** The package's example instances: what the warm-up validates. */
+    private final List<Resource> examples = new java.util.ArrayList<>();
     private volatile boolean warm;
 
     public ProfileValidation(FhirContext fhirContext) {
@@ -92,6 +88,9 @@ public final class ProfileValidation implements WriteRule {
                     } else if (r instanceof ValueSet vs) {
                         renkei.addValueSet(vs);
                     } else {
+                        if (!(r instanceof org.hl7.fhir.r4.model.SearchParameter)) {
+                            examples.add((Resource) r);
+                        }
                         continue;
                     }
                     loaded++;
@@ -100,26 +99,46 @@ public final class ProfileValidation implements WriteRule {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read the Renkei profiles", e);
         }
-        // Codes of external systems the hub does not hold (LOINC, JLAC10, 医薬品コード…) are warnings, not errors.
-        UnknownCodeSystemWarningValidationSupport unknownCodeSystems = new UnknownCodeSystemWarningValidationSupport(fhirContext);
-        unknownCodeSystems.setNonExistentCodeSystemSeverity(ca.uhn.fhir.context.support.IValidationSupport.IssueSeverity.WARNING);
+        // No UnknownCodeSystemWarningValidationSupport: it answers that every code of a system the hub does not hold
+        // exists, and the in-memory expansion of a value set that filters such a system (R4's Composition.type value
+        // set filters LOINC) then dereferences the missing CodeSystem ("Cannot invoke CodeSystem.getConcept()"). Without
+        // it, such codes are reported as not checkable, which ValidationOutcome leaves out.
         ValidationSupportChain chain = new ValidationSupportChain(new DefaultProfileValidationSupport(fhirContext), renkei,
-                new InMemoryTerminologyServerValidationSupport(fhirContext), new CommonCodeSystemsTerminologyService(fhirContext),
-                unknownCodeSystems);
-        FhirInstanceValidator instanceValidator = new FhirInstanceValidator(chain);
-        instanceValidator.setAnyExtensionsAllowed(true);
-        // A profile the hub does not hold (JP Core's JP_Patient, say) is reported as a warning; the Renkei
-        // profiles the resource claims or must conform to are enforced.
-        instanceValidator.setErrorForUnknownProfiles(false);
-        // References are not resolved (the hub does not fetch while validating), but the type a reference names
-        // (Practitioner/x where only Patient is allowed) is checked.
-        instanceValidator.setValidatorPolicyAdvisor(new BasePolicyAdvisorForFullValidation(
-                ReferenceValidationPolicy.CHECK_TYPE_IF_EXISTS, Set.of()));
-        instanceValidator.setValidatorResourceFetcher(new NoReferenceFetching());
-        this.validator = fhirContext.newValidator().setValidateAgainstStandardSchema(false).setValidateAgainstStandardSchematron(false);
-        validator.registerValidatorModule(instanceValidator);
+                new InMemoryTerminologyServerValidationSupport(fhirContext), new CommonCodeSystemsTerminologyService(fhirContext));
+        this.validators = new ValidatorPool(chain);
         log.info("Profile validation: {} conformance resources ({} profiles) loaded in {} ms", loaded, profiles.size(),
                 (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /**
+     * Gets everything the first validations would otherwise set up while a client waits (seconds: base R4's
+     * definitions and value sets parsed and converted, snapshots and FHIRPath expressions prepared, the JIT's first
+     * passes): validates each example of the package and a plain resource of each kind the examples do not show, twice,
+     * and builds the pool's validators. {@link ValidationWarmUp} holds the hub's start until this is done.
+     */
+    public void warmUp() {
+        long t0 = System.nanoTime();
+        List<Resource> samples = new java.util.ArrayList<>();
+        for (Resource example : examples) {
+            Resource copy = example.copy();
+            requiredProfile(copy);
+            samples.add(copy);
+        }
+        samples.add(new org.hl7.fhir.r4.model.Observation().setStatus(org.hl7.fhir.r4.model.Observation.ObservationStatus.FINAL)
+                .setCode(new org.hl7.fhir.r4.model.CodeableConcept(new Coding("http://loinc.org", "8310-5", "Body temperature")))
+                .setSubject(new org.hl7.fhir.r4.model.Reference("Patient/warm-up")));
+        for (int round = 0; round < 2; round++) {
+            samples.forEach(this::validate);
+        }
+        validators.fill();
+        warm = true;
+        log.info("Profile validation warmed up: {} resources validated twice, {} validators ready, in {} ms", samples.size(),
+                validators.idle(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** Whether {@link #warmUp} has run: a write then pays only for its own validation. */
+    public boolean warm() {
+        return warm;
     }
 
     /** The Renkei profiles this hub validates against. */
@@ -134,13 +153,9 @@ public final class ProfileValidation implements WriteRule {
         }
         Resource resource = request.resource();
         requiredProfile(resource);
-        boolean profiled = resource.getMeta().getProfile().stream().map(CanonicalType::getValue).anyMatch(profiles::contains);
-        if (profiled) {
-            OperationOutcome outcome = validate(resource);
-            if (outcome.getIssue().stream().anyMatch(i -> i.getSeverity() == OperationOutcome.IssueSeverity.ERROR
-                    || i.getSeverity() == OperationOutcome.IssueSeverity.FATAL)) {
-                throw new UnprocessableEntityException(fhirContext, outcome);
-            }
+        OperationOutcome outcome = validate(resource);
+        if (ValidationOutcome.hasErrors(outcome)) {
+            throw new UnprocessableEntityException(fhirContext, outcome);
         }
     }
 
@@ -190,12 +205,14 @@ public final class ProfileValidation implements WriteRule {
     }
 
     /**
-     * Every issue the validator finds, each with its FHIRPath location as {@code expression}. A Bundle's signature is
-     * left out: it is checked by the hub's own signature rules (the sign package), against the hub's trust anchors,
-     * not by the validator's.
+     * What the validator finds in the resource, as the client is shown it ({@link ValidationOutcome}): errors first,
+     * each with its FHIRPath location as {@code expression}. The resource is validated once, against base R4 when it
+     * claims no profile the hub holds, else against the Renkei profiles it claims (whose snapshots hold base R4's
+     * rules); a Bundle's entries are validated as part of it. A Bundle's signature is left out: it is checked by the
+     * hub's own signature rules (the sign package), against the hub's trust anchors, not by the validator's.
      */
     public OperationOutcome validate(Resource resource) {
-        if (resource instanceof org.hl7.fhir.r4.model.Bundle bundle && bundle.hasSignature()) {
+        if (resource instanceof Bundle bundle && bundle.hasSignature()) {
             org.hl7.fhir.r4.model.Signature signature = bundle.getSignature();
             bundle.setSignature(null);
             try {
@@ -204,37 +221,20 @@ public final class ProfileValidation implements WriteRule {
                 bundle.setSignature(signature);
             }
         }
-        ValidationResult result;
-        if (warm) {
-            result = validator.validateWithResult(resource);
-        } else {
-            // The validator sets itself up on first use (seconds); concurrent first uses would race.
-            synchronized (this) {
-                result = validator.validateWithResult(resource);
-                warm = true;
-            }
+        byte[] json = fhirContext.newJsonParser().encodeResourceToString(resource).getBytes(StandardCharsets.UTF_8);
+        List<org.hl7.fhir.r5.model.StructureDefinition> claimed = resource.getMeta().getProfile().stream()
+                .map(CanonicalType::getValue).filter(profiles::contains).distinct().map(validators::profile)
+                .filter(java.util.Objects::nonNull).toList();
+        List<ValidationMessage> messages;
+        try {
+            messages = validators.validate(json, claimed);
+        } catch (RuntimeException e) {
+            // The validator's own failure: the client learns only that, the log the kind of failure (its message may
+            // quote the resource) and where in the validator it happened.
+            StackTraceElement at = e.getStackTrace().length > 0 ? e.getStackTrace()[0] : null;
+            log.error("The validator failed on a {}: {} at {}", resource.fhirType(), e.getClass().getName(), at);
+            throw new InternalErrorException("内部エラーのため検証できませんでした (the resource could not be validated: internal error)");
         }
-        OperationOutcome outcome = new OperationOutcome();
-        List<SingleValidationMessage> messages = result.getMessages();
-        for (SingleValidationMessage m : messages) {
-            OperationOutcome.OperationOutcomeIssueComponent issue = outcome.addIssue()
-                    .setSeverity(severity(m.getSeverity()))
-                    .setCode(m.getSeverity() == ResultSeverityEnum.INFORMATION ? OperationOutcome.IssueType.INFORMATIONAL
-                            : OperationOutcome.IssueType.PROCESSING)
-                    .setDiagnostics(m.getMessage());
-            if (m.getLocationString() != null) {
-                issue.addExpression(m.getLocationString());
-            }
-        }
-        return outcome;
-    }
-
-    private static OperationOutcome.IssueSeverity severity(ResultSeverityEnum s) {
-        return switch (s) {
-            case FATAL -> OperationOutcome.IssueSeverity.FATAL;
-            case ERROR -> OperationOutcome.IssueSeverity.ERROR;
-            case WARNING -> OperationOutcome.IssueSeverity.WARNING;
-            case INFORMATION -> OperationOutcome.IssueSeverity.INFORMATION;
-        };
+        return ValidationOutcome.of(messages);
     }
 }

@@ -4,12 +4,17 @@ import ca.uhn.fhir.context.FhirContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Profile validation of written resources (a write rule), loaded once at start. */
+/** Validation of written resources (a write rule), loaded once at start and warmed before the hub listens. */
 @Configuration(proxyBeanMethods = false)
 public class ValidationConfig {
 
     @Bean
     ProfileValidation profileValidation(FhirContext fhirContext) {
         return new ProfileValidation(fhirContext);
+    }
+
+    @Bean
+    ValidationWarmUp validationWarmUp(ProfileValidation profileValidation) {
+        return new ValidationWarmUp(profileValidation);
     }
 }

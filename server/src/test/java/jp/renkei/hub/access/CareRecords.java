@@ -59,6 +59,9 @@ public final class CareRecords {
                     .setClass_(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "HH", "home health"));
             case "Condition" -> new Condition().setSubject(subject).setCode(new CodeableConcept().setText("誤嚥性肺炎"));
             case "AllergyIntolerance" -> new AllergyIntolerance().setPatient(subject)
+                    // R4 ait-1: a clinical status unless entered in error
+                    .setClinicalStatus(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical",
+                            "active", null)))
                     .setCode(new CodeableConcept().setText("そば"));
             case "MedicationStatement" -> medication(kind, subject);
             case "Observation" -> new Observation().setSubject(subject).setStatus(Observation.ObservationStatus.FINAL)
@@ -73,9 +76,7 @@ public final class CareRecords {
             case "Bundle" -> "discharge-summary".equals(kind) || kind == null
                     ? newDocument(example("Bundle-discharge-handoff-example.json", "takahashi-kiyo-example", patient))
                     : "emergency-sheet".equals(kind) ? newDocument(example("Bundle-emergency-sheet-example.json", "pat-sasaki", patient))
-                    : new Bundle().setType(Bundle.BundleType.DOCUMENT)
-                            .addEntry(new Bundle.BundleEntryComponent().setFullUrl("urn:uuid:0b0e7c1e-1111-4e3e-9a0f-000000000001")
-                                    .setResource(composition(kind, subject)));
+                    : document(composition(kind, subject), patient);
             case "Binary" -> new Binary().setContentType("text/plain").setData("退院時の連絡".getBytes(java.nio.charset.StandardCharsets.UTF_8))
                     .setSecurityContext(subject);
             case "Communication" -> new Communication().setSubject(subject)
@@ -170,7 +171,27 @@ public final class CareRecords {
                 : new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/consentscope", scope, null));
         return new Consent().setPatient(subject).setStatus(Consent.ConsentState.ACTIVE).setScope(scopeCode)
                 .addCategory(new CodeableConcept(new Coding("http://loinc.org", "59284-0", null)))
+                // R4 ppc-1: a policy or a policy rule
+                .setPolicyRule(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "OPTIN", null)))
                 .setSource(signedForm());
+    }
+
+    /**
+     * A document as R4 defines one: an identifier and a timestamp (bdl-9, bdl-10), and every resource its Composition
+     * refers to inside it (the patient and the author, under the same base as the Composition's fullUrl).
+     */
+    private static Bundle document(Composition composition, String patient) {
+        String base = "http://renkei.example.jp/fhir/";
+        composition.setId("doc-" + patient);
+        Bundle bundle = new Bundle().setType(Bundle.BundleType.DOCUMENT).setTimestamp(new Date())
+                .setIdentifier(new org.hl7.fhir.r4.model.Identifier().setSystem("urn:ietf:rfc:3986")
+                        .setValue("urn:uuid:" + java.util.UUID.randomUUID()));
+        bundle.addEntry().setFullUrl(base + "Composition/doc-" + patient).setResource(composition);
+        bundle.addEntry().setFullUrl(base + "Patient/" + patient).setResource(new org.hl7.fhir.r4.model.Patient()
+                .addName(new org.hl7.fhir.r4.model.HumanName().setText("連携 太郎")).setId(patient));
+        bundle.addEntry().setFullUrl(base + "Practitioner/x").setResource(new org.hl7.fhir.r4.model.Practitioner()
+                .addName(new org.hl7.fhir.r4.model.HumanName().setText("作成 医師")).setId("x"));
+        return bundle;
     }
 
     /** The scanned, signed consent form a privacy Consent must carry as its source. */
@@ -199,6 +220,17 @@ public final class CareRecords {
     private static CodeableConcept document(String kind) {
         return "unclassified".equals(kind) ? new CodeableConcept().setText("その他")
                 : new CodeableConcept(new Coding(CARE_DOCUMENT, kind, null));
+    }
+
+    /**
+     * Whether this record is valid FHIR R4, so that the hub stores it when it is written (issue 18). The unclassified
+     * Observation, Communication and CommunicationRequest carry a care-topic code the hub's code system does not define,
+     * the unclassified MedicationStatement has no status, which R4 requires: they stand for records stored before every
+     * write was validated, and a write of one is refused with 422 once the access decision has allowed it.
+     */
+    public static boolean validR4(String type, String kind) {
+        return !"unclassified".equals(kind)
+                || !java.util.Set.of("Observation", "Communication", "CommunicationRequest", "MedicationStatement").contains(type);
     }
 
     /** A care topic; {@code unclassified}: a care-topic code the hub does not know (with no code at all, the type's default applies). */

@@ -125,13 +125,23 @@ public final class LoadDriver {
         if (issuer != null) {
             System.out.printf(Locale.ROOT, "token issuer %s (JWKS at %s)%n", issuer.url, issuer.url + Issuer.CERTS);
         }
+        long waitStart = System.nanoTime();
         if (options.waitForHub > 0) {
             waitForHub();
         }
-        createPatients();
-        List<Result> results = new ArrayList<>();
         StringBuilder notified = new StringBuilder();
+        if (options.ops.contains(FirstRequests.OP)) {
+            // before anything else reaches the hub
+            notified.append(new FirstRequests(this, Path.of(options.examples)).run(seconds(waitStart)));
+        }
+        if (options.ops.stream().anyMatch(op -> !op.equals(FirstRequests.OP))) {
+            createPatients();
+        }
+        List<Result> results = new ArrayList<>();
         for (String op : options.ops) {
+            if (op.equals(FirstRequests.OP)) {
+                continue;
+            }
             if (NotifyLoad.OPS.contains(op)) {
                 notified.append(notify.phase(op));
             } else {
@@ -248,6 +258,23 @@ public final class LoadDriver {
         });
         System.out.printf(Locale.ROOT, "created %d patients, their care teams and consents and %d Observations in %.1f s%n",
                 options.patients, options.preload, seconds(start));
+    }
+
+    /** The registration transaction of one patient (Patient, CareTeam with the driver, privacy Consent), no Observations. */
+    String registrationOfOnePatient() {
+        String patientUrl = "urn:uuid:" + UUID.randomUUID();
+        String teamUrl = "urn:uuid:" + UUID.randomUUID();
+        List<String> entries = new ArrayList<>();
+        entries.add("{\"fullUrl\":\"" + patientUrl + "\",\"resource\":" + patient(0)
+                + ",\"request\":{\"method\":\"POST\",\"url\":\"Patient\"}}");
+        entries.add(entry(teamUrl, "CareTeam", careTeam(patientUrl, List.of(PRACTITIONER_ROLE))));
+        entries.add(entry("Consent", consent(patientUrl, teamUrl)));
+        return "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[" + String.join(",", entries) + "]}";
+    }
+
+    /** The Observation the create op writes, about {@code subject}. */
+    static String observationAbout(String subject) {
+        return observation(subject);
     }
 
     private static void addObservations(List<String> entries, String subject, int n) {
@@ -459,7 +486,9 @@ public final class LoadDriver {
         out.put("MedicationStatement", """
                 {"resourceType":"MedicationStatement","status":"active",                "medicationCodeableConcept":{"text":"アムロジピン錠5mg 1日1回朝食後"},"subject":{"reference":"%s"}}""".formatted(patient));
         out.put("AllergyIntolerance", """
-                {"resourceType":"AllergyIntolerance","code":{"text":"そば"},"patient":{"reference":"%s"}}""".formatted(patient));
+                {"resourceType":"AllergyIntolerance","clinicalStatus":{"coding":[{"system":\
+                "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical","code":"active"}]},\
+                "code":{"text":"そば"},"patient":{"reference":"%s"}}""".formatted(patient));
         return out;
     }
 
@@ -741,16 +770,17 @@ public final class LoadDriver {
 
     record Options(String base, int clients, int duration, int warmup, int patients,
                    int preload, List<String> ops, String out, String token, boolean reuse, int issuerPort,
-                   int waitForHub, int subscribers, int rate, int sessions, String hubPidFile) {
+                   int waitForHub, int subscribers, int rate, int sessions, String hubPidFile, String examples) {
 
-        static final List<String> OPS = List.of("create", "read", "search", "summary", "notify", "notify-heap");
+        static final List<String> OPS = List.of("create", "read", "search", "summary", "notify", "notify-heap", FirstRequests.OP);
 
         static Options parse(String[] args) {
             Map<String, String> values = new HashMap<>(Map.ofEntries(Map.entry("--clients", "8"),
                     Map.entry("--duration", "30"), Map.entry("--warmup", "5"), Map.entry("--patients", "100"),
                     Map.entry("--preload", "0"), Map.entry("--ops", "create,read,search,summary"), Map.entry("--reuse", "false"),
                     Map.entry("--issuer-port", "0"), Map.entry("--wait-for-hub", "0"), Map.entry("--subscribers", "1000"),
-                    Map.entry("--rate", "20"), Map.entry("--sessions", "10000")));
+                    Map.entry("--rate", "20"), Map.entry("--sessions", "10000"),
+                    Map.entry("--examples", "fhir-profiles/src/main/fhir")));
             for (int i = 0; i < args.length; i++) {
                 if (!args[i].startsWith("--") || i + 1 == args.length) {
                     throw usage("expected --name value, got " + args[i]);
@@ -774,7 +804,7 @@ public final class LoadDriver {
                     ops, values.get("--out"), token, Boolean.parseBoolean(values.get("--reuse")),
                     Integer.parseInt(values.get("--issuer-port")), Integer.parseInt(values.get("--wait-for-hub")),
                     Integer.parseInt(values.get("--subscribers")), Integer.parseInt(values.get("--rate")),
-                    Integer.parseInt(values.get("--sessions")), values.get("--hub-pid-file"));
+                    Integer.parseInt(values.get("--sessions")), values.get("--hub-pid-file"), values.get("--examples"));
             if (ops.stream().anyMatch(NotifyLoad.OPS::contains)) {
                 if (options.issuerPort <= 0) {
                     throw usage("the notification ops sign a token per subscriber: they need --issuer-port (deploy/bench.sh)");
@@ -788,9 +818,9 @@ public final class LoadDriver {
 
         private static IllegalArgumentException usage(String problem) {
             return new IllegalArgumentException(problem + "\nusage: LoadDriver --base URL [--clients 8] [--duration 30] "
-                    + "[--warmup 5] [--patients 100] [--preload 0] [--reuse false] [--ops create,read,search,summary,notify,notify-heap] "
+                    + "[--warmup 5] [--patients 100] [--preload 0] [--reuse false] [--ops create,read,search,summary,notify,notify-heap,first-write] "
                     + "[--out FILE] [--token JWT | --issuer-port PORT] [--wait-for-hub SECONDS] "
-                    + "[--subscribers 1000] [--rate 20] [--sessions 10000] [--hub-pid-file FILE]");
+                    + "[--subscribers 1000] [--rate 20] [--sessions 10000] [--hub-pid-file FILE] [--examples DIR]");
         }
     }
 }
