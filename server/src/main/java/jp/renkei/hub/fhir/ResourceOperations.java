@@ -335,7 +335,8 @@ public class ResourceOperations {
     /**
      * The current version when writing {@code request} would restate it, else null: a write that says what the
      * record already says stores nothing (no new version, no notification). It is refused exactly as the update
-     * would be, so only those who may read and change the record learn that it is unchanged. What a record says is
+     * would be (by the policy and the rules that judge content), so only those who may read and change the record learn
+     * that it is unchanged, and invalid content is refused even when it is what is stored. What a record says is
      * its content without {@code id}, {@code meta} and the hub's stamps ({@link WriteRule#stamps}); a document's
      * signature counts only when the writer sends one (a resend without it is the same document, sealed or not). A
      * write that would label the record anew (its kind under a changed mapping) is a write.
@@ -350,6 +351,7 @@ public class ResourceOperations {
             return null;
         }
         guard.checkUpdate(current, request.type(), request.id(), request.resource());
+        writeRules.stream().filter(WriteRule::judgesContentOnly).forEach(rule -> rule.apply(request, current, guard.caller()));
         touched(current);
         return current;
     }

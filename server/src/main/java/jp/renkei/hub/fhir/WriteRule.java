@@ -37,4 +37,13 @@ public interface WriteRule {
     default Set<String> stamps() {
         return Set.of();
     }
+
+    /**
+     * Whether this rule judges only what the record says, not the change from the version before: such a rule judges a
+     * write that restates the current version too, so content the hub would refuse is refused even when it is what a
+     * record stored before the rule existed already says.
+     */
+    default boolean judgesContentOnly() {
+        return false;
+    }
 }

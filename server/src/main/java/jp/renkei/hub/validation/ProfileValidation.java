@@ -147,6 +147,11 @@ public final class ProfileValidation implements WriteRule {
     }
 
     @Override
+    public boolean judgesContentOnly() {
+        return true;
+    }
+
+    @Override
     public void apply(WriteRequest request, StoredResource before, Caller caller) {
         if (request.isDelete()) {
             return;

@@ -459,7 +459,8 @@ class CrudTest extends HubTestBase {
         List<String> keys = new ArrayList<>();
         for (Bundle page : pages) {
             for (Bundle.BundleEntryComponent e : page.getEntry()) {
-                IdType id = e.getResource().getIdElement();
+                // a deletion (another test's, on the shared hub) is an entry with its request and no resource
+                IdType id = e.hasResource() ? e.getResource().getIdElement() : new IdType(e.getRequest().getUrl());
                 keys.add(id.getResourceType() + "/" + id.getIdPart() + "/" + id.getVersionIdPart());
             }
         }
