@@ -87,7 +87,10 @@ public class SecurityConfig {
     @Bean
     SecurityFilterChain securityFilterChain(HttpSecurity http, AuthProperties auth, AccessPolicy policy,
                                             FhirContext fhirContext, AuditTrail audit, ActiveTokens activeTokens,
+                                            BrowserOrigins browserOrigins,
                                             @Value("${server.address:}") String bindAddress) throws Exception {
+        // browser apps of other origins (renkei.web.origins): answered before any token is asked for, errors included
+        http.addFilter(browserOrigins.corsFilter());
         http.csrf(AbstractHttpConfigurer::disable)
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .requestCache(AbstractHttpConfigurer::disable)

@@ -8,6 +8,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.access.ActiveTokens;
+import jp.renkei.hub.access.BrowserOrigins;
 import jp.renkei.hub.audit.AuditTrail;
 import jp.renkei.hub.fhir.ReadCheck;
 import jp.renkei.hub.store.Durability;
@@ -33,16 +34,20 @@ public class NotifyConfig implements WebSocketConfigurer {
 
     private final NotificationSocket socket;
     private final NotifyProperties properties;
+    private final BrowserOrigins browserOrigins;
 
-    NotifyConfig(NotificationSocket socket, NotifyProperties properties) {
+    NotifyConfig(NotificationSocket socket, NotifyProperties properties, BrowserOrigins browserOrigins) {
         this.socket = socket;
         this.properties = properties;
+        this.browserOrigins = browserOrigins;
     }
 
     @Override
     public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
-        // The socket carries no authority until a binding token is sent on it, so any origin may open one.
-        registry.addHandler(socket, "/notifications").setAllowedOriginPatterns("*").addInterceptors(new UpgradeRequired());
+        // A page of another site must not open a socket with a stolen binding token: only the hub's own origin, the
+        // listed ones (renkei.web.origins) and clients that send no Origin (not browsers) are let in; others get 403.
+        registry.addHandler(socket, "/notifications").setAllowedOrigins(browserOrigins.origins().toArray(String[]::new))
+                .addInterceptors(new UpgradeRequired());
     }
 
     /** Incoming messages are small (bind/unbind); the container refuses bigger ones and closes the socket. */

@@ -30,8 +30,16 @@ public final class SocketClient implements WebSocket.Listener, AutoCloseable {
     private final WebSocket socket;
 
     public SocketClient(String url) {
-        this.socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
-                .buildAsync(URI.create(url), this).join();
+        this(url, null);
+    }
+
+    /** Opened as a browser page of {@code origin} would open it (none: as a client that is not a browser). */
+    public SocketClient(String url, String origin) {
+        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (origin != null) {
+            builder.header("Origin", origin);
+        }
+        this.socket = builder.buildAsync(URI.create(url), this).join();
     }
 
     /** A socket bound with the answer of {@code $get-ws-binding-token}, its handshake already read. */
