@@ -1,8 +1,10 @@
+import '@mantine/core/styles.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { App } from './App';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <p>Renkei</p>
+    <App />
   </StrictMode>,
 );
