@@ -5,6 +5,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 19)) {
+  console.error(`The web app needs Node.js 20.19 or newer (Vite 8); this is ${process.version}. Install a newer Node.js and npm 11.`);
+  process.exit(1);
+}
+
 const lock = createHash('sha256').update(readFileSync('package-lock.json')).digest('hex');
 const stamp = 'node_modules/.renkei-lock-sha256';
 if (existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === lock) {

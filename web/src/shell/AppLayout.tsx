@@ -18,6 +18,9 @@ export function AppLayout() {
 
   return (
     <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
+      <a className="skip-link" href="#main">
+        本文へ移動
+      </a>
       <AppShell.Header>
         <Group h="100%" px="sm" justify="space-between" wrap="nowrap" gap="xs">
           <Group gap="xs" wrap="nowrap">
@@ -58,7 +61,7 @@ export function AppLayout() {
         <NavLink component={RouterLink} to="/" end label="ホーム" onClick={close} />
         <NavLink component={RouterLink} to="/patients" label="患者一覧" onClick={close} />
       </AppShell.Navbar>
-      <AppShell.Main>
+      <AppShell.Main id="main" tabIndex={-1}>
         {renewalFailed && (
           <Alert color="yellow" mb="md" title="サインインを延長できませんでした">
             <Text size="sm">まもなくサインインが切れます。入力中の内容を保存してから、もう一度サインインしてください。</Text>
