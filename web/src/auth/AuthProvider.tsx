@@ -62,6 +62,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
           events.removeAccessTokenExpired(unloaded);
           manager.stopSilentRenew();
         };
+        // sign-in requests abandoned on the way (older than 15 minutes) leave sessionStorage
+        void manager.clearStaleState().catch(() => {});
         const user = await manager.getUser();
         if (!cancelled) {
           setState(withSession(manager, user));
