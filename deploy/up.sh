@@ -41,7 +41,7 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
   echo "Port $port on 127.0.0.1 is already in use; stop that program or set RENKEI_PORT" >&2
   exit 1
 fi
-if [ ! -f "$jar" ] || [ -n "$(find "$root/server/src/main" "$root/fhir-profiles/src/main" -newer "$jar" -type f -print -quit)" ]; then
+if [ ! -f "$jar" ] || [ -n "$(find "$root/server/src/main" "$root/fhir-profiles/src/main" "$root/web/src" "$root/web/index.html" "$root/web/package-lock.json" -newer "$jar" -type f -print -quit)" ]; then
   echo "Building the hub (first run downloads dependencies from Maven Central)..."
   (cd "$root" && mvn -q -B -Dstyle.color=never -DskipTests install)
 fi

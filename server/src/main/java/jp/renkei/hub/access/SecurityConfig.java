@@ -110,6 +110,9 @@ public class SecurityConfig {
                         .requestMatchers(HttpMethod.GET, "/fhir/metadata", "/fhir/.well-known/smart-configuration").permitAll()
                         .requestMatchers(HttpMethod.GET, "/actuator/health", "/actuator/health/**").permitAll()
                         .requestMatchers("/error").permitAll()
+                        // the web app's files (web.WebAppConfig): public, like any FHIR client's code; its data is not
+                        .requestMatchers(HttpMethod.GET, "/", "/app", "/app/**").permitAll()
+                        .requestMatchers(HttpMethod.HEAD, "/", "/app", "/app/**").permitAll()
                         // the notification socket authenticates itself: a binding token from $get-ws-binding-token
                         .requestMatchers(HttpMethod.GET, "/notifications").permitAll()
                         .requestMatchers("/fhir", "/fhir/**").authenticated()

@@ -330,4 +330,112 @@ class KeycloakEndToEndTest {
         assertThat(response.statusCode()).isEqualTo(401);
         assertThat(fhir("GET", "/Organization/org-hospital", null, password("care-manager")).statusCode()).isEqualTo(200);
     }
+
+    // ---- the web app's sign-in (web/src/auth/oidc.ts) --------------------------------------------------------
+
+    /**
+     * What the web app does in the browser, step by step over HTTP: the issuer from the hub's smart-configuration,
+     * authorization code with PKCE S256 to a redirect URI under /app/ on the hub's (random) loopback port, Keycloak's
+     * login page in Japanese, the code exchanged with its verifier, the hub read with the token, renewal by refresh
+     * token, and sign-out by end-session with the ID token as hint, after which the session's refresh token is dead.
+     */
+    @Test
+    void theWebAppSignsInWithAuthorizationCodeAndPkceUnderAppAndSignsOut() throws Exception {
+        Browser browser = new Browser();
+        String app = hub.baseUrl().replaceFirst("/fhir$", "") + "/app/";
+        JsonNode smart = mapper.readTree(hub.send("GET", "/.well-known/smart-configuration", null, null).body());
+        assertThat(smart.get("issuer").asText()).isEqualTo(issuer);
+        String authorize = smart.get("authorization_endpoint").asText();
+        String redirect = app + "callback";
+        byte[] random = new byte[32];
+        new java.security.SecureRandom().nextBytes(random);
+        String verifier = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        String challenge = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                java.security.MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII)));
+
+        // a redirect outside the app is refused, also on the loopback host
+        HttpResponse<String> elsewhere = browser.send(HttpRequest.newBuilder(URI.create(authorize + "?" + query(Map.of(
+                "client_id", "renkei-web", "response_type", "code", "scope", "openid",
+                "redirect_uri", app.replace("/app/", "/elsewhere/"), "state", "s1",
+                "code_challenge", challenge, "code_challenge_method", "S256")))));
+        assertThat(elsewhere.statusCode()).isEqualTo(400);
+        // without a PKCE challenge there is no code either (PKCE S256 is required)
+        HttpResponse<String> noPkce = browser.send(HttpRequest.newBuilder(URI.create(authorize + "?" + query(Map.of(
+                "client_id", "renkei-web", "response_type", "code", "scope", "openid", "redirect_uri", redirect,
+                "state", "s0")))));
+        assertThat(noPkce.headers().firstValue("Location").orElse("")).startsWith(redirect + "?")
+                .contains("error=invalid_request").doesNotContain("code=");
+
+        HttpResponse<String> login = browser.send(HttpRequest.newBuilder(URI.create(authorize + "?" + query(Map.of(
+                "client_id", "renkei-web", "response_type", "code", "scope", "openid profile", "redirect_uri", redirect,
+                "state", "s2", "code_challenge", challenge, "code_challenge_method", "S256")))));
+        assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
+        assertThat(login.body()).as("Keycloak's login page in Japanese").containsPattern("<html[^>]*lang=\"ja\"");
+        java.util.regex.Matcher action = java.util.regex.Pattern.compile("action=\"([^\"]+)\"").matcher(login.body());
+        assertThat(action.find()).isTrue();
+        HttpResponse<String> signedIn = browser.send(HttpRequest.newBuilder(URI.create(action.group(1).replace("&amp;", "&")))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(form(Map.of("username", "care-manager", "password", PASSWORD))));
+        assertThat(signedIn.statusCode()).as(signedIn.body()).isEqualTo(302);
+        URI back = URI.create(signedIn.headers().firstValue("Location").orElseThrow());
+        assertThat(back.toString()).startsWith(redirect + "?").contains("state=s2");
+        String code = java.util.Arrays.stream(back.getRawQuery().split("&")).filter(p -> p.startsWith("code="))
+                .map(p -> java.net.URLDecoder.decode(p.substring(5), StandardCharsets.UTF_8)).findFirst().orElseThrow();
+
+        JsonNode tokens = signIn(issuer, Map.of("grant_type", "authorization_code", "client_id", "renkei-web", "code", code,
+                "redirect_uri", redirect, "code_verifier", verifier));
+        assertThat(tokens.has("id_token")).isTrue();
+        HttpResponse<String> patients = fhir("GET", "/Patient", null, tokens.get("access_token").asText());
+        assertThat(patients.statusCode()).isEqualTo(200);
+        assertThat(patients.body()).contains("pat-yamada").doesNotContain("pat-suzuki");
+
+        JsonNode renewed = signIn(issuer, Map.of("grant_type", "refresh_token", "client_id", "renkei-web",
+                "refresh_token", tokens.get("refresh_token").asText()));
+        assertThat(fhir("GET", "/Patient/pat-yamada", null, renewed.get("access_token").asText()).statusCode()).isEqualTo(200);
+
+        String endSession = mapper.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(issuer + "/.well-known/openid-configuration"))
+                .build(), HttpResponse.BodyHandlers.ofString()).body()).get("end_session_endpoint").asText();
+        HttpResponse<String> signedOut = browser.send(HttpRequest.newBuilder(URI.create(endSession + "?" + query(Map.of(
+                "id_token_hint", renewed.get("id_token").asText(), "post_logout_redirect_uri", app + "signed-out",
+                "client_id", "renkei-web")))));
+        assertThat(signedOut.statusCode()).as(signedOut.body()).isEqualTo(302);
+        assertThat(signedOut.headers().firstValue("Location")).hasValue(app + "signed-out");
+        HttpResponse<String> afterSignOut = HTTP.send(HttpRequest.newBuilder(URI.create(issuer + "/protocol/openid-connect/token"))
+                .header("Content-Type", "application/x-www-form-urlencoded").POST(form(Map.of("grant_type", "refresh_token",
+                        "client_id", "renkei-web", "refresh_token", renewed.get("refresh_token").asText()))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(afterSignOut.statusCode()).isEqualTo(400);
+    }
+
+    /**
+     * Redirects not followed, Keycloak's cookies kept by name and sent back: Keycloak marks them Secure also on plain
+     * HTTP, which browsers accept on loopback but java.net.CookieManager never sends over http.
+     */
+    private static final class Browser {
+        private final HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        private final Map<String, String> cookies = new LinkedHashMap<>();
+
+        HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+            if (!cookies.isEmpty()) {
+                request.header("Cookie", cookies.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                        .collect(Collectors.joining("; ")));
+            }
+            HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            for (String set : response.headers().allValues("Set-Cookie")) {
+                String pair = set.split(";", 2)[0];
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    cookies.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+                }
+            }
+            return response;
+        }
+    }
+
+    private static String query(Map<String, String> parameters) {
+        return parameters.entrySet().stream()
+                .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+    }
 }

@@ -462,7 +462,7 @@ public final class LoadDriver {
      * stand-in for the scanned signed form, as a privacy Consent must.
      */
     private static String consent(String patient, String team) {
-        String now = OffsetDateTime.now(ZoneOffset.ofHours(9)).withNano(0).toString();
+        String now = fhirDateTime(OffsetDateTime.now(ZoneOffset.ofHours(9)));
         return """
                 {"resourceType":"Consent","status":"active",\
                 "scope":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/consentscope","code":"patient-privacy"}]},\
@@ -494,7 +494,7 @@ public final class LoadDriver {
 
     /** A final Composition of the care-document {@code kind}, written by the driver's PractitionerRole now. */
     static String careDocument(String patient, String kind, String title) {
-        String now = OffsetDateTime.now(ZoneOffset.ofHours(9)).withNano(0).toString();
+        String now = fhirDateTime(OffsetDateTime.now(ZoneOffset.ofHours(9)));
         return """
                 {"resourceType":"Composition","status":"final",\
                 "type":{"coding":[{"system":"http://renkei.example.jp/fhir/CodeSystem/care-document","code":"%s"}]},\
@@ -503,9 +503,17 @@ public final class LoadDriver {
     }
 
     /** {@code subject} is a reference: {@code Patient/<id>}, or a {@code urn:uuid:} fullUrl in a transaction. */
+    /**
+     * A FHIR dateTime to the second: {@code OffsetDateTime.toString()} leaves the seconds out when they are zero, which
+     * R4 does not allow (one write in sixty was refused once every write was validated).
+     */
+    private static String fhirDateTime(OffsetDateTime time) {
+        return java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(time.withNano(0));
+    }
+
     private static String observation(String subject) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        String when = OffsetDateTime.now(ZoneOffset.ofHours(9)).minusMinutes(random.nextInt(500_000)).withNano(0).toString();
+        String when = fhirDateTime(OffsetDateTime.now(ZoneOffset.ofHours(9)).minusMinutes(random.nextInt(500_000)));
         return """
                 {"resourceType":"Observation","status":"final",\
                 "category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":"vital-signs"}]}],\

@@ -1,0 +1,133 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import type { User, UserManager } from 'oidc-client-ts';
+import { appBaseUrl, createUserManager } from './oidc';
+import { sessionOf, type Session } from './session';
+import { loadSmartConfiguration } from './smart';
+
+export type AuthState =
+  | { status: 'starting' }
+  | { status: 'failed'; message: string }
+  | { status: 'ready'; manager: UserManager; user: User | null; session: Session | null; renewalFailed: boolean };
+
+export interface AuthContextValue {
+  state: AuthState;
+  /** Goes to the sign-in page; back at {@code returnTo} (a route of the app) afterwards. */
+  signIn: (returnTo?: string) => Promise<void>;
+  /** Ends the Keycloak session too (end-session with the ID token as hint), then back to the app's signed-out page. */
+  signOut: () => Promise<void>;
+  /** The current access token, for the FHIR client: never stored anywhere but in memory. */
+  accessToken: () => string | undefined;
+}
+
+/** Exported for tests, which give a signed-out stub; the app uses {@link AuthProvider}. */
+export const AuthContext = createContext<AuthContextValue | null>(null);
+
+function withSession(manager: UserManager, user: User | null, renewalFailed = false): AuthState {
+  const live = user && !user.expired ? user : null;
+  return {
+    status: 'ready',
+    manager,
+    user: live,
+    session: live ? sessionOf(live.access_token, live.profile as Record<string, unknown>) : null,
+    renewalFailed,
+  };
+}
+
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const [state, setState] = useState<AuthState>({ status: 'starting' });
+  // Once the browser is leaving for Keycloak (to sign in or out), nothing may send it anywhere else: signing out
+  // forgets the user first, which would otherwise start a sign-in that overtakes the sign-out.
+  const leaving = useRef(false);
+
+  useEffect(() => {
+    let cancelled = false;
+    let detach = () => {};
+    loadSmartConfiguration()
+      .then(async (smart) => {
+        const manager = createUserManager(smart, appBaseUrl());
+        const events = manager.events;
+        const loaded = (user: User) => setState(withSession(manager, user));
+        const unloaded = () => setState(withSession(manager, null));
+        const renewFailed = () => setState((s) => (s.status === 'ready' ? { ...s, renewalFailed: true } : s));
+        events.addUserLoaded(loaded);
+        events.addUserUnloaded(unloaded);
+        events.addUserSignedOut(unloaded);
+        events.addSilentRenewError(renewFailed);
+        events.addAccessTokenExpired(unloaded);
+        detach = () => {
+          events.removeUserLoaded(loaded);
+          events.removeUserUnloaded(unloaded);
+          events.removeUserSignedOut(unloaded);
+          events.removeSilentRenewError(renewFailed);
+          events.removeAccessTokenExpired(unloaded);
+          manager.stopSilentRenew();
+        };
+        // sign-in requests abandoned on the way (older than 15 minutes) leave sessionStorage
+        void manager.clearStaleState().catch(() => {});
+        const user = await manager.getUser();
+        if (!cancelled) {
+          setState(withSession(manager, user));
+        }
+      })
+      .catch(() => {
+        if (!cancelled) {
+          setState({
+            status: 'failed',
+            message: 'サインインの設定を読み込めません。ハブが起動しているか確認して、ページを再読み込みしてください。',
+          });
+        }
+      });
+    return () => {
+      cancelled = true;
+      detach();
+    };
+  }, []);
+
+  const signIn = useCallback(
+    async (returnTo?: string) => {
+      if (state.status !== 'ready' || leaving.current) {
+        return;
+      }
+      leaving.current = true;
+      try {
+        await state.manager.signinRedirect({ state: { returnTo: safeReturnTo(returnTo) } });
+      } catch (e) {
+        leaving.current = false;
+        throw e;
+      }
+    },
+    [state],
+  );
+
+  const signOut = useCallback(async () => {
+    if (state.status !== 'ready' || leaving.current) {
+      return;
+    }
+    leaving.current = true;
+    try {
+      // sends the stored ID token as id_token_hint, and forgets the user before leaving
+      await state.manager.signoutRedirect();
+    } catch (e) {
+      leaving.current = false;
+      throw e;
+    }
+  }, [state]);
+
+  const accessToken = useCallback(() => (state.status === 'ready' ? state.user?.access_token : undefined), [state]);
+
+  const value = useMemo(() => ({ state, signIn, signOut, accessToken }), [state, signIn, signOut, accessToken]);
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): AuthContextValue {
+  const value = useContext(AuthContext);
+  if (!value) {
+    throw new Error('useAuth outside AuthProvider');
+  }
+  return value;
+}
+
+/** Only a route of this app (a path starting with one slash): never a URL elsewhere that a crafted state could name. */
+export function safeReturnTo(returnTo: string | undefined): string {
+  return returnTo && /^\/(?![/\\])/.test(returnTo) ? returnTo : '/';
+}

@@ -1,0 +1,90 @@
+import type { Bundle, FhirResource, Resource } from 'fhir/r4';
+import { FhirError, networkError, translateError } from './errors';
+
+export type SearchParams = Record<string, string | number | undefined>;
+
+/**
+ * The app's only way to the data: the hub's FHIR REST API with the signed-in user's bearer token, so every read
+ * and write passes the same authentication, access, consent, validation and audit as any FHIR client's.
+ */
+export class FhirClient {
+  constructor(
+    private readonly base: string,
+    private readonly accessToken: () => string | undefined,
+    private readonly fetchFn: typeof fetch = (input, init) => fetch(input, init),
+  ) {}
+
+  read<T extends FhirResource>(type: T['resourceType'], id: string, signal?: AbortSignal): Promise<T> {
+    return this.request<T>('GET', `${type}/${encodeURIComponent(id)}`, undefined, {}, signal);
+  }
+
+  search<T extends FhirResource>(type: T['resourceType'], params: SearchParams = {}, signal?: AbortSignal): Promise<Bundle<T>> {
+    const query = new URLSearchParams();
+    for (const [name, value] of Object.entries(params)) {
+      if (value !== undefined && value !== '') {
+        query.append(name, String(value));
+      }
+    }
+    const suffix = query.toString();
+    return this.request<Bundle<T>>('GET', suffix ? `${type}?${suffix}` : type, undefined, {}, signal);
+  }
+
+  create<T extends FhirResource>(resource: T): Promise<T> {
+    return this.request<T>('POST', resource.resourceType, resource, { Prefer: 'return=representation' });
+  }
+
+  /** Updates the version the user saw: the hub answers 412 when someone else changed it since. */
+  update<T extends FhirResource>(resource: T & { id: string }): Promise<T> {
+    const version = resource.meta?.versionId;
+    return this.request<T>('PUT', `${resource.resourceType}/${encodeURIComponent(resource.id)}`, resource, {
+      Prefer: 'return=representation',
+      ...(version ? { 'If-Match': `W/"${version}"` } : {}),
+    });
+  }
+
+  async request<T>(method: string, path: string, body?: Resource, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<T> {
+    const token = this.accessToken();
+    let response: Response;
+    try {
+      response = await this.fetchFn(`${this.base}/${path}`, {
+        method,
+        signal,
+        headers: {
+          Accept: 'application/fhir+json',
+          ...(body ? { 'Content-Type': 'application/fhir+json' } : {}),
+          ...(token ? { Authorization: `Bearer ${token}` } : {}),
+          ...headers,
+        },
+        body: body ? JSON.stringify(body) : undefined,
+        // never a cookie: the token is the credential
+        credentials: 'omit',
+      });
+    } catch (cause) {
+      if (signal?.aborted) {
+        throw cause;
+      }
+      throw networkError();
+    }
+    const payload = await readJson(response);
+    if (!response.ok) {
+      throw translateError(response.status, payload);
+    }
+    return payload as T;
+  }
+}
+
+async function readJson(response: Response): Promise<unknown> {
+  const text = await response.text().catch(() => '');
+  if (!text) {
+    return undefined;
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+export function isFhirError(error: unknown): error is FhirError {
+  return error instanceof FhirError;
+}

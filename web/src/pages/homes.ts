@@ -1,0 +1,64 @@
+import type { Home } from '../auth/profession';
+
+/** What each profession's home offers. Items marked later are the next steps of issue 19 and its part 2. */
+export interface HomeContent {
+  title: string;
+  lead: string;
+  /** what the home will hold, in the order the user's day needs it */
+  sections: ReadonlyArray<{ title: string; text: string }>;
+}
+
+export const HOMES: Readonly<Record<Home, HomeContent>> = {
+  discharge: {
+    title: '退院調整',
+    lead: '退院する患者の情報を、在宅のケアチームへ送ります。',
+    sections: [
+      { title: '退院時情報提供書の作成', text: '病院が持つ情報から下書きを作り、ケアチームと事業所を選んで送信します。' },
+      { title: '送信済み', text: '送った引継ぎごとに、受領の状況と算定要件の期限（残り日数）を表示します。' },
+    ],
+  },
+  'care-manager': {
+    title: 'ケアマネジャー',
+    lead: '病院や主治医からの引継ぎを、期限の近い順に受け取ります。',
+    sections: [
+      { title: '受信箱', text: '退院時の引継ぎと連絡票の返信が、届いたその場で表示されます。' },
+      { title: '主治医・ケアマネジャー連絡票', text: '在宅医へ連絡票を送り、返信を受け取ります。' },
+    ],
+  },
+  'visiting-nurse': {
+    title: '訪問看護',
+    lead: '担当患者の記録と、チームからの連絡を確認します。',
+    sections: [
+      { title: '担当患者', text: '患者一覧から、タイムライン・ケアチーム・同意の状態を確認します。' },
+      { title: '訪問記録', text: 'バイタルや処置の記録をチームと共有します。' },
+    ],
+  },
+  pharmacist: {
+    title: '薬局',
+    lead: '担当患者の服薬情報とチームからの連絡を確認します。',
+    sections: [
+      { title: '担当患者', text: '処方・服薬状況・アレルギーを確認します。' },
+      { title: '服薬情報の共有', text: '訪問時の服薬状況をチームへ伝えます。' },
+    ],
+  },
+  physician: {
+    title: '医師',
+    lead: '担当患者の情報と、ケアマネジャーからの連絡票に応えます。',
+    sections: [
+      { title: '連絡票', text: 'ケアマネジャーからの主治医・ケアマネジャー連絡票に返信します。' },
+      { title: '担当患者', text: '患者ごとのタイムライン、緊急時情報、事前指示書を確認します。' },
+    ],
+  },
+  ems: {
+    title: '救急隊',
+    lead: '救急時に必要な情報（緊急連絡票・事前指示書・服薬・アレルギー）を確認します。',
+    sections: [
+      { title: '緊急時の閲覧', text: '搬送中の患者の情報を、理由を記録したうえで開きます（ブレークグラス、記録されます）。' },
+    ],
+  },
+  generic: {
+    title: 'ホーム',
+    lead: '閲覧が許可されている患者の情報を確認できます。',
+    sections: [{ title: '患者一覧', text: 'ケアチームの一員として担当している患者を表示します。' }],
+  },
+};

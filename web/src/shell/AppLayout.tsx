@@ -1,0 +1,99 @@
+import { Suspense } from 'react';
+import { NavLink as RouterLink, Outlet, useLocation } from 'react-router-dom';
+import { Alert, AppShell, Box, Burger, Button, Center, Group, Loader, NavLink, Text, Tooltip } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { useAuth } from '../auth/AuthProvider';
+
+/**
+ * The frame of every page after sign-in: the user's name and profession, the live connection's state (a later
+ * step connects the notification socket; until then it says so) and sign-out. The navigation folds into a menu
+ * button on a phone.
+ */
+export function AppLayout() {
+  const { state, signOut, signIn } = useAuth();
+  const location = useLocation();
+  const [opened, { toggle, close }] = useDisclosure(false);
+  const session = state.status === 'ready' ? state.session : null;
+  const renewalFailed = state.status === 'ready' && state.renewalFailed;
+
+  return (
+    <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
+      <a className="skip-link" href="#main">
+        本文へ移動
+      </a>
+      <AppShell.Header>
+        <Group h="100%" px="sm" justify="space-between" wrap="nowrap" gap="xs">
+          <Group gap="xs" wrap="nowrap">
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="メニュー" />
+            <Text fw={700} component={RouterLink} to="/" c="inherit" td="none">
+              Renkei 連携
+            </Text>
+          </Group>
+          <Group gap="xs" wrap="nowrap">
+            <ConnectionIndicator />
+            {session && (
+              <Box ta="right" visibleFrom="xs" aria-label="サインイン中のユーザー">
+                <Text size="sm" fw={600} lh={1.2}>
+                  {session.name}
+                </Text>
+                <Text size="xs" c="dimmed" lh={1.2}>
+                  {session.profession || '職種未設定'}
+                </Text>
+              </Box>
+            )}
+            <Button size="xs" variant="default" onClick={() => void signOut()}>
+              サインアウト
+            </Button>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs" aria-label="メインメニュー">
+        {session && (
+          <Box hiddenFrom="xs" mb="sm" px="xs">
+            <Text size="sm" fw={600}>
+              {session.name}
+            </Text>
+            <Text size="xs" c="dimmed">
+              {session.profession || '職種未設定'}
+            </Text>
+          </Box>
+        )}
+        <NavLink component={RouterLink} to="/" end label="ホーム" onClick={close} />
+        <NavLink component={RouterLink} to="/patients" label="患者一覧" onClick={close} />
+      </AppShell.Navbar>
+      <AppShell.Main id="main" tabIndex={-1}>
+        {renewalFailed && (
+          <Alert color="yellow" mb="md" title="サインインを延長できませんでした">
+            <Text size="sm">まもなくサインインが切れます。入力中の内容を保存してから、もう一度サインインしてください。</Text>
+            <Button size="xs" mt="xs" onClick={() => void signIn(location.pathname + location.search)}>
+              もう一度サインイン
+            </Button>
+          </Alert>
+        )}
+        <Suspense
+          fallback={
+            <Center mih="40vh">
+              <Loader aria-label="読み込み中" />
+            </Center>
+          }
+        >
+          <Outlet />
+        </Suspense>
+      </AppShell.Main>
+    </AppShell>
+  );
+}
+
+/** Placeholder until the notification socket is connected (issue 19, live updates). */
+function ConnectionIndicator() {
+  return (
+    <Tooltip label="リアルタイム通知は未接続です（準備中）">
+      <Group gap={4} wrap="nowrap" role="status" aria-label="リアルタイム通知: 未接続">
+        <Box w={10} h={10} bg="gray.5" style={{ borderRadius: '50%' }} />
+        <Text size="xs" c="dimmed" visibleFrom="sm">
+          未接続
+        </Text>
+      </Group>
+    </Tooltip>
+  );
+}
