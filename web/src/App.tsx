@@ -7,6 +7,7 @@ import { Callback } from './auth/Callback';
 import { CALLBACK_PATH, SIGNED_OUT_PATH } from './auth/oidc';
 import { RequireSession } from './auth/RequireSession';
 import { createQueryClient, FhirProvider } from './fhir/FhirProvider';
+import { LiveProvider } from './live/LiveProvider';
 import { AppLayout } from './shell/AppLayout';
 import { SignedOutPage } from './pages/SignedOutPage';
 
@@ -47,7 +48,9 @@ const router = createBrowserRouter(
       element: (
         <RequireSession>
           <FhirProvider>
-            <AppLayout />
+            <LiveProvider>
+              <AppLayout />
+            </LiveProvider>
           </FhirProvider>
         </RequireSession>
       ),
