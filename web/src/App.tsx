@@ -15,6 +15,8 @@ import { SignedOutPage } from './pages/SignedOutPage';
 const HomePage = lazy(() => import('./pages/HomePage'));
 const PatientListPage = lazy(() => import('./pages/PatientListPage'));
 const PatientPage = lazy(() => import('./pages/PatientPage'));
+const HandoffFormPage = lazy(() => import('./pages/HandoffFormPage'));
+const SentPage = lazy(() => import('./pages/SentPage'));
 
 const theme = createTheme({
   fontFamily:
@@ -58,6 +60,8 @@ const router = createBrowserRouter(
         { index: true, element: <HomePage /> },
         { path: 'patients', element: <PatientListPage /> },
         { path: 'patients/:id', element: <PatientPage /> },
+        { path: 'handoff/new', element: <HandoffFormPage /> },
+        { path: 'sent', element: <SentPage /> },
         { path: '*', element: <HomePage /> },
       ],
     },

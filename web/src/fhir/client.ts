@@ -60,6 +60,24 @@ export class FhirClient {
     return this.send<Bundle<T>>('GET', url.pathname + url.search, undefined, {}, signal);
   }
 
+  /** A PDF form of a stored record (`Bundle/{id}/$pdf`): the hub answers the bytes (docs/printing.md). */
+  async pdf(path: string): Promise<Blob> {
+    const token = this.accessToken();
+    let response: Response;
+    try {
+      response = await this.fetchFn(`${this.base}/${path}`, {
+        headers: { Accept: 'application/pdf', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+        credentials: 'omit',
+      });
+    } catch {
+      throw networkError();
+    }
+    if (!response.ok) {
+      throw translateError(response.status, await readJson(response));
+    }
+    return response.blob();
+  }
+
   request<T>(method: string, path: string, body?: Resource, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<T> {
     return this.send<T>(method, `${this.base}/${path}`, body, headers, signal);
   }

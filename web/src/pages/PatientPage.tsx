@@ -1,6 +1,7 @@
 import { useCallback, useMemo } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
-import { Anchor, Loader, Stack } from '@mantine/core';
+import { Anchor, Button, Group, Loader, Stack } from '@mantine/core';
+import { useAuth } from '../auth/AuthProvider';
 import type { FhirResource } from 'fhir/r4';
 import { ErrorNotice } from '../shell/ErrorNotice';
 import { CareTeamSection } from './patient/CareTeamSection';
@@ -23,6 +24,9 @@ export default function PatientPage() {
   const team = useTeamAndConsent(id);
   const timeline = useTimeline(id);
   const names = team.data?.names ?? NO_NAMES;
+  const { state } = useAuth();
+  const roles = state.status === 'ready' ? (state.session?.roles ?? []) : [];
+  const writesHandoffs = roles.includes('hospital-nurse') || roles.includes('msw');
 
   const opened = params.get('record')?.match(/^([A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/);
   const target = opened ? { type: opened[1], id: opened[2] } : null;
@@ -56,9 +60,16 @@ export default function PatientPage() {
 
   return (
     <Stack gap="md" maw={960}>
-      <Anchor component={Link} to="/patients" size="sm">
-        ← 患者一覧
-      </Anchor>
+      <Group justify="space-between">
+        <Anchor component={Link} to="/patients" size="sm">
+          ← 患者一覧
+        </Anchor>
+        {writesHandoffs && (
+          <Button component={Link} to={`/handoff/new?patient=${encodeURIComponent(id)}`} size="sm">
+            退院時情報提供書を作成
+          </Button>
+        )}
+      </Group>
       {summary.isPending && <Loader aria-label="読み込み中" />}
       {summary.isError && <ErrorNotice error={summary.error} onRetry={() => void summary.refetch()} />}
       {summary.data && <PatientHeader summary={summary.data} onOpen={open} />}

@@ -61,6 +61,7 @@ export function AppLayout() {
         )}
         <NavLink component={RouterLink} to="/" end label="ホーム" onClick={close} />
         <NavLink component={RouterLink} to="/patients" label="患者一覧" onClick={close} />
+        {session?.home === 'discharge' && <NavLink component={RouterLink} to="/sent" label="送信済み" onClick={close} />}
       </AppShell.Navbar>
       <AppShell.Main id="main" tabIndex={-1}>
         {renewalFailed && (
