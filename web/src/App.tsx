@@ -7,6 +7,7 @@ import { Callback } from './auth/Callback';
 import { CALLBACK_PATH, SIGNED_OUT_PATH } from './auth/oidc';
 import { RequireSession } from './auth/RequireSession';
 import { createQueryClient, FhirProvider } from './fhir/FhirProvider';
+import { LiveProvider } from './live/LiveProvider';
 import { AppLayout } from './shell/AppLayout';
 import { SignedOutPage } from './pages/SignedOutPage';
 
@@ -14,6 +15,8 @@ import { SignedOutPage } from './pages/SignedOutPage';
 const HomePage = lazy(() => import('./pages/HomePage'));
 const PatientListPage = lazy(() => import('./pages/PatientListPage'));
 const PatientPage = lazy(() => import('./pages/PatientPage'));
+const HandoffFormPage = lazy(() => import('./pages/HandoffFormPage'));
+const SentPage = lazy(() => import('./pages/SentPage'));
 
 const theme = createTheme({
   fontFamily:
@@ -47,7 +50,9 @@ const router = createBrowserRouter(
       element: (
         <RequireSession>
           <FhirProvider>
-            <AppLayout />
+            <LiveProvider>
+              <AppLayout />
+            </LiveProvider>
           </FhirProvider>
         </RequireSession>
       ),
@@ -55,6 +60,8 @@ const router = createBrowserRouter(
         { index: true, element: <HomePage /> },
         { path: 'patients', element: <PatientListPage /> },
         { path: 'patients/:id', element: <PatientPage /> },
+        { path: 'handoff/new', element: <HandoffFormPage /> },
+        { path: 'sent', element: <SentPage /> },
         { path: '*', element: <HomePage /> },
       ],
     },

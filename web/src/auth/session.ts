@@ -13,6 +13,8 @@ export interface Session {
   home: Home;
   organization?: string;
   practitioner?: string;
+  /** the user's PractitionerRole id (claim practitioner_role): the author of what they write */
+  practitionerRole?: string;
 }
 
 /** The claims of a JWT, read without verifying it (the hub verifies every token it is sent). */
@@ -49,6 +51,7 @@ export function sessionOf(accessToken: string, idClaims: Record<string, unknown>
   const name = joined(idClaims.family_name, idClaims.given_name) || text(idClaims.name) || text(idClaims.preferred_username);
   const organization = text(access.organization) || text(idClaims.organization);
   const practitioner = text(access.practitioner) || text(idClaims.practitioner);
+  const practitionerRole = text(access.practitioner_role) || text(idClaims.practitioner_role);
   return {
     subject: text(access.sub) || text(idClaims.sub),
     name,
@@ -58,5 +61,6 @@ export function sessionOf(accessToken: string, idClaims: Record<string, unknown>
     home: homeFor(roles),
     ...(organization ? { organization } : {}),
     ...(practitioner ? { practitioner } : {}),
+    ...(practitionerRole ? { practitionerRole } : {}),
   };
 }

@@ -42,11 +42,51 @@ export class FhirClient {
     });
   }
 
-  async request<T>(method: string, path: string, body?: Resource, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<T> {
+  /**
+   * Several GETs (`Type?params`, `Type/id`) in one round trip: a batch Bundle, answered entry by entry with each
+   * entry's own status (a refused search fails alone).
+   */
+  batch(urls: string[], signal?: AbortSignal): Promise<Bundle> {
+    const batch: Bundle = { resourceType: 'Bundle', type: 'batch', entry: urls.map((url) => ({ request: { method: 'GET', url } })) };
+    return this.send<Bundle>('POST', this.base, batch, {}, signal);
+  }
+
+  /** A `next` link of a search the hub answered: only on this client's own base, never elsewhere. */
+  follow<T extends FhirResource>(link: string, signal?: AbortSignal): Promise<Bundle<T>> {
+    const url = new URL(link, window.location.origin);
+    if (url.origin !== window.location.origin || (url.pathname !== this.base && !url.pathname.startsWith(`${this.base}/`))) {
+      return Promise.reject(new Error('a paging link outside the FHIR base'));
+    }
+    return this.send<Bundle<T>>('GET', url.pathname + url.search, undefined, {}, signal);
+  }
+
+  /** A PDF form of a stored record (`Bundle/{id}/$pdf`): the hub answers the bytes (docs/printing.md). */
+  async pdf(path: string): Promise<Blob> {
     const token = this.accessToken();
     let response: Response;
     try {
       response = await this.fetchFn(`${this.base}/${path}`, {
+        headers: { Accept: 'application/pdf', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+        credentials: 'omit',
+      });
+    } catch {
+      throw networkError();
+    }
+    if (!response.ok) {
+      throw translateError(response.status, await readJson(response));
+    }
+    return response.blob();
+  }
+
+  request<T>(method: string, path: string, body?: Resource, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<T> {
+    return this.send<T>(method, `${this.base}/${path}`, body, headers, signal);
+  }
+
+  private async send<T>(method: string, url: string, body?: Resource, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<T> {
+    const token = this.accessToken();
+    let response: Response;
+    try {
+      response = await this.fetchFn(url, {
         method,
         signal,
         headers: {

@@ -28,13 +28,20 @@ export default function HomePage() {
               <Title order={2} size="h4">
                 {section.title}
               </Title>
-              <Badge color="gray" variant="outline">
-                準備中
-              </Badge>
+              {!section.link && (
+                <Badge color="gray" variant="outline">
+                  準備中
+                </Badge>
+              )}
             </Group>
             <Text size="sm" mt="xs">
               {section.text}
             </Text>
+            {section.link && (
+              <Button component={Link} to={section.link.to} size="xs" mt="sm" variant="light">
+                {section.link.label}
+              </Button>
+            )}
           </Card>
         ))}
       </SimpleGrid>

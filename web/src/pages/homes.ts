@@ -5,7 +5,7 @@ export interface HomeContent {
   title: string;
   lead: string;
   /** what the home will hold, in the order the user's day needs it */
-  sections: ReadonlyArray<{ title: string; text: string }>;
+  sections: ReadonlyArray<{ title: string; text: string; link?: { to: string; label: string } }>;
 }
 
 export const HOMES: Readonly<Record<Home, HomeContent>> = {
@@ -13,8 +13,16 @@ export const HOMES: Readonly<Record<Home, HomeContent>> = {
     title: '退院調整',
     lead: '退院する患者の情報を、在宅のケアチームへ送ります。',
     sections: [
-      { title: '退院時情報提供書の作成', text: '病院が持つ情報から下書きを作り、ケアチームと事業所を選んで送信します。' },
-      { title: '送信済み', text: '送った引継ぎごとに、受領の状況と算定要件の期限（残り日数）を表示します。' },
+      {
+        title: '退院時情報提供書の作成',
+        text: '病院が持つ情報から下書きを作り、ケアチームと事業所を選んで送信します。',
+        link: { to: '/handoff/new', label: '退院時情報提供書を作成' },
+      },
+      {
+        title: '送信済み',
+        text: '送った引継ぎごとに、受領の状況と算定要件の期限（残り日数）を表示します。',
+        link: { to: '/sent', label: '送信済み一覧を開く' },
+      },
     ],
   },
   'care-manager': {

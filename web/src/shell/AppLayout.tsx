@@ -1,12 +1,13 @@
 import { Suspense } from 'react';
 import { NavLink as RouterLink, Outlet, useLocation } from 'react-router-dom';
-import { Alert, AppShell, Box, Burger, Button, Center, Group, Loader, NavLink, Text, Tooltip } from '@mantine/core';
+import { Alert, AppShell, Box, Burger, Button, Center, Group, Loader, NavLink, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useAuth } from '../auth/AuthProvider';
+import { ConnectionIndicator } from '../live/ConnectionIndicator';
 
 /**
- * The frame of every page after sign-in: the user's name and profession, the live connection's state (a later
- * step connects the notification socket; until then it says so) and sign-out. The navigation folds into a menu
+ * The frame of every page after sign-in: the user's name and profession, the live connection's state
+ * (live/ConnectionIndicator) and sign-out. The navigation folds into a menu
  * button on a phone.
  */
 export function AppLayout() {
@@ -60,6 +61,7 @@ export function AppLayout() {
         )}
         <NavLink component={RouterLink} to="/" end label="ホーム" onClick={close} />
         <NavLink component={RouterLink} to="/patients" label="患者一覧" onClick={close} />
+        {session?.home === 'discharge' && <NavLink component={RouterLink} to="/sent" label="送信済み" onClick={close} />}
       </AppShell.Navbar>
       <AppShell.Main id="main" tabIndex={-1}>
         {renewalFailed && (
@@ -81,19 +83,5 @@ export function AppLayout() {
         </Suspense>
       </AppShell.Main>
     </AppShell>
-  );
-}
-
-/** Placeholder until the notification socket is connected (issue 19, live updates). */
-function ConnectionIndicator() {
-  return (
-    <Tooltip label="リアルタイム通知は未接続です（準備中）">
-      <Group gap={4} wrap="nowrap" role="status" aria-label="リアルタイム通知: 未接続">
-        <Box w={10} h={10} bg="gray.5" style={{ borderRadius: '50%' }} />
-        <Text size="xs" c="dimmed" visibleFrom="sm">
-          未接続
-        </Text>
-      </Group>
-    </Tooltip>
   );
 }

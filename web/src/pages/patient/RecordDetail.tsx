@@ -1,0 +1,192 @@
+import type { ReactNode } from 'react';
+import { Badge, Group, Loader, Modal, Stack, Table, Text, Title } from '@mantine/core';
+import type { Composition, FhirResource } from 'fhir/r4';
+import { ErrorNotice } from '../../shell/ErrorNotice';
+import { formatDateTime } from './format';
+import { useRecord } from './hooks';
+import { KIND_LABELS, TASK_STATUS_LABELS, observationValue, taskDeadline, toEntry, type Names } from './timeline';
+
+const FEE_RULE_DEADLINE = 'http://renkei.example.jp/fhir/StructureDefinition/fee-rule-deadline';
+const CONTACT_FORM_PART = 'http://renkei.example.jp/fhir/StructureDefinition/contact-form-part';
+
+/** The text of a narrative, never its markup (no HTML of a record is put into the page). */
+function narrativeText(div: string | undefined): string {
+  if (!div) {
+    return '';
+  }
+  return (new DOMParser().parseFromString(div, 'text/html').body.textContent ?? '').trim();
+}
+
+function Row({ label, children }: { label: string; children: ReactNode }) {
+  if (children === undefined || children === null || children === '') {
+    return null;
+  }
+  return (
+    <Table.Tr>
+      <Table.Th scope="row" w="8rem" style={{ verticalAlign: 'top', whiteSpace: 'nowrap' }}>
+        {label}
+      </Table.Th>
+      <Table.Td style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>{children}</Table.Td>
+    </Table.Tr>
+  );
+}
+
+function Sections({ composition }: { composition: Composition }) {
+  return (
+    <Stack gap="sm">
+      {(composition.section ?? []).map((section, i) => (
+        <section key={i} aria-label={section.title}>
+          <Title order={3} size="h6">
+            {section.title ?? section.code?.text ?? '（見出しなし）'}
+          </Title>
+          <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
+            {narrativeText(section.text?.div) || '（記載なし）'}
+          </Text>
+        </section>
+      ))}
+    </Stack>
+  );
+}
+
+function Body({ resource, names }: { resource: FhirResource; names: Names }) {
+  const now = Date.now();
+  const ref = (r: { display?: string; reference?: string } | undefined) => r?.display ?? (r?.reference ? (names.get(r.reference) ?? r.reference) : '');
+  switch (resource.resourceType) {
+    case 'Bundle': {
+      const composition = resource.entry?.[0]?.resource as FhirResource | undefined;
+      return composition?.resourceType === 'Composition' ? (
+        <Stack gap="sm">
+          <Table>
+            <Table.Tbody>
+              <Row label="作成日時">{formatDateTime(composition.date)}</Row>
+              <Row label="状態">{composition.status === 'final' ? '確定' : composition.status === 'preliminary' ? '下書き' : composition.status}</Row>
+            </Table.Tbody>
+          </Table>
+          <Sections composition={composition} />
+        </Stack>
+      ) : null;
+    }
+    case 'Composition':
+      return <Sections composition={resource} />;
+    case 'DocumentReference':
+      return (
+        <Table>
+          <Table.Tbody>
+            <Row label="説明">{resource.description}</Row>
+            <Row label="添付">{resource.content?.map((c) => c.attachment.title ?? c.attachment.contentType).join('、')}</Row>
+            <Row label="日付">{formatDateTime(resource.date)}</Row>
+            <Row label="状態">{resource.status === 'current' ? '最新版' : resource.status === 'superseded' ? '旧版' : resource.status}</Row>
+          </Table.Tbody>
+        </Table>
+      );
+    case 'Task': {
+      const deadline = taskDeadline(resource, now);
+      const feeRules = (resource.extension ?? []).filter((e) => e.url === FEE_RULE_DEADLINE);
+      return (
+        <Table>
+          <Table.Tbody>
+            <Row label="状態">{TASK_STATUS_LABELS[resource.status] ?? resource.status}</Row>
+            <Row label="宛先">{ref(resource.owner)}</Row>
+            <Row label="依頼者">{ref(resource.requester)}</Row>
+            <Row label="依頼日時">{formatDateTime(resource.authoredOn)}</Row>
+            <Row label="期限">
+              {deadline && (
+                <Text span c={deadline.overdue ? 'red.8' : undefined} fw={deadline.overdue ? 700 : undefined}>
+                  {deadline.label}
+                </Text>
+              )}
+            </Row>
+            <Row label="算定要件">
+              {feeRules
+                .map((e) => {
+                  const rule = e.extension?.find((x) => x.url === 'rule')?.valueCoding?.display ?? '';
+                  const due = e.extension?.find((x) => x.url === 'due');
+                  return `${rule} ${formatDateTime(due?.valueDateTime ?? due?.valueInstant ?? due?.valueDate)}`.trim();
+                })
+                .join('\n')}
+            </Row>
+            <Row label="理由">{resource.statusReason?.text}</Row>
+            <Row label="対象文書">{resource.focus?.reference}</Row>
+          </Table.Tbody>
+        </Table>
+      );
+    }
+    case 'Communication':
+      return (
+        <Stack gap="sm">
+          <Table>
+            <Table.Tbody>
+              <Row label="送信者">{ref(resource.sender)}</Row>
+              <Row label="宛先">{(resource.recipient ?? []).map(ref).join('、')}</Row>
+              <Row label="送信日時">{formatDateTime(resource.sent)}</Row>
+              <Row label="受信日時">{formatDateTime(resource.received)}</Row>
+            </Table.Tbody>
+          </Table>
+          {(resource.payload ?? []).map((p, i) => (
+            <section key={i}>
+              {p.extension?.find((e) => e.url === CONTACT_FORM_PART)?.valueCoding?.display && (
+                <Title order={3} size="h6">
+                  {p.extension.find((e) => e.url === CONTACT_FORM_PART)?.valueCoding?.display}
+                </Title>
+              )}
+              <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
+                {p.contentString ?? p.contentAttachment?.title ?? ''}
+              </Text>
+            </section>
+          ))}
+        </Stack>
+      );
+    case 'Observation':
+      return (
+        <Table>
+          <Table.Tbody>
+            <Row label="値">{observationValue(resource)}</Row>
+            <Row label="測定日時">{formatDateTime(resource.effectiveDateTime ?? resource.effectivePeriod?.start ?? resource.effectiveInstant)}</Row>
+            <Row label="記録者">{ref(resource.performer?.[0])}</Row>
+            <Row label="メモ">{resource.note?.map((n) => n.text).join('\n')}</Row>
+          </Table.Tbody>
+        </Table>
+      );
+    case 'Consent':
+      return (
+        <Table>
+          <Table.Tbody>
+            <Row label="日付">{formatDateTime(resource.dateTime)}</Row>
+            <Row label="内容">
+              {(resource.provision?.provision ?? [])
+                .map((p) => `${p.code?.[0]?.text ?? p.code?.[0]?.coding?.[0]?.display ?? ''}: ${p.type === 'permit' ? '希望する' : p.type === 'deny' ? '希望しない' : ''}`)
+                .join('\n')}
+            </Row>
+          </Table.Tbody>
+        </Table>
+      );
+    default:
+      return null;
+  }
+}
+
+/** A record opened from the timeline or a marker, in a dialog (the URL names it, so back closes it). */
+export function RecordDetail({ target, shown, names, onClose }: { target: { type: string; id: string } | null; shown?: FhirResource; names: Names; onClose: () => void }) {
+  const record = useRecord(target?.type ?? '', target?.id ?? '', shown);
+  const resource = record.data;
+  const entry = resource ? toEntry(resource, names, Date.now()) : undefined;
+  const title = entry?.title ?? (resource?.resourceType === 'Consent' ? '事前指示書' : '記録');
+  return (
+    <Modal opened={!!target} onClose={onClose} title={<Text fw={700}>{title}</Text>} size="lg" fullScreen={false} closeButtonProps={{ 'aria-label': '閉じる' }}>
+      {record.isPending && <Loader aria-label="読み込み中" />}
+      {record.isError && <ErrorNotice error={record.error} onRetry={() => void record.refetch()} />}
+      {resource && (
+        <Stack gap="sm">
+          <Group gap="xs">
+            {entry && <Badge variant="light">{KIND_LABELS[entry.kind]}</Badge>}
+            {entry?.author && <Text size="sm">{entry.author}</Text>}
+            <Text size="sm" c="dimmed">
+              {formatDateTime(resource.meta?.lastUpdated)}
+            </Text>
+          </Group>
+          <Body resource={resource} names={names} />
+        </Stack>
+      )}
+    </Modal>
+  );
+}
