@@ -18,7 +18,9 @@ if (existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === lock) {
   process.exit(0);
 }
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-const result = spawnSync(npm, ['ci', '--no-audit', '--no-fund'], { stdio: 'inherit' });
+// The browser tests drive Debian's Chromium (/usr/bin/chromium): no package may download a browser of its own.
+const env = { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' };
+const result = spawnSync(npm, ['ci', '--no-audit', '--no-fund'], { stdio: 'inherit', env });
 if (result.status !== 0) {
   process.exit(result.status ?? 1);
 }

@@ -1,6 +1,6 @@
 import { lazy, useState } from 'react';
 import { createBrowserRouter, RouterProvider } from 'react-router-dom';
-import { createTheme, MantineProvider, type CSSVariablesResolver, type MantineColorSchemeManager } from '@mantine/core';
+import { createTheme, Loader, MantineProvider, type CSSVariablesResolver, type MantineColorSchemeManager } from '@mantine/core';
 import { QueryClientProvider } from '@tanstack/react-query';
 import { AuthProvider } from './auth/AuthProvider';
 import { Callback } from './auth/Callback';
@@ -24,6 +24,8 @@ const theme = createTheme({
   // shade 8: white text on it and it on white keep a contrast of at least 4.5:1 (WCAG AA), as axe checks
   primaryColor: 'blue',
   primaryShade: 8,
+  // a spinner's aria-label names it only with a role: "status" (axe: aria-prohibited-attr on a bare span otherwise)
+  components: { Loader: Loader.extend({ defaultProps: { role: 'status' } }) },
 });
 
 // Mantine's "dimmed" text (gray 6) is 3.3:1 on white; gray 7 reads well on a ward PC and passes AA.

@@ -1,7 +1,7 @@
 import { Suspense } from 'react';
 import { NavLink as RouterLink, Outlet, useLocation } from 'react-router-dom';
-import { Alert, AppShell, Box, Burger, Button, Center, Group, Loader, NavLink, Text } from '@mantine/core';
-import { useDisclosure } from '@mantine/hooks';
+import { Alert, AppShell, Box, Burger, Button, Center, Group, Loader, NavLink, Text, useMantineTheme } from '@mantine/core';
+import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import { useAuth } from '../auth/AuthProvider';
 import { ConnectionIndicator } from '../live/ConnectionIndicator';
 
@@ -14,6 +14,9 @@ export function AppLayout() {
   const { state, signOut, signIn } = useAuth();
   const location = useLocation();
   const [opened, { toggle, close }] = useDisclosure(false);
+  // A closed menu on a phone is only moved off screen: inert keeps its links out of the Tab order and screen readers.
+  const wide = useMediaQuery(`(min-width: ${useMantineTheme().breakpoints.sm})`, undefined, { getInitialValueInEffect: false });
+  const menuClosedOffScreen = !wide && !opened;
   const session = state.status === 'ready' ? state.session : null;
   const renewalFailed = state.status === 'ready' && state.renewalFailed;
 
@@ -48,7 +51,7 @@ export function AppLayout() {
           </Group>
         </Group>
       </AppShell.Header>
-      <AppShell.Navbar p="xs" aria-label="メインメニュー">
+      <AppShell.Navbar p="xs" aria-label="メインメニュー" inert={menuClosedOffScreen}>
         {session && (
           <Box hiddenFrom="xs" mb="sm" px="xs">
             <Text size="sm" fw={600}>

@@ -6,8 +6,6 @@ import ca.uhn.fhir.parser.IParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -36,13 +34,16 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The real Keycloak, started through {@code deploy/keycloak.sh} on ports of its own with the realm
- * in {@code keycloak/}; the demo data loaded as the demo hub administrator; then demo users' tokens
- * (password grant, dev only) and the integration client's (client credentials) through a running hub.
+ * in {@code keycloak/} (shared with the other classes that need it, {@link RealKeycloak}); the demo data loaded as the
+ * demo hub administrator; then demo users' tokens (password grant, dev only) and the integration client's (client
+ * credentials) through a running hub.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(RealKeycloak.Shared.class)
 class KeycloakEndToEndTest {
 
     private static final String PASSWORD = "renkei-dev-only"; // dev-only demo password, see keycloak/README.md
@@ -51,55 +52,25 @@ class KeycloakEndToEndTest {
 
     private final ObjectMapper mapper = new ObjectMapper();
     private final IParser json = HubInstance.fhirContext().newJsonParser();
-    private final Map<String, String> env = new LinkedHashMap<>();
     private String keycloak;
     private String issuer;
     private HubInstance hub;
 
     @BeforeAll
-    void start() throws Exception {
-        int port = freePort();
-        keycloak = "http://127.0.0.1:" + port;
-        issuer = keycloak + "/realms/renkei";
-        Path run = ROOT.resolve("server/target/keycloak-e2e");
-        env.put("KEYCLOAK_PORT", Integer.toString(port));
-        env.put("KEYCLOAK_MGMT_PORT", Integer.toString(freePort()));
-        env.put("RENKEI_RUN_DIR", run.toString());
-        env.put("KEYCLOAK_DB", "dev-mem"); // its own database: a developer's Keycloak may run next to it
-        script("start", 900);
+    void start(RealKeycloak realKeycloak) throws Exception {
+        keycloak = realKeycloak.url();
+        issuer = realKeycloak.issuer();
         // the shipped defaults for introspection (recheck 30 s, at most 60 s old); the dev-only secret of the realm file
         hub = new HubInstance(Files.createTempDirectory("renkei-e2e"), "renkei.auth.enabled=true",
                 "renkei.auth.issuer=" + issuer, "renkei.auth.clock-skew=0s",
                 "renkei.auth.introspection.client-secret=dev-only-change-me-renkei-hub");
-
-        HttpResponse<String> loaded = fhir("POST", "", Files.readString(ROOT.resolve("keycloak/demo-fhir.json")),
-                password("hub-admin"));
-        assertThat(loaded.statusCode()).as(loaded.body()).isEqualTo(200);
-        assertThat(json.parseResource(Bundle.class, loaded.body()).getEntry()).hasSize(37)
-                .allSatisfy(e -> assertThat(e.getResponse().getStatus()).startsWith("201"));
+        realKeycloak.loadDemoData(hub);
     }
 
     @AfterAll
-    void stop() throws Exception {
+    void stop() {
         if (hub != null) {
             hub.close();
-        }
-        script("stop", 120);
-    }
-
-    private void script(String command, int timeoutSeconds) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder("bash", ROOT.resolve("deploy/keycloak.sh").toString(), command)
-                .directory(ROOT.toFile()).redirectErrorStream(true);
-        builder.environment().putAll(env);
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(timeoutSeconds, TimeUnit.SECONDS)).as("deploy/keycloak.sh " + command + " finished").isTrue();
-        assertThat(process.exitValue()).as("deploy/keycloak.sh " + command + ":\n" + output).isZero();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 

@@ -1,0 +1,58 @@
+// What the browser specs share: signing in at the real Keycloak, the axe-core scan, the width check and where
+// screenshots go.
+import { fileURLToPath } from 'node:url';
+import AxeBuilder from '@axe-core/playwright';
+import { expect, type Page } from '@playwright/test';
+
+/** DEV ONLY: the demo users' password (keycloak/README.md); the specs run against a development realm only. */
+const PASSWORD = 'renkei-dev-only';
+
+/** The screenshots README shows (docs/ui/), written by each run. */
+export const SCREENSHOTS = fileURLToPath(new URL('../../docs/ui/', import.meta.url));
+
+/** The demo users of keycloak/README.md the specs sign in as, with what the app shows for them. */
+export const USERS = {
+  msw: { username: 'msw', name: '加藤 大輔', profession: '医療ソーシャルワーカー', home: '退院調整' },
+  careManager: { username: 'care-manager', name: '佐々木 和子', profession: '介護支援専門員', home: 'ケアマネジャー' },
+  visitingNurse: { username: 'visiting-nurse', name: '吉田 直美', profession: '訪問看護師', home: '訪問看護' },
+  physician: { username: 'physician.home', name: '伊藤 健一', profession: '医師', home: '医師' },
+} as const;
+
+export type DemoUser = (typeof USERS)[keyof typeof USERS];
+
+/** Keycloak's login page, in Japanese whatever the browser's language (the app asks ui_locales=ja). */
+export async function expectKeycloakLoginPage(page: Page): Promise<void> {
+  await expect(page.locator('#kc-login'), "Keycloak's login page").toBeVisible();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'ja');
+  await expect(page.getByLabel('パスワード', { exact: true })).toBeVisible();
+}
+
+/** Opens the app at {@code path} (relative to /app/), signs in on Keycloak's real login page and waits for the frame. */
+export async function signIn(page: Page, user: DemoUser, path = './'): Promise<void> {
+  await page.goto(path);
+  await expectKeycloakLoginPage(page);
+  await page.locator('#username').fill(user.username);
+  await page.locator('#password').fill(PASSWORD);
+  await page.locator('#kc-login').click();
+  await expect(page.getByRole('banner').getByRole('button', { name: 'サインアウト' })).toBeVisible();
+  // tokens stay in memory: nothing in localStorage, and the sign-in request in flight has left sessionStorage
+  expect(await page.evaluate(() => Object.keys(window.localStorage)), 'localStorage after sign-in').toEqual([]);
+  expect(await page.evaluate(() => Object.keys(window.sessionStorage)), 'sessionStorage after sign-in').toEqual([]);
+}
+
+/** axe-core finds no serious or critical violation on the page as it is now (every rule axe runs by default). */
+export async function expectAccessible(page: Page, what: string): Promise<void> {
+  const { violations, passes } = await new AxeBuilder({ page }).analyze();
+  expect(passes.length, `axe-core ran its rules on ${what}`).toBeGreaterThan(0);
+  const serious = violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => `${n.target.join(" ")} ${n.html.slice(0, 160)}`).join(", ")}`);
+  expect(serious, `axe-core: serious or critical violations on ${what}`).toEqual([]);
+}
+
+/** The page does not scroll sideways at the viewport's width (a phone on a home visit). */
+export async function expectNoHorizontalScroll(page: Page, what: string): Promise<void> {
+  const width = page.viewportSize()!.width;
+  const scrollWidth = await page.evaluate(() => document.scrollingElement!.scrollWidth);
+  expect(scrollWidth, `${what}: page width at a ${width} px viewport`).toBeLessThanOrEqual(width);
+}
