@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import question from '../../../fhir-profiles/src/main/fhir/Communication-contact-form-question-example.json';
 import answer from '../../../fhir-profiles/src/main/fhir/Communication-contact-form-answer-example.json';
 import { CONTACT_FORM_ANSWER, CONTACT_FORM_QUESTION } from './contact-form';
-import { buildAnswer, buildQuestion, contactFormParts, ifNoneExist, isContactFormAnswer, missingMessageAnswers } from './contactFormBuilder';
+import { buildAnswer, buildQuestion, contactFormParts, ifNoneExist, isContactFormAnswer, missingMessageAnswers, placeMessageIssues } from './contactFormBuilder';
 import type { PickedReference } from './answers';
 
 // The built Communications against the profiles' examples (the hub accepts those, ContactFormProfileTest).
@@ -70,5 +70,19 @@ describe('buildAnswer', () => {
 
   it('lists the parts in the form’s order with their titles', () => {
     expect(contactFormParts({ ...EXAMPLE_A, payload: [...EXAMPLE_A.payload!].reverse() }).map((p) => p.title)).toEqual(['指示・意見', '留意事項']);
+  });
+});
+
+describe('placeMessageIssues', () => {
+  it('puts the hub’s 422 issues at the field that wrote the element, the rest above the form', () => {
+    const sent = buildQuestion(CONTACT_FORM_QUESTION, { recipients: [DOCTOR], consultation: 'a', 'care-plan-issue': 'b', 'reply-by': '2026-11-20' }, { reference: 'Patient/p1' }, { sender: { reference: 'PractitionerRole/cm' }, draftId: 'x', now: '2026-11-13T16:20:00+09:00' });
+    const placed = placeMessageIssues(CONTACT_FORM_QUESTION, sent, [
+      { code: 'processing', diagnostics: '長すぎます', expression: ['Communication.payload[1].content.ofType(string)'] },
+      { code: 'not-found', diagnostics: '宛先が見つかりません', expression: ['Communication.recipient[0]'] },
+      { code: 'invalid', diagnostics: '日付ではありません', expression: ['Communication.extension[0].value.ofType(date)'] },
+      { code: 'structure', diagnostics: '全体の誤り', expression: ['Communication /*Communication/x*/'] },
+    ]);
+    expect(Object.fromEntries(placed.byField)).toEqual({ 'care-plan-issue': ['長すぎます'], recipients: ['宛先が見つかりません'], 'reply-by': ['日付ではありません'] });
+    expect(placed.unplaced).toEqual(['全体の誤り']);
   });
 });

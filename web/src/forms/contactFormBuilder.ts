@@ -127,3 +127,42 @@ export function isContactFormAnswer(message: Communication): boolean {
     contactFormParts(message).some((p) => p.code === 'instruction' || p.code === 'precaution')
   );
 }
+
+/**
+ * The hub's 422 issues at the fields of a message form, by their FHIRPath expression (the validator’s inline comments
+ * removed): `Communication.payload[n]` is the field that wrote the n-th part, recipients, 返信希望日 and 件名 their
+ * fields; what names no field is listed above the form.
+ */
+export function placeMessageIssues(
+  definition: MessageDefinition,
+  sent: Communication,
+  issues: ReadonlyArray<{ diagnostics: string; code: string; expression: string[] }>,
+): { byField: Map<string, string[]>; unplaced: string[] } {
+  const byField = new Map<string, string[]>();
+  const unplaced: string[] = [];
+  const fieldWith = (predicate: (f: MessageDefinition['fields'][number]) => boolean) => definition.fields.find(predicate)?.id;
+  for (const issue of issues) {
+    const message = issue.diagnostics || issue.code;
+    let field: string | undefined;
+    for (const raw of issue.expression) {
+      const expression = raw.replace(/\/\*.*?\*\//g, '').trim();
+      const payload = expression.match(/^Communication\.payload\[(\d+)\]/);
+      if (payload) {
+        const code = sent.payload?.[Number(payload[1])]?.extension?.find((e) => e.url === CONTACT_FORM_PART)?.valueCoding?.code;
+        field = fieldWith((f) => f.part?.code === code);
+      } else if (expression.startsWith('Communication.payload')) {
+        field = fieldWith((f) => Boolean(f.part && f.required));
+      } else if (expression.startsWith('Communication.recipient')) {
+        field = fieldWith((f) => f.role === 'recipient');
+      } else if (expression.startsWith('Communication.extension')) {
+        field = fieldWith((f) => f.target.path.startsWith('Communication.extension'));
+      } else if (expression.startsWith('Communication.topic')) {
+        field = fieldWith((f) => f.target.path === 'Communication.topic');
+      }
+      if (field) break;
+    }
+    if (field) byField.set(field, [...(byField.get(field) ?? []), message]);
+    else unplaced.push(message);
+  }
+  return { byField, unplaced };
+}
