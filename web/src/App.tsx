@@ -17,6 +17,11 @@ const PatientListPage = lazy(() => import('./pages/PatientListPage'));
 const PatientPage = lazy(() => import('./pages/PatientPage'));
 const HandoffFormPage = lazy(() => import('./pages/HandoffFormPage'));
 const SentPage = lazy(() => import('./pages/SentPage'));
+const InboxPage = lazy(() => import('./pages/InboxPage'));
+const HandoffTaskPage = lazy(() => import('./pages/HandoffTaskPage'));
+const ContactFormListPage = lazy(() => import('./pages/ContactFormListPage'));
+const ContactFormNewPage = lazy(() => import('./pages/ContactFormNewPage'));
+const ContactFormPage = lazy(() => import('./pages/ContactFormPage'));
 
 const theme = createTheme({
   fontFamily:
@@ -64,6 +69,11 @@ const router = createBrowserRouter(
         { path: 'patients/:id', element: <PatientPage /> },
         { path: 'handoff/new', element: <HandoffFormPage /> },
         { path: 'sent', element: <SentPage /> },
+        { path: 'inbox', element: <InboxPage /> },
+        { path: 'inbox/tasks/:id', element: <HandoffTaskPage /> },
+        { path: 'contact-forms', element: <ContactFormListPage /> },
+        { path: 'contact-forms/new', element: <ContactFormNewPage /> },
+        { path: 'contact-forms/:id', element: <ContactFormPage /> },
         { path: '*', element: <HomePage /> },
       ],
     },

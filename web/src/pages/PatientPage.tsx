@@ -69,6 +69,11 @@ export default function PatientPage() {
             退院時情報提供書を作成
           </Button>
         )}
+        {roles.includes('care-manager') && (
+          <Button component={Link} to={`/contact-forms/new?patient=${encodeURIComponent(id)}`} size="sm" variant="light">
+            主治医へ連絡票を作成
+          </Button>
+        )}
       </Group>
       {summary.isPending && <Loader aria-label="読み込み中" />}
       {summary.isError && <ErrorNotice error={summary.error} onRetry={() => void summary.refetch()} />}

@@ -29,8 +29,16 @@ export const HOMES: Readonly<Record<Home, HomeContent>> = {
     title: 'ケアマネジャー',
     lead: '病院や主治医からの引継ぎを、期限の近い順に受け取ります。',
     sections: [
-      { title: '受信箱', text: '退院時の引継ぎと連絡票の返信が、届いたその場で表示されます。' },
-      { title: '主治医・ケアマネジャー連絡票', text: '在宅医へ連絡票を送り、返信を受け取ります。' },
+      {
+        title: '受信箱',
+        text: '退院時の引継ぎと連絡票の返信が、期限の近い順に、届いたその場で表示されます。',
+        link: { to: '/inbox', label: '受信箱を開く' },
+      },
+      {
+        title: '主治医・ケアマネジャー連絡票',
+        text: '在宅医へ連絡票を送り、返信を受け取ります。',
+        link: { to: '/contact-forms', label: '連絡票の一覧を開く' },
+      },
     ],
   },
   'visiting-nurse': {
@@ -53,7 +61,11 @@ export const HOMES: Readonly<Record<Home, HomeContent>> = {
     title: '医師',
     lead: '担当患者の情報と、ケアマネジャーからの連絡票に応えます。',
     sections: [
-      { title: '連絡票', text: 'ケアマネジャーからの主治医・ケアマネジャー連絡票に返信します。' },
+      {
+        title: '連絡票',
+        text: 'ケアマネジャーからの主治医・ケアマネジャー連絡票を受信箱で受け取り、回答します。',
+        link: { to: '/inbox', label: '受信箱を開く' },
+      },
       { title: '担当患者', text: '患者ごとのタイムライン、緊急時情報、事前指示書を確認します。' },
     ],
   },

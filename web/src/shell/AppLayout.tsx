@@ -65,6 +65,8 @@ export function AppLayout() {
         <NavLink component={RouterLink} to="/" end label="ホーム" onClick={close} />
         <NavLink component={RouterLink} to="/patients" label="患者一覧" onClick={close} />
         {session?.home === 'discharge' && <NavLink component={RouterLink} to="/sent" label="送信済み" onClick={close} />}
+        {(session?.home === 'care-manager' || session?.home === 'physician') && <NavLink component={RouterLink} to="/inbox" label="受信箱" onClick={close} />}
+        {session?.home === 'care-manager' && <NavLink component={RouterLink} to="/contact-forms" label="連絡票" onClick={close} />}
       </AppShell.Navbar>
       <AppShell.Main id="main" tabIndex={-1}>
         {renewalFailed && (

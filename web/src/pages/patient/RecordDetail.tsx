@@ -190,3 +190,6 @@ export function RecordDetail({ target, shown, names, onClose }: { target: { type
     </Modal>
   );
 }
+
+/** The body of a record as the detail dialog shows it (document sections, a Task’s state and deadlines, a message’s parts), for other pages. */
+export { Body as RecordBody };
