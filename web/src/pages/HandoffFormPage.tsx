@@ -18,6 +18,7 @@ import { FieldInput, SectionForm, type FieldContext } from '../forms/FormRendere
 import { PATIENT_FIELD, placeIssues } from '../forms/issues';
 import { pickedOf, prefillFrom, prefillSearches, recordsById, rolesSearch } from '../forms/prefill';
 import { PdfButton } from './sent/PdfButton';
+import { searchDirectory as searchDirectoryByName } from './contact/directory';
 
 const DEFINITION = DISCHARGE_HANDOFF;
 
@@ -217,27 +218,7 @@ export default function HandoffFormPage() {
     });
   }, []);
 
-  const searchDirectory = useCallback(
-    async (text: string): Promise<PickedReference[]> => {
-      const batch = await client.batch([
-        `Organization?name=${encodeURIComponent(text)}&_count=10`,
-        `Practitioner?name=${encodeURIComponent(text)}&_count=10`,
-      ]);
-      const [orgs, people] = (batch.entry ?? []).map((e) => (e.resource?.resourceType === 'Bundle' ? resources(e.resource as Bundle) : []));
-      const found: PickedReference[] = (orgs ?? []).filter((r): r is Organization => r.resourceType === 'Organization').map((o) => pickedOf(o, new Map()));
-      const practitioners = (people ?? []).filter((r) => r.resourceType === 'Practitioner').map((r) => `Practitioner/${r.id}`);
-      if (practitioners.length > 0) {
-        const roles = await client.request<Bundle>(
-          'GET',
-          `PractitionerRole?practitioner=${encodeURIComponent(practitioners.join(','))}&_include=PractitionerRole:practitioner&_include=PractitionerRole:organization&_count=20`,
-        );
-        const records = recordsById(resources(roles));
-        found.push(...resources(roles).filter((r): r is PractitionerRole => r.resourceType === 'PractitionerRole').map((r) => pickedOf(r, records)));
-      }
-      return found;
-    },
-    [client],
-  );
+  const searchDirectory = useCallback((text: string) => searchDirectoryByName(client, text), [client]);
 
   const ctx: FieldContext = { answers, setAnswer, errors, team: prefill.data?.team ?? [], searchDirectory };
   const steps = DEFINITION.steps;

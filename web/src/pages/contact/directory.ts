@@ -8,7 +8,7 @@ const resources = (bundle: Bundle | undefined): FhirResource[] => (bundle?.entry
 /**
  * The directory by name, for a recipient outside the care team: organisations and practitioners in one batch, then
  * the practitioners' roles with their organisation. Each result is a directory record to pick, never typed text.
- * (The same search as the hand-off form's directory search.)
+ * The one directory search of the app: the hand-off form and the contact form both pick recipients with it.
  */
 export async function searchDirectory(client: FhirClient, text: string): Promise<PickedReference[]> {
   const batch = await client.batch([`Organization?name=${encodeURIComponent(text)}&_count=10`, `Practitioner?name=${encodeURIComponent(text)}&_count=10`]);
