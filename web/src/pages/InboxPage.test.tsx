@@ -1,34 +1,16 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
-import { MemoryRouter, Route, Routes } from 'react-router-dom';
-import { MantineProvider } from '@mantine/core';
-import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
+import { cleanup, screen, waitFor, within } from '@testing-library/react';
+import { Route, Routes } from 'react-router-dom';
+import type { QueryClient } from '@tanstack/react-query';
 import type { Bundle, Task } from 'fhir/r4';
 import type { UserManager } from 'oidc-client-ts';
-import { AuthContext } from '../auth/AuthProvider';
 import type { Session } from '../auth/session';
-import { FhirClient } from '../fhir/client';
-import { createQueryClient, FhirClientProvider } from '../fhir/FhirProvider';
+import { createQueryClient } from '../fhir/FhirProvider';
 import { staleKeys } from '../live/invalidation';
+import { renderWithProviders, startingAuth, stubLayoutApis } from '../testSupport';
 import InboxPage from './InboxPage';
 
-beforeAll(() => {
-  window.matchMedia ??= ((query: string) => ({
-    matches: false,
-    media: query,
-    onchange: null,
-    addListener: () => {},
-    removeListener: () => {},
-    addEventListener: () => {},
-    removeEventListener: () => {},
-    dispatchEvent: () => false,
-  })) as typeof window.matchMedia;
-  window.ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  } as unknown as typeof ResizeObserver;
-});
+beforeAll(() => stubLayoutApis());
 afterEach(cleanup);
 
 const SESSION: Session = {
@@ -80,26 +62,12 @@ function hub(tasks: Task[]) {
 }
 
 function renderInbox(fetchFn: typeof fetch, queryClient: QueryClient) {
-  const auth = {
-    state: { status: 'ready' as const, manager: {} as UserManager, user: null, session: SESSION, renewalFailed: false },
-    signIn: async () => {},
-    signOut: async () => {},
-    accessToken: () => 'tok',
-  };
-  render(
-    <AuthContext.Provider value={auth}>
-      <MantineProvider>
-        <QueryClientProvider client={queryClient}>
-          <FhirClientProvider client={new FhirClient('/fhir', () => 'tok', fetchFn)}>
-            <MemoryRouter initialEntries={['/inbox']}>
-              <Routes>
-                <Route path="/inbox" element={<InboxPage />} />
-              </Routes>
-            </MemoryRouter>
-          </FhirClientProvider>
-        </QueryClientProvider>
-      </MantineProvider>
-    </AuthContext.Provider>,
+  const auth = { ...startingAuth, state: { status: 'ready' as const, manager: {} as UserManager, user: null, session: SESSION, renewalFailed: false } };
+  renderWithProviders(
+    <Routes>
+      <Route path="/inbox" element={<InboxPage />} />
+    </Routes>,
+    { path: '/inbox', fetchFn, queryClient, auth },
   );
 }
 

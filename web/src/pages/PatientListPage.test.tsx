@@ -1,11 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
-import { MemoryRouter } from 'react-router-dom';
-import { MantineProvider } from '@mantine/core';
-import { QueryClientProvider } from '@tanstack/react-query';
-import { AuthContext } from '../auth/AuthProvider';
-import { FhirClient } from '../fhir/client';
-import { createQueryClient, FhirClientProvider } from '../fhir/FhirProvider';
+import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
+import { renderWithProviders, stubLayoutApis } from '../testSupport';
 import PatientListPage from './PatientListPage';
 
 const SYL = [{ url: 'http://hl7.org/fhir/StructureDefinition/iso21090-EN-representation', valueCode: 'SYL' }];
@@ -20,37 +15,12 @@ const yamada = {
   ],
 };
 
-beforeAll(() => {
-  // jsdom has no matchMedia; Mantine asks it for responsive props
-  window.matchMedia ??= ((query: string) => ({
-    matches: false,
-    media: query,
-    onchange: null,
-    addListener: () => {},
-    removeListener: () => {},
-    addEventListener: () => {},
-    removeEventListener: () => {},
-    dispatchEvent: () => false,
-  })) as typeof window.matchMedia;
-});
+beforeAll(() => stubLayoutApis());
 
 afterEach(cleanup);
 
 function renderList(fetchFn: typeof fetch) {
-  const auth = { state: { status: 'starting' as const }, signIn: async () => {}, signOut: async () => {}, accessToken: () => 'tok' };
-  render(
-    <AuthContext.Provider value={auth}>
-      <MantineProvider>
-        <QueryClientProvider client={createQueryClient()}>
-          <FhirClientProvider client={new FhirClient('/fhir', () => 'tok', fetchFn)}>
-            <MemoryRouter initialEntries={['/patients']}>
-              <PatientListPage />
-            </MemoryRouter>
-          </FhirClientProvider>
-        </QueryClientProvider>
-      </MantineProvider>
-    </AuthContext.Provider>,
-  );
+  renderWithProviders(<PatientListPage />, { path: '/patients', fetchFn });
 }
 
 describe('PatientListPage', () => {

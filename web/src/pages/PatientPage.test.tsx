@@ -1,34 +1,14 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { MemoryRouter, Route, Routes } from 'react-router-dom';
-import { MantineProvider } from '@mantine/core';
-import { QueryClientProvider } from '@tanstack/react-query';
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { Route, Routes } from 'react-router-dom';
 import type { Bundle, FhirResource } from 'fhir/r4';
-import { AuthContext } from '../auth/AuthProvider';
-import { FhirClient } from '../fhir/client';
-import { createQueryClient, FhirClientProvider } from '../fhir/FhirProvider';
+import { renderWithProviders, stubLayoutApis } from '../testSupport';
 import PatientPage from './PatientPage';
 
 const SYL = [{ url: 'http://hl7.org/fhir/StructureDefinition/iso21090-EN-representation', valueCode: 'SYL' }];
 const HANDOFF = 'http://renkei.example.jp/fhir/CodeSystem/handoff';
 
-beforeAll(() => {
-  window.matchMedia ??= ((query: string) => ({
-    matches: false,
-    media: query,
-    onchange: null,
-    addListener: () => {},
-    removeListener: () => {},
-    addEventListener: () => {},
-    removeEventListener: () => {},
-    dispatchEvent: () => false,
-  })) as typeof window.matchMedia;
-  window.ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  } as unknown as typeof ResizeObserver;
-});
+beforeAll(() => stubLayoutApis());
 
 afterEach(cleanup);
 
@@ -165,21 +145,11 @@ function hub() {
 }
 
 function renderPage(fetchFn: typeof fetch) {
-  const auth = { state: { status: 'starting' as const }, signIn: async () => {}, signOut: async () => {}, accessToken: () => 'tok' };
-  render(
-    <AuthContext.Provider value={auth}>
-      <MantineProvider>
-        <QueryClientProvider client={createQueryClient()}>
-          <FhirClientProvider client={new FhirClient('/fhir', () => 'tok', fetchFn)}>
-            <MemoryRouter initialEntries={['/patients/pat-yamada']}>
-              <Routes>
-                <Route path="/patients/:id" element={<PatientPage />} />
-              </Routes>
-            </MemoryRouter>
-          </FhirClientProvider>
-        </QueryClientProvider>
-      </MantineProvider>
-    </AuthContext.Provider>,
+  renderWithProviders(
+    <Routes>
+      <Route path="/patients/:id" element={<PatientPage />} />
+    </Routes>,
+    { path: '/patients/pat-yamada', fetchFn },
   );
 }
 

@@ -1,41 +1,25 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup, fireEvent, render, screen } from '@testing-library/react';
-import { MemoryRouter, Route, Routes } from 'react-router-dom';
-import { MantineProvider } from '@mantine/core';
-import { AuthContext } from '../auth/AuthProvider';
+import { cleanup, fireEvent, screen } from '@testing-library/react';
+import { Route, Routes } from 'react-router-dom';
+import { renderWithProviders, stubLayoutApis } from '../testSupport';
 import { AppLayout } from './AppLayout';
 
 /** A viewport as wide as {@code width} px for Mantine's media queries (jsdom has no layout). */
 function viewport(width: number) {
-  window.matchMedia = ((query: string) => {
+  stubLayoutApis((query) => {
     const min = /min-width:\s*([\d.]+)em/.exec(query);
-    return {
-      matches: min ? width >= Number(min[1]) * 16 : false,
-      media: query,
-      onchange: null,
-      addListener: () => {},
-      removeListener: () => {},
-      addEventListener: () => {},
-      removeEventListener: () => {},
-      dispatchEvent: () => false,
-    };
-  }) as typeof window.matchMedia;
+    return min ? width >= Number(min[1]) * 16 : false;
+  });
 }
 
 function renderLayout() {
-  const auth = { state: { status: 'starting' as const }, signIn: async () => {}, signOut: async () => {}, accessToken: () => undefined };
-  render(
-    <AuthContext.Provider value={auth}>
-      <MantineProvider>
-        <MemoryRouter initialEntries={['/']}>
-          <Routes>
-            <Route element={<AppLayout />}>
-              <Route index element={<p>ホーム</p>} />
-            </Route>
-          </Routes>
-        </MemoryRouter>
-      </MantineProvider>
-    </AuthContext.Provider>,
+  renderWithProviders(
+    <Routes>
+      <Route element={<AppLayout />}>
+        <Route index element={<p>ホーム</p>} />
+      </Route>
+    </Routes>,
+    { path: '/' },
   );
   return screen.getByRole('navigation', { name: 'メインメニュー', hidden: true });
 }
