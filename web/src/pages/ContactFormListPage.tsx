@@ -1,5 +1,5 @@
 import { Link } from 'react-router-dom';
-import { Alert, Anchor, Badge, Button, Group, Loader, Paper, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Group, Loader, Paper, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import type { Bundle, Communication, Task } from 'fhir/r4';
 import { useAuth } from '../auth/AuthProvider';
@@ -9,6 +9,7 @@ import { ErrorNotice } from '../shell/ErrorNotice';
 import { sentContactFormsSearch, sentQuestions, type SentQuestion } from './contact/contactData';
 import { lookupNames } from './inbox/names';
 import { formatDateTime } from './patient/format';
+import { RecipientsTable } from './RecipientsTable';
 
 /**
  * 送信済みの連絡票 (docs/web-app.md §9): the questions the user sent, newest first, each recipient's state and
@@ -86,32 +87,12 @@ export default function ContactFormListPage() {
                 </Text>
               </div>
             </Group>
-            <Table mt="xs" striped withRowBorders={false} fz="sm">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>宛先</Table.Th>
-                  <Table.Th>状態</Table.Th>
-                  <Table.Th>返信期限</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {item.recipients.map((r) => (
-                  <Table.Tr key={r.task.id}>
-                    <Table.Td>{r.recipient}</Table.Td>
-                    <Table.Td>{r.state}</Table.Td>
-                    <Table.Td>
-                      {r.deadline ? (
-                        <Text span size="sm" fw={r.deadline.overdue ? 700 : 400} c={r.deadline.overdue ? 'red.8' : undefined}>
-                          {r.deadline.label}
-                        </Text>
-                      ) : (
-                        '期限なし'
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
+            <RecipientsTable
+              mt="xs"
+              recipientHeading="宛先"
+              deadlineHeading="返信期限"
+              rows={item.recipients.map((r) => ({ key: r.task.id, recipient: r.recipient, state: r.state, deadline: r.deadline }))}
+            />
           </Paper>
         ))}
       </Stack>

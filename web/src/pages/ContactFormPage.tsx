@@ -17,6 +17,7 @@ import { lookupNames } from './inbox/names';
 import { stepFailureHint, takeStep } from './inbox/taskActions';
 import { formatDate, formatDateTime } from './patient/format';
 import { taskDeadline } from './patient/timeline';
+import { RecipientsTable } from './RecipientsTable';
 
 function Parts({ message }: { message: Communication }) {
   return (
@@ -146,39 +147,20 @@ export default function ContactFormPage() {
         {tasks.isError && <ErrorNotice error={tasks.error} onRetry={() => void tasks.refetch()} />}
         {tasks.data && tasks.data.tasks.length === 0 && <Text size="sm">状態を表示できる宛先はありません。</Text>}
         {tasks.data && tasks.data.tasks.length > 0 && (
-          <Table fz="sm" striped withRowBorders={false}>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>宛先</Table.Th>
-                <Table.Th>状態</Table.Th>
-                <Table.Th>返信期限</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {tasks.data.tasks.map((t) => {
-                const deadline = taskDeadline(t, now);
-                return (
-                  <Table.Tr key={t.id}>
-                    <Table.Td>{t.owner?.display || tasks.data!.names.get(t.owner?.reference ?? '') || t.owner?.reference}</Table.Td>
-                    <Table.Td>
-                      <Badge variant={t.status === 'completed' ? 'filled' : 'light'} color={t.status === 'completed' ? 'teal' : 'blue'}>
-                        {taskStateLabel(t)}
-                      </Badge>
-                    </Table.Td>
-                    <Table.Td>
-                      {deadline ? (
-                        <Text span size="sm" fw={deadline.overdue ? 700 : 400} c={deadline.overdue ? 'red.8' : undefined}>
-                          {deadline.label}
-                        </Text>
-                      ) : (
-                        '期限なし'
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
-                );
-              })}
-            </Table.Tbody>
-          </Table>
+          <RecipientsTable
+            recipientHeading="宛先"
+            deadlineHeading="返信期限"
+            rows={tasks.data.tasks.map((t) => ({
+              key: t.id,
+              recipient: t.owner?.display || tasks.data!.names.get(t.owner?.reference ?? '') || t.owner?.reference,
+              state: (
+                <Badge variant={t.status === 'completed' ? 'filled' : 'light'} color={t.status === 'completed' ? 'teal' : 'blue'}>
+                  {taskStateLabel(t)}
+                </Badge>
+              ),
+              deadline: taskDeadline(t, now),
+            }))}
+          />
         )}
       </Paper>
 

@@ -1,5 +1,5 @@
 import { Link } from 'react-router-dom';
-import { Alert, Anchor, Badge, Group, Loader, Paper, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Group, Loader, Paper, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import type { Bundle, FhirResource, Organization, Patient, PractitionerRole, Task } from 'fhir/r4';
 import { useAuth } from '../auth/AuthProvider';
@@ -9,6 +9,7 @@ import { patientNames } from '../fhir/names';
 import { pickedOf, recordsById } from '../forms/prefill';
 import { ErrorNotice } from '../shell/ErrorNotice';
 import { formatDateTime } from './patient/format';
+import { RecipientsTable } from './RecipientsTable';
 import { PdfButton } from './sent/PdfButton';
 import { sentDocuments, sentTasksSearch, type SentDocument } from './sent/sentData';
 
@@ -101,32 +102,12 @@ export default function SentPage() {
                 <PdfButton bundleId={doc.bundleId} label="PDF" />
               </Group>
             </Group>
-            <Table mt="xs" striped withRowBorders={false} fz="sm">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>送付先</Table.Th>
-                  <Table.Th>状態</Table.Th>
-                  <Table.Th>期限</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {doc.recipients.map((r) => (
-                  <Table.Tr key={r.task.id}>
-                    <Table.Td>{r.owner}</Table.Td>
-                    <Table.Td>{r.status}</Table.Td>
-                    <Table.Td>
-                      {r.deadline ? (
-                        <Text span size="sm" fw={r.deadline.overdue ? 700 : 400} c={r.deadline.overdue ? 'red.8' : undefined} data-overdue={r.deadline.overdue || undefined}>
-                          {r.deadline.label}
-                        </Text>
-                      ) : (
-                        '期限なし'
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
+            <RecipientsTable
+              mt="xs"
+              recipientHeading="送付先"
+              deadlineHeading="期限"
+              rows={doc.recipients.map((r) => ({ key: r.task.id, recipient: r.owner, state: r.status, deadline: r.deadline }))}
+            />
           </Paper>
         ))}
       </Stack>
