@@ -1,11 +1,11 @@
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
-import { Alert, Anchor, Button, Group, List, Loader, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Group, Loader, Stack, Text, Title } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import type { Communication, Patient } from 'fhir/r4';
+import type { Communication } from 'fhir/r4';
 import { useAuth } from '../auth/AuthProvider';
 import { useFhirClient } from '../fhir/FhirProvider';
-import { usePatient, usePatients } from '../fhir/hooks';
+import { usePatient } from '../fhir/hooks';
 import type { FhirError } from '../fhir/errors';
 import { patientNames } from '../fhir/names';
 import { PATIENT_PAGE } from '../live/invalidation';
@@ -14,26 +14,7 @@ import { CONTACT_FORM_QUESTION } from '../forms/contact-form';
 import { buildQuestion } from '../forms/contactFormBuilder';
 import { contactTeam } from './contact/contactData';
 import { MessageForm } from './contact/MessageForm';
-
-function PatientPicker({ onPick }: { onPick: (id: string) => void }) {
-  const [q, setQ] = useState('');
-  const patients = usePatients(q);
-  return (
-    <Stack gap="sm">
-      <TextInput label="患者を検索（漢字・カナ・ひらがな）" value={q} onChange={(e) => setQ(e.currentTarget.value)} />
-      {patients.isError && <ErrorNotice error={patients.error} onRetry={() => void patients.refetch()} />}
-      <List listStyleType="none" spacing="xs">
-        {(patients.data ?? []).map((p: Patient) => (
-          <List.Item key={p.id}>
-            <Button variant="light" onClick={() => onPick(p.id!)}>
-              {patientNames(p).name || p.id} さんを選ぶ
-            </Button>
-          </List.Item>
-        ))}
-      </List>
-    </Stack>
-  );
-}
+import { PatientPicker } from './PatientPicker';
 
 /** 主治医・ケアマネジャー連絡票を作成して送る (docs/web-app.md §9): the patient, the home doctor from the care team, the form. */
 export default function ContactFormNewPage() {
@@ -92,7 +73,7 @@ export default function ContactFormNewPage() {
           <Title order={2} size="h4">
             1. 利用者を選ぶ
           </Title>
-          <PatientPicker onPick={(id) => setParams({ patient: id })} />
+          <PatientPicker onPick={(id) => setParams({ patient: id })} choiceLabel={(name) => `${name} さんを選ぶ`} />
         </>
       ) : (
         <>

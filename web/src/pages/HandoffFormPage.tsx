@@ -1,11 +1,11 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
-import { Alert, Anchor, Button, Group, List, Loader, Paper, Stack, Stepper, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Group, List, Loader, Paper, Stack, Stepper, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Bundle, FhirResource, Organization, Patient, Practitioner, PractitionerRole } from 'fhir/r4';
 import { useAuth } from '../auth/AuthProvider';
 import { useFhirClient } from '../fhir/FhirProvider';
-import { usePatient, usePatients } from '../fhir/hooks';
+import { usePatient } from '../fhir/hooks';
 import { FhirError } from '../fhir/errors';
 import { patientNames } from '../fhir/names';
 import { PATIENT_PAGE } from '../live/invalidation';
@@ -17,6 +17,7 @@ import { DISCHARGE_HANDOFF } from '../forms/discharge-handoff';
 import { FieldInput, SectionForm, type FieldContext } from '../forms/FormRenderer';
 import { PATIENT_FIELD, placeIssues } from '../forms/issues';
 import { pickedOf, prefillFrom, prefillSearches, recordsById, rolesSearch } from '../forms/prefill';
+import { PatientPicker } from './PatientPicker';
 import { PdfButton } from './sent/PdfButton';
 import { searchDirectory as searchDirectoryByName } from './contact/directory';
 
@@ -69,26 +70,6 @@ function usePrefill(patientId: string) {
       return prefill;
     },
   });
-}
-
-function PatientStep({ onPick }: { onPick: (id: string) => void }) {
-  const [q, setQ] = useState('');
-  const patients = usePatients(q);
-  return (
-    <Stack gap="sm">
-      <TextInput label="患者を検索（漢字・カナ・ひらがな）" value={q} onChange={(e) => setQ(e.currentTarget.value)} />
-      {patients.isError && <ErrorNotice error={patients.error} onRetry={() => void patients.refetch()} />}
-      <List listStyleType="none" spacing="xs">
-        {(patients.data ?? []).map((p: Patient) => (
-          <List.Item key={p.id}>
-            <Button variant="light" onClick={() => onPick(p.id!)}>
-              {patientNames(p).name || p.id}（{p.birthDate ?? '生年月日不明'}）を選ぶ
-            </Button>
-          </List.Item>
-        ))}
-      </List>
-    </Stack>
-  );
 }
 
 function answerText(field: FieldDef, value: Answer | undefined): string {
@@ -351,11 +332,12 @@ export default function HandoffFormPage() {
               {errors.get(PATIENT_FIELD)!.join(' ')}
             </Text>
           )}
-          <PatientStep
+          <PatientPicker
             onPick={(id) => {
               setParams({ patient: id });
               goTo(1);
             }}
+            choiceLabel={(name, p) => `${name}（${p.birthDate ?? '生年月日不明'}）を選ぶ`}
           />
         </Stack>
       ) : (
