@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
-import { Alert, Anchor, Button, Group, List, Loader, Paper, Stack, Stepper, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Group, Loader, Paper, Stack, Stepper, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Bundle, FhirResource, Organization, Patient, Practitioner, PractitionerRole } from 'fhir/r4';
 import { useAuth } from '../auth/AuthProvider';
@@ -10,11 +10,13 @@ import { FhirError } from '../fhir/errors';
 import { patientNames } from '../fhir/names';
 import { PATIENT_PAGE } from '../live/invalidation';
 import { ErrorNotice } from '../shell/ErrorNotice';
+import { StatusLine } from '../shell/StatusLine';
 import { isAnswered, missingAnswers, type Answer, type Answers, type PickedReference, type RecordRow } from '../forms/answers';
 import { buildDocument, newDraft, type Built, type Draft } from '../forms/builder';
 import { stepOfField, type FieldDef } from '../forms/definition';
 import { DISCHARGE_HANDOFF } from '../forms/discharge-handoff';
 import { FieldInput, SectionForm, type FieldContext } from '../forms/FormRenderer';
+import { SendProblems } from '../forms/SendProblems';
 import { PATIENT_FIELD, placeIssues } from '../forms/issues';
 import { pickedOf, prefillFrom, prefillSearches, recordsById, rolesSearch } from '../forms/prefill';
 import { PatientPicker } from './PatientPicker';
@@ -298,13 +300,7 @@ export default function HandoffFormPage() {
       <Text size="sm" c="dimmed">
         下書きはこの画面の中だけに保持されます（ブラウザには保存されません）。再読み込みや画面を閉じると入力内容は失われます。
       </Text>
-      <div role="status" aria-live="polite" aria-atomic="true">
-        {announce && (
-          <Text size="sm" fw={600}>
-            {announce}
-          </Text>
-        )}
-      </div>
+      <StatusLine text={announce} />
       {!session?.practitionerRole && (
         <Alert color="orange" title="作成者の職種情報がありません" role="alert">
           サインイン中のユーザーに PractitionerRole が登録されていないため、文書を作成できません。管理者に確認してください。
@@ -363,21 +359,7 @@ export default function HandoffFormPage() {
         </>
       )}
 
-      {unplaced.length > 0 && (
-        <Alert color="red" title="文書全体についての指摘" role="alert">
-          <List size="sm">
-            {unplaced.map((m, i) => (
-              <List.Item key={i}>{m}</List.Item>
-            ))}
-          </List>
-        </Alert>
-      )}
-      {send.isError && send.error.kind !== 'invalid' && (
-        <>
-          <ErrorNotice error={send.error} onRetry={submit} />
-          <Text size="sm">入力内容は画面に残っています。同じ文書として再送するため、二重に送られることはありません。</Text>
-        </>
-      )}
+      <SendProblems documentWord="文書" unplaced={unplaced} error={send.isError ? send.error : null} onRetry={submit} />
       {send.isError && send.error.kind === 'invalid' && (
         <Alert color="red" title="送信できませんでした（ハブには何も保存されていません）" role="alert">
           赤く表示された項目を修正して、もう一度送信してください。入力内容は画面に残っています。

@@ -9,6 +9,7 @@ import { useAuth } from '../auth/AuthProvider';
 import { useFhirClient } from '../fhir/FhirProvider';
 import type { FhirError } from '../fhir/errors';
 import { ErrorNotice } from '../shell/ErrorNotice';
+import { StatusLine } from '../shell/StatusLine';
 import { Chime } from './inbox/chime';
 import { inboxItems, inboxSearches, newArrivals, referencesToName, type Addressee, type InboxItem } from './inbox/inboxData';
 import { lookupNames } from './inbox/names';
@@ -188,13 +189,7 @@ export default function InboxPage() {
           </Button>
         </Group>
       </Paper>
-      <div role="status" aria-live="polite" aria-atomic="true">
-        {announce && (
-          <Text size="sm" fw={600}>
-            {announce}
-          </Text>
-        )}
-      </div>
+      <StatusLine text={announce} />
       {!taskUrl && (
         <Alert color="orange" title="宛先の情報がありません">
           サインイン中のユーザーに所属機関・職種（PractitionerRole）が登録されていないため、受信箱を表示できません。管理者に確認してください。

@@ -1,15 +1,16 @@
 import { useCallback, useRef, useState } from 'react';
-import { Alert, Button, List, Stack, Text } from '@mantine/core';
+import { Button, Stack } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import type { Communication } from 'fhir/r4';
 import { useFhirClient } from '../../fhir/FhirProvider';
 import type { FhirError } from '../../fhir/errors';
-import { ErrorNotice } from '../../shell/ErrorNotice';
+import { StatusLine } from '../../shell/StatusLine';
 import type { Answer, Answers, PickedReference } from '../../forms/answers';
 import type { MessageDefinition } from '../../forms/contact-form';
 import { ifNoneExist, missingMessageAnswers, placeMessageIssues } from '../../forms/contactFormBuilder';
 import { newDraft } from '../../forms/builder';
 import { FieldInput, type FieldContext } from '../../forms/FormRenderer';
+import { SendProblems } from '../../forms/SendProblems';
 import { searchDirectory } from './directory';
 
 /**
@@ -86,28 +87,8 @@ export function MessageForm({
       {definition.fields.map((field) => (
         <FieldInput key={field.id} field={field} ctx={ctx} />
       ))}
-      <div role="status" aria-live="polite" aria-atomic="true">
-        {announce && (
-          <Text size="sm" fw={600}>
-            {announce}
-          </Text>
-        )}
-      </div>
-      {unplaced.length > 0 && (
-        <Alert color="red" title="連絡票全体についての指摘" role="alert">
-          <List size="sm">
-            {unplaced.map((m, i) => (
-              <List.Item key={i}>{m}</List.Item>
-            ))}
-          </List>
-        </Alert>
-      )}
-      {send.isError && send.error.kind !== 'invalid' && (
-        <>
-          <ErrorNotice error={send.error} onRetry={submit} />
-          <Text size="sm">入力内容は画面に残っています。同じ連絡票として再送するため、二重に送られることはありません。</Text>
-        </>
-      )}
+      <StatusLine text={announce} />
+      <SendProblems documentWord="連絡票" unplaced={unplaced} error={send.isError ? send.error : null} onRetry={submit} />
       <div>
         <Button onClick={submit} loading={send.isPending} disabled={send.isSuccess}>
           {submitLabel}
