@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { Button, Checkbox, Fieldset, Group, NativeSelect, NumberInput, Stack, Text, TextInput, Textarea, Title } from '@mantine/core';
 import type { Answer, Answers, PickedReference, RecordRow } from './answers';
 import type { FieldDef, SectionDef } from './definition';
@@ -19,11 +19,8 @@ export interface FieldContext {
 const errorOf = (ctx: FieldContext, id: string) => (ctx.errors.get(id) ?? []).join(' ') || undefined;
 const label = (field: FieldDef) => field.label + (field.required ? '' : '（任意）');
 
-function RecordsInput({ field, ctx }: { field: FieldDef; ctx: FieldContext }) {
-  const rows = (ctx.answers[field.id] as RecordRow[] | undefined) ?? [];
-  const set = (next: RecordRow[]) => ctx.setAnswer(field.id, next);
-  const noteLabel = field.record === 'MedicationStatement' ? '用法・用量' : field.record === 'AllergyIntolerance' ? '症状・備考' : '備考（状況など）';
-  const nameLabel = field.record === 'MedicationStatement' ? '薬剤名' : field.record === 'AllergyIntolerance' ? '原因（薬剤・食物など）' : '病名';
+/** A field of several inputs: its legend and help, the inputs, and its error, which the fieldset points to. */
+function FieldGroup({ field, ctx, children }: { field: FieldDef; ctx: FieldContext; children: ReactNode }) {
   const error = errorOf(ctx, field.id);
   return (
     <Fieldset legend={label(field)} aria-describedby={error ? `${field.id}-error` : undefined} aria-invalid={Boolean(error)}>
@@ -33,31 +30,7 @@ function RecordsInput({ field, ctx }: { field: FieldDef; ctx: FieldContext }) {
         </Text>
       )}
       <Stack gap="xs">
-        {rows.length === 0 && <Text size="sm">（なし）</Text>}
-        {rows.map((row, n) => (
-          <Group key={row.key} align="flex-end" gap="xs" wrap="wrap">
-            <TextInput
-              label={`${nameLabel} ${n + 1}`}
-              value={row.text}
-              onChange={(e) => set(rows.map((r) => (r.key === row.key ? { ...r, text: e.currentTarget.value } : r)))}
-              style={{ flex: '1 1 12rem' }}
-            />
-            <TextInput
-              label={`${noteLabel} ${n + 1}`}
-              value={row.note}
-              onChange={(e) => set(rows.map((r) => (r.key === row.key ? { ...r, note: e.currentTarget.value } : r)))}
-              style={{ flex: '2 1 14rem' }}
-            />
-            <Button variant="subtle" color="red" onClick={() => set(rows.filter((r) => r.key !== row.key))} aria-label={`${nameLabel} ${n + 1}（${row.text || '空欄'}）を削除`}>
-              削除
-            </Button>
-          </Group>
-        ))}
-        <div>
-          <Button variant="light" size="xs" onClick={() => set([...rows, { key: `new-${Date.now()}-${rows.length}`, text: '', note: '' }])}>
-            {nameLabel}を追加
-          </Button>
-        </div>
+        {children}
         {error && (
           <Text id={`${field.id}-error`} c="red.8" size="sm">
             {error}
@@ -65,6 +38,42 @@ function RecordsInput({ field, ctx }: { field: FieldDef; ctx: FieldContext }) {
         )}
       </Stack>
     </Fieldset>
+  );
+}
+
+function RecordsInput({ field, ctx }: { field: FieldDef; ctx: FieldContext }) {
+  const rows = (ctx.answers[field.id] as RecordRow[] | undefined) ?? [];
+  const set = (next: RecordRow[]) => ctx.setAnswer(field.id, next);
+  const noteLabel = field.record === 'MedicationStatement' ? '用法・用量' : field.record === 'AllergyIntolerance' ? '症状・備考' : '備考（状況など）';
+  const nameLabel = field.record === 'MedicationStatement' ? '薬剤名' : field.record === 'AllergyIntolerance' ? '原因（薬剤・食物など）' : '病名';
+  return (
+    <FieldGroup field={field} ctx={ctx}>
+      {rows.length === 0 && <Text size="sm">（なし）</Text>}
+      {rows.map((row, n) => (
+        <Group key={row.key} align="flex-end" gap="xs" wrap="wrap">
+          <TextInput
+            label={`${nameLabel} ${n + 1}`}
+            value={row.text}
+            onChange={(e) => set(rows.map((r) => (r.key === row.key ? { ...r, text: e.currentTarget.value } : r)))}
+            style={{ flex: '1 1 12rem' }}
+          />
+          <TextInput
+            label={`${noteLabel} ${n + 1}`}
+            value={row.note}
+            onChange={(e) => set(rows.map((r) => (r.key === row.key ? { ...r, note: e.currentTarget.value } : r)))}
+            style={{ flex: '2 1 14rem' }}
+          />
+          <Button variant="subtle" color="red" onClick={() => set(rows.filter((r) => r.key !== row.key))} aria-label={`${nameLabel} ${n + 1}（${row.text || '空欄'}）を削除`}>
+            削除
+          </Button>
+        </Group>
+      ))}
+      <div>
+        <Button variant="light" size="xs" onClick={() => set([...rows, { key: `new-${Date.now()}-${rows.length}`, text: '', note: '' }])}>
+          {nameLabel}を追加
+        </Button>
+      </div>
+    </FieldGroup>
   );
 }
 
@@ -90,61 +99,48 @@ function ReferencesInput({ field, ctx }: { field: FieldDef; ctx: FieldContext })
       setSearching(false);
     }
   };
-  const error = errorOf(ctx, field.id);
   const team = ctx.team.filter(allowed);
   return (
-    <Fieldset legend={label(field)} aria-describedby={error ? `${field.id}-error` : undefined} aria-invalid={Boolean(error)}>
-      {field.help && (
-        <Text size="sm" c="dimmed" mb="xs">
-          {field.help}
+    <FieldGroup field={field} ctx={ctx}>
+      <Text size="sm" fw={700}>
+        ケアチームから
+      </Text>
+      {team.length === 0 && <Text size="sm">ケアチームの登録がありません。名簿から検索してください。</Text>}
+      {team.map((p) => (
+        <Checkbox key={p.reference} label={p.label} checked={has(p)} onChange={(e) => toggle(p, e.currentTarget.checked)} />
+      ))}
+      <Group align="flex-end" gap="xs">
+        <TextInput
+          label="名簿から検索（氏名・事業所名）"
+          value={query}
+          onChange={(e) => setQuery(e.currentTarget.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') {
+              e.preventDefault();
+              void search();
+            }
+          }}
+          style={{ flex: '1 1 12rem' }}
+        />
+        <Button variant="light" onClick={() => void search()} loading={searching}>
+          検索
+        </Button>
+      </Group>
+      {searchError && (
+        <Text c="red.8" size="sm" role="alert">
+          {searchError}
         </Text>
       )}
-      <Stack gap="xs">
-        <Text size="sm" fw={700}>
-          ケアチームから
+      {found && found.length === 0 && <Text size="sm">見つかりませんでした。</Text>}
+      {found?.map((p) => (
+        <Checkbox key={`found-${p.reference}`} label={p.label} checked={has(p)} onChange={(e) => toggle(p, e.currentTarget.checked)} />
+      ))}
+      {chosen.length > 0 && (
+        <Text size="sm">
+          選択中: {chosen.map((c) => c.label).join('、')}
         </Text>
-        {team.length === 0 && <Text size="sm">ケアチームの登録がありません。名簿から検索してください。</Text>}
-        {team.map((p) => (
-          <Checkbox key={p.reference} label={p.label} checked={has(p)} onChange={(e) => toggle(p, e.currentTarget.checked)} />
-        ))}
-        <Group align="flex-end" gap="xs">
-          <TextInput
-            label="名簿から検索（氏名・事業所名）"
-            value={query}
-            onChange={(e) => setQuery(e.currentTarget.value)}
-            onKeyDown={(e) => {
-              if (e.key === 'Enter') {
-                e.preventDefault();
-                void search();
-              }
-            }}
-            style={{ flex: '1 1 12rem' }}
-          />
-          <Button variant="light" onClick={() => void search()} loading={searching}>
-            検索
-          </Button>
-        </Group>
-        {searchError && (
-          <Text c="red.8" size="sm" role="alert">
-            {searchError}
-          </Text>
-        )}
-        {found && found.length === 0 && <Text size="sm">見つかりませんでした。</Text>}
-        {found?.map((p) => (
-          <Checkbox key={`found-${p.reference}`} label={p.label} checked={has(p)} onChange={(e) => toggle(p, e.currentTarget.checked)} />
-        ))}
-        {chosen.length > 0 && (
-          <Text size="sm">
-            選択中: {chosen.map((c) => c.label).join('、')}
-          </Text>
-        )}
-        {error && (
-          <Text id={`${field.id}-error`} c="red.8" size="sm">
-            {error}
-          </Text>
-        )}
-      </Stack>
-    </Fieldset>
+      )}
+    </FieldGroup>
   );
 }
 
