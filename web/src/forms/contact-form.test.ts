@@ -1,38 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { CONTACT_FORM_ANSWER, CONTACT_FORM_QUESTION, CONTACT_FORMS, PART_SYSTEM, REPLY_REQUESTED_BY } from './contact-form';
+import { codeSystems, profiles, snapshotProfiles } from './profilePackage';
 
 // The contact form's definitions held to the profiles of the package (fhir-profiles/src/main/fhir), as the hand-off
 // form's is (discharge-handoff.test.ts): each payload slice is one field with the slice's part code and cardinality,
 // every element the profile requires has a field or a builder rule, every target is an element of its profile.
 
-interface Element {
-  id: string;
-  path: string;
-  sliceName?: string;
-  min?: number;
-  max?: string;
-  type?: Array<{ code: string; profile?: string[]; targetProfile?: string[] }>;
-  patternCoding?: { system?: string; code?: string };
-  patternCodeableConcept?: { coding?: Array<{ system?: string; code?: string }> };
-}
-interface StructureDefinition {
-  id: string;
-  type: string;
-  differential: { element: Element[] };
-  snapshot?: { element: Element[] };
-}
-interface CodeSystem {
-  url: string;
-  concept: Array<{ code: string; display: string }>;
-}
-
-const sources = import.meta.glob<unknown>('../../../fhir-profiles/src/main/fhir/*.json', { eager: true, import: 'default' });
-const snapshots = import.meta.glob<unknown>('../../../fhir-profiles/target/classes/renkei/profiles/StructureDefinition-*.json', { eager: true, import: 'default' });
-const ofType = <T,>(files: Record<string, unknown>, resourceType: string): T[] =>
-  Object.values(files).filter((r) => (r as { resourceType?: string }).resourceType === resourceType) as T[];
-const profiles = new Map(ofType<StructureDefinition>(sources, 'StructureDefinition').map((sd) => [sd.id, sd]));
-const snapshotProfiles = new Map(ofType<StructureDefinition>(snapshots, 'StructureDefinition').map((sd) => [sd.id, sd]));
-const parts = ofType<CodeSystem>(sources, 'CodeSystem').find((cs) => cs.url === PART_SYSTEM)!;
+const parts = codeSystems.get(PART_SYSTEM)!;
 
 describe.each(CONTACT_FORMS.map((d) => [d.profile, d] as const))('the contact form definition %s', (_, definition) => {
   const profile = profiles.get(definition.profile)!;

@@ -1,40 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { allFields } from './definition';
 import { DISCHARGE_HANDOFF } from './discharge-handoff';
+import { codeSystems, profiles, snapshotProfiles, type ElementDefinition } from './profilePackage';
 
 // The form's definition held to the profile package (fhir-profiles/src/main/fhir): every section and element the
 // profile requires has a field or is set by the builder, every field's target exists, every option is a code of its
 // CodeSystem with the same Japanese display. With the generated snapshots (Maven builds fhir-profiles before web),
 // also every required element of the snapshot and every target element id.
 
-interface Element {
-  id: string;
-  path: string;
-  min?: number;
-  max?: string;
-  patternCodeableConcept?: { coding?: Array<{ code?: string }> };
-}
-interface StructureDefinition {
-  id: string;
-  type: string;
-  differential: { element: Element[] };
-  snapshot?: { element: Element[] };
-}
-interface CodeSystem {
-  url: string;
-  concept: Array<{ code: string; display: string }>;
-}
-
-const sources = import.meta.glob<unknown>('../../../fhir-profiles/src/main/fhir/*.json', { eager: true, import: 'default' });
-const snapshots = import.meta.glob<unknown>('../../../fhir-profiles/target/classes/renkei/profiles/StructureDefinition-*.json', { eager: true, import: 'default' });
-
-function ofType<T>(files: Record<string, unknown>, resourceType: string): T[] {
-  return Object.values(files).filter((r) => (r as { resourceType?: string }).resourceType === resourceType) as T[];
-}
-
-const profiles = new Map(ofType<StructureDefinition>(sources, 'StructureDefinition').map((sd) => [sd.id, sd]));
-const snapshotProfiles = new Map(ofType<StructureDefinition>(snapshots, 'StructureDefinition').map((sd) => [sd.id, sd]));
-const codeSystems = new Map(ofType<CodeSystem>(sources, 'CodeSystem').map((cs) => [cs.url, cs]));
 const composition = profiles.get(DISCHARGE_HANDOFF.compositionProfile)!;
 const bundle = profiles.get(DISCHARGE_HANDOFF.bundleProfile)!;
 
@@ -59,7 +32,7 @@ const covered = (profile: string, id: string) =>
   fixedPaths.some((t) => t.profile === profile && (id.startsWith(t.path + '.') || id.startsWith(t.path + ':')));
 
 /** Elements of a profile that must be present, not counting the children of optional parents or of other slices. */
-function required(elements: Element[]): Element[] {
+function required(elements: ElementDefinition[]): ElementDefinition[] {
   const byId = new Map(elements.map((e) => [e.id, e]));
   return elements.filter((e) => {
     if ((e.min ?? 0) < 1 || e.max === '0') return false;
