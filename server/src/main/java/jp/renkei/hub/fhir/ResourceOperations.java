@@ -28,6 +28,7 @@ import jp.renkei.hub.store.Labeler;
 import jp.renkei.hub.store.ResourceStore;
 import jp.renkei.hub.store.SearchExecutor;
 import jp.renkei.hub.store.StoredResource;
+import jp.renkei.hub.store.VersionConflictException;
 import jp.renkei.hub.store.WriteRequest;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.DomainResource;
@@ -481,9 +482,22 @@ public class ResourceOperations {
             }
         } else {
             guard.checkUpdate(before, request.type(), request.id(), request.resource());
+            requireNamedVersion(request, before);
             writeRules.forEach(rule -> rule.apply(request, before, guard.caller()));
         }
         return before;
+    }
+
+    /**
+     * {@code If-Match} is judged before what the write would do (RFC 9110 §13.2.2): a writer that read an older version
+     * is told so (412) rather than why its change would not apply to that version, which it never saw. The store checks
+     * the version again when it writes.
+     */
+    private static void requireNamedVersion(WriteRequest request, StoredResource before) {
+        if (request.ifMatch() != null && before != null && before.version() != request.ifMatch()) {
+            throw new VersionConflictException(request.type() + "/" + request.id() + " は別の版に変わっています (If-Match names version "
+                    + request.ifMatch() + " but the current version is " + before.version() + ")", true);
+        }
     }
 
     /** A record is written once per unit: what the client writes wins over a consequence, the first consequence over later ones. */

@@ -167,6 +167,24 @@ class HandoffWorkflowTest {
                 .isEqualTo(times.getExtensionByUrl("received").getValue().primitiveValue());
     }
 
+    /** http.html#concurrency and RFC 9110 §13.2.2: a stale If-Match is answered 412 before the change itself is judged. */
+    @Test
+    void aStepFromAVersionTheAddresseeNoLongerHoldsIsAPreconditionFailureNotAWrongStep() {
+        Task task = create(admissionInfo(LocalDate.now(ZoneId.of("Asia/Tokyo"))));
+        String hospital = hospitalNurse();
+        String id = task.getIdElement().getIdPart();
+        moved(task, TaskStatus.RECEIVED, hospital);
+        // version 1 is gone; completing from it would also skip a step: the stale version is what the writer must hear
+        Task stale = task.copy().setStatus(TaskStatus.COMPLETED);
+        stale.setId(id);
+        HttpResponse<String> answer = hub.send("PUT", "/Task/" + id, "application/fhir+json", json.encodeResourceToString(stale),
+                "Authorization", "Bearer " + hospital, "If-Match", "W/\"1\"");
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(412);
+        assertThat(json.parseResource(OperationOutcome.class, answer.body()).getIssueFirstRep().getCode().toCode()).isEqualTo("conflict");
+        assertThat(json.parseResource(Task.class, send("GET", "/Task/" + id, null, hospital).body()).getStatus())
+                .isEqualTo(TaskStatus.RECEIVED);
+    }
+
     @Test
     void aRejectionSaysWhyAndTheRequesterCancelsOnlyItsOwnOpenRequests() {
         Task task = create(admissionInfo(LocalDate.now(ZoneId.of("Asia/Tokyo"))));
