@@ -95,5 +95,6 @@ describe('受信箱 page', () => {
     expect(within(rows[0]).getByText(/期限超過/).getAttribute('data-overdue')).toBe('true');
     await waitFor(() => expect(screen.getByRole('status').textContent).toBe('新着が1件あります: 退院時情報提供書（山田 花子）'));
     expect(await screen.findByText('新着: 退院時情報提供書')).toBeTruthy();
+    expect(screen.getByRole('button', { name: '通知を閉じる' })).toBeTruthy();
   });
 });

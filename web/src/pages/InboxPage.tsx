@@ -136,6 +136,8 @@ export default function InboxPage() {
         message: `${item.patient || '患者'} さん（送信者: ${item.sender || '不明'}）${item.deadline ? `・${item.deadline.label}` : ''}`,
         color: item.deadline?.overdue ? 'red' : 'blue',
         autoClose: 8000,
+        // Mantine's close button is an icon only: without a name a screen reader says just "button" (axe: button-name)
+        closeButtonProps: { 'aria-label': '通知を閉じる' },
       });
     }
     setAnnounce(`新着が${arrived.length}件あります: ${arrived.map((i) => `${i.kindLabel}（${i.patient}）`).join('、')}`);

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { mergeMantineTheme, DEFAULT_THEME } from '@mantine/core';
+import { contrast, LIGHT_VARIANT_COLORS, theme } from './App';
+
+/** WCAG 2 contrast ratio of two #rrggbb or rgb(...) colours. */
+function ratio(a: string, b: string): number {
+  const luminance = (color: string) => {
+    const hex = color.startsWith('#') ? color.slice(1) : '';
+    const rgb = hex
+      ? [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16))
+      : color.match(/\d+(\.\d+)?/g)!.slice(0, 3).map(Number);
+    const [r, g, bl] = rgb.map((v) => {
+      const c = v / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+describe('the theme keeps text readable (axe color-contrast, WCAG AA 4.5:1)', () => {
+  const merged = mergeMantineTheme(DEFAULT_THEME, theme);
+  const light = contrast(merged).light;
+
+  it.each(LIGHT_VARIANT_COLORS)('the text of a light %s alert or badge on its background', (color) => {
+    const text = light[`--mantine-color-${color}-light-color`];
+    expect(text, `a light-color for ${color}`).toBeDefined();
+    // the light variant's background is shade 1 (Mantine's get-css-color-variables)
+    expect(ratio(text, merged.colors[color][1])).toBeGreaterThanOrEqual(4.5);
+  });
+});
