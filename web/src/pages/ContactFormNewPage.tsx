@@ -1,11 +1,8 @@
 import { useState } from 'react';
-import { Link, useSearchParams } from 'react-router-dom';
+import { Link } from 'react-router-dom';
 import { Alert, Anchor, Button, Group, Loader, Stack, Text, Title } from '@mantine/core';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import type { Communication } from 'fhir/r4';
-import { useAuth } from '../auth/AuthProvider';
-import { useFhirClient } from '../fhir/FhirProvider';
-import { usePatient } from '../fhir/hooks';
 import type { FhirError } from '../fhir/errors';
 import { patientNames } from '../fhir/names';
 import { PATIENT_PAGE } from '../live/invalidation';
@@ -15,16 +12,11 @@ import { buildQuestion } from '../forms/contactFormBuilder';
 import { contactTeam } from './contact/contactData';
 import { MessageForm } from './contact/MessageForm';
 import { PatientPicker } from './PatientPicker';
+import { usePatientWriting } from './usePatientWriting';
 
 /** 主治医・ケアマネジャー連絡票を作成して送る (docs/web-app.md §9): the patient, the home doctor from the care team, the form. */
 export default function ContactFormNewPage() {
-  const [params, setParams] = useSearchParams();
-  const patientId = params.get('patient') ?? '';
-  const { state } = useAuth();
-  const session = state.status === 'ready' ? state.session : null;
-  const client = useFhirClient();
-  const queryClient = useQueryClient();
-  const patient = usePatient(patientId);
+  const { patientId, choosePatient, session, client, queryClient, patient } = usePatientWriting();
   const team = useQuery<Awaited<ReturnType<typeof contactTeam>>, FhirError>({
     queryKey: ['CareTeam', 'contact-team', patientId],
     enabled: Boolean(patient.data),
@@ -73,7 +65,7 @@ export default function ContactFormNewPage() {
           <Title order={2} size="h4">
             1. 利用者を選ぶ
           </Title>
-          <PatientPicker onPick={(id) => setParams({ patient: id })} choiceLabel={(name) => `${name} さんを選ぶ`} />
+          <PatientPicker onPick={(id) => choosePatient(id)} choiceLabel={(name) => `${name} さんを選ぶ`} />
         </>
       ) : (
         <>
@@ -81,7 +73,7 @@ export default function ContactFormNewPage() {
             <Text>
               利用者: <strong>{name || '読み込み中…'}</strong>
             </Text>
-            <Button size="xs" variant="subtle" onClick={() => setParams({})}>
+            <Button size="xs" variant="subtle" onClick={() => choosePatient()}>
               利用者を変更
             </Button>
           </Group>

@@ -1,11 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { Link, useSearchParams } from 'react-router-dom';
+import { Link } from 'react-router-dom';
 import { Alert, Anchor, Button, Group, Loader, Paper, Stack, Stepper, Text, Title } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import type { Bundle, FhirResource, Organization, Patient, Practitioner, PractitionerRole } from 'fhir/r4';
-import { useAuth } from '../auth/AuthProvider';
 import { useFhirClient } from '../fhir/FhirProvider';
-import { usePatient } from '../fhir/hooks';
 import { FhirError } from '../fhir/errors';
 import { patientNames } from '../fhir/names';
 import { PATIENT_PAGE } from '../live/invalidation';
@@ -20,6 +18,7 @@ import { SendProblems } from '../forms/SendProblems';
 import { PATIENT_FIELD, placeIssues } from '../forms/issues';
 import { pickedOf, prefillFrom, prefillSearches, recordsById, rolesSearch } from '../forms/prefill';
 import { PatientPicker } from './PatientPicker';
+import { usePatientWriting } from './usePatientWriting';
 import { PdfButton } from './sent/PdfButton';
 import { searchDirectory as searchDirectoryByName } from './contact/directory';
 
@@ -137,13 +136,7 @@ function Review({ answers, patient, author }: { answers: Answers; patient?: Pati
  * the review, one POST of the document Bundle. The draft lives in memory only (no patient data in browser storage).
  */
 export default function HandoffFormPage() {
-  const [params, setParams] = useSearchParams();
-  const patientId = params.get('patient') ?? '';
-  const { state } = useAuth();
-  const session = state.status === 'ready' ? state.session : null;
-  const client = useFhirClient();
-  const queryClient = useQueryClient();
-  const patient = usePatient(patientId);
+  const { patientId, choosePatient, session, client, queryClient, patient } = usePatientWriting();
   const author = useAuthor(session?.practitionerRole);
   const prefill = usePrefill(patientId);
 
@@ -330,7 +323,7 @@ export default function HandoffFormPage() {
           )}
           <PatientPicker
             onPick={(id) => {
-              setParams({ patient: id });
+              choosePatient(id);
               goTo(1);
             }}
             choiceLabel={(name, p) => `${name}（${p.birthDate ?? '生年月日不明'}）を選ぶ`}
