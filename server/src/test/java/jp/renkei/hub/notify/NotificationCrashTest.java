@@ -21,7 +21,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -103,8 +105,9 @@ class NotificationCrashTest {
         try (HubProcess hub = new HubProcess(dir, auth); SocketClient socket = bound(hub.baseUrl(), careManager, subscription)) {
             AtomicBoolean stop = new AtomicBoolean();
             ExecutorService writers = Executors.newFixedThreadPool(4);
+            List<Future<Object>> writing = new ArrayList<>();
             for (int t = 0; t < 4; t++) {
-                writers.submit(() -> {
+                writing.add(writers.submit(() -> {
                     while (!stop.get()) {
                         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(hub.baseUrl() + "/Composition"))
                                 .header("Content-Type", "application/fhir+json").header("Authorization", "Bearer " + nurse)
@@ -117,7 +120,7 @@ class NotificationCrashTest {
                         }
                     }
                     return null;
-                });
+                }));
                 Thread.sleep(5);
             }
             long deadline = System.currentTimeMillis() + 120_000;
@@ -126,7 +129,24 @@ class NotificationCrashTest {
                 if (next != null) {
                     Notifications.events(next).forEach(e -> received.put(Long.parseLong(e.split(" ")[0]), e.split(" ")[1]));
                 }
-                assertThat(System.currentTimeMillis()).as("40 events received before the kill").isLessThan(deadline);
+                // a writer that failed or a socket that closed before the kill says so now, instead of the loop
+                // waiting out its deadline (after the kill both are expected)
+                for (Future<Object> writer : writing) {
+                    if (writer.isDone()) {
+                        try {
+                            writer.get();
+                        } catch (ExecutionException e) {
+                            if (!stop.get()) {
+                                throw new AssertionError("a writer failed before the kill", e.getCause());
+                            }
+                        }
+                    }
+                }
+                if (socket.isClosed() && !stop.get()) {
+                    throw new AssertionError("the socket closed before the kill: " + socket.awaitClose(1));
+                }
+                assertThat(System.currentTimeMillis()).as("40 events received before the kill (%d writes acknowledged, %d events)",
+                        acknowledged.size(), received.size()).isLessThan(deadline);
             }
             writers.shutdown();
             assertThat(writers.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
