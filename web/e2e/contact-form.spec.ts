@@ -100,6 +100,16 @@ test('the care manager sends a contact form to the home doctor, who answers it; 
     await expect(page.getByRole('row', { name: HOME_DOCTOR }).getByRole('cell').nth(1)).toHaveText('回答済み');
     expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded), 'the page was not reloaded').toBe(true);
     await expectAccessible(page, "the care manager's contact form with the answer");
+
+    // its PDF form (flow 5) from the same page: the hub's $pdf of this question, with its answer
+    const pdf = page.waitForResponse((r) => new URL(r.url()).pathname.endsWith('/$pdf'));
+    const downloaded = page.waitForEvent('download');
+    await page.getByRole('article', { name: '相談' }).getByRole('button', { name: '印刷用PDFを開く' }).click();
+    const printed = await pdf;
+    expect(new URL(printed.url()).pathname).toMatch(new RegExp(`/fhir/Communication/${question.id}/\\$pdf$`));
+    expect(printed.headers()['content-type']).toMatch(/^application\/pdf/);
+    expect((await printed.body()).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect((await downloaded).suggestedFilename()).toContain(question.id);
   } finally {
     await physician.close();
     await careManager.close();

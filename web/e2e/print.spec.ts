@@ -15,15 +15,23 @@ test("a sent hand-off, opened from the patient's timeline, downloads as the hub'
 
   // the document's page: the patient page's detail of the Bundle, named in the URL
   await page.getByRole('navigation', { name: 'メインメニュー' }).getByRole('link', { name: '患者一覧' }).click();
+  // the patient page was open before sending (its timeline is cached, and refetched on opening): wait for the
+  // timeline's answer that holds the new document, and for it to be shown, before taking its newest document
+  const timelineAnswer = page.waitForResponse(
+    async (r) => r.request().method() === 'POST' && new URL(r.url()).pathname.endsWith('/fhir') && (await r.text()).includes(bundle.id),
+  );
   await page.getByRole('list', { name: '患者' }).getByRole('link', { name: new RegExp(`^${PATIENT}`) }).click();
+  await timelineAnswer;
   const timeline = page.getByRole('list', { name: 'タイムライン（新しい順）' });
+  await expect(page.getByRole('status', { name: /^(更新中|読み込み中)$/ })).toHaveCount(0);
+  await expectAccessible(page, "the patient page with the document in its timeline");
   await timeline.getByRole('button', { name: /^文書: 退院時情報提供書/ }).first().click();
   await expect(page).toHaveURL(new RegExp(`[?&]record=Bundle(/|%2F)${bundle.id}(&|$)`));
   const dialog = page.getByRole('dialog');
   await expect(dialog).toContainText(marker);
   const print = dialog.getByRole('button', { name: '印刷用PDFを開く' });
   await expect(print).toBeVisible();
-  await expectAccessible(page, 'the document opened from the timeline, with its print action');
+  await expectAccessible(page, 'the document opened from the timeline, with its print action', '[role="dialog"]');
 
   const answered = page.waitForResponse((r) => new URL(r.url()).pathname.endsWith('/$pdf'));
   const downloaded = page.waitForEvent('download');
@@ -41,5 +49,5 @@ test("a sent hand-off, opened from the patient's timeline, downloads as the hub'
   const saved = await readFile(await download.path());
   expect(saved.equals(bytes), 'the file saved is the PDF the hub answered').toBe(true);
   await expect(dialog.getByRole('alert')).toHaveCount(0);
-  await expectAccessible(page, 'the document after printing');
+  await expectAccessible(page, 'the document after printing', '[role="dialog"]');
 });

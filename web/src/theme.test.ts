@@ -29,4 +29,10 @@ describe('the theme keeps text readable (axe color-contrast, WCAG AA 4.5:1)', ()
     // the light variant's background is shade 1 (Mantine's get-css-color-variables)
     expect(ratio(text, merged.colors[color][1])).toBeGreaterThanOrEqual(4.5);
   });
+
+  it.each(LIGHT_VARIANT_COLORS)('white text on a filled %s badge or button', (color) => {
+    // Mantine's filled variant is the primary shade (8) unless the resolver gives the colour its own
+    const filled = light[`--mantine-color-${color}-filled`] ?? merged.colors[color][8];
+    expect(ratio('#ffffff', filled)).toBeGreaterThanOrEqual(4.5);
+  });
 });
