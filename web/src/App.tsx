@@ -33,8 +33,8 @@ export const theme = createTheme({
   components: { Loader: Loader.extend({ defaultProps: { role: 'status' } }) },
 });
 
-/** The colours the app's light alerts and badges use (green 送信しました, orange and red warnings, blue, teal, grape). */
-export const LIGHT_VARIANT_COLORS = ['blue', 'green', 'orange', 'red', 'teal', 'grape'] as const;
+/** The colours the app's light alerts and badges use (green 送信しました, orange and red warnings, blue, teal, grape; the timeline's kinds). */
+export const LIGHT_VARIANT_COLORS = ['blue', 'green', 'orange', 'red', 'teal', 'grape', 'violet', 'indigo', 'gray'] as const;
 
 /** The colours whose filled variant (white text on shade 8: a 回答済み badge) is below 4.5:1 (3.5–4.0:1, src/theme.test.ts). */
 const DARKER_FILLED = ['green', 'orange', 'teal'] as const;
