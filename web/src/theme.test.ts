@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mergeMantineTheme, DEFAULT_THEME } from '@mantine/core';
 import { contrast, LIGHT_VARIANT_COLORS, theme } from './App';
+import { KIND_COLORS } from './pages/patient/Timeline';
 
 /** WCAG 2 contrast ratio of two #rrggbb or rgb(...) colours. */
 function ratio(a: string, b: string): number {
@@ -28,5 +29,17 @@ describe('the theme keeps text readable (axe color-contrast, WCAG AA 4.5:1)', ()
     expect(text, `a light-color for ${color}`).toBeDefined();
     // the light variant's background is shade 1 (Mantine's get-css-color-variables)
     expect(ratio(text, merged.colors[color][1])).toBeGreaterThanOrEqual(4.5);
+  });
+
+  it.each(LIGHT_VARIANT_COLORS)('white text on a filled %s badge or button', (color) => {
+    // Mantine's filled variant is the primary shade (8) unless the resolver gives the colour its own
+    const filled = light[`--mantine-color-${color}-filled`] ?? merged.colors[color][8];
+    expect(ratio('#ffffff', filled)).toBeGreaterThanOrEqual(4.5);
+  });
+
+  it("colours the timeline's kinds only with colours whose light badge the theme keeps readable (a shade would bypass it)", () => {
+    for (const color of Object.values(KIND_COLORS)) {
+      expect(LIGHT_VARIANT_COLORS as readonly string[]).toContain(color);
+    }
   });
 });

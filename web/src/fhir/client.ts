@@ -60,8 +60,11 @@ export class FhirClient {
     return this.send<Bundle<T>>('GET', url.pathname + url.search, undefined, {}, signal);
   }
 
-  /** A PDF form of a stored record (`Bundle/{id}/$pdf`): the hub answers the bytes (docs/printing.md). */
-  async pdf(path: string): Promise<Blob> {
+  /**
+   * A PDF form of a stored record (`Bundle/{id}/$pdf`, `Consent/…`, `Communication/…`): the hub answers the bytes and
+   * names the file in Content-Disposition (docs/printing.md), Japanese in `filename*`, else its ASCII `filename`.
+   */
+  async pdf(path: string): Promise<{ blob: Blob; fileName?: string }> {
     const token = this.accessToken();
     let response: Response;
     try {
@@ -75,7 +78,7 @@ export class FhirClient {
     if (!response.ok) {
       throw translateError(response.status, await readJson(response));
     }
-    return response.blob();
+    return { blob: await response.blob(), fileName: downloadName(response.headers.get('Content-Disposition')) };
   }
 
   request<T>(method: string, path: string, body?: Resource, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<T> {
@@ -127,4 +130,19 @@ async function readJson(response: Response): Promise<unknown> {
 
 export function isFhirError(error: unknown): error is FhirError {
   return error instanceof FhirError;
+}
+
+/** The file name of a Content-Disposition value: RFC 5987 `filename*=UTF-8''…` first, else `filename="…"`. */
+export function downloadName(disposition: string | null): string | undefined {
+  if (!disposition) return undefined;
+  const extended = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
+  if (extended) {
+    try {
+      return decodeURIComponent(extended[1].trim());
+    } catch {
+      // a malformed escape: fall back to the plain name
+    }
+  }
+  const plain = /filename="([^"]+)"/i.exec(disposition) ?? /filename=([^;]+)/i.exec(disposition);
+  return plain?.[1].trim() || undefined;
 }

@@ -1,6 +1,7 @@
 import { useState, type ReactNode } from 'react';
 import { Button, Checkbox, Fieldset, Group, NativeSelect, NumberInput, Stack, Text, TextInput, Textarea, Title } from '@mantine/core';
 import type { Answer, Answers, PickedReference, RecordRow } from './answers';
+import { DateField } from './DateField';
 import type { FieldDef, SectionDef } from './definition';
 
 // The generic renderer: one input per field type of the definition, labelled with the field's Japanese label; an
@@ -154,7 +155,7 @@ export function FieldInput({ field, ctx }: { field: FieldDef; ctx: FieldContext 
     case 'text':
       return <TextInput {...common} value={text} onChange={(e) => ctx.setAnswer(field.id, e.currentTarget.value)} />;
     case 'date':
-      return <TextInput {...common} type="date" value={text} onChange={(e) => ctx.setAnswer(field.id, e.currentTarget.value)} />;
+      return <DateField {...common} value={text} onChange={(date) => ctx.setAnswer(field.id, date)} />;
     case 'code':
       return (
         <NativeSelect

@@ -18,6 +18,7 @@ import { stepFailureHint, takeStep } from './inbox/taskActions';
 import { formatDate, formatDateTime } from './patient/format';
 import { taskDeadline } from './patient/timeline';
 import { RecipientsTable } from './RecipientsTable';
+import { PdfButton } from './sent/PdfButton';
 
 function Parts({ message }: { message: Communication }) {
   return (
@@ -137,6 +138,9 @@ export default function ContactFormPage() {
             </Table.Tbody>
           </Table>
           <Parts message={q} />
+          <Group mt="sm">
+            <PdfButton record={`Communication/${q.id}`} />
+          </Group>
         </Paper>
       )}
 

@@ -267,7 +267,7 @@ export default function HandoffFormPage() {
           <Text size="sm">送付先ごとに引継ぎ（受領の確認と算定要件の期限）が作られました。受領の状況は患者ページと送信済み一覧に表示されます。</Text>
         </Alert>
         <Group>
-          {sent.id && <PdfButton bundleId={sent.id} />}
+          {sent.id && <PdfButton record={`Bundle/${sent.id}`} />}
           <Button component={Link} to={`/patients/${patientId}`} variant="light">
             患者ページへ
           </Button>

@@ -115,7 +115,7 @@ export default function HandoffTaskPage() {
             <RecordBody resource={current as FhirResource} names={task.data!.names} />
           </Paper>
           <Group gap="xs">
-            {bundleId && <PdfButton bundleId={bundleId} />}
+            {bundleId && <PdfButton record={`Bundle/${bundleId}`} />}
             {patientRef.startsWith('Patient/') && (
               <Button component={Link} to={`/patients/${patientRef.slice('Patient/'.length)}`} variant="light">
                 患者ページ

@@ -100,7 +100,9 @@ export default function InboxPage() {
     return inboxItems(tasks.data?.records ?? [], messages.data?.records ?? [], me, names, Date.now());
   }, [tasks.data, messages.data, me, now]);
 
-  // sound: allowed by the browser only after a gesture, so the first click or key on the page unlocks it
+  // sound: allowed by the browser only after a gesture, so the first click or key on the page unlocks it. On the click,
+  // not on pointerdown: unlocking shortens the hint above the list, and a list that moved between the press and the
+  // release made the first click on a row miss its link (found by the browser tests, e2e/inbox.spec.ts)
   const chime = useRef<Chime | null>(null);
   chime.current ??= new Chime();
   const [soundReady, setSoundReady] = useState(false);
@@ -111,10 +113,10 @@ export default function InboxPage() {
     const unlock = () => {
       if (chime.current?.unlock()) setSoundReady(true);
     };
-    document.addEventListener('pointerdown', unlock, { once: true, capture: true });
+    document.addEventListener('click', unlock, { once: true, capture: true });
     document.addEventListener('keydown', unlock, { once: true, capture: true });
     return () => {
-      document.removeEventListener('pointerdown', unlock, { capture: true });
+      document.removeEventListener('click', unlock, { capture: true });
       document.removeEventListener('keydown', unlock, { capture: true });
       chime.current?.close();
       chime.current = null;

@@ -99,7 +99,7 @@ export default function SentPage() {
                     患者ページ
                   </Anchor>
                 )}
-                <PdfButton bundleId={doc.bundleId} label="PDF" />
+                <PdfButton record={`Bundle/${doc.bundleId}`} label="PDF" />
               </Group>
             </Group>
             <RecipientsTable

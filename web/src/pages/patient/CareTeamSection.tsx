@@ -5,7 +5,7 @@ import type { useTeamAndConsent } from './hooks';
 /** The privacy consent's state and the care team with each member's role, organisation and phone number. */
 export function CareTeamSection({ team }: { team: ReturnType<typeof useTeamAndConsent> }) {
   const data = team.data;
-  const consentColor = data?.consent.state === 'given' ? 'green.9' : data?.consent.state === 'unknown' ? 'gray.7' : 'red.8';
+  const consentColor = data?.consent.state === 'given' ? 'green' : data?.consent.state === 'unknown' ? 'gray' : 'red';
   return (
     <>
       <Card withBorder padding="md" component="section" aria-labelledby="consent-title">

@@ -5,6 +5,7 @@ import { ErrorNotice } from '../../shell/ErrorNotice';
 import { formatDateTime } from './format';
 import { useRecord } from './hooks';
 import { KIND_LABELS, TASK_STATUS_LABELS, observationValue, taskDeadline, toEntry, type Names } from './timeline';
+import { PdfButton, printableRecord } from '../sent/PdfButton';
 
 const FEE_RULE_DEADLINE = 'http://renkei.example.jp/fhir/StructureDefinition/fee-rule-deadline';
 const CONTACT_FORM_PART = 'http://renkei.example.jp/fhir/StructureDefinition/contact-form-part';
@@ -185,6 +186,11 @@ export function RecordDetail({ target, shown, names, onClose }: { target: { type
             </Text>
           </Group>
           <Body resource={resource} names={names} />
+          {printableRecord(resource) && (
+            <div>
+              <PdfButton record={printableRecord(resource)!} />
+            </div>
+          )}
         </Stack>
       )}
     </Modal>

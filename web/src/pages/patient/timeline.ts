@@ -140,7 +140,7 @@ function documentAuthor(bundle: Bundle<FhirResource>, composition: Composition, 
   return names.get(ref) ?? '';
 }
 
-function isContactForm(c: Communication): boolean {
+export function isContactForm(c: Communication): boolean {
   return c.category?.some((cc) => cc.coding?.some((x) => x.system === CARE_DOCUMENT && x.code === 'contact-form')) ?? false;
 }
 

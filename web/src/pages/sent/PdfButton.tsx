@@ -1,10 +1,34 @@
 import { useState } from 'react';
 import { Button, Text } from '@mantine/core';
+import type { FhirResource } from 'fhir/r4';
 import { useFhirClient } from '../../fhir/FhirProvider';
 import { FhirError } from '../../fhir/errors';
+import { isContactForm } from '../patient/timeline';
 
-/** Opens the stored document as its PDF form (`GET Bundle/{id}/$pdf` with the user's token, docs/printing.md). */
-export function PdfButton({ bundleId, label = '印刷用PDFを開く' }: { bundleId: string; label?: string }) {
+/**
+ * The record whose PDF form the hub prints (`$pdf`, docs/printing.md), as `Type/id`, or undefined for what it does not
+ * print: a document Bundle (its Composition first), an advance directive (Consent with scope adr), a contact form or
+ * its answer (Communication of kind contact-form).
+ */
+export function printableRecord(resource: FhirResource | undefined): string | undefined {
+  if (!resource?.id) return undefined;
+  switch (resource.resourceType) {
+    case 'Bundle':
+      return resource.type === 'document' && resource.entry?.[0]?.resource?.resourceType === 'Composition' ? `Bundle/${resource.id}` : undefined;
+    case 'Consent':
+      return resource.scope?.coding?.some((c) => c.system === 'http://terminology.hl7.org/CodeSystem/consentscope' && c.code === 'adr') ? `Consent/${resource.id}` : undefined;
+    case 'Communication':
+      return isContactForm(resource) ? `Communication/${resource.id}` : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Downloads the stored record's PDF form (`GET Type/{id}/$pdf` with the user's token), under the name the hub gives it
+ * (退院時情報提供書_<id>.pdf …); a blob URL, which the app's CSP allows for downloads.
+ */
+export function PdfButton({ record, label = '印刷用PDFを開く' }: { record: string; label?: string }) {
   const client = useFhirClient();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
@@ -12,11 +36,12 @@ export function PdfButton({ bundleId, label = '印刷用PDFを開く' }: { bundl
     setBusy(true);
     setError('');
     try {
-      const blob = await client.pdf(`Bundle/${encodeURIComponent(bundleId)}/$pdf`);
+      const [type, id] = record.split('/');
+      const { blob, fileName } = await client.pdf(`${type}/${encodeURIComponent(id)}/$pdf`);
       const url = URL.createObjectURL(blob);
       const link = document.createElement('a');
       link.href = url;
-      link.download = `discharge-summary-${bundleId}.pdf`;
+      link.download = fileName ?? `${type}-${id}.pdf`;
       link.click();
       setTimeout(() => URL.revokeObjectURL(url), 60_000);
     } catch (e) {
