@@ -94,7 +94,7 @@ test('the access token is renewed with the refresh token under the CSP, without 
       .toContain('refresh_token');
     const refresh = tokenRequests.find((r) => new URLSearchParams(r.postData() ?? '').get('grant_type') === 'refresh_token')!;
     const refreshed = await refresh.response();
-    expect(refreshed?.status(), "Keycloak's answer to the refresh (CORS allowed, not blocked by connect-src)").toBe(200);
+    expect(refreshed?.status(), `Keycloak's answer to the refresh (CORS allowed, not blocked by connect-src; violations: ${violations.join(' | ') || 'none'})`).toBe(200);
     const renewed = ((await refreshed!.json()) as { access_token: string }).access_token;
     expect(Date.now() - signedInAt, 'renewed before the first token expired').toBeLessThan(LIFESPAN_SECONDS * 1000);
     expect(`Bearer ${renewed}`).not.toBe(firstAuthorization);
