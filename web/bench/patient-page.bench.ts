@@ -76,8 +76,10 @@ function benchRecord(i: number, subject: string): Record<string, unknown> {
 }
 
 /**
- * Writes the 200 records through the FHIR API as the visiting nurse (a password-grant token, dev only), each a
- * conditional create on its identifier: the first run creates them, later runs find them (200 OK) and add nothing.
+ * Writes the 200 records through the FHIR API as the visiting nurse (a password-grant token, dev only), oldest first,
+ * one request each so that each has its own `meta.lastUpdated` (the timeline's order; one transaction would give
+ * all 200 the same), each a conditional create on its identifier (`If-None-Exist`): the first run creates them,
+ * later runs find them (200 OK) and add nothing.
  */
 async function ensureRecords(): Promise<{ created: number; found: number }> {
   const fhir = new URL('../fhir/', appUrl());
@@ -88,26 +90,26 @@ async function ensureRecords(): Promise<{ created: number; found: number }> {
   });
   expect(tokenAnswer.status, 'a token for the visiting nurse (password grant, dev only)').toBe(200);
   const token = ((await tokenAnswer.json()) as { access_token: string }).access_token;
-  const entry = Array.from({ length: RECORDS }, (_, n) => {
-    const resource = benchRecord(n + 1, `Patient/${PATIENT.id}`);
+  let created = 0;
+  let found = 0;
+  for (let i = 1; i <= RECORDS; i++) {
+    const resource = benchRecord(i, `Patient/${PATIENT.id}`);
     const [id] = resource.identifier as Array<{ value: string }>;
-    return {
-      fullUrl: `urn:uuid:${crypto.randomUUID()}`,
-      resource,
-      request: { method: 'POST', url: resource.resourceType, ifNoneExist: `identifier=${MARK}|${id.value}` },
-    };
-  });
-  const answer = await fetch(fhir, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/fhir+json', Accept: 'application/fhir+json' },
-    body: JSON.stringify({ resourceType: 'Bundle', type: 'transaction', entry }),
-  });
-  const body = await answer.text();
-  expect(answer.status, `the transaction of ${RECORDS} records: ${body.slice(0, 2000)}`).toBe(200);
-  const statuses = ((JSON.parse(body) as { entry: Array<{ response: { status: string } }> }).entry ?? []).map((e) => e.response.status);
-  const created = statuses.filter((s) => s.startsWith('201')).length;
-  const found = statuses.filter((s) => s.startsWith('200')).length;
-  expect(created + found, 'every record created or found').toBe(RECORDS);
+    const answer = await fetch(new URL(resource.resourceType as string, fhir), {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${token}`,
+        'Content-Type': 'application/fhir+json',
+        Accept: 'application/fhir+json',
+        'If-None-Exist': `identifier=${MARK}|${id.value}`,
+        Prefer: 'return=minimal',
+      },
+      body: JSON.stringify(resource),
+    });
+    expect([200, 201], `record ${id.value}: ${answer.status} ${(await answer.text()).slice(0, 2000)}`).toContain(answer.status);
+    if (answer.status === 201) created++;
+    else found++;
+  }
   return { created, found };
 }
 
