@@ -203,7 +203,9 @@ class NotificationCrashTest {
                 {"resourceType":"Composition","status":"final",\
                 "type":{"coding":[{"system":"http://renkei.example.jp/fhir/CodeSystem/care-document","code":"care-record"}]},\
                 "subject":{"reference":"Patient/p1"},"date":"%s","author":[{"reference":"PractitionerRole/role-nurse"}],\
-                "title":"訪問看護記録"}""".formatted(OffsetDateTime.now(ZoneOffset.ofHours(9)).withNano(0));
+                "title":"訪問看護記録"}""".formatted(
+                // always with seconds: OffsetDateTime.toString() leaves out ":00", which is no R4 dateTime (a 422 once a minute)
+                java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(OffsetDateTime.now(ZoneOffset.ofHours(9)).withNano(0)));
     }
 
     private SocketClient bound(String base, String token, String subscription) throws Exception {
