@@ -12,9 +12,16 @@ import { AppLayout } from './shell/AppLayout';
 import { SignedOutPage } from './pages/SignedOutPage';
 
 // Pages load when first opened, so the first load carries only the frame and sign-in.
-const HomePage = lazy(() => import('./pages/HomePage'));
+const loadHomePage = () => import('./pages/HomePage');
+const loadPatientPage = () => import('./pages/PatientPage');
+const HomePage = lazy(loadHomePage);
 const PatientListPage = lazy(() => import('./pages/PatientListPage'));
-const PatientPage = lazy(() => import('./pages/PatientPage'));
+const PatientPage = lazy(loadPatientPage);
+/** The pages a user coming back from sign-in usually lands on, loaded while the code is exchanged (a round trip to Keycloak). */
+const preloadLandingPages = () => {
+  void loadHomePage();
+  void loadPatientPage();
+};
 const HandoffFormPage = lazy(() => import('./pages/HandoffFormPage'));
 const SentPage = lazy(() => import('./pages/SentPage'));
 const InboxPage = lazy(() => import('./pages/InboxPage'));
@@ -66,7 +73,7 @@ const fixedColorScheme: MantineColorSchemeManager = {
 
 const router = createBrowserRouter(
   [
-    { path: CALLBACK_PATH, element: <Callback /> },
+    { path: CALLBACK_PATH, element: <Callback preload={preloadLandingPages} /> },
     { path: SIGNED_OUT_PATH, element: <SignedOutPage /> },
     {
       element: (

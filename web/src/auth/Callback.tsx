@@ -17,8 +17,11 @@ function completeSignIn(manager: UserManager): Promise<unknown> {
   return result;
 }
 
-/** Where Keycloak sends the browser back with the authorization code: exchange it, then go where the user was. */
-export function Callback() {
+/**
+ * Where Keycloak sends the browser back with the authorization code: exchange it, then go where the user was.
+ * `preload` starts loading the pages the user is likely to land on, alongside the exchange instead of after it.
+ */
+export function Callback({ preload }: { preload?: () => void } = {}) {
   const { state, signIn } = useAuth();
   const navigate = useNavigate();
   const [failed, setFailed] = useState(false);
@@ -27,13 +30,14 @@ export function Callback() {
     if (state.status !== 'ready') {
       return;
     }
+    preload?.();
     completeSignIn(state.manager)
       .then((user) => {
         const returnTo = (user as { state?: { returnTo?: string } } | undefined)?.state?.returnTo;
         navigate(safeReturnTo(returnTo), { replace: true });
       })
       .catch(() => setFailed(true));
-  }, [state, navigate]);
+  }, [state, navigate, preload]);
 
   if (failed) {
     return (

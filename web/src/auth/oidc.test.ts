@@ -27,6 +27,23 @@ afterEach(() => {
 });
 
 describe('createUserManager', () => {
+  it('with the whole SMART configuration of the hub, signs in and out without fetching Keycloak\'s metadata', async () => {
+    const fetchFn = vi.fn(async () => new Response('{}', { status: 500 }));
+    vi.stubGlobal('fetch', fetchFn);
+    const urls: string[] = [];
+    const manager = createUserManager(
+      { ...smart, end_session_endpoint: `${OIDC}/logout`, jwks_uri: `${OIDC}/certs` },
+      'http://127.0.0.1:8080/app/',
+      capturingNavigator(urls),
+    );
+    await manager.signinRedirect();
+    expect(new URL(urls[0]).pathname).toBe(new URL(`${OIDC}/auth`).pathname);
+    await manager.signoutRedirect({ id_token_hint: 'id-token' });
+    expect(urls[1]).toMatch(new RegExp(`^${OIDC}/logout\\?`));
+    expect(new URL(urls[1]).searchParams.get('post_logout_redirect_uri')).toBe('http://127.0.0.1:8080/app/signed-out');
+    expect(fetchFn, 'no metadata round trip before the code exchange').not.toHaveBeenCalled();
+  });
+
   it('signs in with the authorization code and PKCE S256 at the issuer, back to /app/callback, and keeps tokens in memory only', async () => {
     vi.stubGlobal(
       'fetch',

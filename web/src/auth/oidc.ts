@@ -16,11 +16,25 @@ export function createUserManager(smart: SmartConfiguration, appBase: string, re
   return new UserManager(
     {
       authority: smart.issuer,
-      metadataSeed: {
-        issuer: smart.issuer,
-        authorization_endpoint: smart.authorization_endpoint,
-        token_endpoint: smart.token_endpoint,
-      },
+      // the whole metadata the app uses, from the hub's SMART configuration: with only a seed, oidc-client-ts fetches
+      // Keycloak's OpenID configuration again on every start, a round trip before the code can be exchanged
+      ...(smart.end_session_endpoint
+        ? {
+            metadata: {
+              issuer: smart.issuer,
+              authorization_endpoint: smart.authorization_endpoint,
+              token_endpoint: smart.token_endpoint,
+              end_session_endpoint: smart.end_session_endpoint,
+              jwks_uri: smart.jwks_uri,
+            },
+          }
+        : {
+            metadataSeed: {
+              issuer: smart.issuer,
+              authorization_endpoint: smart.authorization_endpoint,
+              token_endpoint: smart.token_endpoint,
+            },
+          }),
       client_id: CLIENT_ID,
       redirect_uri: appBase + CALLBACK_PATH.slice(1),
       post_logout_redirect_uri: appBase + SIGNED_OUT_PATH.slice(1),

@@ -5,6 +5,9 @@ export interface SmartConfiguration {
   issuer: string;
   authorization_endpoint: string;
   token_endpoint: string;
+  /** Where signing out ends the Keycloak session (OpenID's, published by the hub beside SMART's fields). */
+  end_session_endpoint?: string;
+  jwks_uri?: string;
 }
 
 export const SMART_CONFIGURATION_PATH = '/fhir/.well-known/smart-configuration';

@@ -50,6 +50,9 @@ public final class SmartConfiguration {
         config.put("jwks_uri", auth.jwksUri());
         config.put("authorization_endpoint", endpoint("auth"));
         config.put("token_endpoint", endpoint("token"));
+        // not SMART's, but OpenID's: with them a browser client needs no second metadata document before signing in or out
+        config.put("end_session_endpoint", endpoint("logout"));
+        config.put("revocation_endpoint", endpoint("revoke"));
         config.put("grant_types_supported", List.of("authorization_code", "client_credentials"));
         config.put("token_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post"));
         config.put("code_challenge_methods_supported", List.of("S256"));

@@ -128,6 +128,8 @@ class AccessBehaviourTest {
         assertThat(config.get("issuer").asText()).isEqualTo(issuer.issuer());
         assertThat(config.get("authorization_endpoint").asText()).isEqualTo(issuer.issuer() + "/protocol/openid-connect/auth");
         assertThat(config.get("code_challenge_methods_supported").get(0).asText()).isEqualTo("S256");
+        // what a browser app needs to sign out without fetching the realm's own OpenID configuration first
+        assertThat(config.get("end_session_endpoint").asText()).isEqualTo(issuer.issuer() + "/protocol/openid-connect/logout");
     }
 
     @Test
