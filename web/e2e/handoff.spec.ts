@@ -1,6 +1,7 @@
 // Discharge nurse / MSW and care manager (issue 19, flows 2 and 3): the MSW fills the 退院時情報提供書 step by step,
 // chooses the care manager from the care team and sends; the sent list shows her Task with its fee-rule deadline; the
 // care manager's open inbox shows a new hand-off without reload within 2 s of the send being answered.
+import { readFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
 import { DISCHARGE_IN_DAYS, fillSteps, japanDay, japaneseDate, openNewHandoff, PATIENT, send } from './handoffSteps';
 import { expectAccessible, SCREENSHOTS, signIn, USERS } from './support';
@@ -16,6 +17,18 @@ test('the MSW fills the hand-off step by step, sends it to the care manager, and
     await page.screenshot({ path: `${SCREENSHOTS}handoff-form.png`, animations: 'disabled' });
   });
   await expectAccessible(page, 'the hand-off form (確認と送信)');
+
+  // the PDF preview before sending: the hub prints the unsent document (POST Bundle/$pdf), marked 未送信, storing nothing
+  const previewed = page.waitForResponse((r) => new URL(r.url()).pathname.endsWith('/Bundle/$pdf'));
+  const downloaded = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'PDFで確認（送信前）' }).click();
+  const previewAnswer = await previewed;
+  expect(previewAnswer.request().method()).toBe('POST');
+  expect(previewAnswer.status()).toBe(200);
+  const download = await downloaded;
+  expect(download.suggestedFilename()).toBe('退院時情報提供書_送信前確認.pdf');
+  expect((await readFile(await download.path())).subarray(0, 5).toString('latin1'), 'a PDF file').toBe('%PDF-');
+  await expect(page.getByRole('heading', { level: 2, name: '7. 確認と送信' }), 'still on the review step: nothing was sent').toBeVisible();
 
   const response = await send(page);
   const bundle = (await response.json()) as { id?: string };

@@ -31,6 +31,33 @@ describe('FhirClient', () => {
     expect((init.headers as Record<string, string>)['If-Match']).toBe('W/"3"');
   });
 
+  it('asks for the print preview of an unsent document by POSTing it to Bundle/$pdf', async () => {
+    const fetchFn = vi.fn(async () =>
+      new Response(new Uint8Array([0x25, 0x50, 0x44, 0x46]), {
+        status: 200,
+        headers: { 'Content-Type': 'application/pdf', 'Content-Disposition': "attachment; filename=\"discharge-summary-preview.pdf\"; filename*=UTF-8''%E9%80%80%E9%99%A2.pdf" },
+      }),
+    );
+    const document = { resourceType: 'Bundle' as const, type: 'document' as const };
+    const { blob, fileName } = await new FhirClient('/fhir', () => 'tok', fetchFn).pdf('Bundle/$pdf', document);
+    const [url, init] = fetchFn.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toBe('/fhir/Bundle/$pdf');
+    expect(init.method).toBe('POST');
+    expect((init.headers as Record<string, string>)['Content-Type']).toBe('application/fhir+json');
+    expect((init.headers as Record<string, string>).Authorization).toBe('Bearer tok');
+    expect(JSON.parse(init.body as string)).toEqual(document);
+    expect(blob.size).toBe(4);
+    expect(fileName).toBe('退院.pdf');
+  });
+
+  it('reads a stored record\'s PDF with GET and no body', async () => {
+    const fetchFn = vi.fn(async () => new Response(new Uint8Array([0x25]), { status: 200, headers: { 'Content-Type': 'application/pdf' } }));
+    await new FhirClient('/fhir', () => 'tok', fetchFn).pdf('Bundle/b1/$pdf');
+    const [, init] = fetchFn.mock.calls[0] as unknown as [string, RequestInit];
+    expect(init.method).toBe('GET');
+    expect(init.body).toBeUndefined();
+  });
+
   it('turns an error answer into a FhirError with the OperationOutcome issues', async () => {
     const fetchFn = vi.fn(async () =>
       answer(422, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'required', diagnostics: 'x', expression: ['Patient.gender'] }] }),

@@ -61,15 +61,23 @@ export class FhirClient {
   }
 
   /**
-   * A PDF form of a stored record (`Bundle/{id}/$pdf`, `Consent/…`, `Communication/…`): the hub answers the bytes and
-   * names the file in Content-Disposition (docs/printing.md), Japanese in `filename*`, else its ASCII `filename`.
+   * A PDF form of a stored record (`Bundle/{id}/$pdf`, `Consent/…`, `Communication/…`), or with `document` the print
+   * preview of a document not yet sent (`POST Bundle/$pdf`, judged as its sending would be, nothing stored): the hub
+   * answers the bytes and names the file in Content-Disposition (docs/printing.md), Japanese in `filename*`, else its
+   * ASCII `filename`.
    */
-  async pdf(path: string): Promise<{ blob: Blob; fileName?: string }> {
+  async pdf(path: string, document?: Resource): Promise<{ blob: Blob; fileName?: string }> {
     const token = this.accessToken();
     let response: Response;
     try {
       response = await this.fetchFn(`${this.base}/${path}`, {
-        headers: { Accept: 'application/pdf', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+        method: document ? 'POST' : 'GET',
+        headers: {
+          Accept: 'application/pdf',
+          ...(document ? { 'Content-Type': 'application/fhir+json' } : {}),
+          ...(token ? { Authorization: `Bearer ${token}` } : {}),
+        },
+        body: document ? JSON.stringify(document) : undefined,
         credentials: 'omit',
       });
     } catch {

@@ -217,6 +217,31 @@ export default function HandoffFormPage() {
     goTo(step + 1);
   };
 
+  /** The document the answers make, as sent at `now`. */
+  const build = (now: string): Built => {
+    return buildDocument(DEFINITION, answers, {
+      base: new URL('/fhir', window.location.origin).toString(),
+      patient: patient.data!,
+      author: author.data!.role,
+      authorRelated: author.data!.related,
+      custodian: author.data!.custodian,
+      draft: draft.current,
+      now,
+    });
+  };
+
+  /** The print preview: the document as it would be sent now, when every required answer is given. */
+  const preview = (): Bundle | undefined => {
+    if (!patient.data || !author.data) return undefined;
+    const missing = missingAnswers(DEFINITION, answers);
+    if (missing.size > 0) {
+      setErrors(new Map([...missing].map(([id, m]) => [id, [m]])));
+      setAnnounce(`入力されていない必須項目が${missing.size}件あります。PDFで確認する前に入力してください。`);
+      return undefined;
+    }
+    return build(new Date().toISOString()).bundle;
+  };
+
   const submit = () => {
     if (!patient.data || !author.data) return;
     const missing = missingAnswers(DEFINITION, answers);
@@ -233,15 +258,7 @@ export default function HandoffFormPage() {
       draft.current = { ...draft.current, sentAt: new Date().toISOString() };
       lastSent.current = fingerprint;
     }
-    const built = buildDocument(DEFINITION, answers, {
-      base: new URL('/fhir', window.location.origin).toString(),
-      patient: patient.data,
-      author: author.data.role,
-      authorRelated: author.data.related,
-      custodian: author.data.custodian,
-      draft: draft.current,
-      now: draft.current.sentAt!,
-    });
+    const built = build(draft.current.sentAt!);
     setUnplaced([]);
     send.mutate(built, {
       onError: (error) => {
@@ -364,9 +381,12 @@ export default function HandoffFormPage() {
           戻る
         </Button>
         {currentStep.id === 'review' ? (
-          <Button onClick={submit} loading={send.isPending} disabled={!patient.data || !author.data}>
-            送信する
-          </Button>
+          <Group>
+            {patient.data && author.data && <PdfButton preview={preview} label="PDFで確認（送信前）" />}
+            <Button onClick={submit} loading={send.isPending} disabled={!patient.data || !author.data}>
+              送信する
+            </Button>
+          </Group>
         ) : (
           <Button onClick={next} disabled={step === 0 && !patientId}>
             次へ
@@ -375,7 +395,7 @@ export default function HandoffFormPage() {
       </Group>
       {currentStep.id === 'review' && (
         <Text size="sm" c="dimmed">
-          印刷用のPDFは送信後に作成できます（ハブは保存された文書だけをPDFにします）。ここでは同じ項目順で内容を確認できます。
+          「PDFで確認」は送信する内容を紙の様式で表示します（ハブは送信と同じ検査をしますが、何も保存しません。PDFには「送信前の確認用・未送信」と印字されます）。
         </Text>
       )}
     </Stack>

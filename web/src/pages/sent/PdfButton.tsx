@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Button, Text } from '@mantine/core';
-import type { FhirResource } from 'fhir/r4';
+import type { Bundle, FhirResource } from 'fhir/r4';
 import { useFhirClient } from '../../fhir/FhirProvider';
 import { FhirError } from '../../fhir/errors';
 import { isContactForm } from '../patient/timeline';
@@ -25,10 +25,11 @@ export function printableRecord(resource: FhirResource | undefined): string | un
 }
 
 /**
- * Downloads the stored record's PDF form (`GET Type/{id}/$pdf` with the user's token), under the name the hub gives it
- * (退院時情報提供書_<id>.pdf …); a blob URL, which the app's CSP allows for downloads.
+ * Downloads the stored record's PDF form (`GET Type/{id}/$pdf` with the user's token), or with `preview` the PDF of a
+ * document not yet sent (`POST Bundle/$pdf`: judged as its sending would be, nothing stored, marked 未送信), under the
+ * name the hub gives it (退院時情報提供書_<id>.pdf …); a blob URL, which the app's CSP allows for downloads.
  */
-export function PdfButton({ record, label = '印刷用PDFを開く' }: { record: string; label?: string }) {
+export function PdfButton({ record, preview, label = '印刷用PDFを開く' }: { record?: string; preview?: () => Bundle | undefined; label?: string }) {
   const client = useFhirClient();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
@@ -36,8 +37,12 @@ export function PdfButton({ record, label = '印刷用PDFを開く' }: { record:
     setBusy(true);
     setError('');
     try {
-      const [type, id] = record.split('/');
-      const { blob, fileName } = await client.pdf(`${type}/${encodeURIComponent(id)}/$pdf`);
+      const [type, id] = (record ?? 'Bundle/preview').split('/');
+      const unsent = preview?.();
+      if (preview && !unsent) return;
+      const { blob, fileName } = unsent
+        ? await client.pdf('Bundle/$pdf', unsent)
+        : await client.pdf(`${type}/${encodeURIComponent(id)}/$pdf`);
       const url = URL.createObjectURL(blob);
       const link = document.createElement('a');
       link.href = url;

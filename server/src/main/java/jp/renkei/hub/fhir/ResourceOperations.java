@@ -443,6 +443,14 @@ public class ResourceOperations {
                 : new WriteRequest(type, match, null, ifMatch != null ? ifMatch : current.version(), guard.owner());
     }
 
+    /**
+     * Judges a write exactly as {@link #write} would (access, consent, validation, every {@link WriteRule}) and writes
+     * nothing: what the caller is told before sending, such as a document's print preview.
+     */
+    public void judge(WriteRequest request) {
+        authorize(request);
+    }
+
     /** Writes one create, update or delete the caller is allowed to make, once the {@link WriteRule}s pass. */
     public StoredResource write(WriteRequest request) {
         StoredResource before = authorize(request);

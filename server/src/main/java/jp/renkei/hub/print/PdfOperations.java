@@ -3,7 +3,10 @@ package jp.renkei.hub.print;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.Operation;
+import ca.uhn.fhir.rest.annotation.OperationParam;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.time.ZoneId;
 import java.util.Date;
 import java.util.List;
@@ -30,6 +33,11 @@ import org.hl7.fhir.r4.model.Resource;
  * printed alongside (the patient of a Consent or Communication, the question an answer responds to, names
  * of referenced people) are shown only if the caller may read them, and are recorded in the same AuditEvent.
  * A Bundle that is not a document, or a Consent that is not an advance directive, is a 422.
+ *
+ * <p>{@code POST [base]/Bundle/$pdf} with a document not yet sent (the Bundle as the body, or as the {@code resource}
+ * parameter) is its print preview: the document is judged exactly as its create would be (access to the patient,
+ * validation, the recipients' rules; the same 403 or 422), nothing is stored, nothing read from the store is printed,
+ * and the form is marked as not sent on every page.
  */
 public final class PdfOperations implements OperationProvider {
 
@@ -59,6 +67,31 @@ public final class PdfOperations implements OperationProvider {
                             + " Composition first, can be printed as a PDF)");
         }
         return pdf(new DocumentBundleForm(zone).render(bundle), id, request);
+    }
+
+    /**
+     * Written by hand: HAPI answers a POST in the request body's format (the Binary as FHIR JSON) unless the client's
+     * Accept names a FHIR format, whatever else the Accept asks for; a preview is the PDF itself.
+     */
+    @Operation(name = "$pdf", type = Bundle.class, manualResponse = true)
+    public void documentPreviewPdf(@OperationParam(name = "resource", min = 1, max = 1) Bundle document,
+            HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (document == null || !DocumentBundleForm.isDocument(document)) {
+            throw Unprocessable.at(fhirContext, "Bundle.type", OperationOutcome.IssueType.BUSINESSRULE,
+                    "送信前の確認には、文書（type document、先頭が Composition）の Bundle を送ってください (a print preview"
+                            + " takes a document Bundle, with its Composition first, as the body)");
+        }
+        operations.judge(operations.createRequest("Bundle", document));
+        PrintForm form = new DocumentBundleForm(zone).render(document);
+        PrintForm preview = new PrintForm(form.title() + "（送信前の確認用・未送信）", form.patient(), form.sections(),
+                form.fileStem() + "-preview");
+        byte[] pdf = writer.write(preview, new Date());
+        DownloadName.name(request, preview.fileStem() + ".pdf", form.title() + "_送信前確認.pdf");
+        response.setStatus(200);
+        response.setContentType(PDF);
+        response.addHeader("Content-Disposition", "attachment;");
+        response.setContentLength(pdf.length);
+        response.getOutputStream().write(pdf);
     }
 
     @Operation(name = "$pdf", type = Consent.class, idempotent = true)
@@ -114,8 +147,7 @@ public final class PdfOperations implements OperationProvider {
 
     private Binary pdf(PrintForm form, IdType id, HttpServletRequest request) {
         byte[] pdf = writer.write(form, new Date());
-        String stem = form.fileStem() + "-" + id.getIdPart();
-        DownloadName.name(request, stem + ".pdf", form.title() + "_" + id.getIdPart() + ".pdf");
+        DownloadName.name(request, form.fileStem() + "-" + id.getIdPart() + ".pdf", form.title() + "_" + id.getIdPart() + ".pdf");
         Binary binary = new Binary();
         binary.setContentType(PDF);
         binary.setData(pdf);

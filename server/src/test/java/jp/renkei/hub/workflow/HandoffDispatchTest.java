@@ -171,6 +171,63 @@ class HandoffDispatchTest {
         assertThat(task.getExtensionsByUrl(TaskWorkflow.DEADLINE)).hasSize(2);
     }
 
+    /** Issue 19 flow 2: the PDF preview before sending, judged as the sending would be, storing nothing. */
+    @Test
+    void aDocumentNotYetSentPrintsAsItsPreviewJudgedAsItsSendingAndNothingIsStored() throws Exception {
+        int tasksBefore = tasks(nurse, "patient=" + PATIENT).size();
+        int documentsBefore = documents(nurse);
+        HttpResponse<byte[]> preview = previewPdf(nurse, json.encodeResourceToString(dischargeHandoff()));
+        assertThat(preview.statusCode()).as(new String(preview.body(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(200);
+        assertThat(preview.headers().firstValue("Content-Type").orElse("")).startsWith("application/pdf");
+        assertThat(preview.headers().firstValue("Content-Disposition").orElse("")).contains("filename=\"discharge-summary-preview.pdf\"");
+        try (org.apache.pdfbox.pdmodel.PDDocument pdf = org.apache.pdfbox.Loader.loadPDF(preview.body())) {
+            String text = new org.apache.pdfbox.text.PDFTextStripper().getText(pdf).replaceAll("[\\s　]", "");
+            assertThat(text).startsWith("退院時情報提供書（送信前の確認用・未送信）").contains("高橋");
+        }
+        assertThat(documents(nurse)).as("no document stored").isEqualTo(documentsBefore);
+        assertThat(tasks(nurse, "patient=" + PATIENT)).as("no hand-off opened").hasSize(tasksBefore);
+
+        // what the sending would refuse, the preview refuses alike: a recipient the hub cannot address (422) ...
+        Bundle unaddressable = dischargeHandoff();
+        composition(unaddressable).getExtensionsByUrl(HandoffDispatch.RECIPIENT).get(1)
+                .setValue(new Reference("https://other-hub.example.jp/fhir/Organization/x"));
+        assertSameRefusal(nurse, unaddressable);
+        // ... a document against its profile (422) ...
+        Bundle untitled = dischargeHandoff();
+        composition(untitled).setTitle(null);
+        assertSameRefusal(nurse, untitled);
+        // ... and a caller who may not write about the patient (403)
+        String outsider = world.issuer.token().roles("hospital-nurse").subject("hn-x").claim("practitioner_role", "role-x")
+                .claim("organization", "org-elsewhere").sign();
+        assertSameRefusal(outsider, dischargeHandoff());
+        // not a document: nothing to preview
+        HttpResponse<byte[]> collection = previewPdf(nurse, json.encodeResourceToString(new Bundle().setType(Bundle.BundleType.COLLECTION)));
+        assertThat(collection.statusCode()).isEqualTo(422);
+        assertThat(documents(nurse)).isEqualTo(documentsBefore);
+    }
+
+    private void assertSameRefusal(String token, Bundle document) throws Exception {
+        HttpResponse<byte[]> preview = previewPdf(token, json.encodeResourceToString(document));
+        HttpResponse<String> sending = post(token, document);
+        assertThat(sending.statusCode()).as(sending.body()).isIn(403, 404, 422);
+        assertThat(preview.statusCode()).isEqualTo(sending.statusCode());
+        OperationOutcome told = json.parseResource(OperationOutcome.class, new String(preview.body(), java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(told.getIssueFirstRep().getDiagnostics())
+                .isEqualTo(json.parseResource(OperationOutcome.class, sending.body()).getIssueFirstRep().getDiagnostics());
+    }
+
+    private HttpResponse<byte[]> previewPdf(String token, String body) throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(hub.baseUrl() + "/Bundle/$pdf"))
+                .header("Content-Type", "application/fhir+json").header("Authorization", "Bearer " + token)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private int documents(String token) {
+        HttpResponse<String> response = hub.send("GET", "/Bundle?_summary=count", null, null, "Authorization", "Bearer " + token);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return json.parseResource(Bundle.class, response.body()).getTotal();
+    }
+
     @Test
     void aRecipientTheHubCannotAddressIsRefusedAndNothingIsStored() {
         Bundle sent = dischargeHandoff();
