@@ -1,9 +1,9 @@
 import { defineConfig } from '@playwright/test';
+import { DEBIAN_CHROMIUM, JAPANESE_DESKTOP } from '../playwright.shared';
 
 // The web app's benchmarks (docs/benchmarks.md, "The web app's patient page"): not browser tests, and not part of
 // `mvn verify` (the specs' config in e2e/ matches *.spec.ts only). deploy/bench-web.sh runs them against the hub of
 // deploy/up.sh with the demo data loaded, in Debian's Chromium (never a downloaded browser).
-const app = process.env.RENKEI_APP_URL ?? 'http://127.0.0.1:8080/app/';
 
 export default defineConfig({
   testDir: '.',
@@ -17,15 +17,9 @@ export default defineConfig({
   outputDir: '../target/bench/results',
   reporter: [['list']],
   use: {
-    baseURL: app.endsWith('/') ? app : `${app}/`,
-    locale: 'ja-JP',
-    timezoneId: 'Asia/Tokyo',
-    viewport: { width: 1280, height: 800 },
+    ...JAPANESE_DESKTOP,
     navigationTimeout: 60_000,
     actionTimeout: 30_000,
-    launchOptions: {
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-    },
+    launchOptions: DEBIAN_CHROMIUM,
   },
 });

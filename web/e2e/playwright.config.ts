@@ -1,9 +1,9 @@
 import { defineConfig } from '@playwright/test';
+import { DEBIAN_CHROMIUM, JAPANESE_DESKTOP } from '../playwright.shared';
 
 // The browser tests of the web app (docs/web-app.md §6). They drive Debian's Chromium, never a downloaded browser,
 // against a running hub and its Keycloak with the demo data loaded: the server's BrowserFlowsTest starts both and
 // sets RENKEI_APP_URL; by hand, point it at the hub of deploy/up.sh (http://127.0.0.1:8080/app/).
-const app = process.env.RENKEI_APP_URL ?? 'http://127.0.0.1:8080/app/';
 
 export default defineConfig({
   testDir: '.',
@@ -18,16 +18,10 @@ export default defineConfig({
   outputDir: '../target/e2e/results',
   reporter: [['list'], ['json', { outputFile: '../target/e2e/report.json' }]],
   use: {
-    baseURL: app.endsWith('/') ? app : `${app}/`,
-    locale: 'ja-JP',
-    timezoneId: 'Asia/Tokyo',
-    viewport: { width: 1280, height: 800 },
+    ...JAPANESE_DESKTOP,
     navigationTimeout: 60_000,
     actionTimeout: 20_000,
     screenshot: 'only-on-failure',
-    launchOptions: {
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-    },
+    launchOptions: DEBIAN_CHROMIUM,
   },
 });
