@@ -46,6 +46,11 @@ export async function signIn(page: Page, user: DemoUser, path = './'): Promise<v
  * overlay, whose blend axe would measure as the contrast of text no one can read then (scan the page before opening it).
  */
 export async function expectAccessible(page: Page, what: string, within?: string): Promise<void> {
+  // a dialog or notice still fading in has the contrast of its half-way opacity: scan once such transitions have ended
+  // (a spinner's endless animation is not waited for)
+  await page.waitForFunction(() =>
+    document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity),
+  );
   const axe = new AxeBuilder({ page });
   const { violations, passes } = await (within ? axe.include(within) : axe).analyze();
   expect(passes.length, `axe-core ran its rules on ${what}`).toBeGreaterThan(0);
