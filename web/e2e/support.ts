@@ -16,6 +16,8 @@ export const USERS = {
   careManager: { username: 'care-manager', name: '佐々木 和子', profession: '介護支援専門員', home: 'ケアマネジャー' },
   visitingNurse: { username: 'visiting-nurse', name: '吉田 直美', profession: '訪問看護師', home: '訪問看護' },
   physician: { username: 'physician.home', name: '伊藤 健一', profession: '医師', home: '医師' },
+  /** on no care team: no patient data for her (no-patient-access.spec.ts) */
+  municipal: { username: 'municipal-officer', name: '井上 陽子', profession: '市町村・地域包括支援センター職員', home: 'ホーム' },
 } as const;
 
 export type DemoUser = (typeof USERS)[keyof typeof USERS];
