@@ -230,28 +230,27 @@ export default function HandoffFormPage() {
     });
   };
 
+  /**
+   * Whether every required answer is given; otherwise each missing one is marked at its field and the status line says
+   * how many (then `then`), going to the first step holding one when `jump`.
+   */
+  const allAnswered = (then: string, jump: boolean): boolean => {
+    const missing = missingAnswers(DEFINITION, answers);
+    if (missing.size === 0) return true;
+    setErrors(new Map([...missing].map(([id, m]) => [id, [m]])));
+    setAnnounce(`入力されていない必須項目が${missing.size}件あります。${then}`);
+    if (jump) goTo(Math.min(...[...missing.keys()].map((id) => stepOfField(DEFINITION, id)).filter((n) => n >= 0)));
+    return false;
+  };
+
   /** The print preview: the document as it would be sent now, when every required answer is given. */
   const preview = (): Bundle | undefined => {
-    if (!patient.data || !author.data) return undefined;
-    const missing = missingAnswers(DEFINITION, answers);
-    if (missing.size > 0) {
-      setErrors(new Map([...missing].map(([id, m]) => [id, [m]])));
-      setAnnounce(`入力されていない必須項目が${missing.size}件あります。PDFで確認する前に入力してください。`);
-      return undefined;
-    }
+    if (!patient.data || !author.data || !allAnswered('PDFで確認する前に入力してください。', false)) return undefined;
     return build(new Date().toISOString()).bundle;
   };
 
   const submit = () => {
-    if (!patient.data || !author.data) return;
-    const missing = missingAnswers(DEFINITION, answers);
-    if (missing.size > 0) {
-      setErrors(new Map([...missing].map(([id, m]) => [id, [m]])));
-      const first = Math.min(...[...missing.keys()].map((id) => stepOfField(DEFINITION, id)).filter((n) => n >= 0));
-      setAnnounce(`入力されていない必須項目が${missing.size}件あります。`);
-      goTo(first);
-      return;
-    }
+    if (!patient.data || !author.data || !allAnswered('', true)) return;
     // the same content keeps its time, so a retry is the same document; a changed one is stamped anew
     const fingerprint = JSON.stringify(answers);
     if (!draft.current.sentAt || lastSent.current !== fingerprint) {

@@ -37,16 +37,16 @@ export function PdfButton({ record, preview, label = '印刷用PDFを開く' }: 
     setBusy(true);
     setError('');
     try {
-      const [type, id] = (record ?? 'Bundle/preview').split('/');
       const unsent = preview?.();
       if (preview && !unsent) return;
+      const [type, id] = record?.split('/') ?? [];
       const { blob, fileName } = unsent
         ? await client.pdf('Bundle/$pdf', unsent)
         : await client.pdf(`${type}/${encodeURIComponent(id)}/$pdf`);
       const url = URL.createObjectURL(blob);
       const link = document.createElement('a');
       link.href = url;
-      link.download = fileName ?? `${type}-${id}.pdf`;
+      link.download = fileName ?? (unsent ? 'Bundle-preview.pdf' : `${type}-${id}.pdf`);
       link.click();
       setTimeout(() => URL.revokeObjectURL(url), 60_000);
     } catch (e) {

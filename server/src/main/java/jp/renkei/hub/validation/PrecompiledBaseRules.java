@@ -90,8 +90,7 @@ final class PrecompiledBaseRules {
         if (resource instanceof DomainResource domain && (domain.hasText() || domain.hasContained())) {
             return false;
         }
-        if (resource.hasIdElement() && !resource.getIdElement().isEmpty()
-                && !primitive(resource.getIdElement().getIdPart(), "id")) {
+        if (resource.getIdElement().hasIdPart() && !primitive(resource.getIdElement().getIdPart(), "id")) {
             return false;
         }
         Node node = type(resource.fhirType());
