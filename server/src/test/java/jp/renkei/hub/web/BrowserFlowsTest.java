@@ -77,7 +77,13 @@ class BrowserFlowsTest {
         Path report = out.resolve("report.json");
         Path log = out.resolve("playwright.log");
         Files.deleteIfExists(report);
-        ProcessBuilder builder = new ProcessBuilder("node", PLAYWRIGHT.toString(), "test", "--config", "e2e/playwright.config.ts")
+        List<String> command = new ArrayList<>(List.of("node", PLAYWRIGHT.toString(), "test", "--config", "e2e/playwright.config.ts"));
+        // -Drenkei.e2e.specs="ems.spec.ts visit.spec.ts" runs only those files (a developer's loop); the build runs all
+        String only = System.getProperty("renkei.e2e.specs", "").trim();
+        if (!only.isEmpty()) {
+            command.addAll(List.of(only.split("\\s+")));
+        }
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(WEB.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().put("RENKEI_APP_URL", origin + "/app/");
         builder.environment().put("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
