@@ -304,6 +304,92 @@ class TransactionTest {
         }
     }
 
+    /**
+     * The web app's outbox (docs/web-app.md, offline home visits) resends a visit's transaction when it got no answer:
+     * every entry a conditional create on its own {@code urn:uuid} identifier, the Observations referring to the
+     * Encounter by its placeholder. A resend after a lost response, and two sends at once (two tabs), store each
+     * record once, and the resend answers the first send's records with 200 and references to the one Encounter.
+     */
+    @Test
+    void aVisitsConditionalCreateTransactionSentAgainOrTwiceAtOnceStoresEachRecordOnce() throws Exception {
+        try (HubInstance hub = new HubInstance(Files.createTempDirectory("renkei-outbox"))) {
+            Bundle first = hub.client().transaction().withBundle(visit("a")).execute();
+            assertThat(first.getEntry()).extracting(e -> e.getResponse().getStatus())
+                    .containsExactly("201 Created", "201 Created", "201 Created");
+            Bundle again = hub.client().transaction().withBundle(visit("a")).execute();
+            assertThat(again.getEntry()).extracting(e -> e.getResponse().getStatus())
+                    .containsExactly("200 OK", "200 OK", "200 OK");
+            assertThat(again.getEntry()).extracting(e -> new IdType(e.getResponse().getLocation()).toUnqualifiedVersionless().getValue())
+                    .isEqualTo(first.getEntry().stream()
+                            .map(e -> new IdType(e.getResponse().getLocation()).toUnqualifiedVersionless().getValue()).toList());
+            assertVisitStoredOnce(hub, "a");
+
+            CountDownLatch start = new CountDownLatch(1);
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            try {
+                List<Future<Bundle>> sends = new ArrayList<>();
+                for (int i = 0; i < 2; i++) {
+                    Bundle bundle = visit("b");
+                    sends.add(pool.submit(() -> {
+                        start.await();
+                        return hub.client().transaction().withBundle(bundle).execute();
+                    }));
+                }
+                start.countDown();
+                List<String> encounterStatuses = new ArrayList<>();
+                for (Future<Bundle> send : sends) {
+                    encounterStatuses.add(send.get().getEntryFirstRep().getResponse().getStatus());
+                }
+                assertThat(encounterStatuses).containsExactlyInAnyOrder("201 Created", "200 OK");
+            } finally {
+                pool.shutdownNow();
+            }
+            assertVisitStoredOnce(hub, "b");
+        }
+    }
+
+    private static final String URI_SYSTEM = "urn:ietf:rfc:3986";
+
+    private static String uuid(String visit, int entry) {
+        return "urn:uuid:0b7e5a10-0000-4000-8000-0000000000" + (visit.equals("a") ? "1" : "2") + entry;
+    }
+
+    /** One home visit as the nurse's form sends it: an Encounter and two vital signs, each with its own urn:uuid identifier. */
+    private static Bundle visit(String visit) {
+        Bundle tx = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+        org.hl7.fhir.r4.model.Encounter encounter = new org.hl7.fhir.r4.model.Encounter();
+        encounter.setStatus(org.hl7.fhir.r4.model.Encounter.EncounterStatus.FINISHED);
+        encounter.getClass_().setSystem("http://terminology.hl7.org/CodeSystem/v3-ActCode").setCode("HH");
+        encounter.addIdentifier().setSystem(URI_SYSTEM).setValue(uuid(visit, 0));
+        tx.addEntry().setFullUrl(uuid(visit, 0)).setResource(encounter).getRequest().setMethod(Bundle.HTTPVerb.POST)
+                .setUrl("Encounter").setIfNoneExist("identifier=" + URI_SYSTEM + "|" + uuid(visit, 0));
+        for (int i = 1; i <= 2; i++) {
+            Observation vital = new Observation();
+            vital.setStatus(Observation.ObservationStatus.FINAL);
+            vital.getCode().setText(i == 1 ? "体温" : "脈拍");
+            vital.addIdentifier().setSystem(URI_SYSTEM).setValue(uuid(visit, i));
+            vital.setEncounter(new Reference(uuid(visit, 0)));
+            tx.addEntry().setFullUrl(uuid(visit, i)).setResource(vital).getRequest().setMethod(Bundle.HTTPVerb.POST)
+                    .setUrl("Observation").setIfNoneExist("identifier=" + URI_SYSTEM + "|" + uuid(visit, i));
+        }
+        return tx;
+    }
+
+    private static void assertVisitStoredOnce(HubInstance hub, String visit) {
+        Bundle encounters = hub.client().search().byUrl("Encounter?identifier=" + URI_SYSTEM + "|" + uuid(visit, 0))
+                .returnBundle(Bundle.class).execute();
+        assertThat(encounters.getTotal()).as("visit %s's Encounter", visit).isEqualTo(1);
+        String encounterId = encounters.getEntryFirstRep().getResource().getIdElement().getIdPart();
+        for (int i = 1; i <= 2; i++) {
+            Bundle vitals = hub.client().search().byUrl("Observation?identifier=" + URI_SYSTEM + "|" + uuid(visit, i))
+                    .returnBundle(Bundle.class).execute();
+            assertThat(vitals.getTotal()).as("visit %s's vital sign %d", visit, i).isEqualTo(1);
+            assertThat(((Observation) vitals.getEntryFirstRep().getResource()).getEncounter().getReference())
+                    .isEqualTo("Encounter/" + encounterId);
+        }
+        assertThat(count(hub, "Observation?encounter=Encounter/" + encounterId)).isEqualTo(2);
+    }
+
     private static Bundle conditionalCreate(Bundle.BundleType type, String identifier) {
         Bundle bundle = new Bundle().setType(type);
         Patient patient = new Patient();
