@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
+import { serviceWorker } from './scripts/service-worker';
 
 // The hub the dev server proxies to (npm run dev): RENKEI_HUB, default the hub of deploy/up.sh.
 const hub = process.env.RENKEI_HUB ?? 'http://127.0.0.1:8080';
@@ -7,7 +8,8 @@ const hub = process.env.RENKEI_HUB ?? 'http://127.0.0.1:8080';
 export default defineConfig({
   // The hub serves the app at /app/ (jp.renkei.hub.web); every asset URL is under it.
   base: '/app/',
-  plugins: [react()],
+  // the app shell's service worker, /app/sw.js (docs/web-app.md §11)
+  plugins: [react(), serviceWorker()],
   build: {
     // Maven packages target/classes into the web jar; Spring Boot serves classpath:/static/app/ at /app/.
     outDir: 'target/classes/static/app',

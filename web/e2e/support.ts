@@ -5,7 +5,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page } from '@playwright/test';
 
 /** DEV ONLY: the demo users' password (keycloak/README.md); the specs run against a development realm only. */
-const PASSWORD = 'renkei-dev-only';
+export const PASSWORD = 'renkei-dev-only';
 
 /** The screenshots README shows (docs/ui/), written by each run. */
 export const SCREENSHOTS = fileURLToPath(new URL('../../docs/ui/', import.meta.url));

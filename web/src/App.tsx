@@ -8,6 +8,7 @@ import { CALLBACK_PATH, SIGNED_OUT_PATH } from './auth/oidc';
 import { RequireSession } from './auth/RequireSession';
 import { createQueryClient, FhirProvider } from './fhir/FhirProvider';
 import { LiveProvider } from './live/LiveProvider';
+import { OutboxProvider } from './offline/OutboxProvider';
 import { AppLayout } from './shell/AppLayout';
 import { SignedOutPage } from './pages/SignedOutPage';
 
@@ -29,6 +30,7 @@ const HandoffTaskPage = lazy(() => import('./pages/HandoffTaskPage'));
 const ContactFormListPage = lazy(() => import('./pages/ContactFormListPage'));
 const ContactFormNewPage = lazy(() => import('./pages/ContactFormNewPage'));
 const ContactFormPage = lazy(() => import('./pages/ContactFormPage'));
+const OutboxPage = lazy(() => import('./offline/OutboxPage'));
 
 export const theme = createTheme({
   fontFamily:
@@ -80,7 +82,9 @@ const router = createBrowserRouter(
         <RequireSession>
           <FhirProvider>
             <LiveProvider>
-              <AppLayout />
+              <OutboxProvider>
+                <AppLayout />
+              </OutboxProvider>
             </LiveProvider>
           </FhirProvider>
         </RequireSession>
@@ -96,6 +100,7 @@ const router = createBrowserRouter(
         { path: 'contact-forms', element: <ContactFormListPage /> },
         { path: 'contact-forms/new', element: <ContactFormNewPage /> },
         { path: 'contact-forms/:id', element: <ContactFormPage /> },
+        { path: 'outbox', element: <OutboxPage /> },
         { path: '*', element: <HomePage /> },
       ],
     },

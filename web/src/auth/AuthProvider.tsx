@@ -1,5 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { User, UserManager } from 'oidc-client-ts';
+import { wipeDeviceData } from '../offline/deviceData';
 import { appBaseUrl, createUserManager } from './oidc';
 import { sessionOf, type Session } from './session';
 import { loadSmartConfiguration } from './smart';
@@ -73,7 +74,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         if (!cancelled) {
           setState({
             status: 'failed',
-            message: 'サインインの設定を読み込めません。ハブが起動しているか確認して、ページを再読み込みしてください。',
+            // offline (the app shell came from the service worker's cache): sign-in needs the connection
+            message: navigator.onLine
+              ? 'サインインの設定を読み込めません。ハブが起動しているか確認して、ページを再読み込みしてください。'
+              : 'オフラインです。サインインには接続が必要です。接続が戻ったらページを再読み込みしてください。未送信の記録はこの端末に暗号化して保存されています。',
           });
         }
       });
@@ -105,6 +109,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     }
     leaving.current = true;
     try {
+      // what the user left on this device goes with them (the outbox: offline/deviceData.ts); a failure to wipe does
+      // not keep them signed in: the entries stay sealed, and the next user's sign-in deletes them
+      await wipeDeviceData().catch(() => {});
       // sends the stored ID token as id_token_hint, and forgets the user before leaving
       await state.manager.signoutRedirect();
     } catch (e) {

@@ -1,4 +1,5 @@
 import { Box, Group, Text, Tooltip } from '@mantine/core';
+import { useOnline } from '../offline/useOnline';
 import { useLive } from './LiveProvider';
 import type { LiveStatus } from './LiveClient';
 
@@ -13,14 +14,22 @@ const SHOWN: Record<LiveStatus, { label: string; color: string; help: string }> 
   },
 };
 
+/** No network at all: what is written is kept on the device (the outbox, docs/web-app.md, offline home visits). */
+const OFFLINE = {
+  label: 'オフライン',
+  color: 'gray.7',
+  help: 'インターネットに接続されていません。入力した記録はこの端末に暗号化して保存され、接続が戻ると自動で送信されます。',
+};
+
 /** The live connection's state in the header: a dot, and the word from the sm breakpoint (the dot's label always). */
 export function ConnectionIndicator() {
   const { status, reason } = useLive();
-  const shown = SHOWN[status];
-  const help = reason && status !== 'connected' ? `${shown.help}（${reason}）` : shown.help;
+  const online = useOnline();
+  const shown = online ? SHOWN[status] : OFFLINE;
+  const help = online && reason && status !== 'connected' ? `${shown.help}（${reason}）` : shown.help;
   return (
     <Tooltip label={help} multiline w={260}>
-      <Group gap={4} wrap="nowrap" role="status" aria-live="polite" aria-label={`リアルタイム通知: ${shown.label}`} tabIndex={0} data-live-status={status}>
+      <Group gap={4} wrap="nowrap" role="status" aria-live="polite" aria-label={`リアルタイム通知: ${shown.label}`} tabIndex={0} data-live-status={status} data-online={online}>
         <Box w={10} h={10} bg={shown.color} style={{ borderRadius: '50%' }} aria-hidden="true" />
         <Text size="xs" c="dimmed" visibleFrom="sm" aria-hidden="true">
           {shown.label}

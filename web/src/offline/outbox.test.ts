@@ -2,6 +2,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import type { Bundle, Observation } from 'fhir/r4';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FhirError, networkError, translateError } from '../fhir/errors';
+import { setCurrentOutbox, wipeDeviceData } from './deviceData';
 import { Outbox } from './outbox';
 import { DATABASE, IndexedDbStore } from './store';
 import type { OutboxInput } from './types';
@@ -257,6 +258,22 @@ describe('Outbox', () => {
     expect(await store.entries()).toEqual([]);
     expect(await store.binding()).toEqual({ owner: undefined, key: undefined });
     expect(DATABASE).toBe('renkei-outbox');
+  });
+
+  it('is wiped by the sign-out of the app (wipeDeviceData, called by AuthProvider before leaving for Keycloak)', async () => {
+    const box = outbox();
+    await box.open('nurse-1');
+    online = false;
+    await box.submit(visit(1));
+    setCurrentOutbox(box);
+    try {
+      await wipeDeviceData();
+    } finally {
+      setCurrentOutbox(undefined);
+    }
+    expect(box.entries()).toEqual([]);
+    expect(await new IndexedDbStore(factory).entries()).toEqual([]);
+    expect((await new IndexedDbStore(factory).binding()).key).toBeUndefined();
   });
 
   it('sends only through the store: an entry another tab sent meanwhile is not sent again', async () => {

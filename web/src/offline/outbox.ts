@@ -42,7 +42,7 @@ function asFhirError(error: unknown): FhirError {
 }
 
 /**
- * The device's outbox (docs/web-app.md §11): what a form submits is sealed into IndexedDB first, then sent; without a
+ * The device's outbox (docs/web-app.md, offline home visits): what a form submits is sealed into IndexedDB first, then sent; without a
  * connection, or when the hub does not answer, it stays as 未送信 and is sent when the connection returns (the
  * browser's online event, the app's start after sign-in, a retry with backoff 1, 2, 4 … 30 s), one entry at a time in
  * the order written. Each is stored on the hub exactly once: its transaction is made of conditional creates, so a
@@ -101,6 +101,7 @@ export class Outbox {
     return this.serial(async () => {
       const store = this.deps.store;
       this.owner = owner;
+      this.closed = false;
       if (!store) {
         return;
       }

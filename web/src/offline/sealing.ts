@@ -1,4 +1,4 @@
-// Encryption of the outbox's entries at rest (docs/web-app.md §11, docs/security.md): AES-GCM with a key generated on
+// Encryption of the outbox's entries at rest (docs/web-app.md, offline home visits, docs/security.md): AES-GCM with a key generated on
 // the device, non-extractable (its bytes never reach script, only encrypt/decrypt through WebCrypto), kept in IndexedDB
 // as a CryptoKey object. The owner (the signed-in user's subject) is bound as additional authenticated data, so an
 // entry opens only for the user who wrote it.

@@ -9,7 +9,7 @@ export interface OutboxInput {
   summary: string;
   /**
    * A FHIR transaction whose every entry is a conditional create (`request.ifNoneExist` on the entry's own
-   * identifier), so that sending it again after a lost answer stores nothing twice (docs/web-app.md §11).
+   * identifier), so that sending it again after a lost answer stores nothing twice (docs/web-app.md, offline home visits).
    */
   bundle: Bundle;
 }

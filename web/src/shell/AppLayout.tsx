@@ -1,9 +1,13 @@
-import { Suspense } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { NavLink as RouterLink, Outlet, useLocation } from 'react-router-dom';
 import { Alert, AppShell, Box, Burger, Button, Center, Group, Loader, NavLink, Text, useMantineTheme } from '@mantine/core';
 import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import { useAuth } from '../auth/AuthProvider';
 import { ConnectionIndicator } from '../live/ConnectionIndicator';
+import { useOutbox } from '../offline/OutboxProvider';
+import { OutboxStatus } from '../offline/OutboxStatus';
+
+const SignOutConfirm = lazy(() => import('../offline/SignOutConfirm'));
 
 /**
  * The frame of every page after sign-in: the user's name and profession, the live connection's state
@@ -19,6 +23,9 @@ export function AppLayout() {
   const menuClosedOffScreen = !wide && !opened;
   const session = state.status === 'ready' ? state.session : null;
   const renewalFailed = state.status === 'ready' && state.renewalFailed;
+  // sign-out deletes what waits in the outbox: ask first (offline/deviceData.ts)
+  const unsent = useOutbox().entries.length;
+  const [confirmSignOut, setConfirmSignOut] = useState(false);
 
   return (
     <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
@@ -35,6 +42,7 @@ export function AppLayout() {
           </Group>
           <Group gap="xs" wrap="nowrap">
             <ConnectionIndicator />
+            <OutboxStatus />
             {session && (
               <Box ta="right" visibleFrom="xs" aria-label="サインイン中のユーザー">
                 <Text size="sm" fw={600} lh={1.2}>
@@ -45,7 +53,7 @@ export function AppLayout() {
                 </Text>
               </Box>
             )}
-            <Button size="xs" variant="default" onClick={() => void signOut()}>
+            <Button size="xs" variant="default" onClick={() => (unsent > 0 ? setConfirmSignOut(true) : void signOut())}>
               サインアウト
             </Button>
           </Group>
@@ -67,7 +75,15 @@ export function AppLayout() {
         {session?.home === 'discharge' && <NavLink component={RouterLink} to="/sent" label="送信済み" onClick={close} />}
         {(session?.home === 'care-manager' || session?.home === 'physician') && <NavLink component={RouterLink} to="/inbox" label="受信箱" onClick={close} />}
         {session?.home === 'care-manager' && <NavLink component={RouterLink} to="/contact-forms" label="連絡票" onClick={close} />}
+        {(unsent > 0 || location.pathname === '/outbox') && (
+          <NavLink component={RouterLink} to="/outbox" label={`未送信の記録（${unsent}件）`} onClick={close} />
+        )}
       </AppShell.Navbar>
+      {confirmSignOut && (
+        <Suspense fallback={null}>
+          <SignOutConfirm unsent={unsent} onCancel={() => setConfirmSignOut(false)} onSignOut={() => void signOut()} />
+        </Suspense>
+      )}
       <AppShell.Main id="main" tabIndex={-1}>
         {renewalFailed && (
           <Alert color="yellow" mb="md" title="サインインを延長できませんでした">
