@@ -27,7 +27,8 @@ const noOutbox: OutboxValue = {
   sendNow: async () => {},
 };
 
-const OutboxContext = createContext<OutboxValue>(noOutbox);
+/** Exported for tests, which give a fixed outbox; the app uses {@link OutboxProvider}. */
+export const OutboxContext = createContext<OutboxValue>(noOutbox);
 
 declare global {
   interface Window {
