@@ -49,18 +49,36 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         const events = manager.events;
         const loaded = (user: User) => setState(withSession(manager, user));
         const unloaded = () => setState(withSession(manager, null));
-        const renewFailed = () => setState((s) => (s.status === 'ready' ? { ...s, renewalFailed: true } : s));
+        // Offline (a home visit without signal) the token can be neither renewed nor replaced by a sign-in, which
+        // needs Keycloak: the user stays signed in on the device, so that what they enter goes on into the outbox.
+        // Back online the refresh token renews it or, when that has ended too, they sign in again (the outbox keeps
+        // its entries for the same user).
+        let renewWhenOnline = false;
+        const renewFailed = () => {
+          renewWhenOnline = !navigator.onLine;
+          setState((s) => (s.status === 'ready' ? { ...s, renewalFailed: true } : s));
+        };
+        const expired = () => (navigator.onLine ? unloaded() : renewFailed());
+        const online = () => {
+          if (!renewWhenOnline) {
+            return;
+          }
+          renewWhenOnline = false;
+          manager.signinSilent().catch(async () => setState(withSession(manager, await manager.getUser().catch(() => null), true)));
+        };
         events.addUserLoaded(loaded);
         events.addUserUnloaded(unloaded);
         events.addUserSignedOut(unloaded);
         events.addSilentRenewError(renewFailed);
-        events.addAccessTokenExpired(unloaded);
+        events.addAccessTokenExpired(expired);
+        window.addEventListener('online', online);
         detach = () => {
           events.removeUserLoaded(loaded);
           events.removeUserUnloaded(unloaded);
           events.removeUserSignedOut(unloaded);
           events.removeSilentRenewError(renewFailed);
-          events.removeAccessTokenExpired(unloaded);
+          events.removeAccessTokenExpired(expired);
+          window.removeEventListener('online', online);
           manager.stopSilentRenew();
         };
         // sign-in requests abandoned on the way (older than 15 minutes) leave sessionStorage

@@ -5,6 +5,7 @@ import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import { useAuth } from '../auth/AuthProvider';
 import { ConnectionIndicator } from '../live/ConnectionIndicator';
 import { useOutbox } from '../offline/OutboxProvider';
+import { useOnline } from '../offline/useOnline';
 import { OutboxStatus } from '../offline/OutboxStatus';
 
 const SignOutConfirm = lazy(() => import('../offline/SignOutConfirm'));
@@ -25,6 +26,7 @@ export function AppLayout() {
   const renewalFailed = state.status === 'ready' && state.renewalFailed;
   // sign-out deletes what waits in the outbox: ask first (offline/deviceData.ts)
   const unsent = useOutbox().entries.length;
+  const online = useOnline();
   const [confirmSignOut, setConfirmSignOut] = useState(false);
 
   return (
@@ -85,7 +87,12 @@ export function AppLayout() {
         </Suspense>
       )}
       <AppShell.Main id="main" tabIndex={-1}>
-        {renewalFailed && (
+        {renewalFailed && !online && (
+          <Alert color="gray" mb="md" title="オフラインのため、サインインを延長できません">
+            <Text size="sm">入力した記録はこの端末に暗号化して保存されます。接続が戻ると、サインインを延長してから送信します。</Text>
+          </Alert>
+        )}
+        {renewalFailed && online && (
           <Alert color="yellow" mb="md" title="サインインを延長できませんでした">
             <Text size="sm">まもなくサインインが切れます。入力中の内容を保存してから、もう一度サインインしてください。</Text>
             <Button size="xs" mt="xs" onClick={() => void signIn(location.pathname + location.search)}>

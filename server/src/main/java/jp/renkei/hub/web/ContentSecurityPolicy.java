@@ -9,7 +9,9 @@ import java.util.regex.Pattern;
  * no inline script: the built index.html has none). The app talks to the hub ({@code 'self'} and its notification
  * socket on the same host, named as {@code ws:}/{@code wss:} too for browsers before CSP 3) and to the token issuer
  * (discovery, token exchange and refresh); sign-in and sign-out are top-level navigations, which CSP does not
- * govern. The app may not be framed, embed plugins or change its base URL.
+ * govern. The app may not be framed, embed plugins or change its base URL. The app shell's service worker and its
+ * manifest come from the hub alone ({@code worker-src 'self'; manifest-src 'self'}, named although {@code default-src}
+ * would cover them, so that widening {@code default-src} never widens them).
  *
  * <p>{@code style-src} needs {@code 'unsafe-inline'}: Mantine writes {@code <style>} elements at run time (the
  * theme's CSS variables, its global classes, responsive style props), which CSP counts as inline styles. A nonce
@@ -28,7 +30,7 @@ final class ContentSecurityPolicy {
         String issuerOrigin = origin(issuer);
         this.fixedStart = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
                 + "font-src 'self' data:; connect-src 'self'" + (issuerOrigin == null ? "" : " " + issuerOrigin);
-        this.fixedEnd = "; frame-src 'none'; frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'"
+        this.fixedEnd = "; worker-src 'self'; manifest-src 'self'; frame-src 'none'; frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'"
                 + (issuerOrigin == null ? "" : " " + issuerOrigin);
     }
 

@@ -2,7 +2,10 @@ package jp.renkei.hub.web;
 
 import java.time.Duration;
 import jp.renkei.hub.access.AuthProperties;
+import org.springframework.boot.web.server.MimeMappings;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.boot.web.servlet.server.ConfigurableServletWebServerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.CacheControl;
@@ -42,6 +45,21 @@ public class WebAppConfig implements WebMvcConfigurer {
                 .setCacheControl(CacheControl.noCache())
                 .resourceChain(true)
                 .addResolver(new ClientRoutes());
+    }
+
+    /**
+     * The web app manifest ({@code /app/manifest.webmanifest}) with its registered type, which neither Tomcat nor
+     * Spring maps: browsers install the app from it (docs/web-app.md §11). The service worker {@code /app/sw.js} is a
+     * script ({@code text/javascript}) under {@code /app/**}: no-cache like index.html, so a new build's worker is found
+     * at once; its default scope is {@code /app/}, so no {@code Service-Worker-Allowed} header is needed.
+     */
+    @Bean
+    WebServerFactoryCustomizer<ConfigurableServletWebServerFactory> webAppManifestType() {
+        return factory -> {
+            MimeMappings manifest = new MimeMappings();
+            manifest.add("webmanifest", "application/manifest+json");
+            factory.addMimeMappings(manifest);
+        };
     }
 
     @Bean

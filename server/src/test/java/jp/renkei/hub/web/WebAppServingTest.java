@@ -2,6 +2,8 @@ package jp.renkei.hub.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.URI;
@@ -96,6 +98,43 @@ class WebAppServingTest {
         assertThat(asset.headers().firstValue("Cache-Control")).hasValueSatisfying(c -> assertThat(c)
                 .contains("max-age=31536000", "immutable"));
         assertThat(asset.headers().firstValue("Content-Security-Policy")).isPresent();
+    }
+
+    /**
+     * Offline home visits (docs/web-app.md §11): the browser installs the app from its manifest (served with its
+     * registered type, which neither Tomcat nor Spring maps) and runs the app shell's service worker from /app/sw.js,
+     * a script asked again every time (no-cache: a new build's worker replaces the old one at once), whose default scope
+     * is /app/; the CSP lets both come from the hub only.
+     */
+    @Test
+    void theServiceWorkerAndTheManifestAreServedForAnInstallableAppShell() throws IOException {
+        HttpResponse<String> worker = get("/app/sw.js");
+        assertThat(worker.statusCode()).isEqualTo(200);
+        assertThat(worker.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).contains("javascript"));
+        assertThat(worker.headers().firstValue("Cache-Control")).hasValueSatisfying(c -> assertThat(c)
+                .contains("no-cache").doesNotContain("immutable", "max-age=31536000"));
+        assertThat(worker.body()).contains("renkei-shell-").doesNotContain("<div id=\"root\">");
+        String csp = worker.headers().firstValue("Content-Security-Policy").orElseThrow();
+        assertThat(directive(csp, "worker-src")).isEqualTo("worker-src 'self'");
+        assertThat(directive(csp, "manifest-src")).isEqualTo("manifest-src 'self'");
+
+        assertThat(get("/app/").body()).contains("<link rel=\"manifest\" href=\"/app/manifest.webmanifest\"");
+        HttpResponse<String> manifest = get("/app/manifest.webmanifest");
+        assertThat(manifest.statusCode()).isEqualTo(200);
+        assertThat(manifest.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t)
+                .startsWith("application/manifest+json"));
+        JsonNode parsed = new ObjectMapper().readTree(manifest.body());
+        assertThat(parsed.path("start_url").asText()).isEqualTo("/app/");
+        assertThat(parsed.path("scope").asText()).isEqualTo("/app/");
+        assertThat(parsed.path("display").asText()).isEqualTo("standalone");
+        assertThat(parsed.path("lang").asText()).isEqualTo("ja");
+        assertThat(parsed.path("name").asText()).contains("連携");
+        assertThat(parsed.path("icons")).isNotEmpty();
+        for (JsonNode icon : parsed.path("icons")) {
+            HttpResponse<String> image = get(icon.path("src").asText());
+            assertThat(image.statusCode()).as(icon.toString()).isEqualTo(200);
+            assertThat(image.headers().firstValue("Content-Type")).hasValue("image/png");
+        }
     }
 
     @Test
