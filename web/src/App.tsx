@@ -29,6 +29,8 @@ const HandoffTaskPage = lazy(() => import('./pages/HandoffTaskPage'));
 const ContactFormListPage = lazy(() => import('./pages/ContactFormListPage'));
 const ContactFormNewPage = lazy(() => import('./pages/ContactFormNewPage'));
 const ContactFormPage = lazy(() => import('./pages/ContactFormPage'));
+const VisitFormPage = lazy(() => import('./pages/VisitFormPage'));
+const MedicationReportPage = lazy(() => import('./pages/MedicationReportPage'));
 
 export const theme = createTheme({
   fontFamily:
@@ -96,6 +98,8 @@ const router = createBrowserRouter(
         { path: 'contact-forms', element: <ContactFormListPage /> },
         { path: 'contact-forms/new', element: <ContactFormNewPage /> },
         { path: 'contact-forms/:id', element: <ContactFormPage /> },
+        { path: 'visits/new', element: <VisitFormPage /> },
+        { path: 'medication-reports/new', element: <MedicationReportPage /> },
         { path: '*', element: <HomePage /> },
       ],
     },

@@ -9,6 +9,10 @@ import { usePatientSummary, useTeamAndConsent, useTimeline } from './patient/hoo
 import { PatientHeader } from './patient/PatientHeader';
 import { RecordDetail } from './patient/RecordDetail';
 import { Timeline } from './patient/Timeline';
+import { VitalsSection } from './patient/VitalsSection';
+
+/** Roles the access policy lets create vital-sign, daily-living and care-coordination Observations (the visit form). */
+const VISIT_ROLES = ['visiting-nurse', 'physician', 'hospital-nurse', 'care-worker', 'therapist'];
 
 const NO_NAMES: ReadonlyMap<string, string> = new Map();
 
@@ -27,6 +31,7 @@ export default function PatientPage() {
   const { state } = useAuth();
   const roles = state.status === 'ready' ? (state.session?.roles ?? []) : [];
   const writesHandoffs = roles.includes('hospital-nurse') || roles.includes('msw');
+  const recordsVisits = VISIT_ROLES.some((role) => roles.includes(role));
 
   const opened = params.get('record')?.match(/^([A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/);
   const target = opened ? { type: opened[1], id: opened[2] } : null;
@@ -69,6 +74,16 @@ export default function PatientPage() {
             退院時情報提供書を作成
           </Button>
         )}
+        {recordsVisits && (
+          <Button component={Link} to={`/visits/new?patient=${encodeURIComponent(id)}`} size="sm">
+            訪問記録を入力
+          </Button>
+        )}
+        {roles.includes('pharmacist') && (
+          <Button component={Link} to={`/medication-reports/new?patient=${encodeURIComponent(id)}`} size="sm">
+            服薬情報提供書を作成
+          </Button>
+        )}
         {roles.includes('care-manager') && (
           <Button component={Link} to={`/contact-forms/new?patient=${encodeURIComponent(id)}`} size="sm" variant="light">
             主治医へ連絡票を作成
@@ -81,6 +96,7 @@ export default function PatientPage() {
       {!summary.isError && (
         <>
           <CareTeamSection team={team} />
+          <VitalsSection patientId={id} />
           <Timeline timeline={timeline} names={names} onOpen={(entry) => open(entry.resource)} />
         </>
       )}

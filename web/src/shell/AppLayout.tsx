@@ -4,6 +4,7 @@ import { Alert, AppShell, Box, Burger, Button, Center, Group, Loader, NavLink, T
 import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import { useAuth } from '../auth/AuthProvider';
 import { ConnectionIndicator } from '../live/ConnectionIndicator';
+import { UnusualNotices } from '../visit/UnusualNotices';
 
 /**
  * The frame of every page after sign-in: the user's name and profession, the live connection's state
@@ -77,6 +78,7 @@ export function AppLayout() {
             </Button>
           </Alert>
         )}
+        <UnusualNotices />
         <Suspense
           fallback={
             <Center mih="40vh">
