@@ -63,7 +63,9 @@ test('the visiting nurse records a visit at 375 px, flagged いつもと違う; 
     await page.screenshot({ path: `${SCREENSHOTS}visit-375.png`, fullPage: true, animations: 'disabled' });
 
     // one transaction: every entry stored (201), all or nothing
-    const posted = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname.replace(/\/$/, '').endsWith('/fhir'));
+    const posted = page.waitForResponse(
+      (r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/fhir' && (r.request().postDataJSON() as { type?: string } | null)?.type === 'transaction',
+    );
     await page.getByRole('button', { name: '送信', exact: true }).click();
     const response = await posted;
     expect(response.status(), `the hub stores the visit; it answered ${response.status()}`).toBe(200);
