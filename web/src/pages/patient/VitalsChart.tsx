@@ -36,7 +36,8 @@ export default function VitalsChart({ series }: { series: VitalSeries }) {
     chart.setOption({
       animation: false,
       grid: { left: 40, right: 40, top: 48, bottom: 28 },
-      legend: { top: 0, itemWidth: 14, textStyle: { fontSize: 11 } },
+      // one scrolling line of series names: six names wrap to three lines on a 375 px phone and cover the plot
+      legend: { type: 'scroll', top: 0, itemWidth: 14, textStyle: { fontSize: 11 } },
       tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => String(v) },
       xAxis: { type: 'time', axisLabel: { formatter: (v: number) => timeLabel(v), hideOverlap: true } },
       yAxis: [
