@@ -51,6 +51,11 @@ export class FhirClient {
     return this.send<Bundle>('POST', this.base, batch, {}, signal);
   }
 
+  /** A transaction Bundle: every entry is stored, or none (the hub answers the first failure for the whole). */
+  transaction(bundle: Bundle): Promise<Bundle> {
+    return this.send<Bundle>('POST', this.base, bundle);
+  }
+
   /** A `next` link of a search the hub answered: only on this client's own base, never elsewhere. */
   follow<T extends FhirResource>(link: string, signal?: AbortSignal): Promise<Bundle<T>> {
     const url = new URL(link, window.location.origin);
