@@ -29,6 +29,8 @@ const HandoffTaskPage = lazy(() => import('./pages/HandoffTaskPage'));
 const ContactFormListPage = lazy(() => import('./pages/ContactFormListPage'));
 const ContactFormNewPage = lazy(() => import('./pages/ContactFormNewPage'));
 const ContactFormPage = lazy(() => import('./pages/ContactFormPage'));
+const AdvanceDirectivePage = lazy(() => import('./pages/AdvanceDirectivePage'));
+const EmergencySheetPage = lazy(() => import('./pages/EmergencySheetPage'));
 
 export const theme = createTheme({
   fontFamily:
@@ -96,6 +98,8 @@ const router = createBrowserRouter(
         { path: 'contact-forms', element: <ContactFormListPage /> },
         { path: 'contact-forms/new', element: <ContactFormNewPage /> },
         { path: 'contact-forms/:id', element: <ContactFormPage /> },
+        { path: 'patients/:id/advance-directive', element: <AdvanceDirectivePage /> },
+        { path: 'patients/:id/emergency-sheet', element: <EmergencySheetPage /> },
         { path: '*', element: <HomePage /> },
       ],
     },

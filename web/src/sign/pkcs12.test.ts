@@ -1,7 +1,5 @@
 // @vitest-environment node
 // (jsdom hands PKI.js buffers of another realm; a browser has one realm, as Node has)
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import * as pkijs from 'pkijs';
 import { describe, expect, it } from 'vitest';
 import { buildDirective, type DirectiveInput } from '../forms/advance-directive';
@@ -10,11 +8,9 @@ import { canonicalBytes } from './canonicalJson';
 import { signingInput } from './jws';
 import { KeystoreError, openKeystore, orderChain } from './pkcs12';
 import { witnessedDirective } from './witness';
+import { PHYSICIAN_P12_BASE64 } from './testdata/physicianKeystore';
 
-// testdata/physician-test-only.p12: a keystore written by the hub's own DeploymentCa (Java's PKCS12: PBES2 with
-// AES-256 and PBKDF2-SHA256, a SHA-256 MAC; an ECDSA P-256 key) for Practitioner/prac-physician-home, issued by a
-// throwaway "Test Renkei CA"; password test-only. Test data only: no hub trusts that CA.
-const P12 = new Uint8Array(readFileSync(resolve(process.cwd(), 'src/sign/testdata/physician-test-only.p12')));
+const P12 = fromBase64(PHYSICIAN_P12_BASE64);
 
 async function publicKeyOf(x5c: string) {
   const certificate = pkijs.Certificate.fromBER(fromBase64(x5c) as BufferSource);
