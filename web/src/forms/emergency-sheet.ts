@@ -1,4 +1,4 @@
-import type { Bundle, Composition, CompositionSection, FhirResource, Reference } from 'fhir/r4';
+import type { Bundle, Composition, CompositionSection, FhirResource, PractitionerRole, Reference } from 'fhir/r4';
 import { textAnswer, type Answers } from './answers';
 import { narrativeOf } from './builder';
 import { CS, type DocumentDefinition, type FieldDef, type SectionDef } from './definition';
@@ -123,7 +123,12 @@ export function missingSheetAnswers(sheet: Bundle, answers: Answers): Map<string
  * written and dropped when emptied with nothing else in them, the date and timestamp of the revision, and no
  * signature (the hub seals the new version). `id` and `meta.versionId` stay: the update names the version it revises.
  */
-export function reviseSheet(sheet: Bundle & { id: string }, answers: Answers, now: string, author?: Reference): Bundle & { id: string } {
+export function reviseSheet(
+  sheet: Bundle & { id: string },
+  answers: Answers,
+  now: string,
+  author?: { reference: Reference; resource: PractitionerRole },
+): Bundle & { id: string } {
   const next = structuredClone(sheet);
   delete next.signature;
   next.timestamp = now;
@@ -132,9 +137,7 @@ export function reviseSheet(sheet: Bundle & { id: string }, answers: Answers, no
     throw new Error('the sheet has no Composition');
   }
   composition.date = now;
-  if (author?.reference && !composition.author?.some((a) => a.reference === author.reference)) {
-    composition.author = [...(composition.author ?? []), author];
-  }
+  addAuthor(next, composition, author);
   const old = composition.section ?? [];
   const sections: CompositionSection[] = [];
   for (const def of EMERGENCY_SHEET_REVISION.sections) {
@@ -158,4 +161,26 @@ export function reviseSheet(sheet: Bundle & { id: string }, answers: Answers, no
   sections.push(...old.filter((s) => !EMERGENCY_SHEET_REVISION.sections.some((d) => d.code === codeOf(s))));
   composition.section = sections;
   return next;
+}
+
+/**
+ * The reviser joins the sheet's authors (記入者), with their role as an entry of the document (a document carries what
+ * it names), at the RESTful base of the Composition's fullUrl so `PractitionerRole/<id>` resolves inside the Bundle.
+ * A sheet whose Composition has no RESTful fullUrl keeps its authors as they were.
+ */
+function addAuthor(sheet: Bundle, composition: Composition, author: { reference: Reference; resource: PractitionerRole } | undefined): void {
+  const reference = author?.reference.reference;
+  if (!author || !reference || composition.author?.some((a) => a.reference === reference)) {
+    return;
+  }
+  const base = sheet.entry?.[0]?.fullUrl?.match(/^(https?:\/\/.+\/)Composition\/[^/]+$/)?.[1];
+  if (!base) {
+    return;
+  }
+  composition.author = [...(composition.author ?? []), author.reference];
+  const fullUrl = `${base}${reference}`;
+  if (!sheet.entry?.some((e) => e.fullUrl === fullUrl)) {
+    const { meta: _meta, ...role } = author.resource;
+    sheet.entry = [...(sheet.entry ?? []), { fullUrl, resource: role }];
+  }
 }

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { Alert, Anchor, Button, Group, Loader, Paper, Stack, Text, Title } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import type { Bundle } from 'fhir/r4';
+import type { Bundle, PractitionerRole } from 'fhir/r4';
 import { useAuth } from '../auth/AuthProvider';
 import { isFhirError } from '../fhir/client';
 import { useFhirClient } from '../fhir/FhirProvider';
@@ -39,6 +39,13 @@ export default function EmergencySheetPage() {
     staleTime: Infinity,
     queryFn: ({ signal }) => client.read<Bundle>('Bundle', sheetId!, signal) as Promise<Bundle & { id: string }>,
   });
+  // the reviser's role, named among the sheet's authors (記入者) with the revision
+  const role = useQuery<PractitionerRole, FhirError>({
+    queryKey: ['PractitionerRole', 'read', session?.practitionerRole],
+    enabled: Boolean(session?.practitionerRole),
+    staleTime: Infinity,
+    queryFn: ({ signal }) => client.read<PractitionerRole>('PractitionerRole', session!.practitionerRole!, signal),
+  });
   const [answers, setAnswers] = useState<Answers | null>(null);
   const [errors, setErrors] = useState<Map<string, string>>(new Map());
   const [saving, setSaving] = useState(false);
@@ -70,7 +77,7 @@ export default function EmergencySheetPage() {
     setSaving(true);
     setStatus('保存しています…');
     try {
-      const author = session?.practitionerRole ? { reference: `PractitionerRole/${session.practitionerRole}`, display: session.name } : undefined;
+      const author = role.data?.id ? { reference: { reference: `PractitionerRole/${role.data.id}`, display: session?.name }, resource: role.data } : undefined;
       const stored = await client.update(reviseSheet(current, shown, new Date().toISOString(), author));
       setSaved(stored);
       setStatus('緊急時連絡票を更新しました。');
