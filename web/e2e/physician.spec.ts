@@ -51,6 +51,9 @@ async function saveDirective(page: Page, form: ReturnType<typeof scannedForm>) {
 test('the home doctor records and revises an advance directive signed in the browser, and revises the emergency sheet', async ({ page }) => {
   expect(P12, 'RENKEI_E2E_PHYSICIAN_P12: the home doctor’s PKCS#12 file (BrowserFlowsTest issues one)').not.toBe('');
   await signIn(page, USERS.physician);
+  // his home says how many contact forms wait for his answer and opens the most urgent (point 1)
+  await expect(page.getByRole('status').filter({ hasText: /未回答の連絡票/ })).toBeVisible();
+  await expectAccessible(page, 'the physician home with the unanswered contact forms');
   const hub = new URL('/fhir', page.url()).toString();
   const authorization = await tokenOf(page, () => page.goto(`patients/${PATIENT}`));
   const fhir = async (path: string) => {
