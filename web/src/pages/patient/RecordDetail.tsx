@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import { Badge, Group, Loader, Modal, Stack, Table, Text, Title } from '@mantine/core';
 import type { Composition, Consent, FhirResource } from 'fhir/r4';
 import { ErrorNotice } from '../../shell/ErrorNotice';
-import { formatDateTime } from './format';
+import { formatDate, formatDateTime } from './format';
 import { useRecord } from './hooks';
 import { KIND_LABELS, TASK_STATUS_LABELS, observationValue, taskDeadline, toEntry, type Names } from './timeline';
 import { PdfButton, printableRecord } from '../sent/PdfButton';
@@ -169,7 +169,7 @@ function Body({ resource, names }: { resource: FhirResource; names: Names }) {
       return (
         <Table>
           <Table.Tbody>
-            <Row label="日付">{formatDateTime(resource.dateTime)}</Row>
+            <Row label="日付">{resource.dateTime?.includes('T') ? formatDateTime(resource.dateTime) : formatDate(resource.dateTime)}</Row>
             <Row label="内容">
               {(resource.provision?.provision ?? [])
                 .map((p) => `${p.code?.[0]?.text ?? p.code?.[0]?.coding?.[0]?.display ?? ''}: ${p.type === 'permit' ? '希望する' : p.type === 'deny' ? '希望しない' : ''}`)
