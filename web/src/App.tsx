@@ -31,6 +31,8 @@ const ContactFormNewPage = lazy(() => import('./pages/ContactFormNewPage'));
 const ContactFormPage = lazy(() => import('./pages/ContactFormPage'));
 const VisitFormPage = lazy(() => import('./pages/VisitFormPage'));
 const MedicationReportPage = lazy(() => import('./pages/MedicationReportPage'));
+const AdvanceDirectivePage = lazy(() => import('./pages/AdvanceDirectivePage'));
+const EmergencySheetPage = lazy(() => import('./pages/EmergencySheetPage'));
 
 export const theme = createTheme({
   fontFamily:
@@ -100,6 +102,8 @@ const router = createBrowserRouter(
         { path: 'contact-forms/:id', element: <ContactFormPage /> },
         { path: 'visits/new', element: <VisitFormPage /> },
         { path: 'medication-reports/new', element: <MedicationReportPage /> },
+        { path: 'patients/:id/advance-directive', element: <AdvanceDirectivePage /> },
+        { path: 'patients/:id/emergency-sheet', element: <EmergencySheetPage /> },
         { path: '*', element: <HomePage /> },
       ],
     },

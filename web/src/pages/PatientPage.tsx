@@ -89,6 +89,18 @@ export default function PatientPage() {
             主治医へ連絡票を作成
           </Button>
         )}
+        {roles.includes('physician') && summary.data && (
+          <Group gap="xs">
+            <Button component={Link} to={`/patients/${encodeURIComponent(id)}/advance-directive`} size="sm" variant="light">
+              {summary.data.advanceDirective ? '事前指示書を改訂' : '事前指示書を記録'}
+            </Button>
+            {summary.data.emergencySheet?.resourceType === 'Bundle' && (
+              <Button component={Link} to={`/patients/${encodeURIComponent(id)}/emergency-sheet`} size="sm" variant="light">
+                緊急時連絡票を改訂
+              </Button>
+            )}
+          </Group>
+        )}
       </Group>
       {summary.isPending && <Loader aria-label="読み込み中" />}
       {summary.isError && <ErrorNotice error={summary.error} onRetry={() => void summary.refetch()} />}
