@@ -29,6 +29,9 @@ const HandoffTaskPage = lazy(() => import('./pages/HandoffTaskPage'));
 const ContactFormListPage = lazy(() => import('./pages/ContactFormListPage'));
 const ContactFormNewPage = lazy(() => import('./pages/ContactFormNewPage'));
 const ContactFormPage = lazy(() => import('./pages/ContactFormPage'));
+const MyRecordPage = lazy(() => import('./pages/mine/MyRecordPage'));
+const AccessLogPage = lazy(() => import('./pages/mine/AccessLogPage'));
+const SharingPage = lazy(() => import('./pages/mine/SharingPage'));
 
 export const theme = createTheme({
   fontFamily:
@@ -96,6 +99,9 @@ const router = createBrowserRouter(
         { path: 'contact-forms', element: <ContactFormListPage /> },
         { path: 'contact-forms/new', element: <ContactFormNewPage /> },
         { path: 'contact-forms/:id', element: <ContactFormPage /> },
+        { path: 'my', element: <MyRecordPage /> },
+        { path: 'my/access-log', element: <AccessLogPage /> },
+        { path: 'my/sharing', element: <SharingPage /> },
         { path: '*', element: <HomePage /> },
       ],
     },
