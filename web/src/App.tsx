@@ -33,6 +33,9 @@ const VisitFormPage = lazy(() => import('./pages/VisitFormPage'));
 const MedicationReportPage = lazy(() => import('./pages/MedicationReportPage'));
 const AdvanceDirectivePage = lazy(() => import('./pages/AdvanceDirectivePage'));
 const EmergencySheetPage = lazy(() => import('./pages/EmergencySheetPage'));
+const MyRecordPage = lazy(() => import('./pages/mine/MyRecordPage'));
+const AccessLogPage = lazy(() => import('./pages/mine/AccessLogPage'));
+const SharingPage = lazy(() => import('./pages/mine/SharingPage'));
 
 export const theme = createTheme({
   fontFamily:
@@ -104,6 +107,9 @@ const router = createBrowserRouter(
         { path: 'medication-reports/new', element: <MedicationReportPage /> },
         { path: 'patients/:id/advance-directive', element: <AdvanceDirectivePage /> },
         { path: 'patients/:id/emergency-sheet', element: <EmergencySheetPage /> },
+        { path: 'my', element: <MyRecordPage /> },
+        { path: 'my/access-log', element: <AccessLogPage /> },
+        { path: 'my/sharing', element: <SharingPage /> },
         { path: '*', element: <HomePage /> },
       ],
     },

@@ -1,4 +1,4 @@
-import { Link } from 'react-router-dom';
+import { Link, Navigate } from 'react-router-dom';
 import { Badge, Button, Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useAuth } from '../auth/AuthProvider';
 import { HOMES } from './homes';
@@ -9,6 +9,10 @@ export default function HomePage() {
   const { state } = useAuth();
   const session = state.status === 'ready' ? state.session : null;
   const home = HOMES[session?.home ?? 'generic'];
+  if (session?.home === 'patient') {
+    // the patient's and family's home is their record itself (pages/mine/MyRecordPage.tsx)
+    return <Navigate to="/my" replace />;
+  }
   return (
     <Stack gap="md" maw={960}>
       <div>

@@ -21,8 +21,10 @@ const NO_NAMES: ReadonlyMap<string, string> = new Map();
  * timeline, from three requests made together (and one more for the team's organisations). `?record=Type/id`
  * opens a record's detail.
  */
-export default function PatientPage() {
-  const { id = '' } = useParams();
+export default function PatientPage({ patientId }: { patientId?: string } = {}) {
+  const route = useParams();
+  // the patient's and family's own home shows their one record (pages/mine/MyRecordPage.tsx): no list to go back to
+  const id = patientId ?? route.id ?? '';
   const [params, setParams] = useSearchParams();
   const summary = usePatientSummary(id);
   const team = useTeamAndConsent(id);
@@ -66,9 +68,11 @@ export default function PatientPage() {
   return (
     <Stack gap="md" maw={960}>
       <Group justify="space-between">
-        <Anchor component={Link} to="/patients" size="sm">
-          ← 患者一覧
-        </Anchor>
+        {!patientId && (
+          <Anchor component={Link} to="/patients" size="sm">
+            ← 患者一覧
+          </Anchor>
+        )}
         {writesHandoffs && (
           <Button component={Link} to={`/handoff/new?patient=${encodeURIComponent(id)}`} size="sm">
             退院時情報提供書を作成
