@@ -7,6 +7,7 @@ import { ConnectionIndicator } from '../live/ConnectionIndicator';
 import { useOutbox } from '../offline/OutboxProvider';
 import { useOnline } from '../offline/useOnline';
 import { OutboxStatus } from '../offline/OutboxStatus';
+import { UnusualNotices } from '../visit/UnusualNotices';
 
 const SignOutConfirm = lazy(() => import('../offline/SignOutConfirm'));
 
@@ -73,7 +74,14 @@ export function AppLayout() {
           </Box>
         )}
         <NavLink component={RouterLink} to="/" end label="ホーム" onClick={close} />
-        <NavLink component={RouterLink} to="/patients" label="患者一覧" onClick={close} />
+        {session?.home !== 'patient' && <NavLink component={RouterLink} to="/patients" label="患者一覧" onClick={close} />}
+        {session?.home === 'patient' && (
+          <>
+            <NavLink component={RouterLink} to="/my" end label="記録と文書" onClick={close} />
+            <NavLink component={RouterLink} to="/my/access-log" label="閲覧履歴" onClick={close} />
+            <NavLink component={RouterLink} to="/my/sharing" label="共有の設定" onClick={close} />
+          </>
+        )}
         {session?.home === 'discharge' && <NavLink component={RouterLink} to="/sent" label="送信済み" onClick={close} />}
         {(session?.home === 'care-manager' || session?.home === 'physician') && <NavLink component={RouterLink} to="/inbox" label="受信箱" onClick={close} />}
         {session?.home === 'care-manager' && <NavLink component={RouterLink} to="/contact-forms" label="連絡票" onClick={close} />}
@@ -100,6 +108,7 @@ export function AppLayout() {
             </Button>
           </Alert>
         )}
+        <UnusualNotices />
         <Suspense
           fallback={
             <Center mih="40vh">
