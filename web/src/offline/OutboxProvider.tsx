@@ -1,7 +1,9 @@
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { Bundle } from 'fhir/r4';
+import { useQueryClient } from '@tanstack/react-query';
 import { useAuth } from '../auth/AuthProvider';
 import { useFhirClient } from '../fhir/FhirProvider';
+import { PATIENT_PAGE } from '../live/invalidation';
 import { setCurrentOutbox } from './deviceData';
 import { Outbox } from './outbox';
 import { canSeal } from './sealing';
@@ -30,13 +32,6 @@ const noOutbox: OutboxValue = {
 /** Exported for tests, which give a fixed outbox; the app uses {@link OutboxProvider}. */
 export const OutboxContext = createContext<OutboxValue>(noOutbox);
 
-declare global {
-  interface Window {
-    /** Only under automation (navigator.webdriver): the browser tests' way to submit through the outbox (e2e/offline.spec.ts). */
-    renkeiOutbox?: { submit: (input: OutboxInput) => Promise<SubmitResult['status']> };
-  }
-}
-
 /**
  * The signed-in user's outbox (docs/web-app.md, offline home visits): bound to them at sign-in (another user's entries are deleted),
  * sent when the app starts, when the browser comes back online, after a token renewal and on its own backoff.
@@ -46,9 +41,19 @@ export function OutboxProvider({ children }: { children: ReactNode }) {
   const client = useFhirClient();
   const clientRef = useRef(client);
   clientRef.current = client;
+  const queryClient = useQueryClient();
   const subject = state.status === 'ready' ? state.session?.subject : undefined;
   const [outbox] = useState(
-    () => new Outbox({ store: canSeal() ? new IndexedDbStore() : null, send: (bundle) => clientRef.current.transaction(bundle) }),
+    () =>
+      new Outbox({
+        store: canSeal() ? new IndexedDbStore() : null,
+        send: (bundle) => clientRef.current.transaction(bundle),
+        // the patient page shows the new records (timeline, vital signs), also when they were sent long after the visit
+        stored: (entry) => {
+          void queryClient.invalidateQueries({ queryKey: [PATIENT_PAGE, 'timeline', entry.patientId] });
+          void queryClient.invalidateQueries({ queryKey: [PATIENT_PAGE, 'vitals', entry.patientId] });
+        },
+      }),
   );
   const [entries, setEntries] = useState<OutboxEntry[]>([]);
 
@@ -57,12 +62,8 @@ export function OutboxProvider({ children }: { children: ReactNode }) {
     const stop = outbox.subscribe(setEntries);
     const online = () => void outbox.flush();
     window.addEventListener('online', online);
-    if (navigator.webdriver) {
-      window.renkeiOutbox = { submit: (input) => outbox.submit(input).then((r) => r.status) };
-    }
     return () => {
       window.removeEventListener('online', online);
-      delete window.renkeiOutbox;
       stop();
       outbox.close();
       setCurrentOutbox(undefined);

@@ -10,6 +10,8 @@ export interface OutboxDeps {
   store: OutboxStore | null;
   /** posts the transaction to the hub with the user's token (FhirClient.transaction) */
   send: (bundle: Bundle) => Promise<Bundle>;
+  /** told of each entry the hub stored (at once or later from the outbox): the app refreshes what shows that patient */
+  stored?: (entry: OutboxEntry) => void;
   online?: () => boolean;
   random?: () => number;
   newId?: () => string;
@@ -236,6 +238,7 @@ export class Outbox {
       const response = await this.deps.send(entry.bundle);
       this.failures = 0;
       await this.drop(entry.id);
+      this.deps.stored?.(entry);
       return { status: 'sent', entryId: entry.id, response };
     } catch (e) {
       const error = asFhirError(e);

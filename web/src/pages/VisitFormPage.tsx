@@ -6,7 +6,8 @@ import { ErrorNotice } from '../shell/ErrorNotice';
 import { StatusLine } from '../shell/StatusLine';
 import { rangeError, vitalsErrors, type NumericField } from '../visit/ranges';
 import { buildVisitBundle, CONSCIOUSNESS, filledItems, ITEM_LABELS, newVisitIds, type VisitAnswers, type VisitItem } from '../visit/visitBundle';
-import { useSendVisit, type VisitSent } from '../visit/useSendVisit';
+import { useOutbox } from '../offline/OutboxProvider';
+import { useSendVisit, type VisitOutcome } from '../visit/useSendVisit';
 import { usePatientWriting } from './usePatientWriting';
 
 const EMPTY: VisitAnswers = { unusual: [] };
@@ -40,9 +41,14 @@ function Item({ item, legend, answers, set, children }: { item: VisitItem; legen
   );
 }
 
+/** What the form says when the visit waits on the device: no signal, or the hub did not answer. */
+export const KEPT_OFFLINE = '端末に保存しました。電波が戻ると自動で送信します。';
+export const KEPT_NO_ANSWER = '端末に保存しました。ハブから応答がないため、あとで自動で送信します。';
+
 /**
  * 訪問記録の入力 (docs/web-app.md, 訪問記録): a visit's vital signs, 意識, 食事量, 排泄 and a note in a few taps, each
- * markable いつもと違う, sent as one transaction (all or nothing; a resend stores nothing twice).
+ * markable いつもと違う, sent as one transaction (all or nothing; a resend stores nothing twice) through the device's
+ * outbox: without signal it waits there as 未送信 and is sent when the connection returns (docs/web-app.md §14).
  */
 export default function VisitFormPage() {
   const { patientId, session, patient } = usePatientWriting();
@@ -52,7 +58,8 @@ export default function VisitFormPage() {
   const [tried, setTried] = useState(false);
   const firstAttempt = useRef<string | null>(null);
   const send = useSendVisit(patientId);
-  const [sent, setSent] = useState<VisitSent | null>(null);
+  const { keeps } = useOutbox();
+  const [sent, setSent] = useState<VisitOutcome | null>(null);
   const [status, setStatus] = useState('');
   const name = patient.data ? patientNames(patient.data).name : '';
 
@@ -92,10 +99,10 @@ export default function VisitFormPage() {
       ...(session?.practitionerRole ? { performer: { reference: `PractitionerRole/${session.practitionerRole}`, display: session.name } } : {}),
     });
     setStatus('送信中…');
-    send.mutate(bundle, {
+    send.mutate({ bundle, visitTime: new Date(firstAttempt.current) }, {
       onSuccess: (result) => {
         setSent(result);
-        setStatus(`訪問記録を送信しました（${result.statuses.length}件）。`);
+        setStatus(result.kind === 'sent' ? `訪問記録を送信しました（${result.statuses.length}件）。` : result.offline ? KEPT_OFFLINE : KEPT_NO_ANSWER);
       },
       onError: (error) => setStatus(`送信できませんでした: ${error.title}`),
     });
@@ -132,12 +139,25 @@ export default function VisitFormPage() {
       <StatusLine text={status} />
       {sent ? (
         <Stack gap="sm">
-          <Alert color="green" title="訪問記録を送信しました" role="status">
-            <Text size="sm">
-              {sent.statuses.length}件の記録をまとめて保存しました。ケアチームのタイムラインとバイタルの推移に表示されます
-              {answers.unusual.length > 0 ? '。「いつもと違う」はチームにすぐ通知されます。' : '。'}
-            </Text>
-          </Alert>
+          {sent.kind === 'sent' ? (
+            <Alert color="green" title="訪問記録を送信しました" role="status">
+              <Text size="sm">
+                {sent.statuses.length}件の記録をまとめて保存しました。ケアチームのタイムラインとバイタルの推移に表示されます
+                {answers.unusual.length > 0 ? '。「いつもと違う」はチームにすぐ通知されます。' : '。'}
+              </Text>
+            </Alert>
+          ) : (
+            <Alert color="orange" title="未送信（この端末に保存しました）" role="status">
+              <Text size="sm">{sent.offline ? KEPT_OFFLINE : KEPT_NO_ANSWER}</Text>
+              <Text size="sm" mt={4}>
+                記録は暗号化して保存され、送信されるまで
+                <Anchor component={Link} to="/outbox">
+                  未送信の記録
+                </Anchor>
+                に表示されます。送信されるまでサインアウトしないでください（サインアウトすると端末から削除されます）。
+              </Text>
+            </Alert>
+          )}
           <Group>
             <Button component={Link} to={`/patients/${encodeURIComponent(patientId)}`}>
               患者ページへ戻る
@@ -157,7 +177,8 @@ export default function VisitFormPage() {
         >
           <Stack gap="sm">
             <Text size="sm" c="dimmed">
-              測った項目だけ入力してください。「いつもと違う」に印を付けた項目はチームに通知され、タイムラインの先頭に表示されます。入力内容はこの画面の中だけに保持されます。
+              測った項目だけ入力してください。「いつもと違う」に印を付けた項目はチームに通知され、タイムラインの先頭に表示されます。入力内容はこの画面の中だけに保持されます
+              {keeps ? '。電波がないときに送信した記録は、この端末に暗号化して保存し、電波が戻ると自動で送信します。' : '。'}
             </Text>
             <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
               <Item item="temperature" answers={answers} set={setAnswers}>

@@ -1,8 +1,9 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import type { Bundle } from 'fhir/r4';
-import { useFhirClient } from '../fhir/FhirProvider';
 import type { FhirError } from '../fhir/errors';
-import { PATIENT_PAGE } from '../live/invalidation';
+import { useOutbox } from '../offline/OutboxProvider';
+import { visitSummary } from '../offline/summary';
+import type { SubmitResult } from '../offline/types';
 
 /** What the hub answered for a visit: each entry's status (201 stored now, 200 found from an earlier send) and location. */
 export interface VisitSent {
@@ -19,18 +20,38 @@ export function sentOf(answer: Bundle): VisitSent {
 }
 
 /**
- * The one way a visit is sent: its transaction Bundle (visitBundle.ts), POSTed with the user's client. The Bundle is
- * built before and kept by the caller, so a retry sends exactly the same entries (conditional creates: nothing twice).
- * The offline outbox (web/src/offline/) is to route this hook's send through itself; nothing else here knows of it.
+ * What became of a visit: `sent` (stored on the hub, with its answer) or `kept` (on the device as 未送信, encrypted, sent
+ * by the outbox when the connection returns; `offline` says whether the browser had no network or the hub did not answer).
+ */
+export type VisitOutcome = ({ kind: 'sent' } & VisitSent) | { kind: 'kept'; offline: boolean };
+
+/** The visit to send: its transaction Bundle (visitBundle.ts) and the visit's time (the outbox list's line). */
+export interface VisitToSend {
+  bundle: Bundle;
+  visitTime: Date;
+}
+
+/** The outbox's answer as the form's outcome; a refusal (4xx) is thrown, to be shown at the form as before. */
+export function outcomeOf(result: SubmitResult, online: boolean): VisitOutcome {
+  switch (result.status) {
+    case 'sent':
+      return { kind: 'sent', ...sentOf(result.response) };
+    case 'kept':
+      return { kind: 'kept', offline: !online };
+    case 'rejected':
+      throw result.error;
+  }
+}
+
+/**
+ * The one way a visit is sent: its transaction Bundle goes into the device's outbox (offline/outbox.ts), which sends it
+ * at once when online or keeps it, encrypted, as 未送信 and sends it when the connection returns. The Bundle is built
+ * before and kept by the caller, so a retry sends exactly the same entries (conditional creates: nothing twice). The
+ * outbox refreshes the patient page's timeline and chart when the hub stored it (OutboxProvider).
  */
 export function useSendVisit(patientId: string) {
-  const client = useFhirClient();
-  const queryClient = useQueryClient();
-  return useMutation<VisitSent, FhirError, Bundle>({
-    mutationFn: async (bundle) => sentOf(await client.transaction(bundle)),
-    onSuccess: () => {
-      void queryClient.invalidateQueries({ queryKey: [PATIENT_PAGE, 'timeline', patientId] });
-      void queryClient.invalidateQueries({ queryKey: [PATIENT_PAGE, 'vitals', patientId] });
-    },
+  const { submit } = useOutbox();
+  return useMutation<VisitOutcome, FhirError, VisitToSend>({
+    mutationFn: async ({ bundle, visitTime }) => outcomeOf(await submit({ patientId, summary: visitSummary(visitTime), bundle }), navigator.onLine),
   });
 }
