@@ -1,18 +1,10 @@
-// What the offline specs share (docs/web-app.md, offline home visits): going offline and online as the browser sees it, submitting a
-// visit through the device's outbox, reading what the device keeps in IndexedDB, and counting on the hub the records
+// What the offline specs share (docs/web-app.md §14, offline home visits): going offline and online as the browser sees it, entering
+// a visit in the nurse's form, the transactions the page posts, reading what the device keeps in IndexedDB, and counting on the hub the records
 // a visit's conditional creates stored, by their identifiers.
-import { randomUUID } from 'node:crypto';
 import { expect, type APIRequestContext, type BrowserContext, type Page } from '@playwright/test';
 import { PASSWORD, type DemoUser } from './support';
 
 export const URI_SYSTEM = 'urn:ietf:rfc:3986';
-
-declare global {
-  interface Window {
-    /** the app's outbox, exposed to automated browsers only (src/offline/OutboxProvider.tsx) */
-    renkeiOutbox?: { submit: (input: { patientId: string; summary: string; bundle: unknown }) => Promise<string> };
-  }
-}
 
 /** The browser loses its connection; the header says オフライン. */
 export async function goOffline(context: BrowserContext, page: Page): Promise<void> {
@@ -27,55 +19,41 @@ export async function goOnline(context: BrowserContext, page: Page): Promise<voi
   await expect.poll(() => page.evaluate(() => navigator.onLine)).toBe(true);
 }
 
-/** One visit's record as the nurse's form will build it: conditional creates on their own urn:uuid identifiers. */
-export interface Visit {
-  patientId: string;
-  summary: string;
-  /** the urn:uuid identifier of each record, to count on the hub */
+/** The visit form open on screen: enters a body temperature and a note, and taps 送信. */
+export async function enterVisit(page: Page, celsius: string, note: string): Promise<void> {
+  await page.getByRole('textbox', { name: '体温（℃）' }).fill(celsius);
+  await page.getByRole('textbox', { name: '訪問時の記録（自由記載）' }).fill(note);
+  await page.getByRole('button', { name: '送信', exact: true }).click();
+}
+
+/** A visit's transaction as it left the browser: its note (which visit) and the urn:uuid identifier of each record. */
+export interface SentTransaction {
+  note: string;
   identifiers: string[];
-  bundle: Record<string, unknown>;
+  status?: number;
 }
 
-/**
- * A body temperature taken on a visit (a vital sign the hub accepts from a visiting nurse of the patient's care team),
- * with the patient's name in it so a spec can look for it where it must not be. {@code valid: false} leaves out the
- * required status: the hub answers 422.
- */
-export function temperatureVisit(patientId: string, patientName: string, summary: string, celsius: number, valid = true): Visit {
-  const id = `urn:uuid:${randomUUID()}`;
-  const observation: Record<string, unknown> = {
-    resourceType: 'Observation',
-    identifier: [{ system: URI_SYSTEM, value: id }],
-    ...(valid ? { status: 'final' } : {}),
-    category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs' }] }],
-    code: { coding: [{ system: 'http://loinc.org', code: '8310-5', display: 'Body temperature' }], text: '体温' },
-    subject: { reference: `Patient/${patientId}`, display: patientName },
-    effectiveDateTime: new Date().toISOString(),
-    valueQuantity: { value: celsius, unit: '℃', system: 'http://unitsofmeasure.org', code: 'Cel' },
-    note: [{ text: `${patientName}さん 訪問時の体温（E2E offline）` }],
-  };
-  return {
-    patientId,
-    summary,
-    identifiers: [id],
-    bundle: {
-      resourceType: 'Bundle',
-      type: 'transaction',
-      entry: [
-        { fullUrl: id, resource: observation, request: { method: 'POST', url: 'Observation', ifNoneExist: `identifier=${URI_SYSTEM}|${id}` } },
-      ],
-    },
-  };
+interface TransactionJson {
+  type?: string;
+  entry?: Array<{ resource?: { identifier?: Array<{ value?: string }>; valueString?: string; note?: Array<{ text?: string }> } }>;
 }
 
-/**
- * Submits a visit through the app's outbox (`submit` of offline/outbox.ts) as a form does; the answer is `sent`,
- * `kept` or `rejected`. Until the nurse's form routes its send through the outbox, the app exposes `submit` to
- * automated browsers only (navigator.webdriver).
- */
-export async function submitThroughOutbox(page: Page, visit: Visit): Promise<string> {
-  await page.waitForFunction(() => window.renkeiOutbox !== undefined);
-  return page.evaluate(({ patientId, summary, bundle }) => window.renkeiOutbox!.submit({ patientId, summary, bundle }), visit);
+/** Records every transaction the page posts to /fhir, with the hub's status once answered. */
+export function recordTransactions(page: Page): SentTransaction[] {
+  const sent: SentTransaction[] = [];
+  page.on('request', (request) => {
+    if (request.method() !== 'POST' || new URL(request.url()).pathname !== '/fhir') return;
+    const bundle = request.postDataJSON() as TransactionJson | null;
+    if (bundle?.type !== 'transaction') return;
+    const resources = (bundle.entry ?? []).map((e) => e.resource ?? {});
+    const transaction: SentTransaction = {
+      note: resources.map((r) => r.valueString ?? r.note?.[0]?.text ?? '').find((t) => t.includes('E2E')) ?? '',
+      identifiers: resources.flatMap((r) => (r.identifier ?? []).map((i) => i.value ?? '')),
+    };
+    sent.push(transaction);
+    void request.response().then((response) => (transaction.status = response?.status()));
+  });
+  return sent;
 }
 
 /** What the device keeps in IndexedDB `renkei-outbox`, as any script of the origin could read it. */

@@ -119,7 +119,9 @@ const router = createBrowserRouter(
       ],
     },
   ],
-  { basename: import.meta.env.BASE_URL.replace(/\/$/, '') },
+  // '/app/' with its slash: the home is then /app/, inside the service worker's scope (/app/ does not cover /app), so
+  // it reloads without a connection too (docs/web-app.md §14)
+  { basename: import.meta.env.BASE_URL },
 );
 
 export function App() {

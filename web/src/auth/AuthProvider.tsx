@@ -34,6 +34,21 @@ function withSession(manager: UserManager, user: User | null, renewalFailed = fa
   };
 }
 
+/**
+ * Why the app cannot start, in Japanese. Offline (the app shell came from the service worker's cache) sign-in needs the
+ * connection; a fetch with no answer at all (a TypeError) may be offline too although the browser says online.
+ */
+function startFailure(error: unknown): string {
+  const kept = '未送信の記録はこの端末に暗号化して保存されています。';
+  if (!navigator.onLine) {
+    return `オフラインです。サインインには接続が必要です。接続が戻ったらページを再読み込みしてください。${kept}`;
+  }
+  if (error instanceof TypeError) {
+    return `ハブに接続できません（オフラインか、ハブが停止しています）。サインインには接続が必要です。接続を確かめてページを再読み込みしてください。${kept}`;
+  }
+  return 'サインインの設定を読み込めません。ハブが起動しているか確認して、ページを再読み込みしてください。';
+}
+
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [state, setState] = useState<AuthState>({ status: 'starting' });
   // Once the browser is leaving for Keycloak (to sign in or out), nothing may send it anywhere else: signing out
@@ -88,15 +103,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
           setState(withSession(manager, user));
         }
       })
-      .catch(() => {
+      .catch((error: unknown) => {
         if (!cancelled) {
-          setState({
-            status: 'failed',
-            // offline (the app shell came from the service worker's cache): sign-in needs the connection
-            message: navigator.onLine
-              ? 'サインインの設定を読み込めません。ハブが起動しているか確認して、ページを再読み込みしてください。'
-              : 'オフラインです。サインインには接続が必要です。接続が戻ったらページを再読み込みしてください。未送信の記録はこの端末に暗号化して保存されています。',
-          });
+          setState({ status: 'failed', message: startFailure(error) });
         }
       });
     return () => {

@@ -6,6 +6,7 @@ import { Route, Routes } from 'react-router-dom';
 import type { Bundle, Observation } from 'fhir/r4';
 import type { UserManager } from 'oidc-client-ts';
 import type { Session } from '../auth/session';
+import { onlineManager } from '@tanstack/react-query';
 import { createQueryClient } from '../fhir/FhirProvider';
 import { PATIENT_PAGE } from '../live/invalidation';
 import { OutboxProvider, useOutbox } from '../offline/OutboxProvider';
@@ -65,6 +66,17 @@ function OutboxProbe() {
 let hub: Hub;
 let online: boolean;
 
+/** The browser loses or regains its connection: navigator.onLine and the event (which TanStack Query listens to too). */
+function setOnline(value: boolean) {
+  online = value;
+  // TanStack Query's own state outlives a test's QueryClient (a singleton): set it even when no client listens
+  onlineManager.setOnline(value);
+  window.dispatchEvent(new Event(value ? 'online' : 'offline'));
+}
+
+// IndexedDB, WebCrypto and the outbox's chain take their time on a loaded machine
+const SLOW = { timeout: 10_000 };
+
 function renderForm() {
   const queryClient = createQueryClient();
   const invalidated = vi.spyOn(queryClient, 'invalidateQueries');
@@ -81,7 +93,7 @@ function renderForm() {
 }
 
 async function enterTemperature(value: string) {
-  await screen.findByRole('heading', { name: '訪問記録の入力（山田 花子）' });
+  await screen.findByRole('heading', { name: '訪問記録の入力（山田 花子）' }, SLOW);
   fireEvent.change(screen.getByRole('textbox', { name: '体温（℃）' }), { target: { value } });
   fireEvent.click(screen.getByRole('button', { name: '送信' }));
 }
@@ -99,33 +111,30 @@ beforeAll(() => {
 beforeEach(() => {
   globalThis.indexedDB = new IDBFactory();
   hub = new Hub();
-  online = true;
   Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => online });
+  setOnline(true);
 });
 
 afterEach(cleanup);
 
-describe('訪問記録の入力 through the device’s outbox', () => {
+describe('訪問記録の入力 through the device’s outbox', { timeout: 30_000 }, () => {
   it('offline, 送信 keeps each visit on the device as 未送信 and says so; back online each is sent once, in order', async () => {
     const { invalidated } = renderForm();
-    online = false;
+    act(() => setOnline(false));
     await enterTemperature('36.8');
-    expect(await screen.findByText('未送信（この端末に保存しました）')).toBeTruthy();
+    expect(await screen.findByText('未送信（この端末に保存しました）', {}, SLOW)).toBeTruthy();
     expect(screen.getAllByText(KEPT_OFFLINE).length).toBeGreaterThan(0);
     expect(screen.getByRole('link', { name: '未送信の記録' }).getAttribute('href')).toBe('/outbox');
 
     fireEvent.click(screen.getByRole('button', { name: '続けて入力' }));
     await enterTemperature('37.2');
-    await screen.findByText('未送信（この端末に保存しました）');
-    await waitFor(() => expect(probe()).toHaveLength(2));
+    await screen.findByText('未送信（この端末に保存しました）', {}, SLOW);
+    await waitFor(() => expect(probe()).toHaveLength(2), SLOW);
     expect(probe().every((line) => /^バイタル・訪問記録 \d+月\d+日 \d\d:\d\d pending $/.test(line ?? ''))).toBe(true);
     expect(transactionPosts()).toBe(0);
 
-    online = true;
-    await act(async () => {
-      window.dispatchEvent(new Event('online'));
-    });
-    await waitFor(() => expect(probe()).toEqual([]));
+    await act(async () => setOnline(true));
+    await waitFor(() => expect(probe()).toEqual([]), SLOW);
     expect(hub.transactions).toHaveLength(2);
     const temperatures = hub.transactions.map((b) => (b.entry![0].resource as Observation).valueQuantity?.value);
     expect(temperatures).toEqual([36.8, 37.2]);
@@ -139,7 +148,7 @@ describe('訪問記録の入力 through the device’s outbox', () => {
   it('online, 送信 sends at once and says 送信しました as before; nothing waits on the device', async () => {
     renderForm();
     await enterTemperature('36.5');
-    expect(await screen.findByText('訪問記録を送信しました')).toBeTruthy();
+    expect(await screen.findByText('訪問記録を送信しました', {}, SLOW)).toBeTruthy();
     expect(hub.transactions).toHaveLength(1);
     expect(probe()).toEqual([]);
   });
@@ -148,7 +157,7 @@ describe('訪問記録の入力 through the device’s outbox', () => {
     renderForm();
     hub.plan = [503];
     await enterTemperature('36.5');
-    expect(await screen.findByText('未送信（この端末に保存しました）')).toBeTruthy();
+    expect(await screen.findByText('未送信（この端末に保存しました）', {}, SLOW)).toBeTruthy();
     expect(screen.getAllByText(KEPT_NO_ANSWER).length).toBeGreaterThan(0);
     expect(probe()).toHaveLength(1);
   });
@@ -157,7 +166,7 @@ describe('訪問記録の入力 through the device’s outbox', () => {
     renderForm();
     hub.plan = [422];
     await enterTemperature('36.5');
-    expect(await screen.findByText('入力内容に誤りがあります。')).toBeTruthy();
+    expect(await screen.findByText('入力内容に誤りがあります。', {}, SLOW)).toBeTruthy();
     expect(screen.getByText(/体温の値が範囲外です/)).toBeTruthy();
     expect((screen.getByRole('textbox', { name: '体温（℃）' }) as HTMLInputElement).value).toBe('36.5');
     expect(probe()).toEqual([]);
@@ -165,15 +174,12 @@ describe('訪問記録の入力 through the device’s outbox', () => {
 
   it('a 4xx answered when the outbox sends it later keeps the visit as 要修正 with the hub’s explanation, not sent again', async () => {
     renderForm();
-    online = false;
+    act(() => setOnline(false));
     await enterTemperature('36.5');
-    await screen.findByText('未送信（この端末に保存しました）');
+    await screen.findByText('未送信（この端末に保存しました）', {}, SLOW);
     hub.plan = [422];
-    online = true;
-    await act(async () => {
-      window.dispatchEvent(new Event('online'));
-    });
-    await waitFor(() => expect(probe()).toEqual([expect.stringMatching(/needs-fix 入力内容に誤りがあります。$/)]));
+    await act(async () => setOnline(true));
+    await waitFor(() => expect(probe()).toEqual([expect.stringMatching(/needs-fix 入力内容に誤りがあります。$/)]), SLOW);
     await act(async () => {
       window.dispatchEvent(new Event('online'));
     });

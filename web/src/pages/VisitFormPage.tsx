@@ -151,7 +151,7 @@ export default function VisitFormPage() {
               <Text size="sm">{sent.offline ? KEPT_OFFLINE : KEPT_NO_ANSWER}</Text>
               <Text size="sm" mt={4}>
                 記録は暗号化して保存され、送信されるまで
-                <Anchor component={Link} to="/outbox">
+                <Anchor component={Link} to="/outbox" c="inherit" fw={600} underline="always">
                   未送信の記録
                 </Anchor>
                 に表示されます。送信されるまでサインアウトしないでください（サインアウトすると端末から削除されます）。

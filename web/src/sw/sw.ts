@@ -54,7 +54,7 @@ worker.addEventListener('fetch', (event) => {
   if (route === 'page') {
     event.respondWith(
       fetch(request).catch(async (offline) => {
-        const index = await caches.match(INDEX, { cacheName: CACHE });
+        const index = await caches.match(INDEX, { cacheName: CACHE, ignoreVary: true });
         if (index) {
           return index;
         }
@@ -62,7 +62,9 @@ worker.addEventListener('fetch', (event) => {
       }),
     );
   } else if (route === 'file') {
-    event.respondWith(caches.match(request, { cacheName: CACHE }).then((hit) => hit ?? fetch(request)));
+    // ignoreVary: the hub's answers say Vary: Origin (its CORS filter), and a lazy page's module script is asked with an
+    // Origin header the install's request had not: the shell's files are the same for every requester
+    event.respondWith(caches.match(request, { cacheName: CACHE, ignoreVary: true }).then((hit) => hit ?? fetch(request)));
   }
   // 'network': not answered here, the browser fetches it as if there were no worker
 });

@@ -52,6 +52,9 @@ export function outcomeOf(result: SubmitResult, online: boolean): VisitOutcome {
 export function useSendVisit(patientId: string) {
   const { submit } = useOutbox();
   return useMutation<VisitOutcome, FhirError, VisitToSend>({
+    // TanStack Query would pause a mutation while the browser is offline and run it only when back online: the outbox
+    // must take the visit now (kept on the device, 未送信) so the form can say so and the nurse can go on
+    networkMode: 'always',
     mutationFn: async ({ bundle, visitTime }) => outcomeOf(await submit({ patientId, summary: visitSummary(visitTime), bundle }), navigator.onLine),
   });
 }
