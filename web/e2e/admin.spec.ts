@@ -1,7 +1,7 @@
 // The hub administrator (issue 20, point 7): her home shows the hub's health — the audit chain, the deployment CA's
 // certificate and CRL, the notification sockets, the overdue hand-offs — from `GET /fhir/$hub-status`, and nothing of
-// any patient, neither on the page nor in any answer the app received; her patient list stays empty.
-import { expect, test, type Response } from '@playwright/test';
+// any patient, neither on the page nor in any answer the app received: a patient's address opens no patient page.
+import { expect, test, type Page, type Response } from '@playwright/test';
 import { expectAccessible, expectNoHorizontalScroll, SCREENSHOTS, signIn, USERS } from './support';
 
 const ADMIN = USERS.hubAdmin;
@@ -22,6 +22,24 @@ interface Part {
 }
 const part = (parts: Part[] | undefined, name: string) => parts?.find((p) => p.name === name);
 
+/** No patient's name or id in what the page shows. */
+async function expectNoPatientShown(page: Page, what: string): Promise<void> {
+  const shown = await page.locator('body').innerText();
+  for (const datum of PATIENT_DATA) expect(shown, `${what} shows "${datum}"`).not.toContain(datum);
+}
+
+/** Presses Tab until the element named {@code name} has the focus (the keyboard alone reaches it). */
+async function tabTo(page: Page, name: string): Promise<void> {
+  const seen: string[] = [];
+  for (let i = 0; i < 30; i++) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => (document.activeElement?.textContent ?? '').trim().slice(0, 30));
+    seen.push(focused);
+    if (focused === name) return;
+  }
+  throw new Error(`Tab never reached ${name}; it went through: ${seen.join(' → ')}`);
+}
+
 test('the hub administrator sees the hub’s health and no patient data', async ({ page }) => {
   const answers: Response[] = [];
   page.on('response', (r) => {
@@ -36,8 +54,10 @@ test('the hub administrator sees the hub’s health and no patient data', async 
 
   // the app's own notification socket is open: asked again, the hub counts it
   await expect(page.getByRole('status', { name: 'リアルタイム通知: 接続中' })).toBeVisible({ timeout: 20_000 });
+  // by keyboard alone: Tab to the refresh button, Enter asks the hub again
   const refreshed = page.waitForResponse((r) => new URL(r.url()).pathname === '/fhir/$hub-status');
-  await page.getByRole('button', { name: '最新の状態に更新' }).click();
+  await tabTo(page, '最新の状態に更新');
+  await page.keyboard.press('Enter');
   const answer = await refreshed;
   expect(answer.status()).toBe(200);
   const status = (await answer.json()) as { parameter: Part[] };
@@ -66,15 +86,22 @@ test('the hub administrator sees the hub’s health and no patient data', async 
   await expect(page.getByRole('region', { name: '期限超過の引継ぎ件数' }).getByLabel(`期限超過の引継ぎ: ${overdue}件`)).toBeVisible();
 
   await expectAccessible(page, "the hub administrator's home");
+  await expectNoPatientShown(page, "the hub administrator's home");
   await page.evaluate(() => document.fonts.ready);
   await page.screenshot({ path: `${SCREENSHOTS}admin-home.png`, animations: 'disabled', fullPage: true });
 
-  // her patient list stays empty: the app does not even ask for patients
-  await page.goto('patients');
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('患者一覧');
-  await expect(page.getByRole('status').filter({ hasText: 'ハブ管理者には患者の情報を表示しません。' })).toBeVisible();
-  await expect(page.getByRole('list', { name: '患者' }).getByRole('listitem')).toHaveCount(0);
-  await expectAccessible(page, "the hub administrator's patient list");
+  // no patient list in her menu; a patient's address, typed, opens no patient page and asks the hub for nothing
+  await expect(page.getByRole('navigation', { name: 'メインメニュー' }).getByRole('link', { name: '患者一覧' })).toHaveCount(0);
+  for (const address of ['patients', 'patients/pat-yamada']) {
+    await page.goto(address);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('表示できないページです');
+    await expect(page.getByText('ハブ管理者には患者の情報を表示しません')).toBeVisible();
+    await expectNoPatientShown(page, `/app/${address}`);
+  }
+  await expectAccessible(page, "a patient's page, for the hub administrator");
+  await tabTo(page, 'ホームへ戻る');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(ADMIN.home);
 
   // at 375 px, on a phone: the cards fit the width
   await page.setViewportSize({ width: 375, height: 812 });
@@ -83,13 +110,12 @@ test('the hub administrator sees the hub’s health and no patient data', async 
   await expectNoHorizontalScroll(page, "the hub administrator's home");
   await expectAccessible(page, "the hub administrator's home at 375 px");
 
-  const shown = await page.locator('body').innerText();
-  for (const datum of PATIENT_DATA) expect(shown, `the page shows "${datum}"`).not.toContain(datum);
+  await expectNoPatientShown(page, "the hub administrator's home at 375 px");
   for (const received of answers) {
     const body = (await received.body().catch(() => Buffer.from(''))).toString('utf8');
     for (const datum of PATIENT_DATA) {
       expect(body, `${received.request().method()} ${new URL(received.url()).pathname} answered with "${datum}"`).not.toContain(datum);
     }
   }
-  expect(answers.some((a) => new URL(a.url()).pathname === '/fhir/Patient'), 'the app asked for no patients').toBe(false);
+  expect(answers.filter((a) => new URL(a.url()).pathname.startsWith('/fhir/Patient')).map((a) => a.url()), 'the app asked for no patient').toEqual([]);
 });

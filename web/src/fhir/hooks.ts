@@ -10,11 +10,10 @@ export const PATIENT_PAGE_SIZE = 50;
  * it matches kanji and the kana reading, hiragana as katakana, full- and half-width alike, a full name with or
  * without its space (search.TextNormalizer, IndexExtractor). No filtering here: the hub's answer is the list.
  */
-export function usePatients(name: string, enabled = true) {
+export function usePatients(name: string) {
   const client = useFhirClient();
   const query = name.trim();
   return useQuery<Patient[], FhirError>({
-    enabled,
     queryKey: ['Patient', 'search', query],
     queryFn: async ({ signal }) => {
       const bundle = await client.search<Patient>('Patient', { name: query || undefined, _count: PATIENT_PAGE_SIZE }, signal);

@@ -5,7 +5,6 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { usePatients } from '../fhir/hooks';
 import { birthDateLabel, genderLabel, patientNames } from '../fhir/names';
 import { ErrorNotice } from '../shell/ErrorNotice';
-import { useAuth } from '../auth/AuthProvider';
 
 /**
  * The patients the user may see. The search box asks the hub (`name`), which finds kanji, katakana and hiragana
@@ -15,11 +14,7 @@ export default function PatientListPage() {
   const [params, setParams] = useSearchParams();
   const [typed, setTyped] = useState(params.get('q') ?? '');
   const [query] = useDebouncedValue(typed.trim(), 300);
-  const { state } = useAuth();
-  // The hub administrator sees no patient data (issue 20): the policy lets hub-admin read the people it registered
-  // (the demo data, loaded as hub-admin), so the app does not ask for them at all.
-  const admin = state.status === 'ready' && state.session?.home === 'admin';
-  const patients = usePatients(query, !admin);
+  const patients = usePatients(query);
 
   const change = (value: string) => {
     setTyped(value);
@@ -52,7 +47,7 @@ export default function PatientListPage() {
       </form>
       {patients.isError && <ErrorNotice error={patients.error} onRetry={() => void patients.refetch()} />}
       <Text size="sm" c="dimmed" role="status" aria-live="polite">
-        {admin ? 'ハブ管理者には患者の情報を表示しません。' : patients.isPending ? '読み込み中…' : patients.isError ? '' : count === 0 ? (query ? `「${query}」に一致する患者はいません。` : '表示できる患者はいません。') : `${count}人`}
+        {patients.isPending ? '読み込み中…' : patients.isError ? '' : count === 0 ? (query ? `「${query}」に一致する患者はいません。` : '表示できる患者はいません。') : `${count}人`}
       </Text>
       <Stack gap="xs" component="ul" p={0} m={0} style={{ listStyle: 'none' }} aria-label="患者">
         {(patients.data ?? []).map((patient) => {
