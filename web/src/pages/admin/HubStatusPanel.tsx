@@ -153,7 +153,7 @@ function Cards({ status, now }: { status: HubStatus; now: number }) {
           {status.sockets.open}
         </Text>
         <Text size="xs" c="dimmed">
-          このページに応答したノード（{status.sockets.node}）の数です。ノードが複数あるときは、ノードごとに数えます。
+          このページに応答したノード（{status.sockets.node}）で開いている数です。ノードが複数あるときは、ノードごとに数えます。
         </Text>
       </StatusCard>
 
