@@ -138,6 +138,15 @@ public class AccessGuard {
         return caller.unrestricted() || caller.roles().contains("hub-admin");
     }
 
+    /**
+     * Whether the caller administers the hub itself and may see its health (hub-admin, or tests without
+     * authentication): by role, not by any read right a policy rule grants.
+     */
+    public boolean mayAdministerHub() {
+        Caller caller = caller();
+        return caller.unrestricted() || caller.roles().contains("hub-admin");
+    }
+
     // ---- reads -------------------------------------------------------------------------------
 
     /** read, vread and history of one resource: 404 when hidden, 403 when seen but not allowed. */
