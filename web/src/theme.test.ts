@@ -37,6 +37,10 @@ describe('the theme keeps text readable (axe color-contrast, WCAG AA 4.5:1)', ()
     expect(ratio('#ffffff', filled)).toBeGreaterThanOrEqual(4.5);
   });
 
+  it('the red of a field error and of the value typed in an invalid field, on white', () => {
+    expect(ratio(light['--mantine-color-error'], '#ffffff')).toBeGreaterThanOrEqual(4.5);
+  });
+
   it("colours the timeline's kinds only with colours whose light badge the theme keeps readable (a shade would bypass it)", () => {
     for (const color of Object.values(KIND_COLORS)) {
       expect(LIGHT_VARIANT_COLORS as readonly string[]).toContain(color);

@@ -8,6 +8,8 @@ import { useOutbox } from '../offline/OutboxProvider';
 import { useOnline } from '../offline/useOnline';
 import { OutboxStatus } from '../offline/OutboxStatus';
 import { UnusualNotices } from '../visit/UnusualNotices';
+import { mayOpen } from '../pages/admin/adminPaths';
+import { NotForHubAdmin } from '../pages/admin/NotForHubAdmin';
 
 const SignOutConfirm = lazy(() => import('../offline/SignOutConfirm'));
 
@@ -74,7 +76,7 @@ export function AppLayout() {
           </Box>
         )}
         <NavLink component={RouterLink} to="/" end label="ホーム" onClick={close} />
-        {session?.home !== 'patient' && <NavLink component={RouterLink} to="/patients" label="患者一覧" onClick={close} />}
+        {session?.home !== 'patient' && session?.home !== 'admin' && <NavLink component={RouterLink} to="/patients" label="患者一覧" onClick={close} />}
         {session?.home === 'patient' && (
           <>
             <NavLink component={RouterLink} to="/my" end label="記録と文書" onClick={close} />
@@ -116,7 +118,7 @@ export function AppLayout() {
             </Center>
           }
         >
-          <Outlet />
+          {mayOpen(session?.home, location.pathname) ? <Outlet /> : <NotForHubAdmin />}
         </Suspense>
       </AppShell.Main>
     </AppShell>
