@@ -1,4 +1,4 @@
-// Offline home visits (issue 20 point 2, docs/web-app.md §14): the app installs as a PWA whose shell opens without a
+// Offline home visits (issue 20 point 2, docs/web-app.md §15): the app installs as a PWA whose shell opens without a
 // connection, and the visits a visiting nurse enters in her form without one wait on the device, encrypted, as 未送信
 // and are stored on the hub exactly once when the connection returns; a refusal is kept as 要修正 with the hub's
 // reasons; sign-out deletes what is left from the device.

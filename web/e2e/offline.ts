@@ -1,4 +1,4 @@
-// What the offline specs share (docs/web-app.md §14, offline home visits): going offline and online as the browser sees it, entering
+// What the offline specs share (docs/web-app.md §15, offline home visits): going offline and online as the browser sees it, entering
 // a visit in the nurse's form, the transactions the page posts, reading what the device keeps in IndexedDB, and counting on the hub the records
 // a visit's conditional creates stored, by their identifiers.
 import { expect, type APIRequestContext, type BrowserContext, type Page } from '@playwright/test';

@@ -126,7 +126,7 @@ const router = createBrowserRouter(
     },
   ],
   // '/app/' with its slash: the home is then /app/, inside the service worker's scope (/app/ does not cover /app), so
-  // it reloads without a connection too (docs/web-app.md §14)
+  // it reloads without a connection too (docs/web-app.md §15)
   { basename: import.meta.env.BASE_URL },
 );
 

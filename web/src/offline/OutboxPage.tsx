@@ -98,7 +98,7 @@ export default function OutboxPage() {
           <Button onClick={() => void sendNow()}>今すぐ送信</Button>
         </Group>
       )}
-      <Modal opened={discarding !== null} onClose={() => setDiscarding(null)} title="記録を削除しますか？" closeButtonProps={{ 'aria-label': '閉じる' }}>
+      <Modal opened={discarding !== null} onClose={() => setDiscarding(null)} title="記録を削除しますか？">
         <Text size="sm">「{discarding?.summary}」をこの端末から削除します。ハブには送信されず、元に戻せません。</Text>
         <Group mt="md" justify="flex-end">
           <Button variant="default" onClick={() => setDiscarding(null)}>

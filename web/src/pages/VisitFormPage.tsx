@@ -48,7 +48,7 @@ export const KEPT_NO_ANSWER = '端末に保存しました。ハブから応答�
 /**
  * 訪問記録の入力 (docs/web-app.md, 訪問記録): a visit's vital signs, 意識, 食事量, 排泄 and a note in a few taps, each
  * markable いつもと違う, sent as one transaction (all or nothing; a resend stores nothing twice) through the device's
- * outbox: without signal it waits there as 未送信 and is sent when the connection returns (docs/web-app.md §14).
+ * outbox: without signal it waits there as 未送信 and is sent when the connection returns (docs/web-app.md §15).
  */
 export default function VisitFormPage() {
   const { patientId, session, patient } = usePatientWriting();
