@@ -18,6 +18,8 @@ export const USERS = {
   physician: { username: 'physician.home', name: '伊藤 健一', profession: '医師', home: '医師' },
   /** on no care team: no patient data for her (no-patient-access.spec.ts) */
   municipal: { username: 'municipal-officer', name: '井上 陽子', profession: '市町村・地域包括支援センター職員', home: 'ホーム' },
+  /** the ambulance crew: no patient before declaring an emergency (ems.spec.ts) */
+  ems: { username: 'ems', name: '木村 隆', profession: '救急隊', home: '救急隊' },
 } as const;
 
 export type DemoUser = (typeof USERS)[keyof typeof USERS];

@@ -29,6 +29,7 @@ const HandoffTaskPage = lazy(() => import('./pages/HandoffTaskPage'));
 const ContactFormListPage = lazy(() => import('./pages/ContactFormListPage'));
 const ContactFormNewPage = lazy(() => import('./pages/ContactFormNewPage'));
 const ContactFormPage = lazy(() => import('./pages/ContactFormPage'));
+const EmergencyPage = lazy(() => import('./pages/EmergencyPage'));
 
 export const theme = createTheme({
   fontFamily:
@@ -96,6 +97,7 @@ const router = createBrowserRouter(
         { path: 'contact-forms', element: <ContactFormListPage /> },
         { path: 'contact-forms/new', element: <ContactFormNewPage /> },
         { path: 'contact-forms/:id', element: <ContactFormPage /> },
+        { path: 'emergency', element: <EmergencyPage /> },
         { path: '*', element: <HomePage /> },
       ],
     },

@@ -4,6 +4,7 @@ import { Alert, AppShell, Box, Burger, Button, Center, Group, Loader, NavLink, T
 import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import { useAuth } from '../auth/AuthProvider';
 import { ConnectionIndicator } from '../live/ConnectionIndicator';
+import { BreakGlassNotices } from './BreakGlassNotices';
 
 /**
  * The frame of every page after sign-in: the user's name and profession, the live connection's state
@@ -67,6 +68,7 @@ export function AppLayout() {
         {session?.home === 'discharge' && <NavLink component={RouterLink} to="/sent" label="送信済み" onClick={close} />}
         {(session?.home === 'care-manager' || session?.home === 'physician') && <NavLink component={RouterLink} to="/inbox" label="受信箱" onClick={close} />}
         {session?.home === 'care-manager' && <NavLink component={RouterLink} to="/contact-forms" label="連絡票" onClick={close} />}
+        {session?.home === 'ems' && <NavLink component={RouterLink} to="/emergency" label="緊急時アクセス" onClick={close} />}
       </AppShell.Navbar>
       <AppShell.Main id="main" tabIndex={-1}>
         {renewalFailed && (
@@ -77,6 +79,7 @@ export function AppLayout() {
             </Button>
           </Alert>
         )}
+        <BreakGlassNotices />
         <Suspense
           fallback={
             <Center mih="40vh">
