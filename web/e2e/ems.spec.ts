@@ -129,6 +129,7 @@ test('the crew finds 山田 花子 by kana and birth date, declares with a reaso
     expect(tops, 'wishes, then contacts, medications, allergies').toEqual([...tops].sort((a, b) => a - b));
     const wishes = page.getByRole('region', { name: '本人の意思（蘇生・搬送・治療）' });
     await expect(wishes).toContainText('DNAR — 心肺蘇生を希望しない');
+    await expect(wishes).toContainText('救急搬送を希望する');
     await expect(wishes).toContainText('気管挿管・人工呼吸器: 希望しない');
     await expect(wishes).toContainText('救急搬送は希望する');
     const dnar = (await wishes.getByText('DNAR — 心肺蘇生を希望しない').boundingBox())!;

@@ -18,6 +18,11 @@ export const USERS = {
   physician: { username: 'physician.home', name: '伊藤 健一', profession: '医師', home: '医師' },
   /** on no care team: no patient data for her (no-patient-access.spec.ts) */
   municipal: { username: 'municipal-officer', name: '井上 陽子', profession: '市町村・地域包括支援センター職員', home: 'ホーム' },
+  /** on 山田 花子's and 佐藤 一郎's care teams (keycloak/demo-fhir.json): medication-report.spec.ts */
+  pharmacist: { username: 'pharmacist', name: '小林 美咲', profession: '薬剤師', home: '薬局' },
+  /** 山田 花子 herself and her daughter, her registered proxy (patient.spec.ts): their home is her record */
+  patient: { username: 'patient.yamada', name: '山田 花子', profession: '本人', home: 'ご本人の記録' },
+  family: { username: 'family.yamada', name: '山田 美穂', profession: '家族・代理人', home: 'ご本人の記録' },
   /** the ambulance crew: no patient before declaring an emergency (ems.spec.ts) */
   ems: { username: 'ems', name: '木村 隆', profession: '救急隊', home: '救急隊' },
 } as const;

@@ -29,6 +29,13 @@ const HandoffTaskPage = lazy(() => import('./pages/HandoffTaskPage'));
 const ContactFormListPage = lazy(() => import('./pages/ContactFormListPage'));
 const ContactFormNewPage = lazy(() => import('./pages/ContactFormNewPage'));
 const ContactFormPage = lazy(() => import('./pages/ContactFormPage'));
+const VisitFormPage = lazy(() => import('./pages/VisitFormPage'));
+const MedicationReportPage = lazy(() => import('./pages/MedicationReportPage'));
+const AdvanceDirectivePage = lazy(() => import('./pages/AdvanceDirectivePage'));
+const EmergencySheetPage = lazy(() => import('./pages/EmergencySheetPage'));
+const MyRecordPage = lazy(() => import('./pages/mine/MyRecordPage'));
+const AccessLogPage = lazy(() => import('./pages/mine/AccessLogPage'));
+const SharingPage = lazy(() => import('./pages/mine/SharingPage'));
 const EmergencyPage = lazy(() => import('./pages/EmergencyPage'));
 
 export const theme = createTheme({
@@ -97,6 +104,13 @@ const router = createBrowserRouter(
         { path: 'contact-forms', element: <ContactFormListPage /> },
         { path: 'contact-forms/new', element: <ContactFormNewPage /> },
         { path: 'contact-forms/:id', element: <ContactFormPage /> },
+        { path: 'visits/new', element: <VisitFormPage /> },
+        { path: 'medication-reports/new', element: <MedicationReportPage /> },
+        { path: 'patients/:id/advance-directive', element: <AdvanceDirectivePage /> },
+        { path: 'patients/:id/emergency-sheet', element: <EmergencySheetPage /> },
+        { path: 'my', element: <MyRecordPage /> },
+        { path: 'my/access-log', element: <AccessLogPage /> },
+        { path: 'my/sharing', element: <SharingPage /> },
         { path: 'emergency', element: <EmergencyPage /> },
         { path: '*', element: <HomePage /> },
       ],

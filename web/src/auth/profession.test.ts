@@ -14,8 +14,8 @@ describe('homeFor', () => {
     ['care-worker', 'generic'],
     ['therapist', 'generic'],
     ['municipal-officer', 'generic'],
-    ['patient', 'generic'],
-    ['family', 'generic'],
+    ['patient', 'patient'],
+    ['family', 'patient'],
     ['hub-admin', 'generic'],
   ])('%s lands on the %s home', (role, home) => {
     expect(homeFor([role])).toBe(home);

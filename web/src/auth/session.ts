@@ -15,6 +15,10 @@ export interface Session {
   practitioner?: string;
   /** the user's PractitionerRole id (claim practitioner_role): the author of what they write */
   practitionerRole?: string;
+  /** for a patient: themself; for family: the patient they act for (claim patient) */
+  patient?: string;
+  /** for family: their RelatedPerson id (claim related_person) */
+  relatedPerson?: string;
 }
 
 /** The claims of a JWT, read without verifying it (the hub verifies every token it is sent). */
@@ -52,6 +56,8 @@ export function sessionOf(accessToken: string, idClaims: Record<string, unknown>
   const organization = text(access.organization) || text(idClaims.organization);
   const practitioner = text(access.practitioner) || text(idClaims.practitioner);
   const practitionerRole = text(access.practitioner_role) || text(idClaims.practitioner_role);
+  const patient = text(access.patient) || text(idClaims.patient);
+  const relatedPerson = text(access.related_person) || text(idClaims.related_person);
   return {
     subject: text(access.sub) || text(idClaims.sub),
     name,
@@ -62,5 +68,7 @@ export function sessionOf(accessToken: string, idClaims: Record<string, unknown>
     ...(organization ? { organization } : {}),
     ...(practitioner ? { practitioner } : {}),
     ...(practitionerRole ? { practitionerRole } : {}),
+    ...(patient ? { patient } : {}),
+    ...(relatedPerson ? { relatedPerson } : {}),
   };
 }

@@ -51,6 +51,11 @@ export class FhirClient {
     return this.send<Bundle>('POST', this.base, batch, {}, signal);
   }
 
+  /** A transaction Bundle: the hub writes all its entries or none, and answers each entry's status (201, or 200 when found). */
+  transaction(bundle: Bundle, signal?: AbortSignal): Promise<Bundle> {
+    return this.send<Bundle>('POST', this.base, bundle, {}, signal);
+  }
+
   /** A `next` link of a search the hub answered: only on this client's own base, never elsewhere. */
   follow<T extends FhirResource>(link: string, signal?: AbortSignal): Promise<Bundle<T>> {
     const url = new URL(link, window.location.origin);

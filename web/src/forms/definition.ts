@@ -131,8 +131,9 @@ export interface StepDef {
 export interface DocumentDefinition {
   kind: string;
   title: string;
-  bundleProfile: string;
-  compositionProfile: string;
+  /** the Renkei profiles the document claims; none for a kind the hub holds no profile of (base R4 document) */
+  bundleProfile?: string;
+  compositionProfile?: string;
   /** Composition.type codings (first the care-document code the hub classifies by) */
   type: ReadonlyArray<{ system: string; code: string; display: string }>;
   sectionSystem: string;

@@ -8,8 +8,8 @@ import { codeSystems, profiles, snapshotProfiles, type ElementDefinition } from 
 // CodeSystem with the same Japanese display. With the generated snapshots (Maven builds fhir-profiles before web),
 // also every required element of the snapshot and every target element id.
 
-const composition = profiles.get(DISCHARGE_HANDOFF.compositionProfile)!;
-const bundle = profiles.get(DISCHARGE_HANDOFF.bundleProfile)!;
+const composition = profiles.get(DISCHARGE_HANDOFF.compositionProfile!)!;
+const bundle = profiles.get(DISCHARGE_HANDOFF.bundleProfile!)!;
 
 const targets = [
   ...allFields(DISCHARGE_HANDOFF).map(({ field }) => ({ ...field.target, what: `field ${field.id}` })),
@@ -107,7 +107,7 @@ describe('the discharge handoff form definition', () => {
   });
 
   it.runIf(snapshotProfiles.size > 0)('covers every required element of the snapshots of the Composition and Bundle profiles', () => {
-    const missing = [DISCHARGE_HANDOFF.compositionProfile, DISCHARGE_HANDOFF.bundleProfile].flatMap((id) =>
+    const missing = [DISCHARGE_HANDOFF.compositionProfile!, DISCHARGE_HANDOFF.bundleProfile!].flatMap((id) =>
       required(snapshotProfiles.get(id)!.snapshot!.element)
         .filter((e) => !e.id.includes('.extension:') || e.id.startsWith('Composition.extension:recipient'))
         .filter((e) => !/\.(url|system|value|div|status)$/.test(e.id) || e.id.split('.').length <= 2)

@@ -13,6 +13,7 @@ const TOPIC_TYPES: Record<string, readonly string[]> = {
   'overdue-handoff': ['Task'],
   communication: ['Communication'],
   'break-glass': ['Communication'],
+  'flagged-observation': ['Observation'],
 };
 
 /**
@@ -28,6 +29,9 @@ export function staleKeys(event: Pick<LiveEvent, 'topic' | 'focus'>): QueryKey[]
   keys.push([PATIENT_PAGE, 'timeline']);
   if (event.topic === 'care-document') {
     keys.push([PATIENT_PAGE, 'summary']); // the emergency sheet and advance-directive markers
+  }
+  if (event.topic === 'flagged-observation') {
+    keys.push([PATIENT_PAGE, 'vitals']); // the trend chart
   }
   if (event.focus) {
     keys.push([PATIENT_PAGE, 'record', event.focus.type, event.focus.id]);

@@ -7,7 +7,7 @@ export const TOPIC_BASE = 'http://renkei.example.jp/fhir/SubscriptionTopic/';
  * the inbox show. Each is one Subscription without filters: the hub sends the user every event of the topic they
  * may read, whichever patient it concerns.
  */
-export const LIVE_TOPICS = ['care-document', 'handoff-task', 'overdue-handoff', 'communication', 'break-glass'] as const;
+export const LIVE_TOPICS = ['care-document', 'handoff-task', 'overdue-handoff', 'communication', 'break-glass', 'flagged-observation'] as const;
 
 /** Marks the Subscriptions this app made, so that it reuses them instead of making new ones at every start. */
 export const APP_REASON = 'Renkei ウェブアプリのリアルタイム通知 (web app live updates)';

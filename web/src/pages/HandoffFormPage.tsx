@@ -11,7 +11,7 @@ import { ErrorNotice } from '../shell/ErrorNotice';
 import { StatusLine } from '../shell/StatusLine';
 import { isAnswered, missingAnswers, type Answer, type Answers, type PickedReference, type RecordRow } from '../forms/answers';
 import { buildDocument, newDraft, type Built, type Draft } from '../forms/builder';
-import { stepOfField, type FieldDef } from '../forms/definition';
+import { stepOfField, type DocumentDefinition, type FieldDef } from '../forms/definition';
 import { DISCHARGE_HANDOFF } from '../forms/discharge-handoff';
 import { FieldInput, SectionForm, type FieldContext } from '../forms/FormRenderer';
 import { SendProblems } from '../forms/SendProblems';
@@ -21,8 +21,6 @@ import { PatientPicker } from './PatientPicker';
 import { usePatientWriting } from './usePatientWriting';
 import { PdfButton } from './sent/PdfButton';
 import { searchDirectory as searchDirectoryByName } from './contact/directory';
-
-const DEFINITION = DISCHARGE_HANDOFF;
 
 function resources(bundle: Bundle): FhirResource[] {
   return (bundle.entry ?? []).map((e) => e.resource).filter((r): r is FhirResource => Boolean(r));
@@ -92,16 +90,16 @@ function answerText(field: FieldDef, value: Answer | undefined): string {
 }
 
 /** The review step: the document as the PDF form lays it out (title, patient, each section with its items). */
-function Review({ answers, patient, author }: { answers: Answers; patient?: Patient; author?: string }) {
+function Review({ definition, answers, patient, author }: { definition: DocumentDefinition; answers: Answers; patient?: Patient; author?: string }) {
   return (
     <Paper withBorder p="md" aria-label="送信前の確認（文書のプレビュー）" component="article">
       <Title order={2} size="h3" ta="center">
-        {DEFINITION.title}
+        {definition.title}
       </Title>
       <Text ta="center" size="sm">
         患者: {patient ? patientNames(patient).name : ''}　作成者: {author ?? ''}
       </Text>
-      {DEFINITION.fields.map((field) => (
+      {definition.fields.map((field) => (
         <Stack key={field.id} gap={2} mt="sm">
           <Text fw={700}>■ {field.label}</Text>
           <Text size="sm" style={{ whiteSpace: 'pre-line' }}>
@@ -109,7 +107,7 @@ function Review({ answers, patient, author }: { answers: Answers; patient?: Pati
           </Text>
         </Stack>
       ))}
-      {DEFINITION.sections.map((section) => {
+      {definition.sections.map((section) => {
         const rows = section.fields.map((f) => [f.label, answerText(f, answers[f.id])] as const).filter(([, t]) => t);
         if (section.min === 0 && rows.length === 0) return null;
         return (
@@ -131,11 +129,25 @@ function Review({ answers, patient, author }: { answers: Answers; patient?: Pati
   );
 }
 
-/**
- * 退院時情報提供書を作成して送る (docs/web-app.md §8): the steps of the form's definition, pre-filled from the hub,
- * the review, one POST of the document Bundle. The draft lives in memory only (no patient data in browser storage).
- */
+/** 退院時情報提供書を作成して送る (docs/web-app.md §8). */
 export default function HandoffFormPage() {
+  return (
+    <DocumentFormPage
+      definition={DISCHARGE_HANDOFF}
+      sentDetail="送付先ごとに引継ぎ（受領の確認と算定要件の期限）が作られました。受領の状況は患者ページと送信済み一覧に表示されます。"
+      sentList
+    />
+  );
+}
+
+/**
+ * A document form (docs/web-app.md §8, and the 服薬情報提供書 of MedicationReportPage): the steps of the form's
+ * definition, pre-filled from the hub, the review, one POST of the document Bundle. The draft lives in memory only (no
+ * patient data in browser storage).
+ */
+export function DocumentFormPage({ definition, sentDetail, sentList = false }: { definition: DocumentDefinition; sentDetail: string; sentList?: boolean }) {
+  const DEFINITION = definition;
+  const name = definition.title.replace(/（.*$/, '');
   const { patientId, choosePatient, session, client, queryClient, patient } = usePatientWriting();
   const author = useAuthor(session?.practitionerRole);
   const prefill = usePrefill(patientId);
@@ -279,17 +291,19 @@ export default function HandoffFormPage() {
     const sent = send.data;
     return (
       <Stack gap="md" maw={960}>
-        <Alert color="green" title="退院時情報提供書を送信しました" role="status">
-          <Text size="sm">送付先ごとに引継ぎ（受領の確認と算定要件の期限）が作られました。受領の状況は患者ページと送信済み一覧に表示されます。</Text>
+        <Alert color="green" title={`${name}を送信しました`} role="status">
+          <Text size="sm">{sentDetail}</Text>
         </Alert>
         <Group>
           {sent.id && <PdfButton record={`Bundle/${sent.id}`} />}
           <Button component={Link} to={`/patients/${patientId}`} variant="light">
             患者ページへ
           </Button>
-          <Button component={Link} to="/sent" variant="light">
-            送信済み一覧へ
-          </Button>
+          {sentList && (
+            <Button component={Link} to="/sent" variant="light">
+              送信済み一覧へ
+            </Button>
+          )}
         </Group>
       </Stack>
     );
@@ -304,7 +318,7 @@ export default function HandoffFormPage() {
         </Anchor>
       )}
       <Title order={1} size="h2">
-        退院時情報提供書の作成
+        {name}の作成
       </Title>
       <Text size="sm" c="dimmed">
         下書きはこの画面の中だけに保持されます（ブラウザには保存されません）。再読み込みや画面を閉じると入力内容は失われます。
@@ -351,7 +365,7 @@ export default function HandoffFormPage() {
           {patient.isError && <ErrorNotice error={patient.error} onRetry={() => void patient.refetch()} />}
           {prefill.isError && <ErrorNotice error={prefill.error} onRetry={() => void prefill.refetch()} />}
           {currentStep.id === 'review' ? (
-            <Review answers={answers} patient={patient.data} author={author.data?.picked.label} />
+            <Review definition={DEFINITION} answers={answers} patient={patient.data} author={author.data?.picked.label} />
           ) : (
             <Stack gap="lg">
               {(currentStep.fields ?? []).map((id) => {

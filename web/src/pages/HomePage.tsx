@@ -1,13 +1,18 @@
-import { Link } from 'react-router-dom';
+import { Link, Navigate } from 'react-router-dom';
 import { Badge, Button, Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useAuth } from '../auth/AuthProvider';
 import { HOMES } from './homes';
+import { UnansweredContactForms } from './home/UnansweredContactForms';
 
 /** The home of the signed-in user's profession (the realm role decides, auth/profession.ts). */
 export default function HomePage() {
   const { state } = useAuth();
   const session = state.status === 'ready' ? state.session : null;
   const home = HOMES[session?.home ?? 'generic'];
+  if (session?.home === 'patient') {
+    // the patient's and family's home is their record itself (pages/mine/MyRecordPage.tsx)
+    return <Navigate to="/my" replace />;
+  }
   return (
     <Stack gap="md" maw={960}>
       <div>
@@ -21,6 +26,7 @@ export default function HomePage() {
           {home.lead}
         </Text>
       </div>
+      {session?.home === 'physician' && <UnansweredContactForms session={session} />}
       <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md">
         {home.sections.map((section) => (
           <Card key={section.title} withBorder padding="md" component="section" aria-label={section.title}>

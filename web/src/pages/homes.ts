@@ -80,6 +80,28 @@ export const HOMES: Readonly<Record<Home, HomeContent>> = {
       },
     ],
   },
+  // the patient and their family (roles patient, family): HomePage sends them to their record (/my); the pages of pages/mine/
+  patient: {
+    title: 'ご本人の記録',
+    lead: '病院や在宅ケアの人たちが共有している記録を、ご本人とご家族が確認できます。',
+    sections: [
+      {
+        title: '記録と文書',
+        text: 'ケアチームの記録と、病院や事業所が作った文書を見られます。文書は印刷できます。',
+        link: { to: '/my', label: '記録と文書を見る' },
+      },
+      {
+        title: '閲覧履歴',
+        text: 'だれが、いつ、何のために記録を見たかを、新しい順に確認できます。',
+        link: { to: '/my/access-log', label: '閲覧履歴を見る' },
+      },
+      {
+        title: '共有の設定',
+        text: '記録を共有する病院や事業所を確認し、共有を始めたり止めたりできます。',
+        link: { to: '/my/sharing', label: '共有の設定を開く' },
+      },
+    ],
+  },
   generic: {
     title: 'ホーム',
     lead: '閲覧が許可されている患者の情報を確認できます。',

@@ -4,6 +4,7 @@ import { Alert, AppShell, Box, Burger, Button, Center, Group, Loader, NavLink, T
 import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import { useAuth } from '../auth/AuthProvider';
 import { ConnectionIndicator } from '../live/ConnectionIndicator';
+import { UnusualNotices } from '../visit/UnusualNotices';
 import { BreakGlassNotices } from './BreakGlassNotices';
 
 /**
@@ -64,7 +65,14 @@ export function AppLayout() {
           </Box>
         )}
         <NavLink component={RouterLink} to="/" end label="ホーム" onClick={close} />
-        <NavLink component={RouterLink} to="/patients" label="患者一覧" onClick={close} />
+        {session?.home !== 'patient' && <NavLink component={RouterLink} to="/patients" label="患者一覧" onClick={close} />}
+        {session?.home === 'patient' && (
+          <>
+            <NavLink component={RouterLink} to="/my" end label="記録と文書" onClick={close} />
+            <NavLink component={RouterLink} to="/my/access-log" label="閲覧履歴" onClick={close} />
+            <NavLink component={RouterLink} to="/my/sharing" label="共有の設定" onClick={close} />
+          </>
+        )}
         {session?.home === 'discharge' && <NavLink component={RouterLink} to="/sent" label="送信済み" onClick={close} />}
         {(session?.home === 'care-manager' || session?.home === 'physician') && <NavLink component={RouterLink} to="/inbox" label="受信箱" onClick={close} />}
         {session?.home === 'care-manager' && <NavLink component={RouterLink} to="/contact-forms" label="連絡票" onClick={close} />}
@@ -79,6 +87,7 @@ export function AppLayout() {
             </Button>
           </Alert>
         )}
+        <UnusualNotices />
         <BreakGlassNotices />
         <Suspense
           fallback={

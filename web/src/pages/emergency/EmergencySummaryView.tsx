@@ -2,7 +2,7 @@ import { Fragment, type ReactNode } from 'react';
 import { Anchor, Badge, Button, Card, Group, List, Stack, Text, Title } from '@mantine/core';
 import { birthDateLabel, genderLabel } from '../../fhir/names';
 import { formatDate } from '../patient/format';
-import { cprLabel, SECTION_ORDER, SECTION_TITLES, withPhoneLinks, type EmergencyView, type LineItem, type SectionKey } from './summary';
+import { cprLabel, transportLabel, SECTION_ORDER, SECTION_TITLES, withPhoneLinks, type EmergencyView, type LineItem, type SectionKey } from './summary';
 
 function Section({ id, children, accent }: { id: SectionKey; children: ReactNode; accent?: boolean }) {
   return (
@@ -87,6 +87,11 @@ function Wishes({ view }: { view: EmergencyView }) {
           <Text fz={24} fw={800} lh={1.3} c={wishes.cpr === 'dnar' ? 'red.9' : undefined}>
             {cprLabel(wishes.cpr)}
           </Text>
+          {transportLabel(wishes.transport) && (
+            <Text fz={20} fw={800} lh={1.3}>
+              {transportLabel(wishes.transport)}
+            </Text>
+          )}
           {wishes.treatments.length > 0 && (
             <List spacing={2} size="lg" aria-label="延命治療の希望">
               {wishes.treatments.map((t) => (

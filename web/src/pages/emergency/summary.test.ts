@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import sheetFixture from '../../../e2e/fixtures/emergency-sheet-yamada.json';
 import demoFixture from '../../../../keycloak/demo-fhir.json';
 import type { Bundle, Consent, FhirResource, MedicationStatement, AllergyIntolerance, Patient } from 'fhir/r4';
-import { emergencyView, narrativeLines, SECTION_ORDER, telHref, wishesOf, withPhoneLinks } from './summary';
+import { emergencyView, narrativeLines, SECTION_ORDER, telHref, transportLabel, wishesOf, withPhoneLinks } from './summary';
 
 // the demo's emergency sheet of 山田 花子 (the browser test writes it as her care manager) and her advance directive
 const sheet = sheetFixture as unknown as Bundle;
@@ -23,6 +23,9 @@ describe('the emergency summary as the crew reads it', () => {
   it('reads DNAR and each treatment wish from the advance directive', () => {
     const wishes = wishesOf(directive);
     expect(wishes.cpr).toBe('dnar');
+    // transport is its own line, not one treatment among others
+    expect(wishes.transport).toBe('wanted');
+    expect(transportLabel(wishes.transport)).toBe('救急搬送を希望する');
     expect(wishes.treatments).toEqual([
       { label: '気管挿管・人工呼吸器', wanted: false },
       { label: '胃ろう・経管栄養', wanted: false },
@@ -30,7 +33,8 @@ describe('the emergency summary as the crew reads it', () => {
     ]);
     expect(wishes.endOfLifePlace).toBe('自宅 — 住み慣れた自宅で最期まで過ごしたい');
     expect(wishes.proxy).toBe('山田 美穂（長女）');
-    expect(wishesOf(undefined).cpr).toBe('unknown');
+    expect(wishesOf(undefined)).toMatchObject({ cpr: 'unknown', transport: 'unknown' });
+    expect(transportLabel('unknown')).toBeUndefined();
   });
 
   it('takes transport wishes and contacts with their phones from the emergency sheet', () => {

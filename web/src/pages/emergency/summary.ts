@@ -63,6 +63,8 @@ export interface Treatment {
 export interface Wishes {
   /** DNAR（心肺蘇生を希望しない）, 心肺蘇生を希望する, or nothing recorded */
   cpr: 'dnar' | 'full' | 'unknown';
+  /** 救急搬送 (life-sustaining-treatment#hospital-transport): to hospital by ambulance, or kept at home */
+  transport: 'wanted' | 'refused' | 'unknown';
   treatments: Treatment[];
   /** 自宅 — 住み慣れた自宅で最期まで過ごしたい */
   endOfLifePlace?: string;
@@ -229,9 +231,12 @@ function isDirective(resource: FhirResource): resource is Consent {
 }
 
 /** The wishes an advance directive records: each life-sustaining treatment permitted or refused, and CPR above all. */
-export function wishesOf(directive: Consent | undefined): Pick<Wishes, 'cpr' | 'treatments' | 'endOfLifePlace' | 'proxy' | 'recorded'> {
+export function wishesOf(
+  directive: Consent | undefined,
+): Pick<Wishes, 'cpr' | 'transport' | 'treatments' | 'endOfLifePlace' | 'proxy' | 'recorded'> {
   const treatments: Treatment[] = [];
   let cpr: Wishes['cpr'] = 'unknown';
+  let transport: Wishes['transport'] = 'unknown';
   const visit = (provision: ConsentProvision | undefined) => {
     for (const inner of provision?.provision ?? []) {
       for (const concept of inner.code ?? []) {
@@ -240,6 +245,8 @@ export function wishesOf(directive: Consent | undefined): Pick<Wishes, 'cpr' | '
           const wanted = inner.type === 'permit';
           if (coding.code === 'cpr') {
             cpr = wanted ? 'full' : 'dnar';
+          } else if (coding.code === 'hospital-transport') {
+            transport = wanted ? 'wanted' : 'refused';
           } else {
             treatments.push({ label: coding.display ?? concept.text ?? coding.code ?? '', wanted });
           }
@@ -254,6 +261,7 @@ export function wishesOf(directive: Consent | undefined): Pick<Wishes, 'cpr' | '
   const proxy = directive?.provision?.actor?.find((a) => a.reference?.display || a.reference?.reference)?.reference?.display;
   return {
     cpr,
+    transport,
     treatments,
     ...(placeLabel ? { endOfLifePlace: placeLabel } : {}),
     ...(proxy ? { proxy } : {}),
@@ -341,5 +349,17 @@ export function cprLabel(cpr: Wishes['cpr']): string {
       return '心肺蘇生を希望する';
     default:
       return '心肺蘇生についての意思は登録されていません';
+  }
+}
+
+/** The transport line in the crew's words, or nothing when the directive does not say (the sheet's words may). */
+export function transportLabel(transport: Wishes['transport']): string | undefined {
+  switch (transport) {
+    case 'wanted':
+      return '救急搬送を希望する';
+    case 'refused':
+      return '救急搬送を希望しない（在宅での看取りを希望）';
+    default:
+      return undefined;
   }
 }

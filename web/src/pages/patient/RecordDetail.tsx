@@ -1,8 +1,8 @@
 import type { ReactNode } from 'react';
 import { Badge, Group, Loader, Modal, Stack, Table, Text, Title } from '@mantine/core';
-import type { Composition, FhirResource } from 'fhir/r4';
+import type { Composition, Consent, FhirResource } from 'fhir/r4';
 import { ErrorNotice } from '../../shell/ErrorNotice';
-import { formatDateTime } from './format';
+import { formatDate, formatDateTime } from './format';
 import { useRecord } from './hooks';
 import { KIND_LABELS, TASK_STATUS_LABELS, observationValue, taskDeadline, toEntry, type Names } from './timeline';
 import { PdfButton, printableRecord } from '../sent/PdfButton';
@@ -16,6 +16,23 @@ function narrativeText(div: string | undefined): string {
     return '';
   }
   return (new DOMParser().parseFromString(div, 'text/html').body.textContent ?? '').trim();
+}
+
+const END_OF_LIFE_PLACE = 'http://renkei.example.jp/fhir/StructureDefinition/end-of-life-place';
+const STORED_SIGNATURE = 'http://renkei.example.jp/fhir/StructureDefinition/stored-signature';
+
+/** 療養場所 of an advance directive: the choice and the patient's own words. */
+function endOfLifePlace(consent: Consent): string | undefined {
+  const place = consent.extension?.find((e) => e.url === END_OF_LIFE_PLACE)?.valueCodeableConcept;
+  const chosen = place?.coding?.[0]?.display;
+  return [chosen, place?.text].filter(Boolean).join('：') || undefined;
+}
+
+/** Who witnessed an advance directive: the signature the hub keeps with it (a seal of the hub's own is not a witness). */
+function witnessOf(consent: Consent): string | undefined {
+  const signature = consent.meta?.extension?.find((e) => e.url === STORED_SIGNATURE)?.valueSignature;
+  const witnessed = signature?.type?.some((t) => t.code === '1.2.840.10065.1.12.1.11');
+  return witnessed ? `${signature?.who?.display ?? signature?.who?.reference ?? ''}（${formatDateTime(signature?.when)}）` : undefined;
 }
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
@@ -152,12 +169,16 @@ function Body({ resource, names }: { resource: FhirResource; names: Names }) {
       return (
         <Table>
           <Table.Tbody>
-            <Row label="日付">{formatDateTime(resource.dateTime)}</Row>
+            <Row label="日付">{resource.dateTime?.includes('T') ? formatDateTime(resource.dateTime) : formatDate(resource.dateTime)}</Row>
             <Row label="内容">
               {(resource.provision?.provision ?? [])
                 .map((p) => `${p.code?.[0]?.text ?? p.code?.[0]?.coding?.[0]?.display ?? ''}: ${p.type === 'permit' ? '希望する' : p.type === 'deny' ? '希望しない' : ''}`)
                 .join('\n')}
             </Row>
+            <Row label="最期を過ごしたい場所">{endOfLifePlace(resource)}</Row>
+            <Row label="代理意思決定者">{(resource.provision?.actor ?? []).map((a) => a.reference?.display ?? a.reference?.reference).filter(Boolean).join('、')}</Row>
+            <Row label="署名済みの書面">{resource.sourceAttachment ? `${resource.sourceAttachment.title ?? '添付あり'}（${resource.sourceAttachment.contentType ?? ''}）` : undefined}</Row>
+            <Row label="立会医師の署名">{witnessOf(resource)}</Row>
           </Table.Tbody>
         </Table>
       );

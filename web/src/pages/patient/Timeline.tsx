@@ -3,7 +3,7 @@ import { Badge, Button, Card, Group, Loader, Stack, Text, Title, UnstyledButton 
 import { ErrorNotice } from '../../shell/ErrorNotice';
 import { formatDateTime } from './format';
 import type { useTimeline } from './hooks';
-import { KIND_LABELS, mergeTimeline, type EntryKind, type Names, type TimelineEntry } from './timeline';
+import { KIND_LABELS, mergeTimeline, unusualFirst, type EntryKind, type Names, type TimelineEntry } from './timeline';
 
 /** Entries on screen at first and added by each さらに表示: the page stays light with hundreds of entries. */
 export const SHOWN_STEP = 50;
@@ -34,14 +34,22 @@ function EntryRow({ entry, onOpen }: { entry: TimelineEntry; onOpen: (entry: Tim
       <UnstyledButton
         onClick={() => onOpen(entry)}
         w="100%"
-        aria-label={`${KIND_LABELS[entry.kind]}: ${entry.title}${entry.author ? `、${entry.author}` : ''}、${time}${entry.deadline ? `、${entry.deadline.label}` : ''}`}
+        data-unusual={entry.unusual || undefined}
+        aria-label={`${entry.unusual ? 'いつもと違う、' : ''}${KIND_LABELS[entry.kind]}: ${entry.title}${entry.author ? `、${entry.author}` : ''}、${time}${entry.deadline ? `、${entry.deadline.label}` : ''}`}
       >
-        <Card withBorder padding="sm">
+        <Card withBorder padding="sm" style={entry.unusual ? { borderColor: 'var(--mantine-color-red-7)', borderWidth: 2 } : undefined}>
           <Group justify="space-between" align="flex-start" wrap="wrap" gap={4}>
             <Group gap="xs" wrap="nowrap" align="flex-start" style={{ minWidth: 0, flex: '1 1 16rem' }}>
-              <Badge color={KIND_COLORS[entry.kind]} variant="light" radius="sm" style={{ flexShrink: 0 }}>
-                {KIND_LABELS[entry.kind]}
-              </Badge>
+              <Stack gap={4} style={{ flexShrink: 0 }}>
+                {entry.unusual && (
+                  <Badge color="red" variant="filled" radius="sm">
+                    いつもと違う
+                  </Badge>
+                )}
+                <Badge color={KIND_COLORS[entry.kind]} variant="light" radius="sm">
+                  {KIND_LABELS[entry.kind]}
+                </Badge>
+              </Stack>
               <div style={{ minWidth: 0 }}>
                 <Text fw={600} size="sm" lh={1.4}>
                   {entry.title}
@@ -88,7 +96,10 @@ export function Timeline({ timeline, names, onOpen }: { timeline: ReturnType<typ
     const timer = setInterval(() => setNow(Date.now()), 60_000);
     return () => clearInterval(timer);
   }, []);
-  const merged = useMemo(() => mergeTimeline(pages ?? [], names, now), [pages, names, now]);
+  const merged = useMemo(() => {
+    const all = mergeTimeline(pages ?? [], names, now);
+    return { ...all, entries: unusualFirst(all.entries, now) };
+  }, [pages, names, now]);
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = timeline;
 
   useEffect(() => {
@@ -116,7 +127,7 @@ export function Timeline({ timeline, names, onOpen }: { timeline: ReturnType<typ
       )}
       {timeline.data && (
         <Text size="xs" c="dimmed" mb="xs" role="status" aria-live="polite">
-          {merged.entries.length === 0 ? 'まだ記録はありません。' : `新しい順に${visible.length}件を表示${more ? '（続きがあります）' : ''}`}
+          {merged.entries.length === 0 ? 'まだ記録はありません。' : `${visible.some((e) => e.unusual) ? '「いつもと違う」を先頭に、' : ''}新しい順に${visible.length}件を表示${more ? '（続きがあります）' : ''}`}
         </Text>
       )}
       <Stack gap="xs" component="ol" p={0} m={0} style={{ listStyle: 'none' }} aria-label="タイムライン（新しい順）">

@@ -8,6 +8,7 @@ import type {
   Reference,
   Task,
 } from 'fhir/r4';
+import { isUnusual } from '../../visit/visitBundle';
 import { deadlineState, type DeadlineState } from './format';
 
 /** The record types of the team's activity, each one search of the timeline batch. */
@@ -39,6 +40,8 @@ export interface TimelineEntry {
   deadline?: DeadlineState;
   /** the status in Japanese, for Tasks */
   status?: string;
+  /** an observation its author marked いつもと違う (Observation.interpretation observation-flag#unusual) */
+  unusual?: boolean;
   resource: FhirResource;
 }
 
@@ -50,6 +53,7 @@ export const HANDOFF_LABELS: Record<string, string> = {
   'admission-info': '入院時情報提供書の送付',
   'discharge-summary': '退院時情報提供書の送付',
   'contact-form': '主治医・ケアマネジャー連絡票',
+  'medication-report': '服薬情報提供書の送付',
   'discharge-screening': '退院支援スクリーニング',
   'discharge-plan': '退院支援計画・カンファレンス',
 };
@@ -95,6 +99,10 @@ export function quantityLabel(q: Quantity | undefined): string {
 export function observationValue(o: Observation): string {
   if (o.valueQuantity) {
     return quantityLabel(o.valueQuantity);
+  }
+  if (o.component?.length && o.component.every((c) => c.valueBoolean !== undefined)) {
+    // 排泄: 排尿あり・排便なし
+    return o.component.map((c) => `${c.code.text ?? c.code.coding?.[0]?.display ?? ''}${c.valueBoolean ? 'あり' : 'なし'}`).join('・');
   }
   const components = (o.component ?? []).map((c) => quantityLabel(c.valueQuantity)).filter(Boolean);
   if (components.length === 2 && o.component?.every((c) => c.valueQuantity?.unit === o.component?.[0].valueQuantity?.unit)) {
@@ -230,6 +238,7 @@ export function toEntry(resource: FhirResource, names: Names, now: number): Time
         title: resource.code?.text || resource.code?.coding?.[0]?.display || '観察',
         author: referenceLabel(resource.performer?.[0], names),
         summary: observationValue(resource),
+        ...(isUnusual(resource) ? { unusual: true } : {}),
       };
     default:
       return undefined;
@@ -309,4 +318,17 @@ export function mergeTimeline(pages: readonly TimelinePage[], names: Names, now:
   }
   const entries = [...byKey.values()].filter((e) => timeOf(e) >= horizon).sort(newestFirst);
   return { entries, next, refused };
+}
+
+/** How long an observation marked いつもと違う stays at the top of the timeline. */
+export const UNUSUAL_PINNED_DAYS = 7;
+
+/**
+ * The entries with those marked いつもと違う in the last {@link UNUSUAL_PINNED_DAYS} days first (newest first among
+ * them), then the rest in their order: what the team must notice is never below the fold.
+ */
+export function unusualFirst(entries: readonly TimelineEntry[], now: number): TimelineEntry[] {
+  const since = now - UNUSUAL_PINNED_DAYS * 24 * 60 * 60 * 1000;
+  const pinned = entries.filter((e) => e.unusual && timeOf(e) >= since);
+  return [...pinned, ...entries.filter((e) => !pinned.includes(e))];
 }

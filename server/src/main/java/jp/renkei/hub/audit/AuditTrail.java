@@ -259,6 +259,12 @@ public class AuditTrail {
         String purpose = access.emergencyAccess() ? "ETREAT" : caller.purpose();
         event.addPurposeOfEvent(new CodeableConcept(new Coding(PURPOSE_SYSTEM, purpose, null)));
         AuditEventAgentComponent user = userAgents(event, caller);
+        // The patient reads this event to learn who looked at their record: the person's name as their token gives it
+        // (family and given name), not their login, which stays in altId.
+        String name = guard.callerTokenName();
+        if (name != null) {
+            user.getWho().setDisplay(name);
+        }
         if (request instanceof ServletRequestDetails servlet) {
             user.getNetwork().setAddress(servlet.getServletRequest().getRemoteAddr())
                     .setType(AuditEvent.AuditEventAgentNetworkType._2);

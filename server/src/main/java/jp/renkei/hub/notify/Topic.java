@@ -29,7 +29,15 @@ public enum Topic {
     OVERDUE_HANDOFF("overdue-handoff", "引き継ぎの期限超過",
             "A hand-off Task addressed to or requested by the subscriber (or their organisation) passed its "
                     + "deadline undelivered or unanswered",
-            Set.of("Task"), List.of("patient"));
+            Set.of("Task"), List.of("patient")),
+    FLAGGED_OBSERVATION("flagged-observation", "いつもと違う観察",
+            "An observation of a patient the subscriber may see was marked as different from usual "
+                    + "(Observation.interpretation http://renkei.example.jp/fhir/CodeSystem/observation-flag#unusual)",
+            Set.of("Observation"), List.of("patient"));
+
+    /** The hub's flag for an observation its author found different from the patient's usual (いつもと違う). */
+    public static final String OBSERVATION_FLAG = "http://renkei.example.jp/fhir/CodeSystem/observation-flag";
+    public static final String UNUSUAL = "unusual";
 
     public static final String BASE = "http://renkei.example.jp/fhir/SubscriptionTopic/";
 

@@ -11,6 +11,7 @@ import jp.renkei.hub.workflow.TaskWorkflow;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Communication;
+import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.Task;
@@ -39,6 +40,9 @@ final class TopicMatcher {
             case BREAK_GLASS -> resource instanceof Communication c && previous.get() == null && isBreakGlassNotice(c);
             case OVERDUE_HANDOFF -> resource instanceof Task task && isHandoff(task) && overdue(task)
                     && !(previous.get() instanceof Task before && overdue(before));
+            // newly flagged: a create with the flag, or an update that adds it (a later edit of a flagged one is not news)
+            case FLAGGED_OBSERVATION -> resource instanceof Observation o && flaggedUnusual(o)
+                    && !(previous.get() instanceof Observation before && flaggedUnusual(before));
         };
     }
 
@@ -63,14 +67,14 @@ final class TopicMatcher {
             case HANDOFF_TASK -> resource instanceof Task task
                     && spec.passes("status", task.getStatus() == null ? List.of() : List.of(task.getStatus().toCode()));
             case COMMUNICATION -> resource instanceof Communication c && spec.passes("category", codes(c));
-            case OVERDUE_HANDOFF, BREAK_GLASS -> true;
+            case OVERDUE_HANDOFF, BREAK_GLASS, FLAGGED_OBSERVATION -> true;
         };
     }
 
     /** Whether the event is the owner's business as the topic defines it: addressed to them, their patient's. */
     boolean concerns(Topic topic, Caller owner, StoredResource stored, Resource resource) {
         return switch (topic) {
-            case CARE_DOCUMENT -> true;
+            case CARE_DOCUMENT, FLAGGED_OBSERVATION -> true;
             case HANDOFF_TASK, OVERDUE_HANDOFF -> resource instanceof Task task && involved(owner, task);
             case COMMUNICATION -> resource instanceof Communication c && addressed(owner, c.getRecipient());
             case BREAK_GLASS -> resource instanceof Communication c && (addressed(owner, c.getRecipient())
@@ -101,6 +105,11 @@ final class TopicMatcher {
     private static boolean overdue(Task task) {
         return task.getBusinessStatus().getCoding().stream()
                 .anyMatch(c -> TaskWorkflow.HANDOFF_STATUS.equals(c.getSystem()) && "overdue".equals(c.getCode()));
+    }
+
+    static boolean flaggedUnusual(Observation observation) {
+        return observation.getInterpretation().stream().flatMap(i -> i.getCoding().stream())
+                .anyMatch(c -> Topic.OBSERVATION_FLAG.equals(c.getSystem()) && Topic.UNUSUAL.equals(c.getCode()));
     }
 
     private static boolean isBreakGlassNotice(Communication communication) {

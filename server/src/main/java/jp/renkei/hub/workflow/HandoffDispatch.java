@@ -29,7 +29,8 @@ import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.Task;
 
 /**
- * Sending is writing: when a discharge handoff or admission information (a document Bundle whose
+ * Sending is writing: when a discharge handoff, admission information or a pharmacist's medication report (服薬情報提供書,
+ * no fee-rule deadline) (a document Bundle whose
  * Composition names its recipients in the extension {@code handoff-recipient}; the discharge handoff's
  * profile requires at least one, a document without any is stored and sent to nobody) or a contact-form question (a Communication claiming
  * {@code renkei-contact-form-question}, recipients in {@code recipient}) is created, the hub opens one
@@ -54,7 +55,8 @@ public final class HandoffDispatch implements WriteRule {
     /** Document kinds that are sent to someone, with the Task's title. */
     private static final Map<String, String> SENT_DOCUMENTS = Map.of(
             "discharge-summary", "退院時情報提供書の送付",
-            "admission-info", "入院時情報提供書の送付");
+            "admission-info", "入院時情報提供書の送付",
+            "medication-report", "服薬情報提供書の送付");
     private static final Set<String> ADDRESSEE_TYPES = Set.of("Organization", "PractitionerRole", "Practitioner");
 
     private final FhirContext fhirContext;
@@ -229,9 +231,9 @@ public final class HandoffDispatch implements WriteRule {
             }
             List<Reference> recipients = composition.getExtensionsByUrl(RECIPIENT).stream()
                     .map(Extension::getValue).filter(Reference.class::isInstance).map(Reference.class::cast).toList();
-            // the day the fee-rule deadlines count from: the admission, or the discharge
+            // the day the fee-rule deadlines count from: the admission, or the discharge; a medication report has none
             LocalDate trigger = "discharge-summary".equals(kind) ? dischargeDay(bundle, composition)
-                    : day(composition.getEventFirstRep().getPeriod().getStartElement());
+                    : "admission-info".equals(kind) ? day(composition.getEventFirstRep().getPeriod().getStartElement()) : null;
             return new Sending(kind, SENT_DOCUMENTS.get(kind), recipients, trigger, null,
                     "Bundle.entry[0].resource.extension('" + RECIPIENT + "')", "Bundle.entry[0].resource.subject",
                     "Bundle.entry[0].resource.author");

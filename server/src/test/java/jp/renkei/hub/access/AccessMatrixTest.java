@@ -64,6 +64,25 @@ class AccessMatrixTest {
                 assertThat(policy.relations("family", type, kind, Action.READ)).as(type + " " + kind).contains(Relation.PROXY);
             }
         }
+        // the patient and their proxy start sharing (a privacy Consent naming whom) and stop it; nothing else is theirs to
+        // write: not an advance directive, not another scope, no other record type
+        for (String role : List.of("patient", "family")) {
+            Relation own = role.equals("patient") ? Relation.SELF : Relation.PROXY;
+            assertThat(policy.relations(role, "Consent", "patient-privacy", Action.CREATE)).as(role).containsExactly(own);
+            assertThat(policy.relations(role, "Consent", "patient-privacy", Action.REVOKE)).as(role).containsExactly(own);
+            for (String kind : List.of("adr", "treatment", "research", "unclassified")) {
+                assertThat(policy.relations(role, "Consent", kind, Action.CREATE)).as(role + " " + kind).isEmpty();
+            }
+            for (String type : policy.types()) {
+                if (!type.equals("Consent")) {
+                    for (Action action : List.of(Action.CREATE, Action.UPDATE, Action.DELETE)) {
+                        assertThat(policy.mayEver(role, type, action)).as(role + " " + action + " " + type).isFalse();
+                    }
+                }
+            }
+            assertThat(policy.mayEver(role, "Consent", Action.UPDATE)).isFalse();
+            assertThat(policy.mayEver(role, "Consent", Action.DELETE)).isFalse();
+        }
         // organisation membership alone reads nothing of a patient: author-org grants only amending, deleting and
         // revoking (which need reading first), and a colleague outside the care team can do nothing to a patient's record
         for (AccessPolicy.Role role : policy.roles().values()) {

@@ -154,6 +154,47 @@ class AuditTrailTest {
         assertThat(get("/$verify-audit-chain", careManager()).statusCode()).isEqualTo(403);
     }
 
+    /**
+     * The patient's access log (閲覧履歴): each event names the person by the name their token gives (not their login,
+     * which stays in altId), with profession and organisation; events about other patients never reach her, neither
+     * alone nor with hers (a search that showed both), and no entity she is shown names another patient's record.
+     */
+    @Test
+    void thePatientsAccessLogNamesThePersonAndShowsNothingOfOtherPatients() {
+        String named = world.issuer.token().roles("care-manager").claim("preferred_username", "cm.sasaki")
+                .claim("family_name", "佐々木").claim("given_name", "和子")
+                .claim("practitioner_role", "role-cm").claim("organization", "org-homecare").sign();
+        assertThat(get("/Patient/ph", named).statusCode()).isEqualTo(200);
+        // another patient's record, alone and together with hers (a search that shows both)
+        assertThat(get("/Patient/ps", named).statusCode()).isIn(403, 404);
+        assertThat(get("/Patient?_id=ph,ps", named).statusCode()).isEqualTo(200);
+        assertThat(get("/Patient/ph", patient()).statusCode()).isEqualTo(200);
+
+        Bundle log = json.parseResource(Bundle.class, get("/AuditEvent?patient=Patient/ph&_sort=-date&_count=500", patient()).body());
+        List<AuditEvent> events = log.getEntry().stream().map(e -> (AuditEvent) e.getResource()).toList();
+        AuditEvent read = events.stream().filter(e -> "cm.sasaki".equals(e.getAgentFirstRep().getAltId())
+                && e.getSubtypeFirstRep().getCode().equals("read")).findFirst().orElseThrow();
+        assertThat(read.getAgentFirstRep().getWho().getDisplay()).isEqualTo("佐々木 和子");
+        assertThat(read.getAgentFirstRep().getWho().getReference()).isEqualTo("PractitionerRole/role-cm");
+        assertThat(read.getAgentFirstRep().getRoleFirstRep().getCodingFirstRep().getCode()).isEqualTo("care-manager");
+        assertThat(read.getAgent()).extracting(a -> a.getWho().getReference()).contains("Organization/org-homecare");
+        assertThat(read.getPurposeOfEventFirstRep().getCodingFirstRep().getCode()).isEqualTo("CAREMGT");
+        // her own read is there too, under her own identity
+        assertThat(events).anySatisfy(e -> assertThat(e.getAgentFirstRep().getWho().getReference()).isEqualTo("Patient/ph"));
+        // newest first
+        List<java.util.Date> recorded = events.stream().map(AuditEvent::getRecorded).toList();
+        assertThat(recorded).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+        // nothing about the other patient, in any event she is shown
+        assertThat(events).allSatisfy(e -> assertThat(entities(e)).noneMatch(ref -> ref.startsWith("Patient/ps")));
+        assertThat(log.getTotal()).isEqualTo(events.size());
+        // the same log asked for by entity, or with no patient at all, shows nothing more
+        Bundle byEntity = json.parseResource(Bundle.class, get("/AuditEvent?entity=Patient/ps&_count=500", patient()).body());
+        assertThat(byEntity.getTotal()).isZero();
+        Bundle unfiltered = json.parseResource(Bundle.class, get("/AuditEvent?_count=500", patient()).body());
+        assertThat(unfiltered.getEntry()).allSatisfy(e -> assertThat(entities((AuditEvent) e.getResource()))
+                .noneMatch(ref -> ref.startsWith("Patient/ps")));
+    }
+
     @Test
     void auditEventsCannotBeChangedOrDeletedThroughTheApi() {
         AuditEvent event = eventsAbout("ph").get(0);

@@ -244,6 +244,96 @@ class ConsentRecordingTest {
                 .contains("CAREMGT", "TREAT", "PATRQT", "FAMRQT");
     }
 
+    /** A care manager of an organisation that is not on the patient's care team. */
+    private String outsideCareManager() {
+        return world.issuer.token().roles("care-manager").subject("cm-other").claim("practitioner", "pr-other")
+                .claim("practitioner_role", "role-other").claim("organization", "org-other").sign();
+    }
+
+    /** What the web app sends when the patient (or their proxy, {@code performer}) starts sharing with an organisation. */
+    private static Consent grantTo(String patient, String performer, String organization) {
+        Consent consent = new Consent().setStatus(Consent.ConsentState.ACTIVE)
+                .setScope(new org.hl7.fhir.r4.model.CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/consentscope",
+                        "patient-privacy", null)))
+                .addCategory(new org.hl7.fhir.r4.model.CodeableConcept(new Coding("http://loinc.org", "59284-0", "Patient Consent")))
+                .setPatient(new Reference("Patient/" + patient)).addPerformer(new Reference(performer))
+                .setSource(new Attachment().setContentType("text/plain; charset=utf-8").setTitle("本人による共有の開始")
+                        .setData("いわて在宅ケアセンターと記録を共有します。".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .setPolicyRule(new org.hl7.fhir.r4.model.CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode",
+                        "OPTIN", null)));
+        consent.getProvision().setType(Consent.ConsentProvisionType.PERMIT).addActor()
+                .setRole(new org.hl7.fhir.r4.model.CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/v3-ParticipationType",
+                        "IRCP", null)))
+                .setReference(new Reference(organization));
+        return consent;
+    }
+
+    private int observationsSeen(String patient, String token) {
+        HttpResponse<String> search = send("GET", "/Observation?patient=Patient/" + patient, null, token);
+        assertThat(search.statusCode()).as(search.body()).isEqualTo(200);
+        return json.parseResource(Bundle.class, search.body()).getTotal();
+    }
+
+    /**
+     * The patient and their proxy start sharing with an organisation outside the care team by recording a privacy
+     * Consent naming it, and stop it with $revoke; each counts for that organisation's member from the very next request.
+     * Neither may record one for another patient, nor an advance directive or another scope.
+     */
+    @Test
+    void thePatientAndTheirProxyStartAndStopSharingWithAnOrganisationAndItCountsAtOnce() {
+        world.seed("Organization", "org-other", new org.hl7.fhir.r4.model.Organization().setName("ひまわり薬局"), null);
+        String outsider = outsideCareManager();
+        assertThat(send("GET", "/Observation/obs-pa", null, outsider).statusCode()).isEqualTo(404);
+        assertThat(observationsSeen("pa", outsider)).isZero();
+
+        // the patient starts sharing
+        HttpResponse<String> granted = send("POST", "/Consent", grantTo("pa", "Patient/pa", "Organization/org-other"), patient("pa"));
+        assertThat(granted.statusCode()).as(granted.body()).isEqualTo(201);
+        String id = json.parseResource(Consent.class, granted.body()).getIdElement().getIdPart();
+        Extension stamp = stamp(read(id));
+        assertThat(part(stamp, "action")).isEqualTo("record");
+        assertThat(part(stamp, "agent")).isEqualTo("Patient/pa");
+        // the organisation's member reads at once, the record and in searches
+        assertThat(send("GET", "/Observation/obs-pa", null, outsider).statusCode()).isEqualTo(200);
+        assertThat(observationsSeen("pa", outsider)).isEqualTo(1);
+        // and nothing of the other patient
+        assertThat(send("GET", "/Observation/obs-pb", null, outsider).statusCode()).isEqualTo(404);
+
+        // she stops it: the very next request is refused again
+        assertThat(revoke(id, null, patient("pa")).statusCode()).isEqualTo(200);
+        assertThat(send("GET", "/Observation/obs-pa", null, outsider).statusCode()).isEqualTo(404);
+        assertThat(observationsSeen("pa", outsider)).isZero();
+
+        // her proxy does the same for her
+        HttpResponse<String> byProxy = send("POST", "/Consent", grantTo("pa", "RelatedPerson/rp-pa", "Organization/org-other"), proxy());
+        assertThat(byProxy.statusCode()).as(byProxy.body()).isEqualTo(201);
+        String second = json.parseResource(Consent.class, byProxy.body()).getIdElement().getIdPart();
+        assertThat(part(stamp(read(second)), "agent")).isEqualTo("RelatedPerson/rp-pa");
+        assertThat(send("GET", "/Observation/obs-pa", null, outsider).statusCode()).isEqualTo(200);
+        assertThat(revoke(second, null, proxy()).statusCode()).isEqualTo(200);
+        assertThat(send("GET", "/Observation/obs-pa", null, outsider).statusCode()).isEqualTo(404);
+
+        // not for another patient, by neither of them, and nothing is stored
+        int consentsOfPb = consentsOf("pb", patient("pb"));
+        assertThat(send("POST", "/Consent", grantTo("pb", "Patient/pa", "Organization/org-other"), patient("pa")).statusCode())
+                .isEqualTo(403);
+        assertThat(send("POST", "/Consent", grantTo("pb", "RelatedPerson/rp-pa", "Organization/org-other"), proxy()).statusCode())
+                .isEqualTo(403);
+        assertThat(consentsOf("pb", patient("pb"))).isEqualTo(consentsOfPb);
+        assertThat(send("GET", "/Observation/obs-pb", null, outsider).statusCode()).isEqualTo(404);
+        // only sharing: not an advance directive, not a consent to treatment
+        for (String scope : List.of("adr", "treatment")) {
+            Consent other = grantTo("pa", "Patient/pa", "Organization/org-other");
+            other.getScope().getCodingFirstRep().setCode(scope);
+            assertThat(send("POST", "/Consent", other, patient("pa")).statusCode()).as(scope).isEqualTo(403);
+        }
+        // a patient-made grant still needs its source, like any privacy Consent
+        Consent noSource = grantTo("pa", "Patient/pa", "Organization/org-other");
+        noSource.setSource(null);
+        assertThat(send("POST", "/Consent", noSource, patient("pa")).statusCode()).isEqualTo(422);
+        assertThat(send("GET", "/Observation/obs-pa", null, outsider).statusCode()).isEqualTo(404);
+    }
+
     @Test
     void requestsRefusedForTheirTokenAreAuditedWithoutTrustingTheToken() {
         assertThat(hub.send("GET", "/Patient/pb/$everything", null, null).statusCode()).isEqualTo(401);

@@ -799,6 +799,85 @@ class NotificationTest {
                 .map(p -> ((Reference) p.getValue()).getReference()).toList();
     }
 
+    // ---- a visit's observations marked いつもと違う (web/src/visit/visitBundle.ts) ---------------------------
+
+    /**
+     * The visiting nurse's visit as the web app sends it: one transaction, each entry a conditional create on its own
+     * urn:uuid identifier, the temperature flagged いつもと違う. The care manager on the team hears of the flagged one
+     * once; an MSW on the same team (who may not read vital signs) and a care manager of another patient's team hear
+     * nothing. The same transaction sent again (a retry after a lost answer) stores nothing twice and raises no event.
+     */
+    @Test
+    void aFlaggedVisitObservationReachesTheTeamOnceAndNobodyWhoMayNotReadIt() throws Exception {
+        seed("Patient", "p5", new Patient().addName(new HumanName().setFamily("山田").addGiven("花子")), "Organization/org-hospital");
+        seed("CareTeam", "ct-p5", team("p5", "PractitionerRole/role-vn", "PractitionerRole/role-cm", "PractitionerRole/role-msw"),
+                "Organization/org-hospital");
+        seed("Consent", "consent-p5", CareRecords.sharingWith("p5", "CareTeam/ct-p5"), "Organization/org-hospital");
+        String nurse = issuer.token().roles("visiting-nurse").subject("vn-kato").claim("preferred_username", "vn.kato")
+                .claim("practitioner_role", "role-vn").claim("organization", "org-nursing").sign();
+        String msw = issuer.token().roles("msw").subject("msw-ito").claim("preferred_username", "msw.ito")
+                .claim("practitioner_role", "role-msw").claim("organization", "org-hospital").sign();
+        String outsider = issuer.token().roles("care-manager").subject("cm-other").claim("preferred_username", "cm.other")
+                .claim("practitioner_role", "role-cm-other").claim("organization", "org-elsewhere").sign();
+        String cm = careManager();
+        String forCm = subscribe(cm, Topic.FLAGGED_OBSERVATION, "id-only", 0);
+        String forMsw = subscribe(msw, Topic.FLAGGED_OBSERVATION, "id-only", 0);
+        String forOutsider = subscribe(outsider, Topic.FLAGGED_OBSERVATION, "id-only", 0);
+        try (SocketClient cmSocket = bound(cm, forCm); SocketClient mswSocket = bound(msw, forMsw);
+             SocketClient outsiderSocket = bound(outsider, forOutsider)) {
+            String temperature = "urn:uuid:" + java.util.UUID.randomUUID();
+            String pulse = "urn:uuid:" + java.util.UUID.randomUUID();
+            Bundle visit = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+            visitEntry(visit, temperature, vital("p5", "8310-5", "Body temperature", 37.9, "Cel", "℃", temperature)
+                    .addInterpretation(new CodeableConcept(new Coding(Topic.OBSERVATION_FLAG, Topic.UNUSUAL, "いつもと違う"))));
+            visitEntry(visit, pulse, vital("p5", "8867-4", "Heart rate", 88, "/min", "回/分", pulse));
+
+            HttpResponse<String> first = post("", nurse, visit);
+            assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+            Bundle stored = json.parseResource(Bundle.class, first.body());
+            assertThat(stored.getEntry()).extracting(e -> e.getResponse().getStatus()).containsExactly("201 Created", "201 Created");
+            String flagged = new IdType(stored.getEntry().get(0).getResponse().getLocation()).toUnqualifiedVersionless().getValue();
+            assertThat(Notifications.events(cmSocket.nextNotHeartbeat(WAIT))).containsExactly("1 " + flagged);
+
+            HttpResponse<String> again = post("", nurse, visit);
+            assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+            Bundle answered = json.parseResource(Bundle.class, again.body());
+            assertThat(answered.getEntry()).extracting(e -> e.getResponse().getStatus()).containsExactly("200 OK", "200 OK");
+            assertThat(answered.getEntry()).extracting(e -> new IdType(e.getResponse().getLocation()).toUnqualifiedVersionless().getValue())
+                    .containsExactlyElementsOf(stored.getEntry().stream()
+                            .map(e -> new IdType(e.getResponse().getLocation()).toUnqualifiedVersionless().getValue()).toList());
+            for (String identifier : List.of(temperature, pulse)) {
+                Bundle found = json.parseResource(Bundle.class,
+                        get("/Observation?identifier=urn:ietf:rfc:3986%7C" + identifier, nurse).body());
+                assertThat(found.getEntry()).as(identifier).hasSize(1);
+            }
+            awaitDispatched();
+            assertThat(cmSocket.nextNotHeartbeat(QUIET)).isNull();
+            assertThat(mswSocket.nextNotHeartbeat(100)).isNull();
+            assertThat(outsiderSocket.nextNotHeartbeat(100)).isNull();
+        }
+        assertThat(Notifications.eventsSinceStart(status(msw, forMsw))).isZero();
+        assertThat(Notifications.eventsSinceStart(status(outsider, forOutsider))).isZero();
+    }
+
+    private static org.hl7.fhir.r4.model.Observation vital(String patient, String loinc, String display, double value,
+                                                           String ucum, String unit, String identifier) {
+        org.hl7.fhir.r4.model.Observation o = new org.hl7.fhir.r4.model.Observation()
+                .setStatus(org.hl7.fhir.r4.model.Observation.ObservationStatus.FINAL)
+                .setCode(new CodeableConcept(new Coding("http://loinc.org", loinc, display)))
+                .setSubject(new Reference("Patient/" + patient))
+                .setEffective(new org.hl7.fhir.r4.model.DateTimeType(new java.util.Date()))
+                .setValue(new org.hl7.fhir.r4.model.Quantity().setValue(value).setUnit(unit).setSystem("http://unitsofmeasure.org").setCode(ucum));
+        o.addCategory(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/observation-category", "vital-signs", null)));
+        o.addIdentifier().setSystem("urn:ietf:rfc:3986").setValue(identifier);
+        return o;
+    }
+
+    private static void visitEntry(Bundle visit, String identifier, org.hl7.fhir.r4.model.Observation observation) {
+        visit.addEntry().setFullUrl(identifier).setResource(observation).getRequest().setMethod(Bundle.HTTPVerb.POST)
+                .setUrl("Observation").setIfNoneExist("identifier=urn:ietf:rfc:3986|" + identifier);
+    }
+
     @Test
     void metadataAnnouncesTheTopicsAndOperations() {
         org.hl7.fhir.r4.model.CapabilityStatement cs = json.parseResource(org.hl7.fhir.r4.model.CapabilityStatement.class,

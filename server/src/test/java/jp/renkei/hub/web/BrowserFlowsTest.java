@@ -8,12 +8,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import jp.renkei.hub.HubInstance;
 import jp.renkei.hub.access.RealKeycloak;
+import jp.renkei.hub.sign.DeploymentCa;
+import jp.renkei.hub.sign.HealthcareRole;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -34,12 +38,15 @@ class BrowserFlowsTest {
     private static final Path WEB = Path.of("..", "web").toAbsolutePath().normalize();
     private static final Path PLAYWRIGHT = WEB.resolve("node_modules/@playwright/test/cli.js");
     private static final long RUN_MINUTES = 15;
+    /** The test PKI's keystore password (a throwaway CA made for this run; test only). */
+    private static final String PKI_PASSWORD = "renkei-e2e-only";
 
     private final ObjectMapper mapper = new ObjectMapper();
     private RealKeycloak keycloak;
     private HubInstance hub;
     private String origin;
     private boolean originAllowed;
+    private Path physicianKeystore;
 
     @BeforeAll
     void start(RealKeycloak keycloak) throws Exception {
@@ -49,9 +56,20 @@ class BrowserFlowsTest {
                 .isTrue();
         assertThat(PLAYWRIGHT).as("Playwright in web/node_modules, installed by the web module's build (npm ci)").exists();
         this.keycloak = keycloak;
+        // a deployment CA for this run, as deploy/pki.sh makes one: the hub trusts it, and the home doctor (伊藤 健一,
+        // Practitioner/prac-physician-home) holds a certificate from it, which physician.spec.ts signs with in the browser
+        Path pki = Files.createTempDirectory("renkei-browser-pki");
+        DeploymentCa ca = DeploymentCa.create(pki.resolve("ca"), "Renkei Browser Test CA", Duration.ofDays(30), PKI_PASSWORD.toCharArray());
+        Instant now = Instant.now();
+        physicianKeystore = ca.issuePractitioner("prac-physician-home", "伊藤 健一", "いわて在宅ケアセンター",
+                HealthcareRole.Qualification.MEDICAL_DOCTOR, now.minusSeconds(3600), now.plus(Duration.ofDays(10)),
+                PKI_PASSWORD.toCharArray()).keystore();
         hub = new HubInstance(Files.createTempDirectory("renkei-browser"), "renkei.auth.enabled=true",
                 "renkei.auth.issuer=" + keycloak.issuer(),
-                "renkei.auth.introspection.client-secret=dev-only-change-me-renkei-hub");
+                "renkei.auth.introspection.client-secret=dev-only-change-me-renkei-hub",
+                // documents the app does not sign stay unsigned here (as in every hub test); a signature sent is checked
+                "renkei.sign.required=false", "renkei.sign.trust-anchors=" + pki.resolve("ca/ca.crt"),
+                "renkei.sign.crls=" + pki.resolve("ca/ca.crl"));
         origin = hub.baseUrl().replaceFirst("/fhir$", "");
         keycloak.allowWebOrigin(origin, true);
         originAllowed = true;
@@ -88,6 +106,8 @@ class BrowserFlowsTest {
         builder.environment().put("RENKEI_APP_URL", origin + "/app/");
         builder.environment().put("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         builder.environment().put("FORCE_COLOR", "0");
+        builder.environment().put("RENKEI_E2E_PHYSICIAN_P12", physicianKeystore.toString());
+        builder.environment().put("RENKEI_E2E_PHYSICIAN_P12_PASSWORD", PKI_PASSWORD);
         Process process = builder.start();
         if (!process.waitFor(RUN_MINUTES, TimeUnit.MINUTES)) {
             process.descendants().forEach(ProcessHandle::destroyForcibly);

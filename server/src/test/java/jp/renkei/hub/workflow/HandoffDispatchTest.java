@@ -171,6 +171,49 @@ class HandoffDispatchTest {
         assertThat(task.getExtensionsByUrl(TaskWorkflow.DEADLINE)).hasSize(2);
     }
 
+    /**
+     * Issue 20: the pharmacist's 服薬情報提供書 (a document of kind medication-report) sent to the home doctor and the care
+     * manager opens one Task for each, with no fee-rule deadline; each finds it addressed to them and reads the report.
+     */
+    @Test
+    void aMedicationReportOpensATaskForTheHomeDoctorAndTheCareManager() {
+        String patient = "pm";
+        world.seed("Patient", patient, new Patient().addName(new HumanName().setFamily("佐藤").addGiven("一郎")), "Organization/org-hospital");
+        CareTeam team = new CareTeam().setSubject(new Reference("Patient/" + patient)).setStatus(CareTeam.CareTeamStatus.ACTIVE);
+        for (String member : List.of("role-pharm", "role-cm-sasaki", "role-takahashi-dr")) {
+            team.addParticipant().setMember(new Reference("PractitionerRole/" + member));
+        }
+        world.seed("CareTeam", "ct-" + patient, team, "Organization/org-hospital");
+        world.seed("Consent", "share-" + patient, CareRecords.sharingWith(patient, "CareTeam/ct-" + patient), "Organization/org-hospital");
+        world.seed("PractitionerRole", "role-pharm", new PractitionerRole().setActive(true), null);
+        String pharmacist = world.issuer.token().roles("pharmacist").subject("ph-1").claim("practitioner_role", "role-pharm")
+                .claim("organization", "org-pharmacy").sign();
+
+        Bundle report = (Bundle) CareRecords.about("Bundle", "medication-report", patient);
+        Composition composition = composition(report);
+        composition.addSection().setTitle("服薬状況").getText().setStatus(org.hl7.fhir.r4.model.Narrative.NarrativeStatus.GENERATED)
+                .setDivAsString("<div xmlns=\"http://www.w3.org/1999/xhtml\">朝食後の薬の飲み忘れが週2回程度。</div>");
+        composition.addExtension(HandoffDispatch.RECIPIENT, new Reference("PractitionerRole/role-takahashi-dr"));
+        composition.addExtension(HandoffDispatch.RECIPIENT, new Reference("PractitionerRole/role-cm-sasaki"));
+        String id = created(post(pharmacist, report));
+
+        for (String[] recipient : List.of(new String[] {doctor, "PractitionerRole/role-takahashi-dr"},
+                new String[] {careManager, "PractitionerRole/role-cm-sasaki"})) {
+            List<Task> mine = tasks(recipient[0], "owner=" + recipient[1] + "&status=requested").stream()
+                    .filter(t -> t.getFocus().getReference().equals("Bundle/" + id)).toList();
+            assertThat(mine).as(recipient[1]).hasSize(1);
+            Task task = mine.get(0);
+            assertThat(task.getCode().getCodingFirstRep().getCode()).isEqualTo("medication-report");
+            assertThat(task.getCode().getCodingFirstRep().getDisplay()).isEqualTo("服薬情報提供書の送付");
+            assertThat(task.getRequester().getReference()).isEqualTo("PractitionerRole/role-pharm");
+            assertThat(task.getExtensionsByUrl(TaskWorkflow.DEADLINE)).isEmpty();
+            assertThat(task.getRestriction().getPeriod().hasEnd()).isFalse();
+            HttpResponse<String> read = hub.send("GET", "/Bundle/" + id, null, null, "Authorization", "Bearer " + recipient[0]);
+            assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+            assertThat(read.body()).contains("朝食後の薬の飲み忘れが週2回程度。");
+        }
+    }
+
     /** Issue 19 flow 2: the PDF preview before sending, judged as the sending would be, storing nothing. */
     @Test
     void aDocumentNotYetSentPrintsAsItsPreviewJudgedAsItsSendingAndNothingIsStored() throws Exception {
