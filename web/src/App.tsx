@@ -61,6 +61,8 @@ export const contrast: CSSVariablesResolver = (t) => ({
   variables: {},
   light: {
     '--mantine-color-dimmed': 'var(--mantine-color-gray-7)',
+    // a field's error message and its input's text (Mantine's error colour is red 6, 3.6:1 on white)
+    '--mantine-color-error': 'var(--mantine-color-red-8)',
     ...Object.fromEntries(LIGHT_VARIANT_COLORS.map((c) => [`--mantine-color-${c}-light-color`, darken(t.colors[c][9], 0.2)])),
     ...Object.fromEntries(DARKER_FILLED.flatMap((c) => [
       [`--mantine-color-${c}-filled`, darken(t.colors[c][9], 0.2)],

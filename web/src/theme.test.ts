@@ -37,6 +37,11 @@ describe('the theme keeps text readable (axe color-contrast, WCAG AA 4.5:1)', ()
     expect(ratio('#ffffff', filled)).toBeGreaterThanOrEqual(4.5);
   });
 
+  it("a field's error message on white (Mantine's `error` of an input)", () => {
+    expect(light['--mantine-color-error']).toBe('var(--mantine-color-red-8)');
+    expect(ratio(merged.colors.red[8], '#ffffff')).toBeGreaterThanOrEqual(4.5);
+  });
+
   it("colours the timeline's kinds only with colours whose light badge the theme keeps readable (a shade would bypass it)", () => {
     for (const color of Object.values(KIND_COLORS)) {
       expect(LIGHT_VARIANT_COLORS as readonly string[]).toContain(color);

@@ -75,7 +75,7 @@ export function BreakGlassNotices() {
           </Text>
           <Text size="sm">理由: {notice.reason || '（記載なし）'}</Text>
           {notice.patientId && (
-            <Anchor component={Link} to={`/patients/${encodeURIComponent(notice.patientId)}`} size="sm">
+            <Anchor component={Link} to={`/patients/${encodeURIComponent(notice.patientId)}`} size="sm" c="inherit" underline="always" fw={700}>
               {notice.patientName ? `${notice.patientName} さんの患者ページを開く` : '患者ページを開く'}
             </Anchor>
           )}

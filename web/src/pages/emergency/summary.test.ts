@@ -103,9 +103,14 @@ describe('the emergency summary as the crew reads it', () => {
     expect(withPhoneLinks('在宅主治医 019-000-2000（夜間 090-0000-0101）')).toEqual([
       '在宅主治医 ',
       { number: '019-000-2000', href: 'tel:0190002000' },
-      '(夜間 ',
+      '（夜間 ',
       { number: '090-0000-0101', href: 'tel:09000000101' },
-      ')',
+      '）',
+    ]);
+    expect(withPhoneLinks('長女 ０９０－００００－０００１（携帯）')).toEqual([
+      '長女 ',
+      { number: '０９０－００００－０００１', href: 'tel:09000000001' },
+      '（携帯）',
     ]);
   });
 });

@@ -136,23 +136,24 @@ export function telHref(number: string): string {
   return 'tel:' + (folded.startsWith('+') ? '+' : '') + folded.replace(/[^0-9]/g, '');
 }
 
-const PHONE_IN_TEXT = /(?:\+81[-\s]?)?0\d{1,4}[-‐(（\s]?\d{1,4}[-‐)）\s]?\d{3,4}/g;
+// half- or full-width digits, hyphens and brackets, as sheets are typed
+const PHONE_IN_TEXT = /(?:[+＋]81[-－\s]?)?[0０][0-9０-９]{1,4}[-‐－−(（\s]?[0-9０-９]{1,4}[-‐－−)）\s]?[0-9０-９]{3,4}/g;
 
-/** A line of text cut into words and phone numbers, so that each number can be a tel: link. */
+/** A line of text cut into words and phone numbers, so that each number can be a tel: link; the words stay as written. */
 export function withPhoneLinks(line: string): Array<string | Phone> {
   const parts: Array<string | Phone> = [];
   let last = 0;
-  for (const match of line.normalize('NFKC').matchAll(PHONE_IN_TEXT)) {
-    const digits = match[0].replace(/[^0-9]/g, '');
+  for (const match of line.matchAll(PHONE_IN_TEXT)) {
+    const digits = match[0].normalize('NFKC').replace(/[^0-9]/g, '');
     if (digits.length < 10 || digits.length > 12) {
       continue;
     }
     const at = match.index ?? 0;
-    if (at > last) parts.push(line.normalize('NFKC').slice(last, at));
+    if (at > last) parts.push(line.slice(last, at));
     parts.push({ number: match[0], href: telHref(match[0]) });
     last = at + match[0].length;
   }
-  if (last < line.normalize('NFKC').length) parts.push(line.normalize('NFKC').slice(last));
+  if (last < line.length) parts.push(line.slice(last));
   return parts;
 }
 
