@@ -8,14 +8,15 @@ import { expectAccessible, expectNoHorizontalScroll, SCREENSHOTS, signIn, USERS 
 
 const EMS = USERS.ems;
 const PHONE = { width: 375, height: 812 };
-/** 山田 花子 of keycloak/demo-fhir.json: born 1938-05-12 (昭和13年), on the care manager's care team, advance directive adr-yamada */
+/** 山田 花子 of keycloak/demo-fhir.json: born 1938-05-12 (昭和13年), on the care manager's care team */
 const YAMADA = { kana: 'ヤマダ ハナコ', hiragana: 'やまだ はなこ', birthDate: '昭和13年5月12日', wrongBirthDate: '1938/5/13' };
 const REASON = `自宅で意識消失、家族より119番通報（E2E ${Date.now()}）`;
 
 /**
  * Her emergency sheet (緊急時連絡票, a document Bundle): the policy lets a care manager of her team write one, not the hub
  * administrator who loads the demo data, so the care manager sends it here. Sending the same document again (a second run
- * on the same hub) is answered with the stored one (the same Bundle.identifier).
+ * on the same hub) is answered with the stored one (the same Bundle.identifier). Her wishes come from the advance directive
+ * inside it: the demo data has none of the hub's own (that needs the home doctor's signature, physician.spec.ts).
  */
 async function sendEmergencySheet(request: APIRequestContext, origin: string): Promise<void> {
   const smart = (await (await request.get(`${origin}/fhir/.well-known/smart-configuration`)).json()) as { token_endpoint: string };

@@ -13,7 +13,7 @@ const demo = (demoFixture as unknown as Bundle).entry!.map((e) => e.resource as 
 const summary: Bundle = {
   resourceType: 'Bundle',
   type: 'collection',
-  entry: [demo.find((r) => r.id === 'pat-yamada')!, sheetFixture as unknown as Bundle, demo.find((r) => r.id === 'adr-yamada')!].map((resource) => ({ resource })),
+  entry: [demo.find((r) => r.id === 'pat-yamada')!, sheetFixture as unknown as Bundle].map((resource) => ({ resource })),
 };
 
 /** A hub that grants for `grantMs` (or answers the declaration with `status`), and answers the summary. */

@@ -4,12 +4,12 @@ import demoFixture from '../../../../keycloak/demo-fhir.json';
 import type { Bundle, Consent, FhirResource, MedicationStatement, AllergyIntolerance, Patient } from 'fhir/r4';
 import { emergencyView, narrativeLines, SECTION_ORDER, telHref, transportLabel, wishesOf, withPhoneLinks } from './summary';
 
-// the demo's emergency sheet of 山田 花子 (the browser test writes it as her care manager) and her advance directive
+// 山田 花子 of the demo data, her emergency sheet (the browser test writes it as her care manager) and the advance
+// directive inside it (a directive of the hub's own needs the home doctor's signature: physician.spec.ts records one)
 const sheet = sheetFixture as unknown as Bundle;
 const demo = demoFixture as unknown as Bundle;
-const byId = (id: string) => demo.entry!.map((e) => e.resource as FhirResource).find((r) => r.id === id)!;
-const patient = byId('pat-yamada') as Patient;
-const directive = byId('adr-yamada') as Consent;
+const patient = demo.entry!.map((e) => e.resource as FhirResource).find((r) => r.id === 'pat-yamada') as Patient;
+const directive = sheet.entry!.map((e) => e.resource as FhirResource).find((r) => r.resourceType === 'Consent') as Consent;
 
 function summary(...resources: FhirResource[]): Bundle {
   return { resourceType: 'Bundle', type: 'collection', entry: resources.map((resource) => ({ resource })) };

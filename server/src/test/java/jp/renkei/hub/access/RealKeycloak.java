@@ -177,7 +177,7 @@ public final class RealKeycloak implements ExtensionContext.Store.CloseableResou
         HttpResponse<String> loaded = hub.send("POST", "", "application/fhir+json",
                 Files.readString(ROOT.resolve("keycloak/demo-fhir.json")), "Authorization", "Bearer " + password("hub-admin"));
         assertThat(loaded.statusCode()).as(loaded.body()).isEqualTo(200);
-        assertThat(HubInstance.fhirContext().newJsonParser().parseResource(Bundle.class, loaded.body()).getEntry()).hasSize(38)
+        assertThat(HubInstance.fhirContext().newJsonParser().parseResource(Bundle.class, loaded.body()).getEntry()).hasSize(37)
                 .allSatisfy(e -> assertThat(e.getResponse().getStatus()).startsWith("201"));
     }
 }
