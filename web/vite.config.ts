@@ -28,6 +28,9 @@ export default defineConfig({
   },
   test: {
     environment: 'jsdom',
+    // page tests render Mantine in jsdom, seconds each while the build's Java tests share the two cores; the default
+    // 5 s timed out under that load. A timeout here guards against a hang, it is not a speed check (benchmarks are)
+    testTimeout: 30_000,
     include: ['src/**/*.test.{ts,tsx}'],
   },
 });

@@ -95,7 +95,7 @@ test('山田 花子 sees her record and documents, who looked at it, and starts 
     await settled(page);
     await expectAccessible(page, 'her sharing');
 
-    await page.getByLabel('共有する病院・事業所').click();
+    await page.getByRole('combobox', { name: '共有する病院・事業所' }).click();
     await page.getByRole('option', { name: ORGANISATION }).click();
     await page.getByRole('button', { name: '共有を始める', exact: true }).click();
     const confirm = page.getByRole('dialog', { name: '共有を始めますか？' });

@@ -18,6 +18,8 @@ export const USERS = {
   physician: { username: 'physician.home', name: '伊藤 健一', profession: '医師', home: '医師' },
   /** on no care team: no patient data for her (no-patient-access.spec.ts) */
   municipal: { username: 'municipal-officer', name: '井上 陽子', profession: '市町村・地域包括支援センター職員', home: 'ホーム' },
+  /** the hub's administrator: the hub's health, no patient data (admin.spec.ts) */
+  hubAdmin: { username: 'hub-admin', name: '斎藤 修', profession: 'ハブ管理者', home: 'ハブ管理' },
   /** on 山田 花子's and 佐藤 一郎's care teams (keycloak/demo-fhir.json): medication-report.spec.ts */
   pharmacist: { username: 'pharmacist', name: '小林 美咲', profession: '薬剤師', home: '薬局' },
   /** 山田 花子 herself and her daughter, her registered proxy (patient.spec.ts): their home is her record */

@@ -16,7 +16,7 @@ describe('homeFor', () => {
     ['municipal-officer', 'generic'],
     ['patient', 'patient'],
     ['family', 'patient'],
-    ['hub-admin', 'generic'],
+    ['hub-admin', 'admin'],
   ])('%s lands on the %s home', (role, home) => {
     expect(homeFor([role])).toBe(home);
   });

@@ -2,7 +2,7 @@
 // The hub decides access itself; the app uses the role only to choose the home page and to label the user.
 
 /** The home page each profession lands on after sign-in. */
-export type Home = 'discharge' | 'care-manager' | 'visiting-nurse' | 'pharmacist' | 'physician' | 'ems' | 'generic' | 'patient';
+export type Home = 'discharge' | 'care-manager' | 'visiting-nurse' | 'pharmacist' | 'physician' | 'ems' | 'generic' | 'patient' | 'admin';
 
 /** 職種 of each realm role, as the realm's role descriptions name them. */
 export const PROFESSION_LABELS: Readonly<Record<string, string>> = {
@@ -33,6 +33,7 @@ const HOMES: ReadonlyArray<readonly [role: string, home: Home]> = [
   ['ems', 'ems'],
   ['patient', 'patient'],
   ['family', 'patient'],
+  ['hub-admin', 'admin'],
 ];
 
 export function homeFor(roles: readonly string[]): Home {

@@ -53,11 +53,20 @@ export default function EmergencySheetPage() {
   const [saved, setSaved] = useState<Bundle | null>(null);
   const [status, setStatus] = useState('');
 
-  const current = sheet.data;
+  // the version being edited is the one read when the first change was typed: a newer one arriving meanwhile (a live
+  // event refetches the sheet) must not become the If-Match of text written against the older one, which would
+  // overwrite the other writer's change unseen; saving then answers 412 and the user reloads on purpose
+  const [base, setBase] = useState<(Bundle & { id: string }) | null>(null);
+  const latest = sheet.data;
+  const current = base ?? latest;
+  const newerArrived = Boolean(base && latest && latest.meta?.versionId !== base.meta?.versionId);
   const shown = answers ?? (current ? sheetAnswers(current) : {});
   const ctx: FieldContext = {
     answers: shown,
-    setAnswer: (key: string, value: Answer) => setAnswers({ ...shown, [key]: value }),
+    setAnswer: (key: string, value: Answer) => {
+      if (!base && current) setBase(current);
+      setAnswers({ ...shown, [key]: value });
+    },
     errors: new Map([...errors].map(([k, v]) => [k, [v]])),
     team: NO_TEAM,
     searchDirectory: async () => [],
@@ -130,6 +139,11 @@ export default function EmergencySheetPage() {
           <Text size="sm">
             現在の版：第{current.meta?.versionId}版（{formatDateTime(composition?.date)} 記入）。各欄の文章を直して保存すると、同じ連絡票の新しい版になります（前の版は履歴に残ります）。
           </Text>
+          {newerArrived && !failure && (
+            <Alert color="orange" title={`編集中に新しい版（第${latest?.meta?.versionId}版）が保存されました`} role="status">
+              <Text size="sm">この画面の内容は第{base?.meta?.versionId}版を基にしています。保存すると新しい版との違いを確かめるよう求められます。</Text>
+            </Alert>
+          )}
           <Paper withBorder p="sm">
             <Stack gap="lg">
               {EMERGENCY_SHEET_REVISION.sections.map((section) => (
@@ -147,8 +161,13 @@ export default function EmergencySheetPage() {
                     mt="xs"
                     onClick={() => {
                       setFailure(null);
-                      void summary.refetch().then(() => sheet.refetch());
-                      setStatus('最新の版を読み込みました。入力した内容は残っています。');
+                      void summary
+                        .refetch()
+                        .then(() => sheet.refetch())
+                        .then((read) => {
+                          setBase(read.data ?? null);
+                          setStatus('最新の版を読み込みました。入力した内容は残っています。');
+                        });
                     }}
                   >
                     最新の版を読み込む

@@ -165,7 +165,8 @@ export function DocumentFormPage({ definition, sentDetail, sentList = false }: {
   useEffect(() => {
     if (prefill.data && author.data && filledFor.current !== patientId) {
       filledFor.current = patientId;
-      setAnswers({ ...prefill.data.answers, contacts: [author.data.picked] });
+      // the fields are open while the hub's records load (a slow line on a home visit): what was typed meanwhile stays
+      setAnswers((typed) => ({ ...prefill.data.answers, contacts: [author.data.picked], ...typed }));
     }
   }, [prefill.data, author.data, patientId]);
 

@@ -2,6 +2,7 @@ import { Link, Navigate } from 'react-router-dom';
 import { Badge, Button, Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useAuth } from '../auth/AuthProvider';
 import { HOMES } from './homes';
+import { HubStatusPanel } from './admin/HubStatusPanel';
 import { UnansweredContactForms } from './home/UnansweredContactForms';
 
 /** The home of the signed-in user's profession (the realm role decides, auth/profession.ts). */
@@ -26,6 +27,7 @@ export default function HomePage() {
           {home.lead}
         </Text>
       </div>
+      {session?.home === 'admin' && <HubStatusPanel />}
       {session?.home === 'physician' && <UnansweredContactForms session={session} />}
       <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md">
         {home.sections.map((section) => (
@@ -51,11 +53,13 @@ export default function HomePage() {
           </Card>
         ))}
       </SimpleGrid>
-      <div>
-        <Button component={Link} to="/patients">
-          患者一覧を開く
-        </Button>
-      </div>
+      {session?.home !== 'admin' && (
+        <div>
+          <Button component={Link} to="/patients">
+            患者一覧を開く
+          </Button>
+        </div>
+      )}
     </Stack>
   );
 }

@@ -107,4 +107,9 @@ export const HOMES: Readonly<Record<Home, HomeContent>> = {
     lead: '閲覧が許可されている患者の情報を確認できます。',
     sections: [{ title: '患者一覧', text: 'ケアチームの一員として担当している患者を表示します。' }],
   },
+  admin: {
+    title: 'ハブ管理',
+    lead: 'ハブの稼働状態（監査ログ・認証局・通知・期限超過）を確認します。患者の情報は表示しません。',
+    sections: [],
+  },
 };

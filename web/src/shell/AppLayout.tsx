@@ -5,6 +5,8 @@ import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import { useAuth } from '../auth/AuthProvider';
 import { ConnectionIndicator } from '../live/ConnectionIndicator';
 import { UnusualNotices } from '../visit/UnusualNotices';
+import { mayOpen } from '../pages/admin/adminPaths';
+import { NotForHubAdmin } from '../pages/admin/NotForHubAdmin';
 import { BreakGlassNotices } from './BreakGlassNotices';
 
 /**
@@ -65,7 +67,7 @@ export function AppLayout() {
           </Box>
         )}
         <NavLink component={RouterLink} to="/" end label="ホーム" onClick={close} />
-        {session?.home !== 'patient' && <NavLink component={RouterLink} to="/patients" label="患者一覧" onClick={close} />}
+        {session?.home !== 'patient' && session?.home !== 'admin' && <NavLink component={RouterLink} to="/patients" label="患者一覧" onClick={close} />}
         {session?.home === 'patient' && (
           <>
             <NavLink component={RouterLink} to="/my" end label="記録と文書" onClick={close} />
@@ -96,7 +98,7 @@ export function AppLayout() {
             </Center>
           }
         >
-          <Outlet />
+          {mayOpen(session?.home, location.pathname) ? <Outlet /> : <NotForHubAdmin />}
         </Suspense>
       </AppShell.Main>
     </AppShell>

@@ -1,5 +1,5 @@
 import type { Bundle, BundleEntry, CodeableConcept, Coding, Observation, Reference } from 'fhir/r4';
-import { parseNumber } from './ranges';
+import { parseNumber, type VitalsTyped } from './ranges';
 
 /**
  * A home visit's vital signs and note as ONE FHIR transaction (docs/web-app.md, 訪問記録の入力): standard R4
@@ -60,13 +60,7 @@ export const CONSCIOUSNESS: ReadonlyArray<{ code: string; label: string; display
 ];
 
 /** What the form holds: numbers as typed, choices as codes; empty means not measured (no Observation). */
-export interface VisitAnswers {
-  temperature?: string;
-  systolic?: string;
-  diastolic?: string;
-  pulse?: string;
-  spo2?: string;
-  respiration?: string;
+export interface VisitAnswers extends VitalsTyped {
   /** a JCS code, '0' for 清明 */
   consciousness?: string;
   /** 割 (0–10) */

@@ -66,7 +66,7 @@ export function PatientHeader({ summary, onOpen }: { summary: PatientSummary; on
           </Popover.Dropdown>
         </Popover>
         {emergencySheet ? (
-          <Button size="compact-sm" color="orange.9" variant="light" onClick={() => onOpen(emergencySheet)}>
+          <Button size="compact-sm" color="orange" variant="light" onClick={() => onOpen(emergencySheet)}>
             緊急時連絡票あり
           </Button>
         ) : (
@@ -75,7 +75,7 @@ export function PatientHeader({ summary, onOpen }: { summary: PatientSummary; on
           </Badge>
         )}
         {advanceDirective ? (
-          <Button size="compact-sm" color="grape.9" variant="light" onClick={() => onOpen(advanceDirective)}>
+          <Button size="compact-sm" color="grape" variant="light" onClick={() => onOpen(advanceDirective)}>
             事前指示書あり
           </Button>
         ) : (

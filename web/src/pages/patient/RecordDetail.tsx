@@ -194,7 +194,7 @@ export function RecordDetail({ target, shown, names, onClose }: { target: { type
   const entry = resource ? toEntry(resource, names, Date.now()) : undefined;
   const title = entry?.title ?? (resource?.resourceType === 'Consent' ? '事前指示書' : '記録');
   return (
-    <Modal opened={!!target} onClose={onClose} title={<Text fw={700}>{title}</Text>} size="lg" fullScreen={false} closeButtonProps={{ 'aria-label': '閉じる' }}>
+    <Modal opened={!!target} onClose={onClose} title={<Text fw={700}>{title}</Text>} size="lg" fullScreen={false}>
       {record.isPending && <Loader aria-label="読み込み中" />}
       {record.isError && <ErrorNotice error={record.error} onRetry={() => void record.refetch()} />}
       {resource && (

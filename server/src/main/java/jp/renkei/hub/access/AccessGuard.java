@@ -83,22 +83,9 @@ public class AccessGuard {
         return claims;
     }
 
-    /**
-     * The current caller's name as their access token gives it: {@code family_name} and {@code given_name} (姓 名),
-     * else {@code name}; null when it gives none (or without authentication).
-     */
+    /** The current caller's name as their access token gives it ({@link Caller#name()}). */
     public String callerTokenName() {
-        Jwt jwt = callerToken();
-        if (jwt == null) {
-            return null;
-        }
-        String family = jwt.getClaims().get("family_name") instanceof String f ? f.trim() : "";
-        String given = jwt.getClaims().get("given_name") instanceof String g ? g.trim() : "";
-        String name = (family + " " + given).trim();
-        if (!name.isEmpty()) {
-            return name;
-        }
-        return jwt.getClaims().get("name") instanceof String n && !n.isBlank() ? n.trim() : null;
+        return caller().name();
     }
 
     /** When the current caller's access token expires; null without authentication. */
@@ -147,6 +134,15 @@ public class AccessGuard {
 
     /** Whether the caller administers the hub's audit trail (hub-admin, or tests without authentication). */
     public boolean mayAdministerAudit() {
+        Caller caller = caller();
+        return caller.unrestricted() || caller.roles().contains("hub-admin");
+    }
+
+    /**
+     * Whether the caller administers the hub itself and may see its health (hub-admin, or tests without
+     * authentication): by role, not by any read right a policy rule grants.
+     */
+    public boolean mayAdministerHub() {
         Caller caller = caller();
         return caller.unrestricted() || caller.roles().contains("hub-admin");
     }

@@ -21,11 +21,12 @@ public final class Caller {
     public static final String SUBJECT_SYSTEM = "urn:renkei:token-subject";
 
     /** The caller when authentication is switched off for local tests (loopback only). */
-    static final Caller UNRESTRICTED = new Caller("local", "local", null, Set.of(), null, null, null, null, null,
+    static final Caller UNRESTRICTED = new Caller("local", "local", null, null, Set.of(), null, null, null, null, null,
             SmartScopes.NONE, AccessPolicy.DEFAULT_PURPOSE, true);
 
     private final String subject;
     private final String username;
+    private final String name;
     private final String client;
     private final Set<String> roles;
     private final String practitioner;
@@ -43,11 +44,12 @@ public final class Caller {
     record Staged(String type, String id, Resource resource, String owner, String author) {
     }
 
-    Caller(String subject, String username, String client, Set<String> roles, String practitioner,
+    Caller(String subject, String username, String name, String client, Set<String> roles, String practitioner,
            String practitionerRole, String organization, String patient, String relatedPerson, SmartScopes scopes,
            String purpose, boolean unrestricted) {
         this.subject = subject;
         this.username = username;
+        this.name = name;
         this.client = client;
         this.roles = Set.copyOf(roles);
         this.practitioner = practitioner;
@@ -66,6 +68,14 @@ public final class Caller {
 
     public String username() {
         return username;
+    }
+
+    /**
+     * The person's name as their access token gives it ({@code family_name given_name}, else {@code name}), for people
+     * reading the audit trail — the patient above all, who knows no logins; null when the token gives none.
+     */
+    public String name() {
+        return name;
     }
 
     public String client() {

@@ -24,7 +24,8 @@ final class JwtCallerConverter implements Converter<Jwt, AbstractAuthenticationT
 
     /** The claims a Caller is read from; kept with a Subscription to judge for its owner later. */
     static final List<String> IDENTITY_CLAIMS = List.of("sub", "preferred_username", "azp", "roles", "realm_access",
-            "practitioner", "practitioner_role", "organization", "patient", "related_person", "scope", "scp");
+            "practitioner", "practitioner_role", "organization", "patient", "related_person", "scope", "scp",
+            "family_name", "given_name", "name");
 
     @Override
     public AbstractAuthenticationToken convert(Jwt jwt) {
@@ -42,12 +43,23 @@ final class JwtCallerConverter implements Converter<Jwt, AbstractAuthenticationT
             values.stream().map(String::valueOf).filter(policy::isRole).forEach(roles::add);
         }
         String subject = string(claims, "sub");
-        return new Caller(subject, firstNonNull(string(claims, "preferred_username"), subject),
+        return new Caller(subject, firstNonNull(string(claims, "preferred_username"), subject), personName(claims),
                 string(claims, "azp"), roles,
                 string(claims, "practitioner"), string(claims, "practitioner_role"),
                 string(claims, "organization"), string(claims, "patient"), string(claims, "related_person"),
                 SmartScopes.parse(firstNonNull(string(claims, "scope"), string(claims, "scp"))),
                 policy.purposeOf(roles), false);
+    }
+
+    /** 姓 名 from {@code family_name} and {@code given_name}, else {@code name}; null when the token names no one. */
+    private static String personName(Map<String, Object> claims) {
+        String family = claims.get("family_name") instanceof String f ? f.trim() : "";
+        String given = claims.get("given_name") instanceof String g ? g.trim() : "";
+        String name = (family + " " + given).trim();
+        if (!name.isEmpty()) {
+            return name;
+        }
+        return claims.get("name") instanceof String n && !n.isBlank() ? n.trim() : null;
     }
 
     private static String string(Map<String, Object> claims, String name) {

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import jp.renkei.hub.store.ResourceStore;
 import org.bson.Document;
 import org.slf4j.Logger;
@@ -50,6 +51,17 @@ public final class AuditAnchoring implements AutoCloseable {
         }
     }
 
+    /**
+     * The result of a check this node made, when it finished, and whether it covered the whole chain (else from the
+     * newest checkpoint's block on): what the hub's status reports instead of checking again.
+     */
+    public record Checked(Status status, Instant at, boolean whole) {
+    }
+
+    /** The newest sealed checkpoint in the store: the last link it seals and when it was sealed. */
+    public record Sealed(long through, Instant sealedAt) {
+    }
+
     private static final Logger log = LoggerFactory.getLogger(AuditAnchoring.class);
     private static final String FULL_CHECK = "full";
 
@@ -65,6 +77,8 @@ public final class AuditAnchoring implements AutoCloseable {
     private final AtomicBoolean roundQueued = new AtomicBoolean();
     private final AtomicLong appendsSeen = new AtomicLong();
     private final CompletableFuture<Status> firstScheduled = new CompletableFuture<>();
+    private final AtomicReference<Checked> lastCheck = new AtomicReference<>();
+    private final Optional<Anchors> anchors;
 
     AuditAnchoring(AuditChain chain, Optional<Anchors> anchors, ResourceStore store, MongoDatabase db, AuditTrail trail,
                    AuditProperties properties) {
@@ -72,7 +86,8 @@ public final class AuditAnchoring implements AutoCloseable {
         this.properties = properties;
         this.alerts = new AuditAlerts(trail);
         this.check = new ChainCheck(chain, anchors, store, properties);
-        this.sealer = anchors.map(a -> new CheckpointSealer(chain, a, store, properties, alerts, check::quick));
+        this.anchors = anchors;
+        this.sealer = anchors.map(a -> new CheckpointSealer(chain, a, store, properties, alerts, this::quickCheck));
         this.checks = db.getCollection("audit_checks");
     }
 
@@ -85,7 +100,7 @@ public final class AuditAnchoring implements AutoCloseable {
         }));
         sealing.execute(() -> {
             try {
-                Status status = check.quick();
+                Status status = quickCheck();
                 alerts.raise(status);
                 startup.complete(status);
             } catch (RuntimeException e) {
@@ -159,8 +174,45 @@ public final class AuditAnchoring implements AutoCloseable {
     /** Checks the whole chain and its anchors ({@code $verify-audit-chain}, the schedule); what it finds raises the alerts. */
     public Status verify() {
         Status status = check.full();
+        lastCheck.set(new Checked(status, Instant.now(), true));
         alerts.raise(status);
         checks.updateOne(eq("_id", FULL_CHECK), Updates.max("at", new Date()), new UpdateOptions().upsert(true));
+        return status;
+    }
+
+    /** The latest check this node made (at start-up, scheduled, asked for, or on a suspicious sealing round); empty until one finished. */
+    public Optional<Checked> lastCheck() {
+        return Optional.ofNullable(lastCheck.get());
+    }
+
+    /** When any node last checked the whole chain (one lookup by {@code _id}); empty when none has yet. */
+    public Optional<Instant> lastFullCheckOfAnyNode() {
+        Document last = checks.find(eq("_id", FULL_CHECK)).first();
+        return last == null || last.getDate("at") == null ? Optional.empty() : Optional.of(last.getDate("at").toInstant());
+    }
+
+    /**
+     * The newest checkpoint in the store, its seal checked (a few lookups by {@code _id}: the head, then block pointers
+     * backwards from the head's block); empty when the chain is not anchored, nothing is sealed yet, or that checkpoint
+     * does not hold (the checks report why).
+     */
+    public Optional<Sealed> newestCheckpoint() {
+        if (anchors.isEmpty()) {
+            return Optional.empty();
+        }
+        AuditCheckpoints checkpoints = anchors.get().checkpoints();
+        long block = checkpoints.newestBlock(AuditCheckpoints.blockOf(Math.max(chain.head().seq(), 1)));
+        try {
+            AuditCheckpoints.Checkpoint newest = block < 0 ? null : checkpoints.read(block);
+            return newest == null ? Optional.empty() : Optional.of(new Sealed(newest.to(), newest.sealedAt()));
+        } catch (AuditChain.BrokenSeal broken) {
+            return Optional.empty();
+        }
+    }
+
+    private Status quickCheck() {
+        Status status = check.quick();
+        lastCheck.set(new Checked(status, Instant.now(), false));
         return status;
     }
 

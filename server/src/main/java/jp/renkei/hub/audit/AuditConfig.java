@@ -2,8 +2,6 @@ package jp.renkei.hub.audit;
 
 import com.mongodb.client.MongoClient;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
@@ -52,7 +50,7 @@ public class AuditConfig {
         if (!deployment.matches("[A-Za-z0-9._-]{1,64}")) {
             throw new IllegalStateException("renkei.audit.deployment (RENKEI_AUDIT_DEPLOYMENT) must be 1 to 64 letters, digits, '.', '_' or '-'");
         }
-        CheckpointCopies copies = new CheckpointCopies(anchorDir(properties, store, sign), node(properties.node()));
+        CheckpointCopies copies = new CheckpointCopies(anchorDir(properties, store, sign), properties.nodeName());
         if (sign.required()) {
             try {
                 copies.checkWritable();
@@ -67,7 +65,7 @@ public class AuditConfig {
             }
         }
         log.info("The audit chain is anchored: deployment {}, checkpoint copies in {}", deployment, copies.file());
-        return new Anchors(new AuditCheckpoints(client.getDatabase(store.database()), seal, deployment, node(properties.node())), copies, seal);
+        return new Anchors(new AuditCheckpoints(client.getDatabase(store.database()), seal, deployment, properties.nodeName()), copies, seal);
     }
 
     /**
@@ -118,17 +116,5 @@ public class AuditConfig {
 
     private static boolean blank(String value) {
         return value == null || value.isBlank();
-    }
-
-    private static String node(String configured) {
-        String name = configured;
-        if (blank(name)) {
-            try {
-                name = InetAddress.getLocalHost().getHostName();
-            } catch (UnknownHostException e) {
-                name = "node";
-            }
-        }
-        return name.replaceAll("[^A-Za-z0-9._-]", "_");
     }
 }

@@ -1,5 +1,7 @@
 package jp.renkei.hub.audit;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -29,6 +31,19 @@ public record AuditProperties(@DefaultValue("1000") int checkpointEvery,
                               String anchorDir,
                               String node,
                               String deployment) {
+
+    /** This node's name: {@code node}, else the host name, as a file name may hold it. */
+    public String nodeName() {
+        String name = node;
+        if (name == null || name.isBlank()) {
+            try {
+                name = InetAddress.getLocalHost().getHostName();
+            } catch (UnknownHostException e) {
+                name = "node";
+            }
+        }
+        return name.replaceAll("[^A-Za-z0-9._-]", "_");
+    }
 
     /** How long after it was chained a link must have been sealed. */
     Duration sealWithin() {

@@ -197,6 +197,11 @@ public class AuditTrail {
                 .setType(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/extra-security-role-type",
                         "humanuser", "human user")));
         user.setWho(caller.asReference()).setAltId(caller.username());
+        // The patient reads this event to learn who looked at their record: the person's name as their token gives it
+        // (a Subscription keeps the name claims, so a notification's event names them too), the login only in altId.
+        if (caller.name() != null) {
+            user.getWho().setDisplay(caller.name());
+        }
         caller.roles().forEach(role -> user.addRole(new CodeableConcept(new Coding(AccessPolicy.PROFESSION_SYSTEM, role, null))));
         if (caller.organization() != null) {
             event.addAgent().setRequestor(false).setWho(new Reference("Organization/" + caller.organization()))
@@ -259,12 +264,6 @@ public class AuditTrail {
         String purpose = access.emergencyAccess() ? "ETREAT" : caller.purpose();
         event.addPurposeOfEvent(new CodeableConcept(new Coding(PURPOSE_SYSTEM, purpose, null)));
         AuditEventAgentComponent user = userAgents(event, caller);
-        // The patient reads this event to learn who looked at their record: the person's name as their token gives it
-        // (family and given name), not their login, which stays in altId.
-        String name = guard.callerTokenName();
-        if (name != null) {
-            user.getWho().setDisplay(name);
-        }
         if (request instanceof ServletRequestDetails servlet) {
             user.getNetwork().setAddress(servlet.getServletRequest().getRemoteAddr())
                     .setType(AuditEvent.AuditEventAgentNetworkType._2);

@@ -5,6 +5,7 @@ import com.mongodb.client.MongoClient;
 import java.time.Duration;
 import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.fhir.FhirProperties;
+import jp.renkei.hub.fhir.ResourceOperations;
 import jp.renkei.hub.fhir.SealingRule;
 import jp.renkei.hub.store.ResourceStore;
 import jp.renkei.hub.store.SearchExecutor;
@@ -40,7 +41,7 @@ public class ConsentConfig {
 
     @Bean
     ConsentRevocation consentRevocation(AccessGuard guard, ResourceStore store, ConsentRecording recording,
-                                        FhirContext fhirContext, SealingRule sealing) {
-        return new ConsentRevocation(guard, store, recording, fhirContext, sealing);
+                                        ResourceOperations operations, SealingRule sealing) {
+        return new ConsentRevocation(guard, store, recording, operations, sealing);
     }
 }

@@ -1,6 +1,5 @@
 package jp.renkei.hub.consent;
 
-import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.Operation;
 import ca.uhn.fhir.rest.annotation.OperationParam;
@@ -10,6 +9,7 @@ import java.util.List;
 import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.audit.AccessRecord;
 import jp.renkei.hub.fhir.OperationProvider;
+import jp.renkei.hub.fhir.ResourceOperations;
 import jp.renkei.hub.fhir.SealingRule;
 import jp.renkei.hub.store.ResourceStore;
 import jp.renkei.hub.store.StoredResource;
@@ -30,15 +30,15 @@ public final class ConsentRevocation implements OperationProvider {
     private final AccessGuard guard;
     private final ResourceStore store;
     private final ConsentRecording recording;
-    private final FhirContext fhirContext;
+    private final ResourceOperations operations;
     private final SealingRule sealing;
 
-    public ConsentRevocation(AccessGuard guard, ResourceStore store, ConsentRecording recording, FhirContext fhirContext,
+    public ConsentRevocation(AccessGuard guard, ResourceStore store, ConsentRecording recording, ResourceOperations operations,
                              SealingRule sealing) {
         this.guard = guard;
         this.store = store;
         this.recording = recording;
-        this.fhirContext = fhirContext;
+        this.operations = operations;
         this.sealing = sealing;
     }
 
@@ -52,7 +52,9 @@ public final class ConsentRevocation implements OperationProvider {
         if (current.deleted()) {
             throw new ResourceGoneException("Consent/" + id.getIdPart() + " was deleted (version " + current.version() + ")");
         }
-        Consent consent = fhirContext.newJsonParser().parseResource(Consent.class, current.json());
+        // through the read check: the hub seals its change, so a signed directive changed in the database must be
+        // refused here, not come out of $revoke sealed as sound
+        Consent consent = (Consent) operations.toResource(current);
         StoredResource result = current;
         if (isInForce(consent.getStatus())) {
             consent.setStatus(Consent.ConsentState.INACTIVE);
@@ -63,9 +65,7 @@ public final class ConsentRevocation implements OperationProvider {
                     guard.owner(), guard.author())), 0, guard.caller())).get(0);
         }
         AccessRecord.touched(result.type(), result.id(), result.version(), result.labels().patients());
-        Consent out = fhirContext.newJsonParser().parseResource(Consent.class, result.json());
-        out.setId(new IdType("Consent", result.id(), Long.toString(result.version())));
-        return out;
+        return (Consent) operations.toResource(result);
     }
 
     /** Draft, proposed and active Consents can be withdrawn; the others already have no effect. */

@@ -286,8 +286,8 @@ public class NotificationSocket extends TextWebSocketHandler {
         return null;
     }
 
-    /** Sockets open now (for the benchmark and health). */
-    int openSessions() {
+    /** Sockets open now on this node (for the benchmark and the hub's status). */
+    public int openSessions() {
         return sessions.size();
     }
 }

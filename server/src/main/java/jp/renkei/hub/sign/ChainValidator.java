@@ -163,8 +163,13 @@ public final class ChainValidator {
 
     /** The certificate's common name (a person's or organisation's name), else its whole subject. */
     static String commonName(X509Certificate certificate) {
+        return commonName(subject(certificate));
+    }
+
+    /** The common name in a distinguished name (RFC 2253), else the whole name. */
+    static String commonName(String name) {
         try {
-            var rdns = new javax.naming.ldap.LdapName(subject(certificate)).getRdns();
+            var rdns = new javax.naming.ldap.LdapName(name).getRdns();
             for (int i = rdns.size() - 1; i >= 0; i--) {
                 if ("CN".equalsIgnoreCase(rdns.get(i).getType())) {
                     return String.valueOf(rdns.get(i).getValue());
@@ -173,7 +178,7 @@ public final class ChainValidator {
         } catch (javax.naming.InvalidNameException e) {
             // fall through to the whole subject
         }
-        return subject(certificate);
+        return name;
     }
 
     static String subject(X509Certificate certificate) {

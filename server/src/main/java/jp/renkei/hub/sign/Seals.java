@@ -78,6 +78,27 @@ public final class Seals {
         return certificates;
     }
 
+    /** The ids of the organisations whose seals the hub holds ({@code organization-<id>.p12} in the directory). */
+    public List<String> organizations() {
+        List<String> ids = new ArrayList<>();
+        if (dir == null || !Files.isDirectory(dir)) {
+            return ids;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "organization-*.p12")) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                String id = name.substring("organization-".length(), name.length() - ".p12".length());
+                if (ORGANIZATION_ID.matcher(id).matches()) {
+                    ids.add(id);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot list the seals in " + dir, e);
+        }
+        ids.sort(null);
+        return ids;
+    }
+
     public Path auditSealFile() {
         Path name = Path.of(AuditSeal.FILE_NAME + ".p12");
         return dir == null ? name : dir.resolve(name);

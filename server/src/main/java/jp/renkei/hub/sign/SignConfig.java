@@ -40,6 +40,11 @@ public class SignConfig {
     }
 
     @Bean
+    PkiStatus pkiStatus(TrustMaterial trust, Seals seals) {
+        return new PkiStatus(trust, seals);
+    }
+
+    @Bean
     CanonicalJson canonicalJson(FhirContext fhirContext) {
         return new CanonicalJson(fhirContext);
     }

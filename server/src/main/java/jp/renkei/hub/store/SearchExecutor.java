@@ -45,6 +45,16 @@ public final class SearchExecutor {
     }
 
     /**
+     * The current, non-deleted records of a type matching every one of these search parameters (comma-separated values
+     * are alternatives), without bodies, for the hub's own use.
+     */
+    public List<StoredResource> currentWhere(String type, Map<String, String> parameters) {
+        Map<String, String[]> params = new java.util.LinkedHashMap<>();
+        parameters.forEach((name, value) -> params.put(name, new String[] {value}));
+        return searchRecords(SearchQuery.parse(type, params, registry, ZoneOffset.UTC));
+    }
+
+    /**
      * The current records of several types about one patient, without bodies, by type: one key lookup for
      * all the types, then one read per type that has any (what an emergency summary needs at once).
      */

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.access.Caller;
+import jp.renkei.hub.fhir.ReadCheck;
 import jp.renkei.hub.fhir.WriteRule;
 import jp.renkei.hub.store.Labeler;
 import jp.renkei.hub.store.SearchExecutor;
@@ -37,12 +38,15 @@ public final class CurrentVersions implements WriteRule {
     private final Labeler labeler;
     private final SearchExecutor searches;
     private final AccessGuard guard;
+    private final ReadCheck readCheck;
 
-    public CurrentVersions(FhirContext fhirContext, Labeler labeler, SearchExecutor searches, AccessGuard guard) {
+    public CurrentVersions(FhirContext fhirContext, Labeler labeler, SearchExecutor searches, AccessGuard guard,
+                           ReadCheck readCheck) {
         this.fhirContext = fhirContext;
         this.labeler = labeler;
         this.searches = searches;
         this.guard = guard;
+        this.readCheck = readCheck;
     }
 
     /** A new current document of a one-current kind replaces the current ones it does not name yet. */
@@ -148,7 +152,13 @@ public final class CurrentVersions implements WriteRule {
         return (type + "/" + id).equals(reference.getReference());
     }
 
+    /**
+     * A stored version once it passed the read check: the hub seals the superseded versions it writes, so one changed
+     * in the database refuses the whole write rather than come out sealed as sound.
+     */
     private <T extends org.hl7.fhir.r4.model.Resource> T parse(StoredResource stored, Class<T> type) {
-        return fhirContext.newJsonParser().parseResource(type, stored.json());
+        T resource = fhirContext.newJsonParser().parseResource(type, stored.json());
+        readCheck.check(stored, resource);
+        return resource;
     }
 }

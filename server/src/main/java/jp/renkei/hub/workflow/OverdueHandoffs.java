@@ -25,6 +25,8 @@ import org.springframework.scheduling.annotation.Scheduled;
 public class OverdueHandoffs {
 
     private static final Logger log = LoggerFactory.getLogger(OverdueHandoffs.class);
+    /** The states of a Task still waiting for its addressee. */
+    private static final List<String> OPEN = List.of("requested", "received", "accepted", "in-progress");
 
     private final ResourceStore store;
     private final SearchExecutor searches;
@@ -44,11 +46,20 @@ public class OverdueHandoffs {
         }
     }
 
+    /**
+     * How many hand-off Tasks are flagged overdue and still open (a Task received, completed or cancelled late keeps a
+     * business status of its own or the flag, but is no longer waiting): one search over the Tasks' index, no bodies.
+     */
+    public int countOverdue() {
+        return searches.currentWhere("Task", java.util.Map.of("business-status", TaskWorkflow.HANDOFF_STATUS + "|overdue",
+                "status", String.join(",", OPEN))).size();
+    }
+
     /** Flags what is overdue at {@code now}; returns how many Tasks it flagged. */
     public int flagOverdue(Date now) {
         int flagged = 0;
         List<StoredResource> open = new ArrayList<>();
-        for (String status : List.of("requested", "received", "accepted", "in-progress")) {
+        for (String status : OPEN) {
             open.addAll(searches.currentWhere("Task", "status", status, true));
         }
         for (StoredResource stored : open) {

@@ -1,8 +1,10 @@
 package jp.renkei.hub.workflow;
 
 import ca.uhn.fhir.context.FhirContext;
+import java.util.List;
 import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.fhir.FhirProperties;
+import jp.renkei.hub.fhir.ReadCheck;
 import jp.renkei.hub.store.Labeler;
 import jp.renkei.hub.store.ResourceStore;
 import jp.renkei.hub.store.SearchExecutor;
@@ -37,8 +39,9 @@ public class WorkflowConfig {
     }
 
     @Bean
-    CurrentVersions currentVersions(FhirContext fhirContext, Labeler labeler, SearchExecutor searches, AccessGuard guard) {
-        return new CurrentVersions(fhirContext, labeler, searches, guard);
+    CurrentVersions currentVersions(FhirContext fhirContext, Labeler labeler, SearchExecutor searches, AccessGuard guard,
+                                    List<ReadCheck> readChecks) {
+        return new CurrentVersions(fhirContext, labeler, searches, guard, ReadCheck.all(readChecks));
     }
 
     @Bean

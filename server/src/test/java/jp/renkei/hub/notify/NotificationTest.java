@@ -897,10 +897,40 @@ class NotificationTest {
                 .contains("create", "read", "update", "delete", "search-type");
     }
 
+    /**
+     * The patient reads in the audit trail who received their records by notification: the event names the person as
+     * their token did when they subscribed (a Subscription keeps the name claims), the login only as altId.
+     */
+    @Test
+    void aNotificationsAuditEventNamesThePersonNotTheirLogin() throws Exception {
+        String cm = careManager();
+        String id = subscribe(cm, Topic.CARE_DOCUMENT, "id-only", 0, "Composition?patient=Patient/p4");
+        try (SocketClient socket = bound(cm, id)) {
+            seed("Composition", "plan-p4-named", CareRecords.about("Composition", "care-plan", "p4"), "Organization/org-hospital");
+            assertThat(Notifications.type(socket.nextNotHeartbeat(WAIT))).isEqualTo("event-notification");
+        }
+        var events = hub.bean(com.mongodb.client.MongoClient.class)
+                .getDatabase(hub.bean(jp.renkei.hub.store.StoreProperties.class).database()).getCollection("AuditEvent");
+        String notified = null;
+        // written after the push, on the dispatcher's thread: nothing to await but the record itself
+        for (long deadline = System.currentTimeMillis() + WAIT; notified == null && System.currentTimeMillis() < deadline; ) {
+            notified = events.find().map(d -> d.getString("body")).into(new ArrayList<>()).stream()
+                    .filter(b -> b.contains("\"notification\"") && b.contains("Subscription/" + id)).findFirst().orElse(null);
+            if (notified == null) {
+                Thread.sleep(50);
+            }
+        }
+        assertThat(notified).as("the notification's AuditEvent").isNotNull();
+        org.hl7.fhir.r4.model.AuditEvent event = json.parseResource(org.hl7.fhir.r4.model.AuditEvent.class, notified);
+        assertThat(event.getAgentFirstRep().getWho().getDisplay()).isEqualTo("佐藤 恵");
+        assertThat(event.getAgentFirstRep().getAltId()).isEqualTo("cm.sato");
+    }
+
     // ---- helpers -----------------------------------------------------------------------------
 
     private String careManager() {
         return issuer.token().roles("care-manager").subject("cm-sato").claim("preferred_username", "cm.sato")
+                .claim("family_name", "佐藤").claim("given_name", "恵")
                 .claim("practitioner_role", "role-cm").claim("organization", "org-homecare").sign();
     }
 

@@ -87,13 +87,7 @@ class SignedDocumentsTest {
                 "renkei.sign.seals=" + caDir.resolve("issued"), "renkei.sign.seal-password=" + new String(PASSWORD),
                 "renkei.audit.anchor-dir=" + pki.resolve("audit-anchors"));
         hub = world.hub;
-        world.seed("Patient", PATIENT, new Patient().addName(new HumanName().setFamily("高橋").addGiven("キヨ")), "Organization/org-hospital");
-        CareTeam team = new CareTeam().setSubject(new Reference("Patient/" + PATIENT)).setStatus(CareTeam.CareTeamStatus.ACTIVE);
-        for (String member : List.of("role-hn", "role-cm", "role-dr")) {
-            team.addParticipant().setMember(new Reference("PractitionerRole/" + member));
-        }
-        world.seed("CareTeam", "ct-" + PATIENT, team, "Organization/org-hospital");
-        world.seed("Consent", "share-" + PATIENT, CareRecords.sharingWith(PATIENT, "CareTeam/ct-" + PATIENT), "Organization/org-hospital");
+        register(PATIENT);
         // the directory the discharge handoffs are sent through
         CareRecords.directory().forEach(entry -> world.seed(entry.fhirType(), entry.getIdElement().getIdPart(), entry, null));
         nurse = world.issuer.token().roles("hospital-nurse").subject("hn-1").claim("practitioner_role", "role-hn")
@@ -102,6 +96,17 @@ class SignedDocumentsTest {
                 .claim("organization", "org-clinic").sign();
         careManager = world.issuer.token().roles("care-manager").subject("cm-1").claim("practitioner_role", "role-cm")
                 .claim("organization", "org-kyotaku").sign();
+    }
+
+    /** A patient of the hospital with the nurse, the care manager and the physician on the care team, sharing with it. */
+    private void register(String patient) {
+        world.seed("Patient", patient, new Patient().addName(new HumanName().setFamily("高橋").addGiven("キヨ")), "Organization/org-hospital");
+        CareTeam team = new CareTeam().setSubject(new Reference("Patient/" + patient)).setStatus(CareTeam.CareTeamStatus.ACTIVE);
+        for (String member : List.of("role-hn", "role-cm", "role-dr")) {
+            team.addParticipant().setMember(new Reference("PractitionerRole/" + member));
+        }
+        world.seed("CareTeam", "ct-" + patient, team, "Organization/org-hospital");
+        world.seed("Consent", "share-" + patient, CareRecords.sharingWith(patient, "CareTeam/ct-" + patient), "Organization/org-hospital");
     }
 
     @AfterAll
@@ -275,7 +280,11 @@ class SignedDocumentsTest {
     }
 
     private Consent advanceDirective() throws Exception {
-        Consent directive = (Consent) CareRecords.about("Consent", "adr", PATIENT);
+        return advanceDirective(PATIENT);
+    }
+
+    private Consent advanceDirective(String patient) throws Exception {
+        Consent directive = (Consent) CareRecords.about("Consent", "adr", patient);
         byte[] form = "%PDF-1.4 事前指示書（本人署名済み）".getBytes(StandardCharsets.UTF_8);
         directive.setSource(new Attachment().setContentType("application/pdf").setTitle("事前指示書（署名済み原本）").setData(form)
                 .setHash(MessageDigest.getInstance("SHA-1").digest(form)));
@@ -337,6 +346,41 @@ class SignedDocumentsTest {
         Parameters afterRevoking = verify(physician, "Consent/" + second);
         assertThat(value(afterRevoking, "signatureKind").primitiveValue()).isEqualTo("custody-seal");
         assertThat(((org.hl7.fhir.r4.model.BooleanType) value(afterRevoking, "verified")).booleanValue()).isTrue();
+    }
+
+    /**
+     * The hub's own changes to a record (withdrawing it, marking it superseded) are sealed as the hub's: they must never
+     * be made over a version that failed its integrity check, or the hub would re-seal content changed in the database
+     * and serve it as sound. Its own patient, since the changed directive stays in force for the hub.
+     */
+    @Test
+    void aDirectiveChangedInTheDatabaseIsNeverResealedByTheHubsOwnChanges() throws Exception {
+        String patient = "ps-changed";
+        register(patient);
+        String first = createdInTransaction(post(physician, "", witnessed(advanceDirective(patient), doctorKey)), "Consent");
+        changeInTheDatabase("Consent", first);
+        MongoCollection<Document> consents = hub.bean(MongoClient.class).getDatabase(hub.bean(StoreProperties.class).database())
+                .getCollection("Consent");
+        Document changed = consents.find(eq("_id", first)).first();
+
+        HttpResponse<String> revoked = hub.send("POST", "/Consent/" + first + "/$revoke", "application/fhir+json",
+                "{\"resourceType\":\"Parameters\"}", "Authorization", "Bearer " + physician);
+        assertThat(revoked.statusCode()).as(revoked.body()).isEqualTo(500);
+        assertThat(json.parseResource(OperationOutcome.class, revoked.body()).getIssueFirstRep().getDiagnostics())
+                .contains("改ざん", "Consent/" + first, "[CONTENT_CHANGED]");
+
+        // a newer directive would mark it superseded in the same write: refused whole, the newer one is not stored either
+        long stored = consents.countDocuments();
+        HttpResponse<String> newer = post(physician, "", witnessed(advanceDirective(patient), doctorKey));
+        assertThat(newer.statusCode()).as(newer.body()).isEqualTo(500);
+        assertThat(json.parseResource(OperationOutcome.class, newer.body()).getIssueFirstRep().getDiagnostics())
+                .contains("Consent/" + first, "[CONTENT_CHANGED]");
+        assertThat(consents.countDocuments()).isEqualTo(stored);
+
+        assertThat(consents.find(eq("_id", first)).first()).isEqualTo(changed);
+        Parameters report = verify(physician, "Consent/" + first);
+        assertThat(((org.hl7.fhir.r4.model.BooleanType) value(report, "verified")).booleanValue()).isFalse();
+        assertThat(((org.hl7.fhir.r4.model.BooleanType) value(report, "contentChanged")).booleanValue()).isTrue();
     }
 
     @Test
