@@ -25,6 +25,8 @@ export const USERS = {
   /** 山田 花子 herself and her daughter, her registered proxy (patient.spec.ts): their home is her record */
   patient: { username: 'patient.yamada', name: '山田 花子', profession: '本人', home: 'ご本人の記録' },
   family: { username: 'family.yamada', name: '山田 美穂', profession: '家族・代理人', home: 'ご本人の記録' },
+  /** the ambulance crew: no patient before declaring an emergency (ems.spec.ts) */
+  ems: { username: 'ems', name: '木村 隆', profession: '救急隊', home: '救急隊' },
 } as const;
 
 export type DemoUser = (typeof USERS)[keyof typeof USERS];

@@ -38,6 +38,7 @@ const EmergencySheetPage = lazy(() => import('./pages/EmergencySheetPage'));
 const MyRecordPage = lazy(() => import('./pages/mine/MyRecordPage'));
 const AccessLogPage = lazy(() => import('./pages/mine/AccessLogPage'));
 const SharingPage = lazy(() => import('./pages/mine/SharingPage'));
+const EmergencyPage = lazy(() => import('./pages/EmergencyPage'));
 
 export const theme = createTheme({
   fontFamily:
@@ -121,6 +122,7 @@ const router = createBrowserRouter(
         { path: 'my', element: <MyRecordPage /> },
         { path: 'my/access-log', element: <AccessLogPage /> },
         { path: 'my/sharing', element: <SharingPage /> },
+        { path: 'emergency', element: <EmergencyPage /> },
         { path: '*', element: <HomePage /> },
       ],
     },

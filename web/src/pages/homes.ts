@@ -73,7 +73,11 @@ export const HOMES: Readonly<Record<Home, HomeContent>> = {
     title: '救急隊',
     lead: '救急時に必要な情報（緊急連絡票・事前指示書・服薬・アレルギー）を確認します。',
     sections: [
-      { title: '緊急時の閲覧', text: '搬送中の患者の情報を、理由を記録したうえで開きます（ブレークグラス、記録されます）。' },
+      {
+        title: '緊急時の閲覧',
+        text: '搬送中の患者の情報を、理由を記録したうえで開きます（ブレークグラス、記録されます）。',
+        link: { to: '/emergency', label: '患者を検索して緊急時アクセス' },
+      },
     ],
   },
   // the patient and their family (roles patient, family): HomePage sends them to their record (/my); the pages of pages/mine/

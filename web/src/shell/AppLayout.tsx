@@ -10,6 +10,7 @@ import { OutboxStatus } from '../offline/OutboxStatus';
 import { UnusualNotices } from '../visit/UnusualNotices';
 import { mayOpen } from '../pages/admin/adminPaths';
 import { NotForHubAdmin } from '../pages/admin/NotForHubAdmin';
+import { BreakGlassNotices } from './BreakGlassNotices';
 
 const SignOutConfirm = lazy(() => import('../offline/SignOutConfirm'));
 
@@ -90,6 +91,7 @@ export function AppLayout() {
         {(unsent > 0 || location.pathname === '/outbox') && (
           <NavLink component={RouterLink} to="/outbox" label={`未送信の記録（${unsent}件）`} onClick={close} />
         )}
+        {session?.home === 'ems' && <NavLink component={RouterLink} to="/emergency" label="緊急時アクセス" onClick={close} />}
       </AppShell.Navbar>
       {confirmSignOut && (
         <Suspense fallback={null}>
@@ -111,6 +113,7 @@ export function AppLayout() {
           </Alert>
         )}
         <UnusualNotices />
+        <BreakGlassNotices />
         <Suspense
           fallback={
             <Center mih="40vh">

@@ -19,6 +19,7 @@ public final class AccessRecord {
     private boolean denied;
     private boolean emergency;
     private boolean breakGlassDeclared;
+    private String query;
 
     static AccessRecord begin() {
         AccessRecord record = new AccessRecord();
@@ -68,6 +69,25 @@ public final class AccessRecord {
             record.breakGlassDeclared = true;
             record.patients.add(patient);
         }
+    }
+
+    /**
+     * This request tried to declare an emergency for a patient named by name and birth date (what was asked, kept as the
+     * event's query, and the patients who matched: none, one, or several when the name was not enough).
+     */
+    public static void breakGlassAttempt(Collection<String> matched, String asked) {
+        AccessRecord record = CURRENT.get();
+        if (record != null) {
+            record.emergency = true;
+            record.breakGlassDeclared = true;
+            record.patients.addAll(matched);
+            record.query = asked;
+        }
+    }
+
+    /** What a request that is not a search asked for, to be kept like a search's query (null: nothing). */
+    String query() {
+        return query;
     }
 
     boolean emergencyAccess() {

@@ -279,6 +279,8 @@ public class AuditTrail {
             String query = request.getRequestPath() + (request.getCompleteUrl().contains("?")
                     ? request.getCompleteUrl().substring(request.getCompleteUrl().indexOf('?')) : "");
             queryEntity(event, query);
+        } else if (access.query() != null) {
+            queryEntity(event, access.query());
         }
         return event;
     }

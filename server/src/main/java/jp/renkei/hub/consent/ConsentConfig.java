@@ -35,8 +35,8 @@ public class ConsentConfig {
 
     @Bean
     BreakGlassOperation breakGlassOperation(AccessGuard guard, ResourceStore store, BreakGlassGrants grants,
-                                            BreakGlassNotice notice) {
-        return new BreakGlassOperation(guard, store, grants, notice);
+                                            BreakGlassNotice notice, SearchExecutor searches, FhirContext fhirContext) {
+        return new BreakGlassOperation(guard, store, grants, notice, searches, fhirContext);
     }
 
     @Bean
