@@ -1,6 +1,6 @@
 import { useMemo, useRef, useState, type ChangeEvent } from 'react';
 import { Link, useParams } from 'react-router-dom';
-import { Alert, Anchor, Button, Checkbox, Group, Input, List, Loader, NativeSelect, Paper, PasswordInput, Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, Checkbox, Group, Input, List, Loader, NativeSelect, Paper, PasswordInput, Stack, Text, Title } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Bundle, Consent, RelatedPerson } from 'fhir/r4';
 import { useAuth } from '../auth/AuthProvider';
@@ -28,6 +28,7 @@ import { signatureProblem, witnessedDirective } from '../sign/witness';
 import { usePatientSummary } from './patient/hooks';
 import { formatDate, formatDateTime } from './patient/format';
 import { signedFormProblem, witnessProblem, MAX_FORM_BYTES, FORM_TYPES } from './directive/directiveChecks';
+import { BackToPatient } from './patient/BackToPatient';
 
 const NO_TEAM: FieldContext['team'] = [];
 
@@ -194,9 +195,7 @@ export default function AdvanceDirectivePage() {
 
   return (
     <Stack gap="md" maw={960}>
-      <Anchor component={Link} to={`/patients/${encodeURIComponent(id)}`} size="sm">
-        ← 患者ページ
-      </Anchor>
+      <BackToPatient patientId={id} />
       <Title order={1} size="h2">
         {current ? '事前指示書の改訂' : '事前指示書の記録'}
         {name ? `：${name}` : ''}

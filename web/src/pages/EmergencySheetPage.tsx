@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
-import { Alert, Anchor, Button, Group, Loader, Paper, Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, Group, Loader, Paper, Stack, Text, Title } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Bundle, PractitionerRole } from 'fhir/r4';
 import { useAuth } from '../auth/AuthProvider';
@@ -16,6 +16,7 @@ import { SectionForm, type FieldContext } from '../forms/FormRenderer';
 import { EMERGENCY_SHEET_REVISION, compositionOf, missingSheetAnswers, reviseSheet, sheetAnswers } from '../forms/emergency-sheet';
 import { usePatientSummary } from './patient/hooks';
 import { formatDateTime } from './patient/format';
+import { BackToPatient } from './patient/BackToPatient';
 
 const NO_TEAM: FieldContext['team'] = [];
 
@@ -119,9 +120,7 @@ export default function EmergencySheetPage() {
 
   return (
     <Stack gap="md" maw={960}>
-      <Anchor component={Link} to={`/patients/${encodeURIComponent(id)}`} size="sm">
-        ← 患者ページ
-      </Anchor>
+      <BackToPatient patientId={id} />
       <Title order={1} size="h2">
         緊急時連絡票の改訂{name ? `：${name}` : ''}
       </Title>

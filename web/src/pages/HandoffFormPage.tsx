@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router-dom';
-import { Alert, Anchor, Button, Group, Loader, Paper, Stack, Stepper, Text, Title } from '@mantine/core';
+import { Alert, Button, Group, Loader, Paper, Stack, Stepper, Text, Title } from '@mantine/core';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import type { Bundle, FhirResource, Organization, Patient, Practitioner, PractitionerRole } from 'fhir/r4';
 import { useFhirClient } from '../fhir/FhirProvider';
@@ -21,6 +21,7 @@ import { PatientPicker } from './PatientPicker';
 import { usePatientWriting } from './usePatientWriting';
 import { PdfButton } from './sent/PdfButton';
 import { searchDirectory as searchDirectoryByName } from './contact/directory';
+import { BackToPatient } from './patient/BackToPatient';
 
 function resources(bundle: Bundle): FhirResource[] {
   return (bundle.entry ?? []).map((e) => e.resource).filter((r): r is FhirResource => Boolean(r));
@@ -314,9 +315,7 @@ export function DocumentFormPage({ definition, sentDetail, sentList = false }: {
   return (
     <Stack gap="md" maw={960}>
       {patientId && (
-        <Anchor component={Link} to={`/patients/${patientId}`} size="sm">
-          ← 患者ページ
-        </Anchor>
+        <BackToPatient patientId={patientId} />
       )}
       <Title order={1} size="h2">
         {name}の作成

@@ -9,6 +9,7 @@ import { buildVisitBundle, CONSCIOUSNESS, filledItems, ITEM_LABELS, newVisitIds,
 import { useOutbox } from '../offline/OutboxProvider';
 import { useSendVisit, type VisitOutcome } from '../visit/useSendVisit';
 import { usePatientWriting } from './usePatientWriting';
+import { BackToPatient } from './patient/BackToPatient';
 
 const EMPTY: VisitAnswers = { unusual: [] };
 const MEAL_STEPS = ['10', '9', '8', '7', '6', '5', '4', '3', '2', '1', '0'];
@@ -129,9 +130,7 @@ export default function VisitFormPage() {
 
   return (
     <Stack gap="md" maw={720}>
-      <Anchor component={Link} to={`/patients/${encodeURIComponent(patientId)}`} size="sm">
-        ← 患者ページ
-      </Anchor>
+      <BackToPatient patientId={patientId} />
       <Title order={1} size="h2">
         訪問記録の入力{name && `（${name}）`}
       </Title>
