@@ -75,12 +75,17 @@ public class ResourceOperations {
         this.registry = registry;
         this.properties = properties;
         this.guard = guard;
-        this.writeRules = List.copyOf(writeRules);
+        this.writeRules = WriteRule.inOrder(writeRules);
         this.sealing = sealing;
         this.readCheck = ReadCheck.all(readChecks);
         this.expansions = List.copyOf(expansions);
         this.labeler = labeler;
         this.stamps = writeRules.stream().flatMap(rule -> rule.stamps().stream()).collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** The write rules in the order they run ({@link WriteRule#inOrder}). */
+    List<WriteRule> writeRules() {
+        return writeRules;
     }
 
     public ResourceStore store() {

@@ -1,5 +1,7 @@
 package jp.renkei.hub.fhir;
 
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import jp.renkei.hub.access.Caller;
@@ -14,6 +16,23 @@ import jp.renkei.hub.store.WriteRequest;
  * A rule may also name what the hub writes along with it ({@link #consequences}), stored in the same unit.
  */
 public interface WriteRule {
+
+    /**
+     * When a rule runs among the others. The hub first completes and checks what the caller sent (stamps, task history,
+     * hand-off recipients, superseded versions), then validates it against its profile, so that validation judges the
+     * record as it will be stored, the hub's additions included.
+     */
+    enum Stage { COMPLETE, VALIDATE }
+
+    /** The rules in the order they run: by {@link Stage}, then by class name, whatever order they were found in. */
+    static List<WriteRule> inOrder(Collection<? extends WriteRule> rules) {
+        return rules.stream().map(WriteRule.class::cast)
+                .sorted(Comparator.comparing(WriteRule::stage).thenComparing(rule -> rule.getClass().getName())).toList();
+    }
+
+    default Stage stage() {
+        return Stage.COMPLETE;
+    }
 
     /** @param before the version being replaced, or null (or a deletion) when the write creates the resource */
     void apply(WriteRequest request, StoredResource before, Caller caller);

@@ -160,6 +160,11 @@ public final class ProfileValidation implements WriteRule {
     }
 
     @Override
+    public Stage stage() {
+        return Stage.VALIDATE;
+    }
+
+    @Override
     public void apply(WriteRequest request, StoredResource before, Caller caller) {
         if (request.isDelete()) {
             return;

@@ -636,4 +636,11 @@ class CrudTest extends HubTestBase {
             }
         }
     }
+
+    /** The running hub completes a record (stamps, task history, hand-offs, superseded versions) before validating it. */
+    @Test
+    void theHubValidatesARecordAfterEveryRuleThatCompletesIt() {
+        assertThat(hub.bean(ResourceOperations.class).writeRules()).extracting(rule -> rule.getClass().getSimpleName())
+                .containsExactly("ConsentRecording", "CurrentVersions", "HandoffDispatch", "TaskWorkflow", "ProfileValidation");
+    }
 }

@@ -1,0 +1,44 @@
+package jp.renkei.hub.fhir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import jp.renkei.hub.access.Caller;
+import jp.renkei.hub.store.StoredResource;
+import jp.renkei.hub.store.WriteRequest;
+import org.junit.jupiter.api.Test;
+
+/** The write rules run in a stated order, whatever order Spring finds their beans in: validation last. */
+class WriteRuleOrderTest {
+
+    private static class Completes implements WriteRule {
+        @Override
+        public void apply(WriteRequest request, StoredResource before, Caller caller) {
+        }
+    }
+
+    private static final class AlsoCompletes extends Completes {
+    }
+
+    private static final class Validates implements WriteRule {
+        @Override
+        public Stage stage() {
+            return Stage.VALIDATE;
+        }
+
+        @Override
+        public void apply(WriteRequest request, StoredResource before, Caller caller) {
+        }
+    }
+
+    @Test
+    void validationRunsAfterEveryRuleThatCompletesTheRecordInWhateverOrderTheyCame() {
+        WriteRule validates = new Validates();
+        WriteRule completes = new Completes();
+        WriteRule alsoCompletes = new AlsoCompletes();
+        List<WriteRule> expected = List.of(alsoCompletes, completes, validates);
+        assertThat(WriteRule.inOrder(List.of(validates, completes, alsoCompletes))).containsExactlyElementsOf(expected);
+        assertThat(WriteRule.inOrder(List.of(completes, validates, alsoCompletes))).containsExactlyElementsOf(expected);
+        assertThat(WriteRule.inOrder(List.of(alsoCompletes, completes, validates))).containsExactlyElementsOf(expected);
+    }
+}
