@@ -2,7 +2,7 @@
 // data anywhere — not on her home, not in the patient list, not on a patient's page opened by its address — and no
 // answer the hub gave her carries any of it. What she is told is why, in Japanese.
 import { expect, test, type Response } from '@playwright/test';
-import { expectAccessible, signIn, USERS } from './support';
+import { expectAccessible, SCREENSHOTS, signIn, USERS } from './support';
 
 const MUNICIPAL = USERS.municipal;
 /**
@@ -31,6 +31,7 @@ test('the municipal officer sees no patient data: not on her home, the patient l
   await expect(page.getByRole('alert').first()).toBeVisible();
   await expect(page.getByRole('alert').first()).toContainText(/許可されていません|見つかりません/);
   await expectAccessible(page, 'a patient page the municipal officer may not open');
+  await page.screenshot({ path: `${SCREENSHOTS}no-patient-access.png`, animations: 'disabled' });
 
   const shown = await page.locator('body').innerText();
   for (const datum of PATIENT_DATA) expect(shown, `the page shows "${datum}"`).not.toContain(datum);

@@ -18,11 +18,13 @@ import jp.renkei.hub.store.WriteRequest;
 public interface WriteRule {
 
     /**
-     * When a rule runs among the others. The hub first completes and checks what the caller sent (stamps, task history,
-     * hand-off recipients, superseded versions), then validates it against its profile, so that validation judges the
-     * record as it will be stored, the hub's additions included.
+     * When a rule runs among the others. The hub first completes what the caller sent (who recorded a Consent, a Task's
+     * status history, the versions a document replaces), then validates it against its profile, so that validation
+     * judges the record as it will be stored, the hub's additions included; last come the checks against other records
+     * (a hand-off's recipients in the directory, its patient), which read a record already known to be well formed and
+     * so never answer for what the profile would have refused.
      */
-    enum Stage { COMPLETE, VALIDATE }
+    enum Stage { COMPLETE, VALIDATE, CROSS_CHECK }
 
     /** The rules in the order they run: by {@link Stage}, then by class name, whatever order they were found in. */
     static List<WriteRule> inOrder(Collection<? extends WriteRule> rules) {

@@ -76,6 +76,11 @@ public final class HandoffDispatch implements WriteRule {
         this.references = new SentReferences(fhirContext, store, guard);
     }
 
+    @Override
+    public Stage stage() {
+        return Stage.CROSS_CHECK;
+    }
+
     /**
      * A sent item (each version of it) names recipients the hub can address, a patient it knows, and nothing that is not
      * there; a hand-off Task is addressed to someone in the directory.

@@ -637,10 +637,13 @@ class CrudTest extends HubTestBase {
         }
     }
 
-    /** The running hub completes a record (stamps, task history, hand-offs, superseded versions) before validating it. */
+    /**
+     * The running hub completes a record (stamps, task history, superseded versions) before validating it, and checks it
+     * against other records (a hand-off's recipients) once it is known to be well formed.
+     */
     @Test
     void theHubValidatesARecordAfterEveryRuleThatCompletesIt() {
         assertThat(hub.bean(ResourceOperations.class).writeRules()).extracting(rule -> rule.getClass().getSimpleName())
-                .containsExactly("ConsentRecording", "CurrentVersions", "HandoffDispatch", "TaskWorkflow", "ProfileValidation");
+                .containsExactly("ConsentRecording", "CurrentVersions", "TaskWorkflow", "ProfileValidation", "HandoffDispatch");
     }
 }

@@ -20,6 +20,17 @@ class WriteRuleOrderTest {
     private static final class AlsoCompletes extends Completes {
     }
 
+    private static final class CrossChecks implements WriteRule {
+        @Override
+        public Stage stage() {
+            return Stage.CROSS_CHECK;
+        }
+
+        @Override
+        public void apply(WriteRequest request, StoredResource before, Caller caller) {
+        }
+    }
+
     private static final class Validates implements WriteRule {
         @Override
         public Stage stage() {
@@ -32,13 +43,14 @@ class WriteRuleOrderTest {
     }
 
     @Test
-    void validationRunsAfterEveryRuleThatCompletesTheRecordInWhateverOrderTheyCame() {
+    void validationRunsAfterEveryRuleThatCompletesTheRecordAndBeforeCrossChecksInWhateverOrderTheyCame() {
         WriteRule validates = new Validates();
         WriteRule completes = new Completes();
         WriteRule alsoCompletes = new AlsoCompletes();
-        List<WriteRule> expected = List.of(alsoCompletes, completes, validates);
-        assertThat(WriteRule.inOrder(List.of(validates, completes, alsoCompletes))).containsExactlyElementsOf(expected);
-        assertThat(WriteRule.inOrder(List.of(completes, validates, alsoCompletes))).containsExactlyElementsOf(expected);
-        assertThat(WriteRule.inOrder(List.of(alsoCompletes, completes, validates))).containsExactlyElementsOf(expected);
+        WriteRule crossChecks = new CrossChecks();
+        List<WriteRule> expected = List.of(alsoCompletes, completes, validates, crossChecks);
+        assertThat(WriteRule.inOrder(List.of(crossChecks, validates, completes, alsoCompletes))).containsExactlyElementsOf(expected);
+        assertThat(WriteRule.inOrder(List.of(completes, validates, alsoCompletes, crossChecks))).containsExactlyElementsOf(expected);
+        assertThat(WriteRule.inOrder(List.of(alsoCompletes, crossChecks, completes, validates))).containsExactlyElementsOf(expected);
     }
 }
