@@ -83,11 +83,6 @@ public class AccessGuard {
         return claims;
     }
 
-    /** The current caller's name as their access token gives it ({@link Caller#name()}). */
-    public String callerTokenName() {
-        return caller().name();
-    }
-
     /** When the current caller's access token expires; null without authentication. */
     public Instant callerTokenExpiry() {
         Jwt jwt = callerToken();

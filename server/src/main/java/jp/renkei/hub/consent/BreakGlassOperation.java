@@ -135,7 +135,7 @@ public final class BreakGlassOperation implements OperationProvider {
         Instant until = grants.grant(caller.subject(), patient, reason.getValue().trim());
         AccessRecord.breakGlass(patient);
         // Who was told is not the caller's business: whether a care manager exists is not emergency information.
-        notice.send(patient, caller, guard.callerTokenName(), reason.getValue().trim(), until);
+        notice.send(patient, caller, caller.name(), reason.getValue().trim(), until);
 
         Parameters out = new Parameters();
         out.addParameter().setName("patient").setValue(new Reference("Patient/" + patient));
