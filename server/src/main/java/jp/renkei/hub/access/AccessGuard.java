@@ -1,5 +1,6 @@
 package jp.renkei.hub.access;
 
+import jp.renkei.hub.context.Caller;
 import ca.uhn.fhir.rest.server.exceptions.AuthenticationException;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import ca.uhn.fhir.rest.server.exceptions.MethodNotAllowedException;
@@ -12,7 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.List;
 import java.util.Set;
-import jp.renkei.hub.audit.AccessRecord;
+import jp.renkei.hub.context.AccessRecord;
 import jp.renkei.hub.consent.ConsentDecision;
 import jp.renkei.hub.consent.ConsentEvaluator;
 import jp.renkei.hub.consent.PatientConsents;

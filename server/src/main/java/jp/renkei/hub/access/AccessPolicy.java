@@ -1,5 +1,6 @@
 package jp.renkei.hub.access;
 
+import jp.renkei.hub.context.Caller;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -23,8 +24,6 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 public final class AccessPolicy {
 
     public static final String RESOURCE = "access-policy.yml";
-    /** The code system of the roles (professions) in FHIR codings: AuditEvent agents, Consent actors and stamps. */
-    public static final String PROFESSION_SYSTEM = "http://renkei.example.jp/fhir/CodeSystem/profession";
     static final String UNCLASSIFIED = "unclassified";
 
     /** One grant; {@code kinds} null means every kind. */
@@ -35,7 +34,7 @@ public final class AccessPolicy {
     public record Role(String name, String label, String purpose, boolean assignsIds, List<Rule> rules) {
     }
 
-    static final String DEFAULT_PURPOSE = "TREAT";
+    static final String DEFAULT_PURPOSE = Caller.DEFAULT_PURPOSE;
 
     /**
      * A classification scheme: the code system and the types whose records it classifies, the kinds' labels,

@@ -1,5 +1,6 @@
 package jp.renkei.hub.access;
 
+import jp.renkei.hub.context.Caller;
 import org.springframework.security.authentication.AbstractAuthenticationToken;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.oauth2.jwt.Jwt;

@@ -1,5 +1,6 @@
 package jp.renkei.hub.access;
 
+import jp.renkei.hub.context.Caller;
 import ca.uhn.fhir.context.FhirContext;
 import java.util.ArrayList;
 import java.util.Date;

@@ -1,5 +1,7 @@
 package jp.renkei.hub.access;
 
+import jp.renkei.hub.context.SmartScopes;
+import jp.renkei.hub.context.Caller;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;

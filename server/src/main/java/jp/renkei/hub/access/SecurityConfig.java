@@ -3,7 +3,6 @@ package jp.renkei.hub.access;
 import ca.uhn.fhir.context.FhirContext;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import jp.renkei.hub.audit.AuditTrail;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,7 +85,7 @@ public class SecurityConfig {
 
     @Bean
     SecurityFilterChain securityFilterChain(HttpSecurity http, AuthProperties auth, AccessPolicy policy,
-                                            FhirContext fhirContext, AuditTrail audit, ActiveTokens activeTokens,
+                                            FhirContext fhirContext, RejectedTokens audit, ActiveTokens activeTokens,
                                             BrowserOrigins browserOrigins,
                                             @Value("${server.address:}") String bindAddress) throws Exception {
         // browser apps of other origins (renkei.web.origins): answered before any token is asked for, errors included
@@ -186,7 +185,7 @@ public class SecurityConfig {
      * 401 and 403 from the security filters as OperationOutcomes, keeping the Bearer challenge header;
      * a FHIR request refused for its token is audited.
      */
-    private record OutcomeWriting(FhirContext fhirContext, AuditTrail audit) {
+    private record OutcomeWriting(FhirContext fhirContext, RejectedTokens audit) {
 
         AuthenticationEntryPoint entryPoint() {
             BearerTokenAuthenticationEntryPoint challenge = new BearerTokenAuthenticationEntryPoint();

@@ -1,5 +1,7 @@
 package jp.renkei.hub.audit;
 
+import jp.renkei.hub.fhir.ServerInterceptor;
+import jp.renkei.hub.context.AccessRecord;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
@@ -23,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * request fails with 500 instead of answering (fail closed).
  */
 @Interceptor
-public final class AuditInterceptor {
+public final class AuditInterceptor implements ServerInterceptor {
 
     private static final Logger log = LoggerFactory.getLogger(AuditInterceptor.class);
     private static final String DONE = AuditInterceptor.class.getName() + ".done";

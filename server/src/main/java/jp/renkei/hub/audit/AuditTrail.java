@@ -1,5 +1,7 @@
 package jp.renkei.hub.audit;
 
+import jp.renkei.hub.access.RejectedTokens;
+import jp.renkei.hub.context.AccessRecord;
 import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
@@ -13,8 +15,7 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import jp.renkei.hub.access.AccessGuard;
-import jp.renkei.hub.access.AccessPolicy;
-import jp.renkei.hub.access.Caller;
+import jp.renkei.hub.context.Caller;
 import jp.renkei.hub.store.ResourceStore;
 import jp.renkei.hub.store.StoredResource;
 import jp.renkei.hub.store.WriteRequest;
@@ -39,7 +40,7 @@ import org.springframework.stereotype.Component;
  * {@link AuditChain} before the response goes out.
  */
 @Component
-public class AuditTrail {
+public class AuditTrail implements RejectedTokens {
 
     private static final Logger log = LoggerFactory.getLogger(AuditTrail.class);
     private static final Pattern PATIENT_PATH = Pattern.compile("^/fhir/Patient/([A-Za-z0-9\\-.]{1,64})(?:/.*)?$");
@@ -86,6 +87,7 @@ public class AuditTrail {
      * whose record was asked for, so that the patient sees the attempt too. The request fails anyway;
      * when the event cannot be stored that is logged as an error.
      */
+    @Override
     public void recordRejectedToken(HttpServletRequest request, String reason) {
         AuditEvent event = new AuditEvent();
         event.setType(new Coding(DCM, "110114", "User Authentication"))
@@ -202,7 +204,7 @@ public class AuditTrail {
         if (caller.name() != null) {
             user.getWho().setDisplay(caller.name());
         }
-        caller.roles().forEach(role -> user.addRole(new CodeableConcept(new Coding(AccessPolicy.PROFESSION_SYSTEM, role, null))));
+        caller.roles().forEach(role -> user.addRole(new CodeableConcept(new Coding(Caller.PROFESSION_SYSTEM, role, null))));
         if (caller.organization() != null) {
             event.addAgent().setRequestor(false).setWho(new Reference("Organization/" + caller.organization()))
                     .setType(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/v3-RoleClass", "PROV",

@@ -1,7 +1,7 @@
 package jp.renkei.hub.audit;
 
 import java.util.Collection;
-import jp.renkei.hub.access.Caller;
+import jp.renkei.hub.context.Caller;
 
 /**
  * Told, after a successful request is audited, which records its caller was shown or wrote

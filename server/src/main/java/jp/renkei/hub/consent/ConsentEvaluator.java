@@ -1,8 +1,8 @@
 package jp.renkei.hub.consent;
 
+import jp.renkei.hub.context.Caller;
 import java.util.Date;
 import java.util.List;
-import jp.renkei.hub.access.AccessPolicy;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Consent;
@@ -89,7 +89,7 @@ public final class ConsentEvaluator {
     private static boolean actorMatches(Consent.provisionActorComponent actor, ConsentDecision.Request r) {
         String reference = actor.getReference().getReference();
         List<String> professions = actor.getRole().getCoding().stream()
-                .filter(c -> AccessPolicy.PROFESSION_SYSTEM.equals(c.getSystem())).map(Coding::getCode).toList();
+                .filter(c -> Caller.PROFESSION_SYSTEM.equals(c.getSystem())).map(Coding::getCode).toList();
         if (reference == null && professions.isEmpty()) {
             return false;
         }
@@ -110,7 +110,7 @@ public final class ConsentEvaluator {
     }
 
     /** Whether the Consent is about sharing the patient's information (scope {@code patient-privacy}). */
-    static boolean isPrivacy(Consent consent) {
+    public static boolean isPrivacy(Consent consent) {
         return hasCode(consent.getScope(), SCOPE_SYSTEM, "patient-privacy");
     }
 

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import jp.renkei.hub.access.AuthProperties;
 import jp.renkei.hub.access.SmartConfiguration;
-import jp.renkei.hub.audit.AuditInterceptor;
 import jp.renkei.hub.search.SearchParameterRegistry;
 import jp.renkei.hub.store.ResultSnapshots;
 import org.hl7.fhir.instance.model.api.IBaseResource;
@@ -28,13 +27,13 @@ public class RenkeiFhirServer extends RestfulServer {
     private final transient TransactionProcessor transactions;
     private final transient FhirProperties properties;
     private final transient SmartConfiguration smart;
-    private final transient AuditInterceptor audit;
+    private final transient List<ServerInterceptor> interceptors;
     private final transient List<OperationProvider> operationProviders;
     private final transient List<CapabilityContribution> contributions;
 
     public RenkeiFhirServer(FhirContext fhirContext, SearchParameterRegistry registry, ResourceOperations operations,
                             ResultSnapshots snapshots, TransactionProcessor transactions, FhirProperties properties,
-                            SmartConfiguration smart, AuthProperties auth, AuditInterceptor audit,
+                            SmartConfiguration smart, AuthProperties auth, List<ServerInterceptor> interceptors,
                             List<OperationProvider> operationProviders, List<CapabilityContribution> contributions) {
         super(fhirContext);
         this.registry = registry;
@@ -43,7 +42,7 @@ public class RenkeiFhirServer extends RestfulServer {
         this.transactions = transactions;
         this.properties = properties;
         this.smart = auth.enabled() ? smart : null;
-        this.audit = audit;
+        this.interceptors = List.copyOf(interceptors);
         this.operationProviders = List.copyOf(operationProviders);
         this.contributions = List.copyOf(contributions);
     }
@@ -63,7 +62,7 @@ public class RenkeiFhirServer extends RestfulServer {
         setPagingProvider(new SnapshotPagingProvider(operations, snapshots, properties));
         setDefaultResponseEncoding(EncodingEnum.JSON);
         registerInterceptor(new ErrorTranslation());
-        registerInterceptor(audit);
+        interceptors.forEach(this::registerInterceptor);
         registerInterceptor(new ContentTypeCheck());
         registerInterceptor(new BodyCheck());
         registerInterceptor(new UrlCheck(registry));

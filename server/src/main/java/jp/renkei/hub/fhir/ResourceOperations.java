@@ -20,7 +20,7 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import jp.renkei.hub.access.AccessGuard;
-import jp.renkei.hub.audit.AccessRecord;
+import jp.renkei.hub.context.AccessRecord;
 import jp.renkei.hub.search.SearchParameterRegistry;
 import jp.renkei.hub.search.SearchQuery;
 import jp.renkei.hub.store.AccessLabels;

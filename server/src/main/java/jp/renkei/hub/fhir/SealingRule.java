@@ -1,7 +1,7 @@
 package jp.renkei.hub.fhir;
 
 import java.util.List;
-import jp.renkei.hub.access.Caller;
+import jp.renkei.hub.context.Caller;
 import jp.renkei.hub.store.WriteRequest;
 
 /**

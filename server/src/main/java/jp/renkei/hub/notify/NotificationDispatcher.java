@@ -19,7 +19,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import jp.renkei.hub.access.AccessGuard;
-import jp.renkei.hub.access.Caller;
+import jp.renkei.hub.context.Caller;
 import jp.renkei.hub.audit.AuditTrail;
 import jp.renkei.hub.fhir.ReadCheck;
 import jp.renkei.hub.store.ChangeFeed;

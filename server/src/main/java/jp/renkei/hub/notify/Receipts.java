@@ -17,7 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import jp.renkei.hub.access.Caller;
+import jp.renkei.hub.context.Caller;
 import jp.renkei.hub.audit.RecordsShown;
 import org.bson.Document;
 

@@ -11,7 +11,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
-import jp.renkei.hub.access.Caller;
+import jp.renkei.hub.context.Caller;
 import jp.renkei.hub.fhir.SealingRule;
 import jp.renkei.hub.fhir.Unprocessable;
 import jp.renkei.hub.store.Labeler;

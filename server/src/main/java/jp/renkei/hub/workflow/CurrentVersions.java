@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import jp.renkei.hub.access.AccessGuard;
-import jp.renkei.hub.access.Caller;
+import jp.renkei.hub.context.Caller;
 import jp.renkei.hub.fhir.ReadCheck;
 import jp.renkei.hub.fhir.WriteRule;
 import jp.renkei.hub.store.Labeler;

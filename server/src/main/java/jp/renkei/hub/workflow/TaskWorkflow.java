@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import jp.renkei.hub.access.AccessGuard;
-import jp.renkei.hub.access.Caller;
+import jp.renkei.hub.context.Caller;
 import jp.renkei.hub.fhir.Unprocessable;
 import jp.renkei.hub.fhir.WriteRule;
 import jp.renkei.hub.store.StoredResource;

@@ -2,12 +2,12 @@ package jp.renkei.hub.consent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import jp.renkei.hub.context.Caller;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Set;
-import jp.renkei.hub.access.AccessPolicy;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Consent;
@@ -171,7 +171,7 @@ class ConsentDecisionTableTest {
         if (reference != null) {
             actor.setReference(new Reference(reference));
         }
-        actor.setRole(new CodeableConcept(profession != null ? new Coding(AccessPolicy.PROFESSION_SYSTEM, profession, null)
+        actor.setRole(new CodeableConcept(profession != null ? new Coding(Caller.PROFESSION_SYSTEM, profession, null)
                 : new Coding("http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "IRCP", null)));
         return p;
     }

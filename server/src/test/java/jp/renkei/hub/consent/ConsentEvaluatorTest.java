@@ -2,6 +2,7 @@ package jp.renkei.hub.consent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import jp.renkei.hub.context.Caller;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
@@ -49,7 +50,7 @@ class ConsentEvaluatorTest {
             actor.setReference(new Reference(reference));
         }
         if (profession != null) {
-            actor.setRole(new CodeableConcept(new Coding(jp.renkei.hub.access.AccessPolicy.PROFESSION_SYSTEM, profession, null)));
+            actor.setRole(new CodeableConcept(new Coding(Caller.PROFESSION_SYSTEM, profession, null)));
         } else {
             actor.setRole(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "IRCP", null)));
         }

@@ -1,4 +1,4 @@
-package jp.renkei.hub.consent;
+package jp.renkei.hub.consent.operations;
 
 import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.Operation;
@@ -7,7 +7,7 @@ import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import java.util.List;
 import jp.renkei.hub.access.AccessGuard;
-import jp.renkei.hub.audit.AccessRecord;
+import jp.renkei.hub.context.AccessRecord;
 import jp.renkei.hub.fhir.OperationProvider;
 import jp.renkei.hub.fhir.ResourceOperations;
 import jp.renkei.hub.fhir.SealingRule;

@@ -1,9 +1,9 @@
-package jp.renkei.hub.consent;
+package jp.renkei.hub.consent.operations;
 
 import ca.uhn.fhir.context.FhirContext;
 import java.util.Date;
-import jp.renkei.hub.access.AccessPolicy;
-import jp.renkei.hub.access.Caller;
+import jp.renkei.hub.consent.ConsentEvaluator;
+import jp.renkei.hub.context.Caller;
 import jp.renkei.hub.fhir.Unprocessable;
 import jp.renkei.hub.fhir.WriteRule;
 import jp.renkei.hub.store.StoredResource;
@@ -70,7 +70,7 @@ public class ConsentRecording implements WriteRule {
             stamp.addExtension("organization", new Reference("Organization/" + caller.organization()));
         }
         caller.roles().stream().sorted()
-                .forEach(role -> stamp.addExtension("role", new Coding(AccessPolicy.PROFESSION_SYSTEM, role, null)));
+                .forEach(role -> stamp.addExtension("role", new Coding(Caller.PROFESSION_SYSTEM, role, null)));
         if (reason != null) {
             stamp.addExtension("reason", new StringType(reason));
         }

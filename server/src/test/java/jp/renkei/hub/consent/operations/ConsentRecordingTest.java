@@ -1,4 +1,4 @@
-package jp.renkei.hub.consent;
+package jp.renkei.hub.consent.operations;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

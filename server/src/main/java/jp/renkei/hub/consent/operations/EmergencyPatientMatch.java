@@ -1,4 +1,4 @@
-package jp.renkei.hub.consent;
+package jp.renkei.hub.consent.operations;
 
 import ca.uhn.fhir.context.FhirContext;
 import java.util.ArrayList;

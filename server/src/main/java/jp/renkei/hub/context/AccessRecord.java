@@ -1,4 +1,4 @@
-package jp.renkei.hub.audit;
+package jp.renkei.hub.context;
 
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -21,17 +21,17 @@ public final class AccessRecord {
     private boolean breakGlassDeclared;
     private String query;
 
-    static AccessRecord begin() {
+    public static AccessRecord begin() {
         AccessRecord record = new AccessRecord();
         CURRENT.set(record);
         return record;
     }
 
-    static AccessRecord current() {
+    public static AccessRecord current() {
         return CURRENT.get();
     }
 
-    static void end() {
+    public static void end() {
         CURRENT.remove();
     }
 
@@ -86,27 +86,27 @@ public final class AccessRecord {
     }
 
     /** What a request that is not a search asked for, to be kept like a search's query (null: nothing). */
-    String query() {
+    public String query() {
         return query;
     }
 
-    boolean emergencyAccess() {
+    public boolean emergencyAccess() {
         return emergency;
     }
 
-    boolean breakGlassDeclared() {
+    public boolean breakGlassDeclared() {
         return breakGlassDeclared;
     }
 
-    Set<String> patients() {
+    public Set<String> patients() {
         return patients;
     }
 
-    Set<String> records() {
+    public Set<String> records() {
         return records;
     }
 
-    boolean denied() {
+    public boolean denied() {
         return denied;
     }
 }

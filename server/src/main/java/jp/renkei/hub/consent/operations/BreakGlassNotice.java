@@ -1,4 +1,4 @@
-package jp.renkei.hub.consent;
+package jp.renkei.hub.consent.operations;
 
 import ca.uhn.fhir.context.FhirContext;
 import java.time.Instant;
@@ -10,7 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import jp.renkei.hub.access.Caller;
+import jp.renkei.hub.context.Caller;
 import jp.renkei.hub.store.ResourceStore;
 import jp.renkei.hub.store.SearchExecutor;
 import jp.renkei.hub.store.StoredResource;

@@ -1,4 +1,4 @@
-package jp.renkei.hub.access;
+package jp.renkei.hub.context;
 
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -20,9 +20,16 @@ public final class Caller {
     /** Identifier system of the token subject ({@code sub}) of a user in FHIR References and AuditEvents. */
     public static final String SUBJECT_SYSTEM = "urn:renkei:token-subject";
 
+    /** The code system of the professions a caller's roles name. */
+    public static final String PROFESSION_SYSTEM = "http://renkei.example.jp/fhir/CodeSystem/profession";
+
+    /** The purpose of use when a role names none: treatment. */
+    public static final String DEFAULT_PURPOSE = "TREAT";
+
     /** The caller when authentication is switched off for local tests (loopback only). */
-    static final Caller UNRESTRICTED = new Caller("local", "local", null, null, Set.of(), null, null, null, null, null,
-            SmartScopes.NONE, AccessPolicy.DEFAULT_PURPOSE, true);
+    public static final Caller UNRESTRICTED = new Caller("local", "local", null, null, Set.of(), null, null, null, null, null,
+            SmartScopes.NONE, DEFAULT_PURPOSE, true);
+
 
     private final String subject;
     private final String username;
@@ -41,10 +48,10 @@ public final class Caller {
     private final Map<String, Staged> staged = new LinkedHashMap<>();
 
     /** A resource an earlier entry of the caller's transaction writes, with the owner and author it will have. */
-    record Staged(String type, String id, Resource resource, String owner, String author) {
+    public record Staged(String type, String id, Resource resource, String owner, String author) {
     }
 
-    Caller(String subject, String username, String name, String client, Set<String> roles, String practitioner,
+    public Caller(String subject, String username, String name, String client, Set<String> roles, String practitioner,
            String practitionerRole, String organization, String patient, String relatedPerson, SmartScopes scopes,
            String purpose, boolean unrestricted) {
         this.subject = subject;
@@ -180,7 +187,7 @@ public final class Caller {
 
     /** What was worked out about this caller earlier in the request (relations, care teams, consents). */
     @SuppressWarnings("unchecked")
-    <T> T remembered(String key, Supplier<T> work) {
+    public <T> T remembered(String key, Supplier<T> work) {
         Object known = memo.get(key);
         if (known == null) {
             known = work.get();
@@ -194,16 +201,16 @@ public final class Caller {
      * same transaction are judged as if it were stored: registering a patient and forming their
      * care team is one transaction.
      */
-    void stage(String type, String id, Resource resource, String owner, String author) {
+    public void stage(String type, String id, Resource resource, String owner, String author) {
         staged.put(type + "/" + id, new Staged(type, id, resource, owner, author));
         memo.clear();
     }
 
-    Staged staged(String type, String id) {
+    public Staged staged(String type, String id) {
         return staged.get(type + "/" + id);
     }
 
-    List<Staged> staged(String type) {
+    public List<Staged> staged(String type) {
         return staged.values().stream().filter(s -> s.type().equals(type)).toList();
     }
 

@@ -1,4 +1,4 @@
-package jp.renkei.hub.access;
+package jp.renkei.hub.context;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  */
 public final class SmartScopes {
 
-    static final SmartScopes NONE = new SmartScopes(List.of(), false);
+    public static final SmartScopes NONE = new SmartScopes(List.of(), false);
 
     private static final Pattern SCOPE = Pattern.compile("(patient|user|system)/([A-Za-z]+|\\*)\\.([cruds]+|read|write|\\*)(\\?.*)?");
 
@@ -59,7 +59,7 @@ public final class SmartScopes {
      * Whether some scope allows permission {@code c r u d s} on this type, for a record about
      * {@code patients}; a {@code patient/} scope covers only the token's launch patient.
      */
-    boolean permits(String type, char permission, List<String> patients, String launchPatient) {
+    public boolean permits(String type, char permission, List<String> patients, String launchPatient) {
         if (!narrowing) {
             return true;
         }
@@ -77,7 +77,7 @@ public final class SmartScopes {
     }
 
     /** Whether some scope allows the permission on some records of the type. */
-    boolean permitsSome(String type, char permission) {
+    public boolean permitsSome(String type, char permission) {
         return !narrowing || scopes.stream().anyMatch(s -> !s.restricted() && s.permissions().indexOf(permission) >= 0
                 && (s.type().equals("*") || s.type().equals(type)));
     }

@@ -1,4 +1,4 @@
-package jp.renkei.hub.consent;
+package jp.renkei.hub.consent.operations;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.model.api.TemporalPrecisionEnum;
@@ -12,9 +12,10 @@ import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import jp.renkei.hub.consent.BreakGlassGrants;
 import jp.renkei.hub.access.AccessGuard;
-import jp.renkei.hub.access.Caller;
-import jp.renkei.hub.audit.AccessRecord;
+import jp.renkei.hub.context.Caller;
+import jp.renkei.hub.context.AccessRecord;
 import jp.renkei.hub.fhir.OperationProvider;
 import jp.renkei.hub.store.ResourceStore;
 import jp.renkei.hub.store.SearchExecutor;
