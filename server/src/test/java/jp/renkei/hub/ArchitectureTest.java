@@ -1,6 +1,7 @@
 package jp.renkei.hub;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.Dependency;
@@ -92,5 +93,15 @@ class ArchitectureTest {
                 }
             }
         }).check(hub);
+    }
+
+    /**
+     * The raw store is the store package's own: everyone else reads through {@code Records} (which checks a record's
+     * integrity before it becomes a resource) and writes through {@code Writes} (the write rules, sealing, the change feed).
+     */
+    @Test
+    void onlyTheStoreTouchesTheRawStore() {
+        noClasses().that().resideOutsideOfPackage(HUB + ".store..")
+                .should().dependOnClassesThat().haveFullyQualifiedName(HUB + ".store.ResourceStore").check(hub);
     }
 }

@@ -12,7 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import jp.renkei.hub.access.SecuredHub;
-import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.StoreFixtures;
 import jp.renkei.hub.store.StoredResource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,7 +63,7 @@ class DemoDataLoadTest {
     /** Type/id → current version of every record of the demo file. */
     private Map<String, Long> versions() throws Exception {
         JsonNode demo = new ObjectMapper().readTree(Files.readString(ROOT.resolve("keycloak/demo-fhir.json")));
-        ResourceStore store = world.store;
+        StoreFixtures store = world.store;
         Map<String, Long> versions = new LinkedHashMap<>();
         for (JsonNode entry : demo.get("entry")) {
             String url = entry.get("request").get("url").asText();

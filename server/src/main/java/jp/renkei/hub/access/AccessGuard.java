@@ -18,7 +18,7 @@ import jp.renkei.hub.consent.ConsentDecision;
 import jp.renkei.hub.consent.ConsentEvaluator;
 import jp.renkei.hub.consent.PatientConsents;
 import jp.renkei.hub.store.AccessLabels;
-import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.Records;
 import jp.renkei.hub.store.StoredResource;
 import jp.renkei.hub.store.WriteRequest;
 import org.hl7.fhir.r4.model.Consent;
@@ -44,16 +44,16 @@ public class AccessGuard {
     private final AccessPolicy policy;
     private final CareRelations relations;
     private final CareLabeler labeler;
-    private final ResourceStore store;
+    private final Records records;
     private final PatientConsents consents;
     private final boolean enforcing;
 
-    public AccessGuard(AccessPolicy policy, CareRelations relations, CareLabeler labeler, ResourceStore store,
+    public AccessGuard(AccessPolicy policy, CareRelations relations, CareLabeler labeler, Records records,
                        PatientConsents consents, AuthProperties auth) {
         this.policy = policy;
         this.relations = relations;
         this.labeler = labeler;
-        this.store = store;
+        this.records = records;
         this.consents = consents;
         this.enforcing = auth.enabled();
     }
@@ -232,7 +232,7 @@ public class AccessGuard {
         AccessLabels old = labels(before);
         AccessLabels updated = labeler.label(id, resource).withWriter(old.owner(), old.author());
         boolean amends = allowed(caller, Action.UPDATE, 'u', type, old) && allowed(caller, Action.UPDATE, 'u', type, updated);
-        if (!amends && !respondsOnly(before)) {
+        if (!amends && !respondsOnly(caller, before)) {
             AccessRecord.refused(old.patients());
             throw forbidden(caller, Action.UPDATE, type, old);
         }
@@ -280,8 +280,7 @@ public class AccessGuard {
      * Whether the caller may change this record only as its addressee (action {@code respond}: a Task's
      * status), not amend it; the workflow then refuses any other change.
      */
-    public boolean respondsOnly(StoredResource before) {
-        Caller caller = caller();
+    public boolean respondsOnly(Caller caller, StoredResource before) {
         AccessLabels labels = labels(before);
         return !caller.unrestricted() && !allowed(caller, Action.UPDATE, 'u', before.type(), labels)
                 && allowed(caller, Action.RESPOND, Action.RESPOND.permission(), before.type(), labels);
@@ -306,7 +305,7 @@ public class AccessGuard {
         if (caller.unrestricted() || request.isDelete()) {
             return;
         }
-        StoredResource before = store.read(request.type(), request.id());
+        StoredResource before = records.read(request.type(), request.id());
         boolean labelled = before != null && !before.deleted() && before.labels() != null;
         caller.stage(request.type(), request.id(), request.resource(), labelled ? before.labels().owner() : request.owner(),
                 labelled ? before.labels().author() : request.author());

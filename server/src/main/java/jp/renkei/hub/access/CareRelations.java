@@ -1,14 +1,13 @@
 package jp.renkei.hub.access;
 
 import jp.renkei.hub.context.Caller;
-import ca.uhn.fhir.context.FhirContext;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import jp.renkei.hub.consent.BreakGlassGrants;
 import jp.renkei.hub.store.AccessLabels;
-import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.Records;
 import jp.renkei.hub.store.SearchExecutor;
 import jp.renkei.hub.store.StoredResource;
 import org.hl7.fhir.r4.model.CareTeam;
@@ -25,15 +24,13 @@ import org.springframework.stereotype.Component;
 @Component
 public class CareRelations {
 
-    private final ResourceStore store;
+    private final Records records;
     private final SearchExecutor searches;
-    private final FhirContext fhirContext;
     private final BreakGlassGrants breakGlass;
 
-    public CareRelations(ResourceStore store, SearchExecutor searches, FhirContext fhirContext, BreakGlassGrants breakGlass) {
-        this.store = store;
+    public CareRelations(Records records, SearchExecutor searches, BreakGlassGrants breakGlass) {
+        this.records = records;
         this.searches = searches;
-        this.fhirContext = fhirContext;
         this.breakGlass = breakGlass;
     }
 
@@ -75,7 +72,7 @@ public class CareRelations {
         Map<String, CareTeam> teams = new java.util.LinkedHashMap<>();
         for (StoredResource stored : searches.aboutPatient("CareTeam", patient, true)) {
             if (caller.staged("CareTeam", stored.id()) == null) {
-                teams.put(stored.id(), fhirContext.newJsonParser().parseResource(CareTeam.class, stored.json()));
+                teams.put(stored.id(), records.resource(stored, CareTeam.class));
             }
         }
         for (Caller.Staged staged : caller.staged("CareTeam")) {
@@ -111,7 +108,7 @@ public class CareRelations {
         if (staged != null) {
             return caller.authorKey() != null && caller.authorKey().equals(staged.author());
         }
-        StoredResource stored = store.read("Patient", patient);
+        StoredResource stored = records.read("Patient", patient);
         return stored != null && !stored.deleted() && stored.labels() != null
                 && caller.authorKey() != null && caller.authorKey().equals(stored.labels().author());
     }
@@ -126,11 +123,11 @@ public class CareRelations {
         if (staged != null) {
             person = (RelatedPerson) staged.resource();
         } else {
-            StoredResource stored = store.read("RelatedPerson", caller.relatedPerson());
+            StoredResource stored = records.read("RelatedPerson", caller.relatedPerson());
             if (stored == null || stored.deleted()) {
                 return false;
             }
-            person = fhirContext.newJsonParser().parseResource(RelatedPerson.class, stored.json());
+            person = records.resource(stored, RelatedPerson.class);
         }
         return (!person.hasActive() || person.getActive())
                 && ("Patient/" + patient).equals(person.getPatient().getReference())

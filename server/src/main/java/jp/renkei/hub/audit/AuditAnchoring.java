@@ -21,7 +21,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.Records;
 import org.bson.Document;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,14 +80,14 @@ public final class AuditAnchoring implements AutoCloseable {
     private final AtomicReference<Checked> lastCheck = new AtomicReference<>();
     private final Optional<Anchors> anchors;
 
-    AuditAnchoring(AuditChain chain, Optional<Anchors> anchors, ResourceStore store, MongoDatabase db, AuditTrail trail,
+    AuditAnchoring(AuditChain chain, Optional<Anchors> anchors, Records records, MongoDatabase db, AuditTrail trail,
                    AuditProperties properties) {
         this.chain = chain;
         this.properties = properties;
         this.alerts = new AuditAlerts(trail);
-        this.check = new ChainCheck(chain, anchors, store, properties);
+        this.check = new ChainCheck(chain, anchors, records, properties);
         this.anchors = anchors;
-        this.sealer = anchors.map(a -> new CheckpointSealer(chain, a, store, properties, alerts, this::quickCheck));
+        this.sealer = anchors.map(a -> new CheckpointSealer(chain, a, records, properties, alerts, this::quickCheck));
         this.checks = db.getCollection("audit_checks");
     }
 

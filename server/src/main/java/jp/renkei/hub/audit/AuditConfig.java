@@ -8,7 +8,7 @@ import java.util.Optional;
 import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.sign.AuditSeal;
 import jp.renkei.hub.sign.SignProperties;
-import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.Records;
 import jp.renkei.hub.store.StoreProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -94,7 +94,7 @@ public class AuditConfig {
     }
 
     @Bean(initMethod = "start", destroyMethod = "close")
-    AuditAnchoring auditAnchoring(AuditChain chain, Optional<Anchors> anchors, ResourceStore resources, MongoClient client,
+    AuditAnchoring auditAnchoring(AuditChain chain, Optional<Anchors> anchors, Records resources, MongoClient client,
                                   StoreProperties store, AuditTrail trail, AuditProperties properties) {
         return new AuditAnchoring(chain, anchors, resources, client.getDatabase(store.database()), trail, properties);
     }

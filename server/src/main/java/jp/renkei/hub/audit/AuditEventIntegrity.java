@@ -2,7 +2,7 @@ package jp.renkei.hub.audit;
 
 import java.time.Duration;
 import java.util.Optional;
-import jp.renkei.hub.fhir.ReadCheck;
+import jp.renkei.hub.store.ReadCheck;
 import jp.renkei.hub.sign.TamperedRecordException;
 import jp.renkei.hub.store.StoredResource;
 import org.hl7.fhir.r4.model.Resource;

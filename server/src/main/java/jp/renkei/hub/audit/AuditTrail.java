@@ -16,9 +16,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.context.Caller;
-import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.Records;
 import jp.renkei.hub.store.StoredResource;
 import jp.renkei.hub.store.WriteRequest;
+import jp.renkei.hub.store.Writes;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventAction;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventAgentComponent;
@@ -48,14 +49,16 @@ public class AuditTrail implements RejectedTokens {
     private static final String DCM = "http://dicom.nema.org/resources/ontology/DCM";
     static final String PURPOSE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ActReason";
 
-    private final ResourceStore store;
+    private final Records records;
+    private final Writes writes;
     private final AuditChain chain;
     private final AccessGuard guard;
     private final ObjectProvider<RecordsShown> observers;
 
-    public AuditTrail(ResourceStore store, AuditChain chain, AccessGuard guard,
+    public AuditTrail(Records records, Writes writes, AuditChain chain, AccessGuard guard,
                       ObjectProvider<RecordsShown> observers) {
-        this.store = store;
+        this.records = records;
+        this.writes = writes;
         this.chain = chain;
         this.guard = guard;
         this.observers = observers;
@@ -64,7 +67,7 @@ public class AuditTrail implements RejectedTokens {
     /** Records the interaction; throws when the event cannot be stored, so that the access fails too. */
     public void record(RequestDetails request, AccessRecord access, int status) {
         AuditEvent event = event(request, access, status);
-        store.write(List.of(new WriteRequest("AuditEvent", ResourceStore.newId(), event, null, null)), this::chain);
+        writes.append(List.of(new WriteRequest("AuditEvent", Records.newId(), event, null, null)), this::chain);
         if (status < 400 && !access.records().isEmpty()) {
             Caller caller = guard.caller();
             RestOperationTypeEnum operation = request.getRestOperationType();
@@ -106,7 +109,7 @@ public class AuditTrail implements RejectedTokens {
                 + (request.getQueryString() == null ? "" : "?" + request.getQueryString());
         queryEntity(event, line);
         try {
-            store.write(List.of(new WriteRequest("AuditEvent", ResourceStore.newId(), event, null, null)), this::chain);
+            writes.append(List.of(new WriteRequest("AuditEvent", Records.newId(), event, null, null)), this::chain);
         } catch (RuntimeException e) {
             log.error("Could not store the audit event of a rejected token from {}", request.getRemoteAddr(), e);
         }
@@ -120,7 +123,7 @@ public class AuditTrail implements RejectedTokens {
      */
     void recordSecurityAlert(String key, String subtype, String display, String problem) {
         String id = UUID.nameUUIDFromBytes(("security-alert|" + key).getBytes(StandardCharsets.UTF_8)).toString();
-        if (store.read("AuditEvent", id) != null) {
+        if (records.read("AuditEvent", id) != null) {
             return;
         }
         AuditEvent event = new AuditEvent();
@@ -130,7 +133,7 @@ public class AuditTrail implements RejectedTokens {
         event.addAgent().setRequestor(false).setWho(new Reference().setDisplay("Renkei hub"))
                 .setType(new CodeableConcept(new Coding(DCM, "110150", "Application")));
         source(event);
-        store.write(List.of(new WriteRequest("AuditEvent", id, event, null, null)), this::chain);
+        writes.append(List.of(new WriteRequest("AuditEvent", id, event, null, null)), this::chain);
     }
 
     /**
@@ -164,9 +167,9 @@ public class AuditTrail implements RejectedTokens {
         Map<String, Notified> byId = new java.util.LinkedHashMap<>();
         notifications.forEach(n -> byId.put(Notified.auditEventId(n.key()), n));
         if (repeated) {
-            store.readCurrent("AuditEvent", List.copyOf(byId.keySet()), false).forEach(done -> byId.remove(done.id()));
+            records.readCurrent("AuditEvent", List.copyOf(byId.keySet()), false).forEach(done -> byId.remove(done.id()));
         }
-        List<WriteRequest> writes = new java.util.ArrayList<>();
+        List<WriteRequest> events = new java.util.ArrayList<>();
         for (Map.Entry<String, Notified> entry : byId.entrySet()) {
             Notified n = entry.getValue();
             AuditEvent event = new AuditEvent();
@@ -180,12 +183,12 @@ public class AuditTrail implements RejectedTokens {
             event.addEntity().setWhat(new Reference("Subscription/" + n.subscription()))
                     .setType(new Coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "2", "System Object"))
                     .setRole(new Coding("http://terminology.hl7.org/CodeSystem/object-role", "9", "Subscriber"));
-            writes.add(new WriteRequest("AuditEvent", entry.getKey(), event, null, null));
+            events.add(new WriteRequest("AuditEvent", entry.getKey(), event, null, null));
         }
-        if (writes.isEmpty()) {
+        if (events.isEmpty()) {
             return;
         }
-        store.write(writes, this::chain);
+        writes.append(events, this::chain);
     }
 
     /** Chains the stored events; the store flushes the chain with them. */

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.Records;
 import jp.renkei.hub.store.StoredResource;
 
 /**
@@ -28,13 +28,13 @@ final class ChainCheck {
 
     private final AuditChain chain;
     private final Optional<Anchors> anchors;
-    private final ResourceStore store;
+    private final Records records;
     private final AuditProperties properties;
 
-    ChainCheck(AuditChain chain, Optional<Anchors> anchors, ResourceStore store, AuditProperties properties) {
+    ChainCheck(AuditChain chain, Optional<Anchors> anchors, Records records, AuditProperties properties) {
         this.chain = chain;
         this.anchors = anchors;
-        this.store = store;
+        this.records = records;
         this.properties = properties;
     }
 
@@ -54,7 +54,7 @@ final class ChainCheck {
     }
 
     private String event(String id) {
-        StoredResource stored = store.read("AuditEvent", id);
+        StoredResource stored = records.read("AuditEvent", id);
         return stored == null || stored.deleted() ? null : stored.json();
     }
 
@@ -155,7 +155,7 @@ final class ChainCheck {
     /** When the event of this link was chained, or null when the link or its event is missing (the walk says so). */
     private Instant chainedAt(long seq) {
         AuditChain.Link link = chain.link(seq);
-        StoredResource event = link == null ? null : store.read("AuditEvent", link.event());
+        StoredResource event = link == null ? null : records.read("AuditEvent", link.event());
         return event == null ? null : Instant.ofEpochMilli(AuditChain.chainedAt(event));
     }
 

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import jp.renkei.hub.sign.SignatureFailure;
-import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.Records;
 import jp.renkei.hub.store.StoredResource;
 
 /**
@@ -28,18 +28,18 @@ final class CheckpointSealer {
 
     private final AuditChain chain;
     private final Anchors anchors;
-    private final ResourceStore store;
+    private final Records records;
     private final AuditProperties properties;
     private final AuditAlerts alerts;
     private final Supplier<AuditAnchoring.Status> quickCheck;
     private Instant expiryLookedAt = Instant.EPOCH;
     private X509Certificate expiryLookedAtFor;
 
-    CheckpointSealer(AuditChain chain, Anchors anchors, ResourceStore store, AuditProperties properties, AuditAlerts alerts,
+    CheckpointSealer(AuditChain chain, Anchors anchors, Records records, AuditProperties properties, AuditAlerts alerts,
                      Supplier<AuditAnchoring.Status> quickCheck) {
         this.chain = chain;
         this.anchors = anchors;
-        this.store = store;
+        this.records = records;
         this.properties = properties;
         this.alerts = alerts;
         this.quickCheck = quickCheck;
@@ -94,7 +94,7 @@ final class CheckpointSealer {
                     suspicious = true; // not sealed: the check says what is wrong
                     break;
                 }
-                StoredResource event = store.read("AuditEvent", link.event());
+                StoredResource event = records.read("AuditEvent", link.event());
                 // a changed event does not stop sealing (its link holds the hash the hub computed, and the sealed hash
                 // keeps the change visible), but raises the alert
                 suspicious |= event == null || event.deleted() || !AuditChain.hash(prev, event.json()).equals(link.hash());
@@ -130,7 +130,7 @@ final class CheckpointSealer {
      */
     private Boolean late(long first) {
         AuditChain.Link link = chain.link(first);
-        StoredResource event = link == null ? null : store.read("AuditEvent", link.event());
+        StoredResource event = link == null ? null : records.read("AuditEvent", link.event());
         if (event == null) {
             return false; // not sealed anyway: the link or its event is missing
         }

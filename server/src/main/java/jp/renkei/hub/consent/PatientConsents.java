@@ -1,7 +1,7 @@
 package jp.renkei.hub.consent;
 
-import ca.uhn.fhir.context.FhirContext;
 import java.util.List;
+import jp.renkei.hub.store.Records;
 import jp.renkei.hub.store.SearchExecutor;
 import org.hl7.fhir.r4.model.Consent;
 import org.springframework.stereotype.Component;
@@ -14,15 +14,18 @@ import org.springframework.stereotype.Component;
 public class PatientConsents {
 
     private final SearchExecutor searches;
-    private final FhirContext fhirContext;
+    private final Records records;
 
-    public PatientConsents(SearchExecutor searches, FhirContext fhirContext) {
+    public PatientConsents(SearchExecutor searches, Records records) {
         this.searches = searches;
-        this.fhirContext = fhirContext;
+        this.records = records;
     }
 
     public List<Consent> of(String patient) {
+        // Only privacy Consents decide access, and only they pass (and are held to) the integrity checks here: an advance
+        // directive changed in the database is refused wherever it is read, but must not close the patient's whole record.
         return searches.aboutPatient("Consent", patient, true).stream()
-                .map(stored -> fhirContext.newJsonParser().parseResource(Consent.class, stored.json())).toList();
+                .filter(stored -> ConsentEvaluator.isPrivacy((Consent) records.unchecked(stored)))
+                .map(stored -> records.resource(stored, Consent.class)).toList();
     }
 }

@@ -30,6 +30,13 @@ public final class Caller {
     public static final Caller UNRESTRICTED = new Caller("local", "local", null, null, Set.of(), null, null, null, null, null,
             SmartScopes.NONE, DEFAULT_PURPOSE, true);
 
+    /**
+     * The hub itself, writing on its own account (a break-glass notice, an audit event, a hand-off flagged overdue, a
+     * Consent withdrawn on its patient's request): the write rules judge its writes like anyone's.
+     */
+    public static final Caller HUB = new Caller("hub", "hub", "Renkei hub", null, Set.of(), null, null, null, null, null,
+            SmartScopes.NONE, DEFAULT_PURPOSE, true);
+
 
     private final String subject;
     private final String username;
@@ -67,6 +74,11 @@ public final class Caller {
         this.scopes = scopes;
         this.purpose = purpose;
         this.unrestricted = unrestricted;
+    }
+
+    /** Whether this is {@link #HUB}: the hub writing on its own account. */
+    public boolean isHub() {
+        return this == HUB;
     }
 
     public String subject() {

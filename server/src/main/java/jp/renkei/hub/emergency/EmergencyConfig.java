@@ -1,7 +1,7 @@
 package jp.renkei.hub.emergency;
 
 import jp.renkei.hub.fhir.ResourceOperations;
-import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.Records;
 import jp.renkei.hub.store.SearchExecutor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -11,7 +11,7 @@ import org.springframework.context.annotation.Configuration;
 public class EmergencyConfig {
 
     @Bean
-    EmergencySummary emergencySummary(ResourceOperations operations, SearchExecutor searches, ResourceStore store) {
-        return new EmergencySummary(operations, searches, store);
+    EmergencySummary emergencySummary(ResourceOperations operations, SearchExecutor searches, Records records) {
+        return new EmergencySummary(operations, searches, records);
     }
 }

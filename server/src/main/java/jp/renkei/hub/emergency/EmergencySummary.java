@@ -13,7 +13,7 @@ import java.util.Optional;
 import java.util.function.Predicate;
 import jp.renkei.hub.fhir.OperationProvider;
 import jp.renkei.hub.fhir.ResourceOperations;
-import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.Records;
 import jp.renkei.hub.store.SearchExecutor;
 import jp.renkei.hub.store.StoredResource;
 import org.hl7.fhir.r4.model.AllergyIntolerance;
@@ -46,12 +46,12 @@ public final class EmergencySummary implements OperationProvider {
 
     private final ResourceOperations operations;
     private final SearchExecutor searches;
-    private final ResourceStore store;
+    private final Records records;
 
-    public EmergencySummary(ResourceOperations operations, SearchExecutor searches, ResourceStore store) {
+    public EmergencySummary(ResourceOperations operations, SearchExecutor searches, Records records) {
         this.operations = operations;
         this.searches = searches;
-        this.store = store;
+        this.records = records;
     }
 
     @Operation(name = "$emergency-summary", type = Patient.class, idempotent = true)
@@ -127,7 +127,7 @@ public final class EmergencySummary implements OperationProvider {
             if (ids.isEmpty()) {
                 return found;
             }
-            for (StoredResource r : store.readCurrent(type, new ArrayList<>(ids), true)) {
+            for (StoredResource r : records.readCurrent(type, new ArrayList<>(ids), true)) {
                 Resource resource = r.deleted() ? null : operations.toResourceOrRefusal(r);
                 if (resource != null && (resource instanceof OperationOutcome || wanted.test(resource))) {
                     found.put(r, resource);
@@ -137,7 +137,7 @@ public final class EmergencySummary implements OperationProvider {
         }
 
         private StoredResource body(StoredResource labelsOnly) {
-            List<StoredResource> read = store.readCurrent(labelsOnly.type(), new ArrayList<>(List.of(labelsOnly.id())), true);
+            List<StoredResource> read = records.readCurrent(labelsOnly.type(), new ArrayList<>(List.of(labelsOnly.id())), true);
             return read.isEmpty() || read.get(0).deleted() ? null : read.get(0);
         }
     }

@@ -4,9 +4,7 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.StrictErrorHandler;
 import jp.renkei.hub.search.IndexExtractor;
 import jp.renkei.hub.search.SearchParameterRegistry;
-import jp.renkei.hub.store.ResourceStore;
 import jp.renkei.hub.store.ResultSnapshots;
-import jp.renkei.hub.store.SearchExecutor;
 import jp.renkei.hub.store.StoreProperties;
 import com.mongodb.client.MongoClient;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -38,10 +36,6 @@ public class FhirConfig {
         return new IndexExtractor(fhirContext, registry, properties.timeZone());
     }
 
-    @Bean
-    SearchExecutor searchExecutor(ResourceStore store, SearchParameterRegistry registry) {
-        return new SearchExecutor(store, registry);
-    }
 
     @Bean
     ResultSnapshots resultSnapshots(MongoClient client, StoreProperties store, FhirProperties properties) {

@@ -1,8 +1,6 @@
 package jp.renkei.hub.fhir;
 
 import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.model.api.ResourceMetadataKeyEnum;
-import ca.uhn.fhir.model.valueset.BundleEntryTransactionMethodEnum;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.exceptions.MethodNotAllowedException;
@@ -19,22 +17,23 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import jp.renkei.hub.store.WriteRule;
 import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.context.AccessRecord;
 import jp.renkei.hub.search.SearchParameterRegistry;
 import jp.renkei.hub.search.SearchQuery;
 import jp.renkei.hub.store.AccessLabels;
 import jp.renkei.hub.store.Labeler;
-import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.Records;
 import jp.renkei.hub.store.SearchExecutor;
 import jp.renkei.hub.store.StoredResource;
 import jp.renkei.hub.store.VersionConflictException;
 import jp.renkei.hub.store.WriteRequest;
+import jp.renkei.hub.store.Writes;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.DomainResource;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Identifier;
-import org.hl7.fhir.r4.model.InstantType;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Resource;
 import org.springframework.stereotype.Component;
@@ -51,45 +50,38 @@ public class ResourceOperations {
     private static final Pattern FHIR_ID = Pattern.compile("[A-Za-z0-9\\-.]{1,64}");
 
     private final FhirContext fhirContext;
-    private final ResourceStore store;
+    private final Records records;
+    private final Writes writes;
     private final SearchExecutor searchExecutor;
     private final SearchParameterRegistry registry;
     private final FhirProperties properties;
     private final AccessGuard guard;
-    private final List<WriteRule> writeRules;
-    private final SealingRule sealing;
-    private final ReadCheck readCheck;
     private final List<SearchExpansion> expansions;
     private final Labeler labeler;
-    /** The extensions the write rules stamp into what is stored: not part of what a record says. */
-    private final Set<String> stamps;
     private final ReentrantLock conditionalCreates = new ReentrantLock();
 
-    public ResourceOperations(FhirContext fhirContext, ResourceStore store, SearchExecutor searchExecutor,
+    public ResourceOperations(FhirContext fhirContext, Records records, Writes writes, SearchExecutor searchExecutor,
                               SearchParameterRegistry registry, FhirProperties properties, AccessGuard guard,
-                              List<WriteRule> writeRules, SealingRule sealing, List<ReadCheck> readChecks,
                               List<SearchExpansion> expansions, Labeler labeler) {
         this.fhirContext = fhirContext;
-        this.store = store;
+        this.records = records;
+        this.writes = writes;
         this.searchExecutor = searchExecutor;
         this.registry = registry;
         this.properties = properties;
         this.guard = guard;
-        this.writeRules = WriteRule.inOrder(writeRules);
-        this.sealing = sealing;
-        this.readCheck = ReadCheck.all(readChecks);
         this.expansions = List.copyOf(expansions);
         this.labeler = labeler;
-        this.stamps = writeRules.stream().flatMap(rule -> rule.stamps().stream()).collect(Collectors.toUnmodifiableSet());
     }
 
     /** The write rules in the order they run ({@link WriteRule#inOrder}). */
     List<WriteRule> writeRules() {
-        return writeRules;
+        return writes.rules();
     }
 
-    public ResourceStore store() {
-        return store;
+    /** What the hub stores, for the result pages and operations that read it themselves and then ask {@link #visible}. */
+    public Records records() {
+        return records;
     }
 
     /** The current version; 404 if it never existed or the caller may not know of it, 410 if it was deleted. */
@@ -103,7 +95,7 @@ public class ResourceOperations {
 
     /** The current state, deleted or not; 404 only if it never existed. */
     public StoredResource readCurrentOrDeleted(String type, String id) {
-        StoredResource current = store.read(type, id);
+        StoredResource current = records.read(type, id);
         if (current == null) {
             throw new ResourceNotFoundException(notKnown(type, id));
         }
@@ -131,13 +123,13 @@ public class ResourceOperations {
         } catch (NumberFormatException e) {
             throw new InvalidRequestException("Version '" + version + "' is not a number");
         }
-        StoredResource stored = store.readVersion(type, id, v);
+        StoredResource stored = records.readVersion(type, id, v);
         String notKnown = type + "/" + id + "/_history/" + version + " is not known";
         if (stored == null) {
             throw new ResourceNotFoundException(notKnown);
         }
         // The record as it is now must be visible too: moving it to another patient closes its past.
-        StoredResource current = store.read(type, id);
+        StoredResource current = records.read(type, id);
         if (current != null && current.version() != stored.version()) {
             guard.checkRead(current, notKnown);
         }
@@ -155,17 +147,7 @@ public class ResourceOperations {
      * DELETE entry.
      */
     public Resource toResource(StoredResource stored) {
-        Resource resource;
-        if (stored.deleted()) {
-            resource = (Resource) fhirContext.getResourceDefinition(stored.type()).newInstance();
-            ResourceMetadataKeyEnum.ENTRY_TRANSACTION_METHOD.put(resource, BundleEntryTransactionMethodEnum.DELETE);
-            ResourceMetadataKeyEnum.DELETED_AT.put(resource, new InstantType(new java.util.Date(stored.lastUpdated())));
-        } else {
-            resource = (Resource) fhirContext.newJsonParser().parseResource(stored.json());
-            readCheck.check(stored, resource);
-        }
-        resource.setId(new IdType(stored.type(), stored.id(), Long.toString(stored.version())));
-        return resource;
+        return records.resource(stored);
     }
 
     /**
@@ -238,7 +220,7 @@ public class ResourceOperations {
         }
         SearchQuery query = parseQuery(source, Map.of(param, new String[] {String.join(",", references)}));
         List<String> ids = guard.visible(searchExecutor.searchRecords(query), 'r').stream().map(StoredResource::id).toList();
-        return visible(store.readCurrent(source, new ArrayList<>(ids), true), 'r');
+        return visible(records.readCurrent(source, new ArrayList<>(ids), true), 'r');
     }
 
     /** Current records the caller may read, for the hub's own operations; nothing is recorded as shown yet. */
@@ -257,7 +239,7 @@ public class ResourceOperations {
             return shown;
         }
         List<String> ids = shown.stream().map(StoredResource::id).distinct().toList();
-        Set<String> visibleNow = guard.visible(store.readCurrent(type, new ArrayList<>(ids), false), permission)
+        Set<String> visibleNow = guard.visible(records.readCurrent(type, new ArrayList<>(ids), false), permission)
                 .stream().map(StoredResource::id).collect(Collectors.toSet());
         return shown.stream().filter(v -> visibleNow.contains(v.id())).toList();
     }
@@ -306,7 +288,7 @@ public class ResourceOperations {
         if (sent != null) {
             return new WriteRequest(type, sent.id(), resource, sent.version(), guard.owner(), guard.author());
         }
-        return new WriteRequest(type, ResourceStore.newId(), resource, null, guard.owner(), guard.author());
+        return new WriteRequest(type, Records.newId(), resource, null, guard.owner(), guard.author());
     }
 
     /** Whether a create names what it is (a document its identifier): run it like a conditional create ({@link #conditionally}). */
@@ -351,13 +333,13 @@ public class ResourceOperations {
         if (request.isDelete()) {
             return null;
         }
-        StoredResource current = store.read(request.type(), request.id());
+        StoredResource current = records.read(request.type(), request.id());
         if (current == null || current.deleted() || (request.ifMatch() != null && request.ifMatch() != current.version())
                 || !sameLabels(request, current) || !sameContent(request.resource(), current)) {
             return null;
         }
         guard.checkUpdate(current, request.type(), request.id(), request.resource());
-        writeRules.stream().filter(WriteRule::judgesContentOnly).forEach(rule -> rule.apply(request, current, guard.caller()));
+        writes.judgeContent(request, current, guard.caller());
         touched(current);
         return current;
     }
@@ -375,7 +357,7 @@ public class ResourceOperations {
             return false;
         }
         var parser = fhirContext.newJsonParser();
-        Resource now = (Resource) parser.parseResource(current.json());
+        Resource now = records.resource(current);
         boolean signed = proposed instanceof Bundle bundle && bundle.hasSignature();
         return parser.encodeResourceToString(content(proposed, signed)).equals(parser.encodeResourceToString(content(now, signed)));
     }
@@ -385,7 +367,7 @@ public class ResourceOperations {
         copy.setIdElement(null);
         copy.setMeta(null);
         if (copy instanceof DomainResource record) {
-            record.getExtension().removeIf(e -> stamps.contains(e.getUrl()));
+            record.getExtension().removeIf(e -> writes.stamps().contains(e.getUrl()));
         }
         if (copy instanceof Bundle bundle && !withSignature) {
             bundle.setSignature(null);
@@ -402,7 +384,7 @@ public class ResourceOperations {
         if (!"*".equals(ifNoneMatch.trim())) {
             throw new InvalidRequestException("If-None-Match on an update takes only * (create only), not '" + ifNoneMatch + "'");
         }
-        StoredResource current = store.read(type, id);
+        StoredResource current = records.read(type, id);
         if (current != null && !current.deleted()) {
             guard.checkClientAssignedId(type, id);
             throw new PreconditionFailedException(type + "/" + id + " は既にあります。If-None-Match: * は新規作成だけを行います ("
@@ -413,7 +395,7 @@ public class ResourceOperations {
     public WriteRequest updateRequest(String type, String id, Resource resource, Long ifMatch) {
         requireWritable(type);
         requireValidId(id);
-        if (store.read(type, id) == null) {
+        if (records.read(type, id) == null) {
             guard.checkClientAssignedId(type, id);
         }
         return new WriteRequest(type, id, resource, ifMatch, guard.owner(), guard.author());
@@ -459,9 +441,7 @@ public class ResourceOperations {
     /** Writes one create, update or delete the caller is allowed to make, once the {@link WriteRule}s pass. */
     public StoredResource write(WriteRequest request) {
         StoredResource before = authorize(request);
-        List<WriteRequest> unit = new ArrayList<>(List.of(request));
-        addNew(unit, consequences(request, before));
-        List<StoredResource> written = store.write(sealing.seal(unit, 1, guard.caller()));
+        List<StoredResource> written = writes.commit(List.of(request), java.util.Collections.singletonList(before), guard.caller());
         written.forEach(ResourceOperations::touched);
         return written.get(0);
     }
@@ -477,18 +457,14 @@ public class ResourceOperations {
             befores.add(authorize(request));
             guard.stage(request);
         }
-        List<WriteRequest> unit = new ArrayList<>(requests);
-        for (int i = 0; i < requests.size(); i++) {
-            addNew(unit, consequences(requests.get(i), befores.get(i)));
-        }
-        List<StoredResource> written = store.write(sealing.seal(unit, requests.size(), guard.caller()));
+        List<StoredResource> written = writes.commit(requests, befores, guard.caller());
         written.forEach(ResourceOperations::touched);
         return written.subList(0, requests.size());
     }
 
-    /** Checks the write against the policy and the write rules; returns the record as it was before. */
+    /** Checks the write against the policy, then has it judged ({@link Writes#judge}); returns the record as it was before. */
     private StoredResource authorize(WriteRequest request) {
-        StoredResource before = store.read(request.type(), request.id());
+        StoredResource before = records.read(request.type(), request.id());
         if (request.isDelete()) {
             if (before != null) {
                 guard.checkDelete(before);
@@ -496,7 +472,7 @@ public class ResourceOperations {
         } else {
             guard.checkUpdate(before, request.type(), request.id(), request.resource());
             requireNamedVersion(request, before);
-            writeRules.forEach(rule -> rule.apply(request, before, guard.caller()));
+            writes.judge(request, before, guard.caller());
         }
         return before;
     }
@@ -511,21 +487,6 @@ public class ResourceOperations {
             throw new VersionConflictException(request.type() + "/" + request.id() + " は別の版に変わっています (If-Match names version "
                     + request.ifMatch() + " but the current version is " + before.version() + ")", true);
         }
-    }
-
-    /** A record is written once per unit: what the client writes wins over a consequence, the first consequence over later ones. */
-    private static void addNew(List<WriteRequest> unit, List<WriteRequest> more) {
-        for (WriteRequest w : more) {
-            if (unit.stream().noneMatch(u -> u.type().equals(w.type()) && u.id().equals(w.id()))) {
-                unit.add(w);
-            }
-        }
-    }
-
-    private List<WriteRequest> consequences(WriteRequest request, StoredResource before) {
-        List<WriteRequest> more = new ArrayList<>();
-        writeRules.forEach(rule -> more.addAll(rule.consequences(request, before, guard.caller())));
-        return more;
     }
 
     public void requireWritable(String type) {

@@ -125,7 +125,7 @@ final class StoredResultList implements IBundleProvider {
     /** The page's versions the caller may still see, in the list's order; the system history's keys name their type. */
     private List<StoredResource> historyVersions(List<String> pageKeys) {
         if (type != null) {
-            return operations.visible(operations.visibleVersions(type, operations.store().readVersions(type, pageKeys), 'r'), 'r');
+            return operations.visible(operations.visibleVersions(type, operations.records().readVersions(type, pageKeys), 'r'), 'r');
         }
         Map<String, List<String>> keysByType = new LinkedHashMap<>();
         for (String key : pageKeys) {
@@ -133,14 +133,14 @@ final class StoredResultList implements IBundleProvider {
             keysByType.computeIfAbsent(key.substring(0, slash), t -> new ArrayList<>()).add(key.substring(slash + 1));
         }
         Map<String, StoredResource> shown = new java.util.HashMap<>();
-        keysByType.forEach((t, keys) -> operations.visible(operations.visibleVersions(t, operations.store().readVersions(t, keys), 'r'), 'r')
+        keysByType.forEach((t, keys) -> operations.visible(operations.visibleVersions(t, operations.records().readVersions(t, keys), 'r'), 'r')
                 .forEach(v -> shown.put(t + "/" + v.historyKey(), v)));
         return pageKeys.stream().map(shown::get).filter(java.util.Objects::nonNull).toList();
     }
 
     private List<IBaseResource> searchPage(List<String> pageKeys) {
         List<IBaseResource> out = new ArrayList<>();
-        List<StoredResource> matches = operations.visible(operations.store().readCurrent(type, pageKeys, true), 's');
+        List<StoredResource> matches = operations.visible(operations.records().readCurrent(type, pageKeys, true), 's');
         Set<String> present = new LinkedHashSet<>();
         for (StoredResource match : matches) {
             if (match.deleted()) {
@@ -178,7 +178,7 @@ final class StoredResultList implements IBundleProvider {
         }
         List<IBaseResource> out = new ArrayList<>();
         idsByType.forEach((targetType, ids) -> {
-            for (StoredResource target : operations.visible(operations.store().readCurrent(targetType, ids, true), 'r')) {
+            for (StoredResource target : operations.visible(operations.records().readCurrent(targetType, ids, true), 'r')) {
                 if (!target.deleted()) {
                     out.add(served(target, BundleEntrySearchModeEnum.INCLUDE));
                 }

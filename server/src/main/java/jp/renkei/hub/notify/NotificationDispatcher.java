@@ -1,6 +1,5 @@
 package jp.renkei.hub.notify;
 
-import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,10 +20,9 @@ import java.util.function.Supplier;
 import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.context.Caller;
 import jp.renkei.hub.audit.AuditTrail;
-import jp.renkei.hub.fhir.ReadCheck;
 import jp.renkei.hub.store.ChangeFeed;
 import jp.renkei.hub.store.Durability;
-import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.Records;
 import jp.renkei.hub.store.StoredResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Resource;
@@ -48,7 +46,7 @@ public class NotificationDispatcher implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(NotificationDispatcher.class);
     private static final int BATCH = 200;
 
-    private final ResourceStore store;
+    private final Records records;
     private final Subscriptions subscriptions;
     private final EventLog events;
     private final NotificationSocket socket;
@@ -58,8 +56,6 @@ public class NotificationDispatcher implements SmartLifecycle {
     private final AuditTrail audit;
     private final Receipts receipts;
     private final Durability durability;
-    private final FhirContext fhirContext;
-    private final ReadCheck readCheck;
     private final BlockingQueue<Queued> queue = new LinkedBlockingQueue<>();
     private volatile ExecutorService bookkeeper;
     private final Set<String> startupSeen = ConcurrentHashMap.newKeySet();
@@ -80,10 +76,10 @@ public class NotificationDispatcher implements SmartLifecycle {
                          boolean created) {
     }
 
-    NotificationDispatcher(ResourceStore store, Subscriptions subscriptions, EventLog events, NotificationSocket socket,
+    NotificationDispatcher(Records records, Subscriptions subscriptions, EventLog events, NotificationSocket socket,
                            NotificationBundles bundles, AccessGuard guard, AuditTrail audit, Receipts receipts,
-                           Durability durability, FhirContext fhirContext, ReadCheck readCheck) {
-        this.store = store;
+                           Durability durability) {
+        this.records = records;
         this.subscriptions = subscriptions;
         this.events = events;
         this.socket = socket;
@@ -93,9 +89,7 @@ public class NotificationDispatcher implements SmartLifecycle {
         this.audit = audit;
         this.receipts = receipts;
         this.durability = durability;
-        this.readCheck = readCheck;
-        this.fhirContext = fhirContext;
-        store.changeFeed().watch(Topic.watchedTypes());
+        records.changeFeed().watch(Topic.watchedTypes());
     }
 
     /**
@@ -104,7 +98,7 @@ public class NotificationDispatcher implements SmartLifecycle {
      */
     @Override
     public void start() {
-        ChangeFeed feed = store.changeFeed();
+        ChangeFeed feed = records.changeFeed();
         startupUntil = System.currentTimeMillis() + 30_000;
         feed.listen(change -> {
             if (System.currentTimeMillis() > startupUntil || startupSeen.add(change.tx())) {
@@ -225,7 +219,7 @@ public class NotificationDispatcher implements SmartLifecycle {
             receipts.notified(pushed.stream().map(t -> new Receipts.Notice(t.event().focus(), t.owner(), t.event().at())).toList());
             audit.recordNotifications(notified(pushed), changes.stream().anyMatch(Queued::recovered));
             List<String> txs = changes.stream().map(q -> q.change().tx()).toList();
-            store.changeFeed().done(txs);
+            records.changeFeed().done(txs);
             txs.forEach(unrecorded::remove);
         } catch (RuntimeException e) {
             log.error("Recording {} notified change(s) failed; taking them again", changes.size(), e);
@@ -242,11 +236,12 @@ public class NotificationDispatcher implements SmartLifecycle {
         if (topics.isEmpty()) {
             return;
         }
-        StoredResource stored = store.readVersion(entry.type(), entry.id(), entry.version());
+        StoredResource stored = records.readVersion(entry.type(), entry.id(), entry.version());
         if (stored == null || stored.deleted()) {
             return;
         }
-        Resource resource = (Resource) fhirContext.newJsonParser().parseResource(stored.json());
+        // what the change says decides whom it concerns; what a notification shows passes the checks (checked)
+        Resource resource = records.unchecked(stored);
         Supplier<Resource> previous = new Supplier<>() {
             private Resource known;
             private boolean read;
@@ -255,8 +250,8 @@ public class NotificationDispatcher implements SmartLifecycle {
             public Resource get() {
                 if (!read) {
                     read = true;
-                    StoredResource before = entry.version() > 1 ? store.readVersion(entry.type(), entry.id(), entry.version() - 1) : null;
-                    known = before == null || before.deleted() ? null : (Resource) fhirContext.newJsonParser().parseResource(before.json());
+                    StoredResource before = entry.version() > 1 ? records.readVersion(entry.type(), entry.id(), entry.version() - 1) : null;
+                    known = before == null || before.deleted() ? null : records.unchecked(before);
                 }
                 return known;
             }
@@ -339,10 +334,8 @@ public class NotificationDispatcher implements SmartLifecycle {
 
     /** The resource as a read would serve it; one that fails its integrity check goes out by reference only. */
     private Resource checked(StoredResource stored) {
-        Resource resource = (Resource) fhirContext.newJsonParser().parseResource(stored.json());
         try {
-            readCheck.check(stored, resource);
-            return resource;
+            return records.resource(stored);
         } catch (BaseServerResponseException refused) {
             return null;
         }

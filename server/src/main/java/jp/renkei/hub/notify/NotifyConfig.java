@@ -2,7 +2,6 @@ package jp.renkei.hub.notify;
 
 import ca.uhn.fhir.context.FhirContext;
 import com.mongodb.client.MongoClient;
-import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -10,9 +9,8 @@ import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.access.ActiveTokens;
 import jp.renkei.hub.access.BrowserOrigins;
 import jp.renkei.hub.audit.AuditTrail;
-import jp.renkei.hub.fhir.ReadCheck;
 import jp.renkei.hub.store.Durability;
-import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.Records;
 import jp.renkei.hub.store.StoreProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -137,12 +135,10 @@ public class NotifyConfig implements WebSocketConfigurer {
         }
 
         @Bean
-        NotificationDispatcher notificationDispatcher(ResourceStore store, Subscriptions subscriptions, EventLog events,
+        NotificationDispatcher notificationDispatcher(Records records, Subscriptions subscriptions, EventLog events,
                                                       NotificationSocket socket, NotificationBundles bundles, AccessGuard guard,
-                                                      AuditTrail audit, Receipts receipts, Durability durability,
-                                                      FhirContext fhirContext, List<ReadCheck> readChecks) {
-            return new NotificationDispatcher(store, subscriptions, events, socket, bundles, guard, audit, receipts, durability,
-                    fhirContext, ReadCheck.all(readChecks));
+                                                      AuditTrail audit, Receipts receipts, Durability durability) {
+            return new NotificationDispatcher(records, subscriptions, events, socket, bundles, guard, audit, receipts, durability);
         }
 
         @Bean
@@ -151,8 +147,8 @@ public class NotifyConfig implements WebSocketConfigurer {
         }
 
         @Bean
-        ReceiptOperations receiptOperations(Receipts receipts, ResourceStore store, AccessGuard guard) {
-            return new ReceiptOperations(receipts, store, guard);
+        ReceiptOperations receiptOperations(Receipts receipts, Records records, AccessGuard guard) {
+            return new ReceiptOperations(receipts, records, guard);
         }
 
         @Bean
@@ -164,9 +160,9 @@ public class NotifyConfig implements WebSocketConfigurer {
         SubscriptionProvider subscriptionProvider(Subscriptions subscriptions, EventLog events, BindingTokens tokens,
                                                   NotificationBundles bundles, NotificationDispatcher dispatcher,
                                                   NotificationSocket socket, Receipts receipts, AccessGuard guard,
-                                                  ResourceStore store, NotifyProperties properties, FhirContext fhirContext,
+                                                  Records records, NotifyProperties properties, FhirContext fhirContext,
                                                   ActiveTokens activeTokens) {
-            return new SubscriptionProvider(subscriptions, events, tokens, bundles, dispatcher, socket, receipts, guard, store,
+            return new SubscriptionProvider(subscriptions, events, tokens, bundles, dispatcher, socket, receipts, guard, records,
                     properties, fhirContext, activeTokens);
         }
     }

@@ -7,7 +7,7 @@ import java.util.List;
 import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.context.AccessRecord;
 import jp.renkei.hub.fhir.OperationProvider;
-import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.Records;
 import jp.renkei.hub.store.StoredResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Communication;
@@ -27,12 +27,12 @@ import org.hl7.fhir.r4.model.Task;
 public class ReceiptOperations implements OperationProvider {
 
     private final Receipts receipts;
-    private final ResourceStore store;
+    private final Records records;
     private final AccessGuard guard;
 
-    ReceiptOperations(Receipts receipts, ResourceStore store, AccessGuard guard) {
+    ReceiptOperations(Receipts receipts, Records records, AccessGuard guard) {
         this.receipts = receipts;
-        this.store = store;
+        this.records = records;
         this.guard = guard;
     }
 
@@ -62,7 +62,7 @@ public class ReceiptOperations implements OperationProvider {
     }
 
     private Parameters receiptsOf(String type, IdType id) {
-        StoredResource stored = store.read(type, id.getIdPart());
+        StoredResource stored = records.read(type, id.getIdPart());
         if (stored == null || stored.deleted()) {
             throw new ResourceNotFoundException(type + "/" + id.getIdPart() + " is not known");
         }

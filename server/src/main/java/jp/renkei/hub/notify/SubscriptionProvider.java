@@ -32,7 +32,7 @@ import jp.renkei.hub.context.Caller;
 import jp.renkei.hub.context.AccessRecord;
 import jp.renkei.hub.fhir.OperationProvider;
 import jp.renkei.hub.fhir.Unprocessable;
-import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.Records;
 import jp.renkei.hub.store.StoredResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CodeType;
@@ -61,14 +61,14 @@ public class SubscriptionProvider implements IResourceProvider, OperationProvide
     private final NotificationSocket socket;
     private final Receipts receipts;
     private final AccessGuard guard;
-    private final ResourceStore store;
+    private final Records records;
     private final NotifyProperties properties;
     private final FhirContext fhirContext;
     private final ActiveTokens activeTokens;
 
     SubscriptionProvider(Subscriptions subscriptions, EventLog events, BindingTokens tokens, NotificationBundles bundles,
                          NotificationDispatcher dispatcher, NotificationSocket socket, Receipts receipts, AccessGuard guard,
-                         ResourceStore store, NotifyProperties properties, FhirContext fhirContext, ActiveTokens activeTokens) {
+                         Records records, NotifyProperties properties, FhirContext fhirContext, ActiveTokens activeTokens) {
         this.subscriptions = subscriptions;
         this.events = events;
         this.tokens = tokens;
@@ -77,7 +77,7 @@ public class SubscriptionProvider implements IResourceProvider, OperationProvide
         this.socket = socket;
         this.receipts = receipts;
         this.guard = guard;
-        this.store = store;
+        this.records = records;
         this.properties = properties;
         this.fhirContext = fhirContext;
         this.activeTokens = activeTokens;
@@ -94,7 +94,7 @@ public class SubscriptionProvider implements IResourceProvider, OperationProvide
     public MethodOutcome create(@ResourceParam Subscription subscription) {
         Caller caller = subscriber();
         SubscriptionSpec spec = spec(subscription);
-        Subscriptions.Entry saved = subscriptions.save(ResourceStore.newId(), 0, caller.subject(), subscription, spec,
+        Subscriptions.Entry saved = subscriptions.save(Records.newId(), 0, caller.subject(), subscription, spec,
                 guard.callerClaims());
         touched(saved);
         return new MethodOutcome(new IdType("Subscription", saved.id(), Long.toString(saved.version())), true)
@@ -267,7 +267,7 @@ public class SubscriptionProvider implements IResourceProvider, OperationProvide
         Caller caller = guard.caller();
         List<NotificationBundles.Shown> shown = new ArrayList<>();
         for (EventLog.Event event : events.range(entry.id(), from, to)) {
-            StoredResource stored = store.readVersion(event.focusType(), event.focusId(), event.focusVersion());
+            StoredResource stored = records.readVersion(event.focusType(), event.focusId(), event.focusVersion());
             boolean readable = stored != null && guard.mayNotify(caller, stored);
             if (readable) {
                 receipts.delivered(event.focus(), entry.owner());

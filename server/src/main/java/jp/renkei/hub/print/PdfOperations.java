@@ -133,7 +133,7 @@ public final class PdfOperations implements OperationProvider {
         if (target.isAbsolute() || !target.hasResourceType() || !target.hasIdPart() || !NAMED.contains(target.getResourceType())) {
             return null;
         }
-        StoredResource stored = operations.store().read(target.getResourceType(), target.getIdPart());
+        StoredResource stored = operations.records().read(target.getResourceType(), target.getIdPart());
         if (stored == null || stored.deleted()) {
             return null;
         }

@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import jp.renkei.hub.fhir.ReadCheck;
+import jp.renkei.hub.store.ReadCheck;
 import jp.renkei.hub.store.StoredResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.DomainResource;

@@ -12,10 +12,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import jp.renkei.hub.context.Caller;
-import jp.renkei.hub.fhir.SealingRule;
+import jp.renkei.hub.store.SealingRule;
 import jp.renkei.hub.fhir.Unprocessable;
 import jp.renkei.hub.store.Labeler;
-import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.Records;
 import jp.renkei.hub.store.StoredResource;
 import jp.renkei.hub.store.WriteRequest;
 import org.hl7.fhir.r4.model.Attachment;
@@ -53,17 +53,17 @@ public final class DocumentSignatures implements SealingRule {
     private final SignatureVerifier verifier;
     private final Seals seals;
     private final SignProperties properties;
-    private final ResourceStore store;
+    private final Records records;
     private final Labeler labeler;
 
     public DocumentSignatures(FhirContext fhirContext, CanonicalJson canonical, SignatureVerifier verifier, Seals seals,
-                              SignProperties properties, ResourceStore store, Labeler labeler) {
+                              SignProperties properties, Records records, Labeler labeler) {
         this.fhirContext = fhirContext;
         this.canonical = canonical;
         this.verifier = verifier;
         this.seals = seals;
         this.properties = properties;
-        this.store = store;
+        this.records = records;
         this.labeler = labeler;
     }
 
@@ -103,7 +103,7 @@ public final class DocumentSignatures implements SealingRule {
             } else {
                 SignatureElements.store((DomainResource) resource, signature);
             }
-            StoredResource before = store.read(request.type(), request.id());
+            StoredResource before = records.read(request.type(), request.id());
             long version = before == null ? 1 : before.version() + 1;
             if (before != null && request.ifMatch() == null) {
                 // the Provenance names this version: a concurrent change must fail rather than slip in between
@@ -219,7 +219,7 @@ public final class DocumentSignatures implements SealingRule {
         provenance.addSignature(signature.copy());
         labeler.label(request.id(), request.resource()).patients().stream().findFirst()
                 .ifPresent(patient -> provenance.addExtension(PROVENANCE_PATIENT, new Reference("Patient/" + patient)));
-        return new WriteRequest("Provenance", ResourceStore.newId(), provenance, null, request.owner(), request.author());
+        return new WriteRequest("Provenance", Records.newId(), provenance, null, request.owner(), request.author());
     }
 
     private static String names(SignedKind kind) {

@@ -6,7 +6,7 @@ import java.util.List;
 import jp.renkei.hub.access.LoopbackOnly;
 import jp.renkei.hub.fhir.ResourceOperations;
 import jp.renkei.hub.store.Labeler;
-import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.Records;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -56,7 +56,7 @@ public class SignConfig {
 
     @Bean
     DocumentSignatures documentSignatures(FhirContext fhirContext, CanonicalJson canonical, SignatureVerifier verifier,
-                                          Seals seals, SignProperties properties, ResourceStore store, Labeler labeler,
+                                          Seals seals, SignProperties properties, Records records, Labeler labeler,
                                           TrustMaterial trust, @Value("${server.address:}") String bindAddress) {
         if (properties.required()) {
             requireUsable(properties, trust, seals);
@@ -65,7 +65,7 @@ public class SignConfig {
             log.warn("Signatures are NOT required (renkei.sign.required=false): unsigned documents are stored unsigned. "
                     + "Local tests only.");
         }
-        return new DocumentSignatures(fhirContext, canonical, verifier, seals, properties, store, labeler);
+        return new DocumentSignatures(fhirContext, canonical, verifier, seals, properties, records, labeler);
     }
 
     @Bean
@@ -74,8 +74,8 @@ public class SignConfig {
     }
 
     @Bean
-    VerifyOperation verifyOperation(ResourceOperations operations, FhirContext fhirContext, SignatureVerifier verifier) {
-        return new VerifyOperation(operations, fhirContext, verifier);
+    VerifyOperation verifyOperation(ResourceOperations operations, SignatureVerifier verifier) {
+        return new VerifyOperation(operations, verifier);
     }
 
     private static void requireUsable(SignProperties properties, TrustMaterial trust, Seals seals) {

@@ -1,6 +1,5 @@
 package jp.renkei.hub.sign;
 
-import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.Operation;
 import java.time.Instant;
@@ -36,12 +35,10 @@ import org.hl7.fhir.r4.model.StringType;
 public final class VerifyOperation implements OperationProvider {
 
     private final ResourceOperations operations;
-    private final FhirContext fhirContext;
     private final SignatureVerifier verifier;
 
-    public VerifyOperation(ResourceOperations operations, FhirContext fhirContext, SignatureVerifier verifier) {
+    public VerifyOperation(ResourceOperations operations, SignatureVerifier verifier) {
         this.operations = operations;
-        this.fhirContext = fhirContext;
         this.verifier = verifier;
     }
 
@@ -62,7 +59,7 @@ public final class VerifyOperation implements OperationProvider {
 
     private Parameters verify(String type, IdType id) {
         StoredResource stored = operations.readCurrent(type, id.getIdPart());
-        Resource resource = (Resource) fhirContext.newJsonParser().parseResource(stored.json());
+        Resource resource = operations.records().unchecked(stored);
         Parameters out = new Parameters();
         out.addParameter().setName("record").setValue(new Reference(type + "/" + stored.id() + "/_history/" + stored.version()));
         Optional<SignedKind> kind = SignedKind.of(resource);

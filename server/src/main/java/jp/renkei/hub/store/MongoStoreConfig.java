@@ -9,6 +9,8 @@ import com.mongodb.client.MongoClients;
 import java.util.concurrent.TimeUnit;
 import jp.renkei.hub.search.IndexExtractor;
 import jp.renkei.hub.search.SearchParameterRegistry;
+import java.util.List;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -50,6 +52,21 @@ public class MongoStoreConfig {
                 fhirContext, registry, extractor, labeler);
         store.recover();
         return store;
+    }
+
+    @Bean
+    SearchExecutor searchExecutor(ResourceStore store, SearchParameterRegistry registry) {
+        return new SearchExecutor(store, registry);
+    }
+
+    @Bean
+    Records records(ResourceStore store, FhirContext fhirContext, ObjectProvider<ReadCheck> checks) {
+        return new Records(store, fhirContext, checks);
+    }
+
+    @Bean
+    Writes writes(ResourceStore store, Records records, List<WriteRule> rules, SealingRule sealing) {
+        return new Writes(store, records, rules, sealing);
     }
 
     /** Lets the embedded server be absent without a nullable bean. */

@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * </ol>
  * At start-up {@link #recover()} rolls every leftover unit forward (committed) or back (not).
  */
-public final class ResourceStore {
+final class ResourceStore {
 
     private static final Logger log = LoggerFactory.getLogger(ResourceStore.class);
     private static final int MAX_ATTEMPTS = 50;
@@ -65,7 +65,7 @@ public final class ResourceStore {
      *  so the newest of two records (the emergency summary's sheet) is the one written last. */
     private final AtomicLong lastUpdated = new AtomicLong();
 
-    public ResourceStore(MongoDatabase db, Durability durability, FhirContext fhirContext,
+    ResourceStore(MongoDatabase db, Durability durability, FhirContext fhirContext,
                          SearchParameterRegistry registry, IndexExtractor extractor, Labeler labeler) {
         this.db = db;
         this.durability = durability;

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import jp.renkei.hub.context.Caller;
-import jp.renkei.hub.fhir.WriteRule;
+import jp.renkei.hub.store.WriteRule;
 import jp.renkei.hub.store.StoredResource;
 import jp.renkei.hub.store.WriteRequest;
 import org.hl7.fhir.common.hapi.validation.support.CommonCodeSystemsTerminologyService;

@@ -1,18 +1,16 @@
 package jp.renkei.hub.workflow;
 
-import ca.uhn.fhir.context.FhirContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.context.Caller;
-import jp.renkei.hub.fhir.ReadCheck;
-import jp.renkei.hub.fhir.WriteRule;
+import jp.renkei.hub.store.Records;
+import jp.renkei.hub.store.WriteRule;
 import jp.renkei.hub.store.Labeler;
 import jp.renkei.hub.store.SearchExecutor;
 import jp.renkei.hub.store.StoredResource;
 import jp.renkei.hub.store.WriteRequest;
-import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.DocumentReference;
 import org.hl7.fhir.r4.model.Enumerations.DocumentReferenceStatus;
@@ -34,19 +32,16 @@ public final class CurrentVersions implements WriteRule {
     /** Document kinds with one current version per patient. */
     private static final Set<String> ONE_CURRENT = Set.of("advance-directive", "emergency-sheet");
 
-    private final FhirContext fhirContext;
+    private final Records records;
     private final Labeler labeler;
     private final SearchExecutor searches;
     private final AccessGuard guard;
-    private final ReadCheck readCheck;
 
-    public CurrentVersions(FhirContext fhirContext, Labeler labeler, SearchExecutor searches, AccessGuard guard,
-                           ReadCheck readCheck) {
-        this.fhirContext = fhirContext;
+    public CurrentVersions(Records records, Labeler labeler, SearchExecutor searches, AccessGuard guard) {
+        this.records = records;
         this.labeler = labeler;
         this.searches = searches;
         this.guard = guard;
-        this.readCheck = readCheck;
     }
 
     /** A new current document of a one-current kind replaces the current ones it does not name yet. */
@@ -157,8 +152,6 @@ public final class CurrentVersions implements WriteRule {
      * in the database refuses the whole write rather than come out sealed as sound.
      */
     private <T extends org.hl7.fhir.r4.model.Resource> T parse(StoredResource stored, Class<T> type) {
-        T resource = fhirContext.newJsonParser().parseResource(type, stored.json());
-        readCheck.check(stored, resource);
-        return resource;
+        return records.resource(stored, type);
     }
 }

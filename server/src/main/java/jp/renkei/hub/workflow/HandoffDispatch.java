@@ -10,9 +10,9 @@ import java.util.stream.Collectors;
 import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.context.Caller;
 import jp.renkei.hub.fhir.Unprocessable;
-import jp.renkei.hub.fhir.WriteRule;
+import jp.renkei.hub.store.WriteRule;
 import jp.renkei.hub.store.Labeler;
-import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.Records;
 import jp.renkei.hub.store.SearchExecutor;
 import jp.renkei.hub.store.StoredResource;
 import jp.renkei.hub.store.WriteRequest;
@@ -63,17 +63,17 @@ public final class HandoffDispatch implements WriteRule {
     private final TaskWorkflow workflow;
     private final Labeler labeler;
     private final SearchExecutor searches;
-    private final ResourceStore store;
+    private final Records records;
     private final SentReferences references;
 
     public HandoffDispatch(FhirContext fhirContext, TaskWorkflow workflow, Labeler labeler, SearchExecutor searches,
-                           ResourceStore store, AccessGuard guard) {
+                           Records records, AccessGuard guard) {
         this.fhirContext = fhirContext;
         this.workflow = workflow;
         this.labeler = labeler;
         this.searches = searches;
-        this.store = store;
-        this.references = new SentReferences(fhirContext, store, guard);
+        this.records = records;
+        this.references = new SentReferences(fhirContext, records, guard);
     }
 
     @Override
@@ -157,7 +157,7 @@ public final class HandoffDispatch implements WriteRule {
             Task task = workflow.open(sending.kind(), sending.title(), patient, focus,
                     new Reference(recipient.getReference()).setDisplay(recipient.getDisplay()), caller, sending.trigger(),
                     sending.replyBy());
-            tasks.add(new WriteRequest("Task", ResourceStore.newId(), task, null, request.owner(), request.author()));
+            tasks.add(new WriteRequest("Task", Records.newId(), task, null, request.owner(), request.author()));
         }
         return tasks;
     }
@@ -175,7 +175,7 @@ public final class HandoffDispatch implements WriteRule {
             }
             Task answeredOne = null;
             for (StoredResource stored : searches.currentWhere("Task", "focus", question.getReference(), true)) {
-                Task task = fhirContext.newJsonParser().parseResource(Task.class, stored.json());
+                Task task = records.resource(stored, Task.class);
                 if (!isContactForm(task) || patient == null || !patient.equals(task.getFor().getReference())
                         || !TaskWorkflow.addressedToCallersSide(task, caller)) {
                     continue;
@@ -202,11 +202,11 @@ public final class HandoffDispatch implements WriteRule {
         if (ref == null || !ref.startsWith("Communication/")) {
             return List.of();
         }
-        StoredResource stored = store.read("Communication", ref.substring("Communication/".length()));
+        StoredResource stored = records.read("Communication", ref.substring("Communication/".length()));
         if (stored == null || stored.deleted()) {
             return List.of();
         }
-        Communication question = fhirContext.newJsonParser().parseResource(Communication.class, stored.json());
+        Communication question = records.resource(stored, Communication.class);
         boolean ofThisQuestion = task.getFor().getReference() != null
                 && task.getFor().getReference().equals(question.getSubject().getReference())
                 && question.getRecipient().stream().anyMatch(r -> r.getReference() != null

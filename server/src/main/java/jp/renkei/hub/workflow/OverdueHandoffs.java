@@ -1,14 +1,14 @@
 package jp.renkei.hub.workflow;
 
-import ca.uhn.fhir.context.FhirContext;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
-import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.Records;
 import jp.renkei.hub.store.SearchExecutor;
 import jp.renkei.hub.store.StoredResource;
 import jp.renkei.hub.store.VersionConflictException;
 import jp.renkei.hub.store.WriteRequest;
+import jp.renkei.hub.store.Writes;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Task;
@@ -28,14 +28,14 @@ public class OverdueHandoffs {
     /** The states of a Task still waiting for its addressee. */
     private static final List<String> OPEN = List.of("requested", "received", "accepted", "in-progress");
 
-    private final ResourceStore store;
+    private final Records records;
+    private final Writes writes;
     private final SearchExecutor searches;
-    private final FhirContext fhirContext;
 
-    public OverdueHandoffs(ResourceStore store, SearchExecutor searches, FhirContext fhirContext) {
-        this.store = store;
+    public OverdueHandoffs(Records records, Writes writes, SearchExecutor searches) {
+        this.records = records;
+        this.writes = writes;
         this.searches = searches;
-        this.fhirContext = fhirContext;
     }
 
     @Scheduled(fixedDelayString = "${renkei.workflow.overdue-check:60s}", initialDelayString = "${renkei.workflow.overdue-check:60s}")
@@ -63,7 +63,7 @@ public class OverdueHandoffs {
             open.addAll(searches.currentWhere("Task", "status", status, true));
         }
         for (StoredResource stored : open) {
-            Task task = fhirContext.newJsonParser().parseResource(Task.class, stored.json());
+            Task task = records.resource(stored, Task.class);
             // fee-rule deadlines are for delivery (received); a 返信希望日 is for the answer (completed)
             if (task.getStatus() != Task.TaskStatus.REQUESTED && !TaskWorkflow.awaitsReply(task)) {
                 continue;
@@ -77,7 +77,7 @@ public class OverdueHandoffs {
             }
             task.setBusinessStatus(new CodeableConcept(new Coding(TaskWorkflow.HANDOFF_STATUS, "overdue", "期限超過")));
             try {
-                store.write(List.of(new WriteRequest("Task", stored.id(), task, stored.version(), null)));
+                writes.byTheHub(List.of(new WriteRequest("Task", stored.id(), task, stored.version(), null)));
                 flagged++;
             } catch (VersionConflictException e) {
                 // changed meanwhile (perhaps received): judged again on the next round

@@ -12,7 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.fhir.Unprocessable;
-import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.Records;
 import jp.renkei.hub.store.StoredResource;
 import org.hl7.fhir.r4.model.Base;
 import org.hl7.fhir.r4.model.Bundle;
@@ -57,12 +57,12 @@ final class SentReferences {
     }
 
     private final FhirContext fhirContext;
-    private final ResourceStore store;
+    private final Records records;
     private final AccessGuard guard;
 
-    SentReferences(FhirContext fhirContext, ResourceStore store, AccessGuard guard) {
+    SentReferences(FhirContext fhirContext, Records records, AccessGuard guard) {
         this.fhirContext = fhirContext;
-        this.store = store;
+        this.records = records;
         this.guard = guard;
     }
 
@@ -95,7 +95,7 @@ final class SentReferences {
             idsByType.computeIfAbsent(key.substring(0, key.indexOf('/')), t -> new LinkedHashSet<>()).add(key.substring(key.indexOf('/') + 1));
         }
         Map<String, StoredResource> found = new HashMap<>();
-        idsByType.forEach((type, ids) -> store.readCurrent(type, new ArrayList<>(ids), false).stream()
+        idsByType.forEach((type, ids) -> records.readCurrent(type, new ArrayList<>(ids), false).stream()
                 .filter(r -> !r.deleted()).forEach(r -> found.put(type + "/" + r.id(), r)));
         for (Map.Entry<Pointer, String> lookup : toLookUp.entrySet()) {
             Pointer pointer = lookup.getKey();
@@ -113,7 +113,7 @@ final class SentReferences {
     /** Refuses (422 at {@code path}) an addressee that is not an Organization, PractitionerRole or Practitioner of the directory. */
     void checkAddressee(String path, String reference) {
         Matcher local = LOCAL.matcher(reference);
-        StoredResource record = local.matches() && DIRECTORY.contains(local.group(1)) ? store.read(local.group(1), local.group(2)) : null;
+        StoredResource record = local.matches() && DIRECTORY.contains(local.group(1)) ? records.read(local.group(1), local.group(2)) : null;
         if (record == null || record.deleted()) {
             throw unresolved(new Pointer(path, reference, null, Kind.RECIPIENT));
         }

@@ -12,7 +12,8 @@ import java.util.Set;
 import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.context.Caller;
 import jp.renkei.hub.fhir.Unprocessable;
-import jp.renkei.hub.fhir.WriteRule;
+import jp.renkei.hub.store.Records;
+import jp.renkei.hub.store.WriteRule;
 import jp.renkei.hub.store.StoredResource;
 import jp.renkei.hub.store.WriteRequest;
 import org.hl7.fhir.r4.model.CodeableConcept;
@@ -64,12 +65,14 @@ public final class TaskWorkflow implements WriteRule {
     private static final Set<TaskStatus> CANCELLABLE = EnumSet.of(TaskStatus.REQUESTED, TaskStatus.RECEIVED);
 
     private final FhirContext fhirContext;
+    private final Records records;
     private final AccessGuard guard;
     private final FeeRules feeRules;
     private final ZoneId zone;
 
-    public TaskWorkflow(FhirContext fhirContext, AccessGuard guard, FeeRules feeRules, ZoneId zone) {
+    public TaskWorkflow(FhirContext fhirContext, Records records, AccessGuard guard, FeeRules feeRules, ZoneId zone) {
         this.fhirContext = fhirContext;
+        this.records = records;
         this.guard = guard;
         this.feeRules = feeRules;
         this.zone = zone;
@@ -95,8 +98,8 @@ public final class TaskWorkflow implements WriteRule {
             }
             return;
         }
-        Task previous = fhirContext.newJsonParser().parseResource(Task.class, before.json());
-        boolean addresseeOnly = guard.respondsOnly(before);
+        Task previous = records.resource(before, Task.class);
+        boolean addresseeOnly = guard.respondsOnly(caller, before);
         if (handoff) {
             advance(previous, task, addresseeOnly, caller);
             stampDeadlines(task);
@@ -187,7 +190,10 @@ public final class TaskWorkflow implements WriteRule {
         if (times != null) {
             task.addExtension(times.copy());
         }
-        task.setBusinessStatus(previous.hasBusinessStatus() ? previous.getBusinessStatus().copy() : null);
+        if (!caller.isHub()) {
+            // the business status is the hub's to set (it flags a hand-off overdue); a client's write keeps the one before
+            task.setBusinessStatus(previous.hasBusinessStatus() ? previous.getBusinessStatus().copy() : null);
+        }
         if (!task.hasAuthoredOn()) {
             task.setAuthoredOnElement(previous.getAuthoredOnElement().copy());
         }

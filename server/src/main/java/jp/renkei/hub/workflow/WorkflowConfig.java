@@ -1,12 +1,11 @@
 package jp.renkei.hub.workflow;
 
 import ca.uhn.fhir.context.FhirContext;
-import java.util.List;
 import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.fhir.FhirProperties;
-import jp.renkei.hub.fhir.ReadCheck;
 import jp.renkei.hub.store.Labeler;
-import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.Records;
+import jp.renkei.hub.store.Writes;
 import jp.renkei.hub.store.SearchExecutor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -23,14 +22,15 @@ public class WorkflowConfig {
     }
 
     @Bean
-    TaskWorkflow taskWorkflow(FhirContext fhirContext, AccessGuard guard, FeeRules feeRules, FhirProperties properties) {
-        return new TaskWorkflow(fhirContext, guard, feeRules, properties.timeZone());
+    TaskWorkflow taskWorkflow(FhirContext fhirContext, Records records, AccessGuard guard, FeeRules feeRules,
+                              FhirProperties properties) {
+        return new TaskWorkflow(fhirContext, records, guard, feeRules, properties.timeZone());
     }
 
     @Bean
     HandoffDispatch handoffDispatch(FhirContext fhirContext, TaskWorkflow workflow, Labeler labeler, SearchExecutor searches,
-                                    ResourceStore store, AccessGuard guard) {
-        return new HandoffDispatch(fhirContext, workflow, labeler, searches, store, guard);
+                                    Records records, AccessGuard guard) {
+        return new HandoffDispatch(fhirContext, workflow, labeler, searches, records, guard);
     }
 
     @Bean
@@ -39,13 +39,12 @@ public class WorkflowConfig {
     }
 
     @Bean
-    CurrentVersions currentVersions(FhirContext fhirContext, Labeler labeler, SearchExecutor searches, AccessGuard guard,
-                                    List<ReadCheck> readChecks) {
-        return new CurrentVersions(fhirContext, labeler, searches, guard, ReadCheck.all(readChecks));
+    CurrentVersions currentVersions(Records records, Labeler labeler, SearchExecutor searches, AccessGuard guard) {
+        return new CurrentVersions(records, labeler, searches, guard);
     }
 
     @Bean
-    OverdueHandoffs overdueHandoffs(ResourceStore store, SearchExecutor searches, FhirContext fhirContext) {
-        return new OverdueHandoffs(store, searches, fhirContext);
+    OverdueHandoffs overdueHandoffs(Records records, Writes writes, SearchExecutor searches) {
+        return new OverdueHandoffs(records, writes, searches);
     }
 }

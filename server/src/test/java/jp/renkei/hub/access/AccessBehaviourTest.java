@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import jp.renkei.hub.HubInstance;
-import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.StoreFixtures;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CareTeam;
 import org.hl7.fhir.r4.model.CommunicationRequest;
@@ -35,7 +35,7 @@ class AccessBehaviourTest {
     private SecuredHub secured;
     private TestIssuer issuer;
     private HubInstance hub;
-    private ResourceStore store;
+    private StoreFixtures store;
     private final IParser json = HubInstance.fhirContext().newJsonParser();
 
     @BeforeAll

@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import jp.renkei.hub.HubInstance;
-import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.StoreFixtures;
 import jp.renkei.hub.store.WriteRequest;
 import org.hl7.fhir.r4.model.Resource;
 
@@ -14,7 +14,7 @@ public final class SecuredHub implements AutoCloseable {
 
     public final TestIssuer issuer = new TestIssuer();
     public final HubInstance hub;
-    public final ResourceStore store;
+    public final StoreFixtures store;
 
     private final Path dataDir;
 
@@ -23,7 +23,7 @@ public final class SecuredHub implements AutoCloseable {
         String[] properties = java.util.stream.Stream.concat(java.util.Arrays.stream(issuer.hubProperties()),
                 java.util.Arrays.stream(moreProperties)).toArray(String[]::new);
         hub = new HubInstance(dataDir, properties);
-        store = hub.bean(ResourceStore.class);
+        store = StoreFixtures.of(hub);
     }
 
     /** Writes a record as if {@code owner} had, bypassing the API so that any owner can be set up; no individual author. */

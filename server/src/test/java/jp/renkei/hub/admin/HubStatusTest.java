@@ -27,7 +27,7 @@ import jp.renkei.hub.notify.SocketClient;
 import jp.renkei.hub.notify.Topic;
 import jp.renkei.hub.sign.DeploymentCa;
 import jp.renkei.hub.sign.TrustMaterial;
-import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.StoreFixtures;
 import jp.renkei.hub.store.StoreProperties;
 import jp.renkei.hub.store.WriteRequest;
 import jp.renkei.hub.workflow.OverdueHandoffs;
@@ -98,7 +98,7 @@ class HubStatusTest {
 
     /** Writes a record as the home-care organisation had, bypassing the API. */
     private void seed(String type, String id, Resource resource) {
-        hub.bean(ResourceStore.class).write(List.of(new WriteRequest(type, id, resource, null, "Organization/org-homecare", null)));
+        StoreFixtures.of(hub).write(List.of(new WriteRequest(type, id, resource, null, "Organization/org-homecare", null)));
     }
 
     private MongoDatabase db() {
@@ -273,7 +273,7 @@ class HubStatusTest {
         hub.bean(OverdueHandoffs.class).flagOverdue(new Date());
         assertThat(integer(statusAsAdmin(), "overdueHandoffs")).isEqualTo(before + 1);
         // a flagged Task later cancelled keeps its flag but waits for no one
-        Task cancelled = json.parseResource(Task.class, hub.bean(ResourceStore.class).read("Task", "task-late").json()).setStatus(Task.TaskStatus.CANCELLED);
+        Task cancelled = json.parseResource(Task.class, StoreFixtures.of(hub).read("Task", "task-late").json()).setStatus(Task.TaskStatus.CANCELLED);
         seed("Task", "task-late", cancelled);
         assertThat(integer(statusAsAdmin(), "overdueHandoffs")).isEqualTo(before);
     }

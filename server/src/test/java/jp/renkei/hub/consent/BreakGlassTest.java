@@ -13,7 +13,7 @@ import java.util.List;
 import jp.renkei.hub.HubInstance;
 import jp.renkei.hub.access.CareRecords;
 import jp.renkei.hub.access.TestIssuer;
-import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.StoreFixtures;
 import jp.renkei.hub.store.StoreProperties;
 import jp.renkei.hub.store.WriteRequest;
 import org.hl7.fhir.r4.model.Address;
@@ -47,7 +47,7 @@ class BreakGlassTest {
 
     private final TestIssuer issuer = new TestIssuer();
     private HubInstance hub;
-    private ResourceStore store;
+    private StoreFixtures store;
     private final IParser json = HubInstance.fhirContext().newJsonParser();
 
     @BeforeAll
@@ -55,7 +55,7 @@ class BreakGlassTest {
         String[] auth = issuer.hubProperties();
         hub = new HubInstance(Files.createTempDirectory("renkei-break-glass"), auth[0], auth[1], auth[2],
                 "renkei.break-glass.duration=60s");
-        store = hub.bean(ResourceStore.class);
+        store = StoreFixtures.of(hub);
         seed("Patient", "ph", new Patient().addName(new HumanName().setFamily("山田").addGiven("花子")), "Organization/org-hospital");
         seed("Patient", "ps", new Patient().addName(new HumanName().setFamily("佐藤")), "Organization/org-hospital");
         seed("PractitionerRole", "role-cm", new PractitionerRole().addCode(new CodeableConcept(

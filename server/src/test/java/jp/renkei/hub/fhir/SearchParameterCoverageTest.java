@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import jp.renkei.hub.HubInstance;
 import jp.renkei.hub.HubTestBase;
-import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.StoreFixtures;
 import jp.renkei.hub.store.WriteRequest;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CapabilityStatement;
@@ -54,7 +54,7 @@ import org.junit.jupiter.api.TestFactory;
  * example's own id and {@code {{lastUpdated}}} its {@code meta.lastUpdated}.
  *
  * <p>Types without the {@code create} interaction (AuditEvent, which only the hub itself may write)
- * are checked to be refused by {@code POST}, then written straight into the {@link ResourceStore}
+ * are checked to be refused by {@code POST}, then written straight into the {@link StoreFixtures store}
  * the way the hub would write them, and searched over HTTP like every other type.
  */
 class SearchParameterCoverageTest extends HubTestBase {
@@ -534,7 +534,7 @@ class SearchParameterCoverageTest extends HubTestBase {
 
     /**
      * Types the API may not write are written by the hub itself. The API must refuse them; the
-     * example is then stored through the same {@link ResourceStore} (and so the same indexing) the
+     * example is then stored through the same {@link StoreFixtures store} (and so the same indexing) the
      * hub's own writes go through.
      */
     private String writeAsTheHub(String type, String json, Resource resource) {
@@ -543,8 +543,8 @@ class SearchParameterCoverageTest extends HubTestBase {
             throw new IllegalStateException("POST /" + type + " should be refused (no create in the CapabilityStatement) but answered "
                     + refused.statusCode() + ": " + refused.body());
         }
-        ResourceStore store = hub.bean(ResourceStore.class);
-        return store.write(List.of(new WriteRequest(type, ResourceStore.newId(), resource, null, null))).get(0).id();
+        StoreFixtures store = StoreFixtures.of(hub);
+        return store.write(List.of(new WriteRequest(type, StoreFixtures.newId(), resource, null, null))).get(0).id();
     }
 
     private boolean isCreatable(String type) {

@@ -3,6 +3,7 @@ package jp.renkei.hub.fhir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import jp.renkei.hub.store.WriteRule;
 import jp.renkei.hub.context.Caller;
 import jp.renkei.hub.store.StoredResource;
 import jp.renkei.hub.store.WriteRequest;

@@ -33,7 +33,7 @@ import jp.renkei.hub.access.CareRecords;
 import jp.renkei.hub.access.TestIssuer;
 import jp.renkei.hub.audit.AuditTrail;
 import jp.renkei.hub.store.EmbeddedMongo;
-import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.StoreFixtures;
 import jp.renkei.hub.store.StoreProperties;
 import jp.renkei.hub.store.WriteRequest;
 import org.hl7.fhir.r4.model.Bundle;
@@ -81,7 +81,7 @@ class NotificationCrashTest {
         String subscription;
         String database;
         try (HubInstance hub = new HubInstance(dir, auth[0], auth[1], auth[2])) {
-            ResourceStore store = hub.bean(ResourceStore.class);
+            StoreFixtures store = StoreFixtures.of(hub);
             database = hub.bean(StoreProperties.class).database();
             store.write(List.of(new WriteRequest("Patient", "p1", new Patient().addName(new HumanName().setFamily("久慈").addGiven("タケ")),
                     null, "Organization/org-hospital")));
@@ -169,7 +169,7 @@ class NotificationCrashTest {
 
         // third run: the pending changes are taken again; nothing is lost, nothing numbered twice
         try (HubInstance hub = new HubInstance(dir, auth[0], auth[1], auth[2])) {
-            ResourceStore store = hub.bean(ResourceStore.class);
+            StoreFixtures store = StoreFixtures.of(hub);
             long until = System.currentTimeMillis() + 30_000;
             while (!store.changeFeed().pending().isEmpty()) {
                 assertThat(System.currentTimeMillis()).as("pending changes dispatched after the restart").isLessThan(until);

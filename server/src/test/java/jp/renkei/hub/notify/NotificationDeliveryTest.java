@@ -11,7 +11,7 @@ import java.util.List;
 import jp.renkei.hub.HubInstance;
 import jp.renkei.hub.access.CareRecords;
 import jp.renkei.hub.access.TestIssuer;
-import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.StoreFixtures;
 import jp.renkei.hub.store.WriteRequest;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CareTeam;
@@ -126,7 +126,7 @@ class NotificationDeliveryTest {
     }
 
     private void seed(String type, String id, Resource resource, String owner) {
-        hub.bean(ResourceStore.class).write(List.of(new WriteRequest(type, id, resource, null, owner)));
+        StoreFixtures.of(hub).write(List.of(new WriteRequest(type, id, resource, null, owner)));
     }
 
     private String subscribe(String token, String content) {

@@ -11,7 +11,7 @@ import java.util.List;
 import jp.renkei.hub.HubInstance;
 import jp.renkei.hub.access.CareRecords;
 import jp.renkei.hub.access.TestIssuer;
-import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.StoreFixtures;
 import jp.renkei.hub.store.WriteRequest;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Composition;
@@ -53,7 +53,7 @@ class NotificationTest {
     private final TestIssuer issuer = new TestIssuer();
     private final IParser json = HubInstance.fhirContext().newJsonParser();
     private HubInstance hub;
-    private ResourceStore store;
+    private StoreFixtures store;
     private int ids;
 
     @BeforeAll
@@ -61,7 +61,7 @@ class NotificationTest {
         String[] auth = issuer.hubProperties();
         hub = new HubInstance(Files.createTempDirectory("renkei-notify"), auth[0], auth[1], auth[2],
                 "renkei.notify.bind-timeout=2s");
-        store = hub.bean(ResourceStore.class);
+        store = StoreFixtures.of(hub);
         for (String p : List.of("p1", "p2", "p3", "p4")) {
             seed("Patient", p, new Patient().addName(new HumanName().setFamily("山田").addGiven("花子")), "Organization/org-hospital");
         }

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 import jp.renkei.hub.HubInstance;
 import jp.renkei.hub.access.CareRecords;
 import jp.renkei.hub.access.SecuredHub;
-import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.StoreFixtures;
 import jp.renkei.hub.store.WriteRequest;
 import org.apache.pdfbox.Loader;
 import org.apache.pdfbox.pdmodel.PDDocument;
@@ -484,7 +484,7 @@ class PdfRenderingTest {
     void withoutTheFontTheOperationAnswers503SayingWhatToInstall() throws IOException {
         try (HubInstance plain = new HubInstance(Files.createTempDirectory("renkei-pdf-nofont"),
                 "renkei.print.font=/nonexistent/fonts/ipaexg.ttf")) {
-            plain.bean(ResourceStore.class).write(List.of(
+            StoreFixtures.of(plain).write(List.of(
                     new WriteRequest("Consent", "acp", PrintRecords.advanceDirective("pt"), null, "Organization/org-clinic")));
             HttpResponse<byte[]> response = get(plain, "/Consent/acp/$pdf", null);
             assertThat(response.statusCode()).isEqualTo(503);

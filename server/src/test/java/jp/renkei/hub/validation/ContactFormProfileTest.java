@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.function.Consumer;
-import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.StoreFixtures;
 import jp.renkei.hub.store.WriteRequest;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Coding;
@@ -37,7 +37,7 @@ class ContactFormProfileTest extends HubValidationTest {
     /** The patient and the people the examples name: a question is sent only to and from someone the hub knows. */
     @BeforeAll
     void knowTheExamplesPeople() {
-        hub.bean(ResourceStore.class).write(List.of(
+        StoreFixtures.of(hub).write(List.of(
                 new WriteRequest("Patient", "pat-sasaki", new Patient().addName(new HumanName().setFamily("佐々木")), null, null),
                 new WriteRequest("PractitionerRole", "role-takahashi-dr", new PractitionerRole().setActive(true), null, null),
                 new WriteRequest("PractitionerRole", "role-ito-cm", new PractitionerRole().setActive(true), null, null)));

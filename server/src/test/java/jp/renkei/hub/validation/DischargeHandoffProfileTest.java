@@ -7,7 +7,7 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.function.Consumer;
 import jp.renkei.hub.access.CareRecords;
-import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.StoreFixtures;
 import jp.renkei.hub.store.WriteRequest;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CodeableConcept;
@@ -42,7 +42,7 @@ class DischargeHandoffProfileTest extends HubValidationTest {
         List<WriteRequest> known = new java.util.ArrayList<>();
         known.add(new WriteRequest("Patient", "takahashi-kiyo-example", load(Patient.class, "Patient-takahashi-kiyo-example.json"), null, null));
         CareRecords.directory().forEach(entry -> known.add(new WriteRequest(entry.fhirType(), entry.getIdElement().getIdPart(), entry, null, null)));
-        hub.bean(ResourceStore.class).write(known);
+        StoreFixtures.of(hub).write(known);
     }
 
     private static <T extends Resource> T load(Class<T> type, String file) {

@@ -1,6 +1,5 @@
 package jp.renkei.hub.consent.operations;
 
-import ca.uhn.fhir.context.FhirContext;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -11,10 +10,11 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import jp.renkei.hub.context.Caller;
-import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.Records;
 import jp.renkei.hub.store.SearchExecutor;
 import jp.renkei.hub.store.StoredResource;
 import jp.renkei.hub.store.WriteRequest;
+import jp.renkei.hub.store.Writes;
 import org.hl7.fhir.r4.model.CareTeam;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
@@ -42,15 +42,15 @@ public final class BreakGlassNotice {
     private static final Set<String> EMERGENCY_KINDS = Set.of("emergency-sheet", "advance-directive");
     private static final String NAME_REPRESENTATION = "http://hl7.org/fhir/StructureDefinition/iso21090-EN-representation";
 
-    private final ResourceStore store;
+    private final Records records;
+    private final Writes writes;
     private final SearchExecutor searches;
-    private final FhirContext fhirContext;
     private final ZoneId zone;
 
-    public BreakGlassNotice(ResourceStore store, SearchExecutor searches, FhirContext fhirContext, ZoneId zone) {
-        this.store = store;
+    public BreakGlassNotice(Records records, Writes writes, SearchExecutor searches, ZoneId zone) {
+        this.records = records;
+        this.writes = writes;
         this.searches = searches;
-        this.fhirContext = fhirContext;
         this.zone = zone;
     }
 
@@ -82,8 +82,8 @@ public final class BreakGlassNotice {
         recipients.forEach(r -> notice.addRecipient(new Reference(r)));
         notice.addPayload().setContent(new StringType("緊急時アクセス（ブレークグラス）: " + who + " が "
                 + time.format(Instant.now()) + " に救急対応のため閲覧を開始しました（" + time.format(until) + " まで）。理由: " + reason));
-        String id = ResourceStore.newId();
-        store.write(List.of(new WriteRequest("Communication", id, notice, null, null)));
+        String id = Records.newId();
+        writes.byTheHub(List.of(new WriteRequest("Communication", id, notice, null, null)));
         return id;
     }
 
@@ -157,15 +157,15 @@ public final class BreakGlassNotice {
         if (slash < 0 || !reference.substring(0, slash).equals(type.getSimpleName())) {
             return null;
         }
-        StoredResource stored = store.read(type.getSimpleName(), reference.substring(slash + 1));
-        return stored == null || stored.deleted() ? null : fhirContext.newJsonParser().parseResource(type, stored.json());
+        StoredResource stored = records.read(type.getSimpleName(), reference.substring(slash + 1));
+        return stored == null || stored.deleted() ? null : records.resource(stored, type);
     }
 
     /** PractitionerRoles with the care-manager profession in the patient's active CareTeams. */
     private List<String> careManagers(String patient) {
         List<String> out = new ArrayList<>();
         for (StoredResource stored : searches.aboutPatient("CareTeam", patient, true)) {
-            CareTeam team = fhirContext.newJsonParser().parseResource(CareTeam.class, stored.json());
+            CareTeam team = records.resource(stored, CareTeam.class);
             if (team.hasStatus() && team.getStatus() != CareTeam.CareTeamStatus.ACTIVE) {
                 continue;
             }
@@ -181,9 +181,9 @@ public final class BreakGlassNotice {
     }
 
     private boolean isCareManagerRole(String id) {
-        StoredResource stored = store.read("PractitionerRole", id);
+        StoredResource stored = records.read("PractitionerRole", id);
         return stored != null && !stored.deleted()
-                && isCareManager(fhirContext.newJsonParser().parseResource(PractitionerRole.class, stored.json()).getCode());
+                && isCareManager(records.resource(stored, PractitionerRole.class).getCode());
     }
 
     private static boolean isCareManager(List<CodeableConcept> concepts) {

@@ -1,6 +1,5 @@
 package jp.renkei.hub.consent.operations;
 
-import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.model.api.TemporalPrecisionEnum;
 import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.Operation;
@@ -17,7 +16,7 @@ import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.context.Caller;
 import jp.renkei.hub.context.AccessRecord;
 import jp.renkei.hub.fhir.OperationProvider;
-import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.Records;
 import jp.renkei.hub.store.SearchExecutor;
 import jp.renkei.hub.store.StoredResource;
 import org.hl7.fhir.r4.model.CodeType;
@@ -41,20 +40,20 @@ import org.hl7.fhir.r4.model.StringType;
 public final class BreakGlassOperation implements OperationProvider {
 
     private final AccessGuard guard;
-    private final ResourceStore store;
+    private final Records records;
     private final BreakGlassGrants grants;
     private final BreakGlassNotice notice;
     private final EmergencyPatientMatch matches;
 
     private static final String NOT_ALLOWED = "緊急時アクセスは救急隊・医師のみ (only ems and physicians may declare an emergency)";
 
-    public BreakGlassOperation(AccessGuard guard, ResourceStore store, BreakGlassGrants grants, BreakGlassNotice notice,
-                               SearchExecutor searches, FhirContext fhirContext) {
+    public BreakGlassOperation(AccessGuard guard, Records records, BreakGlassGrants grants, BreakGlassNotice notice,
+                               SearchExecutor searches) {
         this.guard = guard;
-        this.store = store;
+        this.records = records;
         this.grants = grants;
         this.notice = notice;
-        this.matches = new EmergencyPatientMatch(searches, fhirContext);
+        this.matches = new EmergencyPatientMatch(searches, records);
     }
 
     @Operation(name = "$break-glass", type = Patient.class)
@@ -67,7 +66,7 @@ public final class BreakGlassOperation implements OperationProvider {
         }
         checkPurposeAndReason(purpose, reason);
         String patient = id.getIdPart();
-        StoredResource stored = store.read("Patient", patient);
+        StoredResource stored = records.read("Patient", patient);
         if (stored == null || stored.deleted()) {
             throw new ResourceNotFoundException("Patient/" + patient + " is not known");
         }

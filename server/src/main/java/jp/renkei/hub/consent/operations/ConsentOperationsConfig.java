@@ -1,13 +1,12 @@
 package jp.renkei.hub.consent.operations;
 
-import ca.uhn.fhir.context.FhirContext;
 import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.consent.BreakGlassGrants;
 import jp.renkei.hub.fhir.FhirProperties;
 import jp.renkei.hub.fhir.ResourceOperations;
-import jp.renkei.hub.fhir.SealingRule;
-import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.Records;
 import jp.renkei.hub.store.SearchExecutor;
+import jp.renkei.hub.store.Writes;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -16,20 +15,19 @@ import org.springframework.context.annotation.Configuration;
 public class ConsentOperationsConfig {
 
     @Bean
-    BreakGlassNotice breakGlassNotice(ResourceStore store, SearchExecutor searches, FhirContext fhirContext,
-                                      FhirProperties properties) {
-        return new BreakGlassNotice(store, searches, fhirContext, properties.timeZone());
+    BreakGlassNotice breakGlassNotice(Records records, Writes writes, SearchExecutor searches, FhirProperties properties) {
+        return new BreakGlassNotice(records, writes, searches, properties.timeZone());
     }
 
     @Bean
-    BreakGlassOperation breakGlassOperation(AccessGuard guard, ResourceStore store, BreakGlassGrants grants,
-                                            BreakGlassNotice notice, SearchExecutor searches, FhirContext fhirContext) {
-        return new BreakGlassOperation(guard, store, grants, notice, searches, fhirContext);
+    BreakGlassOperation breakGlassOperation(AccessGuard guard, Records records, BreakGlassGrants grants,
+                                            BreakGlassNotice notice, SearchExecutor searches) {
+        return new BreakGlassOperation(guard, records, grants, notice, searches);
     }
 
     @Bean
-    ConsentRevocation consentRevocation(AccessGuard guard, ResourceStore store, ConsentRecording recording,
-                                        ResourceOperations operations, SealingRule sealing) {
-        return new ConsentRevocation(guard, store, recording, operations, sealing);
+    ConsentRevocation consentRevocation(AccessGuard guard, Records records, ConsentRecording recording,
+                                        ResourceOperations operations, Writes writes) {
+        return new ConsentRevocation(guard, records, recording, operations, writes);
     }
 }

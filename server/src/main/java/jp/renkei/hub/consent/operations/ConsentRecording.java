@@ -5,7 +5,7 @@ import java.util.Date;
 import jp.renkei.hub.consent.ConsentEvaluator;
 import jp.renkei.hub.context.Caller;
 import jp.renkei.hub.fhir.Unprocessable;
-import jp.renkei.hub.fhir.WriteRule;
+import jp.renkei.hub.store.WriteRule;
 import jp.renkei.hub.store.StoredResource;
 import jp.renkei.hub.store.WriteRequest;
 import org.hl7.fhir.r4.model.Attachment;
@@ -46,6 +46,9 @@ public class ConsentRecording implements WriteRule {
 
     @Override
     public void apply(WriteRequest request, StoredResource before, Caller caller) {
+        if (caller.isHub()) {
+            return; // the hub's own change ($revoke) carries the stamp of the person who asked for it
+        }
         if (!"Consent".equals(request.type()) || request.isDelete()) {
             return;
         }

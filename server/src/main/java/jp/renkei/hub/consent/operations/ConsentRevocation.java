@@ -10,10 +10,10 @@ import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.context.AccessRecord;
 import jp.renkei.hub.fhir.OperationProvider;
 import jp.renkei.hub.fhir.ResourceOperations;
-import jp.renkei.hub.fhir.SealingRule;
-import jp.renkei.hub.store.ResourceStore;
+import jp.renkei.hub.store.Records;
 import jp.renkei.hub.store.StoredResource;
 import jp.renkei.hub.store.WriteRequest;
+import jp.renkei.hub.store.Writes;
 import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.StringType;
@@ -28,23 +28,23 @@ import org.hl7.fhir.r4.model.StringType;
 public final class ConsentRevocation implements OperationProvider {
 
     private final AccessGuard guard;
-    private final ResourceStore store;
+    private final Records records;
     private final ConsentRecording recording;
     private final ResourceOperations operations;
-    private final SealingRule sealing;
+    private final Writes writes;
 
-    public ConsentRevocation(AccessGuard guard, ResourceStore store, ConsentRecording recording, ResourceOperations operations,
-                             SealingRule sealing) {
+    public ConsentRevocation(AccessGuard guard, Records records, ConsentRecording recording, ResourceOperations operations,
+                             Writes writes) {
         this.guard = guard;
-        this.store = store;
+        this.records = records;
         this.recording = recording;
         this.operations = operations;
-        this.sealing = sealing;
+        this.writes = writes;
     }
 
     @Operation(name = "$revoke", type = Consent.class)
     public Consent revoke(@IdParam IdType id, @OperationParam(name = "reason", max = 1) StringType reason) {
-        StoredResource current = store.read("Consent", id.getIdPart());
+        StoredResource current = records.read("Consent", id.getIdPart());
         if (current == null) {
             throw new ResourceNotFoundException("Consent/" + id.getIdPart() + " is not known");
         }
@@ -61,8 +61,8 @@ public final class ConsentRevocation implements OperationProvider {
             String why = reason == null || reason.getValue() == null || reason.getValue().isBlank() ? null : reason.getValue().trim();
             recording.stamp(consent, guard.caller(), "revoke", why);
             // the hub's change to what may be a signed advance directive: sealed as the hub's, not the caller's authoring
-            result = store.write(sealing.seal(List.of(new WriteRequest("Consent", current.id(), consent, current.version(),
-                    guard.owner(), guard.author())), 0, guard.caller())).get(0);
+            result = writes.byTheHub(List.of(new WriteRequest("Consent", current.id(), consent, current.version(),
+                    guard.owner(), guard.author()))).get(0);
         }
         AccessRecord.touched(result.type(), result.id(), result.version(), result.labels().patients());
         return (Consent) operations.toResource(result);

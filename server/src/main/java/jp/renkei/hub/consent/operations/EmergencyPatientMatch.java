@@ -1,12 +1,12 @@
 package jp.renkei.hub.consent.operations;
 
-import ca.uhn.fhir.context.FhirContext;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import jp.renkei.hub.search.TextNormalizer;
+import jp.renkei.hub.store.Records;
 import jp.renkei.hub.store.SearchExecutor;
 import jp.renkei.hub.store.StoredResource;
 import org.hl7.fhir.r4.model.Address;
@@ -24,11 +24,11 @@ import org.hl7.fhir.r4.model.StringType;
 final class EmergencyPatientMatch {
 
     private final SearchExecutor searches;
-    private final FhirContext fhirContext;
+    private final Records records;
 
-    EmergencyPatientMatch(SearchExecutor searches, FhirContext fhirContext) {
+    EmergencyPatientMatch(SearchExecutor searches, Records records) {
         this.searches = searches;
-        this.fhirContext = fhirContext;
+        this.records = records;
     }
 
     /** Ids of the current patients with this full name and birth date ({@code YYYY-MM-DD}), and address part and phone when given. */
@@ -48,7 +48,7 @@ final class EmergencyPatientMatch {
             searches.currentWhere("Patient", "name", value, true).forEach(r -> candidates.putIfAbsent(r.id(), r));
         }
         for (StoredResource stored : candidates.values()) {
-            Patient patient = fhirContext.newJsonParser().parseResource(Patient.class, stored.json());
+            Patient patient = records.resource(stored, Patient.class);
             if (birthDate.equals(patient.getBirthDateElement().getValueAsString())
                     && patient.getName().stream().anyMatch(n -> fullNames(n).contains(wanted))
                     && (wantedAddress == null || patient.getAddress().stream().anyMatch(a -> folded(addressText(a)).contains(wantedAddress)))

@@ -1,7 +1,6 @@
-package jp.renkei.hub.fhir;
+package jp.renkei.hub.store;
 
 import java.util.List;
-import jp.renkei.hub.store.StoredResource;
 import org.hl7.fhir.r4.model.Resource;
 
 /**

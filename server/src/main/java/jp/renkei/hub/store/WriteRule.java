@@ -1,12 +1,10 @@
-package jp.renkei.hub.fhir;
+package jp.renkei.hub.store;
 
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import jp.renkei.hub.context.Caller;
-import jp.renkei.hub.store.StoredResource;
-import jp.renkei.hub.store.WriteRequest;
 
 /**
  * What a resource must satisfy, and what the hub adds to it, whenever a client writes it: after the
@@ -53,7 +51,7 @@ public interface WriteRule {
     /**
      * The top-level extensions this rule writes into what is stored, replacing whatever a client put there (who
      * recorded a Consent, when a Task reached each status): a write that differs from the current version only in
-     * them restates it, and changes nothing ({@link ResourceOperations#unchanged}).
+     * them restates it, and changes nothing (the FHIR layer's {@code ResourceOperations#unchanged}).
      */
     default Set<String> stamps() {
         return Set.of();

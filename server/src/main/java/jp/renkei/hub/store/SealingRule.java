@@ -1,8 +1,7 @@
-package jp.renkei.hub.fhir;
+package jp.renkei.hub.store;
 
 import java.util.List;
 import jp.renkei.hub.context.Caller;
-import jp.renkei.hub.store.WriteRequest;
 
 /**
  * What the whole write unit must satisfy once every write of it passed the {@link WriteRule}s and the hub's own
