@@ -11,7 +11,8 @@
 #      RENKEI_AUDIT_ANCHOR_DIR (the audit chain's checkpoint copies outside the store, default ./renkei-audit-anchors:
 #      DEVELOPMENT ONLY, it sits beside the data with the same owner; in production a directory shared by every node
 #      that those who can write the database cannot write. It belongs to RENKEI_DATA_DIR: delete both or neither,
-#      docs/security.md "Anchoring").
+#      docs/security.md "Anchoring"). The hub's other settings pass through from the environment (the table of
+#      docs/architecture.md §9).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 run="$root/build/run"
