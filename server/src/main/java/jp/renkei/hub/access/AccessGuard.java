@@ -1,5 +1,6 @@
 package jp.renkei.hub.access;
 
+import jp.renkei.hub.context.Permission;
 import jp.renkei.hub.context.Caller;
 import ca.uhn.fhir.rest.server.exceptions.AuthenticationException;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
@@ -114,7 +115,7 @@ public class AccessGuard {
      * break-glass is for reading at the bedside, not for being kept informed.
      */
     public boolean mayNotify(Caller caller, StoredResource stored) {
-        return allowed(caller, Action.READ, 'r', stored.type(), labels(stored), new Date(stored.lastUpdated()), false);
+        return allowed(caller, Action.READ, Permission.READ, stored.type(), labels(stored), new Date(stored.lastUpdated()), false);
     }
 
     /** Whether {@code caller} is now a participant of an active CareTeam of the patient. */
@@ -150,7 +151,7 @@ public class AccessGuard {
         Caller caller = caller();
         AccessLabels labels = labels(stored);
         Date dataDate = new Date(stored.lastUpdated());
-        if (!allowed(caller, Action.READ, 'r', stored.type(), labels, dataDate)) {
+        if (!allowed(caller, Action.READ, Permission.READ, stored.type(), labels, dataDate)) {
             AccessRecord.refused(labels.patients());
             throw related(caller, stored.type(), labels, dataDate) ? forbidden(caller, Action.READ, stored.type(), labels)
                     : new ResourceNotFoundException(notKnownMessage);
@@ -169,11 +170,11 @@ public class AccessGuard {
     public boolean maySearch(String type) {
         Caller caller = caller();
         return caller.unrestricted() || (caller.roles().stream().anyMatch(role -> policy.mayEver(role, type, Action.READ))
-                && caller.scopes().permitsSome(type, 's'));
+                && caller.scopes().permitsSome(type, Permission.SEARCH));
     }
 
     /** The records of a result the caller may see, in order; {@code permission} is SMART's r or s. */
-    public List<StoredResource> visible(List<StoredResource> records, char permission) {
+    public List<StoredResource> visible(List<StoredResource> records, Permission permission) {
         Caller caller = caller();
         if (caller.unrestricted()) {
             return records;
@@ -202,7 +203,7 @@ public class AccessGuard {
     public void checkCreate(String type, String id, Resource resource) {
         Caller caller = caller();
         AccessLabels labels = labeler.label(id, resource).withWriter(caller.ownerKey(), caller.authorKey());
-        if (!allowed(caller, Action.CREATE, 'c', type, labels)) {
+        if (!allowed(caller, Action.CREATE, Permission.CREATE, type, labels)) {
             AccessRecord.refused(labels.patients());
             throw forbidden(caller, Action.CREATE, type, labels);
         }
@@ -231,14 +232,14 @@ public class AccessGuard {
         }
         AccessLabels old = labels(before);
         AccessLabels updated = labeler.label(id, resource).withWriter(old.owner(), old.author());
-        boolean amends = allowed(caller, Action.UPDATE, 'u', type, old) && allowed(caller, Action.UPDATE, 'u', type, updated);
+        boolean amends = allowed(caller, Action.UPDATE, Permission.UPDATE, type, old) && allowed(caller, Action.UPDATE, Permission.UPDATE, type, updated);
         if (!amends && !respondsOnly(caller, before)) {
             AccessRecord.refused(old.patients());
             throw forbidden(caller, Action.UPDATE, type, old);
         }
         Set<String> added = new HashSet<>(updated.patients());
         added.removeAll(old.patients());
-        if (!added.isEmpty() && !allowed(caller, Action.CREATE, 'c', type, updated.withWriter(caller.ownerKey(), caller.authorKey()))) {
+        if (!added.isEmpty() && !allowed(caller, Action.CREATE, Permission.CREATE, type, updated.withWriter(caller.ownerKey(), caller.authorKey()))) {
             AccessRecord.refused(updated.patients());
             throw forbidden(caller, Action.UPDATE, type, updated);
         }
@@ -270,7 +271,7 @@ public class AccessGuard {
     public void checkDelete(StoredResource before) {
         Caller caller = caller();
         checkRead(before, before.type() + "/" + before.id() + " is not known");
-        if (!allowed(caller, Action.DELETE, 'd', before.type(), labels(before))) {
+        if (!allowed(caller, Action.DELETE, Permission.DELETE, before.type(), labels(before))) {
             AccessRecord.refused(labels(before).patients());
             throw forbidden(caller, Action.DELETE, before.type(), labels(before));
         }
@@ -282,7 +283,7 @@ public class AccessGuard {
      */
     public boolean respondsOnly(Caller caller, StoredResource before) {
         AccessLabels labels = labels(before);
-        return !caller.unrestricted() && !allowed(caller, Action.UPDATE, 'u', before.type(), labels)
+        return !caller.unrestricted() && !allowed(caller, Action.UPDATE, Permission.UPDATE, before.type(), labels)
                 && allowed(caller, Action.RESPOND, Action.RESPOND.permission(), before.type(), labels);
     }
 
@@ -306,14 +307,14 @@ public class AccessGuard {
             return;
         }
         StoredResource before = records.read(request.type(), request.id());
-        boolean labelled = before != null && !before.deleted() && before.labels() != null;
+        boolean labelled = before != null && !before.deleted();
         caller.stage(request.type(), request.id(), request.resource(), labelled ? before.labels().owner() : request.owner(),
                 labelled ? before.labels().author() : request.author());
     }
 
     // ---- the decision ------------------------------------------------------------------------
 
-    boolean allowed(Caller caller, Action action, char permission, String type, AccessLabels labels) {
+    boolean allowed(Caller caller, Action action, Permission permission, String type, AccessLabels labels) {
         return allowed(caller, action, permission, type, labels, null);
     }
 
@@ -322,11 +323,11 @@ public class AccessGuard {
      * as the person who registered them (rather than as the patient, their proxy or the
      * record's author), the patient's Consent too. {@code dataDate} is when the record was written.
      */
-    boolean allowed(Caller caller, Action action, char permission, String type, AccessLabels labels, Date dataDate) {
+    boolean allowed(Caller caller, Action action, Permission permission, String type, AccessLabels labels, Date dataDate) {
         return allowed(caller, action, permission, type, labels, dataDate, true);
     }
 
-    private boolean allowed(Caller caller, Action action, char permission, String type, AccessLabels labels,
+    private boolean allowed(Caller caller, Action action, Permission permission, String type, AccessLabels labels,
                             Date dataDate, boolean emergencyGrants) {
         if (caller.unrestricted()) {
             return true;
@@ -407,7 +408,7 @@ public class AccessGuard {
 
     /** Records written before the hub kept labels are treated as about nobody and owned by nobody. */
     private static AccessLabels labels(StoredResource stored) {
-        return stored.labels() == null ? AccessLabels.NONE : stored.labels();
+        return stored.labels();
     }
 
     private ForbiddenOperationException forbidden(Caller caller, Action action, String type, AccessLabels labels) {

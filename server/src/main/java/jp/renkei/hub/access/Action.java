@@ -1,5 +1,7 @@
 package jp.renkei.hub.access;
 
+import jp.renkei.hub.context.Permission;
+
 /**
  * What a user does to a record, as the access policy speaks of it. {@code REVOKE} is withdrawing a
  * Consent ({@code POST Consent/{id}/$revoke}): the one change the patient and their proxy make to a
@@ -10,12 +12,12 @@ public enum Action {
     READ, CREATE, UPDATE, DELETE, REVOKE, RESPOND;
 
     /** The SMART v2 permission letter that must be granted for this action. */
-    public char permission() {
+    public Permission permission() {
         return switch (this) {
-            case READ -> 'r';
-            case CREATE -> 'c';
-            case UPDATE, REVOKE, RESPOND -> 'u';
-            case DELETE -> 'd';
+            case READ -> Permission.READ;
+            case CREATE -> Permission.CREATE;
+            case UPDATE, REVOKE, RESPOND -> Permission.UPDATE;
+            case DELETE -> Permission.DELETE;
         };
     }
 

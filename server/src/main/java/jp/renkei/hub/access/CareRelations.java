@@ -109,7 +109,7 @@ public class CareRelations {
             return caller.authorKey() != null && caller.authorKey().equals(staged.author());
         }
         StoredResource stored = records.read("Patient", patient);
-        return stored != null && !stored.deleted() && stored.labels() != null
+        return stored != null && !stored.deleted()
                 && caller.authorKey() != null && caller.authorKey().equals(stored.labels().author());
     }
 

@@ -59,12 +59,12 @@ public final class SmartScopes {
      * Whether some scope allows permission {@code c r u d s} on this type, for a record about
      * {@code patients}; a {@code patient/} scope covers only the token's launch patient.
      */
-    public boolean permits(String type, char permission, List<String> patients, String launchPatient) {
+    public boolean permits(String type, Permission permission, List<String> patients, String launchPatient) {
         if (!narrowing) {
             return true;
         }
         for (Scope scope : scopes) {
-            if (scope.restricted() || scope.permissions().indexOf(permission) < 0
+            if (scope.restricted() || scope.permissions().indexOf(permission.letter()) < 0
                     || !(scope.type().equals("*") || scope.type().equals(type))) {
                 continue;
             }
@@ -77,8 +77,8 @@ public final class SmartScopes {
     }
 
     /** Whether some scope allows the permission on some records of the type. */
-    public boolean permitsSome(String type, char permission) {
-        return !narrowing || scopes.stream().anyMatch(s -> !s.restricted() && s.permissions().indexOf(permission) >= 0
+    public boolean permitsSome(String type, Permission permission) {
+        return !narrowing || scopes.stream().anyMatch(s -> !s.restricted() && s.permissions().indexOf(permission.letter()) >= 0
                 && (s.type().equals("*") || s.type().equals(type)));
     }
 }

@@ -1,5 +1,6 @@
 package jp.renkei.hub.emergency;
 
+import jp.renkei.hub.context.Permission;
 import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.Operation;
 import java.util.ArrayList;
@@ -69,7 +70,7 @@ public final class EmergencySummary implements OperationProvider {
 
         // recorded as shown (and checked once more) only now, so the audit names exactly what is in the Bundle
         List<StoredResource> entries = new ArrayList<>(List.of(person));
-        entries.addAll(operations.visible(new ArrayList<>(shown.keySet()).subList(1, shown.size()), 'r'));
+        entries.addAll(operations.visible(new ArrayList<>(shown.keySet()).subList(1, shown.size()), Permission.READ));
         Bundle bundle = new Bundle().setType(Bundle.BundleType.COLLECTION).setTimestamp(new Date());
         for (StoredResource stored : entries) {
             Resource resource = shown.get(stored);
@@ -95,7 +96,7 @@ public final class EmergencySummary implements OperationProvider {
         /** The patient's current records of a type that the caller may read, without bodies. */
         private List<StoredResource> readable(String type) {
             if (readable.isEmpty()) {
-                searches.aboutPatient(TYPES, patient).forEach((t, records) -> readable.put(t, operations.readable(records, 'r')));
+                searches.aboutPatient(TYPES, patient).forEach((t, records) -> readable.put(t, operations.readable(records, Permission.READ)));
             }
             return readable.get(type);
         }
@@ -143,7 +144,7 @@ public final class EmergencySummary implements OperationProvider {
     }
 
     private static String kindOf(StoredResource stored) {
-        return stored.labels() == null ? null : stored.labels().kind();
+        return stored.labels().kind();
     }
 
     private static boolean isFinalSheet(Resource resource) {

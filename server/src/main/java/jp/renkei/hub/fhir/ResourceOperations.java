@@ -1,5 +1,6 @@
 package jp.renkei.hub.fhir;
 
+import jp.renkei.hub.context.Permission;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
@@ -108,7 +109,7 @@ public class ResourceOperations {
     private static void touched(StoredResource stored) {
         if (stored != null) {
             AccessRecord.touched(stored.type(), stored.id(), stored.version(),
-                    stored.labels() == null ? List.of() : stored.labels().patients());
+                    stored.labels().patients());
         }
     }
 
@@ -173,7 +174,7 @@ public class ResourceOperations {
     /** Ids of the matches the caller may see; 403 when they may read no record of the type. */
     public List<String> search(SearchQuery query) {
         guard.checkSearch(query.type());
-        return guard.visible(searchExecutor.searchRecords(query), 's').stream().map(StoredResource::id).toList();
+        return guard.visible(searchExecutor.searchRecords(query), Permission.SEARCH).stream().map(StoredResource::id).toList();
     }
 
     /** Who is asking, for binding their result lists to them: the token's issuer-unique subject. */
@@ -184,13 +185,13 @@ public class ResourceOperations {
     /** History keys ({@code id/version}) of the versions of one resource the caller may see, newest first. */
     public List<String> instanceHistory(String type, String id, long sinceMillis) {
         readCurrentOrDeleted(type, id);
-        return historyKeys(guard.visible(searchExecutor.instanceHistory(type, id, sinceMillis), 'r'));
+        return historyKeys(guard.visible(searchExecutor.instanceHistory(type, id, sinceMillis), Permission.READ));
     }
 
     /** History keys of the versions of a type the caller may see, newest first. */
     public List<String> typeHistory(String type, long sinceMillis) {
         guard.checkSearch(type);
-        return historyKeys(visibleVersions(type, searchExecutor.typeHistory(type, sinceMillis), 's'));
+        return historyKeys(visibleVersions(type, searchExecutor.typeHistory(type, sinceMillis), Permission.SEARCH));
     }
 
     /**
@@ -201,7 +202,7 @@ public class ResourceOperations {
         List<StoredResource> versions = new ArrayList<>();
         for (String type : registry.resourceTypes()) {
             if (guard.maySearch(type)) {
-                versions.addAll(visibleVersions(type, searchExecutor.typeHistory(type, sinceMillis), 's'));
+                versions.addAll(visibleVersions(type, searchExecutor.typeHistory(type, sinceMillis), Permission.SEARCH));
             }
         }
         versions.sort(java.util.Comparator.comparingLong(StoredResource::lastUpdated).reversed()
@@ -219,12 +220,12 @@ public class ResourceOperations {
             return List.of();
         }
         SearchQuery query = parseQuery(source, Map.of(param, new String[] {String.join(",", references)}));
-        List<String> ids = guard.visible(searchExecutor.searchRecords(query), 'r').stream().map(StoredResource::id).toList();
-        return visible(records.readCurrent(source, new ArrayList<>(ids), true), 'r');
+        List<String> ids = guard.visible(searchExecutor.searchRecords(query), Permission.READ).stream().map(StoredResource::id).toList();
+        return visible(records.readCurrent(source, new ArrayList<>(ids), true), Permission.READ);
     }
 
     /** Current records the caller may read, for the hub's own operations; nothing is recorded as shown yet. */
-    public List<StoredResource> readable(List<StoredResource> current, char permission) {
+    public List<StoredResource> readable(List<StoredResource> current, Permission permission) {
         return guard.visible(current, permission);
     }
 
@@ -233,7 +234,7 @@ public class ResourceOperations {
      * now, so a record moved to another patient (or to a kind the caller may not read) takes its past
      * with it, as instance history and vread do.
      */
-    public List<StoredResource> visibleVersions(String type, List<StoredResource> versions, char permission) {
+    public List<StoredResource> visibleVersions(String type, List<StoredResource> versions, Permission permission) {
         List<StoredResource> shown = guard.visible(versions, permission);
         if (shown.isEmpty()) {
             return shown;
@@ -252,7 +253,7 @@ public class ResourceOperations {
      * The records of a result page the caller may still see: a page is checked again when it is
      * served, so a care team change takes effect on the next page too.
      */
-    public List<StoredResource> visible(List<StoredResource> records, char permission) {
+    public List<StoredResource> visible(List<StoredResource> records, Permission permission) {
         List<StoredResource> shown = guard.visible(records, permission);
         shown.forEach(ResourceOperations::touched);
         return shown;
@@ -311,8 +312,8 @@ public class ResourceOperations {
         SearchQuery query = SearchQuery.parse("Bundle", Map.of("identifier", new String[] {token}, "type", new String[] {"document"}),
                 registry, properties.timeZone());
         String owner = guard.owner();
-        List<StoredResource> same = guard.visible(searchExecutor.searchRecords(query), 'r').stream()
-                .filter(r -> Objects.equals(owner, r.labels() == null ? null : r.labels().owner())).toList();
+        List<StoredResource> same = guard.visible(searchExecutor.searchRecords(query), Permission.READ).stream()
+                .filter(r -> Objects.equals(owner, r.labels().owner())).toList();
         if (same.size() > 1) {
             throw new PreconditionFailedException("Bundle.identifier " + identifier.getSystem() + "|" + identifier.getValue()
                     + " は " + same.size() + " 件の文書に一致します (matches " + same.size() + " documents; it must identify one)");

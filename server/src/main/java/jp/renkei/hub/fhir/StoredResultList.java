@@ -1,5 +1,6 @@
 package jp.renkei.hub.fhir;
 
+import jp.renkei.hub.context.Permission;
 import ca.uhn.fhir.model.api.ResourceMetadataKeyEnum;
 import ca.uhn.fhir.model.valueset.BundleEntrySearchModeEnum;
 import ca.uhn.fhir.model.valueset.BundleEntryTransactionMethodEnum;
@@ -125,7 +126,7 @@ final class StoredResultList implements IBundleProvider {
     /** The page's versions the caller may still see, in the list's order; the system history's keys name their type. */
     private List<StoredResource> historyVersions(List<String> pageKeys) {
         if (type != null) {
-            return operations.visible(operations.visibleVersions(type, operations.records().readVersions(type, pageKeys), 'r'), 'r');
+            return operations.visible(operations.visibleVersions(type, operations.records().readVersions(type, pageKeys), Permission.READ), Permission.READ);
         }
         Map<String, List<String>> keysByType = new LinkedHashMap<>();
         for (String key : pageKeys) {
@@ -133,14 +134,14 @@ final class StoredResultList implements IBundleProvider {
             keysByType.computeIfAbsent(key.substring(0, slash), t -> new ArrayList<>()).add(key.substring(slash + 1));
         }
         Map<String, StoredResource> shown = new java.util.HashMap<>();
-        keysByType.forEach((t, keys) -> operations.visible(operations.visibleVersions(t, operations.records().readVersions(t, keys), 'r'), 'r')
+        keysByType.forEach((t, keys) -> operations.visible(operations.visibleVersions(t, operations.records().readVersions(t, keys), Permission.READ), Permission.READ)
                 .forEach(v -> shown.put(t + "/" + v.historyKey(), v)));
         return pageKeys.stream().map(shown::get).filter(java.util.Objects::nonNull).toList();
     }
 
     private List<IBaseResource> searchPage(List<String> pageKeys) {
         List<IBaseResource> out = new ArrayList<>();
-        List<StoredResource> matches = operations.visible(operations.records().readCurrent(type, pageKeys, true), 's');
+        List<StoredResource> matches = operations.visible(operations.records().readCurrent(type, pageKeys, true), Permission.SEARCH);
         Set<String> present = new LinkedHashSet<>();
         for (StoredResource match : matches) {
             if (match.deleted()) {
@@ -178,7 +179,7 @@ final class StoredResultList implements IBundleProvider {
         }
         List<IBaseResource> out = new ArrayList<>();
         idsByType.forEach((targetType, ids) -> {
-            for (StoredResource target : operations.visible(operations.records().readCurrent(targetType, ids, true), 'r')) {
+            for (StoredResource target : operations.visible(operations.records().readCurrent(targetType, ids, true), Permission.READ)) {
                 if (!target.deleted()) {
                     out.add(served(target, BundleEntrySearchModeEnum.INCLUDE));
                 }

@@ -308,7 +308,7 @@ public class NotificationDispatcher implements SmartLifecycle {
                     key -> new AuditTrail.Notified(key, t.owner(), t.subscription().id(), new LinkedHashSet<>(),
                             new LinkedHashSet<>()));
             if (t.subscription().spec().content() != SubscriptionSpec.Content.EMPTY) {
-                n.patients().addAll(t.stored().labels() == null ? List.of() : t.stored().labels().patients());
+                n.patients().addAll(t.stored().labels().patients());
                 n.records().add(t.event().focus() + "/_history/" + t.event().focusVersion());
             }
         }

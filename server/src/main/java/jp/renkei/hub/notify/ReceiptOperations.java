@@ -3,7 +3,6 @@ package jp.renkei.hub.notify;
 import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.Operation;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
-import java.util.List;
 import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.context.AccessRecord;
 import jp.renkei.hub.fhir.OperationProvider;
@@ -67,7 +66,7 @@ public class ReceiptOperations implements OperationProvider {
             throw new ResourceNotFoundException(type + "/" + id.getIdPart() + " is not known");
         }
         guard.checkRead(stored, type + "/" + id.getIdPart() + " is not known");
-        AccessRecord.touched(type, stored.id(), stored.version(), stored.labels() == null ? List.of() : stored.labels().patients());
+        AccessRecord.touched(type, stored.id(), stored.version(), stored.labels().patients());
         Parameters out = new Parameters();
         for (Receipts.Receipt receipt : receipts.of(type + "/" + stored.id())) {
             Parameters.ParametersParameterComponent p = out.addParameter().setName("receipt");

@@ -274,7 +274,7 @@ public class SubscriptionProvider implements IResourceProvider, OperationProvide
             }
             if (readable && shownAs.spec().content() != SubscriptionSpec.Content.EMPTY) {
                 AccessRecord.touched(stored.type(), stored.id(), stored.version(),
-                        stored.labels() == null ? List.of() : stored.labels().patients());
+                        stored.labels().patients());
             }
             shown.add(dispatcher.show(shownAs, event, readable ? stored : null, event.focusVersion() == 1));
         }

@@ -48,7 +48,7 @@ final class TopicMatcher {
 
     /** The change's patients as filters and the index name them: {@code Patient/<id>}. */
     static List<String> patientsOf(StoredResource stored) {
-        return stored.labels() == null ? List.of() : stored.labels().patients().stream().map(p -> "Patient/" + p).toList();
+        return stored.labels().patients().stream().map(p -> "Patient/" + p).toList();
     }
 
     /**
@@ -60,9 +60,9 @@ final class TopicMatcher {
             return false;
         }
         return switch (spec.topic()) {
-            case CARE_DOCUMENT -> spec.passes("type", stored.labels() == null || stored.labels().kind() == null ? List.of()
+            case CARE_DOCUMENT -> spec.passes("type", stored.labels().kind() == null ? List.of()
                     : List.of(stored.labels().kind()))
-                    && spec.passes("organization", stored.labels() == null || stored.labels().owner() == null ? List.of()
+                    && spec.passes("organization", stored.labels().owner() == null ? List.of()
                     : List.of(stored.labels().owner()));
             case HANDOFF_TASK -> resource instanceof Task task
                     && spec.passes("status", task.getStatus() == null ? List.of() : List.of(task.getStatus().toCode()));
@@ -78,7 +78,7 @@ final class TopicMatcher {
             case HANDOFF_TASK, OVERDUE_HANDOFF -> resource instanceof Task task && involved(owner, task);
             case COMMUNICATION -> resource instanceof Communication c && addressed(owner, c.getRecipient());
             case BREAK_GLASS -> resource instanceof Communication c && (addressed(owner, c.getRecipient())
-                    || (stored.labels() != null && !stored.labels().patients().isEmpty()
+                    || (!stored.labels().patients().isEmpty()
                     && stored.labels().patients().stream().allMatch(p -> guard.inCareTeam(owner, p))));
         };
     }

@@ -1,5 +1,6 @@
 package jp.renkei.hub.print;
 
+import jp.renkei.hub.context.Permission;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.Operation;
@@ -137,7 +138,7 @@ public final class PdfOperations implements OperationProvider {
         if (stored == null || stored.deleted()) {
             return null;
         }
-        List<StoredResource> shown = operations.visible(List.of(stored), 'r');
+        List<StoredResource> shown = operations.visible(List.of(stored), Permission.READ);
         return shown.isEmpty() ? null : operations.toResource(shown.get(0));
     }
 

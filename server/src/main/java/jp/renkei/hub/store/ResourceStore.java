@@ -253,9 +253,8 @@ final class ResourceStore {
             boolean exists = before != null && !before.deleted();
             // The owner and author are whoever created the resource; amending, deleting or re-creating it does not
             // change hands (else re-creating a deleted Patient would hand its whole record to the writer).
-            boolean labelled = before != null && before.labels() != null;
-            String owner = labelled ? before.labels().owner() : request.owner();
-            String author = labelled ? before.labels().author() : request.author();
+            String owner = before != null ? before.labels().owner() : request.owner();
+            String author = before != null ? before.labels().author() : request.author();
             if (request.isDelete()) {
                 // A deletion keeps the labels of what it deleted, so its history entry stays as protected.
                 after = new StoredResource(request.type(), request.id(), version, now, true, null, new Document(),

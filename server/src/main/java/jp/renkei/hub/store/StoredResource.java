@@ -7,11 +7,16 @@ import org.bson.Document;
 
 /**
  * One version of a resource as stored: the FHIR JSON exactly as the hub wrote it (null for a
- * deletion), its access labels (null only for data written before labels existed) and, for
+ * deletion), its access labels ({@link AccessLabels#NONE} for data written before labels existed: such a record
+ * is about no patient, of no kind and owned by nobody) and, for
  * current versions, its search index.
  */
 public record StoredResource(String type, String id, long version, long lastUpdated, boolean deleted,
                              String json, Document index, AccessLabels labels) implements IndexedRecord {
+
+    public StoredResource {
+        labels = labels == null ? AccessLabels.NONE : labels;
+    }
 
     static StoredResource fromCurrent(String type, Document doc) {
         return new StoredResource(type, doc.getString("_id"), doc.getLong("v"), doc.getDate("ts").getTime(),
@@ -38,7 +43,7 @@ public record StoredResource(String type, String id, long version, long lastUpda
     }
 
     private Document labelsDocument() {
-        return (labels == null ? AccessLabels.NONE : labels).toDocument();
+        return labels.toDocument();
     }
 
     /** The key of this version in a history listing: {@code id/version}. */

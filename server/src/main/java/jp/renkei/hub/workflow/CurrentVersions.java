@@ -1,5 +1,6 @@
 package jp.renkei.hub.workflow;
 
+import jp.renkei.hub.context.Permission;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -58,7 +59,7 @@ public final class CurrentVersions implements WriteRule {
                 // named only if the caller may read it: the answer must not reveal records the Consent hides
                 if (!other.id().equals(request.id()) && label.kind().equals(kind(other))
                         && previous.getStatus() == DocumentReferenceStatus.CURRENT && !replaced
-                        && !guard.visible(List.of(other), 'r').isEmpty()) {
+                        && !guard.visible(List.of(other), Permission.READ).isEmpty()) {
                     document.addRelatesTo().setCode(DocumentReference.DocumentRelationshipType.REPLACES)
                             .setTarget(new Reference("DocumentReference/" + other.id()));
                 }
@@ -114,7 +115,7 @@ public final class CurrentVersions implements WriteRule {
             boolean named = document.getRelatesTo().stream()
                     .anyMatch(r -> r.getCode() == DocumentReference.DocumentRelationshipType.REPLACES
                             && names(r.getTarget(), "DocumentReference", other.id()));
-            boolean sameOrganisation = other.labels() != null && request.owner() != null
+            boolean sameOrganisation = request.owner() != null
                     && request.owner().equals(other.labels().owner());
             boolean supersede = (oneCurrent && label.kind().equals(kind(other))) || (named && sameOrganisation);
             DocumentReference previous = parse(other, DocumentReference.class);
@@ -135,7 +136,7 @@ public final class CurrentVersions implements WriteRule {
     }
 
     private static String kind(StoredResource stored) {
-        return stored.labels() == null ? null : stored.labels().kind();
+        return stored.labels().kind();
     }
 
     private static boolean isAdr(Consent consent) {

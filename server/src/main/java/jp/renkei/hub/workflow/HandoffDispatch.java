@@ -122,7 +122,7 @@ public final class HandoffDispatch implements WriteRule {
         if (TaskWorkflow.handoffKind(task) == null || owner == null) {
             return; // not a hand-off, or one without an addressee, which TaskWorkflow refuses
         }
-        boolean sameAddressee = before != null && !before.deleted() && before.labels() != null
+        boolean sameAddressee = before != null && !before.deleted()
                 && before.labels().addressees().contains(owner);
         if (!sameAddressee) {
             references.checkAddressee("Task.owner", owner);

@@ -1,5 +1,6 @@
 package jp.renkei.hub.workflow;
 
+import jp.renkei.hub.context.Permission;
 import ca.uhn.fhir.context.FhirContext;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -103,7 +104,7 @@ final class SentReferences {
             StoredResource record = found.get(lookup.getValue());
             boolean existenceSuffices = DIRECTORY.contains(type) || pointer.kind() == Kind.SUBJECT;
             boolean resolves = record != null && (pointer.kind() != Kind.RECIPIENT || DIRECTORY.contains(type))
-                    && (existenceSuffices || !guard.visible(List.of(record), 'r').isEmpty());
+                    && (existenceSuffices || !guard.visible(List.of(record), Permission.READ).isEmpty());
             if (!resolves) {
                 throw unresolved(pointer);
             }

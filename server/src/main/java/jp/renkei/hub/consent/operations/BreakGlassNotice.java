@@ -64,7 +64,7 @@ public final class BreakGlassNotice {
         Set<String> recipients = new LinkedHashSet<>(careManagers(patient));
         for (String type : List.of("Composition", "DocumentReference", "Bundle")) {
             for (StoredResource doc : searches.aboutPatient(type, patient, false)) {
-                if (doc.labels() != null && EMERGENCY_KINDS.contains(doc.labels().kind())
+                if (EMERGENCY_KINDS.contains(doc.labels().kind())
                         && doc.labels().owner() != null && doc.labels().owner().startsWith("Organization/")) {
                     recipients.add(doc.labels().owner());
                 }
