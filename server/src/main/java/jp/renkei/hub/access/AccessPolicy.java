@@ -21,7 +21,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * and kinds, under which relations to the patient. Pure data and lookups; {@link AccessGuard} applies
  * it to requests. Loading rejects a policy that breaks the invariants stated in the file.
  */
-public final class AccessPolicy {
+final class AccessPolicy {
 
     public static final String RESOURCE = "access-policy.yml";
     static final String UNCLASSIFIED = "unclassified";

@@ -8,7 +8,7 @@ import jp.renkei.hub.context.Permission;
  * record they did not write. {@code RESPOND} is the addressee of a Task changing its status (receive,
  * accept, reject, start, complete) and nothing else.
  */
-public enum Action {
+enum Action {
     READ, CREATE, UPDATE, DELETE, REVOKE, RESPOND;
 
     /** The SMART v2 permission letter that must be granted for this action. */

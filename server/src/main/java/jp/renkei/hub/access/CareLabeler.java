@@ -28,7 +28,7 @@ import org.springframework.stereotype.Component;
  * a Binary is about the patient in its {@code securityContext}.
  */
 @Component
-public class CareLabeler implements Labeler {
+class CareLabeler implements Labeler {
 
     private final IndexExtractor extractor;
     private final AccessPolicy policy;

@@ -22,7 +22,7 @@ import org.springframework.stereotype.Component;
  * team once.
  */
 @Component
-public class CareRelations {
+class CareRelations {
 
     private final Records records;
     private final SearchExecutor searches;

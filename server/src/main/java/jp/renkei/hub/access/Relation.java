@@ -1,7 +1,7 @@
 package jp.renkei.hub.access;
 
 /** How a user stands to the patient a record is about (see access-policy.yml for each meaning). */
-public enum Relation {
+enum Relation {
     CARE_TEAM("care-team"),
     AUTHOR("author"),
     AUTHOR_ORG("author-org"),

@@ -39,7 +39,7 @@ import org.springframework.security.web.access.AccessDeniedHandler;
  * the token's holder may then do is decided per interaction by {@link AccessGuard}. Errors are FHIR OperationOutcomes.
  */
 @Configuration(proxyBeanMethods = false)
-public class SecurityConfig {
+class SecurityConfig {
 
     private static final Logger log = LoggerFactory.getLogger(SecurityConfig.class);
 

@@ -11,7 +11,7 @@ import org.springframework.context.annotation.Configuration;
 
 /** The hub administrator's view of the hub's health ({@code $hub-status}). */
 @Configuration(proxyBeanMethods = false)
-public class HubStatusConfig {
+class HubStatusConfig {
 
     @Bean
     HubStatusOperation hubStatusOperation(AccessGuard guard, AuditAnchoring anchoring, PkiStatus pki, NotificationSocket sockets,

@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * are the sealed checkpoints ({@link AuditCheckpoints}), so {@link #verify(Function, Sealed, long)} compares each
  * link with the hash a checkpoint sealed for it, when one did.
  */
-public final class AuditChain {
+final class AuditChain {
 
     /** One link as stored. */
     record Link(long seq, String event, String prev, String hash) {

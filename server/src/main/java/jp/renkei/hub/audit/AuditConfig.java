@@ -23,7 +23,7 @@ import org.springframework.context.annotation.Configuration;
  * data and writable. An unanchored chain can be rewritten undetected by whoever can write the database.
  */
 @Configuration(proxyBeanMethods = false)
-public class AuditConfig {
+class AuditConfig {
 
     private static final Logger log = LoggerFactory.getLogger(AuditConfig.class);
 

@@ -9,7 +9,7 @@ import org.springframework.context.annotation.Configuration;
 
 /** Emergency access grants, kept for {@code renkei.break-glass.duration}, which the access decision reads. */
 @Configuration(proxyBeanMethods = false)
-public class ConsentConfig {
+class ConsentConfig {
 
     @Bean
     BreakGlassGrants breakGlassGrants(MongoClient client, StoreProperties store,

@@ -8,7 +8,7 @@ import org.springframework.context.annotation.Configuration;
 
 /** The emergency summary operation. */
 @Configuration(proxyBeanMethods = false)
-public class EmergencyConfig {
+class EmergencyConfig {
 
     @Bean
     EmergencySummary emergencySummary(ResourceOperations operations, SearchExecutor searches, Records records) {

@@ -14,7 +14,7 @@ import org.springframework.context.annotation.Configuration;
 
 /** Registers HAPI FHIR's plain RestfulServer at {@code /fhir} and the pieces it is built from. */
 @Configuration(proxyBeanMethods = false)
-public class FhirConfig {
+class FhirConfig {
 
     @Bean
     FhirContext fhirContext() {

@@ -35,7 +35,7 @@ import org.springframework.stereotype.Component;
  * reports each entry's outcome.
  */
 @Component
-public class TransactionProcessor {
+class TransactionProcessor {
 
     private final FhirContext fhirContext;
     private final ResourceOperations operations;

@@ -26,7 +26,7 @@ import org.bson.Document;
  * and {@code subscription_counters} with each Subscription's last number and the changes that gave it
  * events and were not yet marked done, so a change re-read after a crash does not number the same event twice.
  */
-public class EventLog {
+class EventLog {
 
     /** One event: which version of which resource it is about, from which committed change. */
     public record Event(String subscription, long number, long at, String focusType, String focusId, long focusVersion,

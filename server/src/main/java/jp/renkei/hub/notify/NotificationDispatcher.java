@@ -41,7 +41,7 @@ import org.springframework.context.SmartLifecycle;
  * not marked done are read again at start, and a Subscription's counter remembers the change that
  * gave its last event, so nothing is lost and nothing numbered twice.
  */
-public class NotificationDispatcher implements SmartLifecycle {
+class NotificationDispatcher implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(NotificationDispatcher.class);
     private static final int BATCH = 200;

@@ -26,7 +26,7 @@ import org.springframework.web.socket.server.standard.ServletServerContainerFact
 /** Subscriptions, their events and the WebSocket channel at {@code /notifications}. */
 @Configuration(proxyBeanMethods = false)
 @EnableWebSocket
-public class NotifyConfig implements WebSocketConfigurer {
+class NotifyConfig implements WebSocketConfigurer {
 
     private static final String FRAME_BUFFER_PROPERTY = "org.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE";
 

@@ -28,7 +28,7 @@ import org.bson.Document;
  * sees that the care manager received and opened the handoff. Kept in {@code notification_receipts}
  * ({@code <Type>/<id>|<subject>}) with a per-record list of the people ({@code notification_recipients}).
  */
-public class Receipts implements RecordsShown {
+class Receipts implements RecordsShown {
 
     /** One person's receipt of one record; null times have not happened yet. */
     public record Receipt(String subject, String username, String identity, Date notified, Date delivered, Date opened) {

@@ -22,7 +22,7 @@ import org.hl7.fhir.r4.model.Subscription;
  * content in {@code channel.payload}'s {@code backport-payload-content} extension and the heartbeat
  * period in {@code channel}'s {@code backport-heartbeat-period}. Anything else is a 422 naming the element.
  */
-public record SubscriptionSpec(Topic topic, Map<String, Set<String>> filters, Content content, int heartbeatSeconds,
+record SubscriptionSpec(Topic topic, Map<String, Set<String>> filters, Content content, int heartbeatSeconds,
                                Date end) {
 
     public static final String BACKPORT = "http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/";

@@ -25,7 +25,7 @@ import org.hl7.fhir.r4.model.Subscription;
  * token subject and the identity claims to judge for them later) and all held in memory, since every
  * committed change is matched against them. Only their owner ever sees them.
  */
-public class Subscriptions {
+class Subscriptions {
 
     /** One stored Subscription. */
     public record Entry(String id, long version, String owner, SubscriptionSpec spec, Map<String, Object> claims,

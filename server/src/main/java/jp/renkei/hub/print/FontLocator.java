@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * TrueType outlines; a CFF-outline OpenType font is reported as unusable). The found font is kept in
  * memory; while none is found, every print request looks again, so installing the font needs no restart.
  */
-public final class FontLocator {
+final class FontLocator {
 
     /** Debian bookworm paths, in order of preference. */
     static final List<Path> DEFAULTS = List.of(

@@ -8,7 +8,7 @@ import org.hl7.fhir.r4.model.OperationOutcome;
  * in Japanese and English, which font files were looked for and how to install one; it is a setup
  * problem of the hub, not a failure of the request, so it is never answered as a 500.
  */
-public final class FontUnavailable extends BaseServerResponseException {
+final class FontUnavailable extends BaseServerResponseException {
 
     public static final int STATUS = 503;
 

@@ -25,7 +25,7 @@ import org.apache.pdfbox.pdmodel.graphics.state.RenderingMode;
  * section's title band (marked 続き) are repeated. Every page ends with the footer: 出力日時 in the hub's
  * zone, the hub's name and ページ x / y.
  */
-public final class FormWriter {
+final class FormWriter {
 
     static final PDRectangle PAGE = PDRectangle.A4;
     static final float MARGIN = 36f;

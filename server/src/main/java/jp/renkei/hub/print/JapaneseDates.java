@@ -15,7 +15,7 @@ import ca.uhn.fhir.model.api.TemporalPrecisionEnum;
  * 1944年5月3日（昭和19年5月3日）. The first year of an era is written 元年 (令和元年5月1日). Dates before
  * the Gregorian calendar was adopted in Japan (明治6年, 1873) have no 和暦 here.
  */
-public final class JapaneseDates {
+final class JapaneseDates {
 
     private static final LocalDate FIRST_WAREKI_DAY = LocalDate.of(1873, 1, 1);
     private static final Map<JapaneseEra, String> ERA_NAMES = Map.of(JapaneseEra.MEIJI, "明治", JapaneseEra.TAISHO, "大正",

@@ -12,7 +12,7 @@ import java.util.function.ToDoubleFunction;
  * Runs of Latin letters and digits (5mg, 120/80, mmHg) stay together unless longer than a line.
  * Line feeds in the text are kept as line breaks.
  */
-public final class LineBreaker {
+final class LineBreaker {
 
     /** Characters that may not begin a line (行頭禁則). */
     static final String NO_START = "、。，．,.)）]］}｝」』】〕〉》〙〗’”・：；:;！？!?ー―‐～〜"

@@ -9,7 +9,7 @@ import org.springframework.context.annotation.Configuration;
 
 /** The PDF forms: the font, the page writer, the {@code $pdf} operations and their download name. */
 @Configuration(proxyBeanMethods = false)
-public class PrintConfig {
+class PrintConfig {
 
     static final String DEFAULT_HUB_NAME = "Renkei 在宅医療・介護連携ハブ";
 

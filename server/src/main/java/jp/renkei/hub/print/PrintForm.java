@@ -13,7 +13,7 @@ import java.util.List;
  * @param sections in print order
  * @param fileStem ASCII stem of the download file name (discharge-summary)
  */
-public record PrintForm(String title, PatientBox patient, List<Section> sections, String fileStem) {
+record PrintForm(String title, PatientBox patient, List<Section> sections, String fileStem) {
 
     /** The patient header: name in kanji and kana, birth date (with 和暦) and sex (男/女). */
     public record PatientBox(String name, String kana, String birthDate, String sex) {

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * milliseconds [low, high], both inclusive. "2024-05" covers the whole of May. Values without a
  * zone are read in the hub's zone (Asia/Tokyo by default) so that stored data and queries agree.
  */
-public record DateRange(long low, long high) {
+record DateRange(long low, long high) {
 
     private static final Pattern FHIR_DATE = Pattern.compile(
             "(\\d{4})(?:-(\\d{2})(?:-(\\d{2})(?:T(\\d{2}):(\\d{2})(?::(\\d{2})(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})?)?)?)?");

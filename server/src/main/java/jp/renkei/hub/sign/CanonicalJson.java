@@ -30,7 +30,7 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
  * <p>Also left out: the hub's own stamp on a Consent (who recorded it, {@code consent-recording}), which the hub
  * writes into every Consent it stores, after the witness signed.
  */
-public final class CanonicalJson {
+final class CanonicalJson {
 
     /** Top-level members left out of what is signed. */
     private static final Set<String> UNSIGNED = Set.of("id", "meta", "signature");

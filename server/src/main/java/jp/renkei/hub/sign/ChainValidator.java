@@ -27,7 +27,7 @@ import java.util.stream.Collectors;
  * issuer's key, and refused when it is out of date), so that "revoked" always comes with its date and the
  * answer never depends on fetching anything over the network.
  */
-public final class ChainValidator {
+final class ChainValidator {
 
     /** A chain that passed: its anchor and, when a certificate was revoked after {@code at}, that date. */
     public record Outcome(X509Certificate anchor, Instant revokedAfter) {

@@ -29,7 +29,7 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
  * signer first) and the claimed signing time ({@code sigT}, as in ETSI JAdES), so that everything a verifier
  * needs besides its trust anchors is in the signature.
  */
-public final class DetachedJws {
+final class DetachedJws {
 
     static final BouncyCastleProvider PROVIDER = new BouncyCastleProvider();
     private static final ObjectMapper JSON = new ObjectMapper();

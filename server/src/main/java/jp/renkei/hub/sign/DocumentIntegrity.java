@@ -25,7 +25,7 @@ import org.hl7.fhir.r4.model.Signature;
  * <p>Bodies that passed are remembered by their SHA-256, so reading the same version again costs a hash, not a
  * signature check; a changed body has another hash and is checked afresh.
  */
-public final class DocumentIntegrity implements ReadCheck {
+final class DocumentIntegrity implements ReadCheck {
 
     private static final int REMEMBERED = 20_000;
 

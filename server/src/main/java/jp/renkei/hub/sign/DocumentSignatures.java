@@ -43,7 +43,7 @@ import org.hl7.fhir.r4.model.Signature;
  * Each signed version gets a Provenance written with it: its target (that version), when, who signed (the author,
  * the witness as attester, or the organisation as custodian for a seal), and the signature itself.
  */
-public final class DocumentSignatures implements SealingRule {
+final class DocumentSignatures implements SealingRule {
 
     /** R5's Provenance.patient, carried on R4 so a Provenance is labelled with its document's patient. */
     public static final String PROVENANCE_PATIENT = "http://hl7.org/fhir/5.0/StructureDefinition/extension-Provenance.patient";

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * {@code <seals>/organization-<id>.p12}, as {@code deploy/pki.sh organization} issues them. A keystore is read
  * when first needed and again when its file changes (a renewed seal needs no restart).
  */
-public final class Seals {
+final class Seals {
 
     private static final Pattern ORGANIZATION_ID = Pattern.compile("[A-Za-z0-9\\-.]{1,64}");
 

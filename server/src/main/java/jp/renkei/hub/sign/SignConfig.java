@@ -20,7 +20,7 @@ import org.springframework.context.annotation.Configuration;
  * own seal: it could neither accept nor keep a signed document.
  */
 @Configuration(proxyBeanMethods = false)
-public class SignConfig {
+class SignConfig {
 
     private static final Logger log = LoggerFactory.getLogger(SignConfig.class);
 

@@ -14,7 +14,7 @@ import org.hl7.fhir.r4.model.Signature;
  * types), who and when, in which form the content was signed. Also where a signature lives on a stored record
  * that has no {@code signature} element of its own.
  */
-public final class SignatureElements {
+final class SignatureElements {
 
     public static final String SIGNATURE_TYPES = "urn:iso-astm:E1762-95:2013";
     /** The author signs what they wrote. */

@@ -15,7 +15,7 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
  * signer holds a qualification allowed to sign in that capacity. Every refusal is a {@link SignatureFailure}
  * saying which of these failed and why.
  */
-public final class SignatureVerifier {
+final class SignatureVerifier {
 
     /**
      * How a certificate names the FHIR identity it belongs to: a URI subject alternative name

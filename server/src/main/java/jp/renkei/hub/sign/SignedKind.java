@@ -18,7 +18,7 @@ import org.hl7.fhir.r4.model.Signature;
  * The documents the hub keeps only signed, and who may sign each. A record is of a kind by what it is (the profile
  * the hub holds it to), whatever it claims, so leaving out a profile claim does not leave out the signature.
  */
-public enum SignedKind {
+enum SignedKind {
 
     /** 退院時情報提供書: written by the ward's physician, nurse or MSW. */
     DISCHARGE_HANDOFF("退院時情報提供書", ProfileValidation.DISCHARGE_HANDOFF_BUNDLE, SignatureElements.AUTHOR, true,

@@ -16,7 +16,7 @@ import org.springframework.context.annotation.Configuration;
 
 /** Chooses the embedded store or {@code MONGODB_URI} and wires the resource store on top of it. */
 @Configuration(proxyBeanMethods = false)
-public class MongoStoreConfig {
+class MongoStoreConfig {
 
     @Bean(destroyMethod = "close")
     EmbeddedMongoHolder embeddedMongo(StoreProperties properties) {

@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * same few pages instead of a random page each, which cuts the bytes written per acknowledged
  * create. The ids reveal only the creation time, which {@code meta.lastUpdated} shows anyway.
  */
-public final class TimeOrderedIds {
+final class TimeOrderedIds {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     /** Milliseconds since the epoch shifted left 12 bits, plus a 12-bit sequence within the millisecond. */

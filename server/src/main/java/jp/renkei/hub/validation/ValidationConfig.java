@@ -6,7 +6,7 @@ import org.springframework.context.annotation.Configuration;
 
 /** Validation of written resources (a write rule), loaded once at start and warmed before the hub listens. */
 @Configuration(proxyBeanMethods = false)
-public class ValidationConfig {
+class ValidationConfig {
 
     @Bean
     ProfileValidation profileValidation(FhirContext fhirContext) {

@@ -20,7 +20,7 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
  * (docs/web-app.md). {@code /} and {@code /app} redirect to {@code /app/}.
  */
 @Configuration(proxyBeanMethods = false)
-public class WebAppConfig implements WebMvcConfigurer {
+class WebAppConfig implements WebMvcConfigurer {
 
     static final String LOCATION = "classpath:/static/app/";
 

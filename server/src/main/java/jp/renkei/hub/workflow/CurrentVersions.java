@@ -27,7 +27,7 @@ import org.hl7.fhir.r4.model.Reference;
  * replaces another of the same patient written by the same organisation supersedes that one, whatever its kind.
  * An advance directive Consent supersedes the patient's active ones whoever wrote them: the newest wishes govern.
  */
-public final class CurrentVersions implements WriteRule {
+final class CurrentVersions implements WriteRule {
 
     public static final String SUPERSEDED_BY = "http://renkei.example.jp/fhir/StructureDefinition/superseded-by";
     /** Document kinds with one current version per patient. */

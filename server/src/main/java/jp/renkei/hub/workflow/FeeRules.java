@@ -20,7 +20,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * add-on it earns. Calendar days, the trigger day being day 0; a deadline is the last second of its
  * day in the hub's time zone.
  */
-public final class FeeRules {
+final class FeeRules {
 
     public static final String RESOURCE = "fee-rules.yml";
 

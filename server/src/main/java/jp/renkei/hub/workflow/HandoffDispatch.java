@@ -45,7 +45,7 @@ import org.hl7.fhir.r4.model.Task;
  * A new version of a sent document (sent again under its identifier, or amended) opens Tasks only for the
  * recipients who have none for it yet; the others see the new version through the same focus.
  */
-public final class HandoffDispatch implements WriteRule {
+final class HandoffDispatch implements WriteRule {
 
     public static final String RECIPIENT = "http://renkei.example.jp/fhir/StructureDefinition/handoff-recipient";
     public static final String REPLY_BY = "http://renkei.example.jp/fhir/StructureDefinition/reply-requested-by";

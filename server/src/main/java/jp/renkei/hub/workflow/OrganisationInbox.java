@@ -16,7 +16,7 @@ import jp.renkei.hub.store.StoredResource;
  * or moved counts at once. Each Task found is still shown only to those who may read it (its addressee, the patient's
  * care team, …): an office's inbox shows each member what is theirs, not a colleague's hand-offs.
  */
-public final class OrganisationInbox implements SearchExpansion {
+final class OrganisationInbox implements SearchExpansion {
 
     private static final Pattern ORGANIZATION = Pattern.compile("Organization/([A-Za-z0-9\\-.]{1,64})");
 

@@ -14,7 +14,7 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 /** Hand-off workflow: the fee-rule sets, the Task state machine (a write rule) and the overdue check. */
 @Configuration(proxyBeanMethods = false)
 @EnableScheduling
-public class WorkflowConfig {
+class WorkflowConfig {
 
     @Bean
     FeeRules feeRules() {

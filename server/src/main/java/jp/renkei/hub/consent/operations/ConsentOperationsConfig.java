@@ -12,7 +12,7 @@ import org.springframework.context.annotation.Configuration;
 
 /** Declaring an emergency (break-glass: the operation and its notices) and withdrawing Consents. */
 @Configuration(proxyBeanMethods = false)
-public class ConsentOperationsConfig {
+class ConsentOperationsConfig {
 
     @Bean
     BreakGlassNotice breakGlassNotice(Records records, Writes writes, SearchExecutor searches, FhirProperties properties) {

@@ -28,7 +28,7 @@ import org.springframework.stereotype.Component;
  * of recording. The history of a Consent thus shows who recorded it and who revoked it.
  */
 @Component
-public class ConsentRecording implements WriteRule {
+class ConsentRecording implements WriteRule {
 
     public static final String RECORDING = "http://renkei.example.jp/fhir/StructureDefinition/consent-recording";
 
