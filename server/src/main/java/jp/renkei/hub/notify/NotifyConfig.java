@@ -33,12 +33,10 @@ public class NotifyConfig implements WebSocketConfigurer {
     private static final String FRAME_BUFFER_PROPERTY = "org.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE";
 
     private final NotificationSocket socket;
-    private final NotifyProperties properties;
     private final BrowserOrigins browserOrigins;
 
-    NotifyConfig(NotificationSocket socket, NotifyProperties properties, BrowserOrigins browserOrigins) {
+    NotifyConfig(NotificationSocket socket, BrowserOrigins browserOrigins) {
         this.socket = socket;
-        this.properties = properties;
         this.browserOrigins = browserOrigins;
     }
 
