@@ -118,6 +118,7 @@ public class NotifyConfig implements WebSocketConfigurer {
         }
 
         @Bean(destroyMethod = "shutdownNow")
+        @SuppressWarnings("FutureReturnValueIgnored") // the round logs its own failures and runs until shutdown
         ScheduledExecutorService notificationTicker(NotificationSocket socket) {
             ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "renkei-notify-tick");
