@@ -97,9 +97,10 @@ public final class HubStatusOperation implements OperationProvider {
             chain.addPart().setName("anchored").setValue(new BooleanType(status.anchored()));
         });
         anchoring.lastFullCheckOfAnyNode().ifPresent(at -> chain.addPart().setName("lastFullCheck").setValue(instant(at)));
-        anchoring.newestCheckpoint().ifPresent(sealed -> {
-            chain.addPart().setName("sealedThrough").setValue(new IntegerType(Math.toIntExact(sealed.through())));
-            chain.addPart().setName("sealedAt").setValue(instant(sealed.sealedAt()));
+        // not named "sealed": palantir-java-format fails on that contextual keyword as a lambda parameter
+        anchoring.newestCheckpoint().ifPresent(checkpoint -> {
+            chain.addPart().setName("sealedThrough").setValue(new IntegerType(Math.toIntExact(checkpoint.through())));
+            chain.addPart().setName("sealedAt").setValue(instant(checkpoint.sealedAt()));
         });
     }
 

@@ -91,6 +91,7 @@ public final class AuditAnchoring implements AutoCloseable {
         this.checks = db.getCollection("audit_checks");
     }
 
+    @SuppressWarnings("FutureReturnValueIgnored") // the tasks catch and report their own failures; nothing awaits them
     void start() {
         sealer.ifPresent(s -> chain.onAppend(seq -> {
             if (s.due(seq) && roundQueued.compareAndSet(false, true)) {
@@ -253,6 +254,7 @@ public final class AuditAnchoring implements AutoCloseable {
         }
     }
 
+    @SuppressWarnings("FutureReturnValueIgnored") // nothing awaits the check; fullCheckWhenDue reports a failed check
     private void fullCheckIn(Duration delay) {
         try {
             verifying.schedule(this::fullCheckWhenDue, delay.toMillis(), TimeUnit.MILLISECONDS);

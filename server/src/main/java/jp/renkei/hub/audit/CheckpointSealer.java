@@ -107,7 +107,7 @@ final class CheckpointSealer {
             AuditCheckpoints.Checkpoint sealed;
             try {
                 // a checkpoint extending one sealed late on purpose carries its links on, so it says so too
-                sealed = checkpoints.seal(block, hashes, late || replaces > 0 && stored.late(), replaces);
+                sealed = checkpoints.seal(block, hashes, late || (replaces > 0 && stored.late()), replaces);
             } catch (SignatureFailure unusable) {
                 alerts.raise(AuditAlerts.Kind.ANCHORING, "seal-unusable|" + anchors.seal().certificate().getSerialNumber(),
                         "no audit chain checkpoint can be sealed: " + unusable.getMessage());

@@ -33,7 +33,7 @@ final class OutcomeErrorReportValve extends ErrorReportValve {
         int status = response.getStatus();
         // Tomcat's valve answers only sendError; an error status set with no body (actuator's unknown health
         // group) gets an outcome too. Whatever wrote a body (HAPI, the security filters) keeps it.
-        if (status < 400 || response.getContentWritten() > 0 || response.isError() && !response.setErrorReported()) {
+        if (status < 400 || response.getContentWritten() > 0 || (response.isError() && !response.setErrorReported())) {
             return;
         }
         AtomicBoolean ioAllowed = new AtomicBoolean(false);

@@ -31,12 +31,10 @@ class NotifyConfig implements WebSocketConfigurer {
     private static final String FRAME_BUFFER_PROPERTY = "org.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE";
 
     private final NotificationSocket socket;
-    private final NotifyProperties properties;
     private final BrowserOrigins browserOrigins;
 
-    NotifyConfig(NotificationSocket socket, NotifyProperties properties, BrowserOrigins browserOrigins) {
+    NotifyConfig(NotificationSocket socket, BrowserOrigins browserOrigins) {
         this.socket = socket;
-        this.properties = properties;
         this.browserOrigins = browserOrigins;
     }
 
@@ -118,6 +116,7 @@ class NotifyConfig implements WebSocketConfigurer {
         }
 
         @Bean(destroyMethod = "shutdownNow")
+        @SuppressWarnings("FutureReturnValueIgnored") // the round logs its own failures and runs until shutdown
         ScheduledExecutorService notificationTicker(NotificationSocket socket) {
             ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "renkei-notify-tick");

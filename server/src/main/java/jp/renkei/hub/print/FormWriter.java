@@ -300,7 +300,7 @@ final class FormWriter {
             text.codePoints().forEach(cp -> {
                 if (cp == '\n') {
                     out.append('\n');
-                } else if (Character.isISOControl(cp) || Character.isWhitespace(cp) && cp != '　') {
+                } else if (Character.isISOControl(cp) || (Character.isWhitespace(cp) && cp != '　')) {
                     out.append(' ');
                 } else if (printable.computeIfAbsent(cp, this::hasGlyph)) {
                     out.appendCodePoint(cp);

@@ -12,6 +12,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -61,7 +62,7 @@ public final class SearchParameterRegistry {
             for (CapabilityStatementRestResourceSearchParamComponent declared : resource.getSearchParam()) {
                 SearchParamDef def = define(fhirPath, definition, declared.getName());
                 params.put(def.name(), def);
-                declared.setType(SearchParamType.fromCode(def.kind().name().toLowerCase()));
+                declared.setType(SearchParamType.fromCode(def.kind().name().toLowerCase(Locale.ROOT)));
                 if (HUB_DEFINED.containsKey(type + "-" + def.name())) {
                     declared.setDefinition(HUB_DEFINED_BASE + type + "-" + def.name());
                 } else if (!def.builtIn()) {

@@ -64,7 +64,7 @@ public record SearchQuery(String type, List<Criterion> criteria, List<SortKey> s
                         + "; result parameters: _count, _sort, _include, _revinclude, _summary, _elements, _format");
             }
             for (String value : entry.getValue()) {
-                criteria.add(criterion(type, param, modifier, value, zone));
+                criteria.add(criterion(param, modifier, value, zone));
             }
         }
         return new SearchQuery(type, List.copyOf(criteria), List.copyOf(sort), List.copyOf(includes));
@@ -79,7 +79,7 @@ public record SearchQuery(String type, List<Criterion> criteria, List<SortKey> s
         return true;
     }
 
-    private static Criterion criterion(String type, SearchParamDef param, String modifier, String value, ZoneId zone) {
+    private static Criterion criterion(SearchParamDef param, String modifier, String value, ZoneId zone) {
         String name = param.name();
         if (value == null || value.isEmpty()) {
             throw invalid("Search parameter '" + name + "' has an empty value");
@@ -97,7 +97,7 @@ public record SearchQuery(String type, List<Criterion> criteria, List<SortKey> s
         List<String> alternatives = splitAlternatives(value);
         return switch (param.kind()) {
             case TOKEN -> token(param, modifier, alternatives);
-            case REFERENCE -> reference(type, param, modifier, alternatives);
+            case REFERENCE -> reference(param, modifier, alternatives);
             case STRING -> string(param, modifier, alternatives);
             case DATE -> date(param, modifier, alternatives, zone);
         };
@@ -119,7 +119,7 @@ public record SearchQuery(String type, List<Criterion> criteria, List<SortKey> s
         return new Criterion(name, any, exactKeys ? Set.copyOf(keys) : null);
     }
 
-    private static Criterion reference(String type, SearchParamDef param, String modifier, List<String> alternatives) {
+    private static Criterion reference(SearchParamDef param, String modifier, List<String> alternatives) {
         String name = param.name();
         // A parameter that may point at any type ("Reference(Any)") lists no targets: any type name goes.
         boolean anyTarget = param.targets().isEmpty() && modifier != null && modifier.matches("[A-Z][A-Za-z]+");

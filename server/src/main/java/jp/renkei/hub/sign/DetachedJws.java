@@ -37,6 +37,7 @@ final class DetachedJws {
     private static final Base64.Decoder B64URL_DECODER = Base64.getUrlDecoder();
 
     /** A parsed signature: what its header claims, not yet verified. */
+    @SuppressWarnings("ArrayRecordComponent") // never compared or hashed: the verifier reads the bytes once
     public record Parsed(String algorithm, List<X509Certificate> chain, Instant signingTime, String protectedHeader,
                          byte[] signature) {
 

@@ -108,6 +108,7 @@ public final class HealthcareRole {
     }
 
     /** The subject directory attributes extension carrying this role. */
+    @SuppressWarnings("JdkObsolete") // Bouncy Castle's SubjectDirectoryAttributes takes a Vector
     public static Extension extension(String scheme, String value) {
         ASN1EncodableVector codedData = new ASN1EncodableVector();
         codedData.add(new ASN1ObjectIdentifier(scheme));

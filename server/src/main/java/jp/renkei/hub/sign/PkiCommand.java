@@ -28,6 +28,7 @@ import org.hl7.fhir.r4.model.Signature;
  */
 public final class PkiCommand {
 
+    @SuppressWarnings("InlineFormatString") // the usage text reads best at the top of the class
     private static final String USAGE = """
             usage: deploy/pki.sh COMMAND [--dir DIR] [options]      (DIR: the CA's directory, default build/pki)
               init          [--name NAME] [--years N]              create the deployment CA

@@ -250,7 +250,6 @@ final class ResourceStore {
             }
             long version = currentVersion + 1;
             StoredResource after;
-            boolean exists = before != null && !before.deleted();
             // The owner and author are whoever created the resource; amending, deleting or re-creating it does not
             // change hands (else re-creating a deleted Patient would hand its whole record to the writer).
             String owner = before != null ? before.labels().owner() : request.owner();

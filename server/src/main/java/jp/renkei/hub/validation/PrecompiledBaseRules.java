@@ -66,7 +66,6 @@ final class PrecompiledBaseRules {
     private static final List<String> HL7_NAMESPACES = List.of("http://hl7.org/fhir/", "http://terminology.hl7.org/");
     private static final int CODINGS_REMEMBERED = 10_000;
 
-    private final FhirContext fhirContext;
     private final IValidationSupport support;
     private final ThreadLocal<FHIRPathEngine> fhirPath;
     private final Map<String, Node> types = new ConcurrentHashMap<>();
@@ -76,7 +75,6 @@ final class PrecompiledBaseRules {
     private final Map<String, Boolean> codings = new ConcurrentHashMap<>();
 
     PrecompiledBaseRules(FhirContext fhirContext, IValidationSupport support) {
-        this.fhirContext = fhirContext;
         this.support = support;
         HapiWorkerContext worker = new HapiWorkerContext(fhirContext, support);
         this.fhirPath = ThreadLocal.withInitial(() -> new FHIRPathEngine(worker));
@@ -140,7 +138,7 @@ final class PrecompiledBaseRules {
                 }
                 return false;
             }
-            if (values.size() < child.min() || child.max() >= 0 && values.size() > child.max()) {
+            if (values.size() < child.min() || (child.max() >= 0 && values.size() > child.max())) {
                 return false;
             }
             for (Base value : values) {
@@ -384,7 +382,7 @@ final class PrecompiledBaseRules {
                 typeCodes.add(t.getWorkingCode());
                 t.getTargetProfile().forEach(p -> targets.add(p.getValue().substring(p.getValue().lastIndexOf('/') + 1)));
             }
-            boolean backbone = typeCodes.contains("BackboneElement") || typeCodes.contains("Element") && typeCodes.size() == 1;
+            boolean backbone = typeCodes.contains("BackboneElement") || (typeCodes.contains("Element") && typeCodes.size() == 1);
             Node children = null;
             if (backbone) {
                 children = new Node();

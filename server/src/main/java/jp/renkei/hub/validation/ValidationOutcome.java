@@ -58,7 +58,7 @@ final class ValidationOutcome {
         for (ValidationMessage m : messages) {
             boolean error = m.getLevel() == ValidationMessage.IssueSeverity.ERROR || m.getLevel() == ValidationMessage.IssueSeverity.FATAL;
             boolean warning = m.getLevel() == ValidationMessage.IssueSeverity.WARNING;
-            if (!error && !warning || m.isSignpost() || m.isSlicingHint() && !error) {
+            if ((!error && !warning) || m.isSignpost() || (m.isSlicingHint() && !error)) {
                 continue;
             }
             String id = m.getMessageId() == null ? "" : m.getMessageId();

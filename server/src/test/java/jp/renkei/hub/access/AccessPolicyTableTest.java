@@ -7,6 +7,7 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -64,7 +65,7 @@ class AccessPolicyTableTest {
 
     record Kinded(String type, String kind) {
         String recordId() {
-            return type.equals("Patient") ? P1 : ("rec-" + type + "-" + (kind == null ? "x" : kind)).toLowerCase();
+            return type.equals("Patient") ? P1 : ("rec-" + type + "-" + (kind == null ? "x" : kind)).toLowerCase(Locale.ROOT);
         }
     }
 
@@ -279,7 +280,7 @@ class AccessPolicyTableTest {
     }
 
     private static String subject(String role, State state) {
-        return state.person != null ? state.person : role + "-" + state.name().toLowerCase();
+        return state.person != null ? state.person : role + "-" + state.name().toLowerCase(Locale.ROOT);
     }
 
     private static String ownerKey(String role, State state) {

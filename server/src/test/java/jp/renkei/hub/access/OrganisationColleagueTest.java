@@ -6,6 +6,7 @@ import ca.uhn.fhir.parser.IParser;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import jp.renkei.hub.HubInstance;
 import jp.renkei.hub.notify.Notifications;
@@ -80,7 +81,7 @@ class OrganisationColleagueTest {
             }
             AccessPolicy.KindScheme scheme = policy.scheme(type);
             for (String kind : scheme == null ? java.util.Collections.<String>singletonList(null) : List.copyOf(scheme.labels().keySet())) {
-                String id = ("rec-" + type + "-" + (kind == null ? "x" : kind)).toLowerCase();
+                String id = ("rec-" + type + "-" + (kind == null ? "x" : kind)).toLowerCase(Locale.ROOT);
                 seed(type, id, CareRecords.about(type, kind, P), HOMECARE, "user/physician-home");
                 records.computeIfAbsent(type, t -> new ArrayList<>()).add(id);
                 kinds.put(type + "/" + id, kind);

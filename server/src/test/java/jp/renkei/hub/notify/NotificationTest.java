@@ -54,7 +54,6 @@ class NotificationTest {
     private final IParser json = HubInstance.fhirContext().newJsonParser();
     private HubInstance hub;
     private StoreFixtures store;
-    private int ids;
 
     @BeforeAll
     void start() throws Exception {

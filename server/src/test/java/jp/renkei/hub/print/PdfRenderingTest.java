@@ -212,6 +212,7 @@ class PdfRenderingTest {
      * labels of what continues from the previous page), so that a value running over a page reads whole and
      * a label wrapped over two lines is not cut by the value beside it.
      */
+    @SuppressWarnings("NonApiType") // the sections' order on the form is part of what the tests check
     private static java.util.LinkedHashMap<String, Body> sections(HttpResponse<byte[]> response) throws IOException {
         assertThat(response.statusCode()).as(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo(200);
         List<Run> runs = new ArrayList<>();

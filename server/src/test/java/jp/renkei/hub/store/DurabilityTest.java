@@ -47,6 +47,7 @@ class DurabilityTest {
     }
 
     @Test
+    @SuppressWarnings("FutureReturnValueIgnored") // the writers fail when the hub is killed, on purpose
     void acknowledgedWritesSurviveKillDashNine() throws Exception {
         Path dir = Files.createTempDirectory("renkei-kill");
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();

@@ -43,7 +43,7 @@ class EmergencySheetProfileTest extends HubValidationTest {
         return sheet(bundle).getSection().stream().filter(s -> s.getCode().hasCoding(SECTION, code)).findFirst().orElseThrow();
     }
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "TypeParameterUnusedInFormals"}) // each caller names the type it expects
     private static <T extends Resource> T entry(Bundle bundle, String id) {
         return (T) bundle.getEntry().stream().map(Bundle.BundleEntryComponent::getResource)
                 .filter(r -> id.equals(r.getIdElement().getIdPart())).findFirst().orElseThrow();

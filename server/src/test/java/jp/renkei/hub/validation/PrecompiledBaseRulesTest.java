@@ -217,6 +217,7 @@ class PrecompiledBaseRulesTest {
             JsonNodeFactory.instance.textNode("entered-in-error"), JsonNodeFactory.instance.textNode("Patient/p1"),
             JsonNodeFactory.instance.numberNode(-1), JsonNodeFactory.instance.numberNode(0), JsonNodeFactory.instance.booleanNode(true));
 
+    @SuppressWarnings("ReferenceEquality") // "is this the root object itself", not an equal one deeper down
     private static void walk(ObjectNode root, JsonNode node, List<JsonNode> variants) {
         if (node instanceof ObjectNode object) {
             List<String> names = new ArrayList<>();

@@ -204,11 +204,11 @@ class HandoffWorkflowTest {
 
     @Test
     void aNewHandoffStartsAsRequestedAndNamesItsAddressee() {
-        Task done = admissionInfo(LocalDate.now()).setStatus(TaskStatus.COMPLETED);
+        Task done = admissionInfo(LocalDate.now(ZoneId.of("Asia/Tokyo"))).setStatus(TaskStatus.COMPLETED);
         HttpResponse<String> refused = send("POST", "/Task", done, careManager());
         assertThat(refused.statusCode()).isEqualTo(422);
         assertThat(expression(refused)).isEqualTo("Task.status");
-        Task nowhere = admissionInfo(LocalDate.now()).setOwner(null);
+        Task nowhere = admissionInfo(LocalDate.now(ZoneId.of("Asia/Tokyo"))).setOwner(null);
         HttpResponse<String> noOwner = send("POST", "/Task", nowhere, careManager());
         assertThat(noOwner.statusCode()).isEqualTo(422);
         assertThat(expression(noOwner)).isEqualTo("Task.owner");
