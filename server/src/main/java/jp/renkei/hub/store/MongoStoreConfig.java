@@ -78,6 +78,11 @@ class MongoStoreConfig {
         return new ResultSnapshots(client.getDatabase(properties.database()), retention);
     }
 
+    @Bean
+    BreakGlassGrantStore breakGlassGrantStore(MongoClient client, StoreProperties properties) {
+        return new BreakGlassGrantStore(client.getDatabase(properties.database()));
+    }
+
     /** Lets the embedded server be absent without a nullable bean. */
     record EmbeddedMongoHolder(EmbeddedMongo mongo) implements AutoCloseable {
         @Override
