@@ -83,6 +83,21 @@ class MongoStoreConfig {
         return new BreakGlassGrantStore(client.getDatabase(properties.database()));
     }
 
+    @Bean
+    SubscriptionStore subscriptionStore(MongoClient client, StoreProperties properties, Durability durability) {
+        return new SubscriptionStore(client.getDatabase(properties.database()), durability);
+    }
+
+    @Bean
+    NotificationEventStore notificationEventStore(MongoClient client, StoreProperties properties) {
+        return new NotificationEventStore(client.getDatabase(properties.database()));
+    }
+
+    @Bean
+    ReceiptStore receiptStore(MongoClient client, StoreProperties properties) {
+        return new ReceiptStore(client.getDatabase(properties.database()));
+    }
+
     /** Lets the embedded server be absent without a nullable bean. */
     record EmbeddedMongoHolder(EmbeddedMongo mongo) implements AutoCloseable {
         @Override
