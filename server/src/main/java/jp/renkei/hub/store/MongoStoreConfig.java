@@ -98,6 +98,21 @@ class MongoStoreConfig {
         return new ReceiptStore(client.getDatabase(properties.database()));
     }
 
+    @Bean
+    AuditChainStore auditChainStore(MongoClient client, StoreProperties properties) {
+        return new AuditChainStore(client.getDatabase(properties.database()));
+    }
+
+    @Bean
+    AuditCheckpointStore auditCheckpointStore(MongoClient client, StoreProperties properties) {
+        return new AuditCheckpointStore(client.getDatabase(properties.database()));
+    }
+
+    @Bean
+    AuditCheckStore auditCheckStore(MongoClient client, StoreProperties properties) {
+        return new AuditCheckStore(client.getDatabase(properties.database()));
+    }
+
     /** Lets the embedded server be absent without a nullable bean. */
     record EmbeddedMongoHolder(EmbeddedMongo mongo) implements AutoCloseable {
         @Override
