@@ -104,4 +104,14 @@ class ArchitectureTest {
         noClasses().that().resideOutsideOfPackage(HUB + ".store..")
                 .should().dependOnClassesThat().haveFullyQualifiedName(HUB + ".store.ResourceStore").check(hub);
     }
+
+    /**
+     * The MongoDB driver is the store package's too: every collection is kept by a store class with a plain-Java API,
+     * so the atomic updates, unique indexes and durability of each stay in one place.
+     */
+    @Test
+    void onlyTheStoreUsesTheMongoDbDriver() {
+        noClasses().that().resideOutsideOfPackage(HUB + ".store..")
+                .should().dependOnClassesThat().resideInAPackage("com.mongodb..").check(hub);
+    }
 }

@@ -1,14 +1,7 @@
 package jp.renkei.hub.audit;
 
-import static com.mongodb.client.model.Filters.eq;
-
-import com.mongodb.client.MongoCollection;
-import com.mongodb.client.MongoDatabase;
-import com.mongodb.client.model.UpdateOptions;
-import com.mongodb.client.model.Updates;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Date;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -21,8 +14,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import jp.renkei.hub.store.AuditCheckStore;
 import jp.renkei.hub.store.Records;
-import org.bson.Document;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,7 +63,7 @@ public final class AuditAnchoring implements AutoCloseable {
     private final Optional<CheckpointSealer> sealer;
     private final AuditAlerts alerts;
     private final AuditProperties properties;
-    private final MongoCollection<Document> checks;
+    private final AuditCheckStore checks;
     private final ScheduledExecutorService sealing = daemon("audit-sealing");
     private final ScheduledExecutorService verifying = daemon("audit-verifying");
     private final CompletableFuture<Status> startup = new CompletableFuture<>();
@@ -80,7 +73,7 @@ public final class AuditAnchoring implements AutoCloseable {
     private final AtomicReference<Checked> lastCheck = new AtomicReference<>();
     private final Optional<Anchors> anchors;
 
-    AuditAnchoring(AuditChain chain, Optional<Anchors> anchors, Records records, MongoDatabase db, AuditTrail trail,
+    AuditAnchoring(AuditChain chain, Optional<Anchors> anchors, Records records, AuditCheckStore checks, AuditTrail trail,
                    AuditProperties properties) {
         this.chain = chain;
         this.properties = properties;
@@ -88,7 +81,7 @@ public final class AuditAnchoring implements AutoCloseable {
         this.check = new ChainCheck(chain, anchors, records, properties);
         this.anchors = anchors;
         this.sealer = anchors.map(a -> new CheckpointSealer(chain, a, records, properties, alerts, this::quickCheck));
-        this.checks = db.getCollection("audit_checks");
+        this.checks = checks;
     }
 
     @SuppressWarnings("FutureReturnValueIgnored") // the tasks catch and report their own failures; nothing awaits them
@@ -177,7 +170,7 @@ public final class AuditAnchoring implements AutoCloseable {
         Status status = check.full();
         lastCheck.set(new Checked(status, Instant.now(), true));
         alerts.raise(status);
-        checks.updateOne(eq("_id", FULL_CHECK), Updates.max("at", new Date()), new UpdateOptions().upsert(true));
+        checks.checked(FULL_CHECK, Instant.now());
         return status;
     }
 
@@ -188,8 +181,7 @@ public final class AuditAnchoring implements AutoCloseable {
 
     /** When any node last checked the whole chain (one lookup by {@code _id}); empty when none has yet. */
     public Optional<Instant> lastFullCheckOfAnyNode() {
-        Document last = checks.find(eq("_id", FULL_CHECK)).first();
-        return last == null || last.getDate("at") == null ? Optional.empty() : Optional.of(last.getDate("at").toInstant());
+        return Optional.ofNullable(checks.last(FULL_CHECK));
     }
 
     /**
@@ -237,8 +229,7 @@ public final class AuditAnchoring implements AutoCloseable {
      */
     private void fullCheckWhenDue() {
         Instant now = Instant.now();
-        Document last = checks.find(eq("_id", FULL_CHECK)).first();
-        Instant lastCheck = last == null || last.getDate("at") == null ? null : last.getDate("at").toInstant();
+        Instant lastCheck = checks.last(FULL_CHECK);
         Instant due = lastCheck == null ? now : min(lastCheck, now).plus(properties.verifyInterval());
         if (due.isAfter(now)) {
             fullCheckIn(Duration.between(now, due));

@@ -1,35 +1,18 @@
 package jp.renkei.hub.audit;
 
-import static com.mongodb.client.model.Filters.and;
-import static com.mongodb.client.model.Filters.eq;
-import static com.mongodb.client.model.Filters.in;
-import static com.mongodb.client.model.Filters.lt;
-
-import com.mongodb.ErrorCategory;
-import com.mongodb.MongoException;
-import com.mongodb.MongoWriteException;
-import com.mongodb.client.MongoCollection;
-import com.mongodb.client.MongoDatabase;
-import com.mongodb.client.model.IndexOptions;
-import com.mongodb.client.model.Indexes;
-import com.mongodb.client.model.ReplaceOptions;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
+import jp.renkei.hub.store.AuditChainStore;
 import jp.renkei.hub.store.StoredResource;
-import org.bson.Document;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The hash chain over all AuditEvents. Link n names event n and holds
@@ -67,8 +50,6 @@ final class AuditChain {
         }
     }
 
-    private static final Logger log = LoggerFactory.getLogger(AuditChain.class);
-
     /** The result of a verification: {@code firstBroken} is 0 when the chain is intact. */
     public record Verification(long links, long firstBroken, String problem) {
         public boolean intact() {
@@ -80,8 +61,7 @@ final class AuditChain {
     static final String GENESIS = "0".repeat(64);
     private static final int BATCH = 1000;
 
-    private final MongoCollection<Document> links;
-    private final MongoCollection<Document> head;
+    private final AuditChainStore store;
     private final ReentrantLock appending = new ReentrantLock();
     private long lastSeq = -1;
     private String lastHash;
@@ -89,32 +69,9 @@ final class AuditChain {
     /** The highest head seen here: the head only grows, so a link at or below it is within the chain. */
     private final AtomicLong seenHead = new AtomicLong();
 
-    /** @throws IllegalStateException when the index by event cannot be built: every AuditEvent read would scan the chain */
-    public AuditChain(MongoDatabase db) {
-        this.links = db.getCollection("audit_chain");
-        this.head = db.getCollection("audit_chain_head");
-        indexByEvent();
-    }
-
-    /**
-     * An AuditEvent read finds its link by one lookup of this unique index (the embedded store serves a filter from a
-     * unique index only), and an event is chained once. Built on the first start after an upgrade, before the hub
-     * serves anything.
-     */
-    private void indexByEvent() {
-        for (Document index : links.listIndexes()) {
-            if ("event".equals(index.getString("name"))) {
-                return;
-            }
-        }
-        log.info("Building the audit chain's unique index by event (once; start-up waits for it)");
-        try {
-            links.createIndex(Indexes.ascending("event"), new IndexOptions().unique(true).name("event"));
-        } catch (MongoException e) {
-            throw new IllegalStateException("The audit chain's unique index by event cannot be built (" + e.getMessage() + "): without it"
-                    + " every AuditEvent read scans the chain, so the hub does not start. Two links naming one AuditEvent are a change"
-                    + " to the database: compare audit_chain with a backup", e);
-        }
+    /** Links in {@code audit_chain}, the head in {@code audit_chain_head}, both kept by the store. */
+    public AuditChain(AuditChainStore store) {
+        this.store = store;
     }
 
     /** Told the number of each link appended here (to seal a checkpoint once enough were). */
@@ -128,29 +85,27 @@ final class AuditChain {
         try {
             for (int attempt = 0; ; attempt++) {
                 if (lastSeq < 0) {
-                    Document h = head.find(eq("_id", "head")).first();
-                    lastSeq = h == null ? 0 : h.getLong("seq");
-                    lastHash = h == null ? GENESIS : h.getString("hash");
+                    AuditChainStore.Head h = store.head();
+                    lastSeq = h == null ? 0 : h.seq();
+                    lastHash = h == null ? GENESIS : h.hash();
                 }
                 long seq = lastSeq + 1;
                 String hash = hash(lastHash, storedJson);
-                try {
-                    links.insertOne(new Document("_id", seq).append("event", eventId).append("prev", lastHash).append("hash", hash));
-                } catch (MongoWriteException e) {
-                    if (e.getError().getCategory() == ErrorCategory.DUPLICATE_KEY && attempt < 1000) {
-                        // Link n exists already (another hub appended it, or the head lags behind): follow it.
-                        Document taken = links.find(eq("_id", seq)).first();
-                        if (taken == null && linkOf(eventId) != null) {
-                            throw new IllegalStateException("AuditEvent/" + eventId + " is in the audit chain already");
-                        }
-                        if (taken == null || taken.getString("hash") == null) {
-                            throw new IllegalStateException("audit chain link " + seq + " is damaged; the chain cannot be extended");
-                        }
-                        lastSeq = seq;
-                        lastHash = taken.getString("hash");
-                        continue;
+                if (!store.insert(new AuditChainStore.Link(seq, eventId, lastHash, hash))) {
+                    if (attempt >= 1000) {
+                        throw new IllegalStateException("audit chain link " + seq + " exists already; the chain cannot be extended");
                     }
-                    throw e;
+                    // Link n exists already (another hub appended it, or the head lags behind): follow it.
+                    AuditChainStore.Link taken = store.link(seq);
+                    if (taken == null && linkOf(eventId) != null) {
+                        throw new IllegalStateException("AuditEvent/" + eventId + " is in the audit chain already");
+                    }
+                    if (taken == null || taken.hash() == null) {
+                        throw new IllegalStateException("audit chain link " + seq + " is damaged; the chain cannot be extended");
+                    }
+                    lastSeq = seq;
+                    lastHash = taken.hash();
+                    continue;
                 }
                 advanceHead(seq, hash);
                 lastSeq = seq;
@@ -169,19 +124,10 @@ final class AuditChain {
     /**
      * Moves the head to link {@code seq} unless it is there or further already: another hub on the database may have
      * appended and moved it past {@code seq} in the meantime, and a head moving backwards would look like removed links.
-     * The filter names more than {@code _id}, which the embedded store serves by scanning: this collection holds one
-     * document.
+     * One conditional write ({@link AuditChainStore#advanceHead}).
      */
     void advanceHead(long seq, String hash) {
-        try {
-            head.replaceOne(and(eq("_id", "head"), lt("seq", seq)), new Document("_id", "head").append("seq", seq).append("hash", hash),
-                    new ReplaceOptions().upsert(true));
-        } catch (MongoWriteException e) {
-            if (e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY) {
-                throw e;
-            }
-            // the head is at seq or beyond
-        }
+        store.advanceHead(seq, hash);
         seenHead.accumulateAndGet(seq, Math::max);
     }
 
@@ -255,8 +201,8 @@ final class AuditChain {
     }
 
     Head head() {
-        Document h = head.find(eq("_id", "head")).first();
-        Head read = h == null ? new Head(0, GENESIS) : new Head(h.getLong("seq"), h.getString("hash"));
+        AuditChainStore.Head h = store.head();
+        Head read = h == null ? new Head(0, GENESIS) : new Head(h.seq(), h.hash());
         seenHead.accumulateAndGet(read.seq(), Math::max);
         return read;
     }
@@ -268,29 +214,25 @@ final class AuditChain {
 
     /** The link of this event, or null when it has none (not yet: its link is written just after it). */
     Link linkOf(String eventId) {
-        return toLink(links.find(eq("event", eventId)).first());
+        return toLink(store.linkOf(eventId));
     }
 
     Link link(long seq) {
-        return toLink(links.find(eq("_id", seq)).first());
+        return toLink(store.link(seq));
     }
 
     /** Links {@code from} to {@code to} that exist, by number. */
     Map<Long, Link> links(long from, long to) {
-        List<Long> ids = new ArrayList<>();
-        for (long s = from; s <= to; s++) {
-            ids.add(s);
-        }
         Map<Long, Link> found = new HashMap<>();
-        for (Document link : links.find(in("_id", ids))) {
-            found.put(link.getLong("_id"), toLink(link));
+        for (AuditChainStore.Link link : store.links(from, to)) {
+            found.put(link.seq(), toLink(link));
         }
         return found;
     }
 
-    private static Link toLink(Document doc) {
-        return doc == null ? null : new Link(doc.getLong("_id"), doc.getString("event"), String.valueOf(doc.getString("prev")),
-                String.valueOf(doc.getString("hash")));
+    private static Link toLink(AuditChainStore.Link stored) {
+        return stored == null ? null : new Link(stored.seq(), stored.event(), String.valueOf(stored.prev()),
+                String.valueOf(stored.hash()));
     }
 
     /**

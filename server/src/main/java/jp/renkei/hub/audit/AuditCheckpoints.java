@@ -1,13 +1,5 @@
 package jp.renkei.hub.audit;
 
-import static com.mongodb.client.model.Filters.eq;
-
-import com.mongodb.ErrorCategory;
-import com.mongodb.MongoWriteException;
-import com.mongodb.client.MongoCollection;
-import com.mongodb.client.MongoDatabase;
-import com.mongodb.client.model.UpdateOptions;
-import com.mongodb.client.model.Updates;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -21,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import jp.renkei.hub.sign.AuditSeal;
+import jp.renkei.hub.store.AuditCheckpointStore;
 import jp.renkei.hub.sign.SignatureFailure;
-import org.bson.Document;
 
 /**
  * Sealed checkpoints of the audit chain, in the store (collection {@code audit_checkpoints}). The chain is cut into
@@ -72,7 +64,7 @@ final class AuditCheckpoints {
     private record Known(Checkpoint checkpoint, long lookedUp) {
     }
 
-    private final MongoCollection<Document> checkpoints;
+    private final AuditCheckpointStore checkpoints;
     private final AuditSeal seal;
     private final String deployment;
     private final String node;
@@ -82,8 +74,8 @@ final class AuditCheckpoints {
     /** The last link this node has seen sealed (read from the store or the copies, or sealed here): never less. */
     private final AtomicLong sealedThrough = new AtomicLong();
 
-    AuditCheckpoints(MongoDatabase db, AuditSeal seal, String deployment, String node) {
-        this.checkpoints = db.getCollection("audit_checkpoints");
+    AuditCheckpoints(AuditCheckpointStore checkpoints, AuditSeal seal, String deployment, String node) {
+        this.checkpoints = checkpoints;
         this.seal = seal;
         this.deployment = deployment;
         this.node = node;
@@ -122,8 +114,7 @@ final class AuditCheckpoints {
 
     /** The {@code to} the block's pointer names, or null when the store has no checkpoint of it. */
     Long pointer(long block) {
-        Document pointer = checkpoints.find(eq("_id", Long.toString(block))).first();
-        return pointer == null ? null : pointer.getLong("to");
+        return checkpoints.pointer(block);
     }
 
     /**
@@ -135,7 +126,7 @@ final class AuditCheckpoints {
     Checkpoint read(long block) {
         Long to = pointer(block);
         for (int attempt = 0; to != null; attempt++) {
-            Document doc = checkpoints.find(eq("_id", block + "/" + to)).first();
+            AuditCheckpointStore.Stored doc = checkpoints.find(block, to);
             if (doc != null) {
                 Checkpoint checkpoint = parse(block, to, doc);
                 recent.put(block, new Known(checkpoint, System.currentTimeMillis()));
@@ -150,11 +141,11 @@ final class AuditCheckpoints {
         return null;
     }
 
-    private Checkpoint parse(long block, long to, Document doc) {
-        String hashes = doc.getString("hashes");
-        String jws = doc.getString("seal");
-        String sealedBy = doc.getString("node");
-        Long since = doc.getLong("since");
+    private Checkpoint parse(long block, long to, AuditCheckpointStore.Stored doc) {
+        String hashes = doc.hashes();
+        String jws = doc.seal();
+        String sealedBy = doc.node();
+        Long since = doc.since();
         if (hashes == null || jws == null || sealedBy == null || since == null || to < first(block) || to > lastOf(block)
                 || hashes.length() != (to - first(block) + 1) * 64) {
             throw broken(block, "in the store is malformed");
@@ -163,7 +154,7 @@ final class AuditCheckpoints {
         for (int i = 0; i < hashes.length(); i += 64) {
             list.add(hashes.substring(i, i + 64));
         }
-        boolean late = doc.getBoolean("late", false);
+        boolean late = doc.late();
         byte[] payload;
         try {
             payload = payload(sealedBy, block, to, since, list.get(list.size() - 1), digest(list), late);
@@ -226,18 +217,11 @@ final class AuditCheckpoints {
         byte[] payload = payload(node, block, to, since, last, digest, late);
         String jws = seal.seal(payload);
         Date now = new Date();
-        try {
-            checkpoints.insertOne(new Document("_id", block + "/" + to).append("hashes", String.join("", hashes)).append("seal", jws)
-                    .append("node", node).append("since", since).append("late", late).append("sealed", now));
-        } catch (MongoWriteException e) {
-            if (e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY) {
-                throw e;
-            }
-            // another node sealed the same links just now: its checkpoint is as true as this one
-        }
-        checkpoints.updateOne(eq("_id", Long.toString(block)), Updates.max("to", to), new UpdateOptions().upsert(true));
+        // false: another node sealed the same links just now; its checkpoint is as true as this one
+        checkpoints.insert(block, to, new AuditCheckpointStore.Stored(String.join("", hashes), jws, node, since, late, now));
+        checkpoints.point(block, to);
         if (replaces > 0) {
-            checkpoints.deleteOne(eq("_id", block + "/" + replaces));
+            checkpoints.delete(block, replaces);
         }
         held.put(sha256(jws + "\n" + new String(payload, StandardCharsets.UTF_8)), now.toInstant());
         sealedUpTo(to);

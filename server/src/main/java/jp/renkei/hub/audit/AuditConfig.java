@@ -1,6 +1,5 @@
 package jp.renkei.hub.audit;
 
-import com.mongodb.client.MongoClient;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -8,6 +7,9 @@ import java.util.Optional;
 import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.sign.AuditSeal;
 import jp.renkei.hub.sign.SignProperties;
+import jp.renkei.hub.store.AuditChainStore;
+import jp.renkei.hub.store.AuditCheckStore;
+import jp.renkei.hub.store.AuditCheckpointStore;
 import jp.renkei.hub.store.Records;
 import jp.renkei.hub.store.StoreProperties;
 import org.slf4j.Logger;
@@ -28,13 +30,13 @@ class AuditConfig {
     private static final Logger log = LoggerFactory.getLogger(AuditConfig.class);
 
     @Bean
-    AuditChain auditChain(MongoClient client, StoreProperties store) {
-        return new AuditChain(client.getDatabase(store.database()));
+    AuditChain auditChain(AuditChainStore store) {
+        return new AuditChain(store);
     }
 
     /** No bean (null) when the chain is not anchored: local tests without an audit seal. */
     @Bean
-    Anchors auditAnchors(MongoClient client, StoreProperties store, AuditSeal seal, SignProperties sign, AuditProperties properties) {
+    Anchors auditAnchors(AuditCheckpointStore checkpoints, StoreProperties store, AuditSeal seal, SignProperties sign, AuditProperties properties) {
         if (!seal.available()) {
             if (sign.required()) {
                 throw new IllegalStateException("The audit chain must be anchored (renkei.sign.required) but the hub's audit seal "
@@ -65,7 +67,7 @@ class AuditConfig {
             }
         }
         log.info("The audit chain is anchored: deployment {}, checkpoint copies in {}", deployment, copies.file());
-        return new Anchors(new AuditCheckpoints(client.getDatabase(store.database()), seal, deployment, properties.nodeName()), copies, seal);
+        return new Anchors(new AuditCheckpoints(checkpoints, seal, deployment, properties.nodeName()), copies, seal);
     }
 
     /**
@@ -94,9 +96,9 @@ class AuditConfig {
     }
 
     @Bean(initMethod = "start", destroyMethod = "close")
-    AuditAnchoring auditAnchoring(AuditChain chain, Optional<Anchors> anchors, Records resources, MongoClient client,
-                                  StoreProperties store, AuditTrail trail, AuditProperties properties) {
-        return new AuditAnchoring(chain, anchors, resources, client.getDatabase(store.database()), trail, properties);
+    AuditAnchoring auditAnchoring(AuditChain chain, Optional<Anchors> anchors, Records resources, AuditCheckStore checks,
+                                  AuditTrail trail, AuditProperties properties) {
+        return new AuditAnchoring(chain, anchors, resources, checks, trail, properties);
     }
 
     @Bean

@@ -1,14 +1,8 @@
 package jp.renkei.hub.consent;
 
-import static com.mongodb.client.model.Filters.eq;
-
-import com.mongodb.client.MongoCollection;
-import com.mongodb.client.MongoDatabase;
-import com.mongodb.client.model.ReplaceOptions;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Date;
-import org.bson.Document;
+import jp.renkei.hub.store.BreakGlassGrantStore;
 
 /**
  * Emergency access grants (break-glass): one per user and patient, valid for a fixed time from the
@@ -16,11 +10,11 @@ import org.bson.Document;
  */
 public final class BreakGlassGrants {
 
-    private final MongoCollection<Document> grants;
+    private final BreakGlassGrantStore grants;
     private final Duration duration;
 
-    public BreakGlassGrants(MongoDatabase db, Duration duration) {
-        this.grants = db.getCollection("break_glass_grants");
+    public BreakGlassGrants(BreakGlassGrantStore grants, Duration duration) {
+        this.grants = grants;
         this.duration = duration;
     }
 
@@ -28,18 +22,12 @@ public final class BreakGlassGrants {
     public Instant grant(String subject, String patient, String reason) {
         Instant now = Instant.now();
         Instant until = now.plus(duration);
-        grants.replaceOne(eq("_id", key(subject, patient)), new Document("_id", key(subject, patient))
-                .append("granted", Date.from(now)).append("until", Date.from(until)).append("reason", reason),
-                new ReplaceOptions().upsert(true));
+        grants.put(subject, patient, now, until, reason);
         return until;
     }
 
     public boolean active(String subject, String patient) {
-        Document grant = grants.find(eq("_id", key(subject, patient))).first();
-        return grant != null && grant.getDate("until").after(new Date());
-    }
-
-    private static String key(String subject, String patient) {
-        return subject + "|" + patient;
+        Instant until = grants.until(subject, patient);
+        return until != null && until.isAfter(Instant.now());
     }
 }

@@ -1,8 +1,7 @@
 package jp.renkei.hub.consent;
 
-import com.mongodb.client.MongoClient;
 import java.time.Duration;
-import jp.renkei.hub.store.StoreProperties;
+import jp.renkei.hub.store.BreakGlassGrantStore;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -12,8 +11,8 @@ import org.springframework.context.annotation.Configuration;
 class ConsentConfig {
 
     @Bean
-    BreakGlassGrants breakGlassGrants(MongoClient client, StoreProperties store,
+    BreakGlassGrants breakGlassGrants(BreakGlassGrantStore store,
                                       @Value("${renkei.break-glass.duration:60m}") Duration duration) {
-        return new BreakGlassGrants(client.getDatabase(store.database()), duration);
+        return new BreakGlassGrants(store, duration);
     }
 }

@@ -4,9 +4,6 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.StrictErrorHandler;
 import jp.renkei.hub.search.IndexExtractor;
 import jp.renkei.hub.search.SearchParameterRegistry;
-import jp.renkei.hub.store.ResultSnapshots;
-import jp.renkei.hub.store.StoreProperties;
-import com.mongodb.client.MongoClient;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -34,12 +31,6 @@ class FhirConfig {
     @Bean
     IndexExtractor indexExtractor(FhirContext fhirContext, SearchParameterRegistry registry, FhirProperties properties) {
         return new IndexExtractor(fhirContext, registry, properties.timeZone());
-    }
-
-
-    @Bean
-    ResultSnapshots resultSnapshots(MongoClient client, StoreProperties store, FhirProperties properties) {
-        return new ResultSnapshots(client.getDatabase(store.database()), properties.searchRetention());
     }
 
     @Bean

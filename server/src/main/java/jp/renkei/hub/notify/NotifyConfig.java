@@ -1,7 +1,6 @@
 package jp.renkei.hub.notify;
 
 import ca.uhn.fhir.context.FhirContext;
-import com.mongodb.client.MongoClient;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -11,7 +10,9 @@ import jp.renkei.hub.access.BrowserOrigins;
 import jp.renkei.hub.audit.AuditTrail;
 import jp.renkei.hub.store.Durability;
 import jp.renkei.hub.store.Records;
-import jp.renkei.hub.store.StoreProperties;
+import jp.renkei.hub.store.NotificationEventStore;
+import jp.renkei.hub.store.ReceiptStore;
+import jp.renkei.hub.store.SubscriptionStore;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -88,14 +89,13 @@ class NotifyConfig implements WebSocketConfigurer {
     static class Beans {
 
         @Bean
-        Subscriptions subscriptions(MongoClient client, StoreProperties store, Durability durability, FhirContext fhirContext,
-                                    NotifyProperties properties) {
-            return new Subscriptions(client.getDatabase(store.database()), durability, fhirContext, properties);
+        Subscriptions subscriptions(SubscriptionStore store, FhirContext fhirContext, NotifyProperties properties) {
+            return new Subscriptions(store, fhirContext, properties);
         }
 
         @Bean
-        EventLog eventLog(MongoClient client, StoreProperties store) {
-            return new EventLog(client.getDatabase(store.database()));
+        EventLog eventLog(NotificationEventStore store) {
+            return new EventLog(store);
         }
 
         @Bean
@@ -141,8 +141,8 @@ class NotifyConfig implements WebSocketConfigurer {
         }
 
         @Bean
-        Receipts receipts(MongoClient client, StoreProperties store, Subscriptions subscriptions) {
-            return new Receipts(client.getDatabase(store.database()), subscriptions);
+        Receipts receipts(ReceiptStore store, Subscriptions subscriptions) {
+            return new Receipts(store, subscriptions);
         }
 
         @Bean

@@ -1,14 +1,5 @@
 package jp.renkei.hub.notify;
 
-import static com.mongodb.client.model.Filters.eq;
-import static com.mongodb.client.model.Filters.in;
-
-import com.mongodb.client.MongoCollection;
-import com.mongodb.client.MongoDatabase;
-import com.mongodb.client.model.UpdateOneModel;
-import com.mongodb.client.model.UpdateOptions;
-import com.mongodb.client.model.Updates;
-import com.mongodb.client.model.WriteModel;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -19,14 +10,15 @@ import java.util.Map;
 import java.util.Set;
 import jp.renkei.hub.context.Caller;
 import jp.renkei.hub.audit.RecordsShown;
-import org.bson.Document;
+import jp.renkei.hub.store.ReceiptStore;
 
 /**
  * Who was told of a record and what became of it: for each record and each person notified of it,
  * when the first notification was sent, when it first reached their client (the socket took it, or
  * they fetched it with {@code $events}) and when they first opened the record. So a discharge nurse
  * sees that the care manager received and opened the handoff. Kept in {@code notification_receipts}
- * ({@code <Type>/<id>|<subject>}) with a per-record list of the people ({@code notification_recipients}).
+ * ({@code <Type>/<id>|<subject>}) with a per-record list of the people ({@code notification_recipients}), both
+ * store.ReceiptStore's.
  */
 class Receipts implements RecordsShown {
 
@@ -37,13 +29,11 @@ class Receipts implements RecordsShown {
     private static final Set<String> OPENING = Set.of("read", "vread", "update", "$pdf");
     private static final Set<String> WATCHED = Topic.watchedTypes();
 
-    private final MongoCollection<Document> receipts;
-    private final MongoCollection<Document> recipients;
+    private final ReceiptStore store;
     private final Subscriptions subscriptions;
 
-    public Receipts(MongoDatabase db, Subscriptions subscriptions) {
-        this.receipts = db.getCollection("notification_receipts");
-        this.recipients = db.getCollection("notification_recipients");
+    public Receipts(ReceiptStore store, Subscriptions subscriptions) {
+        this.store = store;
         this.subscriptions = subscriptions;
     }
 
@@ -53,22 +43,11 @@ class Receipts implements RecordsShown {
             return;
         }
         Map<String, Notice> unique = new LinkedHashMap<>();
-        notices.forEach(n -> unique.putIfAbsent(key(n.focus(), n.owner().subject()), n));
-        List<WriteModel<Document>> receiptWrites = new ArrayList<>();
-        List<WriteModel<Document>> listWrites = new ArrayList<>();
-        for (Map.Entry<String, Notice> e : unique.entrySet()) {
-            Notice n = e.getValue();
-            // $min: the earliest notification counts, whether this runs first or is caught up after a crash
-            receiptWrites.add(new UpdateOneModel<>(eq("_id", e.getKey()), Updates.combine(
-                    Updates.set("sub", n.owner().subject()), Updates.min("at", new Date(n.at())),
-                    Updates.set("user", n.owner().username()),
-                    Updates.set("who", n.owner().fhirIdentity() == null ? "" : n.owner().fhirIdentity())),
-                    new UpdateOptions().upsert(true)));
-            listWrites.add(new UpdateOneModel<>(eq("_id", n.focus()), Updates.addToSet("subs", n.owner().subject()),
-                    new UpdateOptions().upsert(true)));
-        }
-        receipts.bulkWrite(receiptWrites);
-        recipients.bulkWrite(listWrites);
+        notices.forEach(n -> unique.putIfAbsent(n.focus() + "|" + n.owner().subject(), n));
+        // the earliest notification counts, whether this runs first or is caught up after a crash
+        store.notified(unique.values().stream().map(n -> new ReceiptStore.Notified(n.focus(), n.owner().subject(),
+                n.owner().username(), n.owner().fhirIdentity() == null ? "" : n.owner().fhirIdentity(), new Date(n.at())))
+                .toList());
     }
 
     /**
@@ -76,8 +55,7 @@ class Receipts implements RecordsShown {
      * of its notification is written, so this may be first: it creates the receipt, and the earliest time counts.
      */
     void delivered(String focus, String subject) {
-        receipts.updateOne(eq("_id", key(focus, subject)),
-                Updates.combine(Updates.set("sub", subject), Updates.min("dlv", new Date())), new UpdateOptions().upsert(true));
+        store.delivered(focus, subject, new Date());
     }
 
     /**
@@ -89,47 +67,37 @@ class Receipts implements RecordsShown {
         if (!OPENING.contains(interaction) || caller.unrestricted() || !subscriptions.hasOwner(caller.subject())) {
             return;
         }
-        List<String> keys = new ArrayList<>();
+        List<String> focuses = new ArrayList<>();
         for (String record : records) {
             String[] parts = record.split("/");
             if (parts.length >= 2 && WATCHED.contains(parts[0])) {
-                keys.add(key(parts[0] + "/" + parts[1], caller.subject()));
+                focuses.add(parts[0] + "/" + parts[1]);
             }
         }
-        if (keys.isEmpty()) {
+        if (focuses.isEmpty()) {
             return;
         }
         Date now = new Date();
-        for (Document doc : receipts.find(in("_id", keys))) {
-            if (doc.get("opn") == null) {
+        for (ReceiptStore.Receipt receipt : store.ofSubject(caller.subject(), focuses)) {
+            if (receipt.opened() == null) {
                 // opening implies it arrived, whichever way
-                receipts.updateOne(eq("_id", doc.getString("_id")), doc.get("dlv") == null
-                        ? Updates.combine(Updates.set("dlv", now), Updates.set("opn", now)) : Updates.set("opn", now));
+                store.opened(receipt.focus(), caller.subject(), now, receipt.delivered() == null);
             }
         }
     }
 
     /** Everyone notified of the record, in the order they were first notified. */
     public List<Receipt> of(String focus) {
-        Document list = recipients.find(eq("_id", focus)).first();
-        if (list == null) {
-            return List.of();
-        }
-        List<String> keys = list.getList("subs", String.class, List.of()).stream().map(s -> key(focus, s)).toList();
         List<Receipt> out = new ArrayList<>();
-        for (Document doc : receipts.find(in("_id", keys))) {
-            if (doc.getDate("at") == null) {
+        for (ReceiptStore.Receipt stored : store.ofRecord(focus)) {
+            if (stored.notified() == null) {
                 continue; // delivered a moment before its notification's receipt is written
             }
-            out.add(new Receipt(doc.getString("sub"), doc.getString("user"), doc.getString("who"), doc.getDate("at"),
-                    doc.getDate("dlv"), doc.getDate("opn")));
+            out.add(new Receipt(stored.subject(), stored.username(), stored.identity(), stored.notified(),
+                    stored.delivered(), stored.opened()));
         }
         out.sort(Comparator.comparing(Receipt::notified));
         return out;
-    }
-
-    private static String key(String focus, String subject) {
-        return focus + "|" + subject;
     }
 
     /** One stored notification: its record ({@code Type/id}), whom it was for, and when. */

@@ -1,11 +1,6 @@
 package jp.renkei.hub.notify;
 
-import static com.mongodb.client.model.Filters.eq;
-
 import ca.uhn.fhir.context.FhirContext;
-import com.mongodb.client.MongoCollection;
-import com.mongodb.client.MongoDatabase;
-import com.mongodb.client.model.ReplaceOptions;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.Date;
@@ -15,14 +10,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import jp.renkei.hub.store.Durability;
-import org.bson.Document;
+import jp.renkei.hub.store.SubscriptionStore;
 import org.hl7.fhir.r4.model.InstantType;
 import org.hl7.fhir.r4.model.Subscription;
 
 /**
- * The hub's Subscriptions: stored in collection {@code subscriptions} (the FHIR JSON, the owner's
- * token subject and the identity claims to judge for them later) and all held in memory, since every
+ * The hub's Subscriptions: stored in collection {@code subscriptions} (store.SubscriptionStore: the FHIR JSON, the
+ * owner's token subject and the identity claims to judge for them later) and all held in memory, since every
  * committed change is matched against them. Only their owner ever sees them.
  */
 class Subscriptions {
@@ -39,8 +33,7 @@ class Subscriptions {
 
     private static final String ANY_PATIENT = "";
 
-    private final MongoCollection<Document> collection;
-    private final Durability durability;
+    private final SubscriptionStore store;
     private final FhirContext fhirContext;
     private final NotifyProperties properties;
     private final Map<String, Entry> byId = new ConcurrentHashMap<>();
@@ -52,13 +45,12 @@ class Subscriptions {
     /** How many Subscriptions each owner has: asked on every request that opens a record (receipts). */
     private final Map<String, Integer> owners = new ConcurrentHashMap<>();
 
-    public Subscriptions(MongoDatabase db, Durability durability, FhirContext fhirContext, NotifyProperties properties) {
-        this.collection = db.getCollection("subscriptions");
-        this.durability = durability;
+    public Subscriptions(SubscriptionStore store, FhirContext fhirContext, NotifyProperties properties) {
+        this.store = store;
         this.fhirContext = fhirContext;
         this.properties = properties;
-        for (Document doc : collection.find()) {
-            Entry entry = fromDocument(doc);
+        for (SubscriptionStore.Stored stored : store.all()) {
+            Entry entry = fromStored(stored);
             byId.put(entry.id(), entry);
             index(entry);
             owners.merge(entry.owner(), 1, Integer::sum);
@@ -148,9 +140,7 @@ class Subscriptions {
         subscription.setStatus(spec.end() != null && !spec.end().after(new Date())
                 ? Subscription.SubscriptionStatus.OFF : Subscription.SubscriptionStatus.ACTIVE);
         String json = fhirContext.newJsonParser().encodeResourceToString(subscription);
-        collection.replaceOne(eq("_id", id), new Document("_id", id).append("owner", owner).append("v", version)
-                .append("body", json).append("claims", new Document(claims)), new ReplaceOptions().upsert(true));
-        durability.awaitDurable();
+        store.put(new SubscriptionStore.Stored(id, version, owner, json, claims));
         Entry entry = new Entry(id, version, owner, spec, Map.copyOf(claims), json);
         // indexed under its new filter before it leaves the old one, so a change being matched meanwhile finds it
         index(entry);
@@ -169,14 +159,13 @@ class Subscriptions {
         if (current == null || current.claims().equals(claims)) {
             return;
         }
-        collection.updateOne(eq("_id", id), new Document("$set", new Document("claims", new Document(claims))));
+        store.putClaims(id, claims);
         byId.put(id, new Entry(current.id(), current.version(), current.owner(), current.spec(), Map.copyOf(claims),
                 current.json()));
     }
 
     public synchronized void delete(String id) {
-        collection.deleteOne(eq("_id", id));
-        durability.awaitDurable();
+        store.delete(id);
         Entry removed = byId.remove(id);
         if (removed != null) {
             unindex(removed, null);
@@ -184,11 +173,9 @@ class Subscriptions {
         }
     }
 
-    private Entry fromDocument(Document doc) {
-        Subscription subscription = fhirContext.newJsonParser().parseResource(Subscription.class, doc.getString("body"));
+    private Entry fromStored(SubscriptionStore.Stored stored) {
+        Subscription subscription = fhirContext.newJsonParser().parseResource(Subscription.class, stored.json());
         SubscriptionSpec spec = SubscriptionSpec.of(subscription, fhirContext, properties.minHeartbeat(), properties.maxHeartbeat());
-        Document claims = doc.get("claims", Document.class);
-        return new Entry(doc.getString("_id"), doc.getLong("v"), doc.getString("owner"), spec,
-                claims == null ? Map.of() : Map.copyOf(claims), doc.getString("body"));
+        return new Entry(stored.id(), stored.version(), stored.owner(), spec, stored.claims(), stored.json());
     }
 }

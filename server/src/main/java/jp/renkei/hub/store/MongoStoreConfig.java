@@ -6,11 +6,13 @@ import com.mongodb.MongoClientSettings;
 import com.mongodb.WriteConcern;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import jp.renkei.hub.search.IndexExtractor;
 import jp.renkei.hub.search.SearchParameterRegistry;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -67,6 +69,48 @@ class MongoStoreConfig {
     @Bean
     Writes writes(ResourceStore store, Records records, List<WriteRule> rules, SealingRule sealing) {
         return new Writes(store, records, rules, sealing);
+    }
+
+    /** Frozen search results; they count as gone after {@code renkei.fhir.search-retention}, a setting of the FHIR endpoint. */
+    @Bean
+    ResultSnapshots resultSnapshots(MongoClient client, StoreProperties properties,
+                                    @Value("${renkei.fhir.search-retention}") Duration retention) {
+        return new ResultSnapshots(client.getDatabase(properties.database()), retention);
+    }
+
+    @Bean
+    BreakGlassGrantStore breakGlassGrantStore(MongoClient client, StoreProperties properties) {
+        return new BreakGlassGrantStore(client.getDatabase(properties.database()));
+    }
+
+    @Bean
+    SubscriptionStore subscriptionStore(MongoClient client, StoreProperties properties, Durability durability) {
+        return new SubscriptionStore(client.getDatabase(properties.database()), durability);
+    }
+
+    @Bean
+    NotificationEventStore notificationEventStore(MongoClient client, StoreProperties properties) {
+        return new NotificationEventStore(client.getDatabase(properties.database()));
+    }
+
+    @Bean
+    ReceiptStore receiptStore(MongoClient client, StoreProperties properties) {
+        return new ReceiptStore(client.getDatabase(properties.database()));
+    }
+
+    @Bean
+    AuditChainStore auditChainStore(MongoClient client, StoreProperties properties) {
+        return new AuditChainStore(client.getDatabase(properties.database()));
+    }
+
+    @Bean
+    AuditCheckpointStore auditCheckpointStore(MongoClient client, StoreProperties properties) {
+        return new AuditCheckpointStore(client.getDatabase(properties.database()));
+    }
+
+    @Bean
+    AuditCheckStore auditCheckStore(MongoClient client, StoreProperties properties) {
+        return new AuditCheckStore(client.getDatabase(properties.database()));
     }
 
     /** Lets the embedded server be absent without a nullable bean. */

@@ -34,6 +34,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import jp.renkei.hub.HubInstance;
 import jp.renkei.hub.sign.DeploymentCa;
+import jp.renkei.hub.store.AuditChainStore;
+import jp.renkei.hub.store.AuditCheckpointStore;
 import jp.renkei.hub.store.StoreProperties;
 import org.bson.Document;
 import org.hl7.fhir.r4.model.AuditEvent;
@@ -318,7 +320,7 @@ class AuditAnchoringTest {
         for (int i = 0; i < hashes.length(); i += 64) {
             links.add(hashes.substring(i, i + 64));
         }
-        AuditCheckpoints.Checkpoint foreign = new AuditCheckpoints(staging, own.seal(), "staging", "node-a")
+        AuditCheckpoints.Checkpoint foreign = new AuditCheckpoints(new AuditCheckpointStore(staging), own.seal(), "staging", "node-a")
                 .seal(0, links, false, checkpoint.getLong("since") - 1);
         checkpoints().updateOne(eq("_id", checkpoint.get("_id")), Updates.set("seal", foreign.jws()));
         try {
@@ -381,7 +383,7 @@ class AuditAnchoringTest {
         MongoDatabase other = hub.bean(MongoClient.class).getDatabase("unindexable-" + System.nanoTime());
         other.getCollection("audit_chain").insertOne(new Document("_id", 1L).append("event", "same"));
         other.getCollection("audit_chain").insertOne(new Document("_id", 2L).append("event", "same"));
-        assertThatThrownBy(() -> new AuditChain(other)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> new AuditChain(new AuditChainStore(other))).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("unique index by event cannot be built");
     }
 

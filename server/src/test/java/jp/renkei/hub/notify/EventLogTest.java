@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import jp.renkei.hub.store.EmbeddedMongo;
+import jp.renkei.hub.store.NotificationEventStore;
 import jp.renkei.hub.store.StoreProperties;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,7 +35,7 @@ class EventLogTest {
     private EventLog open() {
         mongo = new EmbeddedMongo(new StoreProperties.Embedded(dir, false, 16));
         client = MongoClients.create(mongo.connectionString());
-        return new EventLog(client.getDatabase("events"));
+        return new EventLog(new NotificationEventStore(client.getDatabase("events")));
     }
 
     @AfterEach
@@ -49,7 +50,7 @@ class EventLogTest {
 
     @Test
     void everyChangeNotYetMarkedDoneIsRememberedAcrossARestart() {
-        EventLog log = new EventLog(client.getDatabase("events"));
+        EventLog log = new EventLog(new NotificationEventStore(client.getDatabase("events")));
         log.append(List.of(event(1, "tx-a")), Set.of("tx-a")::contains);
         log.append(List.of(event(2, "tx-b"), event(3, "tx-c")), Set.of("tx-a", "tx-b", "tx-c")::contains);
         mongo.awaitDurable();
@@ -64,7 +65,7 @@ class EventLogTest {
 
     @Test
     void changesMarkedDoneAreForgottenOnTheNextAppend() {
-        EventLog log = new EventLog(client.getDatabase("events"));
+        EventLog log = new EventLog(new NotificationEventStore(client.getDatabase("events")));
         log.append(List.of(event(1, "tx-a")), Set.of("tx-a")::contains);
         log.append(List.of(event(2, "tx-b")), Set.of("tx-a", "tx-b")::contains);
         // tx-a has been recorded and marked done meanwhile

@@ -13,6 +13,7 @@ import java.util.Map;
 import jp.renkei.hub.HubInstance;
 import jp.renkei.hub.store.EmbeddedMongo;
 import jp.renkei.hub.store.StoreProperties;
+import jp.renkei.hub.store.SubscriptionStore;
 import org.hl7.fhir.r4.model.Subscription;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,7 +42,7 @@ class SubscriptionsTest {
     private Subscriptions open() {
         mongo = new EmbeddedMongo(new StoreProperties.Embedded(dir, false, 16));
         client = MongoClients.create(mongo.connectionString());
-        return new Subscriptions(client.getDatabase("subscriptions"), mongo, FHIR, PROPERTIES);
+        return new Subscriptions(new SubscriptionStore(client.getDatabase("subscriptions"), mongo), FHIR, PROPERTIES);
     }
 
     @AfterEach
