@@ -85,7 +85,7 @@ test('a wrong birth date finds no one: said in Japanese with what to do, and not
   expect(asked.filter((r) => r.url().includes('$emergency-summary')), 'no summary asked').toHaveLength(0);
   await expect(page.getByText('ヤマダ ハナコ')).toHaveCount(0);
 
-  // and no grant: her record stays closed to the crew (on the fresh hub of BrowserFlowsTest, where no earlier run declared)
+  // and no grant: her record stays closed to the crew (on the fresh hub of BrowserFlowsIT, where no earlier run declared)
   const authorization = await answer.request().headerValue('authorization');
   const read = await page.request.get('/fhir/Patient/pat-yamada', { headers: { Authorization: authorization! } });
   expect(read.status(), 'Patient/pat-yamada for the crew after the failed attempt').toBe(404);

@@ -6,7 +6,7 @@ import { SCREENSHOTS, USERS, expectAccessible, expectNoHorizontalScroll, signIn 
 
 // Issue 20 point 3, the home doctor (physician.home, 伊藤 健一): he records an advance directive for 山田 花子 (on his
 // team) with the scanned signed form attached and his witness signature made in the browser with his own certificate
-// (a PKCS#12 file the test PKI issued: BrowserFlowsTest passes its path and password; by hand, issue one with
+// (a PKCS#12 file the test PKI issued: BrowserFlowsIT passes its path and password; by hand, issue one with
 // `deploy/pki.sh practitioner --id prac-physician-home --name "伊藤 健一" --organization "いわて在宅ケアセンター"
 // --profession physician` and set RENKEI_E2E_PHYSICIAN_P12 and RENKEI_E2E_PHYSICIAN_P12_PASSWORD), revises it, and
 // revises her emergency sheet as its next version. Each is checked in the hub's answers and on the patient page.
@@ -49,7 +49,7 @@ async function saveDirective(page: Page, form: ReturnType<typeof scannedForm>) {
 }
 
 test('the home doctor records and revises an advance directive signed in the browser, and revises the emergency sheet', async ({ page }) => {
-  expect(P12, 'RENKEI_E2E_PHYSICIAN_P12: the home doctor’s PKCS#12 file (BrowserFlowsTest issues one)').not.toBe('');
+  expect(P12, 'RENKEI_E2E_PHYSICIAN_P12: the home doctor’s PKCS#12 file (BrowserFlowsIT issues one)').not.toBe('');
   await signIn(page, USERS.physician);
   // his home says how many contact forms wait for his answer and opens the most urgent (point 1)
   await expect(page.getByRole('status').filter({ hasText: /未回答の連絡票/ })).toBeVisible();

@@ -2,7 +2,7 @@ import { defineConfig } from '@playwright/test';
 import { DEBIAN_CHROMIUM, JAPANESE_DESKTOP } from '../playwright.shared';
 
 // The browser tests of the web app (docs/web-app.md §6). They drive Debian's Chromium, never a downloaded browser,
-// against a running hub and its Keycloak with the demo data loaded: the server's BrowserFlowsTest starts both and
+// against a running hub and its Keycloak with the demo data loaded: the server's BrowserFlowsIT starts both and
 // sets RENKEI_APP_URL; by hand, point it at the hub of deploy/up.sh (http://127.0.0.1:8080/app/).
 
 export default defineConfig({

@@ -40,7 +40,7 @@ public final class HubInstance implements AutoCloseable {
         if (java.util.Arrays.stream(extraProperties).noneMatch(p -> p.startsWith("renkei.auth."))) {
             args.add("--renkei.auth.enabled=false");
         }
-        // Token introspection has its own tests (TokenIntrospectionTest, KeycloakEndToEndTest), which configure it;
+        // Token introspection has its own tests (TokenIntrospectionTest, KeycloakEndToEndIT), which configure it;
         // the others accept a token until it expires.
         if (java.util.Arrays.stream(extraProperties).noneMatch(p -> p.startsWith("renkei.auth.introspection."))) {
             args.add("--renkei.auth.introspection.enabled=false");

@@ -66,22 +66,25 @@ public final class HubProcess implements AutoCloseable {
         kill();
     }
 
-    private void awaitUp() throws IOException, InterruptedException {
-        long deadline = System.currentTimeMillis() + 120_000;
-        while (System.currentTimeMillis() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("the hub process exited with " + process.exitValue() + " while starting");
-            }
-            try {
-                if (HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + "/metadata")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
+    private void awaitUp() {
+        try {
+            Await.until("the hub process to answer " + baseUrl + "/metadata", Duration.ofMinutes(2), () -> {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("the hub process exited with " + process.exitValue() + " while starting");
                 }
-            } catch (IOException notYet) {
-                Thread.sleep(250);
-            }
+                try {
+                    return HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + "/metadata")).build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                } catch (IOException notYet) {
+                    return false;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            });
+        } catch (RuntimeException | AssertionError e) {
+            process.destroyForcibly();
+            throw e;
         }
-        process.destroyForcibly();
-        throw new IllegalStateException("the hub process did not start within 120 s");
     }
 }

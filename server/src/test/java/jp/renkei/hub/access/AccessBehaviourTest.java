@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import jp.renkei.hub.Hub;
 import jp.renkei.hub.HubInstance;
 import jp.renkei.hub.store.StoreFixtures;
 import org.hl7.fhir.r4.model.Bundle;
@@ -20,7 +21,6 @@ import org.hl7.fhir.r4.model.Period;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.RelatedPerson;
 import org.hl7.fhir.r4.model.Resource;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -29,6 +29,7 @@ import org.junit.jupiter.api.TestInstance;
  * Authentication (401 cases, key rotation, the public CapabilityStatement), SMART scope narrowing,
  * and the filtering of searches, paging, _include, history and Bundles, against a running hub.
  */
+@Hub(own = "its searches and histories show all a caller may read: only its records may be there; it rotates its issuer's keys")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AccessBehaviourTest {
 
@@ -39,8 +40,8 @@ class AccessBehaviourTest {
     private final IParser json = HubInstance.fhirContext().newJsonParser();
 
     @BeforeAll
-    void start() throws Exception {
-        secured = new SecuredHub("renkei-access-behaviour");
+    void start(SecuredHub secured) throws Exception {
+        this.secured = secured;
         issuer = secured.issuer;
         hub = secured.hub;
         store = secured.store;
@@ -69,11 +70,6 @@ class AccessBehaviourTest {
         }
         seed("Encounter", "enc-ph", CareRecords.about("Encounter", null, "ph"), "Organization/org-hospital");
         seed("Observation", "obs-ps", CareRecords.about("Observation", "daily-living", "ps"), "Organization/org-hospital");
-    }
-
-    @AfterAll
-    void stop() {
-        secured.close();
     }
 
     private void seed(String type, String id, Resource resource, String owner) {

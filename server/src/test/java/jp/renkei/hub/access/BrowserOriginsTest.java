@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import jp.renkei.hub.Hub;
 import jp.renkei.hub.HubInstance;
 import jp.renkei.hub.notify.Notifications;
 import jp.renkei.hub.notify.SocketClient;
@@ -20,7 +21,6 @@ import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Organization;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Subscription;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -29,10 +29,13 @@ import org.junit.jupiter.api.TestInstance;
  * Browser apps of other origins (CORS, {@code renkei.web.origins}) on a hub that lists two of them: preflights, answers
  * and errors readable by a listed origin only, and the notification socket's Origin check.
  */
+// two origins with a space after the comma, as an operator would write them; a small body limit for the 413
+@Hub(own = "its settings: the origins it allows and a small body limit",
+        properties = {"renkei.web.origins=" + BrowserOriginsTest.LISTED + ", https://renkei-web.example.jp", "renkei.fhir.max-request-size=16KB"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BrowserOriginsTest {
 
-    private static final String LISTED = "http://127.0.0.1:5173";
+    static final String LISTED = "http://127.0.0.1:5173";
     private static final String UNLISTED = "https://elsewhere.example.com";
     private static final long WAIT = 20_000;
 
@@ -43,18 +46,11 @@ class BrowserOriginsTest {
     private String sameOrigin;
 
     @BeforeAll
-    void start() throws Exception {
-        // two origins with a space after the comma, as an operator would write them; a small body limit for the 413
-        secured = new SecuredHub("renkei-cors", "renkei.web.origins=" + LISTED + ", https://renkei-web.example.jp",
-                "renkei.fhir.max-request-size=16KB");
+    void start(SecuredHub secured) throws Exception {
+        this.secured = secured;
         secured.seed("Organization", "org-a", new Organization().setName("いわて在宅ケアセンター"), null);
         token = secured.issuer.token().roles("physician").subject("u-cors").claim("organization", "org-a").sign();
         sameOrigin = secured.hub.baseUrl().substring(0, secured.hub.baseUrl().length() - "/fhir".length());
-    }
-
-    @AfterAll
-    void stop() {
-        secured.close();
     }
 
     @Test

@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import jp.renkei.hub.Await;
+import jp.renkei.hub.Hub;
 import jp.renkei.hub.HubInstance;
 import jp.renkei.hub.notify.Notifications;
 import jp.renkei.hub.notify.SocketClient;
@@ -21,7 +23,6 @@ import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.Subscription;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.TestInstance;
  *
  * <p>Every seeded record carries a marker tag; a colleague's answers must contain none.
  */
+@Hub
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OrganisationColleagueTest {
 
@@ -57,8 +59,8 @@ class OrganisationColleagueTest {
     private final Map<String, String> kinds = new java.util.HashMap<>();
 
     @BeforeAll
-    void start() throws Exception {
-        secured = new SecuredHub("renkei-colleague");
+    void start(SecuredHub secured) throws Exception {
+        this.secured = secured;
         hub = secured.hub;
         policy = hub.bean(AccessPolicy.class);
 
@@ -92,11 +94,6 @@ class OrganisationColleagueTest {
         own.addBasedOn(new Reference("Condition/rec-condition-x"));
         own.addPartOf(new Reference("Composition/rec-composition-discharge-summary"));
         secured.seed("Communication", "note-by-colleague", own, HOMECARE, "user/cm-colleague");
-    }
-
-    @AfterAll
-    void stop() {
-        secured.close();
     }
 
     /** Seeds a record with a marker tag that must never reach someone the rules keep out. */
@@ -269,11 +266,7 @@ class OrganisationColleagueTest {
     }
 
     private void awaitDispatched() throws InterruptedException {
-        long until = System.currentTimeMillis() + WAIT;
-        while (!secured.store.changeFeed().pending().isEmpty()) {
-            assertThat(System.currentTimeMillis()).as("changes dispatched").isLessThan(until);
-            Thread.sleep(20);
-        }
+        Await.until("changes dispatched", java.time.Duration.ofMillis(WAIT), () -> secured.store.changeFeed().pending().isEmpty());
     }
 
     private HttpResponse<String> get(String path, String token) {

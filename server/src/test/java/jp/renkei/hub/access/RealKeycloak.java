@@ -34,7 +34,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * {@code @BeforeAll}, say); it starts on first use and stops when the run ends.
  *
  * <p>Shared means that what one class changes in the realm the classes after it see: a class changes only users and
- * clients no other class relies on (KeycloakEndToEndTest disables {@code therapist}, deletes {@code dentist}, shortens
+ * clients no other class relies on (KeycloakEndToEndIT disables {@code therapist}, deletes {@code dentist}, shortens
  * {@code renkei-integration}'s tokens), or puts back what it changed ({@link #allowWebOrigin}).
  */
 public final class RealKeycloak implements ExtensionContext.Store.CloseableResource {

@@ -7,6 +7,8 @@ import ca.uhn.fhir.parser.IParser;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import jp.renkei.hub.Await;
+import jp.renkei.hub.Hub;
 import jp.renkei.hub.HubInstance;
 import jp.renkei.hub.notify.Notifications;
 import jp.renkei.hub.notify.SocketClient;
@@ -15,7 +17,6 @@ import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Organization;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Subscription;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,9 +24,12 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * Whether a token is still active, asked of a {@link TestIssuer}'s introspection endpoint (the real Keycloak's in
- * {@link KeycloakEndToEndTest}): how often the issuer is asked, and that the hub fails closed when it cannot ask.
+ * {@link KeycloakEndToEndIT}): how often the issuer is asked, and that the hub fails closed when it cannot ask.
  * Short periods here: asked again after 2 s, refused when unconfirmed for 4 s.
  */
+@Hub(own = "it makes its issuer fail and end tokens, and asks it on a schedule of its own", properties = {
+        "renkei.auth.introspection.client-secret=" + TestIssuer.HUB_SECRET, "renkei.auth.introspection.recheck=2s",
+        "renkei.auth.introspection.max-age=4s", "renkei.auth.introspection.timeout=2s"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TokenIntrospectionTest {
 
@@ -37,17 +41,10 @@ class TokenIntrospectionTest {
     private TestIssuer issuer;
 
     @BeforeAll
-    void start() throws Exception {
-        secured = new SecuredHub("renkei-introspection", TestIssuer.introspectionProperties()[0],
-                "renkei.auth.introspection.recheck=2s", "renkei.auth.introspection.max-age=4s",
-                "renkei.auth.introspection.timeout=2s");
+    void start(SecuredHub secured) throws Exception {
+        this.secured = secured;
         issuer = secured.issuer;
         secured.seed("Organization", "org-a", new Organization().setName("いわて在宅ケアセンター"), null);
-    }
-
-    @AfterAll
-    void stop() {
-        secured.close();
     }
 
     @AfterEach
@@ -175,12 +172,7 @@ class TokenIntrospectionTest {
 
     /** Reads until the answer has this status, for at most {@link #WAIT}. */
     private HttpResponse<String> until(String token, int status) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + WAIT;
-        HttpResponse<String> response = read(token);
-        while (response.statusCode() != status && System.currentTimeMillis() < deadline) {
-            Thread.sleep(100);
-            response = read(token);
-        }
+        HttpResponse<String> response = Await.atMost(java.time.Duration.ofMillis(WAIT), () -> read(token), r -> r.statusCode() == status);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
         return response;
     }

@@ -87,6 +87,7 @@ class HubStatusTest {
                 "renkei.audit.node=node-status", "renkei.audit.checkpoint-interval=1h", "renkei.audit.verify-interval=1h",
                 // overdue hand-offs are flagged by the test itself; the hub's own run would race it
                 "renkei.workflow.overdue-check=1h")).toArray(String[]::new);
+        // a hub of its own (docs/architecture.md §10), restarted on its data: its PKI, audit seal and anchored chain
         hub = new HubInstance(root.resolve("data"), properties);
         seed("Patient", "pat-status", new Patient().addName(new HumanName().setFamily("状態").addGiven("確認子")));
         CareTeam team = new CareTeam().setSubject(new Reference("Patient/pat-status")).setStatus(CareTeam.CareTeamStatus.ACTIVE);

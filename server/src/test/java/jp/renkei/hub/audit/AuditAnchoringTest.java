@@ -108,6 +108,7 @@ class AuditAnchoringTest {
         return all.toArray(String[]::new);
     }
 
+    /** A hub of its own (docs/architecture.md §10): its PKI and anchors, restarted on its data, its chain rewritten. */
     private void open() {
         hub = new HubInstance(data, properties);
         db = hub.bean(MongoClient.class).getDatabase(hub.bean(StoreProperties.class).database());

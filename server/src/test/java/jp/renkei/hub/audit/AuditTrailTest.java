@@ -39,7 +39,8 @@ class AuditTrailTest {
 
     @BeforeAll
     void start() throws Exception {
-        // No audit seal, as on a fresh machine: the chain is not anchored (docs/security.md, Anchoring)
+        // No audit seal, as on a fresh machine: the chain is not anchored (docs/security.md, Anchoring). A hub of its own
+        // (docs/architecture.md §10): its settings, its alerts counted over the whole audit trail, and it tampers with the chain.
         world = new SecuredHub("renkei-audit", "renkei.sign.required=false",
                 "renkei.sign.seals=" + java.nio.file.Files.createTempDirectory("renkei-no-seals"));
         hub = world.hub;

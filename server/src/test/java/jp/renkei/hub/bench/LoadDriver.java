@@ -304,21 +304,17 @@ public final class LoadDriver {
 
     /** Polls the CapabilityStatement (open without a token) until the hub answers. */
     private void waitForHub() throws InterruptedException {
-        long deadline = System.nanoTime() + options.waitForHub * 1_000_000_000L;
-        while (true) {
+        jp.renkei.hub.Await.until("an answer from " + options.base + "/metadata", Duration.ofSeconds(options.waitForHub), () -> {
             try {
-                if (send(HttpRequest.newBuilder(URI.create(options.base + "/metadata"))
-                        .header("Accept", "application/fhir+json").GET()).statusCode() == 200) {
-                    return;
-                }
+                return send(HttpRequest.newBuilder(URI.create(options.base + "/metadata"))
+                        .header("Accept", "application/fhir+json").GET()).statusCode() == 200;
             } catch (IOException notYet) {
-                // not listening yet
+                return false; // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
             }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("no answer from " + options.base + "/metadata within " + options.waitForHub + " s");
-            }
-            Thread.sleep(500);
-        }
+        });
     }
 
     private Result phase(String op) throws Exception {

@@ -183,10 +183,8 @@ final class NotifyLoad {
 
     /** Waits until every written event arrived, at most {@link #MISSED_AFTER_MS} after the last write. */
     private void drain() throws InterruptedException {
-        long until = System.currentTimeMillis() + MISSED_AFTER_MS;
-        while (System.currentTimeMillis() < until && deliveries.values().stream().anyMatch(d -> d.sent != 0 && d.receipts == 0)) {
-            Thread.sleep(100);
-        }
+        jp.renkei.hub.Await.atMost(Duration.ofMillis(MISSED_AFTER_MS),
+                () -> deliveries.values().stream().anyMatch(d -> d.sent != 0 && d.receipts == 0), waiting -> !waiting);
     }
 
     private String latencyReport(List<Socket> open, int writes, int errors, double seconds) {
@@ -296,7 +294,7 @@ final class NotifyLoad {
         List<Socket> open = bind(bindings);
         try {
             // longer than the hub's bind timeout: a socket it meant to close is closed by now
-            Thread.sleep(7000);
+            Thread.sleep(7000); // time passing is the point: the hub closes what it meant to close only after its bind timeout
             long bound = usedHeap(pid, "with the bound sockets");
             if (pid != null) {
                 Map<String, Long> classesBound = histogram(pid);

@@ -6,12 +6,13 @@ import ca.uhn.fhir.parser.IParser;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.model.Updates;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import jp.renkei.hub.Hub;
 import jp.renkei.hub.HubInstance;
 import jp.renkei.hub.access.CareRecords;
+import jp.renkei.hub.access.SecuredHub;
 import jp.renkei.hub.access.TestIssuer;
 import jp.renkei.hub.store.StoreFixtures;
 import jp.renkei.hub.store.StoreProperties;
@@ -36,26 +37,25 @@ import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.StringType;
 import org.bson.Document;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /** Emergency access (break-glass) through a running hub whose grants last 3 seconds. */
+@Hub(own = "its grants last 60 seconds", properties = "renkei.break-glass.duration=60s")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BreakGlassTest {
 
-    private final TestIssuer issuer = new TestIssuer();
+    private TestIssuer issuer;
     private HubInstance hub;
     private StoreFixtures store;
     private final IParser json = HubInstance.fhirContext().newJsonParser();
 
     @BeforeAll
-    void start() throws Exception {
-        String[] auth = issuer.hubProperties();
-        hub = new HubInstance(Files.createTempDirectory("renkei-break-glass"), auth[0], auth[1], auth[2],
-                "renkei.break-glass.duration=60s");
-        store = StoreFixtures.of(hub);
+    void start(SecuredHub world) throws Exception {
+        issuer = world.issuer;
+        hub = world.hub;
+        store = world.store;
         seed("Patient", "ph", new Patient().addName(new HumanName().setFamily("山田").addGiven("花子")), "Organization/org-hospital");
         seed("Patient", "ps", new Patient().addName(new HumanName().setFamily("佐藤")), "Organization/org-hospital");
         seed("PractitionerRole", "role-cm", new PractitionerRole().addCode(new CodeableConcept(
@@ -90,12 +90,6 @@ class BreakGlassTest {
                     .addTelecom(new ContactPoint().setSystem(ContactPoint.ContactPointSystem.PHONE).setValue(twin[2])),
                     "Organization/org-hospital");
         }
-    }
-
-    @AfterAll
-    void stop() {
-        hub.close();
-        issuer.close();
     }
 
     private void seed(String type, String id, Resource resource, String owner) {

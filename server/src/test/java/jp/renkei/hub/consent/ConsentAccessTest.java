@@ -6,6 +6,7 @@ import ca.uhn.fhir.parser.IParser;
 import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.Date;
+import jp.renkei.hub.Hub;
 import jp.renkei.hub.HubInstance;
 import jp.renkei.hub.access.CareRecords;
 import jp.renkei.hub.access.SecuredHub;
@@ -18,13 +19,13 @@ import org.hl7.fhir.r4.model.HumanName;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Period;
 import org.hl7.fhir.r4.model.Reference;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /** Through a running hub: a care team member reads a patient's records only as far as the patient's Consents permit. */
+@Hub
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConsentAccessTest {
 
@@ -33,8 +34,8 @@ class ConsentAccessTest {
     private final IParser json = HubInstance.fhirContext().newJsonParser();
 
     @BeforeAll
-    void start() throws Exception {
-        world = new SecuredHub("renkei-consent");
+    void start(SecuredHub world) throws Exception {
+        this.world = world;
         hub = world.hub;
         world.seed("Patient", "ph", new Patient().addName(new HumanName().setFamily("山田").addGiven("花子")), "Organization/org-hospital");
         CareTeam team = new CareTeam().setSubject(new Reference("Patient/ph")).setStatus(CareTeam.CareTeamStatus.ACTIVE);
@@ -44,11 +45,6 @@ class ConsentAccessTest {
         world.seed("Observation", "obs", CareRecords.about("Observation", "daily-living", "ph"), "Organization/org-hospital", "user/nurse-hn");
         world.seed("Composition", "plan", CareRecords.about("Composition", "care-plan", "ph"), "Organization/org-hospital");
         world.seed("Composition", "record", CareRecords.about("Composition", "care-record", "ph"), "Organization/org-hospital");
-    }
-
-    @AfterAll
-    void stop() {
-        world.close();
     }
 
     @BeforeEach

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import jp.renkei.hub.Hub;
 import jp.renkei.hub.HubInstance;
 import jp.renkei.hub.access.SecuredHub;
 import org.hl7.fhir.r4.model.Bundle;
@@ -23,7 +24,6 @@ import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Resource;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -37,6 +37,9 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
  * send unencoded in a search ({@code system|value}) are accepted. Sent over a plain socket: Java's
  * HTTP client refuses such URLs itself.
  */
+// Tomcat's request parsing at DEBUG: its lines must stay out of the log whatever the level.
+@Hub(own = "Tomcat's request parsing logs at DEBUG in its hub", properties = {"logging.level.org.apache.coyote.http11=debug",
+        "logging.level.org.apache.tomcat.util.http=debug", "logging.level.org.apache.catalina.connector=debug"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(OutputCaptureExtension.class)
 class MalformedRequestTest {
@@ -49,15 +52,11 @@ class MalformedRequestTest {
     private static final String BIRTH_DATE = "1929-02-20";
     private static final String IDENTIFIER = "00010003";
 
-    private SecuredHub world;
     private String token;
     private int port;
 
     @BeforeAll
-    void start() throws Exception {
-        // Tomcat's request parsing at DEBUG: its lines must stay out of the log whatever the level.
-        world = new SecuredHub("renkei-malformed-requests", "logging.level.org.apache.coyote.http11=debug",
-                "logging.level.org.apache.tomcat.util.http=debug", "logging.level.org.apache.catalina.connector=debug");
+    void start(SecuredHub world) throws Exception {
         Patient patient = new Patient();
         patient.addIdentifier().setSystem(SYSTEM).setValue(IDENTIFIER);
         patient.addName(new HumanName().setFamily(NAME).addGiven("花子"));
@@ -66,11 +65,6 @@ class MalformedRequestTest {
         token = world.issuer.token().roles("care-manager").subject("cm").claim("practitioner_role", "role-cm")
                 .claim("organization", "org-homecare").sign();
         port = URI.create(world.hub.baseUrl()).getPort();
-    }
-
-    @AfterAll
-    void stop() {
-        world.close();
     }
 
     @Test

@@ -24,6 +24,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import jp.renkei.hub.Hub;
 import jp.renkei.hub.HubInstance;
 import jp.renkei.hub.HubTestBase;
 import jp.renkei.hub.store.StoreFixtures;
@@ -57,6 +58,7 @@ import org.junit.jupiter.api.TestFactory;
  * are checked to be refused by {@code POST}, then written straight into the {@link StoreFixtures store}
  * the way the hub would write them, and searched over HTTP like every other type.
  */
+@Hub(own = "each search must find its example on the first page of 200 and miss it otherwise: only its own examples in the store")
 class SearchParameterCoverageTest extends HubTestBase {
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([A-Za-z-]+)}}");

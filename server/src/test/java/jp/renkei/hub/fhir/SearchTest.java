@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import jp.renkei.hub.Hub;
 import jp.renkei.hub.HubInstance;
 import jp.renkei.hub.HubTestBase;
 import org.hl7.fhir.r4.model.Bundle;
@@ -24,6 +25,7 @@ import org.hl7.fhir.r4.model.Reference;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+@Hub(own = "its searches are over the whole store and count what they find: it must hold this class's records alone")
 class SearchTest extends HubTestBase {
 
     private static final String LOINC = "http://loinc.org";

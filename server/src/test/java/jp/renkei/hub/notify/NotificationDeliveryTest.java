@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import jp.renkei.hub.Await;
 import jp.renkei.hub.HubInstance;
 import jp.renkei.hub.access.CareRecords;
 import jp.renkei.hub.access.TestIssuer;
@@ -56,6 +57,7 @@ class NotificationDeliveryTest {
         issuer.close();
     }
 
+    /** A hub of each test's own (docs/architecture.md §10): one restarts it, the other stalls it with a stuck client. */
     private HubInstance start(Path dir) {
         String[] auth = issuer.hubProperties();
         return new HubInstance(dir, auth[0], auth[1], auth[2], "renkei.notify.session-queue=8", "renkei.notify.send-timeout=2s");
@@ -103,10 +105,7 @@ class NotificationDeliveryTest {
             // the hub gives up on the stuck socket (its send timed out) and closes it; the stalled client, reading
             // nothing, would not even see the close frame
             NotificationSocket sockets = hub.bean(NotificationSocket.class);
-            long until = System.currentTimeMillis() + 15_000;
-            while (sockets.openSessions() > 1 && System.currentTimeMillis() < until) {
-                Thread.sleep(100);
-            }
+            Await.until("the hub to close the stuck socket", java.time.Duration.ofSeconds(15), () -> sockets.openSessions() <= 1);
             assertThat(sockets.openSessions()).isEqualTo(1);
         }
         // and what it missed is all there, in order

@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.parser.IParser;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import jp.renkei.hub.Await;
+import jp.renkei.hub.Hub;
 import jp.renkei.hub.HubInstance;
 import jp.renkei.hub.access.CareRecords;
+import jp.renkei.hub.access.SecuredHub;
 import jp.renkei.hub.access.TestIssuer;
 import jp.renkei.hub.store.StoreFixtures;
 import jp.renkei.hub.store.WriteRequest;
@@ -31,7 +33,6 @@ import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.StringType;
 import org.hl7.fhir.r4.model.Subscription;
 import org.hl7.fhir.r4.model.Task;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -40,6 +41,8 @@ import org.junit.jupiter.api.TestInstance;
  * Subscriptions through a running hub with real WebSocket clients: delivery per topic and filter,
  * access and consent judged when each event is sent, replay, binding, heartbeats and socket limits.
  */
+@Hub(own = "its hub closes a socket left unbound after 2 seconds",
+        properties = "renkei.notify.bind-timeout=2s")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class NotificationTest {
 
@@ -50,17 +53,16 @@ class NotificationTest {
     /** Events written at once before each re-bind of {@link #oneSocketRebindsBeforeEachExpiryAcrossThreeTokenLifetimesAndMissesNothing}. */
     private static final int BURST = 50;
 
-    private final TestIssuer issuer = new TestIssuer();
+    private TestIssuer issuer;
     private final IParser json = HubInstance.fhirContext().newJsonParser();
     private HubInstance hub;
     private StoreFixtures store;
 
     @BeforeAll
-    void start() throws Exception {
-        String[] auth = issuer.hubProperties();
-        hub = new HubInstance(Files.createTempDirectory("renkei-notify"), auth[0], auth[1], auth[2],
-                "renkei.notify.bind-timeout=2s");
-        store = StoreFixtures.of(hub);
+    void start(SecuredHub world) throws Exception {
+        issuer = world.issuer;
+        hub = world.hub;
+        store = world.store;
         for (String p : List.of("p1", "p2", "p3", "p4")) {
             seed("Patient", p, new Patient().addName(new HumanName().setFamily("山田").addGiven("花子")), "Organization/org-hospital");
         }
@@ -77,12 +79,6 @@ class NotificationTest {
                 new Coding("http://renkei.example.jp/fhir/CodeSystem/profession", "care-worker", null)));
         except.addCode(new CodeableConcept(new Coding(CareRecords.CARE_DOCUMENT, "care-plan", null)));
         seed("Consent", "consent-p3", p3, "Organization/org-hospital");
-    }
-
-    @AfterAll
-    void stop() {
-        hub.close();
-        issuer.close();
     }
 
     // ---- delivery per topic ------------------------------------------------------------------
@@ -371,15 +367,11 @@ class NotificationTest {
     }
 
     private Parameters.ParametersParameterComponent awaitReceipt(String token, String part) throws InterruptedException {
-        long until = System.currentTimeMillis() + WAIT;
-        while (true) {
-            Parameters receipts = json.parseResource(Parameters.class, get("/Composition/discharge-p1/$notification-receipts", token).body());
-            if (receipts.getParameter().size() == 1 && receipts.getParameterFirstRep().getPart().stream().anyMatch(p -> p.getName().equals(part))) {
-                return receipts.getParameterFirstRep();
-            }
-            assertThat(System.currentTimeMillis()).as("receipt with " + part).isLessThan(until);
-            Thread.sleep(50);
-        }
+        return Await.until("receipt with " + part, java.time.Duration.ofMillis(WAIT),
+                () -> json.parseResource(Parameters.class, get("/Composition/discharge-p1/$notification-receipts", token).body()),
+                receipts -> receipts.getParameter().size() == 1
+                        && receipts.getParameterFirstRep().getPart().stream().anyMatch(p -> p.getName().equals(part)))
+                .getParameterFirstRep();
     }
 
     /** The runnable example of docs/notifications.md, run as its reader would: one source file, the JDK's launcher. */
@@ -636,6 +628,7 @@ class NotificationTest {
             handshake(socket);
             Instant expired = Instant.parse(soon.expiration());
             while (!Instant.now().isAfter(expired)) {
+                // the token's binding must expire: letting that time pass is the point, not a wait for an event
                 Thread.sleep(Math.max(1, java.time.Duration.between(Instant.now(), expired).toMillis() + 1));
             }
             seed("Communication", "after-expiry-p3", communication("p3", "PractitionerRole/role-cm"), "Organization/org-clinic");
@@ -910,16 +903,11 @@ class NotificationTest {
         }
         var events = hub.bean(com.mongodb.client.MongoClient.class)
                 .getDatabase(hub.bean(jp.renkei.hub.store.StoreProperties.class).database()).getCollection("AuditEvent");
-        String notified = null;
         // written after the push, on the dispatcher's thread: nothing to await but the record itself
-        for (long deadline = System.currentTimeMillis() + WAIT; notified == null && System.currentTimeMillis() < deadline; ) {
-            notified = events.find().map(d -> d.getString("body")).into(new ArrayList<>()).stream()
-                    .filter(b -> b.contains("\"notification\"") && b.contains("Subscription/" + id)).findFirst().orElse(null);
-            if (notified == null) {
-                Thread.sleep(50);
-            }
-        }
-        assertThat(notified).as("the notification's AuditEvent").isNotNull();
+        String notified = Await.until("the notification's AuditEvent", java.time.Duration.ofMillis(WAIT),
+                () -> events.find().map(d -> d.getString("body")).into(new ArrayList<>()).stream()
+                        .filter(b -> b.contains("\"notification\"") && b.contains("Subscription/" + id)).findFirst().orElse(null),
+                java.util.Objects::nonNull);
         org.hl7.fhir.r4.model.AuditEvent event = json.parseResource(org.hl7.fhir.r4.model.AuditEvent.class, notified);
         assertThat(event.getAgentFirstRep().getWho().getDisplay()).isEqualTo("佐藤 恵");
         assertThat(event.getAgentFirstRep().getAltId()).isEqualTo("cm.sato");
@@ -995,19 +983,12 @@ class NotificationTest {
     }
 
     private void awaitCount(String token, String subscription, long count) throws InterruptedException {
-        long until = System.currentTimeMillis() + WAIT;
-        while (Notifications.eventsSinceStart(status(token, subscription)) < count) {
-            assertThat(System.currentTimeMillis()).as("event " + count + " numbered").isLessThan(until);
-            Thread.sleep(50);
-        }
+        Await.until("event " + count + " numbered", java.time.Duration.ofMillis(WAIT),
+                () -> Notifications.eventsSinceStart(status(token, subscription)) >= count);
     }
 
     private void awaitDispatched() throws InterruptedException {
-        long until = System.currentTimeMillis() + WAIT;
-        while (!store.changeFeed().pending().isEmpty()) {
-            assertThat(System.currentTimeMillis()).as("changes dispatched").isLessThan(until);
-            Thread.sleep(20);
-        }
+        Await.until("changes dispatched", java.time.Duration.ofMillis(WAIT), () -> store.changeFeed().pending().isEmpty());
     }
 
     private HttpResponse<String> get(String path, String token) {

@@ -6,6 +6,7 @@ import ca.uhn.fhir.parser.IParser;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.function.Predicate;
+import jp.renkei.hub.Await;
 import jp.renkei.hub.HubInstance;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CodeType;
@@ -67,17 +68,12 @@ public final class Notifications {
      */
     public static Bundle replayUntil(HubInstance hub, String token, String subscription, Predicate<List<String>> enough)
             throws InterruptedException {
-        long until = System.currentTimeMillis() + 20_000;
-        while (true) {
+        return Await.atMost(Await.DEFAULT, () -> {
             HttpResponse<String> response = hub.send("GET", "/Subscription/" + subscription + "/$events", null, null,
                     "Authorization", "Bearer " + token);
             assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-            Bundle replay = JSON.parseResource(Bundle.class, response.body());
-            if (enough.test(events(replay)) || System.currentTimeMillis() > until) {
-                return replay;
-            }
-            Thread.sleep(50);
-        }
+            return JSON.parseResource(Bundle.class, response.body());
+        }, replay -> enough.test(events(replay)));
     }
 
     /** Event number and focus (Type/id, or null) of each notification-event, in order. */

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
+import jp.renkei.hub.Hub;
 import jp.renkei.hub.HubInstance;
 import jp.renkei.hub.access.CareRecords;
 import jp.renkei.hub.access.SecuredHub;
@@ -29,12 +30,12 @@ import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Reference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /** The $pdf operations through a running hub: what the forms say, for whom, and without a font. */
+@Hub
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PdfRenderingTest {
 
@@ -44,8 +45,8 @@ class PdfRenderingTest {
     private final IParser json = HubInstance.fhirContext().newJsonParser();
 
     @BeforeAll
-    void start() throws Exception {
-        world = new SecuredHub("renkei-pdf");
+    void start(SecuredHub world) throws Exception {
+        this.world = world;
         hub = world.hub;
         world.seed("Patient", "pt", PrintRecords.patient(), "Organization/org-hospital");
         CareTeam team = new CareTeam().setSubject(new Reference("Patient/pt")).setStatus(CareTeam.CareTeamStatus.ACTIVE);
@@ -74,11 +75,6 @@ class PdfRenderingTest {
         world.seed("Consent", "ex-acp", CareRecords.example("Consent-advance-directive-example.json", "pat-yamada", "pt"),
                 "Organization/org-clinic");
         world.seed("Bundle", "every-type", PrintRecords.everyEntryType("pt"), "Organization/org-hospital");
-    }
-
-    @AfterAll
-    void stop() {
-        world.close();
     }
 
     private static String longText() {
@@ -483,6 +479,7 @@ class PdfRenderingTest {
 
     @Test
     void withoutTheFontTheOperationAnswers503SayingWhatToInstall() throws IOException {
+        // a hub of this test's own (docs/architecture.md §10): one whose font is missing
         try (HubInstance plain = new HubInstance(Files.createTempDirectory("renkei-pdf-nofont"),
                 "renkei.print.font=/nonexistent/fonts/ipaexg.ttf")) {
             StoreFixtures.of(plain).write(List.of(

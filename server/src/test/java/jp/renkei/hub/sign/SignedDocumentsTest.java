@@ -82,6 +82,7 @@ class SignedDocumentsTest {
         doctorKey = practitioner("dr-sato", "佐藤 一郎", HealthcareRole.Qualification.MEDICAL_DOCTOR, now.plus(Duration.ofDays(10)));
         nurseKey = practitioner("ns-ito", "伊藤 花子", HealthcareRole.Qualification.NURSE, now.plus(Duration.ofDays(10)));
         pharmacistKey = practitioner("ph-abe", "阿部 薫", HealthcareRole.Qualification.PHARMACIST, now.plus(Duration.ofDays(10)));
+        // a hub of its own (docs/architecture.md §10): it trusts the PKI this class makes
         world = new SecuredHub("renkei-signed", "renkei.sign.required=true",
                 "renkei.sign.trust-anchors=" + caDir.resolve("ca.crt"), "renkei.sign.crls=" + caDir.resolve("ca.crl"),
                 "renkei.sign.seals=" + caDir.resolve("issued"), "renkei.sign.seal-password=" + new String(PASSWORD),

@@ -9,6 +9,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Date;
 import java.util.List;
+import jp.renkei.hub.Hub;
+import jp.renkei.hub.HubInstance;
 import org.hl7.fhir.r4.model.AllergyIntolerance;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CodeableConcept;
@@ -33,6 +35,7 @@ import org.junit.jupiter.api.Test;
  * point 2), the answer names the faults and nothing else (point 3), and the validator is warm before the hub listens
  * (point 14). Each test names the R4 rule it relies on.
  */
+@Hub(own = "it checks the validator is warm the moment its hub starts listening")
 class BaseR4ValidationTest extends HubValidationTest {
 
     private static final String CARE_DOCUMENT = "http://renkei.example.jp/fhir/CodeSystem/care-document";
@@ -40,8 +43,8 @@ class BaseR4ValidationTest extends HubValidationTest {
 
     @Override
     @BeforeAll
-    void startHub() throws IOException {
-        super.startHub();
+    void startHub(HubInstance hub) {
+        super.startHub(hub);
         warmWhenListening = hub.bean(ProfileValidation.class).warm();
     }
 

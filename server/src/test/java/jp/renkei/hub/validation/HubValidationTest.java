@@ -3,18 +3,17 @@ package jp.renkei.hub.validation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.parser.IParser;
-import java.io.IOException;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.util.List;
+import jp.renkei.hub.Hub;
 import jp.renkei.hub.HubInstance;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.StringType;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 
-/** A running hub of its own for a class of validation tests, started once and stopped after the last test. */
+/** A class of validation tests through the run's shared hub without authentication ({@link Hub}). */
+@Hub
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class HubValidationTest {
 
@@ -22,13 +21,8 @@ abstract class HubValidationTest {
     protected final IParser json = HubInstance.fhirContext().newJsonParser();
 
     @BeforeAll
-    void startHub() throws IOException {
-        hub = new HubInstance(Files.createTempDirectory("renkei-" + getClass().getSimpleName()));
-    }
-
-    @AfterAll
-    void stopHub() {
-        hub.close();
+    void startHub(HubInstance hub) {
+        this.hub = hub;
     }
 
     /** A 422 with an error at {@code location} (a FHIRPath) whose diagnostics say {@code says}. */

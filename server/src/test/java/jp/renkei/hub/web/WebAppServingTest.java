@@ -13,8 +13,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import jp.renkei.hub.Hub;
 import jp.renkei.hub.access.SecuredHub;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -23,6 +23,7 @@ import org.junit.jupiter.api.TestInstance;
  * The web app as a hub with authentication on serves it: public files at /app/, the index for the app's own
  * routes, its Content-Security-Policy and caching, and nothing else opened by it.
  */
+@Hub
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WebAppServingTest {
 
@@ -34,15 +35,10 @@ class WebAppServingTest {
     private int port;
 
     @BeforeAll
-    void start() throws IOException {
-        secured = new SecuredHub("web-app");
+    void start(SecuredHub secured) throws IOException {
+        this.secured = secured;
         root = secured.hub.baseUrl().replaceFirst("/fhir$", "");
         port = URI.create(root).getPort();
-    }
-
-    @AfterAll
-    void stop() {
-        secured.close();
     }
 
     @Test

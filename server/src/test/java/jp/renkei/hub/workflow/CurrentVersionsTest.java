@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ca.uhn.fhir.parser.IParser;
 import java.net.http.HttpResponse;
 import java.util.List;
+import jp.renkei.hub.Hub;
 import jp.renkei.hub.HubInstance;
 import jp.renkei.hub.access.CareRecords;
 import jp.renkei.hub.access.SecuredHub;
@@ -17,7 +18,6 @@ import org.hl7.fhir.r4.model.HumanName;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -27,6 +27,7 @@ import org.junit.jupiter.api.TestInstance;
  * current, and the earlier ones stay readable, marked superseded. The same holds for the signed
  * originals (DocumentReference) and the emergency contact sheet.
  */
+@Hub
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CurrentVersionsTest {
 
@@ -36,10 +37,10 @@ class CurrentVersionsTest {
     private final IParser json = HubInstance.fhirContext().newJsonParser();
 
     @BeforeAll
-    void start() throws Exception {
-        world = new SecuredHub("renkei-current-versions");
+    void start(SecuredHub world) throws Exception {
+        this.world = world;
         hub = world.hub;
-        for (String p : List.of("pa", "pb")) {
+        for (String p : List.of("cv-pa", "cv-pb")) {
             world.seed("Patient", p, new Patient().addName(new HumanName().setFamily("盛岡").addGiven("一郎")), "Organization/org-hospital");
             CareTeam team = new CareTeam().setSubject(new Reference("Patient/" + p)).setStatus(CareTeam.CareTeamStatus.ACTIVE);
             team.addParticipant().setMember(new Reference("PractitionerRole/role-dr"));
@@ -47,11 +48,6 @@ class CurrentVersionsTest {
             world.seed("Consent", "share-" + p, CareRecords.sharingWith(p, "CareTeam/ct-" + p), "Organization/org-hospital");
         }
         doctor = world.issuer.token().roles("physician").claim("practitioner_role", "role-dr").claim("organization", "org-clinic").sign();
-    }
-
-    @AfterAll
-    void stop() {
-        world.close();
     }
 
     private String create(Resource resource) {
@@ -76,12 +72,12 @@ class CurrentVersionsTest {
 
     @Test
     void aRevisedAdvanceDirectiveSupersedesThePreviousOne() {
-        String first = create(CareRecords.about("Consent", "adr", "pa"));
-        String other = create(CareRecords.about("Consent", "adr", "pb"));
-        String second = create(CareRecords.about("Consent", "adr", "pa"));
-        String third = create(CareRecords.about("Consent", "adr", "pa"));
+        String first = create(CareRecords.about("Consent", "adr", "cv-pa"));
+        String other = create(CareRecords.about("Consent", "adr", "cv-pb"));
+        String second = create(CareRecords.about("Consent", "adr", "cv-pa"));
+        String third = create(CareRecords.about("Consent", "adr", "cv-pa"));
 
-        assertThat(search("Consent?patient=pa&scope=adr&status=active")).containsExactly(third);
+        assertThat(search("Consent?patient=cv-pa&scope=adr&status=active")).containsExactly(third);
         Consent firstNow = read(Consent.class, first);
         assertThat(firstNow.getStatus()).isEqualTo(Consent.ConsentState.INACTIVE);
         assertThat(((Reference) firstNow.getExtensionByUrl(CurrentVersions.SUPERSEDED_BY).getValue()).getReference())
@@ -92,7 +88,7 @@ class CurrentVersionsTest {
         // another patient's directive is untouched
         assertThat(read(Consent.class, other).getStatus()).isEqualTo(Consent.ConsentState.ACTIVE);
         // the emergency summary shows the current one
-        HttpResponse<String> summary = hub.send("GET", "/Patient/pa/$emergency-summary", null, null, "Authorization", "Bearer " + doctor);
+        HttpResponse<String> summary = hub.send("GET", "/Patient/cv-pa/$emergency-summary", null, null, "Authorization", "Bearer " + doctor);
         assertThat(summary.statusCode()).as(summary.body()).isEqualTo(200);
         assertThat(json.parseResource(Bundle.class, summary.body()).getEntry()).extracting(Bundle.BundleEntryComponent::getFullUrl)
                 .contains("Consent/" + third).doesNotContain("Consent/" + first, "Consent/" + second);
@@ -100,9 +96,9 @@ class CurrentVersionsTest {
 
     @Test
     void aNewSignedOriginalReplacesTheCurrentOneOfItsKindOnly() {
-        String sheet = create(CareRecords.about("DocumentReference", "emergency-sheet", "pb"));
-        String first = create(CareRecords.about("DocumentReference", "advance-directive", "pb"));
-        String second = create(CareRecords.about("DocumentReference", "advance-directive", "pb"));
+        String sheet = create(CareRecords.about("DocumentReference", "emergency-sheet", "cv-pb"));
+        String first = create(CareRecords.about("DocumentReference", "advance-directive", "cv-pb"));
+        String second = create(CareRecords.about("DocumentReference", "advance-directive", "cv-pb"));
 
         assertThat(read(DocumentReference.class, first).getStatus()).isEqualTo(DocumentReferenceStatus.SUPERSEDED);
         DocumentReference current = read(DocumentReference.class, second);
@@ -114,24 +110,24 @@ class CurrentVersionsTest {
 
     @Test
     void aDocumentThatSaysWhatItReplacesSupersedesIt() {
-        String report = create(CareRecords.about("DocumentReference", "nursing-report", "pa"));
-        DocumentReference correction = (DocumentReference) CareRecords.about("DocumentReference", "nursing-report", "pa");
+        String report = create(CareRecords.about("DocumentReference", "nursing-report", "cv-pa"));
+        DocumentReference correction = (DocumentReference) CareRecords.about("DocumentReference", "nursing-report", "cv-pa");
         correction.addRelatesTo().setCode(DocumentReference.DocumentRelationshipType.REPLACES)
                 .setTarget(new Reference("DocumentReference/" + report));
         create(correction);
         assertThat(read(DocumentReference.class, report).getStatus()).isEqualTo(DocumentReferenceStatus.SUPERSEDED);
 
         // another organisation's report is not the doctor's to replace
-        world.seed("DocumentReference", "vn-report", CareRecords.about("DocumentReference", "nursing-report", "pa"), "Organization/org-vn");
-        DocumentReference takeover = (DocumentReference) CareRecords.about("DocumentReference", "nursing-report", "pa");
+        world.seed("DocumentReference", "vn-report", CareRecords.about("DocumentReference", "nursing-report", "cv-pa"), "Organization/org-vn");
+        DocumentReference takeover = (DocumentReference) CareRecords.about("DocumentReference", "nursing-report", "cv-pa");
         takeover.addRelatesTo().setCode(DocumentReference.DocumentRelationshipType.REPLACES)
                 .setTarget(new Reference("DocumentReference/vn-report"));
         create(takeover);
         assertThat(read(DocumentReference.class, "vn-report").getStatus()).isEqualTo(DocumentReferenceStatus.CURRENT);
 
         // nor is another organisation's advance directive retired by a document of another kind naming it
-        world.seed("DocumentReference", "vn-acp", CareRecords.about("DocumentReference", "advance-directive", "pa"), "Organization/org-vn");
-        DocumentReference pointing = (DocumentReference) CareRecords.about("DocumentReference", "nursing-report", "pa");
+        world.seed("DocumentReference", "vn-acp", CareRecords.about("DocumentReference", "advance-directive", "cv-pa"), "Organization/org-vn");
+        DocumentReference pointing = (DocumentReference) CareRecords.about("DocumentReference", "nursing-report", "cv-pa");
         pointing.addRelatesTo().setCode(DocumentReference.DocumentRelationshipType.REPLACES)
                 .setTarget(new Reference("DocumentReference/vn-acp"));
         create(pointing);

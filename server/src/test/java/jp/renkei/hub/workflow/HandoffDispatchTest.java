@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ca.uhn.fhir.parser.IParser;
 import java.net.http.HttpResponse;
 import java.util.List;
+import jp.renkei.hub.Hub;
 import jp.renkei.hub.HubInstance;
 import jp.renkei.hub.access.CareRecords;
 import jp.renkei.hub.access.SecuredHub;
@@ -23,7 +24,6 @@ import org.hl7.fhir.r4.model.PractitionerRole;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.Task;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -33,6 +33,7 @@ import org.junit.jupiter.api.TestInstance;
  * the same write; a care manager's contact-form question gets a Task that the physician's answer
  * completes. Refused sends leave nothing behind.
  */
+@Hub
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HandoffDispatchTest {
 
@@ -48,8 +49,8 @@ class HandoffDispatchTest {
     private final IParser json = HubInstance.fhirContext().newJsonParser();
 
     @BeforeAll
-    void start() throws Exception {
-        world = new SecuredHub("renkei-handoff-dispatch");
+    void start(SecuredHub world) throws Exception {
+        this.world = world;
         hub = world.hub;
         world.seed("Patient", PATIENT, new Patient().addName(new HumanName().setFamily("高橋").addGiven("キヨ")), "Organization/org-hospital");
         CareTeam team = new CareTeam().setSubject(new Reference("Patient/" + PATIENT)).setStatus(CareTeam.CareTeamStatus.ACTIVE);
@@ -80,11 +81,6 @@ class HandoffDispatchTest {
                 .claim("organization", "org-minami").sign();
         doctor = world.issuer.token().roles("physician").subject("dr-1").claim("practitioner_role", "role-takahashi-dr")
                 .claim("organization", "org-clinic").sign();
-    }
-
-    @AfterAll
-    void stop() {
-        world.close();
     }
 
     private HttpResponse<String> post(String token, Resource resource) {

@@ -9,6 +9,7 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.Date;
 import java.util.List;
+import jp.renkei.hub.Hub;
 import jp.renkei.hub.HubInstance;
 import jp.renkei.hub.access.CareRecords;
 import jp.renkei.hub.access.SecuredHub;
@@ -24,7 +25,6 @@ import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Task;
 import org.hl7.fhir.r4.model.Task.TaskStatus;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -34,6 +34,8 @@ import org.junit.jupiter.api.TestInstance;
  * admission (入院時情報提供); the hospital receives and accepts it; illegal steps are refused; the
  * deadlines of the fee rules are stamped and an undelivered hand-off is flagged overdue.
  */
+@Hub(own = "it flags overdue hand-offs itself: the hub's own run every minute would race it",
+        properties = "renkei.workflow.overdue-check=1h")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HandoffWorkflowTest {
 
@@ -42,9 +44,8 @@ class HandoffWorkflowTest {
     private final IParser json = HubInstance.fhirContext().newJsonParser();
 
     @BeforeAll
-    void start() throws Exception {
-        // overdue hand-offs are flagged by the tests themselves; the hub's own minute-by-minute run would race them
-        world = new SecuredHub("renkei-handoff", "renkei.workflow.overdue-check=1h");
+    void start(SecuredHub world) throws Exception {
+        this.world = world;
         hub = world.hub;
         world.seed("Patient", "ph", new Patient().addName(new HumanName().setFamily("山田").addGiven("花子")), "Organization/org-homecare");
         CareTeam team = new CareTeam().setSubject(new Reference("Patient/ph")).setStatus(CareTeam.CareTeamStatus.ACTIVE);
@@ -55,11 +56,6 @@ class HandoffWorkflowTest {
                 "Organization/org-homecare");
         // the hospital the hand-offs are addressed to, in the directory
         world.seed("Organization", "org-hospital", new org.hl7.fhir.r4.model.Organization().setName("岩手中央病院"), null);
-    }
-
-    @AfterAll
-    void stop() {
-        world.close();
     }
 
     private String careManager() {

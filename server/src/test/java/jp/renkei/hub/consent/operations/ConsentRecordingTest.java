@@ -7,6 +7,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import jp.renkei.hub.Hub;
 import jp.renkei.hub.HubInstance;
 import jp.renkei.hub.access.CareRecords;
 import jp.renkei.hub.access.SecuredHub;
@@ -25,7 +26,6 @@ import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.RelatedPerson;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.StringType;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -35,6 +35,7 @@ import org.junit.jupiter.api.TestInstance;
  * it and when, and the patient and their proxy revoke it, which ends the sharing on the next request.
  * Also the audit of requests refused for their token, and the purpose of use in audit events.
  */
+@Hub(own = "it reads the whole audit trail as the hub administrator: its first 500 events must be this class's")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConsentRecordingTest {
 
@@ -43,8 +44,8 @@ class ConsentRecordingTest {
     private final IParser json = HubInstance.fhirContext().newJsonParser();
 
     @BeforeAll
-    void start() throws Exception {
-        world = new SecuredHub("renkei-consent-recording");
+    void start(SecuredHub world) throws Exception {
+        this.world = world;
         hub = world.hub;
         for (String patient : List.of("pa", "pb")) {
             world.seed("Patient", patient, new Patient().addName(new HumanName().setFamily("岩手").addGiven("一郎")),
@@ -58,11 +59,6 @@ class ConsentRecordingTest {
         }
         world.seed("RelatedPerson", "rp-pa", new RelatedPerson().setPatient(new Reference("Patient/pa")).setActive(true)
                 .addName(new HumanName().setFamily("岩手").addGiven("花子")), "Organization/org-hospital");
-    }
-
-    @AfterAll
-    void stop() {
-        world.close();
     }
 
     private String careManager() {

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +24,7 @@ import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.Test;
 
 /** Acknowledged writes survive a clean restart and an abrupt kill of the JVM. */
-class DurabilityTest {
+class DurabilityIT {
 
     @Test
     void dataSurvivesStopAndStartOnTheSameDirectory() throws Exception {
@@ -52,6 +53,7 @@ class DurabilityTest {
         Path dir = Files.createTempDirectory("renkei-kill");
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         ConcurrentLinkedQueue<String> acknowledged = new ConcurrentLinkedQueue<>();
+        CountDownLatch enough = new CountDownLatch(300);
         try (HubProcess hub = new HubProcess(dir, "renkei.auth.enabled=false")) {
             String base = hub.baseUrl();
             AtomicBoolean stop = new AtomicBoolean();
@@ -66,17 +68,14 @@ class DurabilityTest {
                         if (r.statusCode() == 201) {
                             String location = r.headers().firstValue("Location").orElseThrow();
                             acknowledged.add(new IdType(location).getIdPart());
+                            enough.countDown();
                         }
                     }
                     return null;
                 });
             }
-            long deadline = System.currentTimeMillis() + 120_000;
-            while (acknowledged.size() < 300) {
-                if (System.currentTimeMillis() > deadline) {
-                    throw new AssertionError("the hub acknowledged only " + acknowledged.size() + " writes in 120 s");
-                }
-                Thread.sleep(20);
+            if (!enough.await(120, TimeUnit.SECONDS)) {
+                throw new AssertionError("the hub acknowledged only " + acknowledged.size() + " writes in 120 s");
             }
             hub.kill(); // SIGKILL: no shutdown hooks, no final commit
             stop.set(true);

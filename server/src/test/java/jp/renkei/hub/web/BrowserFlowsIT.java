@@ -32,7 +32,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(RealKeycloak.Shared.class)
-class BrowserFlowsTest {
+class BrowserFlowsIT {
 
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path WEB = Path.of("..", "web").toAbsolutePath().normalize();
@@ -64,6 +64,7 @@ class BrowserFlowsTest {
         physicianKeystore = ca.issuePractitioner("prac-physician-home", "伊藤 健一", "いわて在宅ケアセンター",
                 HealthcareRole.Qualification.MEDICAL_DOCTOR, now.minusSeconds(3600), now.plus(Duration.ofDays(10)),
                 PKI_PASSWORD.toCharArray()).keystore();
+        // a hub of its own (docs/architecture.md §10), trusting the real Keycloak, with the demo data loaded
         hub = new HubInstance(Files.createTempDirectory("renkei-browser"), "renkei.auth.enabled=true",
                 "renkei.auth.issuer=" + keycloak.issuer(),
                 "renkei.auth.introspection.client-secret=dev-only-change-me-renkei-hub",
