@@ -52,7 +52,9 @@ class ArchitectureTest {
 
     @BeforeAll
     void importTheHub() {
-        hub = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages(HUB);
+        hub = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages(HUB);
         for (int i = 0; i < LAYERS.size(); i++) {
             for (String pkg : LAYERS.get(i)) {
                 rank.put(HUB + "." + pkg, i);
@@ -67,32 +69,42 @@ class ArchitectureTest {
 
     @Test
     void everyPackageHasItsPlaceInTheLayers() {
-        classes().that().resideInAPackage(HUB + ".*..").should(new ArchCondition<>("reside in a package of LAYERS") {
-            @Override
-            public void check(JavaClass c, ConditionEvents events) {
-                if (!rank.containsKey(c.getPackageName())) {
-                    events.add(SimpleConditionEvent.violated(c, c.getName() + " is in " + c.getPackageName()
-                            + ", which ArchitectureTest.LAYERS does not place"));
-                }
-            }
-        }).check(hub);
+        classes()
+                .that()
+                .resideInAPackage(HUB + ".*..")
+                .should(new ArchCondition<>("reside in a package of LAYERS") {
+                    @Override
+                    public void check(JavaClass c, ConditionEvents events) {
+                        if (!rank.containsKey(c.getPackageName())) {
+                            events.add(SimpleConditionEvent.violated(
+                                    c,
+                                    c.getName() + " is in " + c.getPackageName()
+                                            + ", which ArchitectureTest.LAYERS does not place"));
+                        }
+                    }
+                })
+                .check(hub);
     }
 
     @Test
     void eachPackageUsesOnlyThePackagesBelowIt() {
-        classes().that().resideInAPackage(HUB + ".*..").should(new ArchCondition<>("use only packages below their own") {
-            @Override
-            public void check(JavaClass c, ConditionEvents events) {
-                Integer own = rank.get(c.getPackageName());
-                for (Dependency d : c.getDirectDependenciesFromSelf()) {
-                    String target = d.getTargetClass().getPackageName();
-                    Integer below = rank.get(target);
-                    if (own != null && below != null && !target.equals(c.getPackageName()) && below >= own) {
-                        events.add(SimpleConditionEvent.violated(d, d.getDescription()));
+        classes()
+                .that()
+                .resideInAPackage(HUB + ".*..")
+                .should(new ArchCondition<>("use only packages below their own") {
+                    @Override
+                    public void check(JavaClass c, ConditionEvents events) {
+                        Integer own = rank.get(c.getPackageName());
+                        for (Dependency d : c.getDirectDependenciesFromSelf()) {
+                            String target = d.getTargetClass().getPackageName();
+                            Integer below = rank.get(target);
+                            if (own != null && below != null && !target.equals(c.getPackageName()) && below >= own) {
+                                events.add(SimpleConditionEvent.violated(d, d.getDescription()));
+                            }
+                        }
                     }
-                }
-            }
-        }).check(hub);
+                })
+                .check(hub);
     }
 
     /**
@@ -101,8 +113,13 @@ class ArchitectureTest {
      */
     @Test
     void onlyTheStoreTouchesTheRawStore() {
-        noClasses().that().resideOutsideOfPackage(HUB + ".store..")
-                .should().dependOnClassesThat().haveFullyQualifiedName(HUB + ".store.ResourceStore").check(hub);
+        noClasses()
+                .that()
+                .resideOutsideOfPackage(HUB + ".store..")
+                .should()
+                .dependOnClassesThat()
+                .haveFullyQualifiedName(HUB + ".store.ResourceStore")
+                .check(hub);
     }
 
     /**
@@ -111,7 +128,12 @@ class ArchitectureTest {
      */
     @Test
     void onlyTheStoreUsesTheMongoDbDriver() {
-        noClasses().that().resideOutsideOfPackage(HUB + ".store..")
-                .should().dependOnClassesThat().resideInAPackage("com.mongodb..").check(hub);
+        noClasses()
+                .that()
+                .resideOutsideOfPackage(HUB + ".store..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("com.mongodb..")
+                .check(hub);
     }
 }

@@ -16,8 +16,7 @@ public final class Await {
     /** Generous: a starved 2-core host can stall for seconds. */
     public static final Duration DEFAULT = Duration.ofSeconds(20);
 
-    private Await() {
-    }
+    private Await() {}
 
     /** Until {@code condition} holds, at most {@code timeout}; else an AssertionError naming {@code what}. */
     public static void until(String what, Duration timeout, BooleanSupplier condition) {
@@ -31,7 +30,8 @@ public final class Await {
     public static <T> T until(String what, Duration timeout, Supplier<T> probe, Predicate<? super T> enough) {
         Polled<T> polled = poll(timeout, probe, enough);
         if (!polled.held()) {
-            throw new AssertionError("waited " + timeout.toMillis() + " ms for " + what + "; last seen: " + polled.last());
+            throw new AssertionError(
+                    "waited " + timeout.toMillis() + " ms for " + what + "; last seen: " + polled.last());
         }
         return polled.last();
     }
@@ -41,8 +41,7 @@ public final class Await {
         return poll(timeout, probe, enough).last();
     }
 
-    private record Polled<T>(boolean held, T last) {
-    }
+    private record Polled<T>(boolean held, T last) {}
 
     private static <T> Polled<T> poll(Duration timeout, Supplier<T> probe, Predicate<? super T> enough) {
         long deadline = System.nanoTime() + timeout.toNanos();

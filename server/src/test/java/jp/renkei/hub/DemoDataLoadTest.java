@@ -36,22 +36,30 @@ class DemoDataLoadTest {
     void start(SecuredHub world) throws Exception {
         this.world = world;
         // one administrator, the same person on both runs (as the demo user hub-admin of the realm is)
-        admin = world.issuer.token().roles("hub-admin").subject("demo-hub-admin").claim("preferred_username", "hub-admin").sign();
+        admin = world.issuer
+                .token()
+                .roles("hub-admin")
+                .subject("demo-hub-admin")
+                .claim("preferred_username", "hub-admin")
+                .sign();
     }
 
-    private record Run(int exit, String output) {
-    }
+    private record Run(int exit, String output) {}
 
     private Run loadDemo() throws Exception {
-        ProcessBuilder builder = new ProcessBuilder("bash", ROOT.resolve("deploy/load-demo.sh").toString())
-                .directory(ROOT.toFile()).redirectErrorStream(true);
+        ProcessBuilder builder = new ProcessBuilder(
+                        "bash", ROOT.resolve("deploy/load-demo.sh").toString())
+                .directory(ROOT.toFile())
+                .redirectErrorStream(true);
         Map<String, String> env = builder.environment();
         env.put("RENKEI_PORT", Integer.toString(URI.create(world.hub.baseUrl()).getPort()));
         env.put("RENKEI_TOKEN", admin);
         env.put("RENKEI_AUTH_ISSUER", world.issuer.issuer());
         Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("deploy/load-demo.sh finished").isTrue();
+        assertThat(process.waitFor(120, TimeUnit.SECONDS))
+                .as("deploy/load-demo.sh finished")
+                .isTrue();
         return new Run(process.exitValue(), output);
     }
 
@@ -74,9 +82,12 @@ class DemoDataLoadTest {
         assertThat(first.exit()).as(first.output()).isZero();
         assertThat(first.output()).contains("37 created");
         Map<String, Long> loaded = versions();
-        assertThat(loaded).hasSize(37).allSatisfy((url, version) -> assertThat(version).as(url).isEqualTo(1L));
+        assertThat(loaded)
+                .hasSize(37)
+                .allSatisfy((url, version) -> assertThat(version).as(url).isEqualTo(1L));
 
-        // the directory, patients and care teams are written again as they are (nothing stored); the Consents, which the
+        // the directory, patients and care teams are written again as they are (nothing stored); the Consents, which
+        // the
         // administrator may not read, are left as they are (created only: If-None-Match: *)
         Run second = loadDemo();
         assertThat(second.exit()).as(second.output()).isZero();
@@ -84,25 +95,54 @@ class DemoDataLoadTest {
         assertThat(versions()).isEqualTo(loaded);
 
         // loading did not let the administrator read, or replace, what it loaded about the patients' sharing
-        String consent = world.hub.send("GET", "/Consent/consent-yamada", null, null, "Authorization", "Bearer " + admin).body();
-        assertThat(world.hub.send("GET", "/Consent/consent-yamada", null, null, "Authorization", "Bearer " + admin).statusCode())
-                .as(consent).isEqualTo(403);
-        String sameConsent = new ObjectMapper().readTree(Files.readString(ROOT.resolve("keycloak/demo-fhir.json"))).get("entry")
-                .findValues("resource").stream().filter(r -> r.get("id").asText().equals("consent-yamada")).findFirst().orElseThrow()
-                .toString();
-        assertThat(put("/Consent/consent-yamada", sameConsent, "If-None-Match", "*").statusCode()).isEqualTo(412);
+        String consent = world.hub
+                .send("GET", "/Consent/consent-yamada", null, null, "Authorization", "Bearer " + admin)
+                .body();
+        assertThat(world.hub
+                        .send("GET", "/Consent/consent-yamada", null, null, "Authorization", "Bearer " + admin)
+                        .statusCode())
+                .as(consent)
+                .isEqualTo(403);
+        String sameConsent = new ObjectMapper()
+                        .readTree(Files.readString(ROOT.resolve("keycloak/demo-fhir.json")))
+                        .get("entry")
+                        .findValues("resource")
+                        .stream()
+                        .filter(r -> r.get("id").asText().equals("consent-yamada"))
+                        .findFirst()
+                        .orElseThrow()
+                        .toString();
+        assertThat(put("/Consent/consent-yamada", sameConsent, "If-None-Match", "*")
+                        .statusCode())
+                .isEqualTo(412);
         assertThat(put("/Consent/consent-yamada", sameConsent).statusCode()).isEqualTo(403);
         // and to a role that does not choose ids, create-only says no more than any unknown id does
-        String careWorker = world.issuer.token().roles("care-worker").claim("practitioner_role", "role-care-worker")
-                .claim("organization", "org-homecare").sign();
-        assertThat(world.hub.send("PUT", "/Consent/consent-yamada", "application/fhir+json", sameConsent,
-                "Authorization", "Bearer " + careWorker, "If-None-Match", "*").statusCode()).isEqualTo(405);
+        String careWorker = world.issuer
+                .token()
+                .roles("care-worker")
+                .claim("practitioner_role", "role-care-worker")
+                .claim("organization", "org-homecare")
+                .sign();
+        assertThat(world.hub
+                        .send(
+                                "PUT",
+                                "/Consent/consent-yamada",
+                                "application/fhir+json",
+                                sameConsent,
+                                "Authorization",
+                                "Bearer " + careWorker,
+                                "If-None-Match",
+                                "*")
+                        .statusCode())
+                .isEqualTo(405);
         assertThat(versions()).isEqualTo(loaded);
     }
 
     private java.net.http.HttpResponse<String> put(String path, String body, String... headers) {
-        String[] all = java.util.stream.Stream.concat(java.util.stream.Stream.of("Authorization", "Bearer " + admin),
-                java.util.Arrays.stream(headers)).toArray(String[]::new);
+        String[] all = java.util.stream.Stream.concat(
+                        java.util.stream.Stream.of("Authorization", "Bearer " + admin),
+                        java.util.Arrays.stream(headers))
+                .toArray(String[]::new);
         return world.hub.send("PUT", path, "application/fhir+json", body, all);
     }
 }

@@ -35,8 +35,11 @@ public final class HubInstance implements AutoCloseable {
         // Command-line arguments outrank application.yml and the environment, so a developer's
         // MONGODB_URI or RENKEI_PORT cannot leak into a test.
         // Tests of the FHIR mechanics run unauthenticated (loopback only); access tests pass renkei.auth.*.
-        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("--server.port=0",
-                "--server.address=127.0.0.1", "--renkei.store.embedded.data-dir=" + dataDir, "--renkei.store.uri="));
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(
+                "--server.port=0",
+                "--server.address=127.0.0.1",
+                "--renkei.store.embedded.data-dir=" + dataDir,
+                "--renkei.store.uri="));
         if (java.util.Arrays.stream(extraProperties).noneMatch(p -> p.startsWith("renkei.auth."))) {
             args.add("--renkei.auth.enabled=false");
         }
@@ -68,8 +71,11 @@ public final class HubInstance implements AutoCloseable {
     /** Raw HTTP, for what a FHIR client would not send; {@code headers} are name, value pairs. */
     public HttpResponse<String> send(String method, String path, String contentType, String body, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
         if (contentType != null) {
             request.header("Content-Type", contentType);
         }
@@ -106,7 +112,8 @@ public final class HubInstance implements AutoCloseable {
     /** Deletes a closed hub's store directory: the files grow large in the bigger tests. A leftover is no failure. */
     public static void deleteStore(Path dataDir) {
         try (var files = java.nio.file.Files.walk(dataDir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(f -> f.toFile().delete());
         } catch (IOException e) {
             // a leftover temp directory is not a test failure
         }

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HubProcess implements AutoCloseable {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Process process;
     private final String baseUrl;
@@ -32,10 +33,17 @@ public final class HubProcess implements AutoCloseable {
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
         }
-        List<String> command = new ArrayList<>(List.of(System.getProperty("java.home") + File.separator + "bin"
-                        + File.separator + "java", "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                RenkeiApplication.class.getName(), "--server.port=" + port, "--server.address=127.0.0.1",
-                "--renkei.store.embedded.data-dir=" + dataDir, "--renkei.store.uri=", "--renkei.sign.required=false"));
+        List<String> command = new ArrayList<>(List.of(
+                System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
+                "-Xmx512m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                RenkeiApplication.class.getName(),
+                "--server.port=" + port,
+                "--server.address=127.0.0.1",
+                "--renkei.store.embedded.data-dir=" + dataDir,
+                "--renkei.store.uri=",
+                "--renkei.sign.required=false"));
         // as in HubInstance: introspection only where a test configures it
         if (java.util.Arrays.stream(properties).noneMatch(p -> p.startsWith("renkei.auth.introspection."))) {
             command.add("--renkei.auth.introspection.enabled=false");
@@ -43,8 +51,11 @@ public final class HubProcess implements AutoCloseable {
         for (String property : properties) {
             command.add("--" + property);
         }
-        this.process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(dataDir.resolveSibling(dataDir.getFileName() + ".log").toFile()).start();
+        this.process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(
+                        dataDir.resolveSibling(dataDir.getFileName() + ".log").toFile())
+                .start();
         this.baseUrl = "http://127.0.0.1:" + port + "/fhir";
         awaitUp();
     }
@@ -70,11 +81,16 @@ public final class HubProcess implements AutoCloseable {
         try {
             Await.until("the hub process to answer " + baseUrl + "/metadata", Duration.ofMinutes(2), () -> {
                 if (!process.isAlive()) {
-                    throw new IllegalStateException("the hub process exited with " + process.exitValue() + " while starting");
+                    throw new IllegalStateException(
+                            "the hub process exited with " + process.exitValue() + " while starting");
                 }
                 try {
-                    return HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + "/metadata")).build(),
-                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                    return HTTP.send(
+                                            HttpRequest.newBuilder(URI.create(baseUrl + "/metadata"))
+                                                    .build(),
+                                            HttpResponse.BodyHandlers.discarding())
+                                    .statusCode()
+                            == 200;
                 } catch (IOException notYet) {
                     return false;
                 } catch (InterruptedException e) {

@@ -22,7 +22,8 @@ public abstract class HubTestBase {
         client = hub.client();
     }
 
-    protected HttpResponse<String> send(String method, String path, String contentType, String body, String... headers) {
+    protected HttpResponse<String> send(
+            String method, String path, String contentType, String body, String... headers) {
         return hub.send(method, path, contentType, body, headers);
     }
 

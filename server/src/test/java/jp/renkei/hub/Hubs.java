@@ -40,21 +40,33 @@ public final class Hubs implements ParameterResolver {
         String kind = secured ? "secured" : "plain";
         if (wanted == null || wanted.own().isBlank()) {
             if (wanted != null && wanted.properties().length > 0) {
-                throw new ExtensionConfigurationException(testClass.getName()
-                        + ": the shared hub has the settings of every test hub; a class that needs others says why in @Hub(own = ...)");
+                throw new ExtensionConfigurationException(
+                        testClass.getName()
+                                + ": the shared hub has the settings of every test hub; a class that needs others says why in @Hub(own = ...)");
             }
-            Started shared = context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent("shared " + kind,
-                    key -> start(secured, "shared " + kind + " hub of the run, first for " + testClass.getSimpleName(), new String[0]),
-                    Started.class);
+            Started shared = context.getRoot()
+                    .getStore(NAMESPACE)
+                    .getOrComputeIfAbsent(
+                            "shared " + kind,
+                            key -> start(
+                                    secured,
+                                    "shared " + kind + " hub of the run, first for " + testClass.getSimpleName(),
+                                    new String[0]),
+                            Started.class);
             if (shared.hub() instanceof SecuredHub world) {
                 world.lendTo(testClass.getName());
             }
             return shared.hub();
         }
         // a @BeforeAll's context is the class's: its store is closed after the class (a test method's, after that test)
-        Started own = context.getStore(NAMESPACE).getOrComputeIfAbsent("own " + kind,
-                key -> start(secured, "own " + kind + " hub of " + testClass.getSimpleName() + " (" + wanted.own() + ")",
-                        wanted.properties()), Started.class);
+        Started own = context.getStore(NAMESPACE)
+                .getOrComputeIfAbsent(
+                        "own " + kind,
+                        key -> start(
+                                secured,
+                                "own " + kind + " hub of " + testClass.getSimpleName() + " (" + wanted.own() + ")",
+                                wanted.properties()),
+                        Started.class);
         return own.hub();
     }
 
@@ -73,7 +85,8 @@ public final class Hubs implements ParameterResolver {
 
     /** A started hub; closed with the store that holds it. */
     @SuppressWarnings("ArrayRecordComponent") // the properties it was started with: read when it closes, never compared
-    private record Started(AutoCloseable hub, Path dir, String[] properties) implements ExtensionContext.Store.CloseableResource {
+    private record Started(AutoCloseable hub, Path dir, String[] properties)
+            implements ExtensionContext.Store.CloseableResource {
         @Override
         public void close() throws Exception {
             hub.close();
@@ -81,7 +94,8 @@ public final class Hubs implements ParameterResolver {
                 HubInstance.deleteStore(dir);
             }
             // a level one hub set (a class that tests its log at DEBUG) must not outlive it in hubs that keep running
-            Arrays.stream(properties).filter(p -> p.startsWith("logging.level."))
+            Arrays.stream(properties)
+                    .filter(p -> p.startsWith("logging.level."))
                     .forEach(p -> LoggingSystem.get(Hubs.class.getClassLoader())
                             .setLogLevel(p.substring("logging.level.".length(), p.indexOf('=')), null));
         }

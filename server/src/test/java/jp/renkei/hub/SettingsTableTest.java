@@ -50,20 +50,21 @@ class SettingsTableTest {
 
     private static final Path YAML = Path.of("src", "main", "resources", "application.yml");
     private static final Path DOC = Path.of("..", "docs", "architecture.md");
-    static final String BEGIN = "<!-- settings: generated from server/src/main/resources/application.yml by SettingsTableTest;"
-            + " edit the comments there, not this table -->";
+    static final String BEGIN =
+            "<!-- settings: generated from server/src/main/resources/application.yml by SettingsTableTest;"
+                    + " edit the comments there, not this table -->";
     static final String END = "<!-- end of generated settings -->";
     private static final String SENTINEL = "set-from-the-environment";
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*):(.*)}");
     private static final Pattern NESTED_VARIABLE = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*):");
     /** What a comment names as an environment variable: upper case words joined by underscores. */
     private static final Pattern VARIABLE = Pattern.compile("\\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\\b");
+
     private static final Pattern KEY = Pattern.compile("([A-Za-z0-9_.\\-]+):(?:\\s+(.*))?");
     private static final Pattern READ_PROPERTY = Pattern.compile("\\$\\{([a-z0-9.\\-]+)(?::[^}]*)?}");
 
     /** A setting (a leaf of application.yml), or a section's note (a mapping with a comment of its own). */
-    record Entry(String name, List<String> comment, boolean section) {
-    }
+    record Entry(String name, List<String> comment, boolean section) {}
 
     /** One row of the table; {@code placeholder}: the file names the variable in the value, not only in the comment. */
     record Row(String name, String variable, boolean placeholder, String defaultValue, String meaning) {
@@ -79,17 +80,21 @@ class SettingsTableTest {
         String doc = Files.readString(DOC, StandardCharsets.UTF_8);
         int begin = doc.indexOf(BEGIN);
         int end = doc.indexOf(END);
-        assertThat(begin).as("docs/architecture.md §9 has no generated settings table (" + BEGIN + " … " + END + ")")
+        assertThat(begin)
+                .as("docs/architecture.md §9 has no generated settings table (" + BEGIN + " … " + END + ")")
                 .isGreaterThanOrEqualTo(0);
-        assertThat(end).as("docs/architecture.md: the end of the settings table is missing").isGreaterThan(begin);
+        assertThat(end)
+                .as("docs/architecture.md: the end of the settings table is missing")
+                .isGreaterThan(begin);
         String updated = doc.substring(0, begin) + table + doc.substring(end + END.length());
         if (Boolean.getBoolean("renkei.writeDocs")) {
             Files.writeString(DOC, updated, StandardCharsets.UTF_8);
             return;
         }
         assertThat(doc.substring(begin, end + END.length()))
-                .as("the settings table of docs/architecture.md §9 differs from application.yml; regenerate it: mvn -B -ntp -o -q"
-                        + " -pl server -am test -Dtest=SettingsTableTest -Dsurefire.failIfNoSpecifiedTests=false -Drenkei.writeDocs=true")
+                .as(
+                        "the settings table of docs/architecture.md §9 differs from application.yml; regenerate it: mvn -B -ntp -o -q"
+                                + " -pl server -am test -Dtest=SettingsTableTest -Dsurefire.failIfNoSpecifiedTests=false -Drenkei.writeDocs=true")
                 .isEqualTo(table);
     }
 
@@ -126,9 +131,11 @@ class SettingsTableTest {
                 problems.add(row.name() + " cannot be set from the environment");
             }
             // a plain value does not show its variable: the comment names it for whoever reads the file
-            if (row.variable() != null && !row.placeholder()
+            if (row.variable() != null
+                    && !row.placeholder()
                     && !String.join(" ", byName.get(row.name()).comment()).contains(row.variable())) {
-                problems.add("the comment of " + row.name() + " does not name its environment variable " + row.variable());
+                problems.add(
+                        "the comment of " + row.name() + " does not name its environment variable " + row.variable());
             }
         }
         assertThat(problems).as("application.yml").isEmpty();
@@ -139,11 +146,15 @@ class SettingsTableTest {
         Set<String> listed = new LinkedHashSet<>();
         entries().stream().filter(e -> !e.section()).forEach(e -> listed.add(e.name()));
         Set<String> read = readByTheHub();
-        assertThat(read).as("settings the hub reads (@ConfigurationProperties, @Value, @Scheduled) that application.yml does"
-                + " not list, with a comment saying what they mean").isSubsetOf(listed);
+        assertThat(read)
+                .as("settings the hub reads (@ConfigurationProperties, @Value, @Scheduled) that application.yml does"
+                        + " not list, with a comment saying what they mean")
+                .isSubsetOf(listed);
         Set<String> unread = new TreeSet<>(listed);
         unread.removeIf(name -> !name.startsWith("renkei.") || read.contains(name));
-        assertThat(unread).as("renkei.* settings in application.yml that nothing in the hub reads").isEmpty();
+        assertThat(unread)
+                .as("renkei.* settings in application.yml that nothing in the hub reads")
+                .isEmpty();
     }
 
     // ---- application.yml -------------------------------------------------------------------------
@@ -255,7 +266,8 @@ class SettingsTableTest {
         Set<String> loaded = new TreeSet<>();
         values.keySet().forEach(k -> loaded.add(k.replaceAll("\\[\\d+]$", "")));
         if (!loaded.equals(covered)) {
-            throw new IllegalStateException("application.yml: the settings table reads " + covered + " but Spring reads " + loaded);
+            throw new IllegalStateException(
+                    "application.yml: the settings table reads " + covered + " but Spring reads " + loaded);
         }
         return rows;
     }
@@ -277,14 +289,20 @@ class SettingsTableTest {
      */
     static boolean reaches(String variable, String name, boolean list) throws IOException {
         MutablePropertySources sources = new MutablePropertySources();
-        sources.addLast(new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+        sources.addLast(new SystemEnvironmentPropertySource(
+                StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
                 Map.of(variable, list ? SENTINEL + ",2" : SENTINEL)));
         yamlSources().forEach(sources::addLast);
-        Binder binder = new Binder(ConfigurationPropertySources.from(sources), new PropertySourcesPlaceholdersResolver(sources));
+        Binder binder = new Binder(
+                ConfigurationPropertySources.from(sources), new PropertySourcesPlaceholdersResolver(sources));
         if (list) {
-            return binder.bind(name, Bindable.listOf(String.class)).map(List.of(SENTINEL, "2")::equals).orElse(false);
+            return binder.bind(name, Bindable.listOf(String.class))
+                    .map(List.of(SENTINEL, "2")::equals)
+                    .orElse(false);
         }
-        return binder.bind(name, Bindable.of(String.class)).map(SENTINEL::equals).orElse(false);
+        return binder.bind(name, Bindable.of(String.class))
+                .map(SENTINEL::equals)
+                .orElse(false);
     }
 
     /** The comment without its own variable in parentheses: the table has a column for it. */
@@ -292,8 +310,10 @@ class SettingsTableTest {
         if (variable == null) {
             return meaning;
         }
-        return meaning.replace(" (" + variable + ")", "").replace("(" + variable + ")", "")
-                .replace("(" + variable + ", ", "(").replace(", " + variable + ")", ")");
+        return meaning.replace(" (" + variable + ")", "")
+                .replace("(" + variable + ")", "")
+                .replace("(" + variable + ", ", "(")
+                .replace(", " + variable + ")", ")");
     }
 
     // ---- what the hub reads ----------------------------------------------------------------------
@@ -317,7 +337,8 @@ class SettingsTableTest {
             }
             for (AnnotatedElement element : elements) {
                 if (element.getAnnotation(ConfigurationProperties.class) != null) {
-                    throw new IllegalStateException(element + ": the settings table reads @ConfigurationProperties records only");
+                    throw new IllegalStateException(
+                            element + ": the settings table reads @ConfigurationProperties records only");
                 }
                 Value value = element.getAnnotation(Value.class);
                 if (value != null) {
@@ -325,8 +346,12 @@ class SettingsTableTest {
                 }
                 Scheduled scheduled = element.getAnnotation(Scheduled.class);
                 if (scheduled != null) {
-                    Stream.of(scheduled.cron(), scheduled.fixedDelayString(), scheduled.fixedRateString(),
-                            scheduled.initialDelayString()).forEach(s -> named(s, read));
+                    Stream.of(
+                                    scheduled.cron(),
+                                    scheduled.fixedDelayString(),
+                                    scheduled.fixedRateString(),
+                                    scheduled.initialDelayString())
+                            .forEach(s -> named(s, read));
                 }
             }
         }
@@ -338,9 +363,11 @@ class SettingsTableTest {
         Path root = Path.of("target", "classes");
         List<String> names;
         try (Stream<Path> files = Files.walk(root.resolve(Path.of("jp", "renkei", "hub")))) {
-            names = files.filter(f -> f.toString().endsWith(".class")).map(f -> root.relativize(f).toString())
+            names = files.filter(f -> f.toString().endsWith(".class"))
+                    .map(f -> root.relativize(f).toString())
                     .map(f -> f.substring(0, f.length() - ".class".length()).replace(java.io.File.separatorChar, '.'))
-                    .sorted().toList();
+                    .sorted()
+                    .toList();
         }
         List<Class<?>> out = new ArrayList<>();
         for (String name : names) {
@@ -378,10 +405,18 @@ class SettingsTableTest {
         StringBuilder out = new StringBuilder(BEGIN).append("\n\n");
         out.append("| property | environment | default | meaning |\n|---|---|---|---|\n");
         for (Row row : rows) {
-            out.append("| ").append(code(row.name())).append(" | ")
-                    .append(row.section() ? "" : row.variable() == null ? "—" : code(row.variable())).append(" | ")
-                    .append(row.defaultValue() == null ? "" : row.defaultValue().isEmpty() ? "empty" : code(row.defaultValue()))
-                    .append(" | ").append(text(row.meaning())).append(" |\n");
+            out.append("| ")
+                    .append(code(row.name()))
+                    .append(" | ")
+                    .append(row.section() ? "" : row.variable() == null ? "—" : code(row.variable()))
+                    .append(" | ")
+                    .append(
+                            row.defaultValue() == null
+                                    ? ""
+                                    : row.defaultValue().isEmpty() ? "empty" : code(row.defaultValue()))
+                    .append(" | ")
+                    .append(text(row.meaning()))
+                    .append(" |\n");
         }
         return out.append('\n').append(END).toString();
     }
@@ -394,6 +429,9 @@ class SettingsTableTest {
     }
 
     private static String text(String value) {
-        return value.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;").replace("*", "\\*");
+        return value.replace("|", "\\|")
+                .replace("<", "&lt;")
+                .replace(">", "&gt;")
+                .replace("*", "\\*");
     }
 }

@@ -39,8 +39,8 @@ final class NpmPackageWriter {
     Path write(Path target, String version, String canonical) throws IOException {
         Files.createDirectories(target.getParent());
         try (OutputStream file = Files.newOutputStream(target);
-             GzipCompressorOutputStream gzip = new GzipCompressorOutputStream(file);
-             TarArchiveOutputStream tar = new TarArchiveOutputStream(gzip)) {
+                GzipCompressorOutputStream gzip = new GzipCompressorOutputStream(file);
+                TarArchiveOutputStream tar = new TarArchiveOutputStream(gzip)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             put(tar, "package/package.json", packageJson(version, canonical).getBytes(StandardCharsets.UTF_8));
             folder(tar, "package", conformance);
@@ -49,7 +49,8 @@ final class NpmPackageWriter {
         return target;
     }
 
-    private static void folder(TarArchiveOutputStream tar, String folder, Map<String, byte[]> files) throws IOException {
+    private static void folder(TarArchiveOutputStream tar, String folder, Map<String, byte[]> files)
+            throws IOException {
         NpmPackageIndexBuilder index = new NpmPackageIndexBuilder();
         index.start(null);
         for (Map.Entry<String, byte[]> f : files.entrySet()) {

@@ -35,8 +35,7 @@ public final class SnapshotBuilder {
 
     private static final String WEB_URL = "http://renkei.example.jp/fhir";
 
-    private SnapshotBuilder() {
-    }
+    private SnapshotBuilder() {}
 
     public static void main(String[] args) throws IOException {
         Path in = Path.of(args[0]);
@@ -48,7 +47,8 @@ public final class SnapshotBuilder {
         IParser parser = fhir.newJsonParser().setPrettyPrint(true);
         List<Resource> resources = new ArrayList<>();
         try (Stream<Path> files = Files.list(in)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
+            for (Path file :
+                    files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
                 resources.add((Resource) parser.parseResource(Files.readString(file, StandardCharsets.UTF_8)));
             }
         }
@@ -62,8 +62,11 @@ public final class SnapshotBuilder {
                 ours.addValueSet(vs);
             }
         }
-        ValidationSupportChain chain = new ValidationSupportChain(new DefaultProfileValidationSupport(fhir), ours,
-                new SnapshotGeneratingValidationSupport(fhir), new InMemoryTerminologyServerValidationSupport(fhir),
+        ValidationSupportChain chain = new ValidationSupportChain(
+                new DefaultProfileValidationSupport(fhir),
+                ours,
+                new SnapshotGeneratingValidationSupport(fhir),
+                new InMemoryTerminologyServerValidationSupport(fhir),
                 new CommonCodeSystemsTerminologyService(fhir));
         Files.createDirectories(out);
         int profiles = 0;
@@ -71,9 +74,12 @@ public final class SnapshotBuilder {
             Resource written = r;
             if (r instanceof StructureDefinition sd && sd.hasDifferential()) {
                 sd.setSnapshot(null);
-                IBaseResource snapshot = chain.generateSnapshot(new ValidationSupportContext(chain), sd, sd.getUrl(), WEB_URL, sd.getName());
-                if (!(snapshot instanceof StructureDefinition generated) || !generated.hasSnapshot()
-                        || generated.getSnapshot().getElement().size() <= sd.getDifferential().getElement().size() - 1) {
+                IBaseResource snapshot = chain.generateSnapshot(
+                        new ValidationSupportContext(chain), sd, sd.getUrl(), WEB_URL, sd.getName());
+                if (!(snapshot instanceof StructureDefinition generated)
+                        || !generated.hasSnapshot()
+                        || generated.getSnapshot().getElement().size()
+                                <= sd.getDifferential().getElement().size() - 1) {
                     throw new IllegalStateException("No snapshot could be generated for " + sd.getUrl());
                 }
                 written = generated;
@@ -82,7 +88,10 @@ public final class SnapshotBuilder {
             String name = r.fhirType() + "-" + r.getIdElement().getIdPart() + ".json";
             String text = parser.encodeResourceToString(written);
             Files.writeString(out.resolve(name), text, StandardCharsets.UTF_8);
-            if (r instanceof StructureDefinition || r instanceof CodeSystem || r instanceof ValueSet || r instanceof SearchParameter
+            if (r instanceof StructureDefinition
+                    || r instanceof CodeSystem
+                    || r instanceof ValueSet
+                    || r instanceof SearchParameter
                     || r instanceof OperationDefinition) {
                 npm.addConformance(name, text);
             } else {

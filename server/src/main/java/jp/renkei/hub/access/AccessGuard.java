@@ -1,23 +1,23 @@
 package jp.renkei.hub.access;
 
-import jp.renkei.hub.context.Permission;
-import jp.renkei.hub.context.Caller;
 import ca.uhn.fhir.rest.server.exceptions.AuthenticationException;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import ca.uhn.fhir.rest.server.exceptions.MethodNotAllowedException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
-import java.time.Instant;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import jp.renkei.hub.context.AccessRecord;
 import jp.renkei.hub.consent.ConsentDecision;
 import jp.renkei.hub.consent.ConsentEvaluator;
 import jp.renkei.hub.consent.PatientConsents;
+import jp.renkei.hub.context.AccessRecord;
+import jp.renkei.hub.context.Caller;
+import jp.renkei.hub.context.Permission;
 import jp.renkei.hub.store.AccessLabels;
 import jp.renkei.hub.store.Records;
 import jp.renkei.hub.store.StoredResource;
@@ -49,8 +49,13 @@ public class AccessGuard {
     private final PatientConsents consents;
     private final boolean enforcing;
 
-    public AccessGuard(AccessPolicy policy, CareRelations relations, CareLabeler labeler, Records records,
-                       PatientConsents consents, AuthProperties auth) {
+    public AccessGuard(
+            AccessPolicy policy,
+            CareRelations relations,
+            CareLabeler labeler,
+            Records records,
+            PatientConsents consents,
+            AuthProperties auth) {
         this.policy = policy;
         this.relations = relations;
         this.labeler = labeler;
@@ -79,7 +84,8 @@ public class AccessGuard {
         Jwt jwt = callerToken();
         Map<String, Object> claims = new LinkedHashMap<>();
         if (jwt != null) {
-            JwtCallerConverter.IDENTITY_CLAIMS.stream().filter(name -> jwt.getClaims().get(name) != null)
+            JwtCallerConverter.IDENTITY_CLAIMS.stream()
+                    .filter(name -> jwt.getClaims().get(name) != null)
                     .forEach(name -> claims.put(name, jwt.getClaims().get(name)));
         }
         return claims;
@@ -115,7 +121,14 @@ public class AccessGuard {
      * break-glass is for reading at the bedside, not for being kept informed.
      */
     public boolean mayNotify(Caller caller, StoredResource stored) {
-        return allowed(caller, Action.READ, Permission.READ, stored.type(), labels(stored), new Date(stored.lastUpdated()), false);
+        return allowed(
+                caller,
+                Action.READ,
+                Permission.READ,
+                stored.type(),
+                labels(stored),
+                new Date(stored.lastUpdated()),
+                false);
     }
 
     /** Whether {@code caller} is now a participant of an active CareTeam of the patient. */
@@ -153,7 +166,8 @@ public class AccessGuard {
         Date dataDate = new Date(stored.lastUpdated());
         if (!allowed(caller, Action.READ, Permission.READ, stored.type(), labels, dataDate)) {
             AccessRecord.refused(labels.patients());
-            throw related(caller, stored.type(), labels, dataDate) ? forbidden(caller, Action.READ, stored.type(), labels)
+            throw related(caller, stored.type(), labels, dataDate)
+                    ? forbidden(caller, Action.READ, stored.type(), labels)
                     : new ResourceNotFoundException(notKnownMessage);
         }
     }
@@ -169,8 +183,9 @@ public class AccessGuard {
     /** Whether the caller may read some records of this type (else {@link #checkSearch} refuses); the system history skips the others. */
     public boolean maySearch(String type) {
         Caller caller = caller();
-        return caller.unrestricted() || (caller.roles().stream().anyMatch(role -> policy.mayEver(role, type, Action.READ))
-                && caller.scopes().permitsSome(type, Permission.SEARCH));
+        return caller.unrestricted()
+                || (caller.roles().stream().anyMatch(role -> policy.mayEver(role, type, Action.READ))
+                        && caller.scopes().permitsSome(type, Permission.SEARCH));
     }
 
     /** The records of a result the caller may see, in order; {@code permission} is SMART's r or s. */
@@ -232,14 +247,21 @@ public class AccessGuard {
         }
         AccessLabels old = labels(before);
         AccessLabels updated = labeler.label(id, resource).withWriter(old.owner(), old.author());
-        boolean amends = allowed(caller, Action.UPDATE, Permission.UPDATE, type, old) && allowed(caller, Action.UPDATE, Permission.UPDATE, type, updated);
+        boolean amends = allowed(caller, Action.UPDATE, Permission.UPDATE, type, old)
+                && allowed(caller, Action.UPDATE, Permission.UPDATE, type, updated);
         if (!amends && !respondsOnly(caller, before)) {
             AccessRecord.refused(old.patients());
             throw forbidden(caller, Action.UPDATE, type, old);
         }
         Set<String> added = new HashSet<>(updated.patients());
         added.removeAll(old.patients());
-        if (!added.isEmpty() && !allowed(caller, Action.CREATE, Permission.CREATE, type, updated.withWriter(caller.ownerKey(), caller.authorKey()))) {
+        if (!added.isEmpty()
+                && !allowed(
+                        caller,
+                        Action.CREATE,
+                        Permission.CREATE,
+                        type,
+                        updated.withWriter(caller.ownerKey(), caller.authorKey()))) {
             AccessRecord.refused(updated.patients());
             throw forbidden(caller, Action.UPDATE, type, updated);
         }
@@ -264,7 +286,8 @@ public class AccessGuard {
 
     private static MethodNotAllowedException hubAssignsIds(String type, String id) {
         return new MethodNotAllowedException(type + "/" + id + " はありません。id はこのサーバーが割り当てます。POST " + type
-                + " で作成してください (there is no " + type + "/" + id + " to update, and this server assigns ids to new records:"
+                + " で作成してください (there is no " + type + "/" + id
+                + " to update, and this server assigns ids to new records:"
                 + " create it with POST " + type + ")");
     }
 
@@ -283,7 +306,8 @@ public class AccessGuard {
      */
     public boolean respondsOnly(Caller caller, StoredResource before) {
         AccessLabels labels = labels(before);
-        return !caller.unrestricted() && !allowed(caller, Action.UPDATE, Permission.UPDATE, before.type(), labels)
+        return !caller.unrestricted()
+                && !allowed(caller, Action.UPDATE, Permission.UPDATE, before.type(), labels)
                 && allowed(caller, Action.RESPOND, Action.RESPOND.permission(), before.type(), labels);
     }
 
@@ -308,7 +332,11 @@ public class AccessGuard {
         }
         StoredResource before = records.read(request.type(), request.id());
         boolean labelled = before != null && !before.deleted();
-        caller.stage(request.type(), request.id(), request.resource(), labelled ? before.labels().owner() : request.owner(),
+        caller.stage(
+                request.type(),
+                request.id(),
+                request.resource(),
+                labelled ? before.labels().owner() : request.owner(),
                 labelled ? before.labels().author() : request.author());
     }
 
@@ -323,12 +351,19 @@ public class AccessGuard {
      * as the person who registered them (rather than as the patient, their proxy or the
      * record's author), the patient's Consent too. {@code dataDate} is when the record was written.
      */
-    boolean allowed(Caller caller, Action action, Permission permission, String type, AccessLabels labels, Date dataDate) {
+    boolean allowed(
+            Caller caller, Action action, Permission permission, String type, AccessLabels labels, Date dataDate) {
         return allowed(caller, action, permission, type, labels, dataDate, true);
     }
 
-    private boolean allowed(Caller caller, Action action, Permission permission, String type, AccessLabels labels,
-                            Date dataDate, boolean emergencyGrants) {
+    private boolean allowed(
+            Caller caller,
+            Action action,
+            Permission permission,
+            String type,
+            AccessLabels labels,
+            Date dataDate,
+            boolean emergencyGrants) {
         if (caller.unrestricted()) {
             return true;
         }
@@ -341,8 +376,10 @@ public class AccessGuard {
                     if (!labels.patients().isEmpty() && consentPermits(caller, type, labels, dataDate)) {
                         return true;
                     }
-                } else if ((emergencyGrants || relation != Relation.BREAK_GLASS) && relations.holds(caller, relation, labels)
-                        && (!needsConsent(action, relation, labels) || consentPermits(caller, type, labels, dataDate))) {
+                } else if ((emergencyGrants || relation != Relation.BREAK_GLASS)
+                        && relations.holds(caller, relation, labels)
+                        && (!needsConsent(action, relation, labels)
+                                || consentPermits(caller, type, labels, dataDate))) {
                     if (relation == Relation.BREAK_GLASS) {
                         AccessRecord.emergency();
                     }
@@ -354,8 +391,11 @@ public class AccessGuard {
     }
 
     private static boolean needsConsent(Action action, Relation relation, AccessLabels labels) {
-        return action == Action.READ && !labels.patients().isEmpty()
-                && (relation == Relation.CARE_TEAM || relation == Relation.PATIENT_REGISTRAR || relation == Relation.ADDRESSEE);
+        return action == Action.READ
+                && !labels.patients().isEmpty()
+                && (relation == Relation.CARE_TEAM
+                        || relation == Relation.PATIENT_REGISTRAR
+                        || relation == Relation.ADDRESSEE);
     }
 
     /** Whether the Consents of every patient the record is about permit this caller to read it. */
@@ -377,8 +417,8 @@ public class AccessGuard {
             }
             relations.careTeams(caller, patient).forEach(team -> actors.add("CareTeam/" + team));
             List<Consent> given = caller.remembered("consents:" + patient, () -> consents.of(patient));
-            ConsentDecision.Request request = new ConsentDecision.Request(actors, caller.roles(), type, labels.kind(),
-                    dataDate, caller.purpose(), now);
+            ConsentDecision.Request request = new ConsentDecision.Request(
+                    actors, caller.roles(), type, labels.kind(), dataDate, caller.purpose(), now);
             if (ConsentEvaluator.decide(given, request) != ConsentDecision.PERMIT) {
                 return false;
             }
@@ -397,8 +437,14 @@ public class AccessGuard {
         if (!labels.patients().isEmpty() && consentPermits(caller, type, labels, dataDate)) {
             return true;
         }
-        for (Relation relation : List.of(Relation.AUTHOR, Relation.CARE_TEAM, Relation.SELF, Relation.PROXY,
-                Relation.PATIENT_REGISTRAR, Relation.BREAK_GLASS, Relation.ADDRESSEE)) {
+        for (Relation relation : List.of(
+                Relation.AUTHOR,
+                Relation.CARE_TEAM,
+                Relation.SELF,
+                Relation.PROXY,
+                Relation.PATIENT_REGISTRAR,
+                Relation.BREAK_GLASS,
+                Relation.ADDRESSEE)) {
             if (relations.holds(caller, relation, labels)) {
                 return true;
             }

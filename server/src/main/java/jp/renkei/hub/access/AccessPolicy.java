@@ -1,6 +1,5 @@
 package jp.renkei.hub.access;
 
-import jp.renkei.hub.context.Caller;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -11,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import jp.renkei.hub.context.Caller;
 import org.hl7.fhir.r4.model.Coding;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -27,12 +27,10 @@ final class AccessPolicy {
     static final String UNCLASSIFIED = "unclassified";
 
     /** One grant; {@code kinds} null means every kind. */
-    public record Rule(Set<String> types, Set<String> kinds, Set<Action> actions, Set<Relation> relations) {
-    }
+    public record Rule(Set<String> types, Set<String> kinds, Set<Action> actions, Set<Relation> relations) {}
 
     /** {@code purpose}: the HL7 v3 PurposeOfUse code the role's access is for (TREAT, CAREMGT, PATRQT, …). */
-    public record Role(String name, String label, String purpose, boolean assignsIds, List<Rule> rules) {
-    }
+    public record Role(String name, String label, String purpose, boolean assignsIds, List<Rule> rules) {}
 
     static final String DEFAULT_PURPOSE = Caller.DEFAULT_PURPOSE;
 
@@ -41,8 +39,13 @@ final class AccessPolicy {
      * the codes of other systems that stand for a kind ({@code mapped}: system → code → kind) and the kind of a
      * record of a type with no classifying code at all ({@code defaults}: type → kind).
      */
-    public record KindScheme(String name, String system, List<String> types, Map<String, String> labels,
-                             Map<String, Map<String, String>> mapped, Map<String, String> defaults) {
+    public record KindScheme(
+            String name,
+            String system,
+            List<String> types,
+            Map<String, String> labels,
+            Map<String, Map<String, String>> mapped,
+            Map<String, String> defaults) {
 
         /**
          * The kind of a record of {@code type} whose classifying codings are these, in the order of its classifying
@@ -58,7 +61,8 @@ final class AccessPolicy {
             }
             for (Coding coding : codings) {
                 // a coding without system or code maps to nothing (and the policy's maps take no null keys)
-                String kind = coding.getSystem() == null || coding.getCode() == null ? null
+                String kind = coding.getSystem() == null || coding.getCode() == null
+                        ? null
                         : mapped.getOrDefault(coding.getSystem(), Map.of()).get(coding.getCode());
                 if (kind != null) {
                     return kind;
@@ -99,7 +103,8 @@ final class AccessPolicy {
         Map<String, String> systems = (Map<String, String>) root.get("codeSystems");
         Map<String, List<String>> kindedTypes = (Map<String, List<String>>) root.get("kindedTypes");
         Map<String, Map<String, String>> kindLabels = (Map<String, Map<String, String>>) root.get("kinds");
-        Map<String, Map<String, Object>> mappings = (Map<String, Map<String, Object>>) root.getOrDefault("kindMapping", Map.of());
+        Map<String, Map<String, Object>> mappings =
+                (Map<String, Map<String, Object>>) root.getOrDefault("kindMapping", Map.of());
         for (String scheme : mappings.keySet()) {
             if (!kindedTypes.containsKey(scheme)) {
                 throw new IllegalArgumentException("kindMapping." + scheme + ": no such scheme in kindedTypes");
@@ -113,9 +118,15 @@ final class AccessPolicy {
                 throw new IllegalArgumentException("kinds." + e.getKey() + " must list '" + UNCLASSIFIED + "'");
             }
             Map<String, Object> mapping = mappings.getOrDefault(e.getKey(), Map.of());
-            schemes.add(new KindScheme(e.getKey(), system, List.copyOf(e.getValue()), Collections.unmodifiableMap(labels),
-                    mappedCodes(e.getKey(), system, labels, (Map<String, Map<Object, Object>>) mapping.getOrDefault("codes", Map.of())),
-                    defaultKinds(e.getKey(), e.getValue(), labels, (Map<String, Object>) mapping.getOrDefault("default", Map.of()))));
+            schemes.add(new KindScheme(
+                    e.getKey(),
+                    system,
+                    List.copyOf(e.getValue()),
+                    Collections.unmodifiableMap(labels),
+                    mappedCodes(e.getKey(), system, labels, (Map<String, Map<Object, Object>>)
+                            mapping.getOrDefault("codes", Map.of())),
+                    defaultKinds(e.getKey(), e.getValue(), labels, (Map<String, Object>)
+                            mapping.getOrDefault("default", Map.of()))));
         }
         Set<String> directory = new LinkedHashSet<>((List<String>) root.get("directory"));
         Map<String, List<String>> groups = new LinkedHashMap<>((Map<String, List<String>>) root.get("groups"));
@@ -127,20 +138,23 @@ final class AccessPolicy {
         for (Map.Entry<String, Map<String, Object>> e : roleDefs.entrySet()) {
             String name = e.getKey();
             List<Rule> rules = new ArrayList<>();
-            List<Map<String, Object>> ruleDefs = (List<Map<String, Object>>) e.getValue().get("rules");
+            List<Map<String, Object>> ruleDefs =
+                    (List<Map<String, Object>>) e.getValue().get("rules");
             for (int i = 0; i < ruleDefs.size(); i++) {
                 rules.add(partial.rule(name + " rule " + (i + 1), ruleDefs.get(i), groups));
             }
             String purpose = (String) e.getValue().getOrDefault("purpose", DEFAULT_PURPOSE);
             boolean assignsIds = Boolean.TRUE.equals(e.getValue().get("assignsIds"));
-            roles.put(name, new Role(name, (String) e.getValue().get("label"), purpose, assignsIds, List.copyOf(rules)));
+            roles.put(
+                    name, new Role(name, (String) e.getValue().get("label"), purpose, assignsIds, List.copyOf(rules)));
         }
-        return new AccessPolicy(Collections.unmodifiableMap(roles), Collections.unmodifiableSet(directory), List.copyOf(schemes));
+        return new AccessPolicy(
+                Collections.unmodifiableMap(roles), Collections.unmodifiableSet(directory), List.copyOf(schemes));
     }
 
     /** {@code kindMapping.<scheme>.codes}: codes of other systems, each standing for one of the scheme's kinds. */
-    private static Map<String, Map<String, String>> mappedCodes(String scheme, String ownSystem, Map<String, String> labels,
-                                                                Map<String, Map<Object, Object>> codes) {
+    private static Map<String, Map<String, String>> mappedCodes(
+            String scheme, String ownSystem, Map<String, String> labels, Map<String, Map<Object, Object>> codes) {
         Map<String, Map<String, String>> out = new LinkedHashMap<>();
         for (Map.Entry<String, Map<Object, Object>> bySystem : codes.entrySet()) {
             String where = "kindMapping." + scheme + ".codes." + bySystem.getKey();
@@ -149,15 +163,17 @@ final class AccessPolicy {
             }
             Map<String, String> kinds = new LinkedHashMap<>();
             // YAML reads an unquoted code such as 8310 as a number: a code is its text
-            bySystem.getValue().forEach((code, kind) -> kinds.put(String.valueOf(code), checkedKind(where + "." + code, kind, labels)));
+            bySystem.getValue()
+                    .forEach((code, kind) ->
+                            kinds.put(String.valueOf(code), checkedKind(where + "." + code, kind, labels)));
             out.put(bySystem.getKey(), Collections.unmodifiableMap(kinds));
         }
         return Collections.unmodifiableMap(out);
     }
 
     /** {@code kindMapping.<scheme>.default}: the kind, per type, of a record with no classifying code. */
-    private static Map<String, String> defaultKinds(String scheme, List<String> types, Map<String, String> labels,
-                                                    Map<String, Object> defaults) {
+    private static Map<String, String> defaultKinds(
+            String scheme, List<String> types, Map<String, String> labels, Map<String, Object> defaults) {
         Map<String, String> out = new LinkedHashMap<>();
         defaults.forEach((type, kind) -> {
             String where = "kindMapping." + scheme + ".default." + type;
@@ -171,8 +187,8 @@ final class AccessPolicy {
 
     private static String checkedKind(String where, Object kind, Map<String, String> labels) {
         if (!(kind instanceof String k) || !labels.containsKey(k) || k.equals(UNCLASSIFIED)) {
-            throw new IllegalArgumentException(where + ": '" + kind + "' is not a kind (and never '" + UNCLASSIFIED + "',"
-                    + " which is what an unmapped record is)");
+            throw new IllegalArgumentException(where + ": '" + kind + "' is not a kind (and never '" + UNCLASSIFIED
+                    + "'," + " which is what an unmapped record is)");
         }
         return k;
     }
@@ -190,7 +206,8 @@ final class AccessPolicy {
         Set<Action> actions = EnumSet.noneOf(Action.class);
         ((List<String>) require(def.get("actions"), where + ".actions")).forEach(a -> actions.add(Action.fromCode(a)));
         Set<Relation> relations = EnumSet.noneOf(Relation.class);
-        ((List<String>) require(def.get("relations"), where + ".relations")).forEach(r -> relations.add(Relation.fromCode(r)));
+        ((List<String>) require(def.get("relations"), where + ".relations"))
+                .forEach(r -> relations.add(Relation.fromCode(r)));
         Set<String> kinds = null;
         if (def.containsKey("kinds")) {
             kinds = new LinkedHashSet<>((List<String>) def.get("kinds"));
@@ -211,39 +228,52 @@ final class AccessPolicy {
                 checkInvariants(where, types, action, relation);
             }
         }
-        return new Rule(Collections.unmodifiableSet(types), kinds == null ? null : Collections.unmodifiableSet(kinds),
-                Collections.unmodifiableSet(actions), Collections.unmodifiableSet(relations));
+        return new Rule(
+                Collections.unmodifiableSet(types),
+                kinds == null ? null : Collections.unmodifiableSet(kinds),
+                Collections.unmodifiableSet(actions),
+                Collections.unmodifiableSet(relations));
     }
 
     private void checkInvariants(String where, Set<String> types, Action action, Relation relation) {
         for (String type : types) {
             boolean dir = directory.contains(type);
-            if ((action == Action.UPDATE || action == Action.DELETE) && relation != Relation.AUTHOR_ORG
+            if ((action == Action.UPDATE || action == Action.DELETE)
+                    && relation != Relation.AUTHOR_ORG
                     && !(dir && relation == Relation.ANY)) {
                 throw new IllegalArgumentException(where + ": " + action.code() + " of " + type
                         + " may be granted under author-org only, not " + relation.code());
             }
-            if (action == Action.REVOKE && (!type.equals("Consent")
-                    || !Set.of(Relation.SELF, Relation.PROXY, Relation.AUTHOR_ORG).contains(relation))) {
+            if (action == Action.REVOKE
+                    && (!type.equals("Consent")
+                            || !Set.of(Relation.SELF, Relation.PROXY, Relation.AUTHOR_ORG)
+                                    .contains(relation))) {
                 throw new IllegalArgumentException(where + ": revoke applies to Consent only, under self, proxy or"
                         + " author-org, not " + type + " under " + relation.code());
             }
             if ((action == Action.RESPOND) != (relation == Relation.ADDRESSEE && action != Action.READ)
                     || (relation == Relation.ADDRESSEE && !type.equals("Task"))) {
-                throw new IllegalArgumentException(where + ": respond applies to Task only, under addressee, and addressee"
-                        + " grants only read and respond of Task, not " + action.code() + " of " + type + " under " + relation.code());
+                throw new IllegalArgumentException(
+                        where + ": respond applies to Task only, under addressee, and addressee"
+                                + " grants only read and respond of Task, not " + action.code() + " of " + type
+                                + " under " + relation.code());
             }
             // Belonging to the organisation that wrote a record lets one amend it once one may read it, never
             // read it: a colleague outside the patient's care team sees nothing of the patient.
-            if (relation == Relation.AUTHOR_ORG && !Set.of(Action.UPDATE, Action.DELETE, Action.REVOKE).contains(action)) {
-                throw new IllegalArgumentException(where + ": 'author-org' can grant update, delete and revoke only, not "
-                        + action.code() + " (organisation membership alone grants no access to a patient's records)");
+            if (relation == Relation.AUTHOR_ORG
+                    && !Set.of(Action.UPDATE, Action.DELETE, Action.REVOKE).contains(action)) {
+                throw new IllegalArgumentException(
+                        where + ": 'author-org' can grant update, delete and revoke only, not " + action.code()
+                                + " (organisation membership alone grants no access to a patient's records)");
             }
             if ((relation == Relation.CONSENT || relation == Relation.BREAK_GLASS || relation == Relation.AUTHOR)
                     && action != Action.READ) {
-                throw new IllegalArgumentException(where + ": '" + relation.code() + "' can grant read only, not " + action.code());
+                throw new IllegalArgumentException(
+                        where + ": '" + relation.code() + "' can grant read only, not " + action.code());
             }
-            if (relation == Relation.ANY && !dir && !(type.equals("Patient") && action == Action.CREATE)
+            if (relation == Relation.ANY
+                    && !dir
+                    && !(type.equals("Patient") && action == Action.CREATE)
                     && !(type.equals("AuditEvent") && action == Action.READ)) {
                 throw new IllegalArgumentException(where + ": 'any' cannot grant " + action.code() + " of " + type);
             }
@@ -267,7 +297,8 @@ final class AccessPolicy {
         }
         Set<Relation> out = EnumSet.noneOf(Relation.class);
         for (Rule rule : r.rules()) {
-            if (rule.types().contains(type) && rule.actions().contains(action)
+            if (rule.types().contains(type)
+                    && rule.actions().contains(action)
                     && (rule.kinds() == null || rule.kinds().contains(kind == null ? UNCLASSIFIED : kind))) {
                 out.addAll(rule.relations());
             }
@@ -278,7 +309,10 @@ final class AccessPolicy {
     /** Whether a role may do an action on some records of a type (of some kind, under some relation). */
     public boolean mayEver(String role, String type, Action action) {
         Role r = roles.get(role);
-        return r != null && r.rules().stream().anyMatch(rule -> rule.types().contains(type) && rule.actions().contains(action));
+        return r != null
+                && r.rules().stream()
+                        .anyMatch(rule ->
+                                rule.types().contains(type) && rule.actions().contains(action));
     }
 
     /** Whether some rule of the role is granted under break-glass, i.e. the role may declare an emergency. */
@@ -293,7 +327,10 @@ final class AccessPolicy {
      * against and what the audit trail records.
      */
     public String purposeOf(Set<String> callerRoles) {
-        return roles.values().stream().filter(r -> callerRoles.contains(r.name())).map(Role::purpose).findFirst()
+        return roles.values().stream()
+                .filter(r -> callerRoles.contains(r.name()))
+                .map(Role::purpose)
+                .findFirst()
                 .orElse(DEFAULT_PURPOSE);
     }
 

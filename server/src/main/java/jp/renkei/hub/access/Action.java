@@ -9,7 +9,12 @@ import jp.renkei.hub.context.Permission;
  * accept, reject, start, complete) and nothing else.
  */
 enum Action {
-    READ, CREATE, UPDATE, DELETE, REVOKE, RESPOND;
+    READ,
+    CREATE,
+    UPDATE,
+    DELETE,
+    REVOKE,
+    RESPOND;
 
     /** The SMART v2 permission letter that must be granted for this action. */
     public Permission permission() {

@@ -78,8 +78,7 @@ public final class ActiveTokens implements AutoCloseable {
         }
     }
 
-    private record Answer(Status status, long askedAt) {
-    }
+    private record Answer(Status status, long askedAt) {}
 
     /** One token's last answer; {@code asking} while a question about it is queued or under way. */
     private static final class Entry {
@@ -113,19 +112,26 @@ public final class ActiveTokens implements AutoCloseable {
         // RFC 6749 §2.3.1: client id and secret form-encoded, then HTTP Basic
         String credentials = URLEncoder.encode(String.valueOf(settings.clientId()), StandardCharsets.UTF_8) + ":"
                 + URLEncoder.encode(String.valueOf(settings.clientSecret()), StandardCharsets.UTF_8);
-        this.authorization = "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8));
+        this.authorization =
+                "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8));
         this.recheck = settings.recheck().toNanos();
         this.maxAge = settings.maxAge().toNanos();
         this.timeout = settings.timeout();
         this.cacheSize = settings.cacheSize();
-        this.http = enabled ? HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build() : null;
+        this.http = enabled
+                ? HttpClient.newBuilder()
+                        .version(HttpClient.Version.HTTP_1_1)
+                        .connectTimeout(timeout)
+                        .build()
+                : null;
         // questions for open notification sockets, asked off the ticker thread; a full queue waits for the next round
-        this.background = enabled ? new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(cacheSize),
-                r -> {
+        this.background = enabled
+                ? new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(cacheSize), r -> {
                     Thread t = new Thread(r, "renkei-token-introspection");
                     t.setDaemon(true);
                     return t;
-                }) : null;
+                })
+                : null;
     }
 
     /** No checks: authentication or introspection is off. */
@@ -139,7 +145,8 @@ public final class ActiveTokens implements AutoCloseable {
 
     /** The current request's access token, to be checked again later; null without authentication or checks. */
     public Token current() {
-        if (enabled && SecurityContextHolder.getContext().getAuthentication() instanceof CallerAuthentication ca
+        if (enabled
+                && SecurityContextHolder.getContext().getAuthentication() instanceof CallerAuthentication ca
                 && ca.getCredentials() instanceof Jwt jwt) {
             return new Token(jwt.getTokenValue(), jwt.getExpiresAt());
         }
@@ -170,7 +177,8 @@ public final class ActiveTokens implements AutoCloseable {
             return fresh.status();
         }
         answer = entry.answer;
-        boolean usable = answer != null && (System.nanoTime() - answer.askedAt() < maxAge || answer.status() == Status.ENDED);
+        boolean usable =
+                answer != null && (System.nanoTime() - answer.askedAt() < maxAge || answer.status() == Status.ENDED);
         return usable ? answer.status() : Status.UNCONFIRMED;
     }
 
@@ -242,18 +250,21 @@ public final class ActiveTokens implements AutoCloseable {
 
     /** The issuer's answer, or null when it gave none (logged once per pause, never with the token). */
     private Status introspect(String token) {
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout)
+        HttpRequest request = HttpRequest.newBuilder(uri)
+                .timeout(timeout)
                 .header("Authorization", authorization)
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)
-                        + "&token_type_hint=access_token"))
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "token=" + URLEncoder.encode(token, StandardCharsets.UTF_8) + "&token_type_hint=access_token"))
                 .build();
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() == 401 || response.statusCode() == 403) {
-                return failed("the issuer refused the hub's client credentials (renkei.auth.introspection.client-id/"
-                        + "client-secret) with status " + response.statusCode(), null);
+                return failed(
+                        "the issuer refused the hub's client credentials (renkei.auth.introspection.client-id/"
+                                + "client-secret) with status " + response.statusCode(),
+                        null);
             }
             if (response.statusCode() != 200) {
                 return failed("status " + response.statusCode(), null);
@@ -273,7 +284,10 @@ public final class ActiveTokens implements AutoCloseable {
 
     private Status failed(String what, Exception cause) {
         pausedUntil = System.nanoTime() + PAUSE_AFTER_FAILURE;
-        log.warn("Token introspection at {} failed: {}; tokens not confirmed for {} s are refused", uri, what,
+        log.warn(
+                "Token introspection at {} failed: {}; tokens not confirmed for {} s are refused",
+                uri,
+                what,
                 TimeUnit.NANOSECONDS.toSeconds(maxAge));
         log.debug("Token introspection failure", cause);
         return null;

@@ -16,8 +16,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param introspection how the hub asks the issuer whether a token is still active ({@link ActiveTokens})
  */
 @ConfigurationProperties("renkei.auth")
-public record AuthProperties(boolean enabled, String issuer, String jwksUri, String audience,
-                             java.time.Duration clockSkew, @DefaultValue Introspection introspection) {
+public record AuthProperties(
+        boolean enabled,
+        String issuer,
+        String jwksUri,
+        String audience,
+        java.time.Duration clockSkew,
+        @DefaultValue Introspection introspection) {
 
     public AuthProperties {
         if (clockSkew == null) {
@@ -47,10 +52,15 @@ public record AuthProperties(boolean enabled, String issuer, String jwksUri, Str
      * @param timeout      how long one question may take
      * @param cacheSize    most tokens whose answers each node keeps
      */
-    public record Introspection(@DefaultValue("true") boolean enabled, String uri,
-                                @DefaultValue("renkei-hub") String clientId, String clientSecret,
-                                @DefaultValue("30s") Duration recheck, @DefaultValue("60s") Duration maxAge,
-                                @DefaultValue("5s") Duration timeout, @DefaultValue("20000") int cacheSize) {
+    public record Introspection(
+            @DefaultValue("true") boolean enabled,
+            String uri,
+            @DefaultValue("renkei-hub") String clientId,
+            String clientSecret,
+            @DefaultValue("30s") Duration recheck,
+            @DefaultValue("60s") Duration maxAge,
+            @DefaultValue("5s") Duration timeout,
+            @DefaultValue("20000") int cacheSize) {
 
         static final Introspection OFF = new Introspection(false, null, null, null, null, null, null, 0);
 
@@ -67,14 +77,15 @@ public record AuthProperties(boolean enabled, String issuer, String jwksUri, Str
         }
 
         Introspection at(String introspectionUri) {
-            return new Introspection(enabled, introspectionUri, clientId, clientSecret, recheck, maxAge, timeout, cacheSize);
+            return new Introspection(
+                    enabled, introspectionUri, clientId, clientSecret, recheck, maxAge, timeout, cacheSize);
         }
 
         @Override
         public String toString() {
             // never the secret
-            return "Introspection[enabled=" + enabled + ", uri=" + uri + ", clientId=" + clientId + ", recheck=" + recheck
-                    + ", maxAge=" + maxAge + ", timeout=" + timeout + ", cacheSize=" + cacheSize + "]";
+            return "Introspection[enabled=" + enabled + ", uri=" + uri + ", clientId=" + clientId + ", recheck="
+                    + recheck + ", maxAge=" + maxAge + ", timeout=" + timeout + ", cacheSize=" + cacheSize + "]";
         }
     }
 }

@@ -29,11 +29,26 @@ import org.springframework.web.filter.CorsFilter;
 public record BrowserOrigins(List<String> origins) {
 
     /** What a FHIR client sends beyond the headers every browser may send anyway. */
-    static final List<String> REQUEST_HEADERS = List.of("Authorization", "Content-Type", "Accept", "If-Match",
-            "If-None-Match", "If-None-Exist", "Prefer", "X-Request-ID");
+    static final List<String> REQUEST_HEADERS = List.of(
+            "Authorization",
+            "Content-Type",
+            "Accept",
+            "If-Match",
+            "If-None-Match",
+            "If-None-Exist",
+            "Prefer",
+            "X-Request-ID");
     /** What the hub answers with that a client reads: versions, where a record went, why it was refused. */
-    static final List<String> RESPONSE_HEADERS = List.of("ETag", "Location", "Content-Location", "Last-Modified",
-            "Content-Disposition", "X-Request-ID", "WWW-Authenticate", "Retry-After");
+    static final List<String> RESPONSE_HEADERS = List.of(
+            "ETag",
+            "Location",
+            "Content-Location",
+            "Last-Modified",
+            "Content-Disposition",
+            "X-Request-ID",
+            "WWW-Authenticate",
+            "Retry-After");
+
     static final Duration PREFLIGHT_MAX_AGE = Duration.ofMinutes(30);
 
     public BrowserOrigins {
@@ -48,9 +63,10 @@ public record BrowserOrigins(List<String> origins) {
 
     private static String check(String origin) {
         if (origin.contains("*")) {
-            throw new IllegalStateException("renkei.web.origins (RENKEI_WEB_ORIGINS) lists '" + origin + "': wildcards are "
-                    + "not accepted; list the exact origin of each browser app, e.g. http://127.0.0.1:5173 "
-                    + "(docs/security.md, Browser origins)");
+            throw new IllegalStateException(
+                    "renkei.web.origins (RENKEI_WEB_ORIGINS) lists '" + origin + "': wildcards are "
+                            + "not accepted; list the exact origin of each browser app, e.g. http://127.0.0.1:5173 "
+                            + "(docs/security.md, Browser origins)");
         }
         URI uri;
         try {
@@ -58,14 +74,19 @@ public record BrowserOrigins(List<String> origins) {
         } catch (URISyntaxException e) {
             uri = null;
         }
-        boolean exact = uri != null && uri.getScheme() != null && uri.getHost() != null && uri.getRawUserInfo() == null
-                && (uri.getRawPath() == null || uri.getRawPath().isEmpty()) && uri.getRawQuery() == null
+        boolean exact = uri != null
+                && uri.getScheme() != null
+                && uri.getHost() != null
+                && uri.getRawUserInfo() == null
+                && (uri.getRawPath() == null || uri.getRawPath().isEmpty())
+                && uri.getRawQuery() == null
                 && uri.getRawFragment() == null
                 && List.of("http", "https").contains(uri.getScheme().toLowerCase(Locale.ROOT));
         if (!exact) {
-            throw new IllegalStateException("renkei.web.origins (RENKEI_WEB_ORIGINS) lists '" + origin + "', which is not "
-                    + "an origin: scheme://host[:port] with http or https and nothing after it (no path, not even '/'), "
-                    + "as a browser sends it, e.g. http://127.0.0.1:5173");
+            throw new IllegalStateException(
+                    "renkei.web.origins (RENKEI_WEB_ORIGINS) lists '" + origin + "', which is not "
+                            + "an origin: scheme://host[:port] with http or https and nothing after it (no path, not even '/'), "
+                            + "as a browser sends it, e.g. http://127.0.0.1:5173");
         }
         return origin;
     }

@@ -12,7 +12,9 @@ final class CallerAuthentication extends AbstractAuthenticationToken {
     private final transient Caller caller;
 
     CallerAuthentication(Jwt token, Caller caller) {
-        super(caller.roles().stream().map(r -> new SimpleGrantedAuthority("ROLE_" + r)).toList());
+        super(caller.roles().stream()
+                .map(r -> new SimpleGrantedAuthority("ROLE_" + r))
+                .toList());
         this.token = token;
         this.caller = caller;
         setAuthenticated(true);
@@ -36,5 +38,4 @@ final class CallerAuthentication extends AbstractAuthenticationToken {
     public String getName() {
         return caller.subject();
     }
-
 }

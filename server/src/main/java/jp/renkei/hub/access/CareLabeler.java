@@ -93,8 +93,11 @@ class CareLabeler implements Labeler {
         }
         if (resource instanceof Bundle b) {
             // a document is of its Composition's type; any other Bundle is unclassified
-            return b.getType() == Bundle.BundleType.DOCUMENT && b.hasEntry() && b.getEntryFirstRep().getResource() instanceof Composition c
-                    ? List.of(c.getType()) : List.of();
+            return b.getType() == Bundle.BundleType.DOCUMENT
+                            && b.hasEntry()
+                            && b.getEntryFirstRep().getResource() instanceof Composition c
+                    ? List.of(c.getType())
+                    : List.of();
         }
         if (resource instanceof Observation o) {
             // the category first; a client that sends no category still names a vital sign by its LOINC code
@@ -112,7 +115,9 @@ class CareLabeler implements Labeler {
             return List.of(c.getScope());
         }
         if (resource instanceof MedicationStatement m) {
-            return m.getStatus() != null ? List.of(new CodeableConcept(new Coding(m.getStatus().getSystem(), m.getStatus().toCode(), null)))
+            return m.getStatus() != null
+                    ? List.of(new CodeableConcept(
+                            new Coding(m.getStatus().getSystem(), m.getStatus().toCode(), null)))
                     : List.of();
         }
         throw new IllegalStateException("No classifying element known for " + resource.fhirType());

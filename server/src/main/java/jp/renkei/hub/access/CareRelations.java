@@ -1,11 +1,11 @@
 package jp.renkei.hub.access;
 
-import jp.renkei.hub.context.Caller;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import jp.renkei.hub.consent.BreakGlassGrants;
+import jp.renkei.hub.context.Caller;
 import jp.renkei.hub.store.AccessLabels;
 import jp.renkei.hub.store.Records;
 import jp.renkei.hub.store.SearchExecutor;
@@ -40,22 +40,29 @@ class CareRelations {
             case ANY -> true;
             case AUTHOR -> labels.author() != null && labels.author().equals(caller.authorKey());
             case AUTHOR_ORG -> labels.owner() != null && labels.owner().equals(caller.ownerKey());
-            case ADDRESSEE -> !labels.patients().isEmpty()
-                    && labels.addressees().stream().anyMatch(a -> caller.isNamedBy(a, true));
-            default -> !labels.patients().isEmpty()
-                    && labels.patients().stream().allMatch(patient -> holds(caller, relation, patient));
+            case ADDRESSEE ->
+                !labels.patients().isEmpty() && labels.addressees().stream().anyMatch(a -> caller.isNamedBy(a, true));
+            default ->
+                !labels.patients().isEmpty()
+                        && labels.patients().stream().allMatch(patient -> holds(caller, relation, patient));
         };
     }
 
     private boolean holds(Caller caller, Relation relation, String patient) {
         return switch (relation) {
             case CARE_TEAM -> !careTeams(caller, patient).isEmpty();
-            case PATIENT_REGISTRAR -> caller.<Boolean>remembered("registrar:" + patient, () -> registered(caller, patient));
-            case BREAK_GLASS -> caller.<Boolean>remembered("break-glass:" + patient,
-                    () -> breakGlass.active(caller.subject(), patient));
-            case CONSENT -> throw new IllegalArgumentException("consent is decided by AccessGuard with the record's type and kind");
-            case SELF -> patient.equals(caller.patient()) && caller.relatedPerson() == null && caller.practitioner() == null;
-            case PROXY -> caller.relatedPerson() != null && caller.<Boolean>remembered("proxy:" + patient, () -> proxyOf(caller, patient));
+            case PATIENT_REGISTRAR ->
+                caller.<Boolean>remembered("registrar:" + patient, () -> registered(caller, patient));
+            case BREAK_GLASS ->
+                caller.<Boolean>remembered(
+                        "break-glass:" + patient, () -> breakGlass.active(caller.subject(), patient));
+            case CONSENT ->
+                throw new IllegalArgumentException("consent is decided by AccessGuard with the record's type and kind");
+            case SELF ->
+                patient.equals(caller.patient()) && caller.relatedPerson() == null && caller.practitioner() == null;
+            case PROXY ->
+                caller.relatedPerson() != null
+                        && caller.<Boolean>remembered("proxy:" + patient, () -> proxyOf(caller, patient));
             default -> throw new IllegalArgumentException(relation.code());
         };
     }
@@ -85,11 +92,13 @@ class CareRelations {
         List<String> member = new ArrayList<>();
         for (Map.Entry<String, CareTeam> entry : teams.entrySet()) {
             CareTeam team = entry.getValue();
-            if ((team.hasStatus() && team.getStatus() != CareTeam.CareTeamStatus.ACTIVE) || !current(team.getPeriod(), now)) {
+            if ((team.hasStatus() && team.getStatus() != CareTeam.CareTeamStatus.ACTIVE)
+                    || !current(team.getPeriod(), now)) {
                 continue;
             }
             for (CareTeam.CareTeamParticipantComponent participant : team.getParticipant()) {
-                if (current(participant.getPeriod(), now) && caller.isNamedBy(participant.getMember().getReference(), true)) {
+                if (current(participant.getPeriod(), now)
+                        && caller.isNamedBy(participant.getMember().getReference(), true)) {
                     member.add(entry.getKey());
                     break;
                 }
@@ -99,7 +108,8 @@ class CareRelations {
     }
 
     private static boolean current(Period period, Date now) {
-        return (!period.hasStart() || !period.getStart().after(now)) && (!period.hasEnd() || !period.getEnd().before(now));
+        return (!period.hasStart() || !period.getStart().after(now))
+                && (!period.hasEnd() || !period.getEnd().before(now));
     }
 
     /** The caller registered the patient themself (wrote the Patient resource): membership of that organisation is not enough. */
@@ -109,8 +119,10 @@ class CareRelations {
             return caller.authorKey() != null && caller.authorKey().equals(staged.author());
         }
         StoredResource stored = records.read("Patient", patient);
-        return stored != null && !stored.deleted()
-                && caller.authorKey() != null && caller.authorKey().equals(stored.labels().author());
+        return stored != null
+                && !stored.deleted()
+                && caller.authorKey() != null
+                && caller.authorKey().equals(stored.labels().author());
     }
 
     /** The caller's RelatedPerson exists, is active and is registered for this patient. */

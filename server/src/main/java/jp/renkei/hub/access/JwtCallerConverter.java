@@ -1,12 +1,12 @@
 package jp.renkei.hub.access;
 
-import jp.renkei.hub.context.SmartScopes;
-import jp.renkei.hub.context.Caller;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import jp.renkei.hub.context.Caller;
+import jp.renkei.hub.context.SmartScopes;
 import org.springframework.core.convert.converter.Converter;
 import org.springframework.security.authentication.AbstractAuthenticationToken;
 import org.springframework.security.oauth2.jwt.Jwt;
@@ -25,9 +25,22 @@ final class JwtCallerConverter implements Converter<Jwt, AbstractAuthenticationT
     }
 
     /** The claims a Caller is read from; kept with a Subscription to judge for its owner later. */
-    static final List<String> IDENTITY_CLAIMS = List.of("sub", "preferred_username", "azp", "roles", "realm_access",
-            "practitioner", "practitioner_role", "organization", "patient", "related_person", "scope", "scp",
-            "family_name", "given_name", "name");
+    static final List<String> IDENTITY_CLAIMS = List.of(
+            "sub",
+            "preferred_username",
+            "azp",
+            "roles",
+            "realm_access",
+            "practitioner",
+            "practitioner_role",
+            "organization",
+            "patient",
+            "related_person",
+            "scope",
+            "scp",
+            "family_name",
+            "given_name",
+            "name");
 
     @Override
     public AbstractAuthenticationToken convert(Jwt jwt) {
@@ -45,12 +58,20 @@ final class JwtCallerConverter implements Converter<Jwt, AbstractAuthenticationT
             values.stream().map(String::valueOf).filter(policy::isRole).forEach(roles::add);
         }
         String subject = string(claims, "sub");
-        return new Caller(subject, firstNonNull(string(claims, "preferred_username"), subject), personName(claims),
-                string(claims, "azp"), roles,
-                string(claims, "practitioner"), string(claims, "practitioner_role"),
-                string(claims, "organization"), string(claims, "patient"), string(claims, "related_person"),
+        return new Caller(
+                subject,
+                firstNonNull(string(claims, "preferred_username"), subject),
+                personName(claims),
+                string(claims, "azp"),
+                roles,
+                string(claims, "practitioner"),
+                string(claims, "practitioner_role"),
+                string(claims, "organization"),
+                string(claims, "patient"),
+                string(claims, "related_person"),
                 SmartScopes.parse(firstNonNull(string(claims, "scope"), string(claims, "scp"))),
-                policy.purposeOf(roles), false);
+                policy.purposeOf(roles),
+                false);
     }
 
     /** 姓 名 from {@code family_name} and {@code given_name}, else {@code name}; null when the token names no one. */

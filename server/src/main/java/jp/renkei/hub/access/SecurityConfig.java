@@ -1,13 +1,13 @@
 package jp.renkei.hub.access;
 
 import ca.uhn.fhir.context.FhirContext;
+import jakarta.servlet.http.HttpServlet;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
-import jakarta.servlet.http.HttpServlet;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -70,24 +70,33 @@ class SecurityConfig {
             return ActiveTokens.off();
         }
         if (!introspection.enabled()) {
-            log.warn("Token introspection is OFF (renkei.auth.introspection.enabled=false): a user disabled, deleted or "
-                    + "signed out in the issuer keeps access to the hub until their access token expires.");
+            log.warn(
+                    "Token introspection is OFF (renkei.auth.introspection.enabled=false): a user disabled, deleted or "
+                            + "signed out in the issuer keeps access to the hub until their access token expires.");
             return ActiveTokens.off();
         }
         if (introspection.clientSecret() == null || introspection.clientSecret().isBlank()) {
-            throw new IllegalStateException("renkei.auth.introspection.client-secret (RENKEI_AUTH_INTROSPECTION_CLIENT_SECRET) "
-                    + "must be set: the hub asks the issuer as client " + introspection.clientId() + " whether tokens are "
-                    + "still active (docs/security.md); set RENKEI_AUTH_INTROSPECTION_ENABLED=false only to accept tokens "
-                    + "until they expire");
+            throw new IllegalStateException(
+                    "renkei.auth.introspection.client-secret (RENKEI_AUTH_INTROSPECTION_CLIENT_SECRET) "
+                            + "must be set: the hub asks the issuer as client " + introspection.clientId()
+                            + " whether tokens are "
+                            + "still active (docs/security.md); set RENKEI_AUTH_INTROSPECTION_ENABLED=false only to accept tokens "
+                            + "until they expire");
         }
         return new ActiveTokens(introspection);
     }
 
     @Bean
-    SecurityFilterChain securityFilterChain(HttpSecurity http, AuthProperties auth, AccessPolicy policy,
-                                            FhirContext fhirContext, RejectedTokens audit, ActiveTokens activeTokens,
-                                            BrowserOrigins browserOrigins,
-                                            @Value("${server.address:}") String bindAddress) throws Exception {
+    SecurityFilterChain securityFilterChain(
+            HttpSecurity http,
+            AuthProperties auth,
+            AccessPolicy policy,
+            FhirContext fhirContext,
+            RejectedTokens audit,
+            ActiveTokens activeTokens,
+            BrowserOrigins browserOrigins,
+            @Value("${server.address:}") String bindAddress)
+            throws Exception {
         // browser apps of other origins (renkei.web.origins): answered before any token is asked for, errors included
         http.addFilter(browserOrigins.corsFilter());
         http.csrf(AbstractHttpConfigurer::disable)
@@ -99,28 +108,39 @@ class SecurityConfig {
                 .anonymous(AbstractHttpConfigurer::disable);
         if (!auth.enabled()) {
             LoopbackOnly.require(bindAddress, "renkei.auth.enabled=false");
-            log.warn("Authentication is OFF (renkei.auth.enabled=false): every request is unrestricted. "
-                    + "For local tests only; listening on {} only.", bindAddress);
+            log.warn(
+                    "Authentication is OFF (renkei.auth.enabled=false): every request is unrestricted. "
+                            + "For local tests only; listening on {} only.",
+                    bindAddress);
             return http.authorizeHttpRequests(a -> a.anyRequest().permitAll()).build();
         }
         AuthenticationEntryPoint unauthenticated = new OutcomeWriting(fhirContext, audit).entryPoint();
         AccessDeniedHandler denied = new OutcomeWriting(fhirContext, audit).deniedHandler();
-        http.authorizeHttpRequests(a -> a
-                        .requestMatchers(HttpMethod.GET, "/fhir/metadata", "/fhir/.well-known/smart-configuration").permitAll()
-                        .requestMatchers(HttpMethod.GET, "/actuator/health", "/actuator/health/**").permitAll()
-                        .requestMatchers("/error").permitAll()
+        http.authorizeHttpRequests(a -> a.requestMatchers(
+                                HttpMethod.GET, "/fhir/metadata", "/fhir/.well-known/smart-configuration")
+                        .permitAll()
+                        .requestMatchers(HttpMethod.GET, "/actuator/health", "/actuator/health/**")
+                        .permitAll()
+                        .requestMatchers("/error")
+                        .permitAll()
                         // the web app's files (web.WebAppConfig): public, like any FHIR client's code; its data is not
-                        .requestMatchers(HttpMethod.GET, "/", "/app", "/app/**").permitAll()
-                        .requestMatchers(HttpMethod.HEAD, "/", "/app", "/app/**").permitAll()
+                        .requestMatchers(HttpMethod.GET, "/", "/app", "/app/**")
+                        .permitAll()
+                        .requestMatchers(HttpMethod.HEAD, "/", "/app", "/app/**")
+                        .permitAll()
                         // the notification socket authenticates itself: a binding token from $get-ws-binding-token
-                        .requestMatchers(HttpMethod.GET, "/notifications").permitAll()
-                        .requestMatchers("/fhir", "/fhir/**").authenticated()
-                        .anyRequest().denyAll())
-                .oauth2ResourceServer(o -> o
-                        .jwt(j -> j.decoder(jwtDecoder(auth, activeTokens)).jwtAuthenticationConverter(new JwtCallerConverter(policy)))
+                        .requestMatchers(HttpMethod.GET, "/notifications")
+                        .permitAll()
+                        .requestMatchers("/fhir", "/fhir/**")
+                        .authenticated()
+                        .anyRequest()
+                        .denyAll())
+                .oauth2ResourceServer(o -> o.jwt(j -> j.decoder(jwtDecoder(auth, activeTokens))
+                                .jwtAuthenticationConverter(new JwtCallerConverter(policy)))
                         .authenticationEntryPoint(unauthenticated)
                         .accessDeniedHandler(denied))
-                .exceptionHandling(e -> e.authenticationEntryPoint(unauthenticated).accessDeniedHandler(denied));
+                .exceptionHandling(
+                        e -> e.authenticationEntryPoint(unauthenticated).accessDeniedHandler(denied));
         return http.build();
     }
 
@@ -132,7 +152,8 @@ class SecurityConfig {
         if (auth.issuer() == null || auth.issuer().isBlank()) {
             throw new IllegalStateException("renkei.auth.issuer (RENKEI_AUTH_ISSUER) must name the token issuer");
         }
-        NimbusJwtDecoder decoder = NimbusJwtDecoder.withJwkSetUri(auth.jwksUri()).build();
+        NimbusJwtDecoder decoder =
+                NimbusJwtDecoder.withJwkSetUri(auth.jwksUri()).build();
         decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(
                 new JwtTimestampValidator(auth.clockSkew()),
                 new JwtIssuerValidator(auth.issuer()),
@@ -148,11 +169,11 @@ class SecurityConfig {
         return token -> {
             Jwt jwt = verified.decode(token);
             switch (activeTokens.check(jwt)) {
-                case ENDED -> throw new BadJwtException("the token is no longer active: its user signed out, "
-                        + "was disabled or deleted");
+                case ENDED ->
+                    throw new BadJwtException(
+                            "the token is no longer active: its user signed out, " + "was disabled or deleted");
                 case UNCONFIRMED -> throw new NotConfirmed();
-                default -> {
-                }
+                default -> {}
             }
             return jwt;
         };
@@ -171,15 +192,17 @@ class SecurityConfig {
     private static OAuth2TokenValidator<Jwt> audience(String audience) {
         return jwt -> jwt.getAudience() != null && jwt.getAudience().contains(audience)
                 ? OAuth2TokenValidatorResult.success()
-                : OAuth2TokenValidatorResult.failure(new OAuth2Error("invalid_token",
-                        "the token is not meant for this hub (audience " + audience + " missing)", null));
+                : OAuth2TokenValidatorResult.failure(new OAuth2Error(
+                        "invalid_token",
+                        "the token is not meant for this hub (audience " + audience + " missing)",
+                        null));
     }
 
     private static OAuth2TokenValidator<Jwt> required(String claim, String message) {
-        return jwt -> jwt.hasClaim(claim) ? OAuth2TokenValidatorResult.success()
+        return jwt -> jwt.hasClaim(claim)
+                ? OAuth2TokenValidatorResult.success()
                 : OAuth2TokenValidatorResult.failure(new OAuth2Error("invalid_token", message, null));
     }
-
 
     /**
      * 401 and 403 from the security filters as OperationOutcomes, keeping the Bearer challenge header;
@@ -198,14 +221,20 @@ class SecurityConfig {
                     // not the token's fault: no challenge, the client should retry rather than sign in again
                     response.setStatus(503);
                     response.setHeader("Retry-After", "5");
-                    write(response, OperationOutcome.IssueType.TRANSIENT, "アクセストークンを確認できません (the token issuer "
-                            + "could not be reached to confirm the access token; try again shortly)");
+                    write(
+                            response,
+                            OperationOutcome.IssueType.TRANSIENT,
+                            "アクセストークンを確認できません (the token issuer "
+                                    + "could not be reached to confirm the access token; try again shortly)");
                     return;
                 }
                 challenge.commence(request, response, failure);
-                write(response, OperationOutcome.IssueType.LOGIN, request.getHeader("Authorization") == null
-                        ? "アクセストークンが必要です (a bearer access token is required)"
-                        : "アクセストークンが無効です (the access token was rejected: " + reason + ")");
+                write(
+                        response,
+                        OperationOutcome.IssueType.LOGIN,
+                        request.getHeader("Authorization") == null
+                                ? "アクセストークンが必要です (a bearer access token is required)"
+                                : "アクセストークンが無効です (the access token was rejected: " + reason + ")");
             };
         }
 
@@ -231,13 +260,25 @@ class SecurityConfig {
             StringBuilder text = new StringBuilder();
             for (Throwable t = failure; t != null; t = t.getCause()) {
                 text.append(' ').append(t.getMessage());
-                if (t instanceof OAuth2AuthenticationException oauth && oauth.getError().getDescription() != null) {
+                if (t instanceof OAuth2AuthenticationException oauth
+                        && oauth.getError().getDescription() != null) {
                     text.append(' ').append(oauth.getError().getDescription());
                 }
             }
             String message = text.toString();
-            for (String known : List.of("no longer active", "could not confirm", "expired", "iss claim", "issuer", "audience", "signature", "Signed JWT rejected",
-                    "no expiry", "no subject", "Malformed", "not before")) {
+            for (String known : List.of(
+                    "no longer active",
+                    "could not confirm",
+                    "expired",
+                    "iss claim",
+                    "issuer",
+                    "audience",
+                    "signature",
+                    "Signed JWT rejected",
+                    "no expiry",
+                    "no subject",
+                    "Malformed",
+                    "not before")) {
                 if (message.contains(known)) {
                     return switch (known) {
                         case "no longer active" -> "no longer active";
@@ -256,11 +297,16 @@ class SecurityConfig {
             return "invalid";
         }
 
-        private void write(jakarta.servlet.http.HttpServletResponse response, OperationOutcome.IssueType code,
-                           String diagnostics) throws java.io.IOException {
+        private void write(
+                jakarta.servlet.http.HttpServletResponse response, OperationOutcome.IssueType code, String diagnostics)
+                throws java.io.IOException {
             OperationOutcome outcome = new OperationOutcome();
-            outcome.addIssue().setSeverity(OperationOutcome.IssueSeverity.ERROR).setCode(code).setDiagnostics(diagnostics);
-            byte[] body = fhirContext.newJsonParser().encodeResourceToString(outcome).getBytes(StandardCharsets.UTF_8);
+            outcome.addIssue()
+                    .setSeverity(OperationOutcome.IssueSeverity.ERROR)
+                    .setCode(code)
+                    .setDiagnostics(diagnostics);
+            byte[] body =
+                    fhirContext.newJsonParser().encodeResourceToString(outcome).getBytes(StandardCharsets.UTF_8);
             response.setContentType("application/fhir+json;charset=UTF-8");
             response.setContentLength(body.length);
             response.getOutputStream().write(body);

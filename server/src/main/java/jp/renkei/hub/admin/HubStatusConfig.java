@@ -14,8 +14,13 @@ import org.springframework.context.annotation.Configuration;
 class HubStatusConfig {
 
     @Bean
-    HubStatusOperation hubStatusOperation(AccessGuard guard, AuditAnchoring anchoring, PkiStatus pki, NotificationSocket sockets,
-                                          OverdueHandoffs overdue, AuditProperties audit) {
+    HubStatusOperation hubStatusOperation(
+            AccessGuard guard,
+            AuditAnchoring anchoring,
+            PkiStatus pki,
+            NotificationSocket sockets,
+            OverdueHandoffs overdue,
+            AuditProperties audit) {
         return new HubStatusOperation(guard, anchoring, pki, sockets, overdue, audit.nodeName());
     }
 }

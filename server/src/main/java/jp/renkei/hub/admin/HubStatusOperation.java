@@ -38,8 +38,13 @@ public final class HubStatusOperation implements OperationProvider {
     private final OverdueHandoffs overdue;
     private final String node;
 
-    HubStatusOperation(AccessGuard guard, AuditAnchoring anchoring, PkiStatus pki, NotificationSocket sockets, OverdueHandoffs overdue,
-                       String node) {
+    HubStatusOperation(
+            AccessGuard guard,
+            AuditAnchoring anchoring,
+            PkiStatus pki,
+            NotificationSocket sockets,
+            OverdueHandoffs overdue,
+            String node) {
         this.guard = guard;
         this.anchoring = anchoring;
         this.pki = pki;
@@ -51,7 +56,8 @@ public final class HubStatusOperation implements OperationProvider {
     @Operation(name = "$hub-status", idempotent = true)
     public Parameters status() {
         if (!guard.mayAdministerHub()) {
-            throw new ForbiddenOperationException("ハブの状態は hub-admin のみ参照できます (only hub-admin may read the hub's status)");
+            throw new ForbiddenOperationException(
+                    "ハブの状態は hub-admin のみ参照できます (only hub-admin may read the hub's status)");
         }
         Parameters out = new Parameters();
         out.addParameter().setName("node").setValue(new StringType(node));
@@ -59,7 +65,9 @@ public final class HubStatusOperation implements OperationProvider {
         auditChain(out.addParameter().setName("auditChain"));
         for (PkiStatus.Certificate certificate : pki.certificates()) {
             ParametersParameterComponent part = out.addParameter().setName("certificate");
-            part.addPart().setName("role").setValue(new CodeType(certificate.role().code()));
+            part.addPart()
+                    .setName("role")
+                    .setValue(new CodeType(certificate.role().code()));
             part.addPart().setName("name").setValue(new StringType(certificate.name()));
             if (certificate.organization() != null) {
                 part.addPart().setName("organization").setValue(new StringType(certificate.organization()));
@@ -84,19 +92,28 @@ public final class HubStatusOperation implements OperationProvider {
 
     private void auditChain(ParametersParameterComponent chain) {
         var last = anchoring.lastCheck();
-        chain.addPart().setName("state").setValue(new CodeType(last.isEmpty() ? "unchecked" : last.get().status().intact() ? "intact" : "broken"));
+        chain.addPart()
+                .setName("state")
+                .setValue(new CodeType(
+                        last.isEmpty() ? "unchecked" : last.get().status().intact() ? "intact" : "broken"));
         last.ifPresent(checked -> {
             AuditAnchoring.Status status = checked.status();
             chain.addPart().setName("checkedAt").setValue(instant(checked.at()));
-            chain.addPart().setName("checkScope").setValue(new CodeType(checked.whole() ? "full" : "from-newest-checkpoint"));
+            chain.addPart()
+                    .setName("checkScope")
+                    .setValue(new CodeType(checked.whole() ? "full" : "from-newest-checkpoint"));
             chain.addPart().setName("links").setValue(new IntegerType(Math.toIntExact(status.links())));
             if (!status.intact()) {
-                chain.addPart().setName("firstBrokenLink").setValue(new IntegerType(Math.toIntExact(status.firstBroken())));
+                chain.addPart()
+                        .setName("firstBrokenLink")
+                        .setValue(new IntegerType(Math.toIntExact(status.firstBroken())));
                 chain.addPart().setName("problem").setValue(new StringType(status.problem()));
             }
             chain.addPart().setName("anchored").setValue(new BooleanType(status.anchored()));
         });
-        anchoring.lastFullCheckOfAnyNode().ifPresent(at -> chain.addPart().setName("lastFullCheck").setValue(instant(at)));
+        anchoring
+                .lastFullCheckOfAnyNode()
+                .ifPresent(at -> chain.addPart().setName("lastFullCheck").setValue(instant(at)));
         // not named "sealed": palantir-java-format fails on that contextual keyword as a lambda parameter
         anchoring.newestCheckpoint().ifPresent(checkpoint -> {
             chain.addPart().setName("sealedThrough").setValue(new IntegerType(Math.toIntExact(checkpoint.through())));

@@ -68,7 +68,10 @@ final class AuditAlerts {
     /** The alerts a check's result calls for: its break, and each of its notes. */
     void raise(AuditAnchoring.Status status) {
         if (!status.intact()) {
-            raise(Kind.BREAK, status.problem(), "audit chain broken at link " + status.firstBroken() + ": " + status.problem());
+            raise(
+                    Kind.BREAK,
+                    status.problem(),
+                    "audit chain broken at link " + status.firstBroken() + ": " + status.problem());
         }
         for (String note : status.notes()) {
             raise(Kind.ANCHORING, note, note);

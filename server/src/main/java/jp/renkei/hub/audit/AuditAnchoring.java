@@ -37,8 +37,14 @@ public final class AuditAnchoring implements AutoCloseable {
      * What a check found: {@code firstBroken} is 0 when nothing is wrong; {@code notes} are findings that break nothing
      * but weaken the anchoring (unreadable copy lines, a node's copies missing, a backlog sealed late on purpose).
      */
-    public record Status(long links, long firstBroken, String problem, boolean anchored, long sealedThrough, boolean anchorsAgree,
-                         List<String> notes) {
+    public record Status(
+            long links,
+            long firstBroken,
+            String problem,
+            boolean anchored,
+            long sealedThrough,
+            boolean anchorsAgree,
+            List<String> notes) {
         public boolean intact() {
             return firstBroken == 0;
         }
@@ -48,12 +54,10 @@ public final class AuditAnchoring implements AutoCloseable {
      * The result of a check this node made, when it finished, and whether it covered the whole chain (else from the
      * newest checkpoint's block on): what the hub's status reports instead of checking again.
      */
-    public record Checked(Status status, Instant at, boolean whole) {
-    }
+    public record Checked(Status status, Instant at, boolean whole) {}
 
     /** The newest sealed checkpoint in the store: the last link it seals and when it was sealed. */
-    public record Sealed(long through, Instant sealedAt) {
-    }
+    public record Sealed(long through, Instant sealedAt) {}
 
     private static final Logger log = LoggerFactory.getLogger(AuditAnchoring.class);
     private static final String FULL_CHECK = "full";
@@ -73,8 +77,13 @@ public final class AuditAnchoring implements AutoCloseable {
     private final AtomicReference<Checked> lastCheck = new AtomicReference<>();
     private final Optional<Anchors> anchors;
 
-    AuditAnchoring(AuditChain chain, Optional<Anchors> anchors, Records records, AuditCheckStore checks, AuditTrail trail,
-                   AuditProperties properties) {
+    AuditAnchoring(
+            AuditChain chain,
+            Optional<Anchors> anchors,
+            Records records,
+            AuditCheckStore checks,
+            AuditTrail trail,
+            AuditProperties properties) {
         this.chain = chain;
         this.properties = properties;
         this.alerts = new AuditAlerts(trail);
@@ -140,9 +149,10 @@ public final class AuditAnchoring implements AutoCloseable {
     void checkpointNow() {
         try {
             sealing.submit(() -> {
-                roundQueued.set(false);
-                sealer.orElseThrow().round();
-            }).get();
+                        roundQueued.set(false);
+                        sealer.orElseThrow().round();
+                    })
+                    .get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -161,7 +171,7 @@ public final class AuditAnchoring implements AutoCloseable {
         long seen;
         do {
             seen = appendsSeen.get();
-            sealing.submit(() -> { }).get();
+            sealing.submit(() -> {}).get();
         } while (appendsSeen.get() != seen);
     }
 
@@ -194,7 +204,8 @@ public final class AuditAnchoring implements AutoCloseable {
             return Optional.empty();
         }
         AuditCheckpoints checkpoints = anchors.get().checkpoints();
-        long block = checkpoints.newestBlock(AuditCheckpoints.blockOf(Math.max(chain.head().seq(), 1)));
+        long block = checkpoints.newestBlock(
+                AuditCheckpoints.blockOf(Math.max(chain.head().seq(), 1)));
         try {
             AuditCheckpoints.Checkpoint newest = block < 0 ? null : checkpoints.read(block);
             return newest == null ? Optional.empty() : Optional.of(new Sealed(newest.to(), newest.sealedAt()));
@@ -212,13 +223,16 @@ public final class AuditAnchoring implements AutoCloseable {
     private void roundQuietly() {
         roundQueued.set(false);
         if (sealer.isEmpty()) {
-            return; // an unanchored chain (no audit seal, local tests only) has nothing to seal: not a failure to alert on
+            return; // an unanchored chain (no audit seal, local tests only) has nothing to seal: not a failure to alert
+            // on
         }
         try {
             sealer.orElseThrow().round();
         } catch (RuntimeException e) {
             log.debug("Sealing an audit chain checkpoint failed", e);
-            alerts.raise(AuditAlerts.Kind.ANCHORING, "sealing-failed|" + e.getClass().getName(),
+            alerts.raise(
+                    AuditAlerts.Kind.ANCHORING,
+                    "sealing-failed|" + e.getClass().getName(),
                     "sealing an audit chain checkpoint failed: " + e);
         }
     }

@@ -29,8 +29,7 @@ import jp.renkei.hub.store.StoredResource;
 final class AuditChain {
 
     /** One link as stored. */
-    record Link(long seq, String event, String prev, String hash) {
-    }
+    record Link(long seq, String event, String prev, String hash) {}
 
     /** The sealed hash of each link a checkpoint covers (null for the others). */
     interface Sealed {
@@ -59,13 +58,14 @@ final class AuditChain {
 
     /** What link 1 follows. */
     static final String GENESIS = "0".repeat(64);
+
     private static final int BATCH = 1000;
 
     private final AuditChainStore store;
     private final ReentrantLock appending = new ReentrantLock();
     private long lastSeq = -1;
     private String lastHash;
-    private volatile LongConsumer appended = seq -> { };
+    private volatile LongConsumer appended = seq -> {};
     /** The highest head seen here: the head only grows, so a link at or below it is within the chain. */
     private final AtomicLong seenHead = new AtomicLong();
 
@@ -93,7 +93,8 @@ final class AuditChain {
                 String hash = hash(lastHash, storedJson);
                 if (!store.insert(new AuditChainStore.Link(seq, eventId, lastHash, hash))) {
                     if (attempt >= 1000) {
-                        throw new IllegalStateException("audit chain link " + seq + " exists already; the chain cannot be extended");
+                        throw new IllegalStateException(
+                                "audit chain link " + seq + " exists already; the chain cannot be extended");
                     }
                     // Link n exists already (another hub appended it, or the head lags behind): follow it.
                     AuditChainStore.Link taken = store.link(seq);
@@ -101,7 +102,8 @@ final class AuditChain {
                         throw new IllegalStateException("AuditEvent/" + eventId + " is in the audit chain already");
                     }
                     if (taken == null || taken.hash() == null) {
-                        throw new IllegalStateException("audit chain link " + seq + " is damaged; the chain cannot be extended");
+                        throw new IllegalStateException(
+                                "audit chain link " + seq + " is damaged; the chain cannot be extended");
                     }
                     lastSeq = seq;
                     lastHash = taken.hash();
@@ -167,22 +169,31 @@ final class AuditChain {
                         return new Verification(last, seq, "link " + seq + " is missing");
                     }
                     if (!prev.equals(link.prev())) {
-                        return new Verification(last, seq, "link " + seq + " does not follow link " + (seq - 1) + " (reordered or replaced)");
+                        return new Verification(
+                                last,
+                                seq,
+                                "link " + seq + " does not follow link " + (seq - 1) + " (reordered or replaced)");
                     }
                     String json = storedEvent.apply(link.event());
                     if (json == null) {
-                        return new Verification(last, seq, "AuditEvent/" + link.event() + " of link " + seq + " is missing");
+                        return new Verification(
+                                last, seq, "AuditEvent/" + link.event() + " of link " + seq + " is missing");
                     }
                     String expected = sealed.at(seq);
                     if (expected != null && !expected.equals(link.hash())) {
                         String sealedPrev = seq > 1 && sealed.at(seq - 1) != null ? sealed.at(seq - 1) : prev;
-                        return new Verification(last, seq, hash(sealedPrev, json).equals(expected)
-                                ? "link " + seq + " was rewritten: it no longer matches the sealed checkpoint"
-                                : "AuditEvent/" + link.event() + " of link " + seq + " was changed after it was sealed"
-                                        + " (the links were recomputed: it no longer matches the sealed checkpoint)");
+                        return new Verification(
+                                last,
+                                seq,
+                                hash(sealedPrev, json).equals(expected)
+                                        ? "link " + seq + " was rewritten: it no longer matches the sealed checkpoint"
+                                        : "AuditEvent/" + link.event() + " of link " + seq
+                                                + " was changed after it was sealed"
+                                                + " (the links were recomputed: it no longer matches the sealed checkpoint)");
                     }
                     if (!hash(prev, json).equals(link.hash())) {
-                        return new Verification(last, seq, "AuditEvent/" + link.event() + " of link " + seq + " was changed");
+                        return new Verification(
+                                last, seq, "AuditEvent/" + link.event() + " of link " + seq + " was changed");
                     }
                     prev = link.hash();
                 }
@@ -197,8 +208,7 @@ final class AuditChain {
     }
 
     /** The last link's number and hash (0 and the genesis hash for an empty chain). */
-    record Head(long seq, String hash) {
-    }
+    record Head(long seq, String hash) {}
 
     Head head() {
         AuditChainStore.Head h = store.head();
@@ -231,8 +241,9 @@ final class AuditChain {
     }
 
     private static Link toLink(AuditChainStore.Link stored) {
-        return stored == null ? null : new Link(stored.seq(), stored.event(), String.valueOf(stored.prev()),
-                String.valueOf(stored.hash()));
+        return stored == null
+                ? null
+                : new Link(stored.seq(), stored.event(), String.valueOf(stored.prev()), String.valueOf(stored.hash()));
     }
 
     /**

@@ -34,12 +34,16 @@ public final class AuditChainProvider implements OperationProvider {
         out.addParameter().setName("intact").setValue(new BooleanType(result.intact()));
         out.addParameter().setName("links").setValue(new IntegerType(Math.toIntExact(result.links())));
         if (!result.intact()) {
-            out.addParameter().setName("firstBrokenLink").setValue(new IntegerType(Math.toIntExact(result.firstBroken())));
+            out.addParameter()
+                    .setName("firstBrokenLink")
+                    .setValue(new IntegerType(Math.toIntExact(result.firstBroken())));
             out.addParameter().setName("problem").setValue(new StringType(result.problem()));
         }
         out.addParameter().setName("anchored").setValue(new BooleanType(result.anchored()));
         if (result.anchored()) {
-            out.addParameter().setName("sealedThrough").setValue(new IntegerType(Math.toIntExact(result.sealedThrough())));
+            out.addParameter()
+                    .setName("sealedThrough")
+                    .setValue(new IntegerType(Math.toIntExact(result.sealedThrough())));
             out.addParameter().setName("anchorsAgree").setValue(new BooleanType(result.anchorsAgree()));
         }
         result.notes().forEach(note -> out.addParameter().setName("note").setValue(new StringType(note)));

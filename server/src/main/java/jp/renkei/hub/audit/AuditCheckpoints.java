@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import jp.renkei.hub.sign.AuditSeal;
-import jp.renkei.hub.store.AuditCheckpointStore;
 import jp.renkei.hub.sign.SignatureFailure;
+import jp.renkei.hub.store.AuditCheckpointStore;
 
 /**
  * Sealed checkpoints of the audit chain, in the store (collection {@code audit_checkpoints}). The chain is cut into
@@ -40,7 +40,15 @@ final class AuditCheckpoints {
      * One block's checkpoint: the sealed hash of links {@link #from()} to {@code to}, as {@code node} sealed it then,
      * extending the block's checkpoint before it from link {@code since} on.
      */
-    record Checkpoint(long block, long to, long since, List<String> hashes, String jws, String node, boolean late, Instant sealedAt) {
+    record Checkpoint(
+            long block,
+            long to,
+            long since,
+            List<String> hashes,
+            String jws,
+            String node,
+            boolean late,
+            Instant sealedAt) {
 
         long from() {
             return first(block);
@@ -61,8 +69,7 @@ final class AuditCheckpoints {
     }
 
     /** A block as last looked up for a read: its checkpoint (null: none then) and when. */
-    private record Known(Checkpoint checkpoint, long lookedUp) {
-    }
+    private record Known(Checkpoint checkpoint, long lookedUp) {}
 
     private final AuditCheckpointStore checkpoints;
     private final AuditSeal seal;
@@ -70,6 +77,7 @@ final class AuditCheckpoints {
     private final String node;
     /** Seals that held, by the SHA-256 of seal and sealed bytes, with their signing time. */
     private final Map<String, Instant> held = lru(20_000);
+
     private final Map<Long, Known> recent = lru(REMEMBERED);
     /** The last link this node has seen sealed (read from the store or the copies, or sealed here): never less. */
     private final AtomicLong sealedThrough = new AtomicLong();
@@ -99,8 +107,10 @@ final class AuditCheckpoints {
 
     /** The bytes a checkpoint's seal covers. */
     byte[] payload(String sealedBy, long block, long to, long since, String last, String digest, boolean late) {
-        return ("renkei-audit-checkpoint/2\ndeployment " + deployment + "\nnode " + sealedBy + "\nblock " + block + "\nto " + to
-                + "\nsince " + since + "\nlast " + last + "\ndigest " + digest + "\nlate " + late).getBytes(StandardCharsets.UTF_8);
+        return ("renkei-audit-checkpoint/2\ndeployment " + deployment + "\nnode " + sealedBy + "\nblock " + block
+                        + "\nto " + to + "\nsince " + since + "\nlast " + last + "\ndigest " + digest + "\nlate "
+                        + late)
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     long sealedThrough() {
@@ -132,7 +142,8 @@ final class AuditCheckpoints {
                 recent.put(block, new Known(checkpoint, System.currentTimeMillis()));
                 return checkpoint;
             }
-            Long again = pointer(block); // another node sealed further and deleted the one the pointer named a moment ago
+            Long again =
+                    pointer(block); // another node sealed further and deleted the one the pointer named a moment ago
             if (attempt > 0 || again == null || again.equals(to)) {
                 throw broken(block, "is missing from the store (its pointer names links up to " + to + ")");
             }
@@ -146,7 +157,12 @@ final class AuditCheckpoints {
         String jws = doc.seal();
         String sealedBy = doc.node();
         Long since = doc.since();
-        if (hashes == null || jws == null || sealedBy == null || since == null || to < first(block) || to > lastOf(block)
+        if (hashes == null
+                || jws == null
+                || sealedBy == null
+                || since == null
+                || to < first(block)
+                || to > lastOf(block)
                 || hashes.length() != (to - first(block) + 1) * 64) {
             throw broken(block, "in the store is malformed");
         }
@@ -187,7 +203,9 @@ final class AuditCheckpoints {
     String sealedHash(long seq) {
         long block = blockOf(seq);
         Known known = recent.get(block);
-        if (known != null && known.checkpoint() != null && seq <= known.checkpoint().to()) {
+        if (known != null
+                && known.checkpoint() != null
+                && seq <= known.checkpoint().to()) {
             return known.checkpoint().hashAt(seq);
         }
         long now = System.currentTimeMillis();
@@ -218,7 +236,8 @@ final class AuditCheckpoints {
         String jws = seal.seal(payload);
         Date now = new Date();
         // false: another node sealed the same links just now; its checkpoint is as true as this one
-        checkpoints.insert(block, to, new AuditCheckpointStore.Stored(String.join("", hashes), jws, node, since, late, now));
+        checkpoints.insert(
+                block, to, new AuditCheckpointStore.Stored(String.join("", hashes), jws, node, since, late, now));
         checkpoints.point(block, to);
         if (replaces > 0) {
             checkpoints.delete(block, replaces);
@@ -252,7 +271,8 @@ final class AuditCheckpoints {
     }
 
     private static AuditChain.BrokenSeal broken(long block, String what) {
-        return new AuditChain.BrokenSeal(first(block), "the checkpoint of links " + first(block) + "-" + lastOf(block) + " " + what);
+        return new AuditChain.BrokenSeal(
+                first(block), "the checkpoint of links " + first(block) + "-" + lastOf(block) + " " + what);
     }
 
     static String digest(List<String> hashes) {

@@ -36,34 +36,46 @@ class AuditConfig {
 
     /** No bean (null) when the chain is not anchored: local tests without an audit seal. */
     @Bean
-    Anchors auditAnchors(AuditCheckpointStore checkpoints, StoreProperties store, AuditSeal seal, SignProperties sign, AuditProperties properties) {
+    Anchors auditAnchors(
+            AuditCheckpointStore checkpoints,
+            StoreProperties store,
+            AuditSeal seal,
+            SignProperties sign,
+            AuditProperties properties) {
         if (!seal.available()) {
             if (sign.required()) {
-                throw new IllegalStateException("The audit chain must be anchored (renkei.sign.required) but the hub's audit seal "
-                        + seal.location() + " is missing or unreadable (renkei.sign.seals, RENKEI_SEAL_PASSWORD). Issue it with"
-                        + " deploy/pki.sh audit-seal (docs/security.md, Anchoring), or set RENKEI_SIGN_REQUIRED=false for local tests only.");
+                throw new IllegalStateException(
+                        "The audit chain must be anchored (renkei.sign.required) but the hub's audit seal "
+                                + seal.location()
+                                + " is missing or unreadable (renkei.sign.seals, RENKEI_SEAL_PASSWORD). Issue it with"
+                                + " deploy/pki.sh audit-seal (docs/security.md, Anchoring), or set RENKEI_SIGN_REQUIRED=false for local tests only.");
             }
             // renkei.sign.required=false already keeps the hub on loopback (SignConfig)
-            log.warn("The audit chain is NOT anchored (no audit seal at {}): a rewritten chain would verify as intact. Local tests only.",
+            log.warn(
+                    "The audit chain is NOT anchored (no audit seal at {}): a rewritten chain would verify as intact. Local tests only.",
                     seal.location());
             return null;
         }
         String deployment = blank(properties.deployment()) ? store.database() : properties.deployment();
         if (!deployment.matches("[A-Za-z0-9._-]{1,64}")) {
-            throw new IllegalStateException("renkei.audit.deployment (RENKEI_AUDIT_DEPLOYMENT) must be 1 to 64 letters, digits, '.', '_' or '-'");
+            throw new IllegalStateException(
+                    "renkei.audit.deployment (RENKEI_AUDIT_DEPLOYMENT) must be 1 to 64 letters, digits, '.', '_' or '-'");
         }
         CheckpointCopies copies = new CheckpointCopies(anchorDir(properties, store, sign), properties.nodeName());
         if (sign.required()) {
             try {
                 copies.checkWritable();
             } catch (UncheckedIOException e) {
-                throw new IllegalStateException("The audit chain's checkpoint copies cannot be written: " + e.getMessage()
-                        + " (renkei.audit.anchor-dir, RENKEI_AUDIT_ANCHOR_DIR)", e);
+                throw new IllegalStateException(
+                        "The audit chain's checkpoint copies cannot be written: " + e.getMessage()
+                                + " (renkei.audit.anchor-dir, RENKEI_AUDIT_ANCHOR_DIR)",
+                        e);
             }
             Instant notAfter = seal.certificate().getNotAfter().toInstant();
-            if (notAfter.isBefore(Instant.now()) || seal.certificate().getNotBefore().toInstant().isAfter(Instant.now())) {
-                throw new IllegalStateException("The hub's audit seal " + seal.location() + " is not valid now (until " + notAfter
-                        + "): nothing could be sealed. Issue a new one with deploy/pki.sh audit-seal");
+            if (notAfter.isBefore(Instant.now())
+                    || seal.certificate().getNotBefore().toInstant().isAfter(Instant.now())) {
+                throw new IllegalStateException("The hub's audit seal " + seal.location() + " is not valid now (until "
+                        + notAfter + "): nothing could be sealed. Issue a new one with deploy/pki.sh audit-seal");
             }
         }
         log.info("The audit chain is anchored: deployment {}, checkpoint copies in {}", deployment, copies.file());
@@ -78,26 +90,38 @@ class AuditConfig {
     private static Path anchorDir(AuditProperties properties, StoreProperties store, SignProperties sign) {
         if (blank(properties.anchorDir())) {
             if (sign.required()) {
-                throw new IllegalStateException("renkei.audit.anchor-dir (RENKEI_AUDIT_ANCHOR_DIR) must name the directory for the audit"
-                        + " checkpoint copies: shared by every node of the deployment, and not writable by whoever can write the"
-                        + " database (another volume or host, append-only or WORM storage; docs/security.md, Anchoring)");
+                throw new IllegalStateException(
+                        "renkei.audit.anchor-dir (RENKEI_AUDIT_ANCHOR_DIR) must name the directory for the audit"
+                                + " checkpoint copies: shared by every node of the deployment, and not writable by whoever can write the"
+                                + " database (another volume or host, append-only or WORM storage; docs/security.md, Anchoring)");
             }
             Path fallback = Path.of(System.getProperty("user.dir"), "renkei-audit-anchors");
-            log.warn("renkei.audit.anchor-dir is not set: the audit checkpoint copies go to {}, beside the data. Local tests only.", fallback);
+            log.warn(
+                    "renkei.audit.anchor-dir is not set: the audit checkpoint copies go to {}, beside the data. Local tests only.",
+                    fallback);
             return fallback;
         }
         Path dir = Path.of(properties.anchorDir()).toAbsolutePath().normalize();
-        if (sign.required() && store.useEmbedded() && store.embedded() != null && store.embedded().dataDir() != null
+        if (sign.required()
+                && store.useEmbedded()
+                && store.embedded() != null
+                && store.embedded().dataDir() != null
                 && dir.startsWith(store.embedded().dataDir().toAbsolutePath().normalize())) {
-            throw new IllegalStateException("renkei.audit.anchor-dir " + dir + " lies inside the store's data directory: whoever can"
-                    + " change the data can delete the copies too. Put it on storage the database's writers cannot write");
+            throw new IllegalStateException(
+                    "renkei.audit.anchor-dir " + dir + " lies inside the store's data directory: whoever can"
+                            + " change the data can delete the copies too. Put it on storage the database's writers cannot write");
         }
         return dir;
     }
 
     @Bean(initMethod = "start", destroyMethod = "close")
-    AuditAnchoring auditAnchoring(AuditChain chain, Optional<Anchors> anchors, Records resources, AuditCheckStore checks,
-                                  AuditTrail trail, AuditProperties properties) {
+    AuditAnchoring auditAnchoring(
+            AuditChain chain,
+            Optional<Anchors> anchors,
+            Records resources,
+            AuditCheckStore checks,
+            AuditTrail trail,
+            AuditProperties properties) {
         return new AuditAnchoring(chain, anchors, resources, checks, trail, properties);
     }
 

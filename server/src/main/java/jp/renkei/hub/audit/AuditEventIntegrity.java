@@ -2,8 +2,8 @@ package jp.renkei.hub.audit;
 
 import java.time.Duration;
 import java.util.Optional;
-import jp.renkei.hub.store.ReadCheck;
 import jp.renkei.hub.sign.TamperedRecordException;
+import jp.renkei.hub.store.ReadCheck;
 import jp.renkei.hub.store.StoredResource;
 import org.hl7.fhir.r4.model.Resource;
 
@@ -37,7 +37,9 @@ final class AuditEventIntegrity implements ReadCheck {
         AuditChain.Link link = chain.linkOf(stored.id());
         if (link == null) {
             if (System.currentTimeMillis() - AuditChain.chainedAt(stored) > grace.toMillis()) {
-                throw tampered(stored, "it is in no link of the audit chain (its link was removed or now names another event)");
+                throw tampered(
+                        stored,
+                        "it is in no link of the audit chain (its link was removed or now names another event)");
             }
             return;
         }
@@ -54,18 +56,26 @@ final class AuditEventIntegrity implements ReadCheck {
                 String sealedPrev = seq == 1 ? AuditChain.GENESIS : sealed.sealedHash(seq - 1);
                 if (hash != null) {
                     if (sealedPrev == null) {
-                        throw tampered(stored, "the checkpoint sealing link " + (seq - 1) + " of the audit chain is missing from the store");
+                        throw tampered(
+                                stored,
+                                "the checkpoint sealing link " + (seq - 1)
+                                        + " of the audit chain is missing from the store");
                     }
                     if (!AuditChain.hash(sealedPrev, stored.json()).equals(hash)) {
-                        throw tampered(stored, "it no longer matches the hash sealed for link " + seq + " of the audit chain");
+                        throw tampered(
+                                stored, "it no longer matches the hash sealed for link " + seq + " of the audit chain");
                     }
                     return;
                 }
                 if (seq <= known) {
-                    throw tampered(stored, "its link " + seq + " was sealed, but that checkpoint is missing from the store");
+                    throw tampered(
+                            stored, "its link " + seq + " was sealed, but that checkpoint is missing from the store");
                 }
                 if (sealedPrev != null && !sealedPrev.equals(prev)) {
-                    throw tampered(stored, "its link " + seq + " does not follow the sealed link " + (seq - 1) + ": the chain was rewritten");
+                    throw tampered(
+                            stored,
+                            "its link " + seq + " does not follow the sealed link " + (seq - 1)
+                                    + ": the chain was rewritten");
                 }
             } catch (AuditChain.BrokenSeal broken) {
                 throw tampered(stored, "the checkpoint of its link " + seq + " fails its seal check");

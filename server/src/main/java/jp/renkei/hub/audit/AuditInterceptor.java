@@ -1,7 +1,5 @@
 package jp.renkei.hub.audit;
 
-import jp.renkei.hub.fhir.ServerInterceptor;
-import jp.renkei.hub.context.AccessRecord;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
@@ -13,6 +11,8 @@ import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
 import java.util.ArrayList;
 import java.util.List;
 import jp.renkei.hub.access.AccessGuard;
+import jp.renkei.hub.context.AccessRecord;
+import jp.renkei.hub.fhir.ServerInterceptor;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.Bundle;
@@ -53,8 +53,11 @@ public final class AuditInterceptor implements ServerInterceptor {
             try {
                 trail.record(request, access, 200);
             } catch (RuntimeException e) {
-                log.error("Audit trail write failed; refusing the response of {} {}", request.getRequestType(),
-                        request.getRequestPath(), e);
+                log.error(
+                        "Audit trail write failed; refusing the response of {} {}",
+                        request.getRequestType(),
+                        request.getRequestPath(),
+                        e);
                 throw new InternalErrorException("監査記録を保存できないため応答できません (the audit trail is unavailable)");
             }
         }
@@ -70,15 +73,18 @@ public final class AuditInterceptor implements ServerInterceptor {
         if (answer instanceof AuditEvent event) {
             events.add(event);
         } else if (answer instanceof Bundle bundle) {
-            bundle.getEntry().stream().filter(e -> e.getResource() instanceof AuditEvent)
+            bundle.getEntry().stream()
+                    .filter(e -> e.getResource() instanceof AuditEvent)
                     .forEach(e -> events.add((AuditEvent) e.getResource()));
         }
         if (events.isEmpty() || guard.mayAdministerAudit()) {
             return;
         }
         for (AuditEvent event : events) {
-            event.getEntity().stream().filter(AuditEvent.AuditEventEntityComponent::hasQuery).forEach(entity -> entity
-                    .setQuery(null).setDescription("検索条件は管理者のみ閲覧できます (the query is shown to hub administrators only)"));
+            event.getEntity().stream()
+                    .filter(AuditEvent.AuditEventEntityComponent::hasQuery)
+                    .forEach(entity -> entity.setQuery(null)
+                            .setDescription("検索条件は管理者のみ閲覧できます (the query is shown to hub administrators only)"));
         }
     }
 
@@ -89,7 +95,11 @@ public final class AuditInterceptor implements ServerInterceptor {
             try {
                 trail.record(request, access, error.getStatusCode());
             } catch (RuntimeException e) {
-                log.error("Audit trail write failed for a failed {} {}", request.getRequestType(), request.getRequestPath(), e);
+                log.error(
+                        "Audit trail write failed for a failed {} {}",
+                        request.getRequestType(),
+                        request.getRequestPath(),
+                        e);
             }
         }
         return true;

@@ -23,14 +23,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param deployment         the deployment the checkpoints belong to, sealed into each; empty: the database's name
  */
 @ConfigurationProperties("renkei.audit")
-public record AuditProperties(@DefaultValue("1000") int checkpointEvery,
-                              @DefaultValue("60s") Duration checkpointInterval,
-                              @DefaultValue("10m") Duration sealGrace,
-                              boolean sealBacklog,
-                              @DefaultValue("24h") Duration verifyInterval,
-                              String anchorDir,
-                              String node,
-                              String deployment) {
+public record AuditProperties(
+        @DefaultValue("1000") int checkpointEvery,
+        @DefaultValue("60s") Duration checkpointInterval,
+        @DefaultValue("10m") Duration sealGrace,
+        boolean sealBacklog,
+        @DefaultValue("24h") Duration verifyInterval,
+        String anchorDir,
+        String node,
+        String deployment) {
 
     /** This node's name: {@code node}, else the host name, as a file name may hold it. */
     public String nodeName() {

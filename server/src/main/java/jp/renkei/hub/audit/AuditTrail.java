@@ -1,7 +1,5 @@
 package jp.renkei.hub.audit;
 
-import jp.renkei.hub.access.RejectedTokens;
-import jp.renkei.hub.context.AccessRecord;
 import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
@@ -15,6 +13,8 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import jp.renkei.hub.access.AccessGuard;
+import jp.renkei.hub.access.RejectedTokens;
+import jp.renkei.hub.context.AccessRecord;
 import jp.renkei.hub.context.Caller;
 import jp.renkei.hub.store.Records;
 import jp.renkei.hub.store.StoredResource;
@@ -55,8 +55,12 @@ public class AuditTrail implements RejectedTokens {
     private final AccessGuard guard;
     private final ObjectProvider<RecordsShown> observers;
 
-    public AuditTrail(Records records, Writes writes, AuditChain chain, AccessGuard guard,
-                      ObjectProvider<RecordsShown> observers) {
+    public AuditTrail(
+            Records records,
+            Writes writes,
+            AuditChain chain,
+            AccessGuard guard,
+            ObjectProvider<RecordsShown> observers) {
         this.records = records;
         this.writes = writes;
         this.chain = chain;
@@ -71,7 +75,8 @@ public class AuditTrail implements RejectedTokens {
         if (status < 400 && !access.records().isEmpty()) {
             Caller caller = guard.caller();
             RestOperationTypeEnum operation = request.getRestOperationType();
-            String interaction = operation == RestOperationTypeEnum.EXTENDED_OPERATION_INSTANCE ? request.getOperation()
+            String interaction = operation == RestOperationTypeEnum.EXTENDED_OPERATION_INSTANCE
+                    ? request.getOperation()
                     : operation == null ? "" : operation.getCode();
             observers.orderedStream().forEach(observer -> {
                 try {
@@ -93,13 +98,17 @@ public class AuditTrail implements RejectedTokens {
     @Override
     public void recordRejectedToken(HttpServletRequest request, String reason) {
         AuditEvent event = new AuditEvent();
-        event.setType(new Coding(DCM, "110114", "User Authentication"))
-                .addSubtype(new Coding(DCM, "110122", "Login"));
-        event.setAction(AuditEventAction.E).setRecorded(new Date())
-                .setOutcome(AuditEventOutcome._4).setOutcomeDesc("token rejected: " + reason);
-        event.addAgent().setRequestor(true)
+        event.setType(new Coding(DCM, "110114", "User Authentication")).addSubtype(new Coding(DCM, "110122", "Login"));
+        event.setAction(AuditEventAction.E)
+                .setRecorded(new Date())
+                .setOutcome(AuditEventOutcome._4)
+                .setOutcomeDesc("token rejected: " + reason);
+        event.addAgent()
+                .setRequestor(true)
                 .setWho(new Reference().setDisplay("unauthenticated"))
-                .getNetwork().setAddress(request.getRemoteAddr()).setType(AuditEvent.AuditEventAgentNetworkType._2);
+                .getNetwork()
+                .setAddress(request.getRemoteAddr())
+                .setType(AuditEvent.AuditEventAgentNetworkType._2);
         source(event);
         Matcher patient = PATIENT_PATH.matcher(request.getRequestURI());
         if (patient.matches()) {
@@ -122,15 +131,21 @@ public class AuditTrail implements RejectedTokens {
      * nodes, it is raised.
      */
     void recordSecurityAlert(String key, String subtype, String display, String problem) {
-        String id = UUID.nameUUIDFromBytes(("security-alert|" + key).getBytes(StandardCharsets.UTF_8)).toString();
+        String id = UUID.nameUUIDFromBytes(("security-alert|" + key).getBytes(StandardCharsets.UTF_8))
+                .toString();
         if (records.read("AuditEvent", id) != null) {
             return;
         }
         AuditEvent event = new AuditEvent();
         event.setType(new Coding(DCM, "110113", "Security Alert"))
                 .addSubtype(new Coding("http://renkei.example.jp/fhir/CodeSystem/audit-subtype", subtype, display));
-        event.setAction(AuditEventAction.E).setRecorded(new Date()).setOutcome(AuditEventOutcome._8).setOutcomeDesc(problem);
-        event.addAgent().setRequestor(false).setWho(new Reference().setDisplay("Renkei hub"))
+        event.setAction(AuditEventAction.E)
+                .setRecorded(new Date())
+                .setOutcome(AuditEventOutcome._8)
+                .setOutcomeDesc(problem);
+        event.addAgent()
+                .setRequestor(false)
+                .setWho(new Reference().setDisplay("Renkei hub"))
                 .setType(new CodeableConcept(new Coding(DCM, "110150", "Application")));
         source(event);
         writes.append(List.of(new WriteRequest("AuditEvent", id, event, null, null)), this::chain);
@@ -140,8 +155,12 @@ public class AuditTrail implements RejectedTokens {
      * A notification sent to a Subscription's owner: the patients and records it disclosed. {@code key}
      * names it uniquely (its change and Subscription), so it is recorded once however often it is reported.
      */
-    public record Notified(String key, Caller recipient, String subscription, Collection<String> patients,
-                           Collection<String> records) {
+    public record Notified(
+            String key,
+            Caller recipient,
+            String subscription,
+            Collection<String> patients,
+            Collection<String> records) {
 
         /** The key of a change's disclosure to a Subscription. */
         public static String key(String change, String subscription) {
@@ -150,7 +169,8 @@ public class AuditTrail implements RejectedTokens {
 
         /** The id of the AuditEvent recording the disclosure with this key. */
         public static String auditEventId(String key) {
-            return UUID.nameUUIDFromBytes(("notification|" + key).getBytes(StandardCharsets.UTF_8)).toString();
+            return UUID.nameUUIDFromBytes(("notification|" + key).getBytes(StandardCharsets.UTF_8))
+                    .toString();
         }
     }
 
@@ -167,21 +187,26 @@ public class AuditTrail implements RejectedTokens {
         Map<String, Notified> byId = new java.util.LinkedHashMap<>();
         notifications.forEach(n -> byId.put(Notified.auditEventId(n.key()), n));
         if (repeated) {
-            records.readCurrent("AuditEvent", List.copyOf(byId.keySet()), false).forEach(done -> byId.remove(done.id()));
+            records.readCurrent("AuditEvent", List.copyOf(byId.keySet()), false)
+                    .forEach(done -> byId.remove(done.id()));
         }
         List<WriteRequest> events = new java.util.ArrayList<>();
         for (Map.Entry<String, Notified> entry : byId.entrySet()) {
             Notified n = entry.getValue();
             AuditEvent event = new AuditEvent();
             event.setType(new Coding(DCM, "110106", "Export"))
-                    .addSubtype(new Coding("http://renkei.example.jp/fhir/CodeSystem/audit-subtype", "notification", "購読通知の送信"));
+                    .addSubtype(new Coding(
+                            "http://renkei.example.jp/fhir/CodeSystem/audit-subtype", "notification", "購読通知の送信"));
             event.setAction(AuditEventAction.R).setRecorded(new Date()).setOutcome(AuditEventOutcome._0);
-            event.addPurposeOfEvent(new CodeableConcept(new Coding(PURPOSE_SYSTEM, n.recipient().purpose(), null)));
+            event.addPurposeOfEvent(
+                    new CodeableConcept(new Coding(PURPOSE_SYSTEM, n.recipient().purpose(), null)));
             userAgents(event, n.recipient());
             source(event);
             recordEntities(event, n.patients(), n.records());
-            event.addEntity().setWhat(new Reference("Subscription/" + n.subscription()))
-                    .setType(new Coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "2", "System Object"))
+            event.addEntity()
+                    .setWhat(new Reference("Subscription/" + n.subscription()))
+                    .setType(
+                            new Coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "2", "System Object"))
                     .setRole(new Coding("http://terminology.hl7.org/CodeSystem/object-role", "9", "Subscriber"));
             events.add(new WriteRequest("AuditEvent", entry.getKey(), event, null, null));
         }
@@ -198,20 +223,24 @@ public class AuditTrail implements RejectedTokens {
 
     /** The user (with their professions) and their organisation. */
     private static AuditEventAgentComponent userAgents(AuditEvent event, Caller caller) {
-        AuditEventAgentComponent user = event.addAgent().setRequestor(true)
-                .setType(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/extra-security-role-type",
-                        "humanuser", "human user")));
+        AuditEventAgentComponent user = event.addAgent()
+                .setRequestor(true)
+                .setType(new CodeableConcept(new Coding(
+                        "http://terminology.hl7.org/CodeSystem/extra-security-role-type", "humanuser", "human user")));
         user.setWho(caller.asReference()).setAltId(caller.username());
         // The patient reads this event to learn who looked at their record: the person's name as their token gives it
         // (a Subscription keeps the name claims, so a notification's event names them too), the login only in altId.
         if (caller.name() != null) {
             user.getWho().setDisplay(caller.name());
         }
-        caller.roles().forEach(role -> user.addRole(new CodeableConcept(new Coding(Caller.PROFESSION_SYSTEM, role, null))));
+        caller.roles()
+                .forEach(role -> user.addRole(new CodeableConcept(new Coding(Caller.PROFESSION_SYSTEM, role, null))));
         if (caller.organization() != null) {
-            event.addAgent().setRequestor(false).setWho(new Reference("Organization/" + caller.organization()))
-                    .setType(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/v3-RoleClass", "PROV",
-                            "healthcare provider")));
+            event.addAgent()
+                    .setRequestor(false)
+                    .setWho(new Reference("Organization/" + caller.organization()))
+                    .setType(new CodeableConcept(new Coding(
+                            "http://terminology.hl7.org/CodeSystem/v3-RoleClass", "PROV", "healthcare provider")));
         }
         return user;
     }
@@ -221,25 +250,32 @@ public class AuditTrail implements RejectedTokens {
             patientEntity(event, patient);
         }
         for (String record : records) {
-            event.addEntity().setWhat(new Reference(record))
-                    .setType(new Coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "2", "System Object"))
+            event.addEntity()
+                    .setWhat(new Reference(record))
+                    .setType(
+                            new Coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "2", "System Object"))
                     .setRole(new Coding("http://terminology.hl7.org/CodeSystem/object-role", "4", "Domain Resource"));
         }
     }
 
     private static void source(AuditEvent event) {
-        event.getSource().setSite("Renkei").setObserver(new Reference().setDisplay("Renkei hub"))
-                .addType(new Coding("http://terminology.hl7.org/CodeSystem/security-source-type", "4", "Application Server"));
+        event.getSource()
+                .setSite("Renkei")
+                .setObserver(new Reference().setDisplay("Renkei hub"))
+                .addType(new Coding(
+                        "http://terminology.hl7.org/CodeSystem/security-source-type", "4", "Application Server"));
     }
 
     private static void patientEntity(AuditEvent event, String patient) {
-        event.addEntity().setWhat(new Reference("Patient/" + patient))
+        event.addEntity()
+                .setWhat(new Reference("Patient/" + patient))
                 .setType(new Coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "1", "Person"))
                 .setRole(new Coding("http://terminology.hl7.org/CodeSystem/object-role", "1", "Patient"));
     }
 
     private static void queryEntity(AuditEvent event, String query) {
-        event.addEntity().setQuery(query.getBytes(StandardCharsets.UTF_8))
+        event.addEntity()
+                .setQuery(query.getBytes(StandardCharsets.UTF_8))
                 .setType(new Coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "2", "System Object"))
                 .setRole(new Coding("http://terminology.hl7.org/CodeSystem/object-role", "24", "Query"));
     }
@@ -247,13 +283,14 @@ public class AuditTrail implements RejectedTokens {
     private AuditEvent event(RequestDetails request, AccessRecord access, int status) {
         RestOperationTypeEnum operation = request.getRestOperationType();
         AuditEvent event = new AuditEvent();
-        event.setType(new Coding("http://terminology.hl7.org/CodeSystem/audit-event-type", "rest", "RESTful Operation"));
+        event.setType(
+                new Coding("http://terminology.hl7.org/CodeSystem/audit-event-type", "rest", "RESTful Operation"));
         if (operation != null) {
             event.addSubtype(new Coding("http://hl7.org/fhir/restful-interaction", operation.getCode(), null));
         }
         if (access.breakGlassDeclared()) {
-            event.addSubtype(new Coding("http://renkei.example.jp/fhir/CodeSystem/audit-subtype", "break-glass",
-                    "緊急時アクセス（ブレークグラス）"));
+            event.addSubtype(new Coding(
+                    "http://renkei.example.jp/fhir/CodeSystem/audit-subtype", "break-glass", "緊急時アクセス（ブレークグラス）"));
         }
         event.setAction(action(operation));
         event.setRecorded(new Date());
@@ -270,26 +307,33 @@ public class AuditTrail implements RejectedTokens {
         event.addPurposeOfEvent(new CodeableConcept(new Coding(PURPOSE_SYSTEM, purpose, null)));
         AuditEventAgentComponent user = userAgents(event, caller);
         if (request instanceof ServletRequestDetails servlet) {
-            user.getNetwork().setAddress(servlet.getServletRequest().getRemoteAddr())
+            user.getNetwork()
+                    .setAddress(servlet.getServletRequest().getRemoteAddr())
                     .setType(AuditEvent.AuditEventAgentNetworkType._2);
         }
         if (caller.client() != null) {
-            event.addAgent().setRequestor(false)
-                    .setWho(new Reference().setIdentifier(new Identifier().setSystem("urn:renkei:oauth-client").setValue(caller.client())))
+            event.addAgent()
+                    .setRequestor(false)
+                    .setWho(new Reference()
+                            .setIdentifier(new Identifier()
+                                    .setSystem("urn:renkei:oauth-client")
+                                    .setValue(caller.client())))
                     .setType(new CodeableConcept(new Coding(DCM, "110150", "Application")));
         }
         source(event);
         recordEntities(event, access.patients(), access.records());
         if (operation == RestOperationTypeEnum.SEARCH_TYPE || operation == RestOperationTypeEnum.SEARCH_SYSTEM) {
-            String query = request.getRequestPath() + (request.getCompleteUrl().contains("?")
-                    ? request.getCompleteUrl().substring(request.getCompleteUrl().indexOf('?')) : "");
+            String query = request.getRequestPath()
+                    + (request.getCompleteUrl().contains("?")
+                            ? request.getCompleteUrl()
+                                    .substring(request.getCompleteUrl().indexOf('?'))
+                            : "");
             queryEntity(event, query);
         } else if (access.query() != null) {
             queryEntity(event, access.query());
         }
         return event;
     }
-
 
     private static AuditEventAction action(RestOperationTypeEnum operation) {
         if (operation == null) {

@@ -23,8 +23,7 @@ import jp.renkei.hub.store.StoredResource;
  */
 final class ChainCheck {
 
-    private record Problem(long link, String text) {
-    }
+    private record Problem(long link, String text) {}
 
     private final AuditChain chain;
     private final Optional<Anchors> anchors;
@@ -62,22 +61,35 @@ final class ChainCheck {
         AuditCheckpoints checkpoints = anchors.checkpoints();
         List<Problem> problems = new ArrayList<>();
         List<String> notes = new ArrayList<>();
-        outside.unreadable().forEach(line -> notes.add("a line of the checkpoint copies cannot be read: " + line
-                + " (cut short by a crash, or changed)"));
+        outside.unreadable()
+                .forEach(line -> notes.add("a line of the checkpoint copies cannot be read: " + line
+                        + " (cut short by a crash, or changed)"));
         boolean agree = true;
         for (CheckpointCopies.Copy copy : outside.newest().values()) {
             long first = AuditCheckpoints.first(copy.block());
             String where = "kept outside the store (" + copy.file() + ")";
             try {
-                checkpoints.checkSeal(copy.block(), checkpoints.payload(copy.node(), copy.block(), copy.to(), copy.since(), copy.last(),
-                        copy.digest(), copy.late()), copy.seal(), where);
+                checkpoints.checkSeal(
+                        copy.block(),
+                        checkpoints.payload(
+                                copy.node(),
+                                copy.block(),
+                                copy.to(),
+                                copy.since(),
+                                copy.last(),
+                                copy.digest(),
+                                copy.late()),
+                        copy.seal(),
+                        where);
                 checkpoints.sealedUpTo(copy.to());
                 AuditCheckpoints.Checkpoint stored = checkpoints.read(copy.block());
                 if (stored == null || stored.to() < copy.to() || !copy.last().equals(stored.hashAt(copy.to()))) {
                     agree = false;
-                    problems.add(new Problem(first, "the checkpoint of links " + first + "-" + copy.to() + " " + where + " is "
-                            + (stored == null || stored.to() < copy.to() ? "missing from" : "different in")
-                            + " the store: checkpoints were deleted or rolled back"));
+                    problems.add(new Problem(
+                            first,
+                            "the checkpoint of links " + first + "-" + copy.to() + " " + where + " is "
+                                    + (stored == null || stored.to() < copy.to() ? "missing from" : "different in")
+                                    + " the store: checkpoints were deleted or rolled back"));
                 }
             } catch (AuditChain.BrokenSeal broken) {
                 agree = false;
@@ -85,13 +97,17 @@ final class ChainCheck {
             }
             AuditChain.Link link = chain.link(copy.to());
             if (link != null && !copy.last().equals(link.hash())) {
-                problems.add(new Problem(copy.to(), "link " + copy.to() + " no longer matches its checkpoint " + where
-                        + ": the chain up to it was rewritten"));
+                problems.add(new Problem(
+                        copy.to(),
+                        "link " + copy.to() + " no longer matches its checkpoint " + where
+                                + ": the chain up to it was rewritten"));
             }
         }
-        // what was known sealed before the store is read: the store holds at least that much, unless it lost checkpoints
+        // what was known sealed before the store is read: the store holds at least that much, unless it lost
+        // checkpoints
         long known = checkpoints.sealedThrough();
-        long probe = Math.max(AuditCheckpoints.blockOf(Math.max(chain.head().seq(), 1)),
+        long probe = Math.max(
+                AuditCheckpoints.blockOf(Math.max(chain.head().seq(), 1)),
                 Math.max(outside.newestBlock(), AuditCheckpoints.blockOf(Math.max(known, 1))));
         long newest = checkpoints.newestBlock(probe);
         Blocks sealed = new Blocks(checkpoints, newest, outside.nodes());
@@ -105,37 +121,54 @@ final class ChainCheck {
         long sealedThrough = Math.max(storedThrough, known);
         AuditChain.Head head = chain.head();
         if (head.seq() < sealedThrough) {
-            problems.add(new Problem(head.seq() + 1, "the chain ends at link " + head.seq() + " but links up to " + sealedThrough
-                    + " were sealed: links were removed"));
+            problems.add(new Problem(
+                    head.seq() + 1,
+                    "the chain ends at link " + head.seq() + " but links up to " + sealedThrough
+                            + " were sealed: links were removed"));
         }
         if (storedThrough < sealedThrough) {
             agree = false;
-            problems.add(new Problem(storedThrough + 1, "the store's checkpoints end at link " + storedThrough + " but links up to "
-                    + sealedThrough + " were sealed: checkpoints were deleted or rolled back"));
+            problems.add(new Problem(
+                    storedThrough + 1,
+                    "the store's checkpoints end at link " + storedThrough + " but links up to " + sealedThrough
+                            + " were sealed: checkpoints were deleted or rolled back"));
         }
-        AuditChain.Verification walk = chain.verify(this::event, sealed, whole || newest < 0 ? 1 : AuditCheckpoints.first(newest));
+        AuditChain.Verification walk =
+                chain.verify(this::event, sealed, whole || newest < 0 ? 1 : AuditCheckpoints.first(newest));
         if (!walk.intact()) {
             problems.add(new Problem(walk.firstBroken(), walk.problem()));
         }
         for (Map.Entry<Long, String> missing : sealed.missing.entrySet()) {
             agree = false;
             long first = AuditCheckpoints.first(missing.getKey());
-            problems.add(new Problem(first, "the checkpoint of links " + first + "-" + AuditCheckpoints.lastOf(missing.getKey()) + " "
-                    + missing.getValue() + ", though later links are sealed"));
+            problems.add(new Problem(
+                    first,
+                    "the checkpoint of links " + first + "-" + AuditCheckpoints.lastOf(missing.getKey()) + " "
+                            + missing.getValue() + ", though later links are sealed"));
         }
         sealed.late.forEach(late -> problems.add(new Problem(late.link(), late.text())));
         if (sealed.lateOnPurpose != null) {
-            notes.add("links " + sealed.lateOnPurpose[0] + "-" + sealed.lateOnPurpose[1] + " were sealed late on purpose"
-                    + " (renkei.audit.seal-backlog): whoever set it vouches for them, not the hub's sealing in time");
+            notes.add(
+                    "links " + sealed.lateOnPurpose[0] + "-" + sealed.lateOnPurpose[1] + " were sealed late on purpose"
+                            + " (renkei.audit.seal-backlog): whoever set it vouches for them, not the hub's sealing in time");
         }
-        sealed.elsewhere.forEach((node, links) -> notes.add("links " + links[0] + "-" + links[1] + " were sealed by node " + node
-                + ", whose copies are not in " + anchors.copies().directory() + ": every node must keep its copies in the one"
-                + " directory they all share"));
+        sealed.elsewhere.forEach(
+                (node, links) -> notes.add("links " + links[0] + "-" + links[1] + " were sealed by node " + node
+                        + ", whose copies are not in " + anchors.copies().directory()
+                        + ": every node must keep its copies in the one"
+                        + " directory they all share"));
         agree &= sealed.elsewhere.isEmpty();
         unsealedTooLong(storedThrough + 1, head.seq()).ifPresent(problems::add);
-        Problem first = problems.stream().min(Comparator.comparingLong(Problem::link)).orElse(null);
-        return new AuditAnchoring.Status(head.seq(), first == null ? 0 : first.link(), first == null ? null : first.text(), true,
-                sealedThrough, agree, List.copyOf(notes));
+        Problem first =
+                problems.stream().min(Comparator.comparingLong(Problem::link)).orElse(null);
+        return new AuditAnchoring.Status(
+                head.seq(),
+                first == null ? 0 : first.link(),
+                first == null ? null : first.text(),
+                true,
+                sealedThrough,
+                agree,
+                List.copyOf(notes));
     }
 
     /** Links still unsealed well after the first of them was chained: their checkpoints were deleted, or sealing stopped. */
@@ -147,9 +180,12 @@ final class ChainCheck {
         if (chained == null || !chained.plus(properties.sealWithin()).isBefore(Instant.now())) {
             return Optional.empty();
         }
-        return Optional.of(new Problem(firstUnsealed, "links " + firstUnsealed + "-" + head + " are not sealed though link "
-                + firstUnsealed + " was chained at " + chained + ", more than " + properties.sealWithin() + " ago: their checkpoints"
-                + " were deleted, or sealing stopped"));
+        return Optional.of(new Problem(
+                firstUnsealed,
+                "links " + firstUnsealed + "-" + head + " are not sealed though link "
+                        + firstUnsealed + " was chained at " + chained + ", more than " + properties.sealWithin()
+                        + " ago: their checkpoints"
+                        + " were deleted, or sealing stopped"));
     }
 
     /** When the event of this link was chained, or null when the link or its event is missing (the walk says so). */
@@ -205,21 +241,29 @@ final class ChainCheck {
 
         private void inspect(AuditCheckpoints.Checkpoint checkpoint) {
             if (!nodesWithCopies.contains(checkpoint.node())) {
-                elsewhere.merge(checkpoint.node(), new long[] {checkpoint.from(), checkpoint.to()},
-                        (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+                elsewhere.merge(checkpoint.node(), new long[] {checkpoint.from(), checkpoint.to()}, (a, b) ->
+                        new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
             }
-            // marked late even when the links it added were sealed in time: it carries on a backlog sealed late on purpose
+            // marked late even when the links it added were sealed in time: it carries on a backlog sealed late on
+            // purpose
             if (checkpoint.late()) {
-                lateOnPurpose = lateOnPurpose == null ? new long[] {checkpoint.from(), checkpoint.to()}
-                        : new long[] {Math.min(lateOnPurpose[0], checkpoint.from()), Math.max(lateOnPurpose[1], checkpoint.to())};
+                lateOnPurpose = lateOnPurpose == null
+                        ? new long[] {checkpoint.from(), checkpoint.to()}
+                        : new long[] {
+                            Math.min(lateOnPurpose[0], checkpoint.from()), Math.max(lateOnPurpose[1], checkpoint.to())
+                        };
                 return;
             }
             // the first link it sealed was chained at most checkpoint-interval before, when sealed in time
             Instant chained = chainedAt(checkpoint.since());
             if (chained != null && checkpoint.sealedAt().isAfter(chained.plus(properties.sealWithin()))) {
-                late.add(new Problem(checkpoint.from(), "the checkpoint of links " + checkpoint.from() + "-" + checkpoint.to()
-                        + " was sealed at " + checkpoint.sealedAt() + ", long after link " + checkpoint.since() + " was chained (at "
-                        + chained + "): links chained long before were sealed anew, as a rewritten chain would be"));
+                late.add(new Problem(
+                        checkpoint.from(),
+                        "the checkpoint of links " + checkpoint.from() + "-" + checkpoint.to()
+                                + " was sealed at " + checkpoint.sealedAt() + ", long after link " + checkpoint.since()
+                                + " was chained (at "
+                                + chained
+                                + "): links chained long before were sealed anew, as a rewritten chain would be"));
             }
         }
     }

@@ -30,8 +30,16 @@ import java.util.TreeSet;
 final class CheckpointCopies {
 
     /** One line: a checkpoint without its list of hashes (the digest of the list is sealed). */
-    record Copy(long block, long to, long since, String last, String digest, String node, boolean late, String seal, String file) {
-    }
+    record Copy(
+            long block,
+            long to,
+            long since,
+            String last,
+            String digest,
+            String node,
+            boolean late,
+            String seal,
+            String file) {}
 
     /**
      * What the files say: per block the copy covering the most links, the nodes that keep a file here, and lines that
@@ -74,7 +82,8 @@ final class CheckpointCopies {
     void checkWritable() {
         try {
             Files.createDirectories(dir);
-            try (FileChannel out = FileChannel.open(own, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            try (FileChannel out = FileChannel.open(
+                    own, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
                 out.force(true);
             }
         } catch (IOException e) {
@@ -84,13 +93,21 @@ final class CheckpointCopies {
 
     /** Appends the checkpoint on a line of its own, even after a line a crash cut short. */
     void append(AuditCheckpoints.Checkpoint checkpoint) {
-        String line = JSON.createObjectNode().put("block", checkpoint.block()).put("to", checkpoint.to()).put("since", checkpoint.since())
-                .put("last", checkpoint.last())
-                .put("digest", checkpoint.digest()).put("node", checkpoint.node()).put("late", checkpoint.late())
-                .put("seal", checkpoint.jws()).toString() + "\n";
+        String line = JSON.createObjectNode()
+                        .put("block", checkpoint.block())
+                        .put("to", checkpoint.to())
+                        .put("since", checkpoint.since())
+                        .put("last", checkpoint.last())
+                        .put("digest", checkpoint.digest())
+                        .put("node", checkpoint.node())
+                        .put("late", checkpoint.late())
+                        .put("seal", checkpoint.jws())
+                        .toString()
+                + "\n";
         try {
             Files.createDirectories(dir);
-            try (FileChannel out = FileChannel.open(own, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            try (FileChannel out = FileChannel.open(
+                    own, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
                 long end = out.size();
                 if (end > 0) {
                     ByteBuffer lastByte = ByteBuffer.allocate(1);
@@ -197,15 +214,27 @@ final class CheckpointCopies {
         }
         try {
             JsonNode node = JSON.readTree(line);
-            if (node == null || !node.path("block").canConvertToLong() || !node.path("to").canConvertToLong()
+            if (node == null
+                    || !node.path("block").canConvertToLong()
+                    || !node.path("to").canConvertToLong()
                     || !node.path("since").canConvertToLong()
-                    || !node.path("last").isTextual() || !node.path("digest").isTextual() || !node.path("node").isTextual()
-                    || !node.path("late").isBoolean() || !node.path("seal").isTextual()) {
+                    || !node.path("last").isTextual()
+                    || !node.path("digest").isTextual()
+                    || !node.path("node").isTextual()
+                    || !node.path("late").isBoolean()
+                    || !node.path("seal").isTextual()) {
                 return null;
             }
-            return new Copy(node.get("block").asLong(), node.get("to").asLong(), node.get("since").asLong(), node.get("last").asText(),
+            return new Copy(
+                    node.get("block").asLong(),
+                    node.get("to").asLong(),
+                    node.get("since").asLong(),
+                    node.get("last").asText(),
                     node.get("digest").asText(),
-                    node.get("node").asText(), node.get("late").asBoolean(), node.get("seal").asText(), file);
+                    node.get("node").asText(),
+                    node.get("late").asBoolean(),
+                    node.get("seal").asText(),
+                    file);
         } catch (IOException e) {
             return null;
         }

@@ -35,8 +35,13 @@ final class CheckpointSealer {
     private Instant expiryLookedAt = Instant.EPOCH;
     private X509Certificate expiryLookedAtFor;
 
-    CheckpointSealer(AuditChain chain, Anchors anchors, Records records, AuditProperties properties, AuditAlerts alerts,
-                     Supplier<AuditAnchoring.Status> quickCheck) {
+    CheckpointSealer(
+            AuditChain chain,
+            Anchors anchors,
+            Records records,
+            AuditProperties properties,
+            AuditAlerts alerts,
+            Supplier<AuditAnchoring.Status> quickCheck) {
         this.chain = chain;
         this.anchors = anchors;
         this.records = records;
@@ -55,9 +60,11 @@ final class CheckpointSealer {
         announceExpiry();
         AuditCheckpoints checkpoints = anchors.checkpoints();
         CheckpointCopies.Read copies = anchors.copies().lastLines();
-        long known = Math.max(checkpoints.sealedThrough(), copies.sealedThrough()); // the store holds as much, unless it lost some
+        long known = Math.max(
+                checkpoints.sealedThrough(), copies.sealedThrough()); // the store holds as much, unless it lost some
         AuditChain.Head head = chain.head();
-        long newest = checkpoints.newestBlock(Math.max(AuditCheckpoints.blockOf(Math.max(head.seq(), 1)),
+        long newest = checkpoints.newestBlock(Math.max(
+                AuditCheckpoints.blockOf(Math.max(head.seq(), 1)),
                 Math.max(copies.newestBlock(), AuditCheckpoints.blockOf(Math.max(known, 1)))));
         AuditCheckpoints.Checkpoint stored;
         try {
@@ -68,7 +75,9 @@ final class CheckpointSealer {
         }
         long storedThrough = stored == null ? 0 : stored.to();
         if (storedThrough < known) {
-            alerts.raise(quickCheck.get()); // the store lost checkpoints: the check names them, and nothing is sealed over them
+            alerts.raise(
+                    quickCheck.get()); // the store lost checkpoints: the check names them, and nothing is sealed over
+            // them
             return;
         }
         if (head.seq() <= storedThrough) {
@@ -97,7 +106,9 @@ final class CheckpointSealer {
                 StoredResource event = records.read("AuditEvent", link.event());
                 // a changed event does not stop sealing (its link holds the hash the hub computed, and the sealed hash
                 // keeps the change visible), but raises the alert
-                suspicious |= event == null || event.deleted() || !AuditChain.hash(prev, event.json()).equals(link.hash());
+                suspicious |= event == null
+                        || event.deleted()
+                        || !AuditChain.hash(prev, event.json()).equals(link.hash());
                 hashes.add(link.hash());
                 prev = link.hash();
             }
@@ -109,7 +120,9 @@ final class CheckpointSealer {
                 // a checkpoint extending one sealed late on purpose carries its links on, so it says so too
                 sealed = checkpoints.seal(block, hashes, late || (replaces > 0 && stored.late()), replaces);
             } catch (SignatureFailure unusable) {
-                alerts.raise(AuditAlerts.Kind.ANCHORING, "seal-unusable|" + anchors.seal().certificate().getSerialNumber(),
+                alerts.raise(
+                        AuditAlerts.Kind.ANCHORING,
+                        "seal-unusable|" + anchors.seal().certificate().getSerialNumber(),
                         "no audit chain checkpoint can be sealed: " + unusable.getMessage());
                 return;
             }
@@ -141,11 +154,15 @@ final class CheckpointSealer {
         if (properties.sealBacklog()) {
             return true;
         }
-        alerts.raise(AuditAlerts.Kind.ANCHORING, "sealing-refused|" + first, "links from " + first + " on are not sealed: link " + first
-                + " was chained at " + chained + ", more than " + properties.sealWithin() + " ago, and sealing it now would vouch for"
-                + " whatever the database holds today. Their checkpoints were deleted, or sealing stopped. Once the chain is"
-                + " verified against a backup or the copies, start one node once with renkei.audit.seal-backlog=true"
-                + " (RENKEI_AUDIT_SEAL_BACKLOG)");
+        alerts.raise(
+                AuditAlerts.Kind.ANCHORING,
+                "sealing-refused|" + first,
+                "links from " + first + " on are not sealed: link " + first
+                        + " was chained at " + chained + ", more than " + properties.sealWithin()
+                        + " ago, and sealing it now would vouch for"
+                        + " whatever the database holds today. Their checkpoints were deleted, or sealing stopped. Once the chain is"
+                        + " verified against a backup or the copies, start one node once with renkei.audit.seal-backlog=true"
+                        + " (RENKEI_AUDIT_SEAL_BACKLOG)");
         return null;
     }
 
@@ -153,25 +170,35 @@ final class CheckpointSealer {
         try {
             anchors.copies().append(sealed);
         } catch (UncheckedIOException e) {
-            alerts.raise(AuditAlerts.Kind.ANCHORING, "copies-unwritable|" + anchors.copies().file(), "checkpoints are sealed in the"
-                    + " store but cannot be copied outside it: " + e.getMessage() + ". Until they can, deleted or rolled back"
-                    + " checkpoints go unnoticed");
+            alerts.raise(
+                    AuditAlerts.Kind.ANCHORING,
+                    "copies-unwritable|" + anchors.copies().file(),
+                    "checkpoints are sealed in the"
+                            + " store but cannot be copied outside it: " + e.getMessage()
+                            + ". Until they can, deleted or rolled back"
+                            + " checkpoints go unnoticed");
         }
     }
 
     private void announceExpiry() {
         X509Certificate certificate = anchors.seal().certificate();
-        if (certificate.equals(expiryLookedAtFor) && expiryLookedAt.isAfter(Instant.now().minus(Duration.ofHours(1)))) {
+        if (certificate.equals(expiryLookedAtFor)
+                && expiryLookedAt.isAfter(Instant.now().minus(Duration.ofHours(1)))) {
             return;
         }
         expiryLookedAt = Instant.now();
         expiryLookedAtFor = certificate;
         Instant notAfter = certificate.getNotAfter().toInstant();
         // an expired one seals nothing, and sealing says so
-        if (Instant.now().plus(EXPIRY_WARNING).isAfter(notAfter) && Instant.now().isBefore(notAfter)) {
-            alerts.raise(AuditAlerts.Kind.ANCHORING, "seal-expiring|" + certificate.getSerialNumber(), "the hub's audit seal "
-                    + anchors.seal().location() + " expires at " + notAfter + ": issue a new one with deploy/pki.sh audit-seal before"
-                    + " then (the former one is kept beside it to check what it sealed)");
+        if (Instant.now().plus(EXPIRY_WARNING).isAfter(notAfter)
+                && Instant.now().isBefore(notAfter)) {
+            alerts.raise(
+                    AuditAlerts.Kind.ANCHORING,
+                    "seal-expiring|" + certificate.getSerialNumber(),
+                    "the hub's audit seal "
+                            + anchors.seal().location() + " expires at " + notAfter
+                            + ": issue a new one with deploy/pki.sh audit-seal before"
+                            + " then (the former one is kept beside it to check what it sealed)");
         }
     }
 }

@@ -11,8 +11,8 @@ import org.springframework.context.annotation.Configuration;
 class ConsentConfig {
 
     @Bean
-    BreakGlassGrants breakGlassGrants(BreakGlassGrantStore store,
-                                      @Value("${renkei.break-glass.duration:60m}") Duration duration) {
+    BreakGlassGrants breakGlassGrants(
+            BreakGlassGrantStore store, @Value("${renkei.break-glass.duration:60m}") Duration duration) {
         return new BreakGlassGrants(store, duration);
     }
 }

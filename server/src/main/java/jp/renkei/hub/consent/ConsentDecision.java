@@ -12,9 +12,16 @@ import java.util.Set;
  * v3-ActReason code such as TREAT or ETREAT) and when.
  */
 public enum ConsentDecision {
-    PERMIT, DENY, NOT_APPLICABLE;
+    PERMIT,
+    DENY,
+    NOT_APPLICABLE;
 
-    public record Request(Set<String> actors, Set<String> professions, String resourceType, String kind,
-                          Date dataDate, String purpose, Date now) {
-    }
+    public record Request(
+            Set<String> actors,
+            Set<String> professions,
+            String resourceType,
+            String kind,
+            Date dataDate,
+            String purpose,
+            Date now) {}
 }

@@ -1,8 +1,8 @@
 package jp.renkei.hub.consent;
 
-import jp.renkei.hub.context.Caller;
 import java.util.Date;
 import java.util.List;
+import jp.renkei.hub.context.Caller;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Consent;
@@ -22,8 +22,7 @@ public final class ConsentEvaluator {
 
     static final String SCOPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/consentscope";
 
-    private ConsentEvaluator() {
-    }
+    private ConsentEvaluator() {}
 
     public static ConsentDecision decide(List<Consent> consents, ConsentDecision.Request request) {
         boolean permitted = false;
@@ -50,8 +49,8 @@ public final class ConsentEvaluator {
     }
 
     /** The decision of this provision and its exceptions, or null when it does not apply. */
-    private static ConsentDecision evaluate(ProvisionComponent provision, ConsentDecision.Request request,
-                                            ConsentDecision inherited) {
+    private static ConsentDecision evaluate(
+            ProvisionComponent provision, ConsentDecision.Request request, ConsentDecision inherited) {
         if (!applies(provision, request)) {
             return null;
         }
@@ -75,10 +74,16 @@ public final class ConsentEvaluator {
         return within(p.getPeriod(), r.now(), false)
                 && (!p.hasDataPeriod() || within(p.getDataPeriod(), r.dataDate(), deny))
                 && (!p.hasActor() || p.getActor().stream().anyMatch(a -> actorMatches(a, r)))
-                && (!p.hasClass_() || p.getClass_().stream().anyMatch(c -> r.resourceType().equals(c.getCode())))
-                && (!p.hasCode() || (r.kind() != null && p.getCode().stream().anyMatch(c -> hasCode(c, null, r.kind()))))
-                && (!p.hasPurpose() || (r.purpose() != null && p.getPurpose().stream().anyMatch(c -> r.purpose().equals(c.getCode()))))
-                && (!p.hasAction() || p.getAction().stream().anyMatch(a -> hasCode(a, null, "access") || hasCode(a, null, "use")));
+                && (!p.hasClass_()
+                        || p.getClass_().stream().anyMatch(c -> r.resourceType().equals(c.getCode())))
+                && (!p.hasCode()
+                        || (r.kind() != null && p.getCode().stream().anyMatch(c -> hasCode(c, null, r.kind()))))
+                && (!p.hasPurpose()
+                        || (r.purpose() != null
+                                && p.getPurpose().stream()
+                                        .anyMatch(c -> r.purpose().equals(c.getCode()))))
+                && (!p.hasAction()
+                        || p.getAction().stream().anyMatch(a -> hasCode(a, null, "access") || hasCode(a, null, "use")));
     }
 
     /**
@@ -89,7 +94,9 @@ public final class ConsentEvaluator {
     private static boolean actorMatches(Consent.provisionActorComponent actor, ConsentDecision.Request r) {
         String reference = actor.getReference().getReference();
         List<String> professions = actor.getRole().getCoding().stream()
-                .filter(c -> Caller.PROFESSION_SYSTEM.equals(c.getSystem())).map(Coding::getCode).toList();
+                .filter(c -> Caller.PROFESSION_SYSTEM.equals(c.getSystem()))
+                .map(Coding::getCode)
+                .toList();
         if (reference == null && professions.isEmpty()) {
             return false;
         }
@@ -106,7 +113,8 @@ public final class ConsentEvaluator {
         if (moment == null) {
             return unknownInside;
         }
-        return (!period.hasStart() || !moment.before(period.getStart())) && (!period.hasEnd() || !moment.after(period.getEnd()));
+        return (!period.hasStart() || !moment.before(period.getStart()))
+                && (!period.hasEnd() || !moment.after(period.getEnd()));
     }
 
     /** Whether the Consent is about sharing the patient's information (scope {@code patient-privacy}). */
@@ -115,6 +123,7 @@ public final class ConsentEvaluator {
     }
 
     private static boolean hasCode(CodeableConcept concept, String system, String code) {
-        return concept.getCoding().stream().anyMatch(c -> code.equals(c.getCode()) && (system == null || system.equals(c.getSystem())));
+        return concept.getCoding().stream()
+                .anyMatch(c -> code.equals(c.getCode()) && (system == null || system.equals(c.getSystem())));
     }
 }

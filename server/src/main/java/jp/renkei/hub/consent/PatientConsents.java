@@ -22,10 +22,13 @@ public class PatientConsents {
     }
 
     public List<Consent> of(String patient) {
-        // Only privacy Consents decide access, and only they pass (and are held to) the integrity checks here: an advance
-        // directive changed in the database is refused wherever it is read, but must not close the patient's whole record.
+        // Only privacy Consents decide access, and only they pass (and are held to) the integrity checks here: an
+        // advance
+        // directive changed in the database is refused wherever it is read, but must not close the patient's whole
+        // record.
         return searches.aboutPatient("Consent", patient, true).stream()
                 .filter(stored -> ConsentEvaluator.isPrivacy((Consent) records.unchecked(stored)))
-                .map(stored -> records.resource(stored, Consent.class)).toList();
+                .map(stored -> records.resource(stored, Consent.class))
+                .toList();
     }
 }

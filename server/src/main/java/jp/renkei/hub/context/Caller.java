@@ -27,16 +27,39 @@ public final class Caller {
     public static final String DEFAULT_PURPOSE = "TREAT";
 
     /** The caller when authentication is switched off for local tests (loopback only). */
-    public static final Caller UNRESTRICTED = new Caller("local", "local", null, null, Set.of(), null, null, null, null, null,
-            SmartScopes.NONE, DEFAULT_PURPOSE, true);
+    public static final Caller UNRESTRICTED = new Caller(
+            "local",
+            "local",
+            null,
+            null,
+            Set.of(),
+            null,
+            null,
+            null,
+            null,
+            null,
+            SmartScopes.NONE,
+            DEFAULT_PURPOSE,
+            true);
 
     /**
      * The hub itself, writing on its own account (a break-glass notice, an audit event, a hand-off flagged overdue, a
      * Consent withdrawn on its patient's request): the write rules judge its writes like anyone's.
      */
-    public static final Caller HUB = new Caller("hub", "hub", "Renkei hub", null, Set.of(), null, null, null, null, null,
-            SmartScopes.NONE, DEFAULT_PURPOSE, true);
-
+    public static final Caller HUB = new Caller(
+            "hub",
+            "hub",
+            "Renkei hub",
+            null,
+            Set.of(),
+            null,
+            null,
+            null,
+            null,
+            null,
+            SmartScopes.NONE,
+            DEFAULT_PURPOSE,
+            true);
 
     private final String subject;
     private final String username;
@@ -55,12 +78,22 @@ public final class Caller {
     private final Map<String, Staged> staged = new LinkedHashMap<>();
 
     /** A resource an earlier entry of the caller's transaction writes, with the owner and author it will have. */
-    public record Staged(String type, String id, Resource resource, String owner, String author) {
-    }
+    public record Staged(String type, String id, Resource resource, String owner, String author) {}
 
-    public Caller(String subject, String username, String name, String client, Set<String> roles, String practitioner,
-           String practitionerRole, String organization, String patient, String relatedPerson, SmartScopes scopes,
-           String purpose, boolean unrestricted) {
+    public Caller(
+            String subject,
+            String username,
+            String name,
+            String client,
+            Set<String> roles,
+            String practitioner,
+            String practitionerRole,
+            String organization,
+            String patient,
+            String relatedPerson,
+            SmartScopes scopes,
+            String purpose,
+            boolean unrestricted) {
         this.subject = subject;
         this.username = username;
         this.name = name;
@@ -151,7 +184,8 @@ public final class Caller {
         if (fhirIdentity() != null) {
             who.setReference(fhirIdentity());
         }
-        return who.setIdentifier(new Identifier().setSystem(SUBJECT_SYSTEM).setValue(subject)).setDisplay(username);
+        return who.setIdentifier(new Identifier().setSystem(SUBJECT_SYSTEM).setValue(subject))
+                .setDisplay(username);
     }
 
     /** Why this user accesses records: an HL7 v3 PurposeOfUse code from the access policy ({@link AccessPolicy#purposeOf}). */

@@ -6,7 +6,11 @@ package jp.renkei.hub.context;
  * or a history entry by {@link #READ}.
  */
 public enum Permission {
-    CREATE('c'), READ('r'), UPDATE('u'), DELETE('d'), SEARCH('s');
+    CREATE('c'),
+    READ('r'),
+    UPDATE('u'),
+    DELETE('d'),
+    SEARCH('s');
 
     private final char letter;
 

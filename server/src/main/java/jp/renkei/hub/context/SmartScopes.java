@@ -16,10 +16,10 @@ public final class SmartScopes {
 
     public static final SmartScopes NONE = new SmartScopes(List.of(), false);
 
-    private static final Pattern SCOPE = Pattern.compile("(patient|user|system)/([A-Za-z]+|\\*)\\.([cruds]+|read|write|\\*)(\\?.*)?");
+    private static final Pattern SCOPE =
+            Pattern.compile("(patient|user|system)/([A-Za-z]+|\\*)\\.([cruds]+|read|write|\\*)(\\?.*)?");
 
-    private record Scope(boolean patientContext, String type, String permissions, boolean restricted) {
-    }
+    private record Scope(boolean patientContext, String type, String permissions, boolean restricted) {}
 
     private final List<Scope> scopes;
     private final boolean narrowing;
@@ -64,11 +64,13 @@ public final class SmartScopes {
             return true;
         }
         for (Scope scope : scopes) {
-            if (scope.restricted() || scope.permissions().indexOf(permission.letter()) < 0
+            if (scope.restricted()
+                    || scope.permissions().indexOf(permission.letter()) < 0
                     || !(scope.type().equals("*") || scope.type().equals(type))) {
                 continue;
             }
-            if (!scope.patientContext() || patients.isEmpty()
+            if (!scope.patientContext()
+                    || patients.isEmpty()
                     || (launchPatient != null && patients.stream().allMatch(launchPatient::equals))) {
                 return true;
             }
@@ -78,7 +80,10 @@ public final class SmartScopes {
 
     /** Whether some scope allows the permission on some records of the type. */
     public boolean permitsSome(String type, Permission permission) {
-        return !narrowing || scopes.stream().anyMatch(s -> !s.restricted() && s.permissions().indexOf(permission.letter()) >= 0
-                && (s.type().equals("*") || s.type().equals(type)));
+        return !narrowing
+                || scopes.stream()
+                        .anyMatch(s -> !s.restricted()
+                                && s.permissions().indexOf(permission.letter()) >= 0
+                                && (s.type().equals("*") || s.type().equals(type)));
     }
 }

@@ -1,6 +1,5 @@
 package jp.renkei.hub.emergency;
 
-import jp.renkei.hub.context.Permission;
 import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.Operation;
 import java.util.ArrayList;
@@ -12,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
+import jp.renkei.hub.context.Permission;
 import jp.renkei.hub.fhir.OperationProvider;
 import jp.renkei.hub.fhir.ResourceOperations;
 import jp.renkei.hub.store.Records;
@@ -41,9 +41,10 @@ import org.hl7.fhir.r4.model.Resource;
  */
 public final class EmergencySummary implements OperationProvider {
 
-    private static final Comparator<StoredResource> NEWEST_FIRST = Comparator.comparingLong(StoredResource::lastUpdated).reversed();
-    private static final List<String> TYPES = List.of("Bundle", "Composition", "DocumentReference", "Consent",
-            "MedicationStatement", "AllergyIntolerance");
+    private static final Comparator<StoredResource> NEWEST_FIRST =
+            Comparator.comparingLong(StoredResource::lastUpdated).reversed();
+    private static final List<String> TYPES = List.of(
+            "Bundle", "Composition", "DocumentReference", "Consent", "MedicationStatement", "AllergyIntolerance");
 
     private final ResourceOperations operations;
     private final SearchExecutor searches;
@@ -61,10 +62,14 @@ public final class EmergencySummary implements OperationProvider {
         StoredResource person = operations.readCurrent("Patient", lookup.patient);
         Map<StoredResource, Resource> shown = new LinkedHashMap<>();
         shown.put(person, operations.toResource(person));
-        lookup.newest(List.of("Bundle", "Composition"), "emergency-sheet", EmergencySummary::isFinalSheet).ifPresent(shown::putAll);
-        lookup.newest(List.of("DocumentReference"), "emergency-sheet", EmergencySummary::isCurrent).ifPresent(shown::putAll);
-        lookup.newest(List.of("Consent"), "adr", r -> ((Consent) r).getStatus() == Consent.ConsentState.ACTIVE).ifPresent(shown::putAll);
-        lookup.newest(List.of("DocumentReference"), "advance-directive", EmergencySummary::isCurrent).ifPresent(shown::putAll);
+        lookup.newest(List.of("Bundle", "Composition"), "emergency-sheet", EmergencySummary::isFinalSheet)
+                .ifPresent(shown::putAll);
+        lookup.newest(List.of("DocumentReference"), "emergency-sheet", EmergencySummary::isCurrent)
+                .ifPresent(shown::putAll);
+        lookup.newest(List.of("Consent"), "adr", r -> ((Consent) r).getStatus() == Consent.ConsentState.ACTIVE)
+                .ifPresent(shown::putAll);
+        lookup.newest(List.of("DocumentReference"), "advance-directive", EmergencySummary::isCurrent)
+                .ifPresent(shown::putAll);
         shown.putAll(lookup.all("MedicationStatement", "active", r -> true));
         shown.putAll(lookup.all("AllergyIntolerance", null, EmergencySummary::isRelevantAllergy));
 
@@ -96,7 +101,8 @@ public final class EmergencySummary implements OperationProvider {
         /** The patient's current records of a type that the caller may read, without bodies. */
         private List<StoredResource> readable(String type) {
             if (readable.isEmpty()) {
-                searches.aboutPatient(TYPES, patient).forEach((t, records) -> readable.put(t, operations.readable(records, Permission.READ)));
+                searches.aboutPatient(TYPES, patient)
+                        .forEach((t, records) -> readable.put(t, operations.readable(records, Permission.READ)));
             }
             return readable.get(type);
         }
@@ -104,7 +110,8 @@ public final class EmergencySummary implements OperationProvider {
         /** The newest record of the kind among the types that passes {@code wanted}, with its body. */
         Optional<Map<StoredResource, Resource>> newest(List<String> types, String kind, Predicate<Resource> wanted) {
             List<StoredResource> candidates = new ArrayList<>();
-            types.forEach(type -> readable(type).stream().filter(r -> kind.equals(kindOf(r))).forEach(candidates::add));
+            types.forEach(type ->
+                    readable(type).stream().filter(r -> kind.equals(kindOf(r))).forEach(candidates::add));
             candidates.sort(NEWEST_FIRST);
             for (StoredResource candidate : candidates) {
                 StoredResource withBody = body(candidate);
@@ -122,8 +129,11 @@ public final class EmergencySummary implements OperationProvider {
 
         /** Every record of the type (and kind, unless null) that passes {@code wanted}, with bodies. */
         Map<StoredResource, Resource> all(String type, String kind, Predicate<Resource> wanted) {
-            List<String> ids = readable(type).stream().filter(r -> kind == null || kind.equals(kindOf(r)))
-                    .sorted(NEWEST_FIRST).map(StoredResource::id).toList();
+            List<String> ids = readable(type).stream()
+                    .filter(r -> kind == null || kind.equals(kindOf(r)))
+                    .sorted(NEWEST_FIRST)
+                    .map(StoredResource::id)
+                    .toList();
             Map<StoredResource, Resource> found = new LinkedHashMap<>();
             if (ids.isEmpty()) {
                 return found;
@@ -138,7 +148,8 @@ public final class EmergencySummary implements OperationProvider {
         }
 
         private StoredResource body(StoredResource labelsOnly) {
-            List<StoredResource> read = records.readCurrent(labelsOnly.type(), new ArrayList<>(List.of(labelsOnly.id())), true);
+            List<StoredResource> read =
+                    records.readCurrent(labelsOnly.type(), new ArrayList<>(List.of(labelsOnly.id())), true);
             return read.isEmpty() || read.get(0).deleted() ? null : read.get(0);
         }
     }
@@ -148,10 +159,13 @@ public final class EmergencySummary implements OperationProvider {
     }
 
     private static boolean isFinalSheet(Resource resource) {
-        Composition composition = resource instanceof Bundle document && document.getEntryFirstRep().getResource() instanceof Composition c
-                ? c : resource instanceof Composition c ? c : null;
-        return composition != null && (composition.getStatus() == Composition.CompositionStatus.FINAL
-                || composition.getStatus() == Composition.CompositionStatus.AMENDED);
+        Composition composition = resource instanceof Bundle document
+                        && document.getEntryFirstRep().getResource() instanceof Composition c
+                ? c
+                : resource instanceof Composition c ? c : null;
+        return composition != null
+                && (composition.getStatus() == Composition.CompositionStatus.FINAL
+                        || composition.getStatus() == Composition.CompositionStatus.AMENDED);
     }
 
     private static boolean isCurrent(Resource resource) {

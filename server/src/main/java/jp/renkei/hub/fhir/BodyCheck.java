@@ -46,14 +46,19 @@ public final class BodyCheck {
         }
         String charset = charset(contentType);
         if (charset != null && !charset.equals("utf-8") && !charset.equals("utf8")) {
-            throw new UnclassifiedServerFailureException(415, "Content-Type charset '" + charset
-                    + "' is not supported; FHIR resources are sent in UTF-8 (charset=utf-8)");
+            throw new UnclassifiedServerFailureException(
+                    415,
+                    "Content-Type charset '" + charset
+                            + "' is not supported; FHIR resources are sent in UTF-8 (charset=utf-8)");
         }
         byte[] body = request.loadRequestContents();
         int malformed = firstMalformedByte(body);
         if (malformed >= 0) {
-            throw OperationOutcomes.invalid(IssueType.STRUCTURE, null, "本文が UTF-8 ではありません (the body is not valid UTF-8:"
-                    + " malformed byte sequence at byte offset " + malformed + "; nothing was stored)");
+            throw OperationOutcomes.invalid(
+                    IssueType.STRUCTURE,
+                    null,
+                    "本文が UTF-8 ではありません (the body is not valid UTF-8:" + " malformed byte sequence at byte offset "
+                            + malformed + "; nothing was stored)");
         }
     }
 
@@ -62,10 +67,11 @@ public final class BodyCheck {
     public void requireResourceWithValidStrings(RequestDetails request, RestOperationTypeEnum operation) {
         IBaseResource resource = request.getResource();
         if (resource == null) {
-            if (operation == RestOperationTypeEnum.CREATE || operation == RestOperationTypeEnum.UPDATE
+            if (operation == RestOperationTypeEnum.CREATE
+                    || operation == RestOperationTypeEnum.UPDATE
                     || operation == RestOperationTypeEnum.TRANSACTION) {
-                throw OperationOutcomes.invalid(IssueType.REQUIRED, null,
-                        "本文にリソースがありません (the request has no resource in its body)");
+                throw OperationOutcomes.invalid(
+                        IssueType.REQUIRED, null, "本文にリソースがありません (the request has no resource in its body)");
             }
             return;
         }
@@ -73,9 +79,12 @@ public final class BodyCheck {
             String path = forbiddenCharacterAt(base);
             if (path != null) {
                 String where = base.fhirType() + path;
-                throw OperationOutcomes.invalid(IssueType.VALUE, where, "文字列に使えない文字が含まれています (" + where
-                        + " contains a control character or an unpaired surrogate; FHIR strings allow no control"
-                        + " characters other than tab, CR and LF; nothing was stored)");
+                throw OperationOutcomes.invalid(
+                        IssueType.VALUE,
+                        where,
+                        "文字列に使えない文字が含まれています (" + where
+                                + " contains a control character or an unpaired surrogate; FHIR strings allow no control"
+                                + " characters other than tab, CR and LF; nothing was stored)");
             }
         }
     }
@@ -92,8 +101,10 @@ public final class BodyCheck {
 
     /** The offset of the first byte that does not belong to a well-formed UTF-8 sequence, or -1. */
     static int firstMalformedByte(byte[] bytes) {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        CharsetDecoder decoder = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes);
         CharBuffer out = CharBuffer.allocate(8192); // decoded only to be checked, a window at a time
         while (true) {
@@ -113,7 +124,8 @@ public final class BodyCheck {
      * strings do not allow, or null. The path is only built for that one value.
      */
     static String forbiddenCharacterAt(Base element) {
-        if (element instanceof PrimitiveType<?> primitive && primitive.hasValue()
+        if (element instanceof PrimitiveType<?> primitive
+                && primitive.hasValue()
                 && !allowedInString(primitive.getValueAsString())) {
             return "";
         }
@@ -140,7 +152,9 @@ public final class BodyCheck {
             if (c < 0x20 && c != '\t' && c != '\r' && c != '\n') {
                 return false;
             }
-            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+            if (Character.isHighSurrogate(c)
+                    && i + 1 < value.length()
+                    && Character.isLowSurrogate(value.charAt(i + 1))) {
                 i++;
             } else if (Character.isSurrogate(c)) {
                 return false;

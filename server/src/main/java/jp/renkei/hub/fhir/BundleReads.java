@@ -32,7 +32,11 @@ class BundleReads {
     private final SearchParameterRegistry registry;
     private final FhirProperties properties;
 
-    BundleReads(ResourceOperations operations, ResultSnapshots snapshots, SearchParameterRegistry registry, FhirProperties properties) {
+    BundleReads(
+            ResourceOperations operations,
+            ResultSnapshots snapshots,
+            SearchParameterRegistry registry,
+            FhirProperties properties) {
         this.operations = operations;
         this.snapshots = snapshots;
         this.registry = registry;
@@ -50,8 +54,9 @@ class BundleReads {
         String[] segments = path.split("/", -1);
         String type = segments[0];
         if (!registry.resourceTypes().contains(type)) {
-            throw new InvalidRequestException("Bundle entry " + index + ": GET " + type + " is not supported in a transaction or batch"
-                    + " (resource types: " + String.join(", ", registry.resourceTypes()) + ")");
+            throw new InvalidRequestException(
+                    "Bundle entry " + index + ": GET " + type + " is not supported in a transaction or batch"
+                            + " (resource types: " + String.join(", ", registry.resourceTypes()) + ")");
         }
         if (segments.length == 1) {
             return found(search(type, query == null ? Map.of() : UrlUtil.parseQueryString(query), serverBase, url));
@@ -69,13 +74,16 @@ class BundleReads {
     }
 
     private static InvalidRequestException unsupported(int index, String url) {
-        return new InvalidRequestException("Bundle entry " + index + ": GET '" + url + "' is not supported in a transaction or batch;"
-                + " GET entries read (Type/id), vread (Type/id/_history/n) or search (Type?params)");
+        return new InvalidRequestException(
+                "Bundle entry " + index + ": GET '" + url + "' is not supported in a transaction or batch;"
+                        + " GET entries read (Type/id), vread (Type/id/_history/n) or search (Type?params)");
     }
 
     private BundleEntryComponent found(StoredResource stored) {
         BundleEntryComponent entry = new BundleEntryComponent().setResource(operations.toResource(stored));
-        entry.getResponse().setStatus("200 OK").setEtag("W/\"" + stored.version() + "\"")
+        entry.getResponse()
+                .setStatus("200 OK")
+                .setEtag("W/\"" + stored.version() + "\"")
                 .setLastModified(new Date(stored.lastUpdated()))
                 .setLocation(stored.type() + "/" + stored.id() + "/_history/" + stored.version());
         return entry;
@@ -90,15 +98,20 @@ class BundleReads {
     private Bundle search(String type, Map<String, String[]> parameters, String serverBase, String url) {
         SearchQuery query = operations.parseQuery(type, parameters);
         List<String> ids = operations.search(query);
-        StoredResultList list = StoredResultList.fresh(operations, snapshots, StoredResultList.SEARCH, type, query.includes(), ids);
+        StoredResultList list =
+                StoredResultList.fresh(operations, snapshots, StoredResultList.SEARCH, type, query.includes(), ids);
         int count = pageSize(parameters);
         Bundle searchset = new Bundle().setType(Bundle.BundleType.SEARCHSET).setTotal(ids.size());
-        searchset.addLink().setRelation(Bundle.LINK_SELF).setUrl(serverBase + "/" + (url.startsWith("/") ? url.substring(1) : url));
+        searchset
+                .addLink()
+                .setRelation(Bundle.LINK_SELF)
+                .setUrl(serverBase + "/" + (url.startsWith("/") ? url.substring(1) : url));
         for (IBaseResource found : list.getResources(0, count)) {
             Resource resource = (Resource) found;
             BundleEntryComponent entry = searchset.addEntry().setResource(resource);
             if (resource.getIdElement().hasIdPart()) {
-                entry.setFullUrl(serverBase + "/" + resource.fhirType() + "/" + resource.getIdElement().getIdPart());
+                entry.setFullUrl(serverBase + "/" + resource.fhirType() + "/"
+                        + resource.getIdElement().getIdPart());
             }
             BundleEntrySearchModeEnum mode = ResourceMetadataKeyEnum.ENTRY_SEARCH_MODE.get(resource);
             if (mode != null) {
@@ -106,8 +119,11 @@ class BundleReads {
             }
         }
         if (count > 0 && ids.size() > count) {
-            searchset.addLink().setRelation(Bundle.LINK_NEXT).setUrl(serverBase + "?_getpages=" + list.persist()
-                    + "&_getpagesoffset=" + count + "&_count=" + count + "&_bundletype=searchset");
+            searchset
+                    .addLink()
+                    .setRelation(Bundle.LINK_NEXT)
+                    .setUrl(serverBase + "?_getpages=" + list.persist() + "&_getpagesoffset=" + count + "&_count="
+                            + count + "&_bundletype=searchset");
         }
         return searchset;
     }

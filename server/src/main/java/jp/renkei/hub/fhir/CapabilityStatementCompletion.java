@@ -29,8 +29,8 @@ public final class CapabilityStatementCompletion {
     private final PublishedConformance published = PublishedConformance.load();
 
     /** {@code smart} is null when authentication is off (local tests). */
-    public CapabilityStatementCompletion(SearchParameterRegistry registry, SmartConfiguration smart,
-                                         List<CapabilityContribution> contributions) {
+    public CapabilityStatementCompletion(
+            SearchParameterRegistry registry, SmartConfiguration smart, List<CapabilityContribution> contributions) {
         this.registry = registry;
         this.smart = smart;
         this.contributions = List.copyOf(contributions);
@@ -40,19 +40,28 @@ public final class CapabilityStatementCompletion {
     public void complete(IBaseConformance generated) {
         CapabilityStatement cs = (CapabilityStatement) generated;
         CapabilityStatement input = registry.capabilityInput();
-        cs.setName(input.getName()).setTitle(input.getTitle()).setPublisher(input.getPublisher())
-                .setDescription(input.getDescription()).setUrl(input.getUrl());
+        cs.setName(input.getName())
+                .setTitle(input.getTitle())
+                .setPublisher(input.getPublisher())
+                .setDescription(input.getDescription())
+                .setUrl(input.getUrl());
         cs.getSoftware().setName("Renkei (連携) care-information hub");
         cs.getRestFirstRep().setInteraction(input.getRestFirstRep().copy().getInteraction());
         if (smart != null) {
             cs.getRestFirstRep().setSecurity(smart.security());
         }
-        cs.getRestFirstRep().getResource().removeIf(r -> !registry.resourceTypes().contains(r.getType())
-                && contributions.stream().noneMatch(c -> c.resourceType().equals(r.getType())));
-        for (CapabilityStatementRestResourceComponent resource : cs.getRestFirstRep().getResource()) {
+        cs.getRestFirstRep()
+                .getResource()
+                .removeIf(r -> !registry.resourceTypes().contains(r.getType())
+                        && contributions.stream()
+                                .noneMatch(c -> c.resourceType().equals(r.getType())));
+        for (CapabilityStatementRestResourceComponent resource :
+                cs.getRestFirstRep().getResource()) {
             // what ResourceProvider and UrlCheck do, for every type (contributed ones included)
-            resource.setConditionalDelete(registry.conditionalDelete(resource.getType())
-                    ? ConditionalDeleteStatus.SINGLE : ConditionalDeleteStatus.NOTSUPPORTED);
+            resource.setConditionalDelete(
+                    registry.conditionalDelete(resource.getType())
+                            ? ConditionalDeleteStatus.SINGLE
+                            : ConditionalDeleteStatus.NOTSUPPORTED);
             // HAPI FHIR's read answers If-None-Match and If-Modified-Since with 304
             if (resource.getInteraction().stream().anyMatch(i -> i.getCode() == TypeRestfulInteraction.READ)) {
                 resource.setConditionalRead(ConditionalReadStatus.FULLSUPPORT);
@@ -81,15 +90,23 @@ public final class CapabilityStatementCompletion {
         if (!registry.resourceTypes().contains(type)) {
             return;
         }
-        List<String> includes = registry.params(type).stream().filter(p -> p.kind() == ParamKind.REFERENCE)
-                .map(p -> type + ":" + p.name()).sorted().toList();
+        List<String> includes = registry.params(type).stream()
+                .filter(p -> p.kind() == ParamKind.REFERENCE)
+                .map(p -> type + ":" + p.name())
+                .sorted()
+                .toList();
         if (!includes.isEmpty()) {
             includes.forEach(resource::addSearchInclude);
             resource.addSearchInclude(type + ":*");
         }
-        registry.resourceTypes().stream().sorted().forEach(source -> registry.params(source).stream()
-                .filter(p -> p.kind() == ParamKind.REFERENCE && p.targets().contains(type))
-                .map(p -> source + ":" + p.name()).sorted().forEach(resource::addSearchRevInclude));
+        registry.resourceTypes().stream()
+                .sorted()
+                .forEach(source -> registry.params(source).stream()
+                        .filter(p ->
+                                p.kind() == ParamKind.REFERENCE && p.targets().contains(type))
+                        .map(p -> source + ":" + p.name())
+                        .sorted()
+                        .forEach(resource::addSearchRevInclude));
     }
 
     /** HAPI FHIR names a definition of its own making, which this server does not serve; the published one instead. */

@@ -35,39 +35,51 @@ record ContainerError(int status, IssueType code, String diagnostics) {
 
     /** Tomcat's request line and header parser reports what it refused as an IllegalArgumentException. */
     private static boolean isParseFailure(Throwable failure) {
-        return failure instanceof IllegalArgumentException && failure.getMessage() != null
+        return failure instanceof IllegalArgumentException
+                && failure.getMessage() != null
                 && failure.getStackTrace().length > 0
                 && failure.getStackTrace()[0].getClassName().startsWith("org.apache.coyote.http11.");
     }
 
     private static ContainerError ofParseFailure(Request request, String message) {
         int limit = request.getConnector().getProtocolHandler() instanceof AbstractHttp11Protocol<?> http11
-                ? http11.getMaxHttpRequestHeaderSize() : -1;
+                ? http11.getMaxHttpRequestHeaderSize()
+                : -1;
         if (message.equals(HTTP11.getString("iib.requestheadertoolarge.error"))) {
             // The target is still being read when the buffer fills up: the URL is what is too long.
             return request.getCoyoteRequest().requestURI().isNull()
-                    ? new ContainerError(414, IssueType.TOOLONG, "URLが長すぎます (the request URL is longer than the limit of "
-                    + limit + " bytes for the request line and headers, server.max-http-request-header-size; send a long "
-                    + "search as POST [type]/_search with the parameters in an application/x-www-form-urlencoded body)")
-                    : new ContainerError(431, IssueType.TOOLONG, "リクエストヘッダーが大きすぎます (the request line and headers "
-                    + "are larger than the limit of " + limit + " bytes, server.max-http-request-header-size)");
+                    ? new ContainerError(
+                            414,
+                            IssueType.TOOLONG,
+                            "URLが長すぎます (the request URL is longer than the limit of "
+                                    + limit
+                                    + " bytes for the request line and headers, server.max-http-request-header-size; send a long "
+                                    + "search as POST [type]/_search with the parameters in an application/x-www-form-urlencoded body)")
+                    : new ContainerError(
+                            431,
+                            IssueType.TOOLONG,
+                            "リクエストヘッダーが大きすぎます (the request line and headers " + "are larger than the limit of " + limit
+                                    + " bytes, server.max-http-request-header-size)");
         }
         if (matches(message, "iib.invalidRequestTarget")) {
             return new ContainerError(400, IssueType.INVALID, PERCENT_ENCODE);
         }
         if (matches(message, "iib.invalidmethod")) {
-            return new ContainerError(400, IssueType.INVALID,
-                    "HTTPメソッドが不正です (the request method is not a valid HTTP method name)");
+            return new ContainerError(
+                    400, IssueType.INVALID, "HTTPメソッドが不正です (the request method is not a valid HTTP method name)");
         }
         if (matches(message, "iib.invalidHttpProtocol")) {
-            return new ContainerError(400, IssueType.INVALID,
-                    "HTTPバージョンが不正です (the request line does not end with a valid HTTP version)");
+            return new ContainerError(
+                    400, IssueType.INVALID, "HTTPバージョンが不正です (the request line does not end with a valid HTTP version)");
         }
         if (matches(message, "iib.invalidheader.reject")) {
-            return new ContainerError(400, IssueType.INVALID,
+            return new ContainerError(
+                    400,
+                    IssueType.INVALID,
                     "リクエストヘッダーの形式が正しくありません (a request header line is malformed, RFC 9110/9112)");
         }
-        return new ContainerError(400, IssueType.INVALID, "HTTPリクエストを解析できません (the request could not be parsed as HTTP/1.1)");
+        return new ContainerError(
+                400, IssueType.INVALID, "HTTPリクエストを解析できません (the request could not be parsed as HTTP/1.1)");
     }
 
     /** Whether {@code message} is Tomcat's message {@code key}, whatever it quotes of the request. */
@@ -92,35 +104,62 @@ record ContainerError(int status, IssueType code, String diagnostics) {
 
     static ContainerError ofStatus(int status) {
         return switch (status) {
-            case 400 -> new ContainerError(status, IssueType.INVALID, "HTTPリクエストの形式が正しくありません (malformed request: "
-                    + "check the Host header, Content-Length and Transfer-Encoding, and that the URL is percent-encoded)");
-            case 401 -> new ContainerError(status, IssueType.LOGIN, "アクセストークンが必要です (a bearer access token is required)");
+            case 400 ->
+                new ContainerError(
+                        status,
+                        IssueType.INVALID,
+                        "HTTPリクエストの形式が正しくありません (malformed request: "
+                                + "check the Host header, Content-Length and Transfer-Encoding, and that the URL is percent-encoded)");
+            case 401 ->
+                new ContainerError(status, IssueType.LOGIN, "アクセストークンが必要です (a bearer access token is required)");
             case 403 -> new ContainerError(status, IssueType.FORBIDDEN, "この操作は許可されていません (not allowed)");
-            case 404 -> new ContainerError(status, IssueType.NOTFOUND,
-                    "このURLには何もありません (nothing is served at this path; the FHIR API is under /fhir)");
-            case 405 -> new ContainerError(status, IssueType.NOTSUPPORTED,
-                    "このURLではこのHTTPメソッドは使えません (this method is not allowed at this path)");
-            case 406 -> new ContainerError(status, IssueType.NOTSUPPORTED,
-                    "Acceptヘッダーの形式では応答できません (none of the media types in Accept can be produced here)");
-            case 408 -> new ContainerError(status, IssueType.TIMEOUT,
-                    "リクエストの受信が時間内に終わりませんでした (the request was not received in time)");
+            case 404 ->
+                new ContainerError(
+                        status,
+                        IssueType.NOTFOUND,
+                        "このURLには何もありません (nothing is served at this path; the FHIR API is under /fhir)");
+            case 405 ->
+                new ContainerError(
+                        status,
+                        IssueType.NOTSUPPORTED,
+                        "このURLではこのHTTPメソッドは使えません (this method is not allowed at this path)");
+            case 406 ->
+                new ContainerError(
+                        status,
+                        IssueType.NOTSUPPORTED,
+                        "Acceptヘッダーの形式では応答できません (none of the media types in Accept can be produced here)");
+            case 408 ->
+                new ContainerError(
+                        status, IssueType.TIMEOUT, "リクエストの受信が時間内に終わりませんでした (the request was not received in time)");
             case 413 -> new ContainerError(status, IssueType.TOOLONG, "リクエストが大きすぎます (the request is too large)");
             case 414 -> new ContainerError(status, IssueType.TOOLONG, "URLが長すぎます (the request URL is too long)");
-            case 415 -> new ContainerError(status, IssueType.NOTSUPPORTED,
-                    "このContent-Typeは受け付けられません (this Content-Type is not accepted here)");
-            case 426 -> new ContainerError(status, IssueType.NOTSUPPORTED, "WebSocket専用のURLです (this endpoint accepts "
-                    + "only a WebSocket opening handshake: GET with Upgrade: websocket, Connection: Upgrade, "
-                    + "Sec-WebSocket-Version: 13 and a Sec-WebSocket-Key)");
-            case 431 -> new ContainerError(status, IssueType.TOOLONG,
-                    "リクエストヘッダーが大きすぎます (the request headers are too large)");
-            case 501 -> new ContainerError(status, IssueType.NOTSUPPORTED,
-                    "このHTTPメソッドには対応していません (this method is not implemented)");
-            case 503 -> new ContainerError(status, IssueType.TRANSIENT,
-                    "一時的に利用できません (temporarily unavailable; try again later)");
-            default -> status >= 500
-                    ? new ContainerError(status, IssueType.EXCEPTION, "内部エラーが発生しました (internal error)")
-                    : new ContainerError(status, IssueType.PROCESSING,
-                    "リクエストを処理できません (the request cannot be processed: HTTP " + status + ")");
+            case 415 ->
+                new ContainerError(
+                        status,
+                        IssueType.NOTSUPPORTED,
+                        "このContent-Typeは受け付けられません (this Content-Type is not accepted here)");
+            case 426 ->
+                new ContainerError(
+                        status,
+                        IssueType.NOTSUPPORTED,
+                        "WebSocket専用のURLです (this endpoint accepts "
+                                + "only a WebSocket opening handshake: GET with Upgrade: websocket, Connection: Upgrade, "
+                                + "Sec-WebSocket-Version: 13 and a Sec-WebSocket-Key)");
+            case 431 ->
+                new ContainerError(status, IssueType.TOOLONG, "リクエストヘッダーが大きすぎます (the request headers are too large)");
+            case 501 ->
+                new ContainerError(
+                        status, IssueType.NOTSUPPORTED, "このHTTPメソッドには対応していません (this method is not implemented)");
+            case 503 ->
+                new ContainerError(
+                        status, IssueType.TRANSIENT, "一時的に利用できません (temporarily unavailable; try again later)");
+            default ->
+                status >= 500
+                        ? new ContainerError(status, IssueType.EXCEPTION, "内部エラーが発生しました (internal error)")
+                        : new ContainerError(
+                                status,
+                                IssueType.PROCESSING,
+                                "リクエストを処理できません (the request cannot be processed: HTTP " + status + ")");
         };
     }
 }

@@ -32,12 +32,15 @@ public final class ContentTypeCheck {
             if (request.loadRequestContents().length == 0) {
                 return;
             }
-            throw new UnclassifiedServerFailureException(415,
+            throw new UnclassifiedServerFailureException(
+                    415,
                     "The request has a body but no Content-Type; use application/fhir+json or application/fhir+xml");
         }
         if (EncodingEnum.forContentTypeStrict(contentType) == null) {
-            throw new UnclassifiedServerFailureException(415, "Content-Type '" + contentType
-                    + "' is not a FHIR format; use application/fhir+json or application/fhir+xml");
+            throw new UnclassifiedServerFailureException(
+                    415,
+                    "Content-Type '" + contentType
+                            + "' is not a FHIR format; use application/fhir+json or application/fhir+xml");
         }
     }
 }

@@ -58,10 +58,13 @@ public final class ErrorTranslation {
             }
             if (t instanceof DataFormatException format) {
                 // the body does not parse, or names an element or value FHIR does not have
-                return OperationOutcomes.invalid(OperationOutcome.IssueType.STRUCTURE, null, "Invalid resource: " + format.getMessage());
+                return OperationOutcomes.invalid(
+                        OperationOutcome.IssueType.STRUCTURE, null, "Invalid resource: " + format.getMessage());
             }
-            if (t instanceof InvalidRequestException unparsable && unparsable.getOperationOutcome() == null
-                    && unparsable.getMessage() != null && unparsable.getMessage().startsWith(UNPARSABLE_BODY)) {
+            if (t instanceof InvalidRequestException unparsable
+                    && unparsable.getOperationOutcome() == null
+                    && unparsable.getMessage() != null
+                    && unparsable.getMessage().startsWith(UNPARSABLE_BODY)) {
                 return OperationOutcomes.invalid(OperationOutcome.IssueType.STRUCTURE, null, unparsable.getMessage());
             }
             if (t instanceof BaseServerResponseException known && !(t instanceof InternalErrorException)) {

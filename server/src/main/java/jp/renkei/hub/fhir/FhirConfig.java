@@ -29,7 +29,8 @@ class FhirConfig {
     }
 
     @Bean
-    IndexExtractor indexExtractor(FhirContext fhirContext, SearchParameterRegistry registry, FhirProperties properties) {
+    IndexExtractor indexExtractor(
+            FhirContext fhirContext, SearchParameterRegistry registry, FhirProperties properties) {
         return new IndexExtractor(fhirContext, registry, properties.timeZone());
     }
 
@@ -41,7 +42,8 @@ class FhirConfig {
     }
 
     @Bean
-    FilterRegistrationBean<RequestSizeLimitFilter> requestSizeLimit(FhirProperties properties, FhirContext fhirContext) {
+    FilterRegistrationBean<RequestSizeLimitFilter> requestSizeLimit(
+            FhirProperties properties, FhirContext fhirContext) {
         FilterRegistrationBean<RequestSizeLimitFilter> registration = new FilterRegistrationBean<>(
                 new RequestSizeLimitFilter(properties.maxRequestSize().toBytes(), fhirContext));
         registration.addUrlPatterns("/fhir/*");

@@ -15,5 +15,4 @@ import org.springframework.util.unit.DataSize;
  * @param maxPageSize     largest {@code _count} honoured
  */
 @ConfigurationProperties("renkei.fhir")
-public record FhirProperties(ZoneId timeZone, DataSize maxRequestSize, int defaultPageSize, int maxPageSize) {
-}
+public record FhirProperties(ZoneId timeZone, DataSize maxRequestSize, int defaultPageSize, int maxPageSize) {}

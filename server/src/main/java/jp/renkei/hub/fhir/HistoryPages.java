@@ -46,14 +46,19 @@ final class HistoryPages {
         if (next == null || !next.getUrl().contains("?")) {
             return;
         }
-        Map<String, String[]> offsetLink = UrlUtil.parseQueryString(next.getUrl().substring(next.getUrl().indexOf('?') + 1));
+        Map<String, String[]> offsetLink =
+                UrlUtil.parseQueryString(next.getUrl().substring(next.getUrl().indexOf('?') + 1));
         if (!offsetLink.containsKey("_offset") || !offsetLink.containsKey("_count")) {
             return;
         }
         int offset = Integer.parseInt(offsetLink.get("_offset")[0]);
         int count = Integer.parseInt(offsetLink.get("_count")[0]);
-        BundleLinks links = new BundleLinks(request.getFhirServerBase(), null,
-                RestfulServerUtils.prettyPrintResponse(request.getServer(), request), BundleTypeEnum.HISTORY);
-        next.setUrl(RestfulServerUtils.createPagingLink(links, request, list.getUuid(), offset, count, request.getParameters()));
+        BundleLinks links = new BundleLinks(
+                request.getFhirServerBase(),
+                null,
+                RestfulServerUtils.prettyPrintResponse(request.getServer(), request),
+                BundleTypeEnum.HISTORY);
+        next.setUrl(RestfulServerUtils.createPagingLink(
+                links, request, list.getUuid(), offset, count, request.getParameters()));
     }
 }

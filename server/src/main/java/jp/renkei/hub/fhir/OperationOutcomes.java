@@ -16,13 +16,15 @@ import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
  */
 final class OperationOutcomes {
 
-    private OperationOutcomes() {
-    }
+    private OperationOutcomes() {}
 
     /** A 400 whose OperationOutcome names the specific issue and, when known, the element at fault (a FHIRPath). */
     static InvalidRequestException invalid(IssueType code, String expression, String diagnostics) {
         OperationOutcome outcome = new OperationOutcome();
-        var issue = outcome.addIssue().setSeverity(IssueSeverity.ERROR).setCode(code).setDiagnostics(diagnostics);
+        var issue = outcome.addIssue()
+                .setSeverity(IssueSeverity.ERROR)
+                .setCode(code)
+                .setDiagnostics(diagnostics);
         if (expression != null) {
             issue.addExpression(expression);
         }
@@ -61,17 +63,24 @@ final class OperationOutcomes {
     /** An information issue telling what was done, for {@code Prefer: return=OperationOutcome} and answers without a body. */
     static OperationOutcome information(String diagnostics) {
         OperationOutcome outcome = new OperationOutcome();
-        outcome.addIssue().setSeverity(IssueSeverity.INFORMATION).setCode(IssueType.INFORMATIONAL).setDiagnostics(diagnostics);
+        outcome.addIssue()
+                .setSeverity(IssueSeverity.INFORMATION)
+                .setCode(IssueType.INFORMATIONAL)
+                .setDiagnostics(diagnostics);
         return outcome;
     }
 
-    static void write(HttpServletResponse response, FhirContext fhirContext, int status, IssueType code,
-                      String diagnostics) throws IOException {
+    static void write(
+            HttpServletResponse response, FhirContext fhirContext, int status, IssueType code, String diagnostics)
+            throws IOException {
         OperationOutcome outcome = outcome(code, diagnostics);
         response.setStatus(status);
         response.setContentType("application/fhir+json;charset=utf-8");
-        response.getOutputStream().write(fhirContext.newJsonParser().encodeResourceToString(outcome)
-                .getBytes(StandardCharsets.UTF_8));
+        response.getOutputStream()
+                .write(fhirContext
+                        .newJsonParser()
+                        .encodeResourceToString(outcome)
+                        .getBytes(StandardCharsets.UTF_8));
     }
 
     static OperationOutcome outcome(IssueType code, String diagnostics) {

@@ -5,5 +5,4 @@ package jp.renkei.hub.fhir;
  * {@code $revoke}, …). The capability that owns an operation implements it; the server registers
  * every such bean, so adding an operation does not touch the server.
  */
-public interface OperationProvider {
-}
+public interface OperationProvider {}

@@ -64,7 +64,8 @@ final class OutcomeErrorReportValve extends ErrorReportValve {
 
     /** Method and path for the incident log: never the query, which may name patients. */
     private static String where(Request request) {
-        return request.getCoyoteRequest().requestURI().isNull() ? "(request line not parsed)"
+        return request.getCoyoteRequest().requestURI().isNull()
+                ? "(request line not parsed)"
                 : request.getMethod() + " " + request.getRequestURI();
     }
 

@@ -22,24 +22,29 @@ final class PublishedConformance {
     private final Map<String, List<String>> profilesByType = new TreeMap<>();
     private final Map<String, String> operationsByCode = new TreeMap<>();
 
-    private PublishedConformance() {
-    }
+    private PublishedConformance() {}
 
     static PublishedConformance load() {
         PublishedConformance published = new PublishedConformance();
         ObjectMapper json = new ObjectMapper();
         try {
-            for (Resource file : new PathMatchingResourcePatternResolver().getResources("classpath*:renkei/profiles/*.json")) {
+            for (Resource file :
+                    new PathMatchingResourcePatternResolver().getResources("classpath*:renkei/profiles/*.json")) {
                 JsonNode r;
                 try (InputStream in = file.getInputStream()) {
                     r = json.readTree(in);
                 }
                 String resourceType = r.path("resourceType").asText();
-                if (resourceType.equals("StructureDefinition") && r.path("kind").asText().equals("resource")
+                if (resourceType.equals("StructureDefinition")
+                        && r.path("kind").asText().equals("resource")
                         && r.path("derivation").asText().equals("constraint")) {
-                    published.profilesByType.computeIfAbsent(r.path("type").asText(), t -> new ArrayList<>()).add(r.path("url").asText());
+                    published
+                            .profilesByType
+                            .computeIfAbsent(r.path("type").asText(), t -> new ArrayList<>())
+                            .add(r.path("url").asText());
                 } else if (resourceType.equals("OperationDefinition")) {
-                    published.operationsByCode.put(r.path("code").asText(), r.path("url").asText());
+                    published.operationsByCode.put(
+                            r.path("code").asText(), r.path("url").asText());
                 }
             }
         } catch (IOException e) {

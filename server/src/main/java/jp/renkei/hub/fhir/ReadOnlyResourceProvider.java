@@ -28,8 +28,8 @@ public class ReadOnlyResourceProvider implements IResourceProvider {
     protected final ResourceOperations operations;
     private final ResultSnapshots snapshots;
 
-    public ReadOnlyResourceProvider(Class<? extends IBaseResource> resourceClass, ResourceOperations operations,
-                                    ResultSnapshots snapshots) {
+    public ReadOnlyResourceProvider(
+            Class<? extends IBaseResource> resourceClass, ResourceOperations operations, ResultSnapshots snapshots) {
         this.resourceClass = resourceClass;
         this.type = resourceClass.getSimpleName();
         this.operations = operations;
@@ -57,7 +57,8 @@ public class ReadOnlyResourceProvider implements IResourceProvider {
     }
 
     @History
-    public IBundleProvider instanceHistory(@IdParam IdType id, @Since Date since, @Offset Integer offset, RequestDetails request) {
+    public IBundleProvider instanceHistory(
+            @IdParam IdType id, @Since Date since, @Offset Integer offset, RequestDetails request) {
         List<String> keys = operations.instanceHistory(type, id.getIdPart(), millis(since));
         return StoredResultList.history(operations, snapshots, type, keys, offset, request);
     }

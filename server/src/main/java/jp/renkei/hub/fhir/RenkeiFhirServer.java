@@ -31,10 +31,18 @@ public class RenkeiFhirServer extends RestfulServer {
     private final transient List<OperationProvider> operationProviders;
     private final transient List<CapabilityContribution> contributions;
 
-    public RenkeiFhirServer(FhirContext fhirContext, SearchParameterRegistry registry, ResourceOperations operations,
-                            ResultSnapshots snapshots, TransactionProcessor transactions, FhirProperties properties,
-                            SmartConfiguration smart, AuthProperties auth, List<ServerInterceptor> interceptors,
-                            List<OperationProvider> operationProviders, List<CapabilityContribution> contributions) {
+    public RenkeiFhirServer(
+            FhirContext fhirContext,
+            SearchParameterRegistry registry,
+            ResourceOperations operations,
+            ResultSnapshots snapshots,
+            TransactionProcessor transactions,
+            FhirProperties properties,
+            SmartConfiguration smart,
+            AuthProperties auth,
+            List<ServerInterceptor> interceptors,
+            List<OperationProvider> operationProviders,
+            List<CapabilityContribution> contributions) {
         super(fhirContext);
         this.registry = registry;
         this.operations = operations;
@@ -51,10 +59,12 @@ public class RenkeiFhirServer extends RestfulServer {
     protected void initialize() {
         List<IResourceProvider> providers = new ArrayList<>();
         for (String type : registry.resourceTypes()) {
-            Class<? extends IBaseResource> resourceClass = getFhirContext().getResourceDefinition(type).getImplementingClass();
-            providers.add(registry.isReadOnly(type)
-                    ? new ReadOnlyResourceProvider(resourceClass, operations, snapshots)
-                    : new ResourceProvider(resourceClass, operations, snapshots));
+            Class<? extends IBaseResource> resourceClass =
+                    getFhirContext().getResourceDefinition(type).getImplementingClass();
+            providers.add(
+                    registry.isReadOnly(type)
+                            ? new ReadOnlyResourceProvider(resourceClass, operations, snapshots)
+                            : new ResourceProvider(resourceClass, operations, snapshots));
         }
         setResourceProviders(providers);
         registerProvider(new SystemProvider(transactions, operations, snapshots));

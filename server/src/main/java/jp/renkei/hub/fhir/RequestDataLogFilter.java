@@ -21,8 +21,8 @@ import org.slf4j.Marker;
 final class RequestDataLogFilter extends TurboFilter {
 
     /** Tomcat's HTTP parsing (coyote), query and cookie parsing (util.http), request adapter (catalina.connector). */
-    static final List<String> REQUEST_PARSING = List.of("org.apache.coyote", "org.apache.tomcat.util.http",
-            "org.apache.catalina.connector");
+    static final List<String> REQUEST_PARSING =
+            List.of("org.apache.coyote", "org.apache.tomcat.util.http", "org.apache.catalina.connector");
 
     @Override
     public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
@@ -31,7 +31,8 @@ final class RequestDataLogFilter extends TurboFilter {
         }
         String name = logger.getName();
         for (String parsing : REQUEST_PARSING) {
-            if (name.startsWith(parsing) && (name.length() == parsing.length() || name.charAt(parsing.length()) == '.')) {
+            if (name.startsWith(parsing)
+                    && (name.length() == parsing.length() || name.charAt(parsing.length()) == '.')) {
                 return FilterReply.DENY;
             }
         }
@@ -45,7 +46,8 @@ final class RequestDataLogFilter extends TurboFilter {
     static void install() {
         if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
             throw new IllegalStateException("Logback is required: the filter that keeps request data out of the log "
-                    + "(RequestDataLogFilter) cannot be installed into " + LoggerFactory.getILoggerFactory().getClass().getName());
+                    + "(RequestDataLogFilter) cannot be installed into "
+                    + LoggerFactory.getILoggerFactory().getClass().getName());
         }
         synchronized (RequestDataLogFilter.class) {
             if (context.getTurboFilterList().stream().noneMatch(RequestDataLogFilter.class::isInstance)) {

@@ -50,7 +50,11 @@ final class RequestSizeLimitFilter extends OncePerRequestFilter {
     }
 
     private void tooLarge(HttpServletResponse response) throws IOException {
-        OperationOutcomes.write(response, fhirContext, 413, IssueType.TOOLONG,
+        OperationOutcomes.write(
+                response,
+                fhirContext,
+                413,
+                IssueType.TOOLONG,
                 "Request body is larger than the limit of " + limit + " bytes (renkei.fhir.max-request-size)");
     }
 

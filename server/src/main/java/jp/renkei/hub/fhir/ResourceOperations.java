@@ -1,6 +1,5 @@
 package jp.renkei.hub.fhir;
 
-import jp.renkei.hub.context.Permission;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
@@ -18,9 +17,9 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import jp.renkei.hub.store.WriteRule;
 import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.context.AccessRecord;
+import jp.renkei.hub.context.Permission;
 import jp.renkei.hub.search.SearchParameterRegistry;
 import jp.renkei.hub.search.SearchQuery;
 import jp.renkei.hub.store.AccessLabels;
@@ -30,6 +29,7 @@ import jp.renkei.hub.store.SearchExecutor;
 import jp.renkei.hub.store.StoredResource;
 import jp.renkei.hub.store.VersionConflictException;
 import jp.renkei.hub.store.WriteRequest;
+import jp.renkei.hub.store.WriteRule;
 import jp.renkei.hub.store.Writes;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.DomainResource;
@@ -61,9 +61,16 @@ public class ResourceOperations {
     private final Labeler labeler;
     private final ReentrantLock conditionalCreates = new ReentrantLock();
 
-    public ResourceOperations(FhirContext fhirContext, Records records, Writes writes, SearchExecutor searchExecutor,
-                              SearchParameterRegistry registry, FhirProperties properties, AccessGuard guard,
-                              List<SearchExpansion> expansions, Labeler labeler) {
+    public ResourceOperations(
+            FhirContext fhirContext,
+            Records records,
+            Writes writes,
+            SearchExecutor searchExecutor,
+            SearchParameterRegistry registry,
+            FhirProperties properties,
+            AccessGuard guard,
+            List<SearchExpansion> expansions,
+            Labeler labeler) {
         this.fhirContext = fhirContext;
         this.records = records;
         this.writes = writes;
@@ -108,7 +115,10 @@ public class ResourceOperations {
     /** Tells the audit trail that the caller saw or wrote this version. */
     private static void touched(StoredResource stored) {
         if (stored != null) {
-            AccessRecord.touched(stored.type(), stored.id(), stored.version(),
+            AccessRecord.touched(
+                    stored.type(),
+                    stored.id(),
+                    stored.version(),
                     stored.labels().patients());
         }
     }
@@ -174,7 +184,9 @@ public class ResourceOperations {
     /** Ids of the matches the caller may see; 403 when they may read no record of the type. */
     public List<String> search(SearchQuery query) {
         guard.checkSearch(query.type());
-        return guard.visible(searchExecutor.searchRecords(query), Permission.SEARCH).stream().map(StoredResource::id).toList();
+        return guard.visible(searchExecutor.searchRecords(query), Permission.SEARCH).stream()
+                .map(StoredResource::id)
+                .toList();
     }
 
     /** Who is asking, for binding their result lists to them: the token's issuer-unique subject. */
@@ -202,12 +214,16 @@ public class ResourceOperations {
         List<StoredResource> versions = new ArrayList<>();
         for (String type : registry.resourceTypes()) {
             if (guard.maySearch(type)) {
-                versions.addAll(visibleVersions(type, searchExecutor.typeHistory(type, sinceMillis), Permission.SEARCH));
+                versions.addAll(
+                        visibleVersions(type, searchExecutor.typeHistory(type, sinceMillis), Permission.SEARCH));
             }
         }
-        versions.sort(java.util.Comparator.comparingLong(StoredResource::lastUpdated).reversed()
-                .thenComparing(StoredResource::type).thenComparing(StoredResource::id)
-                .thenComparing(java.util.Comparator.comparingLong(StoredResource::version).reversed()));
+        versions.sort(java.util.Comparator.comparingLong(StoredResource::lastUpdated)
+                .reversed()
+                .thenComparing(StoredResource::type)
+                .thenComparing(StoredResource::id)
+                .thenComparing(java.util.Comparator.comparingLong(StoredResource::version)
+                        .reversed()));
         return versions.stream().map(v -> v.type() + "/" + v.historyKey()).toList();
     }
 
@@ -220,7 +236,9 @@ public class ResourceOperations {
             return List.of();
         }
         SearchQuery query = parseQuery(source, Map.of(param, new String[] {String.join(",", references)}));
-        List<String> ids = guard.visible(searchExecutor.searchRecords(query), Permission.READ).stream().map(StoredResource::id).toList();
+        List<String> ids = guard.visible(searchExecutor.searchRecords(query), Permission.READ).stream()
+                .map(StoredResource::id)
+                .toList();
         return visible(records.readCurrent(source, new ArrayList<>(ids), true), Permission.READ);
     }
 
@@ -240,8 +258,10 @@ public class ResourceOperations {
             return shown;
         }
         List<String> ids = shown.stream().map(StoredResource::id).distinct().toList();
-        Set<String> visibleNow = guard.visible(records.readCurrent(type, new ArrayList<>(ids), false), permission)
-                .stream().map(StoredResource::id).collect(Collectors.toSet());
+        Set<String> visibleNow =
+                guard.visible(records.readCurrent(type, new ArrayList<>(ids), false), permission).stream()
+                        .map(StoredResource::id)
+                        .collect(Collectors.toSet());
         return shown.stream().filter(v -> visibleNow.contains(v.id())).toList();
     }
 
@@ -273,8 +293,8 @@ public class ResourceOperations {
         }
         List<String> ids = search(parsed);
         if (ids.size() > 1) {
-            throw new PreconditionFailedException(what + " '" + condition + "' matches " + ids.size()
-                    + " resources; it must match at most one");
+            throw new PreconditionFailedException(
+                    what + " '" + condition + "' matches " + ids.size() + " resources; it must match at most one");
         }
         return ids.isEmpty() ? null : ids.get(0);
     }
@@ -294,8 +314,10 @@ public class ResourceOperations {
 
     /** Whether a create names what it is (a document its identifier): run it like a conditional create ({@link #conditionally}). */
     public static boolean identifiesItself(Resource resource) {
-        return resource instanceof Bundle bundle && bundle.getType() == Bundle.BundleType.DOCUMENT
-                && bundle.getIdentifier().hasSystem() && bundle.getIdentifier().hasValue();
+        return resource instanceof Bundle bundle
+                && bundle.getType() == Bundle.BundleType.DOCUMENT
+                && bundle.getIdentifier().hasSystem()
+                && bundle.getIdentifier().hasValue();
     }
 
     /**
@@ -308,15 +330,22 @@ public class ResourceOperations {
             return null;
         }
         Identifier identifier = document.getIdentifier();
-        String token = (identifier.getSystem() + "|" + identifier.getValue()).replace(",", "\\,").replace("$", "\\$");
-        SearchQuery query = SearchQuery.parse("Bundle", Map.of("identifier", new String[] {token}, "type", new String[] {"document"}),
-                registry, properties.timeZone());
+        String token = (identifier.getSystem() + "|" + identifier.getValue())
+                .replace(",", "\\,")
+                .replace("$", "\\$");
+        SearchQuery query = SearchQuery.parse(
+                "Bundle",
+                Map.of("identifier", new String[] {token}, "type", new String[] {"document"}),
+                registry,
+                properties.timeZone());
         String owner = guard.owner();
         List<StoredResource> same = guard.visible(searchExecutor.searchRecords(query), Permission.READ).stream()
-                .filter(r -> Objects.equals(owner, r.labels().owner())).toList();
+                .filter(r -> Objects.equals(owner, r.labels().owner()))
+                .toList();
         if (same.size() > 1) {
-            throw new PreconditionFailedException("Bundle.identifier " + identifier.getSystem() + "|" + identifier.getValue()
-                    + " は " + same.size() + " 件の文書に一致します (matches " + same.size() + " documents; it must identify one)");
+            throw new PreconditionFailedException(
+                    "Bundle.identifier " + identifier.getSystem() + "|" + identifier.getValue() + " は " + same.size()
+                            + " 件の文書に一致します (matches " + same.size() + " documents; it must identify one)");
         }
         return same.isEmpty() ? null : same.get(0);
     }
@@ -335,8 +364,11 @@ public class ResourceOperations {
             return null;
         }
         StoredResource current = records.read(request.type(), request.id());
-        if (current == null || current.deleted() || (request.ifMatch() != null && request.ifMatch() != current.version())
-                || !sameLabels(request, current) || !sameContent(request.resource(), current)) {
+        if (current == null
+                || current.deleted()
+                || (request.ifMatch() != null && request.ifMatch() != current.version())
+                || !sameLabels(request, current)
+                || !sameContent(request.resource(), current)) {
             return null;
         }
         guard.checkUpdate(current, request.type(), request.id(), request.resource());
@@ -349,7 +381,9 @@ public class ResourceOperations {
     private boolean sameLabels(WriteRequest request, StoredResource current) {
         AccessLabels now = current.labels();
         AccessLabels would = labeler.label(request.id(), request.resource());
-        return now != null && now.patients().equals(would.patients()) && Objects.equals(now.kind(), would.kind())
+        return now != null
+                && now.patients().equals(would.patients())
+                && Objects.equals(now.kind(), would.kind())
                 && now.addressees().equals(would.addressees());
     }
 
@@ -360,7 +394,8 @@ public class ResourceOperations {
         var parser = fhirContext.newJsonParser();
         Resource now = records.resource(current);
         boolean signed = proposed instanceof Bundle bundle && bundle.hasSignature();
-        return parser.encodeResourceToString(content(proposed, signed)).equals(parser.encodeResourceToString(content(now, signed)));
+        return parser.encodeResourceToString(content(proposed, signed))
+                .equals(parser.encodeResourceToString(content(now, signed)));
     }
 
     private Resource content(Resource resource, boolean withSignature) {
@@ -383,13 +418,14 @@ public class ResourceOperations {
      */
     public void requireAbsent(String type, String id, String ifNoneMatch) {
         if (!"*".equals(ifNoneMatch.trim())) {
-            throw new InvalidRequestException("If-None-Match on an update takes only * (create only), not '" + ifNoneMatch + "'");
+            throw new InvalidRequestException(
+                    "If-None-Match on an update takes only * (create only), not '" + ifNoneMatch + "'");
         }
         StoredResource current = records.read(type, id);
         if (current != null && !current.deleted()) {
             guard.checkClientAssignedId(type, id);
-            throw new PreconditionFailedException(type + "/" + id + " は既にあります。If-None-Match: * は新規作成だけを行います ("
-                    + type + "/" + id + " already exists; an update with If-None-Match: * only creates)");
+            throw new PreconditionFailedException(type + "/" + id + " は既にあります。If-None-Match: * は新規作成だけを行います (" + type
+                    + "/" + id + " already exists; an update with If-None-Match: * only creates)");
         }
     }
 
@@ -419,15 +455,16 @@ public class ResourceOperations {
     public WriteRequest conditionalDeleteRequest(String type, String condition, Long ifMatch) {
         requireWritable(type);
         if (!registry.conditionalDelete(type)) {
-            throw new MethodNotAllowedException("Conditional delete is not supported for " + type
-                    + "; delete by id (DELETE " + type + "/[id])");
+            throw new MethodNotAllowedException(
+                    "Conditional delete is not supported for " + type + "; delete by id (DELETE " + type + "/[id])");
         }
         String match = matchCondition(type, condition, "Conditional delete");
         if (match == null) {
             return null;
         }
         StoredResource current = readCurrentOrDeleted(type, match);
-        return current.deleted() ? null
+        return current.deleted()
+                ? null
                 : new WriteRequest(type, match, null, ifMatch != null ? ifMatch : current.version(), guard.owner());
     }
 
@@ -442,7 +479,8 @@ public class ResourceOperations {
     /** Writes one create, update or delete the caller is allowed to make, once the {@link WriteRule}s pass. */
     public StoredResource write(WriteRequest request) {
         StoredResource before = authorize(request);
-        List<StoredResource> written = writes.commit(List.of(request), java.util.Collections.singletonList(before), guard.caller());
+        List<StoredResource> written =
+                writes.commit(List.of(request), java.util.Collections.singletonList(before), guard.caller());
         written.forEach(ResourceOperations::touched);
         return written.get(0);
     }
@@ -485,8 +523,10 @@ public class ResourceOperations {
      */
     private static void requireNamedVersion(WriteRequest request, StoredResource before) {
         if (request.ifMatch() != null && before != null && before.version() != request.ifMatch()) {
-            throw new VersionConflictException(request.type() + "/" + request.id() + " は別の版に変わっています (If-Match names version "
-                    + request.ifMatch() + " but the current version is " + before.version() + ")", true);
+            throw new VersionConflictException(
+                    request.type() + "/" + request.id() + " は別の版に変わっています (If-Match names version " + request.ifMatch()
+                            + " but the current version is " + before.version() + ")",
+                    true);
         }
     }
 
@@ -539,7 +579,8 @@ public class ResourceOperations {
         }
 
         public String told(StoredResource stored) {
-            return stored.type() + "/" + stored.id() + " " + japanese + " (" + english + "; version " + stored.version() + ")";
+            return stored.type() + "/" + stored.id() + " " + japanese + " (" + english + "; version " + stored.version()
+                    + ")";
         }
     }
 
@@ -563,7 +604,8 @@ public class ResourceOperations {
         try {
             return Long.parseLong(id.getVersionIdPart());
         } catch (NumberFormatException e) {
-            throw new PreconditionFailedException("If-Match version '" + id.getVersionIdPart() + "' is not a version of this server");
+            throw new PreconditionFailedException(
+                    "If-Match version '" + id.getVersionIdPart() + "' is not a version of this server");
         }
     }
 }

@@ -6,8 +6,8 @@ import ca.uhn.fhir.rest.annotation.Delete;
 import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.ResourceParam;
 import ca.uhn.fhir.rest.annotation.Update;
-import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.MethodOutcome;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import jp.renkei.hub.store.ResultSnapshots;
 import jp.renkei.hub.store.StoredResource;
@@ -20,8 +20,8 @@ import org.hl7.fhir.r4.model.Resource;
 /** All interactions for one resource type that clients may write. */
 public class ResourceProvider extends ReadOnlyResourceProvider {
 
-    public ResourceProvider(Class<? extends IBaseResource> resourceClass, ResourceOperations operations,
-                            ResultSnapshots snapshots) {
+    public ResourceProvider(
+            Class<? extends IBaseResource> resourceClass, ResourceOperations operations, ResultSnapshots snapshots) {
         super(resourceClass, operations, snapshots);
     }
 
@@ -32,7 +32,8 @@ public class ResourceProvider extends ReadOnlyResourceProvider {
             return written(operations.createRequest(type, (Resource) resource), false);
         }
         return operations.conditionally(() -> {
-            String existing = ifNoneExist == null ? null : operations.matchCondition(type, ifNoneExist, "If-None-Exist");
+            String existing =
+                    ifNoneExist == null ? null : operations.matchCondition(type, ifNoneExist, "If-None-Exist");
             if (existing != null) {
                 return outcome(operations.readCurrent(type, existing), ResourceOperations.Done.MATCHED);
             }
@@ -48,7 +49,9 @@ public class ResourceProvider extends ReadOnlyResourceProvider {
         if (ifNoneMatch != null) {
             operations.requireAbsent(type, id.getIdPart(), ifNoneMatch);
         }
-        return written(operations.updateRequest(type, id.getIdPart(), (Resource) resource, ResourceOperations.version(id)), true);
+        return written(
+                operations.updateRequest(type, id.getIdPart(), (Resource) resource, ResourceOperations.version(id)),
+                true);
     }
 
     /**
@@ -61,14 +64,16 @@ public class ResourceProvider extends ReadOnlyResourceProvider {
             return outcome(unchanged, ResourceOperations.Done.UNCHANGED);
         }
         StoredResource written = operations.write(request);
-        return outcome(written, written.version() == 1 ? ResourceOperations.Done.CREATED : ResourceOperations.Done.UPDATED);
+        return outcome(
+                written, written.version() == 1 ? ResourceOperations.Done.CREATED : ResourceOperations.Done.UPDATED);
     }
 
     /** {@code DELETE Type/id}, or the conditional {@code DELETE Type?params} (HAPI then passes no id but the condition). */
     @Delete
     public MethodOutcome delete(@IdParam IdType id, @ConditionalUrlParam String condition, RequestDetails request) {
         // HAPI passes If-Match into the id for updates but not for deletes.
-        Long ifMatch = id != null && id.hasVersionIdPart() ? ResourceOperations.version(id)
+        Long ifMatch = id != null && id.hasVersionIdPart()
+                ? ResourceOperations.version(id)
                 : ResourceOperations.ifMatchVersion(request.getHeader("If-Match"), "");
         if (id == null || !id.hasIdPart()) {
             if (condition == null) {
@@ -77,8 +82,9 @@ public class ResourceProvider extends ReadOnlyResourceProvider {
             }
             WriteRequest delete = operations.conditionalDeleteRequest(type, condition, ifMatch);
             if (delete == null) {
-                return new MethodOutcome().setOperationOutcome(information(
-                        "条件に一致する" + type + "はありません。何も削除していません (no match; nothing was deleted)"));
+                return new MethodOutcome()
+                        .setOperationOutcome(
+                                information("条件に一致する" + type + "はありません。何も削除していません (no match; nothing was deleted)"));
             }
             return deleted(operations.write(delete));
         }
@@ -96,7 +102,8 @@ public class ResourceProvider extends ReadOnlyResourceProvider {
 
     private MethodOutcome outcome(StoredResource stored, ResourceOperations.Done done) {
         return new MethodOutcome(new IdType(type, stored.id(), Long.toString(stored.version())))
-                .setResource(operations.toResource(stored)).setCreated(done == ResourceOperations.Done.CREATED)
+                .setResource(operations.toResource(stored))
+                .setCreated(done == ResourceOperations.Done.CREATED)
                 .setOperationOutcome(information(done.told(stored)));
     }
 }

@@ -1,6 +1,5 @@
 package jp.renkei.hub.fhir;
 
-import jp.renkei.hub.context.Permission;
 import ca.uhn.fhir.model.api.ResourceMetadataKeyEnum;
 import ca.uhn.fhir.model.valueset.BundleEntrySearchModeEnum;
 import ca.uhn.fhir.model.valueset.BundleEntryTransactionMethodEnum;
@@ -12,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import jp.renkei.hub.context.Permission;
 import jp.renkei.hub.search.IncludeSpec;
 import jp.renkei.hub.store.ResultSnapshots;
 import jp.renkei.hub.store.StoredResource;
@@ -42,8 +42,16 @@ final class StoredResultList implements IBundleProvider {
     private final List<String> keys;
     private String snapshotId;
 
-    private StoredResultList(ResourceOperations operations, ResultSnapshots snapshots, String kind, String type,
-                             List<IncludeSpec> includes, int size, Date published, List<String> keys, String snapshotId) {
+    private StoredResultList(
+            ResourceOperations operations,
+            ResultSnapshots snapshots,
+            String kind,
+            String type,
+            List<IncludeSpec> includes,
+            int size,
+            Date published,
+            List<String> keys,
+            String snapshotId) {
         this.operations = operations;
         this.snapshots = snapshots;
         this.kind = kind;
@@ -55,8 +63,13 @@ final class StoredResultList implements IBundleProvider {
         this.snapshotId = snapshotId;
     }
 
-    static StoredResultList fresh(ResourceOperations operations, ResultSnapshots snapshots, String kind, String type,
-                                  List<IncludeSpec> includes, List<String> keys) {
+    static StoredResultList fresh(
+            ResourceOperations operations,
+            ResultSnapshots snapshots,
+            String kind,
+            String type,
+            List<IncludeSpec> includes,
+            List<String> keys) {
         return new StoredResultList(operations, snapshots, kind, type, includes, keys.size(), new Date(), keys, null);
     }
 
@@ -68,28 +81,55 @@ final class StoredResultList implements IBundleProvider {
      * from the list's start; the list still reports the whole history's size, which the links and {@code total} are
      * computed from.
      */
-    static StoredResultList history(ResourceOperations operations, ResultSnapshots snapshots, String type, List<String> keys,
-                                    Integer offset, ca.uhn.fhir.rest.api.server.RequestDetails request) {
+    static StoredResultList history(
+            ResourceOperations operations,
+            ResultSnapshots snapshots,
+            String type,
+            List<String> keys,
+            Integer offset,
+            ca.uhn.fhir.rest.api.server.RequestDetails request) {
         int skip = offset == null ? 0 : Math.min(Math.max(offset, 0), keys.size());
-        StoredResultList list = new StoredResultList(operations, snapshots, HISTORY, type, List.of(), keys.size(), new Date(),
-                keys.subList(skip, keys.size()), null);
+        StoredResultList list = new StoredResultList(
+                operations,
+                snapshots,
+                HISTORY,
+                type,
+                List.of(),
+                keys.size(),
+                new Date(),
+                keys.subList(skip, keys.size()),
+                null);
         if (offset == null) {
             HistoryPages.remember(request, list);
         }
         return list;
     }
 
-    static StoredResultList fromSnapshot(ResourceOperations operations, ResultSnapshots snapshots,
-                                         ResultSnapshots.Snapshot snapshot) {
-        List<IncludeSpec> includes = snapshot.includes().stream().map(StoredResultList::decodeInclude).toList();
-        return new StoredResultList(operations, snapshots, snapshot.kind(), snapshot.type(), includes,
-                snapshot.total(), new Date(snapshot.created()), null, snapshot.id());
+    static StoredResultList fromSnapshot(
+            ResourceOperations operations, ResultSnapshots snapshots, ResultSnapshots.Snapshot snapshot) {
+        List<IncludeSpec> includes = snapshot.includes().stream()
+                .map(StoredResultList::decodeInclude)
+                .toList();
+        return new StoredResultList(
+                operations,
+                snapshots,
+                snapshot.kind(),
+                snapshot.type(),
+                includes,
+                snapshot.total(),
+                new Date(snapshot.created()),
+                null,
+                snapshot.id());
     }
 
     /** Freezes the list so that {@code next} links can find it; returns its id. */
     String persist() {
         if (snapshotId == null) {
-            snapshotId = snapshots.save(kind, type, keys, includes.stream().map(StoredResultList::encodeInclude).toList(),
+            snapshotId = snapshots.save(
+                    kind,
+                    type,
+                    keys,
+                    includes.stream().map(StoredResultList::encodeInclude).toList(),
                     operations.callerKey());
         }
         return snapshotId;
@@ -115,8 +155,11 @@ final class StoredResultList implements IBundleProvider {
         for (StoredResource version : historyVersions(pageKeys)) {
             Resource resource = served(version, null);
             if (!version.deleted() && !(resource instanceof OperationOutcome)) {
-                ResourceMetadataKeyEnum.ENTRY_TRANSACTION_METHOD.put(resource,
-                        version.version() == 1 ? BundleEntryTransactionMethodEnum.POST : BundleEntryTransactionMethodEnum.PUT);
+                ResourceMetadataKeyEnum.ENTRY_TRANSACTION_METHOD.put(
+                        resource,
+                        version.version() == 1
+                                ? BundleEntryTransactionMethodEnum.POST
+                                : BundleEntryTransactionMethodEnum.PUT);
             }
             out.add(resource);
         }
@@ -126,22 +169,34 @@ final class StoredResultList implements IBundleProvider {
     /** The page's versions the caller may still see, in the list's order; the system history's keys name their type. */
     private List<StoredResource> historyVersions(List<String> pageKeys) {
         if (type != null) {
-            return operations.visible(operations.visibleVersions(type, operations.records().readVersions(type, pageKeys), Permission.READ), Permission.READ);
+            return operations.visible(
+                    operations.visibleVersions(
+                            type, operations.records().readVersions(type, pageKeys), Permission.READ),
+                    Permission.READ);
         }
         Map<String, List<String>> keysByType = new LinkedHashMap<>();
         for (String key : pageKeys) {
             int slash = key.indexOf('/');
-            keysByType.computeIfAbsent(key.substring(0, slash), t -> new ArrayList<>()).add(key.substring(slash + 1));
+            keysByType
+                    .computeIfAbsent(key.substring(0, slash), t -> new ArrayList<>())
+                    .add(key.substring(slash + 1));
         }
         Map<String, StoredResource> shown = new java.util.HashMap<>();
-        keysByType.forEach((t, keys) -> operations.visible(operations.visibleVersions(t, operations.records().readVersions(t, keys), Permission.READ), Permission.READ)
+        keysByType.forEach((t, keys) -> operations
+                .visible(
+                        operations.visibleVersions(t, operations.records().readVersions(t, keys), Permission.READ),
+                        Permission.READ)
                 .forEach(v -> shown.put(t + "/" + v.historyKey(), v)));
-        return pageKeys.stream().map(shown::get).filter(java.util.Objects::nonNull).toList();
+        return pageKeys.stream()
+                .map(shown::get)
+                .filter(java.util.Objects::nonNull)
+                .toList();
     }
 
     private List<IBaseResource> searchPage(List<String> pageKeys) {
         List<IBaseResource> out = new ArrayList<>();
-        List<StoredResource> matches = operations.visible(operations.records().readCurrent(type, pageKeys, true), Permission.SEARCH);
+        List<StoredResource> matches =
+                operations.visible(operations.records().readCurrent(type, pageKeys, true), Permission.SEARCH);
         Set<String> present = new LinkedHashSet<>();
         for (StoredResource match : matches) {
             if (match.deleted()) {
@@ -172,14 +227,17 @@ final class StoredResultList implements IBundleProvider {
                     }
                     String targetType = reference.substring(0, slash);
                     if (include.targetType() == null || include.targetType().equals(targetType)) {
-                        idsByType.computeIfAbsent(targetType, t -> new ArrayList<>()).add(reference.substring(slash + 1));
+                        idsByType
+                                .computeIfAbsent(targetType, t -> new ArrayList<>())
+                                .add(reference.substring(slash + 1));
                     }
                 }
             }
         }
         List<IBaseResource> out = new ArrayList<>();
         idsByType.forEach((targetType, ids) -> {
-            for (StoredResource target : operations.visible(operations.records().readCurrent(targetType, ids, true), Permission.READ)) {
+            for (StoredResource target :
+                    operations.visible(operations.records().readCurrent(targetType, ids, true), Permission.READ)) {
                 if (!target.deleted()) {
                     out.add(served(target, BundleEntrySearchModeEnum.INCLUDE));
                 }
@@ -191,7 +249,10 @@ final class StoredResultList implements IBundleProvider {
 
     /** {@code _revinclude}: records that refer to the page's matches, as far as the caller may read them, like {@code _include}. */
     private List<IBaseResource> revIncluded(List<StoredResource> matches, Set<String> present) {
-        List<String> references = matches.stream().filter(m -> !m.deleted()).map(m -> type + "/" + m.id()).toList();
+        List<String> references = matches.stream()
+                .filter(m -> !m.deleted())
+                .map(m -> type + "/" + m.id())
+                .toList();
         List<IBaseResource> out = new ArrayList<>();
         for (IncludeSpec include : includes) {
             if (!include.reverse()) {
@@ -213,8 +274,8 @@ final class StoredResultList implements IBundleProvider {
     private Resource served(StoredResource stored, BundleEntrySearchModeEnum mode) {
         Resource resource = operations.toResourceOrRefusal(stored);
         if (mode != null) {
-            ResourceMetadataKeyEnum.ENTRY_SEARCH_MODE.put(resource,
-                    resource instanceof OperationOutcome ? BundleEntrySearchModeEnum.OUTCOME : mode);
+            ResourceMetadataKeyEnum.ENTRY_SEARCH_MODE.put(
+                    resource, resource instanceof OperationOutcome ? BundleEntrySearchModeEnum.OUTCOME : mode);
         }
         return resource;
     }
@@ -248,6 +309,8 @@ final class StoredResultList implements IBundleProvider {
             return new IncludeSpec(sourceAndParam[1], null, sourceAndParam[0]);
         }
         int colon = encoded.indexOf(':');
-        return colon < 0 ? new IncludeSpec(encoded, null) : new IncludeSpec(encoded.substring(0, colon), encoded.substring(colon + 1));
+        return colon < 0
+                ? new IncludeSpec(encoded, null)
+                : new IncludeSpec(encoded.substring(0, colon), encoded.substring(colon + 1));
     }
 }

@@ -32,7 +32,12 @@ public class SystemProvider {
     /** {@code GET [base]/_history}: the versions of every type the caller may see, newest first. */
     @History
     public IBundleProvider systemHistory(@Since Date since, @Offset Integer offset, RequestDetails request) {
-        return StoredResultList.history(operations, snapshots, null, operations.systemHistory(ReadOnlyResourceProvider.millis(since)),
-                offset, request);
+        return StoredResultList.history(
+                operations,
+                snapshots,
+                null,
+                operations.systemHistory(ReadOnlyResourceProvider.millis(since)),
+                offset,
+                request);
     }
 }

@@ -49,11 +49,15 @@ class TransactionProcessor {
 
     /** {@code request} gives the server base for links and the {@code Prefer} header that shapes each write entry. */
     public Bundle process(Bundle bundle, RequestDetails request) {
-        Answer answer = new Answer(request.getFhirServerBase(),
-                RestfulServerUtils.parsePreferHeader(request.getHeader("Prefer")).getReturn());
+        Answer answer = new Answer(
+                request.getFhirServerBase(),
+                RestfulServerUtils.parsePreferHeader(request.getHeader("Prefer"))
+                        .getReturn());
         if (bundle.getType() == Bundle.BundleType.TRANSACTION) {
             boolean conditional = bundle.getEntry().stream().anyMatch(TransactionProcessor::conditional);
-            return conditional ? operations.conditionally(() -> transaction(bundle, answer)) : transaction(bundle, answer);
+            return conditional
+                    ? operations.conditionally(() -> transaction(bundle, answer))
+                    : transaction(bundle, answer);
         }
         if (bundle.getType() == Bundle.BundleType.BATCH) {
             return batch(bundle, answer);
@@ -76,9 +80,12 @@ class TransactionProcessor {
             }
             Integer first = seen.putIfAbsent(entries.get(i).getFullUrl(), i);
             if (first != null) {
-                throw OperationOutcomes.invalid(OperationOutcome.IssueType.INVARIANT, "Bundle.entry[" + i + "].fullUrl",
+                throw OperationOutcomes.invalid(
+                        OperationOutcome.IssueType.INVARIANT,
+                        "Bundle.entry[" + i + "].fullUrl",
                         "Bundle の entry " + first + " と " + i + " が同じ fullUrl です (bdl-7: entries " + first + " and " + i
-                                + " share one fullUrl; a fullUrl must be unique in a " + bundle.getType().toCode() + ")");
+                                + " share one fullUrl; a fullUrl must be unique in a "
+                                + bundle.getType().toCode() + ")");
             }
         }
     }
@@ -100,9 +107,11 @@ class TransactionProcessor {
                 continue;
             }
             Planned plan = plan(i, entries.get(i), assigned);
-            if (plan.request() != null && !targets.add(plan.request().type() + "/" + plan.request().id())) {
-                throw new InvalidRequestException("Transaction entry " + i + " changes " + plan.request().type() + "/"
-                        + plan.request().id() + ", which another entry of the same transaction also changes");
+            if (plan.request() != null
+                    && !targets.add(plan.request().type() + "/" + plan.request().id())) {
+                throw new InvalidRequestException(
+                        "Transaction entry " + i + " changes " + plan.request().type() + "/"
+                                + plan.request().id() + ", which another entry of the same transaction also changes");
             }
             plans.add(plan);
         }
@@ -112,7 +121,10 @@ class TransactionProcessor {
             }
         }
         plans.replaceAll(plan -> plan == null ? null : unlessUnchanged(plan));
-        List<WriteRequest> writes = plans.stream().filter(p -> p != null && p.request() != null).map(Planned::request).toList();
+        List<WriteRequest> writes = plans.stream()
+                .filter(p -> p != null && p.request() != null)
+                .map(Planned::request)
+                .toList();
         List<StoredResource> written = writes.isEmpty() ? List.of() : operations.writeTransaction(writes);
         Bundle response = new Bundle().setType(Bundle.BundleType.TRANSACTIONRESPONSE);
         int w = 0;
@@ -127,7 +139,15 @@ class TransactionProcessor {
         for (int i = 0; i < entries.size(); i++) {
             if (plans.get(i) == null) {
                 int index = i;
-                response.getEntry().set(i, answered(index, () -> reads.get(index, entries.get(index).getRequest().getUrl(), answer.base())));
+                response.getEntry()
+                        .set(
+                                i,
+                                answered(
+                                        index,
+                                        () -> reads.get(
+                                                index,
+                                                entries.get(index).getRequest().getUrl(),
+                                                answer.base())));
             }
         }
         return response;
@@ -161,7 +181,8 @@ class TransactionProcessor {
     /** A write that would restate the current version writes nothing ({@link ResourceOperations#unchanged}). */
     private Planned unlessUnchanged(Planned plan) {
         // a create under a new id restates nothing; one that found its document is pinned to it (If-Match)
-        boolean existing = plan.request() != null && (plan.outcome() != Outcome.CREATED || plan.request().ifMatch() != null);
+        boolean existing = plan.request() != null
+                && (plan.outcome() != Outcome.CREATED || plan.request().ifMatch() != null);
         StoredResource unchanged = existing ? operations.unchanged(plan.request()) : null;
         return unchanged == null ? plan : new Planned(Outcome.UNCHANGED, null, unchanged);
     }
@@ -182,13 +203,16 @@ class TransactionProcessor {
     }
 
     private static boolean isGet(BundleEntryComponent entry) {
-        return entry.getRequest().getMethod() == HTTPVerb.GET && entry.getRequest().hasUrl();
+        return entry.getRequest().getMethod() == HTTPVerb.GET
+                && entry.getRequest().hasUrl();
     }
 
     /** Works out what one entry will write, without writing anything. */
     private Planned plan(int index, BundleEntryComponent entry, Map<String, String> assigned) {
         BundleEntryRequestComponent request = entry.getRequest();
-        if (request.getMethod() == null || request.getUrl() == null || request.getUrl().isBlank()) {
+        if (request.getMethod() == null
+                || request.getUrl() == null
+                || request.getUrl().isBlank()) {
             throw new InvalidRequestException("Bundle entry " + index + " needs request.method and request.url");
         }
         String url = request.getUrl();
@@ -212,44 +236,55 @@ class TransactionProcessor {
             case PUT -> {
                 IdType id = new IdType(url);
                 if (!id.hasResourceType() || !id.hasIdPart() || url.contains("?")) {
-                    throw new InvalidRequestException("Bundle entry " + index + ": PUT needs a url of the form Type/id, not '" + url + "'");
+                    throw new InvalidRequestException(
+                            "Bundle entry " + index + ": PUT needs a url of the form Type/id, not '" + url + "'");
                 }
                 requireResource(index, resource, id.getResourceType());
-                if (resource.hasIdElement() && !id.getIdPart().equals(resource.getIdElement().getIdPart())
+                if (resource.hasIdElement()
+                        && !id.getIdPart().equals(resource.getIdElement().getIdPart())
                         && !(entry.hasFullUrl() && entry.getFullUrl().startsWith("urn:"))) {
-                    throw new InvalidRequestException("Bundle entry " + index + ": resource id '" + resource.getIdElement().getIdPart()
-                            + "' does not match the url '" + url + "'");
+                    throw new InvalidRequestException("Bundle entry " + index + ": resource id '"
+                            + resource.getIdElement().getIdPart() + "' does not match the url '" + url + "'");
                 }
                 remember(entry, id.getResourceType(), id.getIdPart(), assigned);
                 if (request.hasIfNoneMatch()) {
                     operations.requireAbsent(id.getResourceType(), id.getIdPart(), request.getIfNoneMatch());
                 }
                 Long ifMatch = ResourceOperations.ifMatchVersion(request.getIfMatch(), "Bundle entry " + index + ": ");
-                yield new Planned(Outcome.UPDATED, operations.updateRequest(id.getResourceType(), id.getIdPart(), resource, ifMatch), null);
+                yield new Planned(
+                        Outcome.UPDATED,
+                        operations.updateRequest(id.getResourceType(), id.getIdPart(), resource, ifMatch),
+                        null);
             }
             case DELETE -> {
                 Long ifMatch = ResourceOperations.ifMatchVersion(request.getIfMatch(), "Bundle entry " + index + ": ");
                 if (url.contains("?")) {
                     // conditional delete, as over REST: nothing matched is a 204 that deletes nothing
-                    yield new Planned(Outcome.DELETED, operations.conditionalDeleteRequest(typeOf(index, method, url), url, ifMatch), null);
+                    yield new Planned(
+                            Outcome.DELETED,
+                            operations.conditionalDeleteRequest(typeOf(index, method, url), url, ifMatch),
+                            null);
                 }
                 IdType id = new IdType(url);
                 if (!id.hasResourceType() || !id.hasIdPart()) {
-                    throw new InvalidRequestException("Bundle entry " + index + ": DELETE needs a url of the form Type/id"
-                            + " or Type?search, not '" + url + "'");
+                    throw new InvalidRequestException("Bundle entry " + index
+                            + ": DELETE needs a url of the form Type/id" + " or Type?search, not '" + url + "'");
                 }
-                yield new Planned(Outcome.DELETED, operations.deleteRequest(id.getResourceType(), id.getIdPart(), ifMatch), null);
+                yield new Planned(
+                        Outcome.DELETED, operations.deleteRequest(id.getResourceType(), id.getIdPart(), ifMatch), null);
             }
-            default -> throw new InvalidRequestException("Bundle entry " + index + ": method " + method.toCode()
-                    + " is not supported in a transaction or batch (use GET, POST, PUT or DELETE)");
+            default ->
+                throw new InvalidRequestException("Bundle entry " + index + ": method " + method.toCode()
+                        + " is not supported in a transaction or batch (use GET, POST, PUT or DELETE)");
         };
     }
 
     private String typeOf(int index, HTTPVerb method, String url) {
         String type = url.contains("?") ? url.substring(0, url.indexOf('?')) : url;
         if (type.contains("/")) {
-            throw new InvalidRequestException("Bundle entry " + index + ": " + method.toCode() + " url must be a resource type"
-                    + (method == HTTPVerb.POST ? "" : " followed by search parameters") + ", not '" + url + "'");
+            throw new InvalidRequestException("Bundle entry " + index + ": " + method.toCode()
+                    + " url must be a resource type" + (method == HTTPVerb.POST ? "" : " followed by search parameters")
+                    + ", not '" + url + "'");
         }
         return type;
     }
@@ -259,8 +294,8 @@ class TransactionProcessor {
             throw new InvalidRequestException("Bundle entry " + index + " has no resource");
         }
         if (!resource.fhirType().equals(type)) {
-            throw new InvalidRequestException("Bundle entry " + index + ": resource is a " + resource.fhirType()
-                    + " but the url names " + type);
+            throw new InvalidRequestException(
+                    "Bundle entry " + index + ": resource is a " + resource.fhirType() + " but the url names " + type);
         }
     }
 
@@ -305,7 +340,8 @@ class TransactionProcessor {
         entry.getResponse().setStatus(status);
         if (plan.outcome() == Outcome.UNCHANGED) {
             // whatever Prefer asks: a 200 alone does not tell a record left as it was from one updated
-            entry.getResponse().setOutcome(OperationOutcomes.information(ResourceOperations.Done.UNCHANGED.told(result)));
+            entry.getResponse()
+                    .setOutcome(OperationOutcomes.information(ResourceOperations.Done.UNCHANGED.told(result)));
         }
         if (result != null) {
             entry.getResponse().setLocation(result.type() + "/" + result.id() + "/_history/" + result.version());
@@ -316,13 +352,17 @@ class TransactionProcessor {
             entry.setResource(operations.toResource(result));
         } else if (answer.prefer() == PreferReturnEnum.OPERATION_OUTCOME) {
             ResourceOperations.Done done = switch (plan.outcome()) {
-                case CREATED, UPDATED -> result.version() == 1 ? ResourceOperations.Done.CREATED : ResourceOperations.Done.UPDATED;
+                case CREATED, UPDATED ->
+                    result.version() == 1 ? ResourceOperations.Done.CREATED : ResourceOperations.Done.UPDATED;
                 case EXISTING -> ResourceOperations.Done.MATCHED;
                 case UNCHANGED -> ResourceOperations.Done.UNCHANGED;
                 case DELETED -> ResourceOperations.Done.DELETED;
             };
-            entry.getResponse().setOutcome(OperationOutcomes.information(result != null ? done.told(result)
-                    : "条件に一致するものはありません。何も削除していません (no match; nothing was deleted)"));
+            entry.getResponse()
+                    .setOutcome(OperationOutcomes.information(
+                            result != null
+                                    ? done.told(result)
+                                    : "条件に一致するものはありません。何も削除していません (no match; nothing was deleted)"));
         }
         return entry;
     }
@@ -333,12 +373,16 @@ class TransactionProcessor {
         return entry;
     }
 
-    private enum Outcome { CREATED, UPDATED, EXISTING, UNCHANGED, DELETED }
+    private enum Outcome {
+        CREATED,
+        UPDATED,
+        EXISTING,
+        UNCHANGED,
+        DELETED
+    }
 
     /** How the response is written: the base for links, and what {@code Prefer: return=} asks for (null: not said). */
-    private record Answer(String base, PreferReturnEnum prefer) {
-    }
+    private record Answer(String base, PreferReturnEnum prefer) {}
 
-    private record Planned(Outcome outcome, WriteRequest request, StoredResource existing) {
-    }
+    private record Planned(Outcome outcome, WriteRequest request, StoredResource existing) {}
 }

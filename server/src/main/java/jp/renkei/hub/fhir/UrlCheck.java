@@ -31,7 +31,9 @@ public final class UrlCheck {
         if (path != null) {
             for (String segment : path.split("/")) {
                 if (!segment.isEmpty() && segment.isBlank()) {
-                    throw OperationOutcomes.invalid(IssueType.INVALID, null,
+                    throw OperationOutcomes.invalid(
+                            IssueType.INVALID,
+                            null,
                             "URL のパスに空白だけの部分があります (a segment of the URL path is blank; ids are 1-64 of A-Z a-z 0-9 - .)");
                 }
             }
@@ -48,7 +50,9 @@ public final class UrlCheck {
             }
             for (String value : values) {
                 if (value.trim().startsWith("-")) {
-                    throw OperationOutcomes.invalid(IssueType.INVALID, null,
+                    throw OperationOutcomes.invalid(
+                            IssueType.INVALID,
+                            null,
                             name + " は 0 以上の整数です (" + name + " must be a whole number of 0 or more)");
                 }
             }
@@ -61,7 +65,8 @@ public final class UrlCheck {
             return;
         }
         String type = request.getResourceName();
-        boolean conditional = request.getCompleteUrl() != null && request.getCompleteUrl().contains("?");
+        boolean conditional =
+                request.getCompleteUrl() != null && request.getCompleteUrl().contains("?");
         if (operation == RestOperationTypeEnum.UPDATE) {
             if (conditional) {
                 throw new MethodNotAllowedException("Conditional update (PUT " + type + "?...) is not supported;"

@@ -26,13 +26,16 @@ final class BindingTokens {
      * What a token allows; {@code base} is the FHIR base the client used, for the URLs in notifications;
      * {@code access} the access token it was issued for, checked again while the socket is open (null without checks).
      */
-    record Binding(String owner, Map<String, Object> claims, List<String> subscriptions, Instant expires, String base,
-                   ActiveTokens.Token access) {
-    }
+    record Binding(
+            String owner,
+            Map<String, Object> claims,
+            List<String> subscriptions,
+            Instant expires,
+            String base,
+            ActiveTokens.Token access) {}
 
     /** A token's binding and the socket that took it (null: not used yet). */
-    private record Slot(Binding binding, String socket) {
-    }
+    private record Slot(Binding binding, String socket) {}
 
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Slot> byHash = new ConcurrentHashMap<>();
@@ -75,7 +78,8 @@ final class BindingTokens {
 
     private static String hash(String token) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }

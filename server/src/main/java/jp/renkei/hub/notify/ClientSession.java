@@ -11,8 +11,8 @@ import jp.renkei.hub.access.ActiveTokens;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.socket.CloseStatus;
-import org.springframework.web.socket.adapter.NativeWebSocketSession;
 import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.adapter.NativeWebSocketSession;
 
 /**
  * One client's socket: the Subscriptions bound to it and its outgoing queue. Sending never blocks the
@@ -56,7 +56,8 @@ final class ClientSession {
     ClientSession(WebSocketSession session, int maxQueued, long sendTimeoutMillis) {
         this.session = session;
         this.maxQueued = maxQueued;
-        // the servlet container's (Jakarta) session: its asynchronous send is what keeps one client from holding up others
+        // the servlet container's (Jakarta) session: its asynchronous send is what keeps one client from holding up
+        // others
         this.nativeSession = ((NativeWebSocketSession) session).getNativeSession(Session.class);
         nativeSession.getAsyncRemote().setSendTimeout(sendTimeoutMillis);
     }
@@ -103,8 +104,10 @@ final class ClientSession {
         synchronized (this) {
             if (queue.size() >= maxQueued) {
                 if (dropped == 0) {
-                    log.warn("WebSocket session {} is not keeping up: its queued notifications are dropped; "
-                            + "the client replays them with $events", session.getId());
+                    log.warn(
+                            "WebSocket session {} is not keeping up: its queued notifications are dropped; "
+                                    + "the client replays them with $events",
+                            session.getId());
                 }
                 dropped += queue.size();
                 queue.clear();
@@ -119,8 +122,7 @@ final class ClientSession {
         transmit(first);
     }
 
-    private record Outgoing(String text, Runnable onDelivered) {
-    }
+    private record Outgoing(String text, Runnable onDelivered) {}
 
     private void transmit(Outgoing message) {
         String text = message.text();
@@ -148,7 +150,8 @@ final class ClientSession {
             }
         }
         if (!ok) {
-            close(CloseStatus.SESSION_NOT_RELIABLE.withReason("通知を送れませんでした (could not deliver in time; reconnect and replay with $events)"));
+            close(CloseStatus.SESSION_NOT_RELIABLE.withReason(
+                    "通知を送れませんでした (could not deliver in time; reconnect and replay with $events)"));
             synchronized (this) {
                 queue.clear();
                 sending = false;

@@ -22,8 +22,8 @@ import jp.renkei.hub.store.NotificationEventStore.Counter;
 class EventLog {
 
     /** One event: which version of which resource it is about, from which committed change. */
-    public record Event(String subscription, long number, long at, String focusType, String focusId, long focusVersion,
-                        String tx) {
+    public record Event(
+            String subscription, long number, long at, String focusType, String focusId, long focusVersion, String tx) {
 
         String focus() {
             return focusType + "/" + focusId;
@@ -61,8 +61,8 @@ class EventLog {
         Map<String, Event> last = new LinkedHashMap<>();
         Map<String, Set<String>> txs = new LinkedHashMap<>();
         for (Event e : batch) {
-            stored.add(new NotificationEventStore.Event(e.subscription(), e.number(), e.at(), e.focusType(), e.focusId(),
-                    e.focusVersion(), e.tx()));
+            stored.add(new NotificationEventStore.Event(
+                    e.subscription(), e.number(), e.at(), e.focusType(), e.focusId(), e.focusVersion(), e.tx()));
             last.put(e.subscription(), e);
             txs.computeIfAbsent(e.subscription(), s -> new LinkedHashSet<>()).add(e.tx());
         }
@@ -83,8 +83,9 @@ class EventLog {
     public List<Event> range(String subscription, long from, long to) {
         Map<Long, Event> found = new TreeMap<>();
         for (NotificationEventStore.Event e : store.events(subscription, from, to)) {
-            found.put(e.number(), new Event(subscription, e.number(), e.at(), e.focusType(), e.focusId(), e.focusVersion(),
-                    e.tx()));
+            found.put(
+                    e.number(),
+                    new Event(subscription, e.number(), e.at(), e.focusType(), e.focusId(), e.focusVersion(), e.tx()));
         }
         return List.copyOf(found.values());
     }

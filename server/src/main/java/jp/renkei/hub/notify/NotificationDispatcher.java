@@ -18,8 +18,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import jp.renkei.hub.access.AccessGuard;
-import jp.renkei.hub.context.Caller;
 import jp.renkei.hub.audit.AuditTrail;
+import jp.renkei.hub.context.Caller;
 import jp.renkei.hub.store.ChangeFeed;
 import jp.renkei.hub.store.Durability;
 import jp.renkei.hub.store.Records;
@@ -63,22 +63,32 @@ class NotificationDispatcher implements SmartLifecycle {
     private final Set<String> unrecorded = ConcurrentHashMap.newKeySet();
     /** Bounds how far recording may fall behind pushing. */
     private final Semaphore recording = new Semaphore(64);
+
     private volatile long startupUntil;
     private volatile Thread worker;
     private volatile boolean running;
 
     /** A change to dispatch; {@code recovered} when it was left pending by an earlier run of the hub. */
-    private record Queued(ChangeFeed.Change change, boolean recovered) {
-    }
+    private record Queued(ChangeFeed.Change change, boolean recovered) {}
 
     /** An event taken for one Subscription, with what its notification shows. */
-    private record Taken(Subscriptions.Entry subscription, EventLog.Event event, Caller owner, StoredResource stored,
-                         boolean created) {
-    }
+    private record Taken(
+            Subscriptions.Entry subscription,
+            EventLog.Event event,
+            Caller owner,
+            StoredResource stored,
+            boolean created) {}
 
-    NotificationDispatcher(Records records, Subscriptions subscriptions, EventLog events, NotificationSocket socket,
-                           NotificationBundles bundles, AccessGuard guard, AuditTrail audit, Receipts receipts,
-                           Durability durability) {
+    NotificationDispatcher(
+            Records records,
+            Subscriptions subscriptions,
+            EventLog events,
+            NotificationSocket socket,
+            NotificationBundles bundles,
+            AccessGuard guard,
+            AuditTrail audit,
+            Receipts receipts,
+            Durability durability) {
         this.records = records;
         this.subscriptions = subscriptions;
         this.events = events;
@@ -159,7 +169,8 @@ class NotificationDispatcher implements SmartLifecycle {
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
-                // The changes stay recorded; they are taken again (as after a crash) in a second. Never log what they were about.
+                // The changes stay recorded; they are taken again (as after a crash) in a second. Never log what they
+                // were about.
                 log.error("Dispatching notifications failed for {} change(s); retrying", batch.size(), e);
                 batch.forEach(q -> queue.add(new Queued(q.change(), true)));
                 try {
@@ -193,7 +204,9 @@ class NotificationDispatcher implements SmartLifecycle {
             }
         }
         // events numbered by an earlier attempt are not pushed again: handshakes may count them from now on
-        counted.stream().map(t -> t.subscription().id()).distinct()
+        counted.stream()
+                .map(t -> t.subscription().id())
+                .distinct()
                 .forEach(id -> socket.caughtUp(id, events.count(id)));
         List<Taken> pushed = new ArrayList<>(taken);
         pushed.addAll(counted);
@@ -216,7 +229,10 @@ class NotificationDispatcher implements SmartLifecycle {
      */
     private void record(List<Queued> changes, List<Taken> pushed) {
         try {
-            receipts.notified(pushed.stream().map(t -> new Receipts.Notice(t.event().focus(), t.owner(), t.event().at())).toList());
+            receipts.notified(pushed.stream()
+                    .map(t -> new Receipts.Notice(
+                            t.event().focus(), t.owner(), t.event().at()))
+                    .toList());
             audit.recordNotifications(notified(pushed), changes.stream().anyMatch(Queued::recovered));
             List<String> txs = changes.stream().map(q -> q.change().tx()).toList();
             records.changeFeed().done(txs);
@@ -232,7 +248,9 @@ class NotificationDispatcher implements SmartLifecycle {
      * numbered (the change was being dispatched when the hub stopped), to be audited if they are not yet.
      */
     private void collect(Queued queued, ChangeFeed.Entry entry, Date now, List<Taken> taken, List<Taken> counted) {
-        List<Topic> topics = Arrays.stream(Topic.values()).filter(t -> t.resourceTypes().contains(entry.type())).toList();
+        List<Topic> topics = Arrays.stream(Topic.values())
+                .filter(t -> t.resourceTypes().contains(entry.type()))
+                .toList();
         if (topics.isEmpty()) {
             return;
         }
@@ -250,7 +268,9 @@ class NotificationDispatcher implements SmartLifecycle {
             public Resource get() {
                 if (!read) {
                     read = true;
-                    StoredResource before = entry.version() > 1 ? records.readVersion(entry.type(), entry.id(), entry.version() - 1) : null;
+                    StoredResource before = entry.version() > 1
+                            ? records.readVersion(entry.type(), entry.id(), entry.version() - 1)
+                            : null;
                     known = before == null || before.deleted() ? null : records.unchecked(before);
                 }
                 return known;
@@ -262,17 +282,30 @@ class NotificationDispatcher implements SmartLifecycle {
                 continue;
             }
             // a change taken again after a crash may have given events to a Subscription whose filter has changed since
-            List<Subscriptions.Entry> candidates = queued.recovered() ? subscriptions.forTopic(topic)
-                    : subscriptions.forTopic(topic, patients);
+            List<Subscriptions.Entry> candidates =
+                    queued.recovered() ? subscriptions.forTopic(topic) : subscriptions.forTopic(topic, patients);
             for (Subscriptions.Entry subscription : candidates) {
                 if (!subscription.active(now)) {
                     continue;
                 }
-                if (queued.recovered() && events.alreadyCounted(subscription.id(), queued.change().tx())) {
-                    // only recorded, not pushed again: whether it was a create does not matter, so no read of the previous version
-                    counted.add(new Taken(subscription, new EventLog.Event(subscription.id(), 0, queued.change().at(),
-                            entry.type(), entry.id(), entry.version(), queued.change().tx()),
-                            guard.callerFrom(subscription.claims()), stored, false));
+                if (queued.recovered()
+                        && events.alreadyCounted(
+                                subscription.id(), queued.change().tx())) {
+                    // only recorded, not pushed again: whether it was a create does not matter, so no read of the
+                    // previous version
+                    counted.add(new Taken(
+                            subscription,
+                            new EventLog.Event(
+                                    subscription.id(),
+                                    0,
+                                    queued.change().at(),
+                                    entry.type(),
+                                    entry.id(),
+                                    entry.version(),
+                                    queued.change().tx()),
+                            guard.callerFrom(subscription.claims()),
+                            stored,
+                            false));
                     continue;
                 }
                 if (!TopicMatcher.passesFilters(subscription.spec(), stored, resource, patients)) {
@@ -281,8 +314,18 @@ class NotificationDispatcher implements SmartLifecycle {
                 Caller owner = guard.callerFrom(subscription.claims());
                 if (matcher.concerns(topic, owner, stored, resource) && guard.mayNotify(owner, stored)) {
                     long number = nextNumber(subscription.id(), taken);
-                    taken.add(new Taken(subscription, new EventLog.Event(subscription.id(), number, queued.change().at(),
-                            entry.type(), entry.id(), entry.version(), queued.change().tx()), owner, stored,
+                    taken.add(new Taken(
+                            subscription,
+                            new EventLog.Event(
+                                    subscription.id(),
+                                    number,
+                                    queued.change().at(),
+                                    entry.type(),
+                                    entry.id(),
+                                    entry.version(),
+                                    queued.change().tx()),
+                            owner,
+                            stored,
                             previous.get() == null));
                 }
             }
@@ -304,9 +347,10 @@ class NotificationDispatcher implements SmartLifecycle {
     private static List<AuditTrail.Notified> notified(List<Taken> taken) {
         Map<String, AuditTrail.Notified> byChange = new LinkedHashMap<>();
         for (Taken t : taken) {
-            AuditTrail.Notified n = byChange.computeIfAbsent(AuditTrail.Notified.key(t.event().tx(), t.subscription().id()),
-                    key -> new AuditTrail.Notified(key, t.owner(), t.subscription().id(), new LinkedHashSet<>(),
-                            new LinkedHashSet<>()));
+            AuditTrail.Notified n = byChange.computeIfAbsent(
+                    AuditTrail.Notified.key(t.event().tx(), t.subscription().id()),
+                    key -> new AuditTrail.Notified(
+                            key, t.owner(), t.subscription().id(), new LinkedHashSet<>(), new LinkedHashSet<>()));
             if (t.subscription().spec().content() != SubscriptionSpec.Content.EMPTY) {
                 n.patients().addAll(t.stored().labels().patients());
                 n.records().add(t.event().focus() + "/_history/" + t.event().focusVersion());
@@ -317,13 +361,22 @@ class NotificationDispatcher implements SmartLifecycle {
 
     private void push(Taken t) {
         NotificationBundles.Shown shown = show(t.subscription(), t.event(), t.stored(), t.created());
-        socket.deliver(t.subscription().id(), t.event().number(), base -> bundles.json(t.subscription(), NotificationBundles.Type.EVENT_NOTIFICATION,
-                t.event().number(), List.of(shown), base, Bundle.BundleType.HISTORY),
+        socket.deliver(
+                t.subscription().id(),
+                t.event().number(),
+                base -> bundles.json(
+                        t.subscription(),
+                        NotificationBundles.Type.EVENT_NOTIFICATION,
+                        t.event().number(),
+                        List.of(shown),
+                        base,
+                        Bundle.BundleType.HISTORY),
                 () -> receipts.delivered(t.event().focus(), t.subscription().owner()));
     }
 
     /** The event as its Subscription's content asks: nothing, a reference, or the resource. */
-    NotificationBundles.Shown show(Subscriptions.Entry subscription, EventLog.Event event, StoredResource stored, boolean created) {
+    NotificationBundles.Shown show(
+            Subscriptions.Entry subscription, EventLog.Event event, StoredResource stored, boolean created) {
         SubscriptionSpec.Content content = subscription.spec().content();
         if (content == SubscriptionSpec.Content.EMPTY || stored == null) {
             return new NotificationBundles.Shown(event.number(), event.at(), null, null, created);

@@ -53,8 +53,13 @@ public class NotificationSocket extends TextWebSocketHandler {
         volatile long published = -1;
     }
 
-    NotificationSocket(BindingTokens tokens, Subscriptions subscriptions, EventLog events, NotificationBundles bundles,
-                       NotifyProperties properties, ActiveTokens activeTokens) {
+    NotificationSocket(
+            BindingTokens tokens,
+            Subscriptions subscriptions,
+            EventLog events,
+            NotificationBundles bundles,
+            NotifyProperties properties,
+            ActiveTokens activeTokens) {
         this.tokens = tokens;
         this.activeTokens = activeTokens;
         this.subscriptions = subscriptions;
@@ -66,7 +71,12 @@ public class NotificationSocket extends TextWebSocketHandler {
     @Override
     public void afterConnectionEstablished(WebSocketSession session) {
         session.setTextMessageSizeLimit((int) properties.maxMessage().toBytes());
-        sessions.put(session.getId(), new ClientSession(session, properties.sessionQueue(), properties.sendTimeout().toMillis()));
+        sessions.put(
+                session.getId(),
+                new ClientSession(
+                        session,
+                        properties.sessionQueue(),
+                        properties.sendTimeout().toMillis()));
     }
 
     @Override
@@ -109,8 +119,13 @@ public class NotificationSocket extends TextWebSocketHandler {
             synchronized (channel) {
                 client.bind(id, binding.base(), binding.expires(), binding.access());
                 channel.clients.add(client);
-                client.send(bundles.json(subscription, NotificationBundles.Type.HANDSHAKE, published(channel, id), List.of(),
-                        binding.base(), Bundle.BundleType.HISTORY));
+                client.send(bundles.json(
+                        subscription,
+                        NotificationBundles.Type.HANDSHAKE,
+                        published(channel, id),
+                        List.of(),
+                        binding.base(),
+                        Bundle.BundleType.HISTORY));
             }
         }
     }
@@ -241,10 +256,13 @@ public class NotificationSocket extends TextWebSocketHandler {
                 continue;
             }
             List<Map.Entry<String, ClientSession.Bound>> expired = client.bound().entrySet().stream()
-                    .filter(e -> !e.getValue().expires.isAfter(now)).map(e -> Map.entry(e.getKey(), e.getValue())).toList();
+                    .filter(e -> !e.getValue().expires.isAfter(now))
+                    .map(e -> Map.entry(e.getKey(), e.getValue()))
+                    .toList();
             expired.forEach(e -> unbind(client, e.getKey(), e.getValue()));
             if (!expired.isEmpty() && client.bound().isEmpty()) {
-                client.close(CloseStatus.POLICY_VIOLATION.withReason("binding token expired; bind again with a new token"));
+                client.close(
+                        CloseStatus.POLICY_VIOLATION.withReason("binding token expired; bind again with a new token"));
                 continue;
             }
             CloseStatus ended = accessEnded(client);
@@ -255,13 +273,18 @@ public class NotificationSocket extends TextWebSocketHandler {
             for (Map.Entry<String, ClientSession.Bound> entry : client.bound().entrySet()) {
                 Subscriptions.Entry subscription = subscriptions.get(entry.getKey());
                 ClientSession.Bound bound = entry.getValue();
-                if (subscription != null && subscription.spec().heartbeatSeconds() > 0
+                if (subscription != null
+                        && subscription.spec().heartbeatSeconds() > 0
                         && millis - bound.lastSent >= subscription.spec().heartbeatSeconds() * 1000L) {
                     bound.lastSent = millis;
                     // what was handed to the sockets, never more: an event counted here is already on its way before it
                     long published = channel(subscription.id()).published;
-                    client.send(bundles.json(subscription, NotificationBundles.Type.HEARTBEAT,
-                            published >= 0 ? published : events.count(subscription.id()), List.of(), bound.base,
+                    client.send(bundles.json(
+                            subscription,
+                            NotificationBundles.Type.HEARTBEAT,
+                            published >= 0 ? published : events.count(subscription.id()),
+                            List.of(),
+                            bound.base,
                             Bundle.BundleType.HISTORY));
                 }
             }
@@ -277,10 +300,12 @@ public class NotificationSocket extends TextWebSocketHandler {
         for (ClientSession.Bound bound : client.bound().values()) {
             ActiveTokens.Status status = activeTokens.peek(bound.access);
             if (status == ActiveTokens.Status.ENDED) {
-                return CloseStatus.POLICY_VIOLATION.withReason("アクセスが終了しました (access ended: signed out, disabled or deleted)");
+                return CloseStatus.POLICY_VIOLATION.withReason(
+                        "アクセスが終了しました (access ended: signed out, disabled or deleted)");
             }
             if (status == ActiveTokens.Status.UNCONFIRMED) {
-                return CloseStatus.SERVICE_OVERLOAD.withReason("アクセスを確認できません (access not confirmed by the token issuer; reconnect later)");
+                return CloseStatus.SERVICE_OVERLOAD.withReason(
+                        "アクセスを確認できません (access not confirmed by the token issuer; reconnect later)");
             }
         }
         return null;

@@ -9,15 +9,15 @@ import jp.renkei.hub.access.ActiveTokens;
 import jp.renkei.hub.access.BrowserOrigins;
 import jp.renkei.hub.audit.AuditTrail;
 import jp.renkei.hub.store.Durability;
-import jp.renkei.hub.store.Records;
 import jp.renkei.hub.store.NotificationEventStore;
 import jp.renkei.hub.store.ReceiptStore;
+import jp.renkei.hub.store.Records;
 import jp.renkei.hub.store.SubscriptionStore;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.web.embedded.tomcat.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.web.socket.config.annotation.EnableWebSocket;
 import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
@@ -43,7 +43,8 @@ class NotifyConfig implements WebSocketConfigurer {
     public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
         // A page of another site must not open a socket with a stolen binding token: only the hub's own origin, the
         // listed ones (renkei.web.origins) and clients that send no Origin (not browsers) are let in; others get 403.
-        registry.addHandler(socket, "/notifications").setAllowedOrigins(browserOrigins.origins().toArray(String[]::new))
+        registry.addHandler(socket, "/notifications")
+                .setAllowedOrigins(browserOrigins.origins().toArray(String[]::new))
                 .addInterceptors(new UpgradeRequired());
     }
 
@@ -109,9 +110,13 @@ class NotifyConfig implements WebSocketConfigurer {
         }
 
         @Bean
-        NotificationSocket notificationSocket(BindingTokens tokens, Subscriptions subscriptions, EventLog events,
-                                              NotificationBundles bundles, NotifyProperties properties,
-                                              ActiveTokens activeTokens) {
+        NotificationSocket notificationSocket(
+                BindingTokens tokens,
+                Subscriptions subscriptions,
+                EventLog events,
+                NotificationBundles bundles,
+                NotifyProperties properties,
+                ActiveTokens activeTokens) {
             return new NotificationSocket(tokens, subscriptions, events, bundles, properties, activeTokens);
         }
 
@@ -123,21 +128,34 @@ class NotifyConfig implements WebSocketConfigurer {
                 t.setDaemon(true);
                 return t;
             });
-            ticker.scheduleWithFixedDelay(() -> {
-                try {
-                    socket.tick();
-                } catch (RuntimeException e) {
-                    org.slf4j.LoggerFactory.getLogger(NotifyConfig.class).error("Notification heartbeat round failed", e);
-                }
-            }, 1, 1, TimeUnit.SECONDS);
+            ticker.scheduleWithFixedDelay(
+                    () -> {
+                        try {
+                            socket.tick();
+                        } catch (RuntimeException e) {
+                            org.slf4j.LoggerFactory.getLogger(NotifyConfig.class)
+                                    .error("Notification heartbeat round failed", e);
+                        }
+                    },
+                    1,
+                    1,
+                    TimeUnit.SECONDS);
             return ticker;
         }
 
         @Bean
-        NotificationDispatcher notificationDispatcher(Records records, Subscriptions subscriptions, EventLog events,
-                                                      NotificationSocket socket, NotificationBundles bundles, AccessGuard guard,
-                                                      AuditTrail audit, Receipts receipts, Durability durability) {
-            return new NotificationDispatcher(records, subscriptions, events, socket, bundles, guard, audit, receipts, durability);
+        NotificationDispatcher notificationDispatcher(
+                Records records,
+                Subscriptions subscriptions,
+                EventLog events,
+                NotificationSocket socket,
+                NotificationBundles bundles,
+                AccessGuard guard,
+                AuditTrail audit,
+                Receipts receipts,
+                Durability durability) {
+            return new NotificationDispatcher(
+                    records, subscriptions, events, socket, bundles, guard, audit, receipts, durability);
         }
 
         @Bean
@@ -156,13 +174,32 @@ class NotifyConfig implements WebSocketConfigurer {
         }
 
         @Bean
-        SubscriptionProvider subscriptionProvider(Subscriptions subscriptions, EventLog events, BindingTokens tokens,
-                                                  NotificationBundles bundles, NotificationDispatcher dispatcher,
-                                                  NotificationSocket socket, Receipts receipts, AccessGuard guard,
-                                                  Records records, NotifyProperties properties, FhirContext fhirContext,
-                                                  ActiveTokens activeTokens) {
-            return new SubscriptionProvider(subscriptions, events, tokens, bundles, dispatcher, socket, receipts, guard, records,
-                    properties, fhirContext, activeTokens);
+        SubscriptionProvider subscriptionProvider(
+                Subscriptions subscriptions,
+                EventLog events,
+                BindingTokens tokens,
+                NotificationBundles bundles,
+                NotificationDispatcher dispatcher,
+                NotificationSocket socket,
+                Receipts receipts,
+                AccessGuard guard,
+                Records records,
+                NotifyProperties properties,
+                FhirContext fhirContext,
+                ActiveTokens activeTokens) {
+            return new SubscriptionProvider(
+                    subscriptions,
+                    events,
+                    tokens,
+                    bundles,
+                    dispatcher,
+                    socket,
+                    receipts,
+                    guard,
+                    records,
+                    properties,
+                    fhirContext,
+                    activeTokens);
         }
     }
 }

@@ -21,13 +21,13 @@ import org.springframework.util.unit.DataSize;
  *                          WebSocket frame buffers; every open socket holds four of them
  */
 @ConfigurationProperties("renkei.notify")
-public record NotifyProperties(@DefaultValue("5s") Duration bindTimeout,
-                               @DefaultValue("60m") Duration tokenLifetime,
-                               @DefaultValue("1") int minHeartbeat,
-                               @DefaultValue("3600") int maxHeartbeat,
-                               @DefaultValue("256") int sessionQueue,
-                               @DefaultValue("10s") Duration sendTimeout,
-                               @DefaultValue("1KB") DataSize maxMessage,
-                               @DefaultValue("1000") int maxEventsPage,
-                               @DefaultValue("2KB") DataSize socketBuffer) {
-}
+public record NotifyProperties(
+        @DefaultValue("5s") Duration bindTimeout,
+        @DefaultValue("60m") Duration tokenLifetime,
+        @DefaultValue("1") int minHeartbeat,
+        @DefaultValue("3600") int maxHeartbeat,
+        @DefaultValue("256") int sessionQueue,
+        @DefaultValue("10s") Duration sendTimeout,
+        @DefaultValue("1KB") DataSize maxMessage,
+        @DefaultValue("1000") int maxEventsPage,
+        @DefaultValue("2KB") DataSize socketBuffer) {}

@@ -66,11 +66,14 @@ public class ReceiptOperations implements OperationProvider {
             throw new ResourceNotFoundException(type + "/" + id.getIdPart() + " is not known");
         }
         guard.checkRead(stored, type + "/" + id.getIdPart() + " is not known");
-        AccessRecord.touched(type, stored.id(), stored.version(), stored.labels().patients());
+        AccessRecord.touched(
+                type, stored.id(), stored.version(), stored.labels().patients());
         Parameters out = new Parameters();
         for (Receipts.Receipt receipt : receipts.of(type + "/" + stored.id())) {
             Parameters.ParametersParameterComponent p = out.addParameter().setName("receipt");
-            Reference who = receipt.identity() == null || receipt.identity().isEmpty() ? new Reference() : new Reference(receipt.identity());
+            Reference who = receipt.identity() == null || receipt.identity().isEmpty()
+                    ? new Reference()
+                    : new Reference(receipt.identity());
             p.addPart().setName("recipient").setValue(who.setDisplay(receipt.username()));
             p.addPart().setName("notified").setValue(new InstantType(receipt.notified()));
             if (receipt.delivered() != null) {

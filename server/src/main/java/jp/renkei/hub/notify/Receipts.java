@@ -8,8 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import jp.renkei.hub.context.Caller;
 import jp.renkei.hub.audit.RecordsShown;
+import jp.renkei.hub.context.Caller;
 import jp.renkei.hub.store.ReceiptStore;
 
 /**
@@ -23,8 +23,8 @@ import jp.renkei.hub.store.ReceiptStore;
 class Receipts implements RecordsShown {
 
     /** One person's receipt of one record; null times have not happened yet. */
-    public record Receipt(String subject, String username, String identity, Date notified, Date delivered, Date opened) {
-    }
+    public record Receipt(
+            String subject, String username, String identity, Date notified, Date delivered, Date opened) {}
 
     private static final Set<String> OPENING = Set.of("read", "vread", "update", "$pdf");
     private static final Set<String> WATCHED = Topic.watchedTypes();
@@ -45,8 +45,13 @@ class Receipts implements RecordsShown {
         Map<String, Notice> unique = new LinkedHashMap<>();
         notices.forEach(n -> unique.putIfAbsent(n.focus() + "|" + n.owner().subject(), n));
         // the earliest notification counts, whether this runs first or is caught up after a crash
-        store.notified(unique.values().stream().map(n -> new ReceiptStore.Notified(n.focus(), n.owner().subject(),
-                n.owner().username(), n.owner().fhirIdentity() == null ? "" : n.owner().fhirIdentity(), new Date(n.at())))
+        store.notified(unique.values().stream()
+                .map(n -> new ReceiptStore.Notified(
+                        n.focus(),
+                        n.owner().subject(),
+                        n.owner().username(),
+                        n.owner().fhirIdentity() == null ? "" : n.owner().fhirIdentity(),
+                        new Date(n.at())))
                 .toList());
     }
 
@@ -93,14 +98,18 @@ class Receipts implements RecordsShown {
             if (stored.notified() == null) {
                 continue; // delivered a moment before its notification's receipt is written
             }
-            out.add(new Receipt(stored.subject(), stored.username(), stored.identity(), stored.notified(),
-                    stored.delivered(), stored.opened()));
+            out.add(new Receipt(
+                    stored.subject(),
+                    stored.username(),
+                    stored.identity(),
+                    stored.notified(),
+                    stored.delivered(),
+                    stored.opened()));
         }
         out.sort(Comparator.comparing(Receipt::notified));
         return out;
     }
 
     /** One stored notification: its record ({@code Type/id}), whom it was for, and when. */
-    record Notice(String focus, Caller owner, long at) {
-    }
+    record Notice(String focus, Caller owner, long at) {}
 }

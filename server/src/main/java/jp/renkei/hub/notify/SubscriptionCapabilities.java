@@ -16,7 +16,8 @@ import org.hl7.fhir.r4.model.Extension;
 final class SubscriptionCapabilities implements CapabilityContribution {
 
     static final String TOPIC_CANONICAL = SubscriptionSpec.BACKPORT + "capabilitystatement-subscriptiontopic-canonical";
-    private static final String OPERATION_DEFINITION = "http://hl7.org/fhir/uv/subscriptions-backport/OperationDefinition/";
+    private static final String OPERATION_DEFINITION =
+            "http://hl7.org/fhir/uv/subscriptions-backport/OperationDefinition/";
 
     /** The Backport IG's OperationDefinitions of the operations the hub serves, by operation name. */
     private static final Map<String, String> OPERATIONS = Map.of(
@@ -32,7 +33,8 @@ final class SubscriptionCapabilities implements CapabilityContribution {
     @Override
     public void contribute(CapabilityStatement statement) {
         CapabilityStatementRestResourceComponent resource = statement.getRestFirstRep().getResource().stream()
-                .filter(r -> r.getType().equals("Subscription")).findFirst()
+                .filter(r -> r.getType().equals("Subscription"))
+                .findFirst()
                 .orElseGet(() -> statement.getRestFirstRep().addResource().setType("Subscription"));
         resource.addSupportedProfile(SubscriptionSpec.PROFILE);
         resource.setDocumentation("トピック型購読（Subscriptions R5 Backport, R4）: channel websocket のみ。"
@@ -41,7 +43,10 @@ final class SubscriptionCapabilities implements CapabilityContribution {
             resource.addExtension(new Extension(TOPIC_CANONICAL, new CanonicalType(topic.canonical())));
         }
         // the operations are the IG's, not ones of this server's own making: a client looks them up by these canonicals
-        OPERATIONS.forEach((name, canonical) -> resource.getOperation().stream().filter(o -> name.equals(o.getName())).findFirst()
-                .orElseGet(() -> resource.addOperation().setName(name)).setDefinition(canonical));
+        OPERATIONS.forEach((name, canonical) -> resource.getOperation().stream()
+                .filter(o -> name.equals(o.getName()))
+                .findFirst()
+                .orElseGet(() -> resource.addOperation().setName(name))
+                .setDefinition(canonical));
     }
 }

@@ -28,8 +28,8 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.access.ActiveTokens;
-import jp.renkei.hub.context.Caller;
 import jp.renkei.hub.context.AccessRecord;
+import jp.renkei.hub.context.Caller;
 import jp.renkei.hub.fhir.OperationProvider;
 import jp.renkei.hub.fhir.Unprocessable;
 import jp.renkei.hub.store.Records;
@@ -66,9 +66,19 @@ public class SubscriptionProvider implements IResourceProvider, OperationProvide
     private final FhirContext fhirContext;
     private final ActiveTokens activeTokens;
 
-    SubscriptionProvider(Subscriptions subscriptions, EventLog events, BindingTokens tokens, NotificationBundles bundles,
-                         NotificationDispatcher dispatcher, NotificationSocket socket, Receipts receipts, AccessGuard guard,
-                         Records records, NotifyProperties properties, FhirContext fhirContext, ActiveTokens activeTokens) {
+    SubscriptionProvider(
+            Subscriptions subscriptions,
+            EventLog events,
+            BindingTokens tokens,
+            NotificationBundles bundles,
+            NotificationDispatcher dispatcher,
+            NotificationSocket socket,
+            Receipts receipts,
+            AccessGuard guard,
+            Records records,
+            NotifyProperties properties,
+            FhirContext fhirContext,
+            ActiveTokens activeTokens) {
         this.subscriptions = subscriptions;
         this.events = events;
         this.tokens = tokens;
@@ -94,8 +104,8 @@ public class SubscriptionProvider implements IResourceProvider, OperationProvide
     public MethodOutcome create(@ResourceParam Subscription subscription) {
         Caller caller = subscriber();
         SubscriptionSpec spec = spec(subscription);
-        Subscriptions.Entry saved = subscriptions.save(Records.newId(), 0, caller.subject(), subscription, spec,
-                guard.callerClaims());
+        Subscriptions.Entry saved =
+                subscriptions.save(Records.newId(), 0, caller.subject(), subscription, spec, guard.callerClaims());
         touched(saved);
         return new MethodOutcome(new IdType("Subscription", saved.id(), Long.toString(saved.version())), true)
                 .setResource(parse(saved));
@@ -111,20 +121,26 @@ public class SubscriptionProvider implements IResourceProvider, OperationProvide
     @Update
     public MethodOutcome update(@IdParam IdType id, @ResourceParam Subscription subscription) {
         Subscriptions.Entry entry = own(id.getIdPart());
-        if (subscription.hasIdElement() && subscription.getIdElement().hasIdPart()
+        if (subscription.hasIdElement()
+                && subscription.getIdElement().hasIdPart()
                 && !subscription.getIdElement().getIdPart().equals(id.getIdPart())) {
-            throw new InvalidRequestException("The id in the body (" + subscription.getIdElement().getIdPart()
-                    + ") differs from the id in the URL (" + id.getIdPart() + ")");
+            throw new InvalidRequestException(
+                    "The id in the body (" + subscription.getIdElement().getIdPart()
+                            + ") differs from the id in the URL (" + id.getIdPart() + ")");
         }
         SubscriptionSpec spec = spec(subscription);
         if (spec.topic() != entry.spec().topic()) {
             // event numbers count one topic's events; another topic is another Subscription
-            throw Unprocessable.at(fhirContext, "Subscription.criteria", IssueType.BUSINESSRULE,
-                    "a Subscription's topic cannot change; create a new Subscription for " + spec.topic().canonical());
+            throw Unprocessable.at(
+                    fhirContext,
+                    "Subscription.criteria",
+                    IssueType.BUSINESSRULE,
+                    "a Subscription's topic cannot change; create a new Subscription for "
+                            + spec.topic().canonical());
         }
         long expected = id.hasVersionIdPart() ? id.getVersionIdPartAsLong() : entry.version();
-        Subscriptions.Entry saved = subscriptions.save(entry.id(), expected, entry.owner(), subscription, spec,
-                guard.callerClaims());
+        Subscriptions.Entry saved =
+                subscriptions.save(entry.id(), expected, entry.owner(), subscription, spec, guard.callerClaims());
         touched(saved);
         return new MethodOutcome(new IdType("Subscription", saved.id(), Long.toString(saved.version())), false)
                 .setResource(parse(saved));
@@ -166,7 +182,10 @@ public class SubscriptionProvider implements IResourceProvider, OperationProvide
             }
         }
         if (chosen.isEmpty()) {
-            throw Unprocessable.at(fhirContext, "Parameters.parameter('id')", IssueType.NOTFOUND,
+            throw Unprocessable.at(
+                    fhirContext,
+                    "Parameters.parameter('id')",
+                    IssueType.NOTFOUND,
                     "購読がありません: the caller has no Subscription to bind; create one first");
         }
         return token(caller, chosen, request);
@@ -186,12 +205,13 @@ public class SubscriptionProvider implements IResourceProvider, OperationProvide
             expires = tokenExpiry;
         }
         String base = base(request);
-        String token = tokens.issue(new BindingTokens.Binding(caller.subject(), guard.callerClaims(), List.copyOf(ids), expires, base,
-                activeTokens.current()));
+        String token = tokens.issue(new BindingTokens.Binding(
+                caller.subject(), guard.callerClaims(), List.copyOf(ids), expires, base, activeTokens.current()));
         Parameters out = new Parameters();
         out.addParameter().setName("token").setValue(new StringType(token));
         out.addParameter().setName("expiration").setValue(new DateTimeType(Date.from(expires)));
-        ids.forEach(id -> out.addParameter().setName("subscription").setValue(new StringType(base + "/Subscription/" + id)));
+        ids.forEach(id ->
+                out.addParameter().setName("subscription").setValue(new StringType(base + "/Subscription/" + id)));
         out.addParameter().setName("websocket-url").setValue(new UrlType(websocketUrl(base)));
         return out;
     }
@@ -200,8 +220,13 @@ public class SubscriptionProvider implements IResourceProvider, OperationProvide
     public Bundle status(@IdParam IdType id, RequestDetails request) {
         Subscriptions.Entry entry = own(id.getIdPart());
         touched(entry);
-        Bundle out = bundles.bundle(entry, NotificationBundles.Type.QUERY_STATUS, events.count(entry.id()), List.of(),
-                base(request), Bundle.BundleType.SEARCHSET);
+        Bundle out = bundles.bundle(
+                entry,
+                NotificationBundles.Type.QUERY_STATUS,
+                events.count(entry.id()),
+                List.of(),
+                base(request),
+                Bundle.BundleType.SEARCHSET);
         keepAbsoluteReferences(request);
         return out;
     }
@@ -212,8 +237,10 @@ public class SubscriptionProvider implements IResourceProvider, OperationProvide
      * of someone else, or none by that id, is left out, as a search leaves out what the caller may not see.
      */
     @Operation(name = "$status", type = Subscription.class, idempotent = true)
-    public Bundle statuses(@OperationParam(name = "id") List<IdType> ids, @OperationParam(name = "status") List<CodeType> statuses,
-                           RequestDetails request) {
+    public Bundle statuses(
+            @OperationParam(name = "id") List<IdType> ids,
+            @OperationParam(name = "status") List<CodeType> statuses,
+            RequestDetails request) {
         Caller caller = subscriber();
         Map<String, Subscriptions.Entry> chosen = new LinkedHashMap<>();
         if (ids == null || ids.isEmpty()) {
@@ -226,8 +253,12 @@ public class SubscriptionProvider implements IResourceProvider, OperationProvide
                 }
             }
         }
-        Set<String> wanted = statuses == null ? Set.of() : statuses.stream().map(CodeType::getValue).filter(Objects::nonNull)
-                .collect(Collectors.toSet());
+        Set<String> wanted = statuses == null
+                ? Set.of()
+                : statuses.stream()
+                        .map(CodeType::getValue)
+                        .filter(Objects::nonNull)
+                        .collect(Collectors.toSet());
         Date now = new Date();
         String base = base(request);
         Bundle out = new Bundle().setType(Bundle.BundleType.SEARCHSET).setTimestamp(now);
@@ -237,8 +268,14 @@ public class SubscriptionProvider implements IResourceProvider, OperationProvide
                 continue;
             }
             touched(entry);
-            out.addEntry(bundles.bundle(entry, NotificationBundles.Type.QUERY_STATUS, events.count(entry.id()), List.of(),
-                    base, Bundle.BundleType.SEARCHSET).getEntryFirstRep());
+            out.addEntry(bundles.bundle(
+                            entry,
+                            NotificationBundles.Type.QUERY_STATUS,
+                            events.count(entry.id()),
+                            List.of(),
+                            base,
+                            Bundle.BundleType.SEARCHSET)
+                    .getEntryFirstRep());
         }
         out.setTotal(out.getEntry().size());
         keepAbsoluteReferences(request);
@@ -251,11 +288,12 @@ public class SubscriptionProvider implements IResourceProvider, OperationProvide
      * Subscription's content, never more.
      */
     @Operation(name = "$events", type = Subscription.class, idempotent = true)
-    public Bundle events(@IdParam IdType id,
-                         @OperationParam(name = "eventsSinceNumber", max = 1) StringType since,
-                         @OperationParam(name = "eventsUntilNumber", max = 1) StringType until,
-                         @OperationParam(name = "content", max = 1) CodeType content,
-                         RequestDetails request) {
+    public Bundle events(
+            @IdParam IdType id,
+            @OperationParam(name = "eventsSinceNumber", max = 1) StringType since,
+            @OperationParam(name = "eventsUntilNumber", max = 1) StringType until,
+            @OperationParam(name = "content", max = 1) CodeType content,
+            RequestDetails request) {
         Subscriptions.Entry entry = own(id.getIdPart());
         long count = events.count(entry.id());
         long from = number(since, "eventsSinceNumber", 1);
@@ -273,14 +311,17 @@ public class SubscriptionProvider implements IResourceProvider, OperationProvide
                 receipts.delivered(event.focus(), entry.owner());
             }
             if (readable && shownAs.spec().content() != SubscriptionSpec.Content.EMPTY) {
-                AccessRecord.touched(stored.type(), stored.id(), stored.version(),
+                AccessRecord.touched(
+                        stored.type(),
+                        stored.id(),
+                        stored.version(),
                         stored.labels().patients());
             }
             shown.add(dispatcher.show(shownAs, event, readable ? stored : null, event.focusVersion() == 1));
         }
         touched(entry);
-        Bundle out = bundles.bundle(entry, NotificationBundles.Type.QUERY_EVENT, count, shown, base(request),
-                Bundle.BundleType.HISTORY);
+        Bundle out = bundles.bundle(
+                entry, NotificationBundles.Type.QUERY_EVENT, count, shown, base(request), Bundle.BundleType.HISTORY);
         keepAbsoluteReferences(request);
         return out;
     }
@@ -331,11 +372,19 @@ public class SubscriptionProvider implements IResourceProvider, OperationProvide
         }
         SubscriptionSpec.Content asked = SubscriptionSpec.Content.of(content.getValue());
         if (asked == null) {
-            throw new InvalidRequestException("content must be empty, id-only or full-resource, not " + content.getValue());
+            throw new InvalidRequestException(
+                    "content must be empty, id-only or full-resource, not " + content.getValue());
         }
-        SubscriptionSpec.Content allowed = asked.ordinal() <= entry.spec().content().ordinal() ? asked : entry.spec().content();
-        SubscriptionSpec spec = new SubscriptionSpec(entry.spec().topic(), entry.spec().filters(), allowed,
-                entry.spec().heartbeatSeconds(), entry.spec().end());
+        SubscriptionSpec.Content allowed =
+                asked.ordinal() <= entry.spec().content().ordinal()
+                        ? asked
+                        : entry.spec().content();
+        SubscriptionSpec spec = new SubscriptionSpec(
+                entry.spec().topic(),
+                entry.spec().filters(),
+                allowed,
+                entry.spec().heartbeatSeconds(),
+                entry.spec().end());
         return new Subscriptions.Entry(entry.id(), entry.version(), entry.owner(), spec, entry.claims(), entry.json());
     }
 

@@ -22,8 +22,8 @@ import org.hl7.fhir.r4.model.Subscription;
  * content in {@code channel.payload}'s {@code backport-payload-content} extension and the heartbeat
  * period in {@code channel}'s {@code backport-heartbeat-period}. Anything else is a 422 naming the element.
  */
-record SubscriptionSpec(Topic topic, Map<String, Set<String>> filters, Content content, int heartbeatSeconds,
-                               Date end) {
+record SubscriptionSpec(
+        Topic topic, Map<String, Set<String>> filters, Content content, int heartbeatSeconds, Date end) {
 
     public static final String BACKPORT = "http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/";
     public static final String PROFILE = BACKPORT + "backport-subscription";
@@ -35,7 +35,9 @@ record SubscriptionSpec(Topic topic, Map<String, Set<String>> filters, Content c
 
     /** How much of the changed resource a notification carries. */
     public enum Content {
-        EMPTY("empty"), ID_ONLY("id-only"), FULL_RESOURCE("full-resource");
+        EMPTY("empty"),
+        ID_ONLY("id-only"),
+        FULL_RESOURCE("full-resource");
 
         private final String code;
 
@@ -57,12 +59,19 @@ record SubscriptionSpec(Topic topic, Map<String, Set<String>> filters, Content c
         }
     }
 
-    public static SubscriptionSpec of(Subscription subscription, FhirContext fhirContext, int minHeartbeat, int maxHeartbeat) {
+    public static SubscriptionSpec of(
+            Subscription subscription, FhirContext fhirContext, int minHeartbeat, int maxHeartbeat) {
         String criteria = subscription.getCriteria();
-        Topic topic = Topic.byCanonical(criteria).orElseThrow(() -> Unprocessable.at(fhirContext, "Subscription.criteria",
-                IssueType.NOTSUPPORTED, "購読トピックが不明です: criteria must be one of this hub's SubscriptionTopic canonicals ("
-                        + java.util.Arrays.stream(Topic.values()).map(Topic::canonical).collect(Collectors.joining(", "))
-                        + "), not " + (criteria == null ? "empty" : "'" + criteria + "'")));
+        Topic topic = Topic.byCanonical(criteria)
+                .orElseThrow(() -> Unprocessable.at(
+                        fhirContext,
+                        "Subscription.criteria",
+                        IssueType.NOTSUPPORTED,
+                        "購読トピックが不明です: criteria must be one of this hub's SubscriptionTopic canonicals ("
+                                + java.util.Arrays.stream(Topic.values())
+                                        .map(Topic::canonical)
+                                        .collect(Collectors.joining(", "))
+                                + "), not " + (criteria == null ? "empty" : "'" + criteria + "'")));
 
         Map<String, Set<String>> filters = new LinkedHashMap<>();
         List<Extension> filterExtensions = subscription.getCriteriaElement().getExtensionsByUrl(FILTER_CRITERIA);
@@ -72,9 +81,14 @@ record SubscriptionSpec(Topic topic, Map<String, Set<String>> filters, Content c
 
         Subscription.SubscriptionChannelComponent channel = subscription.getChannel();
         if (channel.getType() != Subscription.SubscriptionChannelType.WEBSOCKET) {
-            throw Unprocessable.at(fhirContext, "Subscription.channel.type", IssueType.NOTSUPPORTED,
+            throw Unprocessable.at(
+                    fhirContext,
+                    "Subscription.channel.type",
+                    IssueType.NOTSUPPORTED,
                     "通知チャネルは websocket のみです: channel.type must be websocket, not "
-                            + (channel.getType() == null ? "empty" : channel.getType().toCode()));
+                            + (channel.getType() == null
+                                    ? "empty"
+                                    : channel.getType().toCode()));
         }
         Content content = Content.ID_ONLY;
         Extension contentExtension = channel.getPayloadElement().getExtensionByUrl(PAYLOAD_CONTENT);
@@ -82,30 +96,42 @@ record SubscriptionSpec(Topic topic, Map<String, Set<String>> filters, Content c
             String code = contentExtension.getValue() instanceof PrimitiveType<?> p ? p.getValueAsString() : null;
             content = Content.of(code);
             if (content == null) {
-                throw Unprocessable.at(fhirContext, "Subscription.channel.payload.extension('" + PAYLOAD_CONTENT + "')",
-                        IssueType.CODEINVALID, "payload content must be empty, id-only or full-resource, not " + code);
+                throw Unprocessable.at(
+                        fhirContext,
+                        "Subscription.channel.payload.extension('" + PAYLOAD_CONTENT + "')",
+                        IssueType.CODEINVALID,
+                        "payload content must be empty, id-only or full-resource, not " + code);
             }
         }
         // payload may hold only the content extension, without a MIME type
         if (channel.getPayload() != null && !isFhirJsonR4(channel.getPayload())) {
-            throw Unprocessable.at(fhirContext, "Subscription.channel.payload", IssueType.NOTSUPPORTED,
+            throw Unprocessable.at(
+                    fhirContext,
+                    "Subscription.channel.payload",
+                    IssueType.NOTSUPPORTED,
                     "notifications are sent as application/fhir+json, not " + channel.getPayload());
         }
         int heartbeat = 0;
         Extension heartbeatExtension = channel.getExtensionByUrl(HEARTBEAT_PERIOD);
         if (heartbeatExtension != null) {
-            if (!(heartbeatExtension.getValue() instanceof IntegerType seconds) || seconds.getValue() == null
-                    || seconds.getValue() < minHeartbeat || seconds.getValue() > maxHeartbeat) {
-                throw Unprocessable.at(fhirContext, "Subscription.channel.extension('" + HEARTBEAT_PERIOD + "')",
-                        IssueType.VALUE, "heartbeat period must be an unsignedInt number of seconds between "
-                                + minHeartbeat + " and " + maxHeartbeat);
+            if (!(heartbeatExtension.getValue() instanceof IntegerType seconds)
+                    || seconds.getValue() == null
+                    || seconds.getValue() < minHeartbeat
+                    || seconds.getValue() > maxHeartbeat) {
+                throw Unprocessable.at(
+                        fhirContext,
+                        "Subscription.channel.extension('" + HEARTBEAT_PERIOD + "')",
+                        IssueType.VALUE,
+                        "heartbeat period must be an unsignedInt number of seconds between " + minHeartbeat + " and "
+                                + maxHeartbeat);
             }
             heartbeat = seconds.getValue();
         }
         return new SubscriptionSpec(topic, filters, content, heartbeat, subscription.getEnd());
     }
 
-    private static void parseFilter(Extension extension, Topic topic, Map<String, Set<String>> filters, FhirContext fhirContext) {
+    private static void parseFilter(
+            Extension extension, Topic topic, Map<String, Set<String>> filters, FhirContext fhirContext) {
         String where = "Subscription.criteria.extension('" + FILTER_CRITERIA + "')";
         String text = extension.getValue() instanceof PrimitiveType<?> p ? p.getValueAsString() : null;
         if (text == null || text.isBlank()) {
@@ -116,7 +142,10 @@ record SubscriptionSpec(Topic topic, Map<String, Set<String>> filters, Content c
         String type = question > 0 ? text.substring(0, question) : null;
         String query = question >= 0 ? text.substring(question + 1) : text;
         if (question == 0 || query.isEmpty()) {
-            throw Unprocessable.at(fhirContext, where, IssueType.INVALID,
+            throw Unprocessable.at(
+                    fhirContext,
+                    where,
+                    IssueType.INVALID,
                     "filter criteria must look like Type?name=value, not '" + text + "'");
         }
         for (String pair : query.split("&")) {
@@ -126,19 +155,31 @@ record SubscriptionSpec(Topic topic, Map<String, Set<String>> filters, Content c
             String pairType = dot > 0 && type == null ? name.substring(0, dot) : type;
             name = dot > 0 && type == null ? name.substring(dot + 1) : name;
             if (pairType != null && !topic.resourceTypes().contains(pairType)) {
-                throw Unprocessable.at(fhirContext, where, IssueType.NOTSUPPORTED, "topic " + topic.code()
-                        + " reports " + String.join(", ", topic.resourceTypes()) + ", not " + pairType);
+                throw Unprocessable.at(
+                        fhirContext,
+                        where,
+                        IssueType.NOTSUPPORTED,
+                        "topic " + topic.code() + " reports " + String.join(", ", topic.resourceTypes()) + ", not "
+                                + pairType);
             }
             if (name.contains(":")) {
-                throw Unprocessable.at(fhirContext, where, IssueType.NOTSUPPORTED,
+                throw Unprocessable.at(
+                        fhirContext,
+                        where,
+                        IssueType.NOTSUPPORTED,
                         "filter modifiers are not supported: '" + pair + "'");
             }
             if (equals <= 0 || equals == pair.length() - 1) {
-                throw Unprocessable.at(fhirContext, where, IssueType.INVALID, "filter '" + pair + "' must be name=value");
+                throw Unprocessable.at(
+                        fhirContext, where, IssueType.INVALID, "filter '" + pair + "' must be name=value");
             }
             if (!topic.filters().contains(name)) {
-                throw Unprocessable.at(fhirContext, where, IssueType.NOTSUPPORTED, "topic " + topic.code()
-                        + " can be filtered by " + String.join(", ", topic.filters()) + ", not " + name);
+                throw Unprocessable.at(
+                        fhirContext,
+                        where,
+                        IssueType.NOTSUPPORTED,
+                        "topic " + topic.code() + " can be filtered by " + String.join(", ", topic.filters()) + ", not "
+                                + name);
             }
             Set<String> values = new LinkedHashSet<>();
             for (String value : pair.substring(equals + 1).split(",")) {

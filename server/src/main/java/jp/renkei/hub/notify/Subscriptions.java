@@ -22,8 +22,8 @@ import org.hl7.fhir.r4.model.Subscription;
 class Subscriptions {
 
     /** One stored Subscription. */
-    public record Entry(String id, long version, String owner, SubscriptionSpec spec, Map<String, Object> claims,
-                        String json) {
+    public record Entry(
+            String id, long version, String owner, SubscriptionSpec spec, Map<String, Object> claims, String json) {
 
         /** Active until its end; after that it is off and gets no more events. */
         boolean active(Date now) {
@@ -63,7 +63,10 @@ class Subscriptions {
 
     /** The owner's Subscriptions, oldest first. */
     public List<Entry> ofOwner(String owner) {
-        return byId.values().stream().filter(e -> e.owner().equals(owner)).sorted(Comparator.comparing(Entry::id)).toList();
+        return byId.values().stream()
+                .filter(e -> e.owner().equals(owner))
+                .sorted(Comparator.comparing(Entry::id))
+                .toList();
     }
 
     /** Whether this token subject owns any Subscription. */
@@ -94,13 +97,17 @@ class Subscriptions {
     }
 
     private void index(Entry entry) {
-        Map<String, Set<String>> ofTopic = byPatient.computeIfAbsent(entry.spec().topic(), t -> new ConcurrentHashMap<>());
-        patientKeys(entry).forEach(key -> ofTopic.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(entry.id()));
+        Map<String, Set<String>> ofTopic =
+                byPatient.computeIfAbsent(entry.spec().topic(), t -> new ConcurrentHashMap<>());
+        patientKeys(entry)
+                .forEach(key -> ofTopic.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet())
+                        .add(entry.id()));
     }
 
     /** Takes the old version out of the index, but not from where its {@code successor} (null: none) is indexed. */
     private void unindex(Entry old, Entry successor) {
-        Set<String> kept = successor != null && successor.spec().topic() == old.spec().topic() ? patientKeys(successor) : Set.of();
+        Set<String> kept =
+                successor != null && successor.spec().topic() == old.spec().topic() ? patientKeys(successor) : Set.of();
         Map<String, Set<String>> ofTopic = byPatient.getOrDefault(old.spec().topic(), Map.of());
         for (String key : patientKeys(old)) {
             if (!kept.contains(key)) {
@@ -122,13 +129,18 @@ class Subscriptions {
      * Stores a new version; {@code expectedVersion} (0 for a new one) guards against lost updates.
      * The stored form is active and carries the backport profile and the hub's meta.
      */
-    public synchronized Entry save(String id, long expectedVersion, String owner, Subscription subscription,
-                                   SubscriptionSpec spec, Map<String, Object> claims) {
+    public synchronized Entry save(
+            String id,
+            long expectedVersion,
+            String owner,
+            Subscription subscription,
+            SubscriptionSpec spec,
+            Map<String, Object> claims) {
         Entry current = byId.get(id);
         long currentVersion = current == null ? 0 : current.version();
         if (currentVersion != expectedVersion) {
-            throw new ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException("Version conflict on Subscription/" + id
-                    + ": expected version " + expectedVersion + " but the current version is " + currentVersion);
+            throw new ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException("Version conflict on Subscription/"
+                    + id + ": expected version " + expectedVersion + " but the current version is " + currentVersion);
         }
         long version = currentVersion + 1;
         subscription.setId("Subscription/" + id + "/_history/" + version);
@@ -137,8 +149,10 @@ class Subscriptions {
         if (!subscription.getMeta().hasProfile(SubscriptionSpec.PROFILE)) {
             subscription.getMeta().addProfile(SubscriptionSpec.PROFILE);
         }
-        subscription.setStatus(spec.end() != null && !spec.end().after(new Date())
-                ? Subscription.SubscriptionStatus.OFF : Subscription.SubscriptionStatus.ACTIVE);
+        subscription.setStatus(
+                spec.end() != null && !spec.end().after(new Date())
+                        ? Subscription.SubscriptionStatus.OFF
+                        : Subscription.SubscriptionStatus.ACTIVE);
         String json = fhirContext.newJsonParser().encodeResourceToString(subscription);
         store.put(new SubscriptionStore.Stored(id, version, owner, json, claims));
         Entry entry = new Entry(id, version, owner, spec, Map.copyOf(claims), json);
@@ -160,8 +174,15 @@ class Subscriptions {
             return;
         }
         store.putClaims(id, claims);
-        byId.put(id, new Entry(current.id(), current.version(), current.owner(), current.spec(), Map.copyOf(claims),
-                current.json()));
+        byId.put(
+                id,
+                new Entry(
+                        current.id(),
+                        current.version(),
+                        current.owner(),
+                        current.spec(),
+                        Map.copyOf(claims),
+                        current.json()));
     }
 
     public synchronized void delete(String id) {
@@ -175,7 +196,8 @@ class Subscriptions {
 
     private Entry fromStored(SubscriptionStore.Stored stored) {
         Subscription subscription = fhirContext.newJsonParser().parseResource(Subscription.class, stored.json());
-        SubscriptionSpec spec = SubscriptionSpec.of(subscription, fhirContext, properties.minHeartbeat(), properties.maxHeartbeat());
+        SubscriptionSpec spec =
+                SubscriptionSpec.of(subscription, fhirContext, properties.minHeartbeat(), properties.maxHeartbeat());
         return new Entry(stored.id(), stored.version(), stored.owner(), spec, stored.claims(), stored.json());
     }
 }

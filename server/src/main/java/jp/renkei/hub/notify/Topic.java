@@ -11,32 +11,50 @@ import java.util.Set;
  * subscriber when it happens ({@link TopicMatcher}, {@code AccessGuard.mayNotify}).
  */
 public enum Topic {
-
-    CARE_DOCUMENT("care-document", "ケア文書の登録・更新",
+    CARE_DOCUMENT(
+            "care-document",
+            "ケア文書の登録・更新",
             "A care document (discharge handoff, emergency sheet, advance directive, contact form, care plan, …) "
                     + "of a patient the subscriber may see is created or updated",
-            Set.of("Composition", "DocumentReference", "Bundle"), List.of("patient", "type", "organization")),
-    HANDOFF_TASK("handoff-task", "引き継ぎタスクの状態変化",
+            Set.of("Composition", "DocumentReference", "Bundle"),
+            List.of("patient", "type", "organization")),
+    HANDOFF_TASK(
+            "handoff-task",
+            "引き継ぎタスクの状態変化",
             "A hand-off Task addressed to the subscriber or their organisation, or requested by them, is opened "
                     + "or changes status",
-            Set.of("Task"), List.of("patient", "status")),
-    COMMUNICATION("communication", "連絡の受信",
+            Set.of("Task"),
+            List.of("patient", "status")),
+    COMMUNICATION(
+            "communication",
+            "連絡の受信",
             "A Communication naming the subscriber, their role or their organisation as a recipient is sent",
-            Set.of("Communication"), List.of("patient", "category")),
-    BREAK_GLASS("break-glass", "緊急時アクセス（ブレークグラス）",
+            Set.of("Communication"),
+            List.of("patient", "category")),
+    BREAK_GLASS(
+            "break-glass",
+            "緊急時アクセス（ブレークグラス）",
             "Someone declared an emergency (break-glass) for a patient in whose care team the subscriber is",
-            Set.of("Communication"), List.of("patient")),
-    OVERDUE_HANDOFF("overdue-handoff", "引き継ぎの期限超過",
+            Set.of("Communication"),
+            List.of("patient")),
+    OVERDUE_HANDOFF(
+            "overdue-handoff",
+            "引き継ぎの期限超過",
             "A hand-off Task addressed to or requested by the subscriber (or their organisation) passed its "
                     + "deadline undelivered or unanswered",
-            Set.of("Task"), List.of("patient")),
-    FLAGGED_OBSERVATION("flagged-observation", "いつもと違う観察",
+            Set.of("Task"),
+            List.of("patient")),
+    FLAGGED_OBSERVATION(
+            "flagged-observation",
+            "いつもと違う観察",
             "An observation of a patient the subscriber may see was marked as different from usual "
                     + "(Observation.interpretation http://renkei.example.jp/fhir/CodeSystem/observation-flag#unusual)",
-            Set.of("Observation"), List.of("patient"));
+            Set.of("Observation"),
+            List.of("patient"));
 
     /** The hub's flag for an observation its author found different from the patient's usual (いつもと違う). */
     public static final String OBSERVATION_FLAG = "http://renkei.example.jp/fhir/CodeSystem/observation-flag";
+
     public static final String UNUSUAL = "unusual";
 
     public static final String BASE = "http://renkei.example.jp/fhir/SubscriptionTopic/";
@@ -82,7 +100,9 @@ public enum Topic {
 
     /** Every resource type some topic reports. */
     public static Set<String> watchedTypes() {
-        return Arrays.stream(values()).flatMap(t -> t.resourceTypes.stream()).collect(java.util.stream.Collectors.toSet());
+        return Arrays.stream(values())
+                .flatMap(t -> t.resourceTypes.stream())
+                .collect(java.util.stream.Collectors.toSet());
     }
 
     public static Optional<Topic> byCanonical(String canonical) {

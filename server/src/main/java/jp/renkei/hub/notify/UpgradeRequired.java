@@ -21,8 +21,12 @@ final class UpgradeRequired implements HandshakeInterceptor {
     private static final String VERSION = "13";
 
     @Override
-    public boolean beforeHandshake(ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler handler,
-                                   Map<String, Object> attributes) throws Exception {
+    public boolean beforeHandshake(
+            ServerHttpRequest request,
+            ServerHttpResponse response,
+            WebSocketHandler handler,
+            Map<String, Object> attributes)
+            throws Exception {
         HttpHeaders headers = request.getHeaders();
         boolean handshake = HttpMethod.GET.equals(request.getMethod())
                 && "websocket".equalsIgnoreCase(headers.getUpgrade())
@@ -39,7 +43,6 @@ final class UpgradeRequired implements HandshakeInterceptor {
     }
 
     @Override
-    public void afterHandshake(ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler handler,
-                               Exception exception) {
-    }
+    public void afterHandshake(
+            ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler handler, Exception exception) {}
 }

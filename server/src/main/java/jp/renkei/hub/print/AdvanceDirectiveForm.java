@@ -43,8 +43,11 @@ final class AdvanceDirectiveForm {
 
     /** {@code display} names a referenced person or organisation (the operation reads it as the caller). */
     PrintForm render(Consent consent, Patient patient, Function<Reference, String> display) {
-        PrintForm form = new PrintForm("事前指示書（人生会議）",
-                FhirText.patientBox(patient, consent.getPatient().getDisplay(), zone), new ArrayList<>(), "advance-directive");
+        PrintForm form = new PrintForm(
+                "事前指示書（人生会議）",
+                FhirText.patientBox(patient, consent.getPatient().getDisplay(), zone),
+                new ArrayList<>(),
+                "advance-directive");
 
         PrintForm.Section treatments = new PrintForm.Section("医療・ケアについての希望", "治療", "希望");
         List<Consent.ProvisionComponent> provisions = new ArrayList<>();
@@ -66,11 +69,20 @@ final class AdvanceDirectiveForm {
 
         PrintForm.Section record = new PrintForm.Section("記録");
         record.add("意思表明日", consent.hasDateTime() ? JapaneseDates.dateTime(consent.getDateTimeElement(), zone) : "")
-                .add("意思を表明した人", consent.getPerformer().stream().map(display).filter(s -> !s.isBlank())
-                        .collect(Collectors.joining("、")))
+                .add(
+                        "意思を表明した人",
+                        consent.getPerformer().stream()
+                                .map(display)
+                                .filter(s -> !s.isBlank())
+                                .collect(Collectors.joining("、")))
                 .add("状態", status(consent.getStatus()))
-                .add("原本", consent.hasSourceReference() ? display.apply(consent.getSourceReference())
-                        : consent.hasSourceAttachment() ? consent.getSourceAttachment().getTitle() : "");
+                .add(
+                        "原本",
+                        consent.hasSourceReference()
+                                ? display.apply(consent.getSourceReference())
+                                : consent.hasSourceAttachment()
+                                        ? consent.getSourceAttachment().getTitle()
+                                        : "");
         Extension stamp = consent.getExtensionByUrl(RECORDING);
         if (stamp != null) {
             Extension agent = stamp.getExtensionByUrl("agent");
@@ -95,13 +107,18 @@ final class AdvanceDirectiveForm {
 
     /** The proxy decision-makers (actors with role HPOWATT anywhere in the provisions), with the role's own words. */
     static List<String> proxies(Consent consent, Function<Reference, String> display) {
-        List<Consent.provisionActorComponent> actors = new ArrayList<>(consent.getProvision().getActor());
+        List<Consent.provisionActorComponent> actors =
+                new ArrayList<>(consent.getProvision().getActor());
         List<Consent.ProvisionComponent> provisions = new ArrayList<>();
         collect(consent.getProvision().getProvision(), provisions);
         provisions.forEach(p -> actors.addAll(p.getActor()));
-        return actors.stream().filter(AdvanceDirectiveForm::isProxy)
-                .map(a -> EntrySummaries.join("　", display.apply(a.getReference()), a.getRole().getText()))
-                .filter(s -> !s.isBlank()).distinct().toList();
+        return actors.stream()
+                .filter(AdvanceDirectiveForm::isProxy)
+                .map(a -> EntrySummaries.join(
+                        "　", display.apply(a.getReference()), a.getRole().getText()))
+                .filter(s -> !s.isBlank())
+                .distinct()
+                .toList();
     }
 
     /** Where the patient wishes to spend their last days (extension end-of-life-place on the Consent or its root provision). */
@@ -113,7 +130,9 @@ final class AdvanceDirectiveForm {
         if (place == null || place.getValue() == null) {
             return "";
         }
-        return place.getValue() instanceof CodeableConcept c ? FhirText.concept(c) : FhirText.value(place.getValue(), zone);
+        return place.getValue() instanceof CodeableConcept c
+                ? FhirText.concept(c)
+                : FhirText.value(place.getValue(), zone);
     }
 
     private static String status(Consent.ConsentState state) {

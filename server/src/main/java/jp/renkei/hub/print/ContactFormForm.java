@@ -38,16 +38,24 @@ final class ContactFormForm {
      * @param patient      the patient, or null when not readable (the subject's display is printed)
      * @param display      names a referenced person or organisation
      */
-    PrintForm render(Communication question, Communication answer, Patient patient, Function<Reference, String> display) {
+    PrintForm render(
+            Communication question, Communication answer, Patient patient, Function<Reference, String> display) {
         Communication any = question != null ? question : answer;
-        PrintForm form = new PrintForm("主治医・ケアマネジャー連絡票",
-                FhirText.patientBox(patient, any.getSubject().getDisplay(), zone), new ArrayList<>(), "contact-form");
+        PrintForm form = new PrintForm(
+                "主治医・ケアマネジャー連絡票",
+                FhirText.patientBox(patient, any.getSubject().getDisplay(), zone),
+                new ArrayList<>(),
+                "contact-form");
 
         PrintForm.Section asked = new PrintForm.Section("照会（相談）");
         if (question == null) {
             asked.add("", "照会元の連絡票は閲覧できないため印刷していません (the question is not shown to you)");
         } else {
-            asked.add("利用者", patient != null ? FhirText.kanjiName(patient.getName()) : question.getSubject().getDisplay());
+            asked.add(
+                    "利用者",
+                    patient != null
+                            ? FhirText.kanjiName(patient.getName())
+                            : question.getSubject().getDisplay());
             addHeader(asked, question, display, "差出人");
             asked.add("返信希望日", replyRequestedBy(question));
             addPayload(asked, question, QUESTION_FIELDS);
@@ -56,7 +64,10 @@ final class ContactFormForm {
 
         PrintForm.Section answered = new PrintForm.Section("回答");
         if (answer == null) {
-            answered.blank(ANSWER_FIELDS.get(0), 8).blank(ANSWER_FIELDS.get(1), 4).blank("回答日", 1).blank("主治医署名", 2);
+            answered.blank(ANSWER_FIELDS.get(0), 8)
+                    .blank(ANSWER_FIELDS.get(1), 4)
+                    .blank("回答日", 1)
+                    .blank("主治医署名", 2);
         } else {
             addHeader(answered, answer, display, "回答者");
             addPayload(answered, answer, ANSWER_FIELDS);
@@ -65,10 +76,16 @@ final class ContactFormForm {
         return form;
     }
 
-    private void addHeader(PrintForm.Section section, Communication c, Function<Reference, String> display, String senderLabel) {
+    private void addHeader(
+            PrintForm.Section section, Communication c, Function<Reference, String> display, String senderLabel) {
         section.add("件名", FhirText.concept(c.getTopic()))
                 .add(senderLabel, display.apply(c.getSender()))
-                .add("宛先", c.getRecipient().stream().map(display).filter(s -> !s.isBlank()).collect(Collectors.joining("、")))
+                .add(
+                        "宛先",
+                        c.getRecipient().stream()
+                                .map(display)
+                                .filter(s -> !s.isBlank())
+                                .collect(Collectors.joining("、")))
                 .add("送信日時", c.hasSent() ? JapaneseDates.dateTime(c.getSentElement(), zone) : "");
     }
 
@@ -94,10 +111,12 @@ final class ContactFormForm {
     /** A label carried by the part itself: an extension's string, Coding or CodeableConcept value. */
     static String label(Communication.CommunicationPayloadComponent part) {
         for (Extension e : part.getExtension()) {
-            if (e.getValue() instanceof CodeableConcept cc && !FhirText.concept(cc).isBlank()) {
+            if (e.getValue() instanceof CodeableConcept cc
+                    && !FhirText.concept(cc).isBlank()) {
                 return FhirText.concept(cc);
             }
-            if (e.getValue() instanceof Coding coding && !FhirText.coding(coding).isBlank()) {
+            if (e.getValue() instanceof Coding coding
+                    && !FhirText.coding(coding).isBlank()) {
                 return FhirText.coding(coding);
             }
             if (e.getValue() instanceof org.hl7.fhir.r4.model.StringType s && s.hasValue()) {
@@ -112,10 +131,16 @@ final class ContactFormForm {
             return part.getContentStringType().getValue();
         }
         if (part.hasContentAttachment()) {
-            return "添付: " + (part.getContentAttachment().hasTitle() ? part.getContentAttachment().getTitle() : "（無題）");
+            return "添付: "
+                    + (part.getContentAttachment().hasTitle()
+                            ? part.getContentAttachment().getTitle()
+                            : "（無題）");
         }
         if (part.hasContentReference()) {
-            return "参照: " + (part.getContentReference().hasDisplay() ? part.getContentReference().getDisplay() : "");
+            return "参照: "
+                    + (part.getContentReference().hasDisplay()
+                            ? part.getContentReference().getDisplay()
+                            : "");
         }
         return "";
     }

@@ -40,7 +40,8 @@ final class DocumentBundleForm {
 
     /** Whether the Bundle is a document this renders: type document with a Composition first. */
     static boolean isDocument(Bundle bundle) {
-        return bundle.getType() == Bundle.BundleType.DOCUMENT && bundle.hasEntry()
+        return bundle.getType() == Bundle.BundleType.DOCUMENT
+                && bundle.hasEntry()
                 && bundle.getEntryFirstRep().getResource() instanceof Composition;
     }
 
@@ -48,21 +49,32 @@ final class DocumentBundleForm {
         Composition composition = (Composition) bundle.getEntryFirstRep().getResource();
         Resolver resolver = new Resolver(bundle);
         EntrySummaries summaries = new EntrySummaries(resolver::resolve, zone);
-        String code = composition.getType().getCoding().stream().filter(c -> CARE_DOCUMENT.equals(c.getSystem()))
-                .map(Coding::getCode).filter(java.util.Objects::nonNull).findFirst().orElse(null);
-        String title = code != null && TITLES.containsKey(code) ? TITLES.get(code)
+        String code = composition.getType().getCoding().stream()
+                .filter(c -> CARE_DOCUMENT.equals(c.getSystem()))
+                .map(Coding::getCode)
+                .filter(java.util.Objects::nonNull)
+                .findFirst()
+                .orElse(null);
+        String title = code != null && TITLES.containsKey(code)
+                ? TITLES.get(code)
                 : composition.hasTitle() ? composition.getTitle() : FhirText.concept(composition.getType());
         Resource subject = resolver.resolve(composition.getSubject());
-        PrintForm.PatientBox patient = FhirText.patientBox(subject instanceof Patient p ? p : null,
-                composition.getSubject().getDisplay(), zone);
+        PrintForm.PatientBox patient = FhirText.patientBox(
+                subject instanceof Patient p ? p : null,
+                composition.getSubject().getDisplay(),
+                zone);
 
-        PrintForm form = new PrintForm(title.isBlank() ? "文書" : title, patient, new java.util.ArrayList<>(),
-                code == null ? "document" : code);
+        PrintForm form = new PrintForm(
+                title.isBlank() ? "文書" : title, patient, new java.util.ArrayList<>(), code == null ? "document" : code);
         PrintForm.Section about = new PrintForm.Section("文書情報")
                 .add("文書名", composition.getTitle())
                 .add("作成日", composition.hasDate() ? JapaneseDates.dateTime(composition.getDateElement(), zone) : "")
-                .add("作成者", composition.getAuthor().stream().map(summaries::display).filter(s -> !s.isBlank())
-                        .collect(Collectors.joining("、")))
+                .add(
+                        "作成者",
+                        composition.getAuthor().stream()
+                                .map(summaries::display)
+                                .filter(s -> !s.isBlank())
+                                .collect(Collectors.joining("、")))
                 .add("作成機関", summaries.display(composition.getCustodian()))
                 .add("文書の状態", status(composition.getStatus()));
         form.sections().add(about);
@@ -72,8 +84,12 @@ final class DocumentBundleForm {
         return form;
     }
 
-    private void addSection(PrintForm form, Composition.SectionComponent section, String parent, Resolver resolver,
-                            EntrySummaries summaries) {
+    private void addSection(
+            PrintForm form,
+            Composition.SectionComponent section,
+            String parent,
+            Resolver resolver,
+            EntrySummaries summaries) {
         String own = section.hasTitle() ? section.getTitle() : FhirText.concept(section.getCode());
         String title = parent.isEmpty() ? own : parent + "／" + own;
         PrintForm.Section printed = new PrintForm.Section(title.isBlank() ? "（無題）" : title);
@@ -132,7 +148,8 @@ final class DocumentBundleForm {
                     }
                 }
                 if (resource.hasIdElement() && resource.getIdElement().hasIdPart()) {
-                    byKey.putIfAbsent(resource.fhirType() + "/" + resource.getIdElement().getIdPart(), resource);
+                    byKey.putIfAbsent(
+                            resource.fhirType() + "/" + resource.getIdElement().getIdPart(), resource);
                 }
             }
         }

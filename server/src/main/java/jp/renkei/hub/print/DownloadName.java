@@ -59,7 +59,8 @@ final class DownloadName extends OncePerRequestFilter {
         if (!HEADER.equalsIgnoreCase(name) || fileName == null) {
             return value;
         }
-        String encoded = URLEncoder.encode(fileName.toString(), StandardCharsets.UTF_8).replace("+", "%20");
+        String encoded =
+                URLEncoder.encode(fileName.toString(), StandardCharsets.UTF_8).replace("+", "%20");
         return "attachment; filename=\"" + request.getAttribute(ASCII_NAME) + "\"; filename*=UTF-8''" + encoded;
     }
 }

@@ -17,8 +17,8 @@ import org.hl7.fhir.r4.model.DeviceRequest;
 import org.hl7.fhir.r4.model.DeviceUseStatement;
 import org.hl7.fhir.r4.model.DiagnosticReport;
 import org.hl7.fhir.r4.model.DocumentReference;
-import org.hl7.fhir.r4.model.Dosage;
 import org.hl7.fhir.r4.model.DomainResource;
+import org.hl7.fhir.r4.model.Dosage;
 import org.hl7.fhir.r4.model.Encounter;
 import org.hl7.fhir.r4.model.Goal;
 import org.hl7.fhir.r4.model.MedicationRequest;
@@ -43,8 +43,8 @@ final class EntrySummaries {
 
     /** What an Encounter's class says it was (v3 ActCode), when it has no type. */
     private static final Map<String, String> ENCOUNTER_CLASSES = Map.of(
-            "IMP", "入院", "ACUTE", "入院", "NONAC", "入院", "SS", "短期入院", "AMB", "外来受診", "EMER", "救急受診",
-            "HH", "訪問（在宅）", "VR", "オンライン診療");
+            "IMP", "入院", "ACUTE", "入院", "NONAC", "入院", "SS", "短期入院", "AMB", "外来受診", "EMER", "救急受診", "HH", "訪問（在宅）",
+            "VR", "オンライン診療");
 
     private final Function<Reference, Resource> resolver;
     private final ZoneId zone;
@@ -56,101 +56,229 @@ final class EntrySummaries {
 
     PrintForm.Row summarise(Resource resource) {
         if (resource instanceof Condition c) {
-            return row("病名", join("　", FhirText.concept(c.getCode()),
-                    c.hasOnset() ? "発症 " + FhirText.value(c.getOnset(), zone) : "", severity(c)), FhirText.notes(c.getNote()));
+            return row(
+                    "病名",
+                    join(
+                            "　",
+                            FhirText.concept(c.getCode()),
+                            c.hasOnset() ? "発症 " + FhirText.value(c.getOnset(), zone) : "",
+                            severity(c)),
+                    FhirText.notes(c.getNote()));
         }
         if (resource instanceof MedicationStatement m) {
-            return row("薬剤", join("　", m.hasMedicationCodeableConcept()
-                            ? FhirText.concept(m.getMedicationCodeableConcept()) : display(m.getMedicationReference()),
-                    m.getDosage().stream().map(this::dosage).filter(s -> !s.isBlank()).collect(Collectors.joining("／")),
-                    labelled("情報提供", display(m.getInformationSource()))), FhirText.notes(m.getNote()));
+            return row(
+                    "薬剤",
+                    join(
+                            "　",
+                            m.hasMedicationCodeableConcept()
+                                    ? FhirText.concept(m.getMedicationCodeableConcept())
+                                    : display(m.getMedicationReference()),
+                            m.getDosage().stream()
+                                    .map(this::dosage)
+                                    .filter(s -> !s.isBlank())
+                                    .collect(Collectors.joining("／")),
+                            labelled("情報提供", display(m.getInformationSource()))),
+                    FhirText.notes(m.getNote()));
         }
         if (resource instanceof MedicationRequest m) {
-            return row("処方", join("　", m.hasMedicationCodeableConcept()
-                            ? FhirText.concept(m.getMedicationCodeableConcept()) : display(m.getMedicationReference()),
-                    m.getDosageInstruction().stream().map(this::dosage).filter(s -> !s.isBlank()).collect(Collectors.joining("／")),
-                    labelled("処方医", display(m.getRequester()))), FhirText.notes(m.getNote()));
+            return row(
+                    "処方",
+                    join(
+                            "　",
+                            m.hasMedicationCodeableConcept()
+                                    ? FhirText.concept(m.getMedicationCodeableConcept())
+                                    : display(m.getMedicationReference()),
+                            m.getDosageInstruction().stream()
+                                    .map(this::dosage)
+                                    .filter(s -> !s.isBlank())
+                                    .collect(Collectors.joining("／")),
+                            labelled("処方医", display(m.getRequester()))),
+                    FhirText.notes(m.getNote()));
         }
         if (resource instanceof AllergyIntolerance a) {
             List<Annotation> notes = new ArrayList<>(a.getNote());
             a.getReaction().forEach(r -> notes.addAll(r.getNote()));
-            return row("アレルギー", join("　", FhirText.concept(a.getCode()), reactions(a), criticality(a)), FhirText.notes(notes));
+            return row(
+                    "アレルギー",
+                    join("　", FhirText.concept(a.getCode()), reactions(a), criticality(a)),
+                    FhirText.notes(notes));
         }
         if (resource instanceof RelatedPerson r) {
-            return row("家族・関係者", join("　", names(r.getName()),
-                    r.hasRelationship() ? "（" + FhirText.concepts(r.getRelationship()) + "）" : "", phone(FhirText.phones(r.getTelecom())),
-                    labelled("住所", FhirText.addresses(r.getAddress()))));
+            return row(
+                    "家族・関係者",
+                    join(
+                            "　",
+                            names(r.getName()),
+                            r.hasRelationship() ? "（" + FhirText.concepts(r.getRelationship()) + "）" : "",
+                            phone(FhirText.phones(r.getTelecom())),
+                            labelled("住所", FhirText.addresses(r.getAddress()))));
         }
         if (resource instanceof PractitionerRole r) {
-            return row("担当者", join("　", display(r.getPractitioner()), FhirText.concepts(r.getCode()),
-                    FhirText.concepts(r.getSpecialty()), display(r.getOrganization()), phone(FhirText.phones(r.getTelecom()))));
+            return row(
+                    "担当者",
+                    join(
+                            "　",
+                            display(r.getPractitioner()),
+                            FhirText.concepts(r.getCode()),
+                            FhirText.concepts(r.getSpecialty()),
+                            display(r.getOrganization()),
+                            phone(FhirText.phones(r.getTelecom()))));
         }
         if (resource instanceof Practitioner p) {
             return row("担当者", join("　", names(p.getName()), phone(FhirText.phones(p.getTelecom()))));
         }
         if (resource instanceof Organization o) {
-            return row("事業所・機関", join("　", o.getName(), o.hasType() ? "（" + FhirText.concepts(o.getType()) + "）" : "",
-                    phone(FhirText.phones(o.getTelecom())), labelled("住所", FhirText.addresses(o.getAddress()))));
+            return row(
+                    "事業所・機関",
+                    join(
+                            "　",
+                            o.getName(),
+                            o.hasType() ? "（" + FhirText.concepts(o.getType()) + "）" : "",
+                            phone(FhirText.phones(o.getTelecom())),
+                            labelled("住所", FhirText.addresses(o.getAddress()))));
         }
         if (resource instanceof Observation o) {
             String code = FhirText.concept(o.getCode());
             return row(code.isBlank() ? "観察" : code, observation(o), FhirText.notes(o.getNote()));
         }
         if (resource instanceof Procedure p) {
-            return row("処置", join("　", FhirText.concept(p.getCode()), labelled("部位", FhirText.concepts(p.getBodySite())),
-                    p.hasPerformed() ? FhirText.value(p.getPerformed(), zone) : ""), FhirText.notes(p.getNote()));
+            return row(
+                    "処置",
+                    join(
+                            "　",
+                            FhirText.concept(p.getCode()),
+                            labelled("部位", FhirText.concepts(p.getBodySite())),
+                            p.hasPerformed() ? FhirText.value(p.getPerformed(), zone) : ""),
+                    FhirText.notes(p.getNote()));
         }
         if (resource instanceof DeviceUseStatement d) {
-            return row("医療機器", join("　", display(d.getDevice()), FhirText.concepts(d.getReasonCode())), FhirText.notes(d.getNote()));
+            return row(
+                    "医療機器",
+                    join("　", display(d.getDevice()), FhirText.concepts(d.getReasonCode())),
+                    FhirText.notes(d.getNote()));
         }
         if (resource instanceof DeviceRequest d) {
-            return row("福祉用具・機器", join("　", d.hasCodeCodeableConcept() ? FhirText.concept(d.getCodeCodeableConcept())
-                            : display(d.getCodeReference()), d.hasOccurrence() ? FhirText.value(d.getOccurrence(), zone) : "",
-                    labelled("依頼者", display(d.getRequester()))), FhirText.notes(d.getNote()));
+            return row(
+                    "福祉用具・機器",
+                    join(
+                            "　",
+                            d.hasCodeCodeableConcept()
+                                    ? FhirText.concept(d.getCodeCodeableConcept())
+                                    : display(d.getCodeReference()),
+                            d.hasOccurrence() ? FhirText.value(d.getOccurrence(), zone) : "",
+                            labelled("依頼者", display(d.getRequester()))),
+                    FhirText.notes(d.getNote()));
         }
         if (resource instanceof ServiceRequest r) {
-            return row("依頼", join("　", FhirText.concept(r.getCode()), r.hasOccurrence() ? FhirText.value(r.getOccurrence(), zone) : "",
-                    labelled("依頼先", r.getPerformer().stream().map(this::display).filter(s -> !s.isBlank()).collect(Collectors.joining("、"))),
-                    FhirText.concepts(r.getReasonCode())), FhirText.notes(r.getNote()));
+            return row(
+                    "依頼",
+                    join(
+                            "　",
+                            FhirText.concept(r.getCode()),
+                            r.hasOccurrence() ? FhirText.value(r.getOccurrence(), zone) : "",
+                            labelled(
+                                    "依頼先",
+                                    r.getPerformer().stream()
+                                            .map(this::display)
+                                            .filter(s -> !s.isBlank())
+                                            .collect(Collectors.joining("、"))),
+                            FhirText.concepts(r.getReasonCode())),
+                    FhirText.notes(r.getNote()));
         }
         if (resource instanceof CarePlan p) {
-            return row("計画", join("　", p.getTitle(), p.getDescription(), FhirText.period(p.getPeriod(), zone)), String.join("\n",
-                    p.getActivity().stream().map(a -> join("　", FhirText.concept(a.getDetail().getCode()), a.getDetail().getDescription()))
-                            .filter(s -> !s.isBlank()).map(s -> "・" + s).toList()), FhirText.notes(p.getNote()));
+            return row(
+                    "計画",
+                    join("　", p.getTitle(), p.getDescription(), FhirText.period(p.getPeriod(), zone)),
+                    String.join(
+                            "\n",
+                            p.getActivity().stream()
+                                    .map(a -> join(
+                                            "　",
+                                            FhirText.concept(a.getDetail().getCode()),
+                                            a.getDetail().getDescription()))
+                                    .filter(s -> !s.isBlank())
+                                    .map(s -> "・" + s)
+                                    .toList()),
+                    FhirText.notes(p.getNote()));
         }
         if (resource instanceof Goal g) {
-            return row("目標", join("　", FhirText.concept(g.getDescription()), g.getTarget().stream()
-                    .filter(t -> t.hasDue()).map(t -> "期日 " + FhirText.value(t.getDue(), zone)).collect(Collectors.joining("、"))),
+            return row(
+                    "目標",
+                    join(
+                            "　",
+                            FhirText.concept(g.getDescription()),
+                            g.getTarget().stream()
+                                    .filter(t -> t.hasDue())
+                                    .map(t -> "期日 " + FhirText.value(t.getDue(), zone))
+                                    .collect(Collectors.joining("、"))),
                     FhirText.notes(g.getNote()));
         }
         if (resource instanceof DiagnosticReport r) {
-            return row("検査", join("　", FhirText.concept(r.getCode()), r.hasEffective() ? FhirText.value(r.getEffective(), zone) : "",
-                    r.getConclusion(), FhirText.concepts(r.getConclusionCode())), r.getResult().stream()
-                    .map(resolver).filter(Observation.class::isInstance).map(o -> join(" ", FhirText.concept(((Observation) o).getCode()),
-                            observation((Observation) o))).filter(s -> !s.isBlank()).collect(Collectors.joining("\n")));
+            return row(
+                    "検査",
+                    join(
+                            "　",
+                            FhirText.concept(r.getCode()),
+                            r.hasEffective() ? FhirText.value(r.getEffective(), zone) : "",
+                            r.getConclusion(),
+                            FhirText.concepts(r.getConclusionCode())),
+                    r.getResult().stream()
+                            .map(resolver)
+                            .filter(Observation.class::isInstance)
+                            .map(o -> join(
+                                    " ", FhirText.concept(((Observation) o).getCode()), observation((Observation) o)))
+                            .filter(s -> !s.isBlank())
+                            .collect(Collectors.joining("\n")));
         }
         if (resource instanceof DocumentReference d) {
-            return row("文書", join("　", FhirText.concept(d.getType()), d.getDescription(), d.getContent().stream()
-                    .map(c -> c.getAttachment().getTitle()).filter(Objects::nonNull).collect(Collectors.joining("、")),
-                    d.hasDate() ? JapaneseDates.dateTime(d.getDateElement(), zone) : ""));
+            return row(
+                    "文書",
+                    join(
+                            "　",
+                            FhirText.concept(d.getType()),
+                            d.getDescription(),
+                            d.getContent().stream()
+                                    .map(c -> c.getAttachment().getTitle())
+                                    .filter(Objects::nonNull)
+                                    .collect(Collectors.joining("、")),
+                            d.hasDate() ? JapaneseDates.dateTime(d.getDateElement(), zone) : ""));
         }
         if (resource instanceof Encounter e) {
             return encounter(e);
         }
         if (resource instanceof Coverage c) {
-            return row("保険", join("　", FhirText.concept(c.getType()), c.getClass_().stream()
-                    .map(k -> join(" ", k.hasName() ? k.getName() : FhirText.concept(k.getType()), k.getValue()))
-                    .collect(Collectors.joining("、")), c.hasSubscriberId() ? "番号 " + c.getSubscriberId() : "",
-                    labelled("保険者", c.getPayor().stream().map(this::display).filter(s -> !s.isBlank()).collect(Collectors.joining("、")))));
+            return row(
+                    "保険",
+                    join(
+                            "　",
+                            FhirText.concept(c.getType()),
+                            c.getClass_().stream()
+                                    .map(k -> join(
+                                            " ",
+                                            k.hasName() ? k.getName() : FhirText.concept(k.getType()),
+                                            k.getValue()))
+                                    .collect(Collectors.joining("、")),
+                            c.hasSubscriberId() ? "番号 " + c.getSubscriberId() : "",
+                            labelled(
+                                    "保険者",
+                                    c.getPayor().stream()
+                                            .map(this::display)
+                                            .filter(s -> !s.isBlank())
+                                            .collect(Collectors.joining("、")))));
         }
         if (resource instanceof Consent c) {
-            return AdvanceDirectiveForm.isAdvanceDirective(c) ? row("事前指示書", advanceDirective(c)) : row("同意", consent(c));
+            return AdvanceDirectiveForm.isAdvanceDirective(c)
+                    ? row("事前指示書", advanceDirective(c))
+                    : row("同意", consent(c));
         }
         if (resource instanceof Patient p) {
             return row("本人", FhirText.kanjiName(p.getName()));
         }
-        return row(resource.fhirType(), resource instanceof DomainResource d && d.hasText()
-                ? FhirText.narrative(d.getText().getDiv()) : "");
+        return row(
+                resource.fhirType(),
+                resource instanceof DomainResource d && d.hasText()
+                        ? FhirText.narrative(d.getText().getDiv())
+                        : "");
     }
 
     /**
@@ -159,17 +287,37 @@ final class EntrySummaries {
      */
     private PrintForm.Row encounter(Encounter e) {
         String type = FhirText.concepts(e.getType());
-        String label = !type.isBlank() ? type : ENCOUNTER_CLASSES.getOrDefault(e.getClass_().getCode(), "入院・受診");
+        String label = !type.isBlank()
+                ? type
+                : ENCOUNTER_CLASSES.getOrDefault(e.getClass_().getCode(), "入院・受診");
         Encounter.EncounterHospitalizationComponent stay = e.getHospitalization();
-        return row(label, join("　", FhirText.period(e.getPeriod(), zone),
-                labelled("場所", e.getLocation().stream().map(l -> display(l.getLocation())).filter(s -> !s.isBlank())
-                        .collect(Collectors.joining("、"))),
-                labelled("理由", FhirText.concepts(e.getReasonCode())),
-                labelled("入院経路", stay.hasAdmitSource() ? FhirText.concept(stay.getAdmitSource()) : ""),
-                labelled("退院先", stay.hasDischargeDisposition() ? FhirText.concept(stay.getDischargeDisposition()) : "")),
-                labelled("参加者", e.getParticipant().stream().map(p -> join("", display(p.getIndividual()),
-                        p.hasType() ? "（" + FhirText.concepts(p.getType()) + "）" : "")).filter(s -> !s.isBlank())
-                        .collect(Collectors.joining("、"))));
+        return row(
+                label,
+                join(
+                        "　",
+                        FhirText.period(e.getPeriod(), zone),
+                        labelled(
+                                "場所",
+                                e.getLocation().stream()
+                                        .map(l -> display(l.getLocation()))
+                                        .filter(s -> !s.isBlank())
+                                        .collect(Collectors.joining("、"))),
+                        labelled("理由", FhirText.concepts(e.getReasonCode())),
+                        labelled("入院経路", stay.hasAdmitSource() ? FhirText.concept(stay.getAdmitSource()) : ""),
+                        labelled(
+                                "退院先",
+                                stay.hasDischargeDisposition()
+                                        ? FhirText.concept(stay.getDischargeDisposition())
+                                        : "")),
+                labelled(
+                        "参加者",
+                        e.getParticipant().stream()
+                                .map(p -> join(
+                                        "",
+                                        display(p.getIndividual()),
+                                        p.hasType() ? "（" + FhirText.concepts(p.getType()) + "）" : ""))
+                                .filter(s -> !s.isBlank())
+                                .collect(Collectors.joining("、"))));
     }
 
     /**
@@ -181,10 +329,22 @@ final class EntrySummaries {
         lines.add(consent(c));
         lines.add(labelled("最期を過ごしたい場所", AdvanceDirectiveForm.endOfLifePlace(c, zone)));
         lines.add(labelled("代理人", String.join("、", AdvanceDirectiveForm.proxies(c, this::display))));
-        lines.add(labelled("意思表明", join("　", c.hasDateTime() ? JapaneseDates.dateTime(c.getDateTimeElement(), zone) : "",
-                c.getPerformer().stream().map(this::display).filter(s -> !s.isBlank()).collect(Collectors.joining("、")))));
-        lines.add(labelled("原本", c.hasSourceReference() ? display(c.getSourceReference())
-                : c.hasSourceAttachment() ? Objects.toString(c.getSourceAttachment().getTitle(), "") : ""));
+        lines.add(labelled(
+                "意思表明",
+                join(
+                        "　",
+                        c.hasDateTime() ? JapaneseDates.dateTime(c.getDateTimeElement(), zone) : "",
+                        c.getPerformer().stream()
+                                .map(this::display)
+                                .filter(s -> !s.isBlank())
+                                .collect(Collectors.joining("、")))));
+        lines.add(labelled(
+                "原本",
+                c.hasSourceReference()
+                        ? display(c.getSourceReference())
+                        : c.hasSourceAttachment()
+                                ? Objects.toString(c.getSourceAttachment().getTitle(), "")
+                                : ""));
         return lines.stream().filter(s -> !s.isBlank()).collect(Collectors.joining("\n"));
     }
 
@@ -223,8 +383,13 @@ final class EntrySummaries {
         if (dosage.hasText()) {
             return dosage.getText();
         }
-        return join(" ", dosage.getDoseAndRate().stream().filter(d -> d.hasDoseQuantity())
-                .map(d -> FhirText.quantity(d.getDoseQuantity())).collect(Collectors.joining(" ")), FhirText.concept(dosage.getRoute()));
+        return join(
+                " ",
+                dosage.getDoseAndRate().stream()
+                        .filter(d -> d.hasDoseQuantity())
+                        .map(d -> FhirText.quantity(d.getDoseQuantity()))
+                        .collect(Collectors.joining(" ")),
+                FhirText.concept(dosage.getRoute()));
     }
 
     private static String severity(Condition c) {
@@ -255,7 +420,8 @@ final class EntrySummaries {
         String value = o.hasValue() ? FhirText.value(o.getValue(), zone) : "";
         String components = o.getComponent().stream()
                 .map(c -> join(" ", FhirText.concept(c.getCode()), FhirText.value(c.getValue(), zone)))
-                .filter(s -> !s.isBlank()).collect(Collectors.joining("／"));
+                .filter(s -> !s.isBlank())
+                .collect(Collectors.joining("／"));
         return join("　", value, components, o.hasEffective() ? "（" + FhirText.value(o.getEffective(), zone) + "）" : "");
     }
 
@@ -266,7 +432,10 @@ final class EntrySummaries {
                 choices.add(FhirText.concepts(p.getCode()) + ": " + AdvanceDirectiveForm.wish(p.getType()));
             }
         }
-        return join("　", AdvanceDirectiveForm.isAdvanceDirective(c) ? "" : FhirText.concept(c.getScope()), String.join("、", choices));
+        return join(
+                "　",
+                AdvanceDirectiveForm.isAdvanceDirective(c) ? "" : FhirText.concept(c.getScope()),
+                String.join("、", choices));
     }
 
     private static String phone(String phones) {
@@ -282,7 +451,12 @@ final class EntrySummaries {
         List<String> lines = new ArrayList<>();
         lines.add(value);
         lines.addAll(List.of(more));
-        return row(label, lines.stream().filter(s -> s != null && !s.isBlank()).map(String::strip).collect(Collectors.joining("\n")));
+        return row(
+                label,
+                lines.stream()
+                        .filter(s -> s != null && !s.isBlank())
+                        .map(String::strip)
+                        .collect(Collectors.joining("\n")));
     }
 
     /** {@code 名: value}, or nothing when there is no value. */

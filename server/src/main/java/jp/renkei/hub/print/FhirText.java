@@ -26,8 +26,7 @@ final class FhirText {
 
     static final String REPRESENTATION = "http://hl7.org/fhir/StructureDefinition/iso21090-EN-representation";
 
-    private FhirText() {
-    }
+    private FhirText() {}
 
     /**
      * The text of a concept, else its codings' names in Japanese (a Japanese display, or the hub's own name
@@ -40,15 +39,26 @@ final class FhirText {
         if (concept.hasText()) {
             return concept.getText();
         }
-        List<String> japanese = concept.getCoding().stream().map(FhirText::japaneseName).filter(Objects::nonNull).distinct().toList();
+        List<String> japanese = concept.getCoding().stream()
+                .map(FhirText::japaneseName)
+                .filter(Objects::nonNull)
+                .distinct()
+                .toList();
         if (!japanese.isEmpty()) {
             return String.join("・", japanese);
         }
-        List<String> displays = concept.getCoding().stream().filter(Coding::hasDisplay).map(Coding::getDisplay).distinct().toList();
+        List<String> displays = concept.getCoding().stream()
+                .filter(Coding::hasDisplay)
+                .map(Coding::getDisplay)
+                .distinct()
+                .toList();
         if (!displays.isEmpty()) {
             return String.join("・", displays);
         }
-        return concept.getCoding().stream().map(Coding::getCode).filter(Objects::nonNull).collect(Collectors.joining("・"));
+        return concept.getCoding().stream()
+                .map(Coding::getCode)
+                .filter(Objects::nonNull)
+                .collect(Collectors.joining("・"));
     }
 
     /** A coding's display when it is Japanese, else the hub's name for the code, else null. */
@@ -61,15 +71,20 @@ final class FhirText {
 
     /** Whether the text has kanji or kana: what this form prints in preference to English. */
     private static boolean isJapanese(String text) {
-        return text != null && text.codePoints().anyMatch(cp -> {
-            Character.UnicodeScript script = Character.UnicodeScript.of(cp);
-            return script == Character.UnicodeScript.HAN || script == Character.UnicodeScript.HIRAGANA
-                    || script == Character.UnicodeScript.KATAKANA;
-        });
+        return text != null
+                && text.codePoints().anyMatch(cp -> {
+                    Character.UnicodeScript script = Character.UnicodeScript.of(cp);
+                    return script == Character.UnicodeScript.HAN
+                            || script == Character.UnicodeScript.HIRAGANA
+                            || script == Character.UnicodeScript.KATAKANA;
+                });
     }
 
     static String concepts(List<CodeableConcept> concepts) {
-        return concepts.stream().map(FhirText::concept).filter(s -> !s.isBlank()).collect(Collectors.joining("、"));
+        return concepts.stream()
+                .map(FhirText::concept)
+                .filter(s -> !s.isBlank())
+                .collect(Collectors.joining("、"));
     }
 
     static String coding(Coding coding) {
@@ -77,20 +92,31 @@ final class FhirText {
             return "";
         }
         String japanese = japaneseName(coding);
-        return japanese != null ? japanese : coding.hasDisplay() ? coding.getDisplay() : Objects.toString(coding.getCode(), "");
+        return japanese != null
+                ? japanese
+                : coding.hasDisplay() ? coding.getDisplay() : Objects.toString(coding.getCode(), "");
     }
 
     /** The notes' texts, one per line. */
     static String notes(List<Annotation> notes) {
-        return notes.stream().filter(n -> n.hasText()).map(n -> n.getText().strip()).collect(Collectors.joining("\n"));
+        return notes.stream()
+                .filter(n -> n.hasText())
+                .map(n -> n.getText().strip())
+                .collect(Collectors.joining("\n"));
     }
 
     /** The addresses' texts (else their lines and city), for a contact's 住所. */
     static String addresses(List<Address> addresses) {
-        return addresses.stream().map(a -> a.hasText() ? a.getText()
-                        : String.join("", Objects.toString(a.getState(), ""), Objects.toString(a.getCity(), ""),
-                        a.getLine().stream().map(l -> l.getValue()).collect(Collectors.joining(""))))
-                .filter(s -> !s.isBlank()).collect(Collectors.joining("、"));
+        return addresses.stream()
+                .map(a -> a.hasText()
+                        ? a.getText()
+                        : String.join(
+                                "",
+                                Objects.toString(a.getState(), ""),
+                                Objects.toString(a.getCity(), ""),
+                                a.getLine().stream().map(l -> l.getValue()).collect(Collectors.joining(""))))
+                .filter(s -> !s.isBlank())
+                .collect(Collectors.joining("、"));
     }
 
     /** 山田　花子 from family and given names, else the name's text. */
@@ -126,7 +152,11 @@ final class FhirText {
 
     /** The reading (kana): the name marked SYL. */
     static String kanaName(List<HumanName> names) {
-        return names.stream().filter(n -> "SYL".equals(representation(n))).findFirst().map(FhirText::name).orElse("");
+        return names.stream()
+                .filter(n -> "SYL".equals(representation(n)))
+                .findFirst()
+                .map(FhirText::name)
+                .orElse("");
     }
 
     private static String representation(HumanName name) {
@@ -152,13 +182,16 @@ final class FhirText {
         if (patient == null) {
             return new PrintForm.PatientBox(Objects.toString(fallbackName, ""), "", "", "");
         }
-        return new PrintForm.PatientBox(kanjiName(patient.getName()), kanaName(patient.getName()),
+        return new PrintForm.PatientBox(
+                kanjiName(patient.getName()),
+                kanaName(patient.getName()),
                 patient.hasBirthDateElement() ? JapaneseDates.date(patient.getBirthDateElement(), zone) : "",
                 sex(patient.getGender()));
     }
 
     static String phones(List<ContactPoint> telecom) {
-        return telecom.stream().filter(t -> t.getSystem() == ContactPoint.ContactPointSystem.PHONE && t.hasValue())
+        return telecom.stream()
+                .filter(t -> t.getSystem() == ContactPoint.ContactPointSystem.PHONE && t.hasValue())
                 .map(t -> t.getValue() + (t.hasUse() ? "（" + phoneUse(t.getUse()) + "）" : ""))
                 .collect(Collectors.joining("、"));
     }
@@ -229,7 +262,11 @@ final class FhirText {
         }
         StringBuilder out = new StringBuilder();
         walk(div, out);
-        return out.toString().lines().map(String::strip).filter(l -> !l.isEmpty()).collect(Collectors.joining("\n"));
+        return out.toString()
+                .lines()
+                .map(String::strip)
+                .filter(l -> !l.isEmpty())
+                .collect(Collectors.joining("\n"));
     }
 
     private static void walk(XhtmlNode node, StringBuilder out) {
@@ -245,9 +282,9 @@ final class FhirText {
             case "br" -> out.append('\n');
             case "li" -> out.append("\n・");
             case "td", "th" -> out.append('　');
-            case "p", "div", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "dt", "dd" -> out.append('\n');
-            default -> {
-            }
+            case "p", "div", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "dt", "dd" ->
+                out.append('\n');
+            default -> {}
         }
         for (XhtmlNode child : node.getChildNodes()) {
             walk(child, out);

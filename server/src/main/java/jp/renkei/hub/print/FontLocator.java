@@ -78,7 +78,8 @@ final class FontLocator {
         String where = configured ? "renkei.print.font (RENKEI_PRINT_FONT)" : "既定の場所 (default locations)";
         throw new FontUnavailable("PDFを作成できません。日本語フォントが見つかりません: " + String.join(", ", problems)
                 + "。" + where + " を確認するか、" + INSTALL_HINT + " でIPAexゴシックをインストールしてください。"
-                + " (Cannot create the PDF: no usable Japanese font at " + String.join(", ", problems) + ". Check " + where
+                + " (Cannot create the PDF: no usable Japanese font at " + String.join(", ", problems) + ". Check "
+                + where
                 + ", or install IPAex Gothic with '" + INSTALL_HINT + "' (Debian/Ubuntu), or set RENKEI_PRINT_FONT to a"
                 + " TrueType font file with Japanese glyphs.)");
     }

@@ -18,7 +18,9 @@ final class FontUnavailable extends BaseServerResponseException {
 
     private static OperationOutcome outcome(String diagnostics) {
         OperationOutcome outcome = new OperationOutcome();
-        outcome.addIssue().setSeverity(OperationOutcome.IssueSeverity.ERROR).setCode(OperationOutcome.IssueType.NOTFOUND)
+        outcome.addIssue()
+                .setSeverity(OperationOutcome.IssueSeverity.ERROR)
+                .setCode(OperationOutcome.IssueType.NOTFOUND)
                 .setDiagnostics(diagnostics);
         return outcome;
     }

@@ -118,8 +118,12 @@ final class FormWriter {
         private void patientBox() throws IOException {
             PrintForm.PatientBox p = form.patient();
             float[] cols = {58f, 212f, 58f, WIDTH - 58f - 212f - 58f};
-            row4(cols, new String[] {"ふりがな", p.kana(), "性別", p.sex()}, new float[] {TEXT_SIZE, TEXT_SIZE, TEXT_SIZE, TEXT_SIZE});
-            row4(cols, new String[] {"氏名", p.name(), "生年月日", p.birthDate()}, new float[] {TEXT_SIZE, NAME_SIZE, TEXT_SIZE, TEXT_SIZE});
+            row4(cols, new String[] {"ふりがな", p.kana(), "性別", p.sex()}, new float[] {
+                TEXT_SIZE, TEXT_SIZE, TEXT_SIZE, TEXT_SIZE
+            });
+            row4(cols, new String[] {"氏名", p.name(), "生年月日", p.birthDate()}, new float[] {
+                TEXT_SIZE, NAME_SIZE, TEXT_SIZE, TEXT_SIZE
+            });
         }
 
         private void row4(float[] cols, String[] cells, float[] sizes) throws IOException {
@@ -166,15 +170,24 @@ final class FormWriter {
         private void band(PrintForm.Section section, boolean continued) throws IOException {
             float height = SECTION_SIZE * LEADING + 2 * PAD;
             box(MARGIN, y - height, WIDTH, height, 0.82f);
-            text("■ " + clean(section.title()) + (continued ? CONTINUED : ""), MARGIN + PAD,
-                    y - PAD - SECTION_SIZE * 1.1f, SECTION_SIZE, true);
+            text(
+                    "■ " + clean(section.title()) + (continued ? CONTINUED : ""),
+                    MARGIN + PAD,
+                    y - PAD - SECTION_SIZE * 1.1f,
+                    SECTION_SIZE,
+                    true);
             y -= height;
             if (section.labelHeading() != null) {
                 float h = TEXT_SIZE * LEADING + 2 * PAD;
                 box(MARGIN, y - h, LABEL_WIDTH, h, 0.9f);
                 box(MARGIN + LABEL_WIDTH, y - h, WIDTH - LABEL_WIDTH, h, 0.9f);
                 text(clean(section.labelHeading()), MARGIN + PAD, y - PAD - TEXT_SIZE * 1.1f, TEXT_SIZE, true);
-                text(clean(section.valueHeading()), MARGIN + LABEL_WIDTH + PAD, y - PAD - TEXT_SIZE * 1.1f, TEXT_SIZE, true);
+                text(
+                        clean(section.valueHeading()),
+                        MARGIN + LABEL_WIDTH + PAD,
+                        y - PAD - TEXT_SIZE * 1.1f,
+                        TEXT_SIZE,
+                        true);
                 y -= h;
             }
         }
@@ -208,7 +221,8 @@ final class FormWriter {
                     float baseline = ty + TEXT_SIZE * (LEADING - 1f) * 0.8f;
                     int index = done + i;
                     if (!spans) {
-                        String label = index < labels.size() ? labels.get(index) : (i == 0 && done > 0 ? CONTINUED : "");
+                        String label =
+                                index < labels.size() ? labels.get(index) : (i == 0 && done > 0 ? CONTINUED : "");
                         text(label, MARGIN + PAD, baseline, TEXT_SIZE, false);
                     }
                     if (index < values.size()) {
@@ -227,8 +241,8 @@ final class FormWriter {
             String left = "出力日時 " + JapaneseDates.dateTime(printedAt, zone).replaceAll("（.*）", "");
             for (int i = 0; i < count; i++) {
                 PDPage page = document.getPage(i);
-                try (PDPageContentStream footer = new PDPageContentStream(document, page,
-                        PDPageContentStream.AppendMode.APPEND, true, true)) {
+                try (PDPageContentStream footer =
+                        new PDPageContentStream(document, page, PDPageContentStream.AppendMode.APPEND, true, true)) {
                     content = footer;
                     float base = BOTTOM - 22f;
                     footer.setLineWidth(0.5f);

@@ -20,8 +20,7 @@ final class HubDisplays {
 
     private static final String LOCATION = "classpath*:renkei/profiles/CodeSystem-*.json";
 
-    private HubDisplays() {
-    }
+    private HubDisplays() {}
 
     /** The display of the code in the hub's code system, or null when the hub has no such code. */
     static String display(String system, String code) {
@@ -49,7 +48,8 @@ final class HubDisplays {
             return Map.copyOf(out);
         }
 
-        private static void add(String url, List<CodeSystem.ConceptDefinitionComponent> concepts, Map<String, String> out) {
+        private static void add(
+                String url, List<CodeSystem.ConceptDefinitionComponent> concepts, Map<String, String> out) {
             for (CodeSystem.ConceptDefinitionComponent concept : concepts) {
                 if (concept.hasCode() && concept.hasDisplay()) {
                     out.put(url + "|" + concept.getCode(), concept.getDisplay());

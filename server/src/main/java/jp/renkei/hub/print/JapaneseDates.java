@@ -1,5 +1,6 @@
 package jp.renkei.hub.print;
 
+import ca.uhn.fhir.model.api.TemporalPrecisionEnum;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
@@ -8,7 +9,6 @@ import java.time.chrono.JapaneseEra;
 import java.util.Date;
 import java.util.Map;
 import org.hl7.fhir.r4.model.BaseDateTimeType;
-import ca.uhn.fhir.model.api.TemporalPrecisionEnum;
 
 /**
  * Dates as Japanese forms print them: 西暦 with 年月日 and the 和暦 (Japanese era) beside it, e.g.
@@ -18,11 +18,19 @@ import ca.uhn.fhir.model.api.TemporalPrecisionEnum;
 final class JapaneseDates {
 
     private static final LocalDate FIRST_WAREKI_DAY = LocalDate.of(1873, 1, 1);
-    private static final Map<JapaneseEra, String> ERA_NAMES = Map.of(JapaneseEra.MEIJI, "明治", JapaneseEra.TAISHO, "大正",
-            JapaneseEra.SHOWA, "昭和", JapaneseEra.HEISEI, "平成", JapaneseEra.REIWA, "令和");
+    private static final Map<JapaneseEra, String> ERA_NAMES = Map.of(
+            JapaneseEra.MEIJI,
+            "明治",
+            JapaneseEra.TAISHO,
+            "大正",
+            JapaneseEra.SHOWA,
+            "昭和",
+            JapaneseEra.HEISEI,
+            "平成",
+            JapaneseEra.REIWA,
+            "令和");
 
-    private JapaneseDates() {
-    }
+    private JapaneseDates() {}
 
     /** The 和暦 of a day, e.g. 平成31年4月30日, 令和元年5月1日; null before 1873 or for an era this JDK does not name. */
     public static String wareki(LocalDate date) {
@@ -53,15 +61,18 @@ final class JapaneseDates {
         LocalDate day;
         if (precision.ordinal() <= TemporalPrecisionEnum.DAY.ordinal()) {
             // date-only values carry no zone: take their fields as written
-            day = LocalDate.of(value.getYear(), precision == TemporalPrecisionEnum.YEAR ? 1 : value.getMonth() + 1,
+            day = LocalDate.of(
+                    value.getYear(),
+                    precision == TemporalPrecisionEnum.YEAR ? 1 : value.getMonth() + 1,
                     precision == TemporalPrecisionEnum.DAY ? value.getDay() : 1);
         } else {
             day = value.getValue().toInstant().atZone(zone).toLocalDate();
         }
         return switch (precision) {
             case YEAR -> day.getYear() + "年" + paren(warekiYear(day));
-            case MONTH -> day.getYear() + "年" + day.getMonthValue() + "月"
-                    + paren(warekiYear(day) == null ? null : warekiYear(day) + day.getMonthValue() + "月");
+            case MONTH ->
+                day.getYear() + "年" + day.getMonthValue() + "月"
+                        + paren(warekiYear(day) == null ? null : warekiYear(day) + day.getMonthValue() + "月");
             default -> day.getYear() + "年" + day.getMonthValue() + "月" + day.getDayOfMonth() + "日" + paren(wareki(day));
         };
     }

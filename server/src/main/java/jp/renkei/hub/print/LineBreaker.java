@@ -15,8 +15,8 @@ import java.util.function.ToDoubleFunction;
 final class LineBreaker {
 
     /** Characters that may not begin a line (行頭禁則). */
-    static final String NO_START = "、。，．,.)）]］}｝」』】〕〉》〙〗’”・：；:;！？!?ー―‐～〜"
-            + "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ々〻ゝゞヽヾ%％";
+    static final String NO_START =
+            "、。，．,.)）]］}｝」』】〕〉》〙〗’”・：；:;！？!?ー―‐～〜" + "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ々〻ゝゞヽヾ%％";
     /** Characters that may not end a line (行末禁則). */
     static final String NO_END = "(（[［{｛「『【〔〈《〘〖‘“";
 
@@ -57,7 +57,8 @@ final class LineBreaker {
             if (line.isEmpty()) {
                 if (token.codePointCount(0, token.length()) > 1) {
                     tokens.remove(i);
-                    tokens.addAll(i, token.codePoints().mapToObj(Character::toString).toList());
+                    tokens.addAll(
+                            i, token.codePoints().mapToObj(Character::toString).toList());
                 } else {
                     out.add(token);
                     continuation = true;
@@ -115,8 +116,11 @@ final class LineBreaker {
             int cp = text.codePointAt(i);
             int end = i + Character.charCount(cp);
             if (isWordChar(cp)) {
-                while (end < text.length() && (isWordChar(text.codePointAt(end))
-                        || (isJoiner(text.charAt(end)) && end + 1 < text.length() && isWordChar(text.codePointAt(end + 1))))) {
+                while (end < text.length()
+                        && (isWordChar(text.codePointAt(end))
+                                || (isJoiner(text.charAt(end))
+                                        && end + 1 < text.length()
+                                        && isWordChar(text.codePointAt(end + 1))))) {
                     end++;
                 }
             }

@@ -1,6 +1,5 @@
 package jp.renkei.hub.print;
 
-import jp.renkei.hub.context.Permission;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.Operation;
@@ -12,6 +11,7 @@ import java.time.ZoneId;
 import java.util.Date;
 import java.util.List;
 import java.util.Set;
+import jp.renkei.hub.context.Permission;
 import jp.renkei.hub.fhir.OperationProvider;
 import jp.renkei.hub.fhir.ResourceOperations;
 import jp.renkei.hub.fhir.Unprocessable;
@@ -44,8 +44,14 @@ public final class PdfOperations implements OperationProvider {
 
     public static final String PDF = "application/pdf";
     /** Types whose records may be read to print a name or the patient box. */
-    private static final Set<String> NAMED = Set.of("Patient", "RelatedPerson", "Practitioner", "PractitionerRole",
-            "Organization", "DocumentReference", "Communication");
+    private static final Set<String> NAMED = Set.of(
+            "Patient",
+            "RelatedPerson",
+            "Practitioner",
+            "PractitionerRole",
+            "Organization",
+            "DocumentReference",
+            "Communication");
 
     private final ResourceOperations operations;
     private final FhirContext fhirContext;
@@ -63,7 +69,10 @@ public final class PdfOperations implements OperationProvider {
     public Binary documentPdf(@IdParam IdType id, HttpServletRequest request) {
         Bundle bundle = (Bundle) read("Bundle", id);
         if (!DocumentBundleForm.isDocument(bundle)) {
-            throw Unprocessable.at(fhirContext, "Bundle.type", OperationOutcome.IssueType.BUSINESSRULE,
+            throw Unprocessable.at(
+                    fhirContext,
+                    "Bundle.type",
+                    OperationOutcome.IssueType.BUSINESSRULE,
                     "文書（type document、先頭が Composition）の Bundle だけを印刷できます (only a document Bundle, with its"
                             + " Composition first, can be printed as a PDF)");
         }
@@ -75,17 +84,23 @@ public final class PdfOperations implements OperationProvider {
      * Accept names a FHIR format, whatever else the Accept asks for; a preview is the PDF itself.
      */
     @Operation(name = "$pdf", type = Bundle.class, manualResponse = true)
-    public void documentPreviewPdf(@OperationParam(name = "resource", min = 1, max = 1) Bundle document,
-            HttpServletRequest request, HttpServletResponse response) throws IOException {
+    public void documentPreviewPdf(
+            @OperationParam(name = "resource", min = 1, max = 1) Bundle document,
+            HttpServletRequest request,
+            HttpServletResponse response)
+            throws IOException {
         if (document == null || !DocumentBundleForm.isDocument(document)) {
-            throw Unprocessable.at(fhirContext, "Bundle.type", OperationOutcome.IssueType.BUSINESSRULE,
+            throw Unprocessable.at(
+                    fhirContext,
+                    "Bundle.type",
+                    OperationOutcome.IssueType.BUSINESSRULE,
                     "送信前の確認には、文書（type document、先頭が Composition）の Bundle を送ってください (a print preview"
                             + " takes a document Bundle, with its Composition first, as the body)");
         }
         operations.judge(operations.createRequest("Bundle", document));
         PrintForm form = new DocumentBundleForm(zone).render(document);
-        PrintForm preview = new PrintForm(form.title() + "（送信前の確認用・未送信）", form.patient(), form.sections(),
-                form.fileStem() + "-preview");
+        PrintForm preview = new PrintForm(
+                form.title() + "（送信前の確認用・未送信）", form.patient(), form.sections(), form.fileStem() + "-preview");
         byte[] pdf = writer.write(preview, new Date());
         DownloadName.name(request, preview.fileStem() + ".pdf", form.title() + "_送信前確認.pdf");
         response.setStatus(200);
@@ -99,7 +114,10 @@ public final class PdfOperations implements OperationProvider {
     public Binary advanceDirectivePdf(@IdParam IdType id, HttpServletRequest request) {
         Consent consent = (Consent) read("Consent", id);
         if (!AdvanceDirectiveForm.isAdvanceDirective(consent)) {
-            throw Unprocessable.at(fhirContext, "Consent.scope", OperationOutcome.IssueType.BUSINESSRULE,
+            throw Unprocessable.at(
+                    fhirContext,
+                    "Consent.scope",
+                    OperationOutcome.IssueType.BUSINESSRULE,
                     "事前指示書（scope adr）の Consent だけを印刷できます (only an advance directive, a Consent with scope adr,"
                             + " can be printed as a PDF)");
         }
@@ -131,7 +149,10 @@ public final class PdfOperations implements OperationProvider {
             return null;
         }
         IdType target = new IdType(reference.getReference());
-        if (target.isAbsolute() || !target.hasResourceType() || !target.hasIdPart() || !NAMED.contains(target.getResourceType())) {
+        if (target.isAbsolute()
+                || !target.hasResourceType()
+                || !target.hasIdPart()
+                || !NAMED.contains(target.getResourceType())) {
             return null;
         }
         StoredResource stored = operations.records().read(target.getResourceType(), target.getIdPart());
@@ -148,7 +169,8 @@ public final class PdfOperations implements OperationProvider {
 
     private Binary pdf(PrintForm form, IdType id, HttpServletRequest request) {
         byte[] pdf = writer.write(form, new Date());
-        DownloadName.name(request, form.fileStem() + "-" + id.getIdPart() + ".pdf", form.title() + "_" + id.getIdPart() + ".pdf");
+        DownloadName.name(
+                request, form.fileStem() + "-" + id.getIdPart() + ".pdf", form.title() + "_" + id.getIdPart() + ".pdf");
         Binary binary = new Binary();
         binary.setContentType(PDF);
         binary.setData(pdf);

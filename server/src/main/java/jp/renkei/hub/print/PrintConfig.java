@@ -20,12 +20,15 @@ class PrintConfig {
 
     @Bean
     FormWriter formWriter(FontLocator fonts, PrintProperties properties, FhirProperties fhir) {
-        String hubName = properties.hubName() == null || properties.hubName().isBlank() ? DEFAULT_HUB_NAME : properties.hubName();
+        String hubName = properties.hubName() == null || properties.hubName().isBlank()
+                ? DEFAULT_HUB_NAME
+                : properties.hubName();
         return new FormWriter(fonts, hubName, fhir.timeZone());
     }
 
     @Bean
-    PdfOperations pdfOperations(ResourceOperations operations, FhirContext fhirContext, FormWriter writer, FhirProperties fhir) {
+    PdfOperations pdfOperations(
+            ResourceOperations operations, FhirContext fhirContext, FormWriter writer, FhirProperties fhir) {
         return new PdfOperations(operations, fhirContext, writer, fhir.timeZone());
     }
 

@@ -16,8 +16,7 @@ import java.util.List;
 record PrintForm(String title, PatientBox patient, List<Section> sections, String fileStem) {
 
     /** The patient header: name in kanji and kana, birth date (with 和暦) and sex (男/女). */
-    public record PatientBox(String name, String kana, String birthDate, String sex) {
-    }
+    public record PatientBox(String name, String kana, String birthDate, String sex) {}
 
     /**
      * A ruled box with its title band. {@code headings} (both null for none) head the label and value
@@ -49,6 +48,5 @@ record PrintForm(String title, PatientBox patient, List<Section> sections, Strin
     }
 
     /** One line of a section: label column (may be empty: the value spans the box) and value column. */
-    public record Row(String label, String value, int minLines) {
-    }
+    public record Row(String label, String value, int minLines) {}
 }

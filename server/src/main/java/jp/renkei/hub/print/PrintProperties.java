@@ -10,5 +10,4 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param hubName the name printed in every form's footer (RENKEI_PRINT_HUB_NAME)
  */
 @ConfigurationProperties("renkei.print")
-public record PrintProperties(String font, String hubName) {
-}
+public record PrintProperties(String font, String hubName) {}

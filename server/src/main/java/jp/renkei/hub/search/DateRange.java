@@ -24,7 +24,9 @@ record DateRange(long low, long high) {
     public static DateRange parse(String value, ZoneId zone) {
         Matcher m = FHIR_DATE.matcher(value == null ? "" : value.trim());
         if (!m.matches()) {
-            throw new IllegalArgumentException("'" + value + "' is not a FHIR date (expected YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss[.sss]][Z|+hh:mm])");
+            throw new IllegalArgumentException(
+                    "'" + value
+                            + "' is not a FHIR date (expected YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss[.sss]][Z|+hh:mm])");
         }
         try {
             int year = Integer.parseInt(m.group(1));
@@ -62,7 +64,8 @@ record DateRange(long low, long high) {
     }
 
     private static DateRange days(LocalDate from, LocalDate toExclusive, ZoneId zone) {
-        return new DateRange(from.atStartOfDay(zone).toInstant().toEpochMilli(),
+        return new DateRange(
+                from.atStartOfDay(zone).toInstant().toEpochMilli(),
                 toExclusive.atStartOfDay(zone).toInstant().toEpochMilli() - 1);
     }
 }

@@ -52,7 +52,9 @@ public final class IndexExtractor {
                 if (!reference.hasResourceType()) {
                     return null;
                 }
-                IBaseResource stub = fhirContext.getResourceDefinition(reference.getResourceType()).newInstance();
+                IBaseResource stub = fhirContext
+                        .getResourceDefinition(reference.getResourceType())
+                        .newInstance();
                 stub.setId(reference.toUnqualifiedVersionless());
                 return stub;
             }
@@ -143,9 +145,14 @@ public final class IndexExtractor {
         }
         Map<String, String> byFullUrl = new HashMap<>();
         for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
-            if (entry.hasFullUrl() && entry.getFullUrl().startsWith("urn:") && entry.getResource() != null
+            if (entry.hasFullUrl()
+                    && entry.getFullUrl().startsWith("urn:")
+                    && entry.getResource() != null
                     && entry.getResource().getIdElement().hasIdPart()) {
-                byFullUrl.put(entry.getFullUrl(), entry.getResource().fhirType() + "/" + entry.getResource().getIdElement().getIdPart());
+                byFullUrl.put(
+                        entry.getFullUrl(),
+                        entry.getResource().fhirType() + "/"
+                                + entry.getResource().getIdElement().getIdPart());
             }
         }
         return byFullUrl;
@@ -166,7 +173,10 @@ public final class IndexExtractor {
      * because a resource on another server is not the local resource with the same id.
      */
     public static String referenceKey(IIdType ref) {
-        if (ref.hasResourceType() && ref.hasIdPart() && !ref.hasBaseUrl() && !ref.getValue().startsWith("urn:")) {
+        if (ref.hasResourceType()
+                && ref.hasIdPart()
+                && !ref.hasBaseUrl()
+                && !ref.getValue().startsWith("urn:")) {
             return ref.getResourceType() + "/" + ref.getIdPart();
         }
         return ref.getValue();
@@ -214,8 +224,14 @@ public final class IndexExtractor {
         if (value instanceof BaseDateTimeType dt && dt.hasValue()) {
             out.add(range(DateRange.parse(dt.getValueAsString(), zone)));
         } else if (value instanceof Period p) {
-            long low = p.hasStart() ? DateRange.parse(p.getStartElement().getValueAsString(), zone).low() : DateRange.MIN;
-            long high = p.hasEnd() ? DateRange.parse(p.getEndElement().getValueAsString(), zone).high() : DateRange.MAX;
+            long low = p.hasStart()
+                    ? DateRange.parse(p.getStartElement().getValueAsString(), zone)
+                            .low()
+                    : DateRange.MIN;
+            long high = p.hasEnd()
+                    ? DateRange.parse(p.getEndElement().getValueAsString(), zone)
+                            .high()
+                    : DateRange.MAX;
             if (p.hasStart() || p.hasEnd()) {
                 out.add(List.of(low, high));
             }

@@ -9,8 +9,8 @@ import java.util.Set;
  * {@code expression} is null for the built-in {@code _id} and {@code _lastUpdated}, which come
  * from the stored record rather than from the resource body.
  */
-public record SearchParamDef(String name, ParamKind kind, String path,
-                             IFhirPath.IParsedExpression expression, Set<String> targets) {
+public record SearchParamDef(
+        String name, ParamKind kind, String path, IFhirPath.IParsedExpression expression, Set<String> targets) {
 
     public boolean builtIn() {
         return expression == null;

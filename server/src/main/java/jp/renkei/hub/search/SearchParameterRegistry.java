@@ -37,17 +37,22 @@ public final class SearchParameterRegistry {
      * package: a document Bundle's patient is its Composition's subject (resolved inside the Bundle); a Provenance's
      * patient may also be named by R5's {@code Provenance.patient} (the signature record of a document does).
      */
-    private record HubDefined(ParamKind kind, String path, Set<String> targets) {
-    }
+    private record HubDefined(ParamKind kind, String path, Set<String> targets) {}
 
     private static final Map<String, HubDefined> HUB_DEFINED = Map.of(
-            "Bundle-patient", new HubDefined(ParamKind.REFERENCE, "Bundle.entry.first().resource.ofType(Composition).subject",
-                    Set.of("Patient")),
+            "Bundle-patient",
+                    new HubDefined(
+                            ParamKind.REFERENCE,
+                            "Bundle.entry.first().resource.ofType(Composition).subject",
+                            Set.of("Patient")),
             // R4's Provenance.patient is only a target that is a Patient; the signature record of a document names
             // the document's patient with R5's Provenance.patient (as a cross-version extension)
-            "Provenance-patient", new HubDefined(ParamKind.REFERENCE, "Provenance.target.where(resolve() is Patient)"
-                    + " | Provenance.extension('http://hl7.org/fhir/5.0/StructureDefinition/extension-Provenance.patient').value",
-                    Set.of("Patient")));
+            "Provenance-patient",
+                    new HubDefined(
+                            ParamKind.REFERENCE,
+                            "Provenance.target.where(resolve() is Patient)"
+                                    + " | Provenance.extension('http://hl7.org/fhir/5.0/StructureDefinition/extension-Provenance.patient').value",
+                            Set.of("Patient")));
 
     private final CapabilityStatement capabilityInput;
     private final Map<String, Map<String, SearchParamDef>> byType = new LinkedHashMap<>();
@@ -55,7 +60,8 @@ public final class SearchParameterRegistry {
     public SearchParameterRegistry(FhirContext fhirContext) {
         this.capabilityInput = loadInput(fhirContext);
         IFhirPath fhirPath = fhirContext.newFhirPath();
-        for (CapabilityStatementRestResourceComponent resource : capabilityInput.getRestFirstRep().getResource()) {
+        for (CapabilityStatementRestResourceComponent resource :
+                capabilityInput.getRestFirstRep().getResource()) {
             String type = resource.getType();
             RuntimeResourceDefinition definition = fhirContext.getResourceDefinition(type);
             Map<String, SearchParamDef> params = new LinkedHashMap<>();
@@ -72,8 +78,8 @@ public final class SearchParameterRegistry {
             byType.put(type, Collections.unmodifiableMap(params));
             if (resource.getConditionalDelete() == CapabilityStatement.ConditionalDeleteStatus.MULTIPLE) {
                 // several matches are a 412 (ResourceOperations.matchCondition); metadata must not promise more
-                throw new IllegalStateException("CapabilityStatement input declares conditionalDelete 'multiple' for " + type
-                        + ", which the hub does not implement (use 'single' or 'not-supported')");
+                throw new IllegalStateException("CapabilityStatement input declares conditionalDelete 'multiple' for "
+                        + type + ", which the hub does not implement (use 'single' or 'not-supported')");
             }
         }
     }
@@ -94,15 +100,17 @@ public final class SearchParameterRegistry {
         }
         RuntimeSearchParam param = resource.getSearchParam(name);
         if (param == null) {
-            throw new IllegalStateException("CapabilityStatement input declares unknown search parameter " + type + "." + name);
+            throw new IllegalStateException(
+                    "CapabilityStatement input declares unknown search parameter " + type + "." + name);
         }
         ParamKind kind = switch (param.getParamType()) {
             case TOKEN -> ParamKind.TOKEN;
             case REFERENCE -> ParamKind.REFERENCE;
             case STRING -> ParamKind.STRING;
             case DATE -> ParamKind.DATE;
-            default -> throw new IllegalStateException("Search parameter " + type + "." + name
-                    + " has type " + param.getParamType() + ", which the hub does not index");
+            default ->
+                throw new IllegalStateException("Search parameter " + type + "." + name + " has type "
+                        + param.getParamType() + ", which the hub does not index");
         };
         String path = String.join(" | ", param.getPathsSplitForResourceType(type));
         if (path.isBlank()) {
@@ -111,7 +119,8 @@ public final class SearchParameterRegistry {
         return parsed(fhirPath, type, name, kind, path, Set.copyOf(param.getTargets()));
     }
 
-    private static SearchParamDef parsed(IFhirPath fhirPath, String type, String name, ParamKind kind, String path, Set<String> targets) {
+    private static SearchParamDef parsed(
+            IFhirPath fhirPath, String type, String name, ParamKind kind, String path, Set<String> targets) {
         try {
             return new SearchParamDef(name, kind, path, fhirPath.parse(path), targets);
         } catch (Exception e) {
@@ -122,10 +131,12 @@ public final class SearchParameterRegistry {
     private static CapabilityStatement loadInput(FhirContext fhirContext) {
         try (InputStream in = SearchParameterRegistry.class.getResourceAsStream(CAPABILITY_INPUT)) {
             if (in == null) {
-                throw new IllegalStateException(CAPABILITY_INPUT + " is missing from the classpath (module fhir-profiles)");
+                throw new IllegalStateException(
+                        CAPABILITY_INPUT + " is missing from the classpath (module fhir-profiles)");
             }
-            return fhirContext.newJsonParser().parseResource(CapabilityStatement.class,
-                    new InputStreamReader(in, StandardCharsets.UTF_8));
+            return fhirContext
+                    .newJsonParser()
+                    .parseResource(CapabilityStatement.class, new InputStreamReader(in, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new IllegalStateException("Cannot read " + CAPABILITY_INPUT, e);
         }

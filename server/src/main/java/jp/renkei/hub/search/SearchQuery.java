@@ -19,12 +19,14 @@ import org.hl7.fhir.r4.model.IdType;
 public record SearchQuery(String type, List<Criterion> criteria, List<SortKey> sort, List<IncludeSpec> includes) {
 
     /** Result-shaping parameters that HAPI FHIR or the paging code handle. */
-    private static final Set<String> CONTROL = Set.of("_count", "_summary", "_format", "_pretty", "_elements", "_total");
+    private static final Set<String> CONTROL =
+            Set.of("_count", "_summary", "_format", "_pretty", "_elements", "_total");
+
     private static final Set<String> DATE_PREFIXES = Set.of("eq", "ne", "gt", "lt", "ge", "le", "sa", "eb");
     private static final Pattern UNESCAPED_COMMA = Pattern.compile("(?<!\\\\),");
 
-    public static SearchQuery parse(String type, Map<String, String[]> parameters,
-                                    SearchParameterRegistry registry, ZoneId zone) {
+    public static SearchQuery parse(
+            String type, Map<String, String[]> parameters, SearchParameterRegistry registry, ZoneId zone) {
         List<Criterion> criteria = new ArrayList<>();
         List<SortKey> sort = new ArrayList<>();
         List<IncludeSpec> includes = new ArrayList<>();
@@ -106,16 +108,17 @@ public record SearchQuery(String type, List<Criterion> criteria, List<SortKey> s
     private static Criterion token(SearchParamDef param, String modifier, List<String> alternatives) {
         String name = param.name();
         if (modifier != null && !modifier.equals("not")) {
-            throw invalid("Modifier ':" + modifier + "' is not supported on token parameter '" + name + "' (supported: :not, :missing)");
+            throw invalid("Modifier ':" + modifier + "' is not supported on token parameter '" + name
+                    + "' (supported: :not, :missing)");
         }
         Set<String> keys = new LinkedHashSet<>(alternatives);
-        Predicate<IndexedRecord> any = name.equals("_id")
-                ? r -> keys.contains(r.id())
-                : r -> Criterion.anyValue(r, name, keys::contains);
+        Predicate<IndexedRecord> any =
+                name.equals("_id") ? r -> keys.contains(r.id()) : r -> Criterion.anyValue(r, name, keys::contains);
         if (modifier != null) {
             return new Criterion(name, any.negate(), null);
         }
-        boolean exactKeys = name.equals("_id") || (param.bucketed() && alternatives.stream().allMatch(a -> a.indexOf('|') > 0 && !a.endsWith("|")));
+        boolean exactKeys = name.equals("_id")
+                || (param.bucketed() && alternatives.stream().allMatch(a -> a.indexOf('|') > 0 && !a.endsWith("|")));
         return new Criterion(name, any, exactKeys ? Set.copyOf(keys) : null);
     }
 
@@ -138,7 +141,8 @@ public record SearchQuery(String type, List<Criterion> criteria, List<SortKey> s
                 keys.add(alternative);
             } else {
                 if (param.targets().isEmpty()) {
-                    throw invalid("Reference '" + alternative + "' for '" + name + "' needs a resource type, e.g. Patient/" + alternative);
+                    throw invalid("Reference '" + alternative + "' for '" + name
+                            + "' needs a resource type, e.g. Patient/" + alternative);
                 }
                 param.targets().forEach(t -> keys.add(t + "/" + alternative));
             }
@@ -153,14 +157,16 @@ public record SearchQuery(String type, List<Criterion> criteria, List<SortKey> s
             String field = IndexExtractor.exactField(name);
             return new Criterion(name, r -> Criterion.anyValue(r, field, alternatives::contains), null);
         }
-        List<String> wanted = alternatives.stream().map(TextNormalizer::normalize).toList();
+        List<String> wanted =
+                alternatives.stream().map(TextNormalizer::normalize).toList();
         Predicate<String> valueTest;
         if (modifier == null) {
             valueTest = v -> wanted.stream().anyMatch(v::startsWith);
         } else if (modifier.equals("contains")) {
             valueTest = v -> wanted.stream().anyMatch(v::contains);
         } else {
-            throw invalid("Modifier ':" + modifier + "' is not supported on string parameter '" + name + "' (supported: :exact, :contains, :missing)");
+            throw invalid("Modifier ':" + modifier + "' is not supported on string parameter '" + name
+                    + "' (supported: :exact, :contains, :missing)");
         }
         return new Criterion(name, r -> Criterion.anyValue(r, name, v -> valueTest.test((String) v)), null);
     }
@@ -168,7 +174,8 @@ public record SearchQuery(String type, List<Criterion> criteria, List<SortKey> s
     private static Criterion date(SearchParamDef param, String modifier, List<String> alternatives, ZoneId zone) {
         String name = param.name();
         if (modifier != null) {
-            throw invalid("Modifier ':" + modifier + "' is not supported on date parameter '" + name + "' (supported: :missing)");
+            throw invalid("Modifier ':" + modifier + "' is not supported on date parameter '" + name
+                    + "' (supported: :missing)");
         }
         List<Predicate<long[]>> tests = new ArrayList<>();
         for (String alternative : alternatives) {
@@ -224,8 +231,8 @@ public record SearchQuery(String type, List<Criterion> criteria, List<SortKey> s
             String name = descending ? part.substring(1) : part;
             SearchParamDef param = registry.param(type, name);
             if (!name.equals("_id") && (param == null || param.kind() != ParamKind.DATE)) {
-                throw invalid("Cannot sort " + type + " by '" + name + "': supported sort parameters are _id, _lastUpdated"
-                        + " and the date parameters of " + type);
+                throw invalid("Cannot sort " + type + " by '" + name
+                        + "': supported sort parameters are _id, _lastUpdated" + " and the date parameters of " + type);
             }
             keys.add(new SortKey(name, descending));
         }
@@ -238,12 +245,15 @@ public record SearchQuery(String type, List<Criterion> criteria, List<SortKey> s
             throw invalid("_include '" + value + "' must have the form " + type + ":parameter[:TargetType]");
         }
         if (parts[1].equals("*")) {
-            return registry.params(type).stream().filter(p -> p.kind() == ParamKind.REFERENCE)
-                    .map(p -> new IncludeSpec(p.name(), null)).toList();
+            return registry.params(type).stream()
+                    .filter(p -> p.kind() == ParamKind.REFERENCE)
+                    .map(p -> new IncludeSpec(p.name(), null))
+                    .toList();
         }
         SearchParamDef param = registry.param(type, parts[1]);
         if (param == null || param.kind() != ParamKind.REFERENCE) {
-            throw invalid("_include '" + value + "': '" + parts[1] + "' is not a reference search parameter of " + type);
+            throw invalid(
+                    "_include '" + value + "': '" + parts[1] + "' is not a reference search parameter of " + type);
         }
         String target = parts.length == 3 ? parts[2] : null;
         if (target != null && !param.targets().contains(target)) {
@@ -255,19 +265,25 @@ public record SearchQuery(String type, List<Criterion> criteria, List<SortKey> s
     /** {@code _revinclude=Source:param[:Type]}: records of Source whose reference parameter param may point at the searched type. */
     private static List<IncludeSpec> parseRevInclude(String type, String value, SearchParameterRegistry registry) {
         String[] parts = value.split(":");
-        if (parts.length < 2 || parts.length > 3 || !registry.resourceTypes().contains(parts[0])
+        if (parts.length < 2
+                || parts.length > 3
+                || !registry.resourceTypes().contains(parts[0])
                 || (parts.length == 3 && !parts[2].equals(type))) {
             throw invalid("_revinclude '" + value + "' must have the form SourceType:parameter[:" + type + "]");
         }
         String source = parts[0];
         if (parts[1].equals("*")) {
-            return registry.params(source).stream().filter(p -> p.kind() == ParamKind.REFERENCE && p.targets().contains(type))
-                    .map(p -> new IncludeSpec(p.name(), null, source)).toList();
+            return registry.params(source).stream()
+                    .filter(p -> p.kind() == ParamKind.REFERENCE && p.targets().contains(type))
+                    .map(p -> new IncludeSpec(p.name(), null, source))
+                    .toList();
         }
         SearchParamDef param = registry.param(source, parts[1]);
-        if (param == null || param.kind() != ParamKind.REFERENCE || !param.targets().contains(type)) {
-            throw invalid("_revinclude '" + value + "': '" + parts[1] + "' is not a reference search parameter of " + source
-                    + " that can refer to " + type);
+        if (param == null
+                || param.kind() != ParamKind.REFERENCE
+                || !param.targets().contains(type)) {
+            throw invalid("_revinclude '" + value + "': '" + parts[1] + "' is not a reference search parameter of "
+                    + source + " that can refer to " + type);
         }
         return List.of(new IncludeSpec(param.name(), null, source));
     }

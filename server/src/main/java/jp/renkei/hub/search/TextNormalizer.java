@@ -10,8 +10,7 @@ import java.text.Normalizer;
  */
 public final class TextNormalizer {
 
-    private TextNormalizer() {
-    }
+    private TextNormalizer() {}
 
     public static String normalize(String text) {
         if (text == null) {

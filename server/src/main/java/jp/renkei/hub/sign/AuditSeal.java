@@ -19,6 +19,7 @@ public final class AuditSeal {
 
     /** The FHIR-less identity an audit seal's certificate names ({@code urn:renkei:audit-seal}). */
     public static final String IDENTITY = "audit-seal";
+
     static final String FILE_NAME = "audit-seal";
 
     private final Seals seals;
@@ -55,10 +56,14 @@ public final class AuditSeal {
         DeploymentCa.Signer signer = signer();
         X509Certificate certificate = signer.chain().get(0);
         Instant now = Instant.now();
-        if (now.isBefore(certificate.getNotBefore().toInstant()) || now.isAfter(certificate.getNotAfter().toInstant())) {
-            throw new SignatureFailure(SignatureFailure.Reason.EXPIRED, "the hub's audit seal " + location() + " is valid from "
-                    + certificate.getNotBefore().toInstant() + " until " + certificate.getNotAfter().toInstant()
-                    + ", not now: issue a new one with deploy/pki.sh audit-seal");
+        if (now.isBefore(certificate.getNotBefore().toInstant())
+                || now.isAfter(certificate.getNotAfter().toInstant())) {
+            throw new SignatureFailure(
+                    SignatureFailure.Reason.EXPIRED,
+                    "the hub's audit seal " + location() + " is valid from "
+                            + certificate.getNotBefore().toInstant() + " until "
+                            + certificate.getNotAfter().toInstant()
+                            + ", not now: issue a new one with deploy/pki.sh audit-seal");
         }
         return DetachedJws.sign(payload, signer.key(), List.of(certificate), now);
     }
@@ -73,23 +78,30 @@ public final class AuditSeal {
         SignatureVerifier.Verified verified = verifier.verifySealed(payload, jws, Instant.now());
         X509Certificate signer = verified.certificate();
         if (!IDENTITY.equals(verified.identity())) {
-            throw new SignatureFailure(SignatureFailure.Reason.UNTRUSTED,
-                    "the checkpoint is sealed by " + verified.signer() + ", not by an audit seal (urn:renkei:audit-seal)");
+            throw new SignatureFailure(
+                    SignatureFailure.Reason.UNTRUSTED,
+                    "the checkpoint is sealed by " + verified.signer()
+                            + ", not by an audit seal (urn:renkei:audit-seal)");
         }
         if (!pinned(signer.getPublicKey())) {
-            throw new SignatureFailure(SignatureFailure.Reason.UNTRUSTED, "the checkpoint is sealed by " + verified.signer()
-                    + " (serial " + signer.getSerialNumber().toString(16) + "), an audit seal of the CA but not of this hub ("
-                    + location() + " or a former one kept beside it as audit-seal-<serial>.crt)");
+            throw new SignatureFailure(
+                    SignatureFailure.Reason.UNTRUSTED,
+                    "the checkpoint is sealed by " + verified.signer()
+                            + " (serial " + signer.getSerialNumber().toString(16)
+                            + "), an audit seal of the CA but not of this hub ("
+                            + location() + " or a former one kept beside it as audit-seal-<serial>.crt)");
         }
         return verified.signingTime();
     }
 
     private boolean pinned(PublicKey key) {
-        return seals.auditSealCertificates().stream().anyMatch(c -> Arrays.equals(c.getPublicKey().getEncoded(), key.getEncoded()));
+        return seals.auditSealCertificates().stream()
+                .anyMatch(c -> Arrays.equals(c.getPublicKey().getEncoded(), key.getEncoded()));
     }
 
     private DeploymentCa.Signer signer() {
-        return seals.auditSeal().orElseThrow(() ->
-                new IllegalStateException("The hub's audit seal " + location() + " is missing or unreadable"));
+        return seals.auditSeal()
+                .orElseThrow(() ->
+                        new IllegalStateException("The hub's audit seal " + location() + " is missing or unreadable"));
     }
 }

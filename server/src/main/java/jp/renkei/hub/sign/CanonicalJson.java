@@ -35,7 +35,9 @@ final class CanonicalJson {
     /** Top-level members left out of what is signed. */
     private static final Set<String> UNSIGNED = Set.of("id", "meta", "signature");
     /** Top-level extensions the hub writes into what it stores, left out of what is signed. */
-    private static final Set<String> HUB_STAMPS = Set.of("http://renkei.example.jp/fhir/StructureDefinition/consent-recording");
+    private static final Set<String> HUB_STAMPS =
+            Set.of("http://renkei.example.jp/fhir/StructureDefinition/consent-recording");
+
     private static final JsonFactory JSON = new JsonFactory();
 
     private final FhirContext fhirContext;
@@ -59,7 +61,10 @@ final class CanonicalJson {
             UNSIGNED.forEach(root::remove);
             if (root.get("extension") instanceof List<?> extensions) {
                 List<?> kept = extensions.stream()
-                        .filter(e -> !(e instanceof Map<?, ?> m && m.get("url") instanceof String url && HUB_STAMPS.contains(url))).toList();
+                        .filter(e -> !(e instanceof Map<?, ?> m
+                                && m.get("url") instanceof String url
+                                && HUB_STAMPS.contains(url)))
+                        .toList();
                 if (kept.isEmpty()) {
                     root.remove("extension");
                 } else {
@@ -70,7 +75,12 @@ final class CanonicalJson {
             write(root, out);
             return out.toString().getBytes(StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new IllegalArgumentException("Not well-formed JSON: " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()), e);
+            throw new IllegalArgumentException(
+                    "Not well-formed JSON: "
+                            + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j
+                                    ? j.getOriginalMessage()
+                                    : e.getMessage()),
+                    e);
         }
     }
 
@@ -107,8 +117,7 @@ final class CanonicalJson {
     }
 
     /** A number as written, so a decimal's precision survives. */
-    private record NumberText(String text) {
-    }
+    private record NumberText(String text) {}
 
     @SuppressWarnings("unchecked")
     private static void write(Object value, StringBuilder out) {

@@ -30,8 +30,7 @@ import java.util.stream.Collectors;
 final class ChainValidator {
 
     /** A chain that passed: its anchor and, when a certificate was revoked after {@code at}, that date. */
-    public record Outcome(X509Certificate anchor, Instant revokedAfter) {
-    }
+    public record Outcome(X509Certificate anchor, Instant revokedAfter) {}
 
     private final Supplier<Collection<X509Certificate>> anchors;
     private final Supplier<Collection<X509CRL>> crls;
@@ -58,20 +57,28 @@ final class ChainValidator {
      */
     public Outcome validate(List<X509Certificate> chain, Instant at, boolean revocation) {
         Collection<X509Certificate> anchorCertificates = anchors.get(); // read once: the supplier may read files
-        Set<TrustAnchor> trusted = anchorCertificates.stream().map(a -> new TrustAnchor(a, null)).collect(Collectors.toSet());
+        Set<TrustAnchor> trusted =
+                anchorCertificates.stream().map(a -> new TrustAnchor(a, null)).collect(Collectors.toSet());
         if (trusted.isEmpty()) {
-            throw new SignatureFailure(SignatureFailure.Reason.UNTRUSTED, "The hub has no trust anchors configured (renkei.sign.trust-anchors)");
+            throw new SignatureFailure(
+                    SignatureFailure.Reason.UNTRUSTED,
+                    "The hub has no trust anchors configured (renkei.sign.trust-anchors)");
         }
         List<X509Certificate> path = new ArrayList<>(chain);
         path.removeIf(anchorCertificates::contains);
         X509Certificate signer = chain.get(0);
         if (path.isEmpty()) {
-            throw new SignatureFailure(SignatureFailure.Reason.UNTRUSTED,
+            throw new SignatureFailure(
+                    SignatureFailure.Reason.UNTRUSTED,
                     "The signer certificate is a trust anchor (a CA), not a signer's certificate");
         }
-        if (path.size() == chain.size() && path.size() == 1 && signer.getIssuerX500Principal().equals(signer.getSubjectX500Principal())) {
-            throw new SignatureFailure(SignatureFailure.Reason.UNTRUSTED,
-                    "The signer certificate is self-signed (" + subject(signer) + "); it must be issued by a trusted CA");
+        if (path.size() == chain.size()
+                && path.size() == 1
+                && signer.getIssuerX500Principal().equals(signer.getSubjectX500Principal())) {
+            throw new SignatureFailure(
+                    SignatureFailure.Reason.UNTRUSTED,
+                    "The signer certificate is self-signed (" + subject(signer)
+                            + "); it must be issued by a trusted CA");
         }
         PKIXParameters parameters;
         CertPathValidator validator;
@@ -88,11 +95,13 @@ final class ChainValidator {
         X509Certificate anchor;
         try {
             anchor = ((java.security.cert.PKIXCertPathValidatorResult) validator.validate(certPath, parameters))
-                    .getTrustAnchor().getTrustedCert();
+                    .getTrustAnchor()
+                    .getTrustedCert();
         } catch (CertPathValidatorException e) {
             throw failure(e, path);
         } catch (GeneralSecurityException e) {
-            throw new SignatureFailure(SignatureFailure.Reason.UNTRUSTED, "The certificate chain cannot be validated: " + e.getMessage());
+            throw new SignatureFailure(
+                    SignatureFailure.Reason.UNTRUSTED, "The certificate chain cannot be validated: " + e.getMessage());
         }
         if (!revocation) {
             return new Outcome(anchor, null);
@@ -105,7 +114,8 @@ final class ChainValidator {
             // CRLs state revocation to the second, rounded down: a revocation in the signing's own second counts as
             // before it, since the hub cannot tell which came first.
             if (revoked != null && !revoked.isAfter(at)) {
-                throw new SignatureFailure(SignatureFailure.Reason.REVOKED,
+                throw new SignatureFailure(
+                        SignatureFailure.Reason.REVOKED,
                         "The certificate of " + subject(path.get(i)) + " was revoked on " + revoked);
             }
             if (revoked != null && (revokedAfter == null || revoked.isBefore(revokedAfter))) {
@@ -136,8 +146,10 @@ final class ChainValidator {
             }
         }
         if (current == null) {
-            throw new SignatureFailure(SignatureFailure.Reason.UNTRUSTED, "The revocation status of " + subject(certificate)
-                    + " cannot be determined: no current CRL from " + subject(issuer) + " (publish one with 'pki crl')");
+            throw new SignatureFailure(
+                    SignatureFailure.Reason.UNTRUSTED,
+                    "The revocation status of " + subject(certificate) + " cannot be determined: no current CRL from "
+                            + subject(issuer) + " (publish one with 'pki crl')");
         }
         X509CRLEntry entry = current.getRevokedCertificate(certificate);
         return entry == null ? null : entry.getRevocationDate().toInstant();
@@ -146,18 +158,24 @@ final class ChainValidator {
     private static SignatureFailure failure(CertPathValidatorException e, List<X509Certificate> path) {
         X509Certificate at = e.getIndex() >= 0 && e.getIndex() < path.size() ? path.get(e.getIndex()) : path.get(0);
         if (e.getReason() == CertPathValidatorException.BasicReason.EXPIRED) {
-            return new SignatureFailure(SignatureFailure.Reason.EXPIRED,
-                    "The certificate of " + subject(at) + " expired on " + at.getNotAfter().toInstant());
+            return new SignatureFailure(
+                    SignatureFailure.Reason.EXPIRED,
+                    "The certificate of " + subject(at) + " expired on "
+                            + at.getNotAfter().toInstant());
         }
         if (e.getReason() == CertPathValidatorException.BasicReason.NOT_YET_VALID) {
-            return new SignatureFailure(SignatureFailure.Reason.EXPIRED,
-                    "The certificate of " + subject(at) + " is not valid before " + at.getNotBefore().toInstant());
+            return new SignatureFailure(
+                    SignatureFailure.Reason.EXPIRED,
+                    "The certificate of " + subject(at) + " is not valid before "
+                            + at.getNotBefore().toInstant());
         }
         if (e.getReason() == PKIXReason.NO_TRUST_ANCHOR) {
-            return new SignatureFailure(SignatureFailure.Reason.UNTRUSTED,
+            return new SignatureFailure(
+                    SignatureFailure.Reason.UNTRUSTED,
                     "The certificate of " + subject(path.get(0)) + " is not issued by a CA this hub trusts");
         }
-        return new SignatureFailure(SignatureFailure.Reason.UNTRUSTED,
+        return new SignatureFailure(
+                SignatureFailure.Reason.UNTRUSTED,
                 "The certificate chain of " + subject(path.get(0)) + " is not valid: " + e.getMessage());
     }
 

@@ -58,8 +58,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 public final class DeploymentCa {
 
     /** The certificate and keystore of one issued identity. */
-    public record Issued(X509Certificate certificate, Path keystore) {
-    }
+    public record Issued(X509Certificate certificate, Path keystore) {}
 
     private static final String KEY_ALIAS = "signer";
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -81,16 +80,25 @@ public final class DeploymentCa {
         }
         Files.createDirectories(dir.resolve("issued"));
         KeyPair pair = newKeyPair();
-        X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.C, "JP").addRDN(BCStyle.O, "Renkei")
-                .addRDN(BCStyle.CN, name).build();
+        X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
+                .addRDN(BCStyle.C, "JP")
+                .addRDN(BCStyle.O, "Renkei")
+                .addRDN(BCStyle.CN, name)
+                .build();
         Instant now = Instant.now();
         try {
             JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject, serial(), Date.from(now.minusSeconds(60)),
-                    Date.from(now.plus(validity)), subject, pair.getPublic())
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                            subject,
+                            serial(),
+                            Date.from(now.minusSeconds(60)),
+                            Date.from(now.plus(validity)),
+                            subject,
+                            pair.getPublic())
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
-                    .addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(pair.getPublic()));
+                    .addExtension(
+                            Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(pair.getPublic()));
             X509Certificate certificate = certificate(builder.build(signer(pair.getPrivate())));
             writeKeystore(dir.resolve("ca.p12"), pair.getPrivate(), List.of(certificate), password);
             writePem(dir.resolve("ca.crt"), certificate);
@@ -111,8 +119,8 @@ public final class DeploymentCa {
         }
         KeyStore store = Keystores.load(keystore, password);
         try {
-            return new DeploymentCa(dir, (PrivateKey) store.getKey(KEY_ALIAS, password),
-                    (X509Certificate) store.getCertificate(KEY_ALIAS));
+            return new DeploymentCa(dir, (PrivateKey) store.getKey(KEY_ALIAS, password), (X509Certificate)
+                    store.getCertificate(KEY_ALIAS));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("Cannot read the CA key in " + keystore + ": " + e.getMessage(), e);
         }
@@ -126,12 +134,22 @@ public final class DeploymentCa {
      * An organisation's certificate: subject O and CN the organisation's name, and its FHIR identity as a URI
      * subject alternative name ({@code urn:renkei:Organization/<id>}), which is how the hub ties a key to an organisation.
      */
-    public Issued issueOrganization(String organizationId, String name, Instant notBefore, Instant notAfter, char[] password)
+    public Issued issueOrganization(
+            String organizationId, String name, Instant notBefore, Instant notAfter, char[] password)
             throws IOException {
-        X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.C, "JP").addRDN(BCStyle.O, name)
-                .addRDN(BCStyle.CN, name).build();
-        return issue("organization-" + organizationId, subject, SignatureVerifier.IDENTITY_PREFIX + "Organization/" + organizationId,
-                null, notBefore, notAfter, password);
+        X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
+                .addRDN(BCStyle.C, "JP")
+                .addRDN(BCStyle.O, name)
+                .addRDN(BCStyle.CN, name)
+                .build();
+        return issue(
+                "organization-" + organizationId,
+                subject,
+                SignatureVerifier.IDENTITY_PREFIX + "Organization/" + organizationId,
+                null,
+                notBefore,
+                notAfter,
+                password);
     }
 
     /**
@@ -144,41 +162,81 @@ public final class DeploymentCa {
         Path current = dir.resolve("issued").resolve(AuditSeal.FILE_NAME + ".crt");
         if (Files.exists(current)) {
             // the hub checks what the former seal sealed against its key: keep its certificate beside the new one
-            String serial = TrustMaterial.certificates(current).get(0).getSerialNumber().toString(16);
-            Files.copy(current, current.resolveSibling(AuditSeal.FILE_NAME + "-" + serial + ".crt"), StandardCopyOption.REPLACE_EXISTING);
+            String serial =
+                    TrustMaterial.certificates(current).get(0).getSerialNumber().toString(16);
+            Files.copy(
+                    current,
+                    current.resolveSibling(AuditSeal.FILE_NAME + "-" + serial + ".crt"),
+                    StandardCopyOption.REPLACE_EXISTING);
         }
-        X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.C, "JP").addRDN(BCStyle.O, "Renkei")
-                .addRDN(BCStyle.CN, name).build();
-        return issue(AuditSeal.FILE_NAME, subject, SignatureVerifier.IDENTITY_PREFIX + AuditSeal.IDENTITY, null, notBefore,
-                notAfter, password);
+        X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
+                .addRDN(BCStyle.C, "JP")
+                .addRDN(BCStyle.O, "Renkei")
+                .addRDN(BCStyle.CN, name)
+                .build();
+        return issue(
+                AuditSeal.FILE_NAME,
+                subject,
+                SignatureVerifier.IDENTITY_PREFIX + AuditSeal.IDENTITY,
+                null,
+                notBefore,
+                notAfter,
+                password);
     }
 
     /**
      * A practitioner's signing certificate: subject CN their name, O their organisation, their FHIR identity as a
      * URI subject alternative name ({@code urn:renkei:Practitioner/<id>}), and their qualification as an hcRole.
      */
-    public Issued issuePractitioner(String practitionerId, String name, String organization,
-                                    HealthcareRole.Qualification qualification, Instant notBefore, Instant notAfter,
-                                    char[] password) throws IOException {
-        X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.C, "JP").addRDN(BCStyle.O, organization)
-                .addRDN(BCStyle.CN, name).build();
-        return issue("practitioner-" + practitionerId, subject, SignatureVerifier.IDENTITY_PREFIX + "Practitioner/" + practitionerId,
-                HealthcareRole.extension(HealthcareRole.RENKEI_SCHEME, qualification.value()), notBefore, notAfter, password);
+    public Issued issuePractitioner(
+            String practitionerId,
+            String name,
+            String organization,
+            HealthcareRole.Qualification qualification,
+            Instant notBefore,
+            Instant notAfter,
+            char[] password)
+            throws IOException {
+        X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
+                .addRDN(BCStyle.C, "JP")
+                .addRDN(BCStyle.O, organization)
+                .addRDN(BCStyle.CN, name)
+                .build();
+        return issue(
+                "practitioner-" + practitionerId,
+                subject,
+                SignatureVerifier.IDENTITY_PREFIX + "Practitioner/" + practitionerId,
+                HealthcareRole.extension(HealthcareRole.RENKEI_SCHEME, qualification.value()),
+                notBefore,
+                notAfter,
+                password);
     }
 
-    private Issued issue(String fileName, X500Name subject, String identity, Extension role, Instant notBefore,
-                         Instant notAfter, char[] password) throws IOException {
+    private Issued issue(
+            String fileName,
+            X500Name subject,
+            String identity,
+            Extension role,
+            Instant notBefore,
+            Instant notAfter,
+            char[] password)
+            throws IOException {
         KeyPair pair = newKeyPair();
         try {
             JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(certificate, serial(), Date.from(notBefore),
-                    Date.from(notAfter), subject, pair.getPublic())
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                            certificate, serial(), Date.from(notBefore), Date.from(notAfter), subject, pair.getPublic())
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
-                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.nonRepudiation))
-                    .addExtension(Extension.subjectAlternativeName, false,
+                    .addExtension(
+                            Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.nonRepudiation))
+                    .addExtension(
+                            Extension.subjectAlternativeName,
+                            false,
                             new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, identity)))
-                    .addExtension(Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(certificate))
-                    .addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(pair.getPublic()));
+                    .addExtension(
+                            Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(certificate))
+                    .addExtension(
+                            Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(pair.getPublic()));
             if (role != null) {
                 builder.addExtension(role);
             }
@@ -194,7 +252,10 @@ public final class DeploymentCa {
 
     /** Revokes a certificate this CA issued and publishes a new CRL at once. */
     public void revoke(BigInteger serial, Instant when) throws IOException {
-        Files.writeString(dir.resolve("revoked.txt"), serial.toString(16) + " " + when + "\n", StandardCharsets.UTF_8,
+        Files.writeString(
+                dir.resolve("revoked.txt"),
+                serial.toString(16) + " " + when + "\n",
+                StandardCharsets.UTF_8,
                 java.nio.file.StandardOpenOption.APPEND);
         publishCrl();
     }
@@ -203,18 +264,22 @@ public final class DeploymentCa {
     public X509CRL publishCrl() throws IOException {
         Instant now = Instant.now();
         try {
-            X509v2CRLBuilder builder = new X509v2CRLBuilder(X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded()),
-                    Date.from(now));
+            X509v2CRLBuilder builder = new X509v2CRLBuilder(
+                    X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded()), Date.from(now));
             builder.setNextUpdate(Date.from(now.plus(Duration.ofDays(7))));
             for (String line : Files.readAllLines(dir.resolve("revoked.txt"))) {
                 String[] parts = line.trim().split(" ");
                 if (parts.length == 2) {
-                    builder.addCRLEntry(new BigInteger(parts[0], 16), Date.from(Instant.parse(parts[1])), CRLReason.keyCompromise);
+                    builder.addCRLEntry(
+                            new BigInteger(parts[0], 16), Date.from(Instant.parse(parts[1])), CRLReason.keyCompromise);
                 }
             }
-            builder.addExtension(Extension.authorityKeyIdentifier, false,
+            builder.addExtension(
+                    Extension.authorityKeyIdentifier,
+                    false,
                     new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(certificate));
-            X509CRL crl = new JcaX509CRLConverter().setProvider(DetachedJws.PROVIDER).getCRL(builder.build(signer(key)));
+            X509CRL crl =
+                    new JcaX509CRLConverter().setProvider(DetachedJws.PROVIDER).getCRL(builder.build(signer(key)));
             Path tmp = dir.resolve("ca.crl.tmp");
             writePem(tmp, crl);
             Files.move(tmp, dir.resolve("ca.crl"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -239,11 +304,15 @@ public final class DeploymentCa {
     }
 
     private static ContentSigner signer(PrivateKey key) throws OperatorCreationException {
-        return new JcaContentSignerBuilder("SHA256withECDSA").setProvider(DetachedJws.PROVIDER).build(key);
+        return new JcaContentSignerBuilder("SHA256withECDSA")
+                .setProvider(DetachedJws.PROVIDER)
+                .build(key);
     }
 
     private static X509Certificate certificate(X509CertificateHolder holder) throws GeneralSecurityException {
-        return new JcaX509CertificateConverter().setProvider(DetachedJws.PROVIDER).getCertificate(holder);
+        return new JcaX509CertificateConverter()
+                .setProvider(DetachedJws.PROVIDER)
+                .getCertificate(holder);
     }
 
     private static void writeKeystore(Path file, PrivateKey key, List<X509Certificate> chain, char[] password)
@@ -267,8 +336,7 @@ public final class DeploymentCa {
     /** Reading PKCS#12 keystores, for the CA and for signers alike. */
     public static final class Keystores {
 
-        private Keystores() {
-        }
+        private Keystores() {}
 
         public static KeyStore load(Path file, char[] password) throws IOException {
             try (InputStream in = Files.newInputStream(file)) {
@@ -276,7 +344,8 @@ public final class DeploymentCa {
                 store.load(in, password);
                 return store;
             } catch (GeneralSecurityException e) {
-                throw new IllegalStateException("Cannot open the keystore " + file + " (wrong password?): " + e.getMessage(), e);
+                throw new IllegalStateException(
+                        "Cannot open the keystore " + file + " (wrong password?): " + e.getMessage(), e);
             }
         }
 
@@ -284,13 +353,17 @@ public final class DeploymentCa {
         public static Signer signer(Path file, char[] password) throws IOException {
             KeyStore store = load(file, password);
             try {
-                String alias = java.util.Collections.list(store.aliases()).stream().filter(a -> {
-                    try {
-                        return store.isKeyEntry(a);
-                    } catch (GeneralSecurityException e) {
-                        return false;
-                    }
-                }).findFirst().orElseThrow(() -> new IllegalArgumentException("The keystore " + file + " holds no private key"));
+                String alias = java.util.Collections.list(store.aliases()).stream()
+                        .filter(a -> {
+                            try {
+                                return store.isKeyEntry(a);
+                            } catch (GeneralSecurityException e) {
+                                return false;
+                            }
+                        })
+                        .findFirst()
+                        .orElseThrow(
+                                () -> new IllegalArgumentException("The keystore " + file + " holds no private key"));
                 List<X509Certificate> chain = new ArrayList<>();
                 for (Certificate c : store.getCertificateChain(alias)) {
                     chain.add((X509Certificate) c);
@@ -303,6 +376,5 @@ public final class DeploymentCa {
     }
 
     /** A key that signs and the certificate chain that vouches for it (signer first). */
-    public record Signer(PrivateKey key, List<X509Certificate> chain) {
-    }
+    public record Signer(PrivateKey key, List<X509Certificate> chain) {}
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
@@ -14,7 +15,6 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECKey;
 import java.security.interfaces.RSAKey;
-import java.io.ByteArrayInputStream;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -38,16 +38,19 @@ final class DetachedJws {
 
     /** A parsed signature: what its header claims, not yet verified. */
     @SuppressWarnings("ArrayRecordComponent") // never compared or hashed: the verifier reads the bytes once
-    public record Parsed(String algorithm, List<X509Certificate> chain, Instant signingTime, String protectedHeader,
-                         byte[] signature) {
+    public record Parsed(
+            String algorithm,
+            List<X509Certificate> chain,
+            Instant signingTime,
+            String protectedHeader,
+            byte[] signature) {
 
         public X509Certificate signer() {
             return chain.get(0);
         }
     }
 
-    private DetachedJws() {
-    }
+    private DetachedJws() {}
 
     /** Signs the payload; returns the compact serialization with the payload left out. */
     public static String sign(byte[] payload, PrivateKey key, List<X509Certificate> chain, Instant signingTime) {
@@ -77,10 +80,13 @@ final class DetachedJws {
     public static Parsed parse(String jws) {
         String[] parts = jws.trim().split("\\.", -1);
         if (parts.length != 3) {
-            throw new SignatureFailure(SignatureFailure.Reason.MALFORMED, "A JWS has three parts separated by '.'; this has " + parts.length);
+            throw new SignatureFailure(
+                    SignatureFailure.Reason.MALFORMED,
+                    "A JWS has three parts separated by '.'; this has " + parts.length);
         }
         if (!parts[1].isEmpty()) {
-            throw new SignatureFailure(SignatureFailure.Reason.MALFORMED,
+            throw new SignatureFailure(
+                    SignatureFailure.Reason.MALFORMED,
                     "The JWS must be detached (empty payload part): the signed content is the resource itself");
         }
         JsonNode header;
@@ -89,15 +95,19 @@ final class DetachedJws {
             header = JSON.readTree(B64URL_DECODER.decode(parts[0]));
             signature = B64URL_DECODER.decode(parts[2]);
         } catch (IllegalArgumentException | java.io.IOException e) {
-            throw new SignatureFailure(SignatureFailure.Reason.MALFORMED, "The JWS header or signature is not valid base64url JSON");
+            throw new SignatureFailure(
+                    SignatureFailure.Reason.MALFORMED, "The JWS header or signature is not valid base64url JSON");
         }
         String algorithm = header.path("alg").asText("");
         if (!algorithm.equals("RS256") && !algorithm.equals("ES256")) {
-            throw new SignatureFailure(SignatureFailure.Reason.MALFORMED,
+            throw new SignatureFailure(
+                    SignatureFailure.Reason.MALFORMED,
                     "Unsupported JWS algorithm '" + algorithm + "'; RS256 and ES256 are accepted");
         }
         if (header.has("crit")) {
-            throw new SignatureFailure(SignatureFailure.Reason.MALFORMED, "The JWS names critical header parameters this hub does not process");
+            throw new SignatureFailure(
+                    SignatureFailure.Reason.MALFORMED,
+                    "The JWS names critical header parameters this hub does not process");
         }
         List<X509Certificate> chain = new ArrayList<>();
         try {
@@ -107,16 +117,19 @@ final class DetachedJws {
                         new ByteArrayInputStream(Base64.getDecoder().decode(certificate.asText()))));
             }
         } catch (CertificateException | IllegalArgumentException e) {
-            throw new SignatureFailure(SignatureFailure.Reason.MALFORMED, "A certificate in the JWS header (x5c) cannot be read");
+            throw new SignatureFailure(
+                    SignatureFailure.Reason.MALFORMED, "A certificate in the JWS header (x5c) cannot be read");
         }
         if (chain.isEmpty()) {
-            throw new SignatureFailure(SignatureFailure.Reason.MALFORMED, "The JWS header carries no signer certificate (x5c)");
+            throw new SignatureFailure(
+                    SignatureFailure.Reason.MALFORMED, "The JWS header carries no signer certificate (x5c)");
         }
         Instant signingTime;
         try {
             signingTime = Instant.parse(header.path("sigT").asText(""));
         } catch (DateTimeParseException e) {
-            throw new SignatureFailure(SignatureFailure.Reason.MALFORMED, "The JWS header carries no signing time (sigT, an instant)");
+            throw new SignatureFailure(
+                    SignatureFailure.Reason.MALFORMED, "The JWS header carries no signing time (sigT, an instant)");
         }
         return new Parsed(algorithm, List.copyOf(chain), signingTime, parts[0], signature);
     }

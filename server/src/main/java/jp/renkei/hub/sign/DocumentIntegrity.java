@@ -31,8 +31,8 @@ final class DocumentIntegrity implements ReadCheck {
 
     private final SignatureVerifier verifier;
     private final boolean required;
-    private final Set<String> passed = Collections.newSetFromMap(Collections.synchronizedMap(
-            new LinkedHashMap<String, Boolean>(1024, 0.75f, true) {
+    private final Set<String> passed = Collections.newSetFromMap(
+            Collections.synchronizedMap(new LinkedHashMap<String, Boolean>(1024, 0.75f, true) {
                 @Override
                 protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
                     return size() > REMEMBERED;
@@ -84,7 +84,8 @@ final class DocumentIntegrity implements ReadCheck {
 
     private static String sha256(String json) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(json.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(json.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

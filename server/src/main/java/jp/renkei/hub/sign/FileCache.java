@@ -20,11 +20,9 @@ final class FileCache<T> {
         T read(Path file) throws IOException;
     }
 
-    private record Version(FileTime modified, long size, Object key) {
-    }
+    private record Version(FileTime modified, long size, Object key) {}
 
-    private record Loaded<T>(Version version, T value) {
-    }
+    private record Loaded<T>(Version version, T value) {}
 
     private final Map<Path, Loaded<T>> loaded = new ConcurrentHashMap<>();
 

@@ -100,12 +100,13 @@ public final class HealthcareRole {
 
         /** The qualification of one of the hub's profession codes. */
         public static Optional<Qualification> ofProfession(String profession) {
-            return Arrays.stream(values()).filter(q -> q.professions.contains(profession)).findFirst();
+            return Arrays.stream(values())
+                    .filter(q -> q.professions.contains(profession))
+                    .findFirst();
         }
     }
 
-    private HealthcareRole() {
-    }
+    private HealthcareRole() {}
 
     /** The subject directory attributes extension carrying this role. */
     @SuppressWarnings("JdkObsolete") // Bouncy Castle's SubjectDirectoryAttributes takes a Vector
@@ -116,7 +117,9 @@ public final class HealthcareRole {
         DERSequence actor = new DERSequence(new DERTaggedObject(true, 0, new DERSequence(codedData)));
         Attribute attribute = new Attribute(new ASN1ObjectIdentifier(HC_ROLE_OID), new DERSet(actor));
         try {
-            return new Extension(Extension.subjectDirectoryAttributes, false,
+            return new Extension(
+                    Extension.subjectDirectoryAttributes,
+                    false,
                     new SubjectDirectoryAttributes(new java.util.Vector<>(List.of(attribute))).getEncoded());
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
@@ -131,7 +134,8 @@ public final class HealthcareRole {
             return roles;
         }
         try {
-            ASN1Primitive value = ASN1Primitive.fromByteArray(ASN1OctetString.getInstance(extension).getOctets());
+            ASN1Primitive value = ASN1Primitive.fromByteArray(
+                    ASN1OctetString.getInstance(extension).getOctets());
             for (Object a : SubjectDirectoryAttributes.getInstance(value).getAttributes()) {
                 Attribute attribute = (Attribute) a;
                 if (!attribute.getAttrType().getId().equals(HC_ROLE_OID)) {
@@ -153,7 +157,9 @@ public final class HealthcareRole {
         }
         if (node instanceof ASN1Sequence || node instanceof ASN1Set) {
             ASN1Encodable[] items = node instanceof ASN1Sequence s ? s.toArray() : ((ASN1Set) node).toArray();
-            if (items.length >= 2 && items[0] instanceof ASN1ObjectIdentifier oid && items[1] instanceof ASN1String value) {
+            if (items.length >= 2
+                    && items[0] instanceof ASN1ObjectIdentifier oid
+                    && items[1] instanceof ASN1String value) {
                 return Optional.of(new Role(oid.getId(), value.getString()));
             }
             for (ASN1Encodable item : items) {

@@ -73,32 +73,50 @@ public final class PkiCommand {
         Path dir = Path.of(options.getOrDefault("dir", "build/pki"));
         switch (args[0]) {
             case "init" -> {
-                DeploymentCa ca = DeploymentCa.create(dir, options.getOrDefault("name", "Renkei Deployment CA"),
-                        Duration.ofDays(365L * Integer.parseInt(options.getOrDefault("years", "10"))), password("RENKEI_PKI_PASSWORD"));
+                DeploymentCa ca = DeploymentCa.create(
+                        dir,
+                        options.getOrDefault("name", "Renkei Deployment CA"),
+                        Duration.ofDays(365L * Integer.parseInt(options.getOrDefault("years", "10"))),
+                        password("RENKEI_PKI_PASSWORD"));
                 out.println("CA created in " + dir + ": " + ChainValidator.subject(ca.certificate()));
                 out.println("Trust anchor for the hub: " + dir.resolve("ca.crt") + "; CRL: " + dir.resolve("ca.crl"));
             }
             case "organization" -> {
                 DeploymentCa ca = DeploymentCa.open(dir, password("RENKEI_PKI_PASSWORD"));
-                DeploymentCa.Issued issued = ca.issueOrganization(required(options, "id"), required(options, "name"),
-                        Instant.now().minusSeconds(60), until(options), password("RENKEI_PKI_PASSWORD"));
+                DeploymentCa.Issued issued = ca.issueOrganization(
+                        required(options, "id"),
+                        required(options, "name"),
+                        Instant.now().minusSeconds(60),
+                        until(options),
+                        password("RENKEI_PKI_PASSWORD"));
                 report(issued);
             }
             case "audit-seal" -> {
                 DeploymentCa ca = DeploymentCa.open(dir, password("RENKEI_PKI_PASSWORD"));
-                report(ca.issueAuditSeal(options.getOrDefault("name", "Renkei hub audit seal"), Instant.now().minusSeconds(60),
-                        until(options), password("RENKEI_PKI_PASSWORD")));
+                report(ca.issueAuditSeal(
+                        options.getOrDefault("name", "Renkei hub audit seal"),
+                        Instant.now().minusSeconds(60),
+                        until(options),
+                        password("RENKEI_PKI_PASSWORD")));
             }
             case "practitioner" -> {
                 DeploymentCa ca = DeploymentCa.open(dir, password("RENKEI_PKI_PASSWORD"));
-                DeploymentCa.Issued issued = ca.issuePractitioner(required(options, "id"), required(options, "name"),
-                        required(options, "organization"), qualification(options), Instant.now().minusSeconds(60), until(options),
+                DeploymentCa.Issued issued = ca.issuePractitioner(
+                        required(options, "id"),
+                        required(options, "name"),
+                        required(options, "organization"),
+                        qualification(options),
+                        Instant.now().minusSeconds(60),
+                        until(options),
                         password("RENKEI_PKI_PASSWORD"));
                 report(issued);
             }
             case "revoke" -> {
                 DeploymentCa ca = DeploymentCa.open(dir, password("RENKEI_PKI_PASSWORD"));
-                BigInteger serial = options.containsKey("cert") ? TrustMaterial.certificates(Path.of(options.get("cert"))).get(0).getSerialNumber()
+                BigInteger serial = options.containsKey("cert")
+                        ? TrustMaterial.certificates(Path.of(options.get("cert")))
+                                .get(0)
+                                .getSerialNumber()
                         : new BigInteger(required(options, "serial"), 16);
                 ca.revoke(serial, Instant.now());
                 out.println("Revoked " + serial.toString(16) + "; CRL published to " + dir.resolve("ca.crl"));
@@ -120,8 +138,11 @@ public final class PkiCommand {
      */
     private void sign(Map<String, String> options) throws IOException {
         FhirContext fhir = FhirContext.forR4Cached();
-        DeploymentCa.Signer signer = DeploymentCa.Keystores.signer(Path.of(required(options, "key")),
-                environment.apply("RENKEI_SIGNER_PASSWORD") != null ? password("RENKEI_SIGNER_PASSWORD") : password("RENKEI_PKI_PASSWORD"));
+        DeploymentCa.Signer signer = DeploymentCa.Keystores.signer(
+                Path.of(required(options, "key")),
+                environment.apply("RENKEI_SIGNER_PASSWORD") != null
+                        ? password("RENKEI_SIGNER_PASSWORD")
+                        : password("RENKEI_PKI_PASSWORD"));
         IBaseResource parsed = fhir.newJsonParser().parseResource(Files.readString(Path.of(required(options, "in"))));
         CanonicalJson canonical = new CanonicalJson(fhir);
         Instant now = Instant.now();
@@ -134,7 +155,8 @@ public final class PkiCommand {
             String type = SignedKind.of(resource).map(SignedKind::signatureType).orElse(SignatureElements.AUTHOR);
             bundle = withProvenance(resource, SignatureElements.sign(canonical, resource, signer, type, now), now);
         } else {
-            throw new IllegalArgumentException("Sign a document Bundle or a single resource, not a " + parsed.fhirType());
+            throw new IllegalArgumentException(
+                    "Sign a document Bundle or a single resource, not a " + parsed.fhirType());
         }
         String json = fhir.newJsonParser().setPrettyPrint(true).encodeResourceToString(bundle);
         if (options.containsKey("out")) {
@@ -150,38 +172,55 @@ public final class PkiCommand {
         String fullUrl = "urn:uuid:" + java.util.UUID.randomUUID();
         resource.setId((String) null);
         Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
-        transaction.addEntry().setFullUrl(fullUrl).setResource(resource).getRequest()
-                .setMethod(Bundle.HTTPVerb.POST).setUrl(resource.fhirType());
+        transaction
+                .addEntry()
+                .setFullUrl(fullUrl)
+                .setResource(resource)
+                .getRequest()
+                .setMethod(Bundle.HTTPVerb.POST)
+                .setUrl(resource.fhirType());
         Provenance provenance = new Provenance();
         provenance.addTarget(new Reference(fullUrl));
         provenance.setRecorded(Date.from(when));
-        provenance.addAgent().setType(SignedKind.agentType(signature)).setWho(signature.getWho().copy());
+        provenance
+                .addAgent()
+                .setType(SignedKind.agentType(signature))
+                .setWho(signature.getWho().copy());
         provenance.addSignature(signature);
         // the patient the record is about, so the hub files the Provenance with the patient's record
-        Reference patient = resource instanceof org.hl7.fhir.r4.model.Consent c ? c.getPatient()
+        Reference patient = resource instanceof org.hl7.fhir.r4.model.Consent c
+                ? c.getPatient()
                 : resource instanceof org.hl7.fhir.r4.model.Communication c ? c.getSubject() : null;
         if (patient != null && patient.hasReference()) {
             provenance.addExtension(DocumentSignatures.PROVENANCE_PATIENT, patient.copy());
         }
-        transaction.addEntry().setFullUrl("urn:uuid:" + java.util.UUID.randomUUID()).setResource(provenance).getRequest()
-                .setMethod(Bundle.HTTPVerb.POST).setUrl("Provenance");
+        transaction
+                .addEntry()
+                .setFullUrl("urn:uuid:" + java.util.UUID.randomUUID())
+                .setResource(provenance)
+                .getRequest()
+                .setMethod(Bundle.HTTPVerb.POST)
+                .setUrl("Provenance");
         return transaction;
     }
 
     private void report(DeploymentCa.Issued issued) {
-        out.println("Issued " + ChainValidator.subject(issued.certificate()) + " (serial " + issued.certificate().getSerialNumber().toString(16)
-                + ", valid until " + issued.certificate().getNotAfter().toInstant() + ")");
+        out.println("Issued " + ChainValidator.subject(issued.certificate()) + " (serial "
+                + issued.certificate().getSerialNumber().toString(16) + ", valid until "
+                + issued.certificate().getNotAfter().toInstant() + ")");
         out.println("Keystore (PKCS#12): " + issued.keystore());
     }
 
     private static HealthcareRole.Qualification qualification(Map<String, String> options) {
         if (options.containsKey("profession")) {
-            return HealthcareRole.Qualification.ofProfession(options.get("profession")).orElseThrow(() ->
-                    new IllegalArgumentException("No signing qualification for profession '" + options.get("profession") + "'"));
+            return HealthcareRole.Qualification.ofProfession(options.get("profession"))
+                    .orElseThrow(() -> new IllegalArgumentException(
+                            "No signing qualification for profession '" + options.get("profession") + "'"));
         }
         String value = required(options, "qualification");
-        return HealthcareRole.Qualification.ofValue(value).orElseThrow(() ->
-                new IllegalArgumentException("Unknown qualification '" + value + "'; one of: " + qualifications()));
+        return HealthcareRole.Qualification.ofValue(value)
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "Unknown qualification '" + value + "'; one of: " + qualifications()));
     }
 
     private static Instant until(Map<String, String> options) {
@@ -216,8 +255,11 @@ public final class PkiCommand {
     }
 
     private static String qualifications() {
-        return String.join(", ", Arrays.stream(HealthcareRole.Qualification.values())
-                .map(q -> "\"" + q.value() + "\" (" + q.japanese() + ")").toList());
+        return String.join(
+                ", ",
+                Arrays.stream(HealthcareRole.Qualification.values())
+                        .map(q -> "\"" + q.value() + "\" (" + q.japanese() + ")")
+                        .toList());
     }
 
     private static String usage() {

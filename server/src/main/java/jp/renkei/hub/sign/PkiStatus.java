@@ -16,7 +16,9 @@ public final class PkiStatus {
 
     /** What a certificate is to the hub. */
     public enum Role {
-        TRUST_ANCHOR("trust-anchor"), AUDIT_SEAL("audit-seal"), ORGANIZATION_SEAL("organization-seal");
+        TRUST_ANCHOR("trust-anchor"),
+        AUDIT_SEAL("audit-seal"),
+        ORGANIZATION_SEAL("organization-seal");
 
         private final String code;
 
@@ -30,12 +32,10 @@ public final class PkiStatus {
     }
 
     /** A certificate: its role, its common name, the organisation a seal belongs to (else null), and its validity. */
-    public record Certificate(Role role, String name, String organization, Instant notBefore, Instant notAfter) {
-    }
+    public record Certificate(Role role, String name, String organization, Instant notBefore, Instant notAfter) {}
 
     /** A CRL: its issuer's common name, when it was issued and when the next one is due (null when it names none). */
-    public record Crl(String issuer, Instant thisUpdate, Instant nextUpdate) {
-    }
+    public record Crl(String issuer, Instant thisUpdate, Instant nextUpdate) {}
 
     private final TrustMaterial trust;
     private final Seals seals;
@@ -49,9 +49,12 @@ public final class PkiStatus {
     public List<Certificate> certificates() {
         List<Certificate> out = new ArrayList<>();
         trust.anchors().forEach(c -> out.add(certificate(Role.TRUST_ANCHOR, c, null)));
-        readable(seals::auditSeal).ifPresent(s -> out.add(certificate(Role.AUDIT_SEAL, s.chain().get(0), null)));
+        readable(seals::auditSeal)
+                .ifPresent(s -> out.add(certificate(Role.AUDIT_SEAL, s.chain().get(0), null)));
         for (String organization : seals.organizations()) {
-            readable(() -> seals.of(organization)).ifPresent(s -> out.add(certificate(Role.ORGANIZATION_SEAL, s.chain().get(0), organization)));
+            readable(() -> seals.of(organization))
+                    .ifPresent(s -> out.add(
+                            certificate(Role.ORGANIZATION_SEAL, s.chain().get(0), organization)));
         }
         return out;
     }
@@ -61,17 +64,25 @@ public final class PkiStatus {
     }
 
     private static Certificate certificate(Role role, X509Certificate certificate, String organization) {
-        return new Certificate(role, ChainValidator.commonName(certificate), organization, certificate.getNotBefore().toInstant(),
+        return new Certificate(
+                role,
+                ChainValidator.commonName(certificate),
+                organization,
+                certificate.getNotBefore().toInstant(),
                 certificate.getNotAfter().toInstant());
     }
 
     private static Crl crl(X509CRL crl) {
         String issuer = crl.getIssuerX500Principal().getName(javax.security.auth.x500.X500Principal.RFC2253);
-        return new Crl(ChainValidator.commonName(issuer), crl.getThisUpdate().toInstant(), crl.getNextUpdate() == null ? null : crl.getNextUpdate().toInstant());
+        return new Crl(
+                ChainValidator.commonName(issuer),
+                crl.getThisUpdate().toInstant(),
+                crl.getNextUpdate() == null ? null : crl.getNextUpdate().toInstant());
     }
 
     /** A keystore that cannot be read (a wrong password, a broken file) is for the start-up checks, not the status. */
-    private static Optional<DeploymentCa.Signer> readable(java.util.function.Supplier<Optional<DeploymentCa.Signer>> read) {
+    private static Optional<DeploymentCa.Signer> readable(
+            java.util.function.Supplier<Optional<DeploymentCa.Signer>> read) {
         try {
             return read.get();
         } catch (RuntimeException unreadable) {

@@ -2,8 +2,8 @@ package jp.renkei.hub.sign;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -31,7 +31,9 @@ final class Seals {
 
     /** The seal of the organisation with this FHIR id, if the hub holds one. */
     public Optional<DeploymentCa.Signer> of(String organizationId) {
-        if (dir == null || organizationId == null || !ORGANIZATION_ID.matcher(organizationId).matches()) {
+        if (dir == null
+                || organizationId == null
+                || !ORGANIZATION_ID.matcher(organizationId).matches()) {
             return Optional.empty();
         }
         Path file = fileFor(organizationId);

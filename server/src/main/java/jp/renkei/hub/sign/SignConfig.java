@@ -55,15 +55,23 @@ class SignConfig {
     }
 
     @Bean
-    DocumentSignatures documentSignatures(FhirContext fhirContext, CanonicalJson canonical, SignatureVerifier verifier,
-                                          Seals seals, SignProperties properties, Records records, Labeler labeler,
-                                          TrustMaterial trust, @Value("${server.address:}") String bindAddress) {
+    DocumentSignatures documentSignatures(
+            FhirContext fhirContext,
+            CanonicalJson canonical,
+            SignatureVerifier verifier,
+            Seals seals,
+            SignProperties properties,
+            Records records,
+            Labeler labeler,
+            TrustMaterial trust,
+            @Value("${server.address:}") String bindAddress) {
         if (properties.required()) {
             requireUsable(properties, trust, seals);
         } else {
             LoopbackOnly.require(bindAddress, "renkei.sign.required=false");
-            log.warn("Signatures are NOT required (renkei.sign.required=false): unsigned documents are stored unsigned. "
-                    + "Local tests only.");
+            log.warn(
+                    "Signatures are NOT required (renkei.sign.required=false): unsigned documents are stored unsigned. "
+                            + "Local tests only.");
         }
         return new DocumentSignatures(fhirContext, canonical, verifier, seals, properties, records, labeler);
     }
@@ -81,14 +89,18 @@ class SignConfig {
     private static void requireUsable(SignProperties properties, TrustMaterial trust, Seals seals) {
         List<Path> missing = trust.missing();
         if (trust.anchors().isEmpty()) {
-            throw new IllegalStateException("Signed documents are required (renkei.sign.required) but no trust anchor is configured"
-                    + " or readable (renkei.sign.trust-anchors: " + properties.trustAnchors() + "). Create the deployment CA with"
-                    + " deploy/pki.sh init (docs/signatures.md), or set RENKEI_SIGN_REQUIRED=false for local tests only.");
+            throw new IllegalStateException(
+                    "Signed documents are required (renkei.sign.required) but no trust anchor is configured"
+                            + " or readable (renkei.sign.trust-anchors: " + properties.trustAnchors()
+                            + "). Create the deployment CA with"
+                            + " deploy/pki.sh init (docs/signatures.md), or set RENKEI_SIGN_REQUIRED=false for local tests only.");
         }
         if (seals.of(properties.hubOrganization()).isEmpty()) {
-            throw new IllegalStateException("The hub's own seal " + seals.fileFor(properties.hubOrganization()) + " is missing or"
-                    + " unreadable (renkei.sign.seals, renkei.sign.hub-organization, RENKEI_SEAL_PASSWORD). Issue it with"
-                    + " deploy/pki.sh organization --id " + properties.hubOrganization() + " --name ... (docs/signatures.md).");
+            throw new IllegalStateException(
+                    "The hub's own seal " + seals.fileFor(properties.hubOrganization()) + " is missing or"
+                            + " unreadable (renkei.sign.seals, renkei.sign.hub-organization, RENKEI_SEAL_PASSWORD). Issue it with"
+                            + " deploy/pki.sh organization --id " + properties.hubOrganization()
+                            + " --name ... (docs/signatures.md).");
         }
         if (!missing.isEmpty()) {
             log.warn("Signature trust files not found (signatures their CAs vouch for will be refused): {}", missing);

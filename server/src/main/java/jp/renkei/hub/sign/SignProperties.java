@@ -20,12 +20,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param hubOrganization  the organisation id whose seal the hub uses for its own changes to signed documents
  */
 @ConfigurationProperties("renkei.sign")
-public record SignProperties(@DefaultValue("true") boolean required,
-                             @DefaultValue List<Path> trustAnchors,
-                             @DefaultValue List<Path> crls,
-                             Path seals,
-                             String sealPassword,
-                             @DefaultValue("renkei-hub") String hubOrganization) {
+public record SignProperties(
+        @DefaultValue("true") boolean required,
+        @DefaultValue List<Path> trustAnchors,
+        @DefaultValue List<Path> crls,
+        Path seals,
+        String sealPassword,
+        @DefaultValue("renkei-hub") String hubOrganization) {
 
     char[] sealPasswordChars() {
         return sealPassword == null ? new char[0] : sealPassword.toCharArray();

@@ -23,7 +23,9 @@ final class SignatureElements {
     public static final String CONSENT_WITNESS = "1.2.840.10065.1.12.1.11";
     /** The source vouches for what it passes on: the hub's custody seal on an organisation's behalf. */
     public static final String SOURCE = "1.2.840.10065.1.12.1.14";
-    public static final String TARGET_FORMAT = "application/fhir+json;canonicalization=http://hl7.org/fhir/canonicalization/json";
+
+    public static final String TARGET_FORMAT =
+            "application/fhir+json;canonicalization=http://hl7.org/fhir/canonicalization/json";
     public static final String JOSE = "application/jose";
     /**
      * The signature of a stored record that is not a Bundle (a Consent, a Communication), kept in its {@code meta},
@@ -31,12 +33,15 @@ final class SignatureElements {
      */
     public static final String STORED_SIGNATURE = "http://renkei.example.jp/fhir/StructureDefinition/stored-signature";
 
-    private SignatureElements() {
-    }
+    private SignatureElements() {}
 
     /** Signs the resource as it is now (its canonical JSON) with the signer's key: a Signature element of this type. */
-    public static Signature sign(CanonicalJson canonical, org.hl7.fhir.r4.model.Resource resource, DeploymentCa.Signer signer,
-                                 String type, Instant when) {
+    public static Signature sign(
+            CanonicalJson canonical,
+            org.hl7.fhir.r4.model.Resource resource,
+            DeploymentCa.Signer signer,
+            String type,
+            Instant when) {
         String jws = DetachedJws.sign(canonical.of(resource), signer.key(), signer.chain(), when);
         return of(type, signer.chain().get(0), jws, when);
     }
@@ -46,8 +51,10 @@ final class SignatureElements {
         signature.addType(new Coding(SIGNATURE_TYPES, type, display(type)));
         signature.setWhen(Date.from(when));
         String identity = SignatureVerifier.identity(signer);
-        signature.setWho(identity != null ? new Reference(identity).setDisplay(ChainValidator.commonName(signer))
-                : new Reference().setDisplay(ChainValidator.subject(signer)));
+        signature.setWho(
+                identity != null
+                        ? new Reference(identity).setDisplay(ChainValidator.commonName(signer))
+                        : new Reference().setDisplay(ChainValidator.subject(signer)));
         signature.setTargetFormat(TARGET_FORMAT);
         signature.setSigFormat(JOSE);
         signature.setData(jws.getBytes(StandardCharsets.US_ASCII));
@@ -65,12 +72,15 @@ final class SignatureElements {
 
     /** Whether the element says it is a signature of this type. */
     public static boolean isOfType(Signature signature, String type) {
-        return signature.getType().stream().anyMatch(c -> SIGNATURE_TYPES.equals(c.getSystem()) && type.equals(c.getCode()));
+        return signature.getType().stream()
+                .anyMatch(c -> SIGNATURE_TYPES.equals(c.getSystem()) && type.equals(c.getCode()));
     }
 
     /** The JWS the element holds, or null when it holds none or one in another format. */
     public static String jws(Signature signature) {
-        if (signature == null || !signature.hasData() || (signature.hasSigFormat() && !JOSE.equals(signature.getSigFormat()))) {
+        if (signature == null
+                || !signature.hasData()
+                || (signature.hasSigFormat() && !JOSE.equals(signature.getSigFormat()))) {
             return null;
         }
         return new String(signature.getData(), StandardCharsets.US_ASCII);

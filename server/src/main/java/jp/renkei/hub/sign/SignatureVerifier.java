@@ -27,9 +27,13 @@ final class SignatureVerifier {
     private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
 
     /** A signature that verified: who signed, in what qualification, when, and what vouched for them. */
-    public record Verified(String signer, String identity, List<HealthcareRole.Role> roles, Instant signingTime,
-                           ChainValidator.Outcome chain, X509Certificate certificate) {
-    }
+    public record Verified(
+            String signer,
+            String identity,
+            List<HealthcareRole.Role> roles,
+            Instant signingTime,
+            ChainValidator.Outcome chain,
+            X509Certificate certificate) {}
 
     private final CanonicalJson canonical;
     private final ChainValidator chains;
@@ -68,32 +72,52 @@ final class SignatureVerifier {
     }
 
     /** {@code at}: as of when the chain must hold; {@code now}: the latest signing time accepted (less the skew). */
-    private Verified verify(byte[] content, DetachedJws.Parsed parsed, Set<HealthcareRole.Qualification> allowed, Instant at,
-                            boolean revocation, Instant now) {
+    private Verified verify(
+            byte[] content,
+            DetachedJws.Parsed parsed,
+            Set<HealthcareRole.Qualification> allowed,
+            Instant at,
+            boolean revocation,
+            Instant now) {
         if (!DetachedJws.verifies(parsed, content)) {
-            throw new SignatureFailure(SignatureFailure.Reason.CONTENT_CHANGED,
+            throw new SignatureFailure(
+                    SignatureFailure.Reason.CONTENT_CHANGED,
                     "The signature does not match the content: it was changed after signing (or signed in another form "
                             + "than the FHIR canonical JSON this hub checks)");
         }
         if (parsed.signingTime().isAfter(now.plus(CLOCK_SKEW))) {
-            throw new SignatureFailure(SignatureFailure.Reason.MALFORMED,
+            throw new SignatureFailure(
+                    SignatureFailure.Reason.MALFORMED,
                     "The signing time " + parsed.signingTime() + " is in the future");
         }
         X509Certificate signer = parsed.signer();
-        if (parsed.signingTime().isBefore(signer.getNotBefore().toInstant()) || parsed.signingTime().isAfter(signer.getNotAfter().toInstant())) {
-            throw new SignatureFailure(SignatureFailure.Reason.EXPIRED, "The certificate of " + ChainValidator.subject(signer)
-                    + " was not valid at the signing time " + parsed.signingTime());
+        if (parsed.signingTime().isBefore(signer.getNotBefore().toInstant())
+                || parsed.signingTime().isAfter(signer.getNotAfter().toInstant())) {
+            throw new SignatureFailure(
+                    SignatureFailure.Reason.EXPIRED,
+                    "The certificate of " + ChainValidator.subject(signer) + " was not valid at the signing time "
+                            + parsed.signingTime());
         }
         ChainValidator.Outcome chain = chains.validate(parsed.chain(), at, revocation);
         List<HealthcareRole.Role> roles = HealthcareRole.of(signer);
-        if (!allowed.isEmpty() && roles.stream().noneMatch(r -> r.qualification().filter(allowed::contains).isPresent())) {
-            String held = roles.isEmpty() ? "no healthcare role (hcRole)"
+        if (!allowed.isEmpty()
+                && roles.stream()
+                        .noneMatch(
+                                r -> r.qualification().filter(allowed::contains).isPresent())) {
+            String held = roles.isEmpty()
+                    ? "no healthcare role (hcRole)"
                     : roles.stream().map(HealthcareRole.Role::value).collect(Collectors.joining(", "));
-            String needed = allowed.stream().map(q -> q.japanese() + " (" + q.value() + ")").sorted().collect(Collectors.joining(", "));
-            throw new SignatureFailure(SignatureFailure.Reason.PROFESSION, "The signer " + ChainValidator.subject(signer)
-                    + " holds " + held + "; only " + needed + " may sign here");
+            String needed = allowed.stream()
+                    .map(q -> q.japanese() + " (" + q.value() + ")")
+                    .sorted()
+                    .collect(Collectors.joining(", "));
+            throw new SignatureFailure(
+                    SignatureFailure.Reason.PROFESSION,
+                    "The signer " + ChainValidator.subject(signer) + " holds " + held + "; only " + needed
+                            + " may sign here");
         }
-        return new Verified(ChainValidator.subject(signer), identity(signer), roles, parsed.signingTime(), chain, signer);
+        return new Verified(
+                ChainValidator.subject(signer), identity(signer), roles, parsed.signingTime(), chain, signer);
     }
 
     /**
@@ -103,9 +127,15 @@ final class SignatureVerifier {
      *
      * @param chainFailure null when the chain is trusted, not expired and not revoked at the signing time
      */
-    public record Report(boolean contentChanged, SignatureFailure chainFailure, String signer, String identity,
-                         List<HealthcareRole.Role> roles, Instant signingTime, Instant revokedAfter, X509Certificate anchor) {
-    }
+    public record Report(
+            boolean contentChanged,
+            SignatureFailure chainFailure,
+            String signer,
+            String identity,
+            List<HealthcareRole.Role> roles,
+            Instant signingTime,
+            Instant revokedAfter,
+            X509Certificate anchor) {}
 
     /** @throws SignatureFailure MALFORMED when {@code jws} is not a detached JWS this hub can read at all */
     public Report report(String json, String jws) {
@@ -119,8 +149,15 @@ final class SignatureVerifier {
         } catch (SignatureFailure failure) {
             chainFailure = failure;
         }
-        return new Report(changed, chainFailure, ChainValidator.subject(signer), identity(signer), HealthcareRole.of(signer),
-                parsed.signingTime(), outcome == null ? null : outcome.revokedAfter(), outcome == null ? null : outcome.anchor());
+        return new Report(
+                changed,
+                chainFailure,
+                ChainValidator.subject(signer),
+                identity(signer),
+                HealthcareRole.of(signer),
+                parsed.signingTime(),
+                outcome == null ? null : outcome.revokedAfter(),
+                outcome == null ? null : outcome.anchor());
     }
 
     /** The FHIR identity the certificate names ({@code Practitioner/…} or {@code Organization/…}), or null. */
@@ -130,7 +167,8 @@ final class SignatureVerifier {
                 return null;
             }
             for (List<?> name : certificate.getSubjectAlternativeNames()) {
-                if (Integer.valueOf(6).equals(name.get(0)) && String.valueOf(name.get(1)).startsWith(IDENTITY_PREFIX)) {
+                if (Integer.valueOf(6).equals(name.get(0))
+                        && String.valueOf(name.get(1)).startsWith(IDENTITY_PREFIX)) {
                     return String.valueOf(name.get(1)).substring(IDENTITY_PREFIX.length()); // uniformResourceIdentifier
                 }
             }

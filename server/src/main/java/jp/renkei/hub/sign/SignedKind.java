@@ -21,16 +21,32 @@ import org.hl7.fhir.r4.model.Signature;
 enum SignedKind {
 
     /** 退院時情報提供書: written by the ward's physician, nurse or MSW. */
-    DISCHARGE_HANDOFF("退院時情報提供書", ProfileValidation.DISCHARGE_HANDOFF_BUNDLE, SignatureElements.AUTHOR, true,
+    DISCHARGE_HANDOFF(
+            "退院時情報提供書",
+            ProfileValidation.DISCHARGE_HANDOFF_BUNDLE,
+            SignatureElements.AUTHOR,
+            true,
             Set.of(MEDICAL_DOCTOR, NURSE, SOCIAL_WORKER)),
     /** 緊急時連絡票: kept by the home doctor, the visiting nurse or the care manager. */
-    EMERGENCY_SHEET("緊急時連絡票", ProfileValidation.EMERGENCY_SHEET_BUNDLE, SignatureElements.AUTHOR, true,
+    EMERGENCY_SHEET(
+            "緊急時連絡票",
+            ProfileValidation.EMERGENCY_SHEET_BUNDLE,
+            SignatureElements.AUTHOR,
+            true,
             Set.of(MEDICAL_DOCTOR, NURSE, CARE_MANAGER)),
     /** 事前指示書: the patient's wishes, witnessed by a physician; only the witness's signature will do. */
-    ADVANCE_DIRECTIVE("事前指示書", ProfileValidation.ADVANCE_DIRECTIVE, SignatureElements.CONSENT_WITNESS, false,
+    ADVANCE_DIRECTIVE(
+            "事前指示書",
+            ProfileValidation.ADVANCE_DIRECTIVE,
+            SignatureElements.CONSENT_WITNESS,
+            false,
             Set.of(MEDICAL_DOCTOR)),
     /** 主治医・ケアマネジャー連絡票の回答: the physician's answer. */
-    CONTACT_FORM_ANSWER("連絡票への主治医の回答", ProfileValidation.CONTACT_FORM_ANSWER, SignatureElements.AUTHOR, true,
+    CONTACT_FORM_ANSWER(
+            "連絡票への主治医の回答",
+            ProfileValidation.CONTACT_FORM_ANSWER,
+            SignatureElements.AUTHOR,
+            true,
             Set.of(MEDICAL_DOCTOR));
 
     private final String japanese;
@@ -39,7 +55,12 @@ enum SignedKind {
     private final boolean sealable;
     private final Set<HealthcareRole.Qualification> signers;
 
-    SignedKind(String japanese, String profile, String signatureType, boolean sealable, Set<HealthcareRole.Qualification> signers) {
+    SignedKind(
+            String japanese,
+            String profile,
+            String signatureType,
+            boolean sealable,
+            Set<HealthcareRole.Qualification> signers) {
         this.japanese = japanese;
         this.profile = profile;
         this.signatureType = signatureType;
@@ -72,13 +93,15 @@ enum SignedKind {
 
     /** The Provenance agent type that fits a signature: its author, the witness who attested, or the custodian. */
     public static CodeableConcept agentType(Signature signature) {
-        String code = SignatureElements.isOfType(signature, SignatureElements.CONSENT_WITNESS) ? "attester"
+        String code = SignatureElements.isOfType(signature, SignatureElements.CONSENT_WITNESS)
+                ? "attester"
                 : SignatureElements.isOfType(signature, SignatureElements.SOURCE) ? "custodian" : "author";
         String display = switch (code) {
             case "attester" -> "Attester";
             case "custodian" -> "Custodian";
             default -> "Author";
         };
-        return new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/provenance-participant-type", code, display));
+        return new CodeableConcept(
+                new Coding("http://terminology.hl7.org/CodeSystem/provenance-participant-type", code, display));
     }
 }

@@ -29,13 +29,16 @@ public final class TamperedRecordException extends BaseServerResponseException {
         String record = stored.type() + "/" + stored.id() + "/_history/" + stored.version();
         log.error("Integrity check failed for {}: {}", record, why);
         return new TamperedRecordException("改ざんの疑いがあるため提供できません: " + record + " は完全性の検査に合格しませんでした"
-                + " (the record failed its integrity check and is not served: " + why + "). " + report + " reports the details;"
+                + " (the record failed its integrity check and is not served: " + why + "). " + report
+                + " reports the details;"
                 + " the hub's operator has been alerted in the log");
     }
 
     private static OperationOutcome outcome(String message) {
         OperationOutcome outcome = new OperationOutcome();
-        outcome.addIssue().setSeverity(OperationOutcome.IssueSeverity.FATAL).setCode(OperationOutcome.IssueType.EXCEPTION)
+        outcome.addIssue()
+                .setSeverity(OperationOutcome.IssueSeverity.FATAL)
+                .setCode(OperationOutcome.IssueType.EXCEPTION)
                 .setDiagnostics(message);
         return outcome;
     }

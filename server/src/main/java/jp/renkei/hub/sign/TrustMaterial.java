@@ -69,7 +69,8 @@ public final class TrustMaterial {
     public static List<X509Certificate> certificates(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
             return CertificateFactory.getInstance("X.509").generateCertificates(in).stream()
-                    .map(c -> (X509Certificate) c).toList();
+                    .map(c -> (X509Certificate) c)
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read " + file, e);
         } catch (CertificateException e) {
@@ -79,7 +80,9 @@ public final class TrustMaterial {
 
     private static List<X509CRL> crls(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
-            return CertificateFactory.getInstance("X.509").generateCRLs(in).stream().map(c -> (X509CRL) c).toList();
+            return CertificateFactory.getInstance("X.509").generateCRLs(in).stream()
+                    .map(c -> (X509CRL) c)
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read " + file, e);
         } catch (CertificateException | CRLException e) {

@@ -61,7 +61,9 @@ public final class VerifyOperation implements OperationProvider {
         StoredResource stored = operations.readCurrent(type, id.getIdPart());
         Resource resource = operations.records().unchecked(stored);
         Parameters out = new Parameters();
-        out.addParameter().setName("record").setValue(new Reference(type + "/" + stored.id() + "/_history/" + stored.version()));
+        out.addParameter()
+                .setName("record")
+                .setValue(new Reference(type + "/" + stored.id() + "/_history/" + stored.version()));
         Optional<SignedKind> kind = SignedKind.of(resource);
         kind.ifPresent(k -> out.addParameter().setName("documentKind").setValue(new StringType(k.japanese())));
         Signature signature = DocumentIntegrity.signatureOf(resource);
@@ -69,12 +71,17 @@ public final class VerifyOperation implements OperationProvider {
         if (jws == null) {
             out.addParameter("verified", false);
             out.addParameter().setName("signatureKind").setValue(new CodeType("unsigned"));
-            out.addParameter("issue", kind.isPresent() ? "署名がありません: this " + kind.get().japanese() + " must be signed but holds no signature"
-                    : "署名がありません (the record is not signed)");
+            out.addParameter(
+                    "issue",
+                    kind.isPresent()
+                            ? "署名がありません: this " + kind.get().japanese() + " must be signed but holds no signature"
+                            : "署名がありません (the record is not signed)");
             return out;
         }
         out.addParameter().setName("signatureKind").setValue(new CodeType(signatureKind(signature)));
-        signature.getType().forEach(t -> out.addParameter().setName("signatureType").setValue(t.copy()));
+        signature
+                .getType()
+                .forEach(t -> out.addParameter().setName("signatureType").setValue(t.copy()));
         SignatureVerifier.Report report;
         try {
             report = verifier.report(stored.json(), jws);
@@ -91,8 +98,14 @@ public final class VerifyOperation implements OperationProvider {
             out.addParameter().setName("signerIdentity").setValue(new Reference(report.identity()));
         }
         for (HealthcareRole.Role role : report.roles()) {
-            out.addParameter().setName("qualification").setValue(new Coding("urn:oid:" + role.scheme(), role.value(),
-                    role.qualification().map(HealthcareRole.Qualification::japanese).orElse(null)));
+            out.addParameter()
+                    .setName("qualification")
+                    .setValue(new Coding(
+                            "urn:oid:" + role.scheme(),
+                            role.value(),
+                            role.qualification()
+                                    .map(HealthcareRole.Qualification::japanese)
+                                    .orElse(null)));
         }
         out.addParameter().setName("signingTime").setValue(new InstantType(Date.from(report.signingTime())));
         out.addParameter().setName("chain").setValue(new CodeType(chainStatus(report.chainFailure())));
@@ -117,7 +130,9 @@ public final class VerifyOperation implements OperationProvider {
         if (SignatureElements.isOfType(signature, SignatureElements.SOURCE)) {
             return "custody-seal";
         }
-        return SignatureElements.isOfType(signature, SignatureElements.CONSENT_WITNESS) ? "witness-signature" : "author-signature";
+        return SignatureElements.isOfType(signature, SignatureElements.CONSENT_WITNESS)
+                ? "witness-signature"
+                : "author-signature";
     }
 
     private static String chainStatus(SignatureFailure failure) {

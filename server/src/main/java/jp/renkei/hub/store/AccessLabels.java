@@ -54,7 +54,11 @@ public record AccessLabels(List<String> patients, String kind, String owner, Str
         if (doc == null) {
             return null;
         }
-        return new AccessLabels(doc.getList("p", String.class, List.of()), doc.getString("k"), doc.getString("o"),
-                doc.getString("w"), doc.getList("a", String.class, List.of()));
+        return new AccessLabels(
+                doc.getList("p", String.class, List.of()),
+                doc.getString("k"),
+                doc.getString("o"),
+                doc.getString("w"),
+                doc.getList("a", String.class, List.of()));
     }
 }

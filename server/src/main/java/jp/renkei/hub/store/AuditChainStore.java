@@ -27,12 +27,10 @@ import org.slf4j.LoggerFactory;
 public final class AuditChainStore {
 
     /** One link as stored; {@code prev} and {@code hash} are null when the stored link lacks them. */
-    public record Link(long seq, String event, String prev, String hash) {
-    }
+    public record Link(long seq, String event, String prev, String hash) {}
 
     /** The stored head. */
-    public record Head(long seq, String hash) {
-    }
+    public record Head(long seq, String hash) {}
 
     private static final Logger log = LoggerFactory.getLogger(AuditChainStore.class);
 
@@ -59,11 +57,14 @@ public final class AuditChainStore {
         }
         log.info("Building the audit chain's unique index by event (once; start-up waits for it)");
         try {
-            links.createIndex(Indexes.ascending("event"), new IndexOptions().unique(true).name("event"));
+            links.createIndex(
+                    Indexes.ascending("event"), new IndexOptions().unique(true).name("event"));
         } catch (MongoException e) {
-            throw new IllegalStateException("The audit chain's unique index by event cannot be built (" + e.getMessage() + "): without it"
-                    + " every AuditEvent read scans the chain, so the hub does not start. Two links naming one AuditEvent are a change"
-                    + " to the database: compare audit_chain with a backup", e);
+            throw new IllegalStateException(
+                    "The audit chain's unique index by event cannot be built (" + e.getMessage() + "): without it"
+                            + " every AuditEvent read scans the chain, so the hub does not start. Two links naming one AuditEvent are a change"
+                            + " to the database: compare audit_chain with a backup",
+                    e);
         }
     }
 
@@ -79,7 +80,9 @@ public final class AuditChainStore {
      */
     public boolean insert(Link link) {
         try {
-            links.insertOne(new Document("_id", link.seq()).append("event", link.event()).append("prev", link.prev())
+            links.insertOne(new Document("_id", link.seq())
+                    .append("event", link.event())
+                    .append("prev", link.prev())
                     .append("hash", link.hash()));
             return true;
         } catch (MongoWriteException e) {
@@ -96,7 +99,9 @@ public final class AuditChainStore {
      */
     public void advanceHead(long seq, String hash) {
         try {
-            head.replaceOne(and(eq("_id", "head"), lt("seq", seq)), new Document("_id", "head").append("seq", seq).append("hash", hash),
+            head.replaceOne(
+                    and(eq("_id", "head"), lt("seq", seq)),
+                    new Document("_id", "head").append("seq", seq).append("hash", hash),
                     new ReplaceOptions().upsert(true));
         } catch (MongoWriteException e) {
             if (e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY) {
@@ -129,6 +134,8 @@ public final class AuditChainStore {
     }
 
     private static Link toLink(Document doc) {
-        return doc == null ? null : new Link(doc.getLong("_id"), doc.getString("event"), doc.getString("prev"), doc.getString("hash"));
+        return doc == null
+                ? null
+                : new Link(doc.getLong("_id"), doc.getString("event"), doc.getString("prev"), doc.getString("hash"));
     }
 }

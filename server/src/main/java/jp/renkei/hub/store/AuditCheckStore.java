@@ -30,6 +30,8 @@ public final class AuditCheckStore {
     /** The time recorded under the key, or null. */
     public Instant last(String key) {
         Document last = checks.find(eq("_id", key)).first();
-        return last == null || last.getDate("at") == null ? null : last.getDate("at").toInstant();
+        return last == null || last.getDate("at") == null
+                ? null
+                : last.getDate("at").toInstant();
     }
 }

@@ -19,8 +19,7 @@ import org.bson.Document;
 public final class AuditCheckpointStore {
 
     /** A checkpoint as stored; any field may be null when the stored one lacks it. */
-    public record Stored(String hashes, String seal, String node, Long since, boolean late, Date sealed) {
-    }
+    public record Stored(String hashes, String seal, String node, Long since, boolean late, Date sealed) {}
 
     private final MongoCollection<Document> checkpoints;
 
@@ -37,16 +36,27 @@ public final class AuditCheckpointStore {
     /** The block's checkpoint up to link {@code to}, or null. */
     public Stored find(long block, long to) {
         Document doc = checkpoints.find(eq("_id", block + "/" + to)).first();
-        return doc == null ? null : new Stored(doc.getString("hashes"), doc.getString("seal"), doc.getString("node"),
-                doc.getLong("since"), doc.getBoolean("late", false), doc.getDate("sealed"));
+        return doc == null
+                ? null
+                : new Stored(
+                        doc.getString("hashes"),
+                        doc.getString("seal"),
+                        doc.getString("node"),
+                        doc.getLong("since"),
+                        doc.getBoolean("late", false),
+                        doc.getDate("sealed"));
     }
 
     /** Inserts the checkpoint; false when one of that block and {@code to} exists already (another node sealed it). */
     public boolean insert(long block, long to, Stored checkpoint) {
         try {
-            checkpoints.insertOne(new Document("_id", block + "/" + to).append("hashes", checkpoint.hashes())
-                    .append("seal", checkpoint.seal()).append("node", checkpoint.node()).append("since", checkpoint.since())
-                    .append("late", checkpoint.late()).append("sealed", checkpoint.sealed()));
+            checkpoints.insertOne(new Document("_id", block + "/" + to)
+                    .append("hashes", checkpoint.hashes())
+                    .append("seal", checkpoint.seal())
+                    .append("node", checkpoint.node())
+                    .append("since", checkpoint.since())
+                    .append("late", checkpoint.late())
+                    .append("sealed", checkpoint.sealed()));
             return true;
         } catch (MongoWriteException e) {
             if (e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY) {

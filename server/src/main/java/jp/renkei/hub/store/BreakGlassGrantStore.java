@@ -23,8 +23,12 @@ public final class BreakGlassGrantStore {
 
     /** Stores the grant of {@code subject} for {@code patient}, replacing an earlier one. */
     public void put(String subject, String patient, Instant granted, Instant until, String reason) {
-        grants.replaceOne(eq("_id", key(subject, patient)), new Document("_id", key(subject, patient))
-                        .append("granted", Date.from(granted)).append("until", Date.from(until)).append("reason", reason),
+        grants.replaceOne(
+                eq("_id", key(subject, patient)),
+                new Document("_id", key(subject, patient))
+                        .append("granted", Date.from(granted))
+                        .append("until", Date.from(until))
+                        .append("reason", reason),
                 new ReplaceOptions().upsert(true));
     }
 

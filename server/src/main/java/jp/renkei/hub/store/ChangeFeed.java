@@ -21,17 +21,14 @@ import org.bson.Document;
 public final class ChangeFeed {
 
     /** One committed unit: its journal id (time-ordered) and the versions it wrote of watched types. */
-    public record Change(String tx, long at, List<Entry> entries) {
-    }
+    public record Change(String tx, long at, List<Entry> entries) {}
 
     /** One version a unit wrote. */
-    public record Entry(String type, String id, long version) {
-    }
+    public record Entry(String type, String id, long version) {}
 
     private final MongoCollection<Document> feed;
     private volatile Set<String> watched = Set.of();
-    private volatile Consumer<Change> listener = change -> {
-    };
+    private volatile Consumer<Change> listener = change -> {};
 
     ChangeFeed(MongoCollection<Document> feed) {
         this.feed = feed;
@@ -65,7 +62,8 @@ public final class ChangeFeed {
 
     /** Records the watched part of a committed unit (idempotent, so recovery may repeat it); null when nothing is watched. */
     Change record(String tx, List<Entry> entries) {
-        return store(tx, entries.stream().filter(e -> watched.contains(e.type())).toList());
+        return store(
+                tx, entries.stream().filter(e -> watched.contains(e.type())).toList());
     }
 
     /** Records a unit whatever its types: recovery runs before anyone has said what they watch. */
@@ -78,9 +76,12 @@ public final class ChangeFeed {
             return null;
         }
         long at = System.currentTimeMillis();
-        List<Document> docs = relevant.stream().map(e -> new Document("t", e.type()).append("id", e.id())
-                .append("v", e.version())).toList();
-        feed.replaceOne(eq("_id", tx), new Document("_id", tx).append("at", new Date(at)).append("entries", docs),
+        List<Document> docs = relevant.stream()
+                .map(e -> new Document("t", e.type()).append("id", e.id()).append("v", e.version()))
+                .toList();
+        feed.replaceOne(
+                eq("_id", tx),
+                new Document("_id", tx).append("at", new Date(at)).append("entries", docs),
                 new ReplaceOptions().upsert(true));
         return new Change(tx, at, relevant);
     }
@@ -94,7 +95,8 @@ public final class ChangeFeed {
 
     private static Change fromDocument(Document doc) {
         List<Entry> entries = doc.getList("entries", Document.class).stream()
-                .map(e -> new Entry(e.getString("t"), e.getString("id"), e.getLong("v"))).toList();
+                .map(e -> new Entry(e.getString("t"), e.getString("id"), e.getLong("v")))
+                .toList();
         return new Change(doc.getString("_id"), doc.getDate("at").getTime(), entries);
     }
 }

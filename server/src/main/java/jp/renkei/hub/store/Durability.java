@@ -9,5 +9,5 @@ public interface Durability {
     void awaitDurable();
 
     /** A real MongoDB server: the client's write concern (majority, journaled) already waited. */
-    Durability WRITE_CONCERN = () -> { };
+    Durability WRITE_CONCERN = () -> {};
 }

@@ -40,7 +40,10 @@ public final class EmbeddedMongo implements Durability, AutoCloseable {
             throw new IllegalStateException("Cannot create the data directory " + dataDir + ": " + e.getMessage(), e);
         }
         Path file = dataDir.resolve("renkei.mv.db");
-        this.mvStore = new MVStore.Builder().fileName(file.toString()).cacheSize(settings.cacheMb()).open();
+        this.mvStore = new MVStore.Builder()
+                .fileName(file.toString())
+                .cacheSize(settings.cacheMb())
+                .open();
         this.server = new MongoServer(new MvStoreBackend(mvStore));
         server.bind(new InetSocketAddress("127.0.0.1", 0));
         this.fsync = settings.fsync();

@@ -7,10 +7,10 @@ import com.mongodb.WriteConcern;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import jp.renkei.hub.search.IndexExtractor;
 import jp.renkei.hub.search.SearchParameterRegistry;
-import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
@@ -22,9 +22,7 @@ class MongoStoreConfig {
 
     @Bean(destroyMethod = "close")
     EmbeddedMongoHolder embeddedMongo(StoreProperties properties) {
-        return new EmbeddedMongoHolder(properties.useEmbedded()
-                ? new EmbeddedMongo(properties.embedded())
-                : null);
+        return new EmbeddedMongoHolder(properties.useEmbedded() ? new EmbeddedMongo(properties.embedded()) : null);
     }
 
     @Bean(destroyMethod = "close")
@@ -47,11 +45,16 @@ class MongoStoreConfig {
     }
 
     @Bean
-    ResourceStore resourceStore(MongoClient client, StoreProperties properties, Durability durability,
-                                FhirContext fhirContext, SearchParameterRegistry registry, IndexExtractor extractor,
-                                Labeler labeler) {
-        ResourceStore store = new ResourceStore(client.getDatabase(properties.database()), durability,
-                fhirContext, registry, extractor, labeler);
+    ResourceStore resourceStore(
+            MongoClient client,
+            StoreProperties properties,
+            Durability durability,
+            FhirContext fhirContext,
+            SearchParameterRegistry registry,
+            IndexExtractor extractor,
+            Labeler labeler) {
+        ResourceStore store = new ResourceStore(
+                client.getDatabase(properties.database()), durability, fhirContext, registry, extractor, labeler);
         store.recover();
         return store;
     }
@@ -73,8 +76,10 @@ class MongoStoreConfig {
 
     /** Frozen search results; they count as gone after {@code renkei.fhir.search-retention}, a setting of the FHIR endpoint. */
     @Bean
-    ResultSnapshots resultSnapshots(MongoClient client, StoreProperties properties,
-                                    @Value("${renkei.fhir.search-retention}") Duration retention) {
+    ResultSnapshots resultSnapshots(
+            MongoClient client,
+            StoreProperties properties,
+            @Value("${renkei.fhir.search-retention}") Duration retention) {
         return new ResultSnapshots(client.getDatabase(properties.database()), retention);
     }
 

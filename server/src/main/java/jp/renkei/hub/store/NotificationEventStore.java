@@ -21,13 +21,17 @@ import org.bson.Document;
 public final class NotificationEventStore {
 
     /** One stored event. */
-    public record Event(String subscription, long number, long at, String focusType, String focusId, long focusVersion,
-                        String tx) {
-    }
+    public record Event(
+            String subscription,
+            long number,
+            long at,
+            String focusType,
+            String focusId,
+            long focusVersion,
+            String tx) {}
 
     /** A Subscription's last event number and the changes recorded with it. */
-    public record Counter(String subscription, long number, List<String> txs) {
-    }
+    public record Counter(String subscription, long number, List<String> txs) {}
 
     private final MongoCollection<Document> events;
     private final MongoCollection<Document> counters;
@@ -40,7 +44,8 @@ public final class NotificationEventStore {
     /** The stored counter, or null when the Subscription has none. */
     public Counter counter(String subscription) {
         Document doc = counters.find(eq("_id", subscription)).first();
-        return doc == null ? null
+        return doc == null
+                ? null
                 : new Counter(subscription, doc.getLong("n"), doc.getList("txs", String.class, List.of()));
     }
 
@@ -48,8 +53,8 @@ public final class NotificationEventStore {
     public void putEvents(List<Event> batch) {
         List<WriteModel<Document>> writes = new ArrayList<>();
         for (Event e : batch) {
-            writes.add(new ReplaceOneModel<>(eq("_id", key(e.subscription(), e.number())), toDocument(e),
-                    new ReplaceOptions().upsert(true)));
+            writes.add(new ReplaceOneModel<>(
+                    eq("_id", key(e.subscription(), e.number())), toDocument(e), new ReplaceOptions().upsert(true)));
         }
         events.bulkWrite(writes);
     }
@@ -58,8 +63,12 @@ public final class NotificationEventStore {
     public void putCounters(List<Counter> batch) {
         List<WriteModel<Document>> writes = new ArrayList<>();
         for (Counter c : batch) {
-            writes.add(new ReplaceOneModel<>(eq("_id", c.subscription()), new Document("_id", c.subscription())
-                    .append("n", c.number()).append("txs", new ArrayList<>(c.txs())), new ReplaceOptions().upsert(true)));
+            writes.add(new ReplaceOneModel<>(
+                    eq("_id", c.subscription()),
+                    new Document("_id", c.subscription())
+                            .append("n", c.number())
+                            .append("txs", new ArrayList<>(c.txs())),
+                    new ReplaceOptions().upsert(true)));
         }
         counters.bulkWrite(writes);
     }
@@ -75,8 +84,14 @@ public final class NotificationEventStore {
             return found;
         }
         for (Document doc : events.find(in("_id", keys))) {
-            found.add(new Event(subscription, doc.getLong("n"), doc.getDate("at").getTime(), doc.getString("t"),
-                    doc.getString("id"), doc.getLong("v"), doc.getString("tx")));
+            found.add(new Event(
+                    subscription,
+                    doc.getLong("n"),
+                    doc.getDate("at").getTime(),
+                    doc.getString("t"),
+                    doc.getString("id"),
+                    doc.getLong("v"),
+                    doc.getString("tx")));
         }
         return found;
     }
@@ -99,7 +114,12 @@ public final class NotificationEventStore {
     }
 
     private static Document toDocument(Event e) {
-        return new Document("_id", key(e.subscription(), e.number())).append("n", e.number()).append("at", new Date(e.at()))
-                .append("t", e.focusType()).append("id", e.focusId()).append("v", e.focusVersion()).append("tx", e.tx());
+        return new Document("_id", key(e.subscription(), e.number()))
+                .append("n", e.number())
+                .append("at", new Date(e.at()))
+                .append("t", e.focusType())
+                .append("id", e.focusId())
+                .append("v", e.focusVersion())
+                .append("tx", e.tx());
     }
 }

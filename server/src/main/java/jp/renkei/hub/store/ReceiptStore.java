@@ -24,13 +24,17 @@ import org.bson.Document;
 public final class ReceiptStore {
 
     /** Whom a notification about a record ({@code Type/id}) was for, and when it was stored. */
-    public record Notified(String focus, String subject, String username, String identity, Date at) {
-    }
+    public record Notified(String focus, String subject, String username, String identity, Date at) {}
 
     /** One person's receipt of one record; null times have not happened yet. */
-    public record Receipt(String focus, String subject, String username, String identity, Date notified, Date delivered,
-                          Date opened) {
-    }
+    public record Receipt(
+            String focus,
+            String subject,
+            String username,
+            String identity,
+            Date notified,
+            Date delivered,
+            Date opened) {}
 
     private final MongoCollection<Document> receipts;
     private final MongoCollection<Document> recipients;
@@ -45,12 +49,14 @@ public final class ReceiptStore {
         List<WriteModel<Document>> receiptWrites = new ArrayList<>();
         List<WriteModel<Document>> listWrites = new ArrayList<>();
         for (Notified n : notices) {
-            receiptWrites.add(new UpdateOneModel<>(eq("_id", key(n.focus(), n.subject())), Updates.combine(
-                    Updates.set("sub", n.subject()), Updates.min("at", n.at()),
-                    Updates.set("user", n.username()), Updates.set("who", n.identity())),
+            receiptWrites.add(new UpdateOneModel<>(
+                    eq("_id", key(n.focus(), n.subject())),
+                    Updates.combine(
+                            Updates.set("sub", n.subject()), Updates.min("at", n.at()),
+                            Updates.set("user", n.username()), Updates.set("who", n.identity())),
                     new UpdateOptions().upsert(true)));
-            listWrites.add(new UpdateOneModel<>(eq("_id", n.focus()), Updates.addToSet("subs", n.subject()),
-                    new UpdateOptions().upsert(true)));
+            listWrites.add(new UpdateOneModel<>(
+                    eq("_id", n.focus()), Updates.addToSet("subs", n.subject()), new UpdateOptions().upsert(true)));
         }
         receipts.bulkWrite(receiptWrites);
         recipients.bulkWrite(listWrites);
@@ -58,14 +64,19 @@ public final class ReceiptStore {
 
     /** Sets the delivery time unless an earlier one is stored, creating the receipt if it does not exist yet. */
     public void delivered(String focus, String subject, Date at) {
-        receipts.updateOne(eq("_id", key(focus, subject)),
-                Updates.combine(Updates.set("sub", subject), Updates.min("dlv", at)), new UpdateOptions().upsert(true));
+        receipts.updateOne(
+                eq("_id", key(focus, subject)),
+                Updates.combine(Updates.set("sub", subject), Updates.min("dlv", at)),
+                new UpdateOptions().upsert(true));
     }
 
     /** Sets the opening time (and the delivery time when {@code alsoDelivered}) of an existing receipt. */
     public void opened(String focus, String subject, Date at, boolean alsoDelivered) {
-        receipts.updateOne(eq("_id", key(focus, subject)), alsoDelivered
-                ? Updates.combine(Updates.set("dlv", at), Updates.set("opn", at)) : Updates.set("opn", at));
+        receipts.updateOne(
+                eq("_id", key(focus, subject)),
+                alsoDelivered
+                        ? Updates.combine(Updates.set("dlv", at), Updates.set("opn", at))
+                        : Updates.set("opn", at));
     }
 
     /** The receipts of {@code subject} for these records ({@code Type/id}) that exist. */
@@ -79,7 +90,9 @@ public final class ReceiptStore {
         if (list == null) {
             return List.of();
         }
-        return find(list.getList("subs", String.class, List.of()).stream().map(s -> key(focus, s)).toList());
+        return find(list.getList("subs", String.class, List.of()).stream()
+                .map(s -> key(focus, s))
+                .toList());
     }
 
     private List<Receipt> find(List<String> keys) {
@@ -89,8 +102,14 @@ public final class ReceiptStore {
         }
         for (Document doc : receipts.find(in("_id", keys))) {
             String id = doc.getString("_id");
-            out.add(new Receipt(id.substring(0, id.indexOf('|')), doc.getString("sub"), doc.getString("user"),
-                    doc.getString("who"), doc.getDate("at"), doc.getDate("dlv"), doc.getDate("opn")));
+            out.add(new Receipt(
+                    id.substring(0, id.indexOf('|')),
+                    doc.getString("sub"),
+                    doc.getString("user"),
+                    doc.getString("who"),
+                    doc.getDate("at"),
+                    doc.getDate("dlv"),
+                    doc.getDate("opn")));
         }
         return out;
     }

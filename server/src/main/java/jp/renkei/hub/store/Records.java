@@ -69,7 +69,8 @@ public final class Records {
     public Resource resource(StoredResource stored) {
         Resource resource;
         if (stored.deleted()) {
-            resource = (Resource) fhirContext.getResourceDefinition(stored.type()).newInstance();
+            resource =
+                    (Resource) fhirContext.getResourceDefinition(stored.type()).newInstance();
             ResourceMetadataKeyEnum.ENTRY_TRANSACTION_METHOD.put(resource, BundleEntryTransactionMethodEnum.DELETE);
             ResourceMetadataKeyEnum.DELETED_AT.put(resource, new InstantType(new Date(stored.lastUpdated())));
         } else {

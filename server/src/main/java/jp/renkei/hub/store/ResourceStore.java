@@ -65,8 +65,13 @@ final class ResourceStore {
      *  so the newest of two records (the emergency summary's sheet) is the one written last. */
     private final AtomicLong lastUpdated = new AtomicLong();
 
-    ResourceStore(MongoDatabase db, Durability durability, FhirContext fhirContext,
-                         SearchParameterRegistry registry, IndexExtractor extractor, Labeler labeler) {
+    ResourceStore(
+            MongoDatabase db,
+            Durability durability,
+            FhirContext fhirContext,
+            SearchParameterRegistry registry,
+            IndexExtractor extractor,
+            Labeler labeler) {
         this.db = db;
         this.durability = durability;
         this.fhirContext = fhirContext;
@@ -112,7 +117,9 @@ final class ResourceStore {
 
     /** One committed version, or null. */
     public StoredResource readVersion(String type, String id, long version) {
-        Document doc = history(type).find(eq("_id", StoredResource.historyKey(id, version))).first();
+        Document doc = history(type)
+                .find(eq("_id", StoredResource.historyKey(id, version)))
+                .first();
         if (doc == null || !committed(type, doc)) {
             return null;
         }
@@ -182,7 +189,8 @@ final class ResourceStore {
         }
         // No journal entry: either the unit finished (and cleared tx) after this document was read,
         // or it was rolled back (and the version deleted). The document as it is now tells which.
-        Document now = history(type).find(eq("_id", historyDoc.getString("_id"))).first();
+        Document now =
+                history(type).find(eq("_id", historyDoc.getString("_id"))).first();
         return now != null && now.getString("tx") == null;
     }
 
@@ -204,7 +212,7 @@ final class ResourceStore {
      * @throws VersionConflictException when an {@code If-Match} fails or a concurrent writer keeps winning
      */
     public List<StoredResource> write(List<WriteRequest> requests) {
-        return write(requests, written -> { });
+        return write(requests, written -> {});
     }
 
     /**
@@ -218,13 +226,14 @@ final class ResourceStore {
                 return tryWrite(requests, alongside);
             } catch (LostRace race) {
                 // Only a lost race on a resource the client named a version of is the client's conflict.
-                boolean clientNamedVersion = requests.stream().anyMatch(r -> r.ifMatch() != null
-                        && r.type().equals(race.type) && r.id().equals(race.id));
+                boolean clientNamedVersion = requests.stream()
+                        .anyMatch(r -> r.ifMatch() != null && r.type().equals(race.type) && r.id().equals(race.id));
                 if (clientNamedVersion) {
                     throw new VersionConflictException(race.getMessage(), true);
                 }
                 if (attempt >= MAX_ATTEMPTS) {
-                    throw new VersionConflictException("The resource is being changed by another request; try again", false);
+                    throw new VersionConflictException(
+                            "The resource is being changed by another request; try again", false);
                 }
                 pause(attempt);
             }
@@ -240,9 +249,11 @@ final class ResourceStore {
             StoredResource before = read(request.type(), request.id());
             long currentVersion = before == null ? 0 : before.version();
             if (request.ifMatch() != null && (before == null || currentVersion != request.ifMatch())) {
-                throw new VersionConflictException("Version conflict on " + request.type() + "/" + request.id()
-                        + ": If-Match names version " + request.ifMatch() + " but the current version is "
-                        + (before == null ? "none" : currentVersion), true);
+                throw new VersionConflictException(
+                        "Version conflict on " + request.type() + "/" + request.id()
+                                + ": If-Match names version " + request.ifMatch() + " but the current version is "
+                                + (before == null ? "none" : currentVersion),
+                        true);
             }
             if (request.isDelete() && (before == null || before.deleted())) {
                 results.add(before);
@@ -256,15 +267,21 @@ final class ResourceStore {
             String author = before != null ? before.labels().author() : request.author();
             if (request.isDelete()) {
                 // A deletion keeps the labels of what it deleted, so its history entry stays as protected.
-                after = new StoredResource(request.type(), request.id(), version, now, true, null, new Document(),
-                        before.labels());
+                after = new StoredResource(
+                        request.type(), request.id(), version, now, true, null, new Document(), before.labels());
             } else {
                 Resource resource = request.resource();
                 resource.setId(request.type() + "/" + request.id() + "/_history/" + version);
                 resource.getMeta().setVersionId(Long.toString(version));
                 resource.getMeta().setLastUpdatedElement(new InstantType(new Date(now)));
-                after = new StoredResource(request.type(), request.id(), version, now, false,
-                        parser.encodeResourceToString(resource), extractor.extract(resource),
+                after = new StoredResource(
+                        request.type(),
+                        request.id(),
+                        version,
+                        now,
+                        false,
+                        parser.encodeResourceToString(resource),
+                        extractor.extract(resource),
                         labeler.label(request.id(), resource).withWriter(owner, author));
             }
             pending.add(new Pending(before, after));
@@ -282,10 +299,15 @@ final class ResourceStore {
     private ChangeFeed.Change commit(List<Pending> pending) {
         String tx = newId();
         boolean single = pending.size() == 1;
-        List<Document> entries = pending.stream().map(p -> new Document("t", p.after.type())
-                .append("id", p.after.id()).append("v", p.after.version())).toList();
-        journal.insertOne(new Document("_id", tx).append("state", single ? "single" : "pending")
-                .append("entries", entries).append("at", new Date()));
+        List<Document> entries = pending.stream()
+                .map(p -> new Document("t", p.after.type())
+                        .append("id", p.after.id())
+                        .append("v", p.after.version()))
+                .toList();
+        journal.insertOne(new Document("_id", tx)
+                .append("state", single ? "single" : "pending")
+                .append("entries", entries)
+                .append("at", new Date()));
         try {
             insertVersions(pending, single ? null : tx);
         } catch (LostRace race) {
@@ -295,8 +317,11 @@ final class ResourceStore {
         if (!single) {
             journal.updateOne(eq("_id", tx), Updates.set("state", "committed"));
         }
-        ChangeFeed.Change change = changeFeed.record(tx, pending.stream()
-                .map(p -> new ChangeFeed.Entry(p.after.type(), p.after.id(), p.after.version())).toList());
+        ChangeFeed.Change change = changeFeed.record(
+                tx,
+                pending.stream()
+                        .map(p -> new ChangeFeed.Entry(p.after.type(), p.after.id(), p.after.version()))
+                        .toList());
         for (Pending p : pending) {
             apply(p.before, p.after, !single);
         }
@@ -318,10 +343,18 @@ final class ResourceStore {
         for (Map.Entry<String, List<Document>> e : byType.entrySet()) {
             try {
                 history(e.getKey()).insertMany(e.getValue());
-                inserted.put(e.getKey(), e.getValue().stream().map(d -> d.getString("_id")).toList());
+                inserted.put(
+                        e.getKey(),
+                        e.getValue().stream().map(d -> d.getString("_id")).toList());
             } catch (MongoBulkWriteException failure) {
-                int failedAt = failure.getWriteErrors().isEmpty() ? 0 : failure.getWriteErrors().get(0).getIndex();
-                inserted.put(e.getKey(), e.getValue().subList(0, failedAt).stream().map(d -> d.getString("_id")).toList());
+                int failedAt = failure.getWriteErrors().isEmpty()
+                        ? 0
+                        : failure.getWriteErrors().get(0).getIndex();
+                inserted.put(
+                        e.getKey(),
+                        e.getValue().subList(0, failedAt).stream()
+                                .map(d -> d.getString("_id"))
+                                .toList());
                 inserted.forEach((type, keys) -> {
                     if (!keys.isEmpty()) {
                         history(type).deleteMany(in("_id", keys));
@@ -341,14 +374,18 @@ final class ResourceStore {
     /** Makes a committed version current. Idempotent, so recovery can repeat it. */
     private void apply(StoredResource before, StoredResource after, boolean clearTx) {
         if (clearTx) {
-            history(after.type()).updateOne(eq("_id", StoredResource.historyKey(after.id(), after.version())), Updates.unset("tx"));
+            history(after.type())
+                    .updateOne(eq("_id", StoredResource.historyKey(after.id(), after.version())), Updates.unset("tx"));
         }
         current(after.type()).replaceOne(eq("_id", after.id()), after.toCurrent(), new ReplaceOptions().upsert(true));
         searchKeys.update(after.type(), after.id(), before == null ? null : before.index(), after.index());
         // A later version may have been applied while these keys were changing, and this update may
         // have removed a key that version put back. Re-adding the keys of what is current now makes
         // the final key set right whichever writer finishes last.
-        Document now = current(after.type()).find(eq("_id", after.id())).projection(Projections.include("v", "ix")).first();
+        Document now = current(after.type())
+                .find(eq("_id", after.id()))
+                .projection(Projections.include("v", "ix"))
+                .first();
         if (now != null && now.getLong("v") > after.version()) {
             searchKeys.update(after.type(), after.id(), null, now.get("ix", Document.class));
         }
@@ -410,10 +447,18 @@ final class ResourceStore {
 
     private void rollForward(String type, Document versionDoc) {
         StoredResource version = StoredResource.fromHistory(type, versionDoc);
-        Document index = version.deleted() ? new Document()
+        Document index = version.deleted()
+                ? new Document()
                 : extractor.extract(fhirContext.newJsonParser().parseResource(version.json()));
-        StoredResource after = new StoredResource(type, version.id(), version.version(), version.lastUpdated(),
-                version.deleted(), version.json(), index, version.labels());
+        StoredResource after = new StoredResource(
+                type,
+                version.id(),
+                version.version(),
+                version.lastUpdated(),
+                version.deleted(),
+                version.json(),
+                index,
+                version.labels());
         StoredResource current = read(type, version.id());
         if (current != null && current.version() >= after.version()) {
             // Current already shows this version or a later one; only the keys of what is current may be missing.
@@ -424,8 +469,7 @@ final class ResourceStore {
         apply(current, after, true);
     }
 
-    private record Pending(StoredResource before, StoredResource after) {
-    }
+    private record Pending(StoredResource before, StoredResource after) {}
 
     /** Another writer inserted the same version first. */
     private static final class LostRace extends RuntimeException {
@@ -433,8 +477,11 @@ final class ResourceStore {
         final String id;
 
         LostRace(String type, String id, long version) {
-            super("Version conflict on " + type + "/" + id + ": another request wrote version " + version + " first",
-                    null, false, false);
+            super(
+                    "Version conflict on " + type + "/" + id + ": another request wrote version " + version + " first",
+                    null,
+                    false,
+                    false);
             this.type = type;
             this.id = id;
         }

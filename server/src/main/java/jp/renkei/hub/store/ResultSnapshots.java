@@ -22,9 +22,8 @@ import org.bson.Document;
 public final class ResultSnapshots {
 
     /** {@code owner} is who ran the search; nobody else may page through it. */
-    public record Snapshot(String id, String kind, String type, int total, List<String> includes, long created,
-                           String owner) {
-    }
+    public record Snapshot(
+            String id, String kind, String type, int total, List<String> includes, long created, String owner) {}
 
     private static final int CHUNK = 5000;
 
@@ -44,14 +43,20 @@ public final class ResultSnapshots {
         String id = ResourceStore.newId();
         List<Document> parts = new ArrayList<>();
         for (int i = 0, n = 0; i < keys.size(); i += CHUNK, n++) {
-            parts.add(new Document("_id", id + "#" + n).append("keys", keys.subList(i, Math.min(keys.size(), i + CHUNK))));
+            parts.add(new Document("_id", id + "#" + n)
+                    .append("keys", keys.subList(i, Math.min(keys.size(), i + CHUNK))));
         }
         if (!parts.isEmpty()) {
             chunks.insertMany(parts);
         }
-        heads.insertOne(new Document("_id", id).append("kind", kind).append("type", type)
-                .append("total", keys.size()).append("inc", includes).append("created", new Date())
-                .append("parts", parts.size()).append("owner", owner));
+        heads.insertOne(new Document("_id", id)
+                .append("kind", kind)
+                .append("type", type)
+                .append("total", keys.size())
+                .append("inc", includes)
+                .append("created", new Date())
+                .append("parts", parts.size())
+                .append("owner", owner));
         return id;
     }
 
@@ -65,8 +70,14 @@ public final class ResultSnapshots {
         if (created + retention.toMillis() < System.currentTimeMillis()) {
             return null;
         }
-        return new Snapshot(id, head.getString("kind"), head.getString("type"), head.getInteger("total"),
-                head.getList("inc", String.class), created, head.getString("owner"));
+        return new Snapshot(
+                id,
+                head.getString("kind"),
+                head.getString("type"),
+                head.getInteger("total"),
+                head.getList("inc", String.class),
+                created,
+                head.getString("owner"));
     }
 
     /** Keys [from, to) of a snapshot. */

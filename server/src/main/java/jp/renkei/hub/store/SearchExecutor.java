@@ -40,8 +40,14 @@ public final class SearchExecutor {
         if (!withBody) {
             return found;
         }
-        return store.readCurrent(type, new ArrayList<>(found.stream().map(StoredResource::id).toList()), true)
-                .stream().filter(r -> !r.deleted()).toList();
+        return store
+                .readCurrent(
+                        type,
+                        new ArrayList<>(found.stream().map(StoredResource::id).toList()),
+                        true)
+                .stream()
+                .filter(r -> !r.deleted())
+                .toList();
     }
 
     /**
@@ -63,7 +69,8 @@ public final class SearchExecutor {
         Map<String, java.util.Set<String>> ids = store.searchKeys().lookupEach(types, "patient", reference);
         Map<String, List<StoredResource>> out = new java.util.HashMap<>();
         for (String type : types) {
-            SearchQuery query = SearchQuery.parse(type, Map.of("patient", new String[] {reference}), registry, ZoneOffset.UTC);
+            SearchQuery query =
+                    SearchQuery.parse(type, Map.of("patient", new String[] {reference}), registry, ZoneOffset.UTC);
             List<StoredResource> matches = new ArrayList<>();
             if (!ids.get(type).isEmpty()) {
                 for (StoredResource candidate : store.readCurrent(type, new ArrayList<>(ids.get(type)), false)) {
@@ -98,7 +105,8 @@ public final class SearchExecutor {
         String type = query.type();
         Criterion narrowest = query.criteria().stream()
                 .filter(c -> c.bucketKeys() != null)
-                .min(Comparator.comparing((Criterion c) -> !isId(c)).thenComparingInt(c -> c.bucketKeys().size()))
+                .min(Comparator.comparing((Criterion c) -> !isId(c))
+                        .thenComparingInt(c -> c.bucketKeys().size()))
                 .orElse(null);
         if (narrowest == null) {
             List<StoredResource> all = new ArrayList<>();
@@ -107,7 +115,8 @@ public final class SearchExecutor {
             }
             return all;
         }
-        Set<String> ids = isId(narrowest) ? narrowest.bucketKeys()
+        Set<String> ids = isId(narrowest)
+                ? narrowest.bucketKeys()
                 : store.searchKeys().lookup(type, narrowest.param(), narrowest.bucketKeys());
         return store.readCurrent(type, new ArrayList<>(ids), false);
     }
@@ -126,7 +135,9 @@ public final class SearchExecutor {
         for (long v = current.version(); v >= 1; v--) {
             keys.add(StoredResource.historyKey(id, v));
         }
-        return store.readVersions(type, keys).stream().filter(r -> r.lastUpdated() >= sinceMillis).toList();
+        return store.readVersions(type, keys).stream()
+                .filter(r -> r.lastUpdated() >= sinceMillis)
+                .toList();
     }
 
     /** Every committed version of a type, newest first, without bodies. */
@@ -138,8 +149,10 @@ public final class SearchExecutor {
                 versions.add(r);
             }
         }
-        versions.sort(Comparator.comparingLong(StoredResource::lastUpdated).reversed()
-                .thenComparing(StoredResource::id).thenComparing(Comparator.comparingLong(StoredResource::version).reversed()));
+        versions.sort(Comparator.comparingLong(StoredResource::lastUpdated)
+                .reversed()
+                .thenComparing(StoredResource::id)
+                .thenComparing(Comparator.comparingLong(StoredResource::version).reversed()));
         return versions;
     }
 
@@ -149,8 +162,8 @@ public final class SearchExecutor {
             Comparator<StoredResource> next = comparator(key);
             order = order == null ? next : order.thenComparing(next);
         }
-        Comparator<StoredResource> byDefault = Comparator.comparingLong(StoredResource::lastUpdated)
-                .thenComparing(StoredResource::id);
+        Comparator<StoredResource> byDefault =
+                Comparator.comparingLong(StoredResource::lastUpdated).thenComparing(StoredResource::id);
         return order == null ? byDefault : order.thenComparing(byDefault);
     }
 
@@ -164,8 +177,10 @@ public final class SearchExecutor {
             return key.descending() ? byTime.reversed() : byTime;
         }
         // Ascending sorts by the earliest start, descending by the latest end; resources without a value go last.
-        return Comparator.comparing((StoredResource r) -> dateKey(r, key), Comparator.nullsLast(
-                key.descending() ? Comparator.<Long>reverseOrder() : Comparator.<Long>naturalOrder()));
+        return Comparator.comparing(
+                (StoredResource r) -> dateKey(r, key),
+                Comparator.nullsLast(
+                        key.descending() ? Comparator.<Long>reverseOrder() : Comparator.<Long>naturalOrder()));
     }
 
     private static Long dateKey(StoredResource r, SortKey key) {

@@ -4,8 +4,8 @@ import static com.mongodb.client.model.Filters.eq;
 import static com.mongodb.client.model.Filters.in;
 
 import com.mongodb.client.MongoCollection;
-import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.BulkWriteOptions;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.UpdateOptions;
@@ -99,7 +99,8 @@ final class SearchKeys {
 
     /** Ids listed under any of the given values of one parameter. */
     Set<String> lookup(String type, String param, Collection<String> values) {
-        List<String> buckets = bucketsOf(values.stream().map(v -> key(type, param, v)).toList());
+        List<String> buckets =
+                bucketsOf(values.stream().map(v -> key(type, param, v)).toList());
         Set<String> out = new LinkedHashSet<>();
         if (!buckets.isEmpty()) {
             for (Document bucket : keys.find(in("_id", buckets))) {
@@ -137,10 +138,14 @@ final class SearchKeys {
     private void add(List<String> keyList, String id) {
         List<WriteModel<Document>> additions = new ArrayList<>(keyList.size());
         for (String key : keyList) {
-            Document head = keys.findOneAndUpdate(eq("_id", key), Updates.inc("n", 1),
+            Document head = keys.findOneAndUpdate(
+                    eq("_id", key),
+                    Updates.inc("n", 1),
                     new FindOneAndUpdateOptions().upsert(true).returnDocument(ReturnDocument.AFTER));
-            additions.add(new UpdateOneModel<>(eq("_id", bucketOf(key, head.getInteger("n"))),
-                    Updates.addToSet("ids", id), new UpdateOptions().upsert(true)));
+            additions.add(new UpdateOneModel<>(
+                    eq("_id", bucketOf(key, head.getInteger("n"))),
+                    Updates.addToSet("ids", id),
+                    new UpdateOptions().upsert(true)));
         }
         keys.bulkWrite(additions, new BulkWriteOptions().ordered(false));
     }

@@ -17,8 +17,7 @@ public record StoreProperties(String uri, String database, Embedded embedded) {
      *                long enough for every young collection to copy them, which lengthened its pauses
      *                to 70-150 ms at 512 MiB (under 30 ms at the default 32 MiB).
      */
-    public record Embedded(Path dataDir, boolean fsync, int cacheMb) {
-    }
+    public record Embedded(Path dataDir, boolean fsync, int cacheMb) {}
 
     public boolean useEmbedded() {
         return uri == null || uri.isBlank();

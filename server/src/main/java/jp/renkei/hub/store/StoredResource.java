@@ -11,34 +11,62 @@ import org.bson.Document;
  * is about no patient, of no kind and owned by nobody) and, for
  * current versions, its search index.
  */
-public record StoredResource(String type, String id, long version, long lastUpdated, boolean deleted,
-                             String json, Document index, AccessLabels labels) implements IndexedRecord {
+public record StoredResource(
+        String type,
+        String id,
+        long version,
+        long lastUpdated,
+        boolean deleted,
+        String json,
+        Document index,
+        AccessLabels labels)
+        implements IndexedRecord {
 
     public StoredResource {
         labels = labels == null ? AccessLabels.NONE : labels;
     }
 
     static StoredResource fromCurrent(String type, Document doc) {
-        return new StoredResource(type, doc.getString("_id"), doc.getLong("v"), doc.getDate("ts").getTime(),
-                doc.getBoolean("del", false), doc.getString("body"), doc.get("ix", Document.class),
+        return new StoredResource(
+                type,
+                doc.getString("_id"),
+                doc.getLong("v"),
+                doc.getDate("ts").getTime(),
+                doc.getBoolean("del", false),
+                doc.getString("body"),
+                doc.get("ix", Document.class),
                 AccessLabels.fromDocument(doc.get("lb", Document.class)));
     }
 
     static StoredResource fromHistory(String type, Document doc) {
-        return new StoredResource(type, doc.getString("rid"), doc.getLong("v"), doc.getDate("ts").getTime(),
-                doc.getBoolean("del", false), doc.getString("body"), null,
+        return new StoredResource(
+                type,
+                doc.getString("rid"),
+                doc.getLong("v"),
+                doc.getDate("ts").getTime(),
+                doc.getBoolean("del", false),
+                doc.getString("body"),
+                null,
                 AccessLabels.fromDocument(doc.get("lb", Document.class)));
     }
 
     Document toCurrent() {
-        return new Document("_id", id).append("v", version).append("ts", new Date(lastUpdated))
-                .append("del", deleted).append("body", json).append("ix", index == null ? new Document() : index)
+        return new Document("_id", id)
+                .append("v", version)
+                .append("ts", new Date(lastUpdated))
+                .append("del", deleted)
+                .append("body", json)
+                .append("ix", index == null ? new Document() : index)
                 .append("lb", labelsDocument());
     }
 
     Document toHistory() {
-        return new Document("_id", historyKey(id, version)).append("rid", id).append("v", version)
-                .append("ts", new Date(lastUpdated)).append("del", deleted).append("body", json)
+        return new Document("_id", historyKey(id, version))
+                .append("rid", id)
+                .append("v", version)
+                .append("ts", new Date(lastUpdated))
+                .append("del", deleted)
+                .append("body", json)
                 .append("lb", labelsDocument());
     }
 

@@ -18,8 +18,7 @@ import org.bson.Document;
 public final class SubscriptionStore {
 
     /** One stored Subscription: its FHIR JSON and whom it is for. */
-    public record Stored(String id, long version, String owner, String json, Map<String, Object> claims) {
-    }
+    public record Stored(String id, long version, String owner, String json, Map<String, Object> claims) {}
 
     private final MongoCollection<Document> collection;
     private final Durability durability;
@@ -33,7 +32,11 @@ public final class SubscriptionStore {
         List<Stored> out = new ArrayList<>();
         for (Document doc : collection.find()) {
             Document claims = doc.get("claims", Document.class);
-            out.add(new Stored(doc.getString("_id"), doc.getLong("v"), doc.getString("owner"), doc.getString("body"),
+            out.add(new Stored(
+                    doc.getString("_id"),
+                    doc.getLong("v"),
+                    doc.getString("owner"),
+                    doc.getString("body"),
                     claims == null ? Map.of() : Map.copyOf(claims)));
         }
         return out;
@@ -41,9 +44,13 @@ public final class SubscriptionStore {
 
     /** Stores this version in place of the one before, and waits until it is durable. */
     public void put(Stored subscription) {
-        collection.replaceOne(eq("_id", subscription.id()), new Document("_id", subscription.id())
-                .append("owner", subscription.owner()).append("v", subscription.version())
-                .append("body", subscription.json()).append("claims", new Document(subscription.claims())),
+        collection.replaceOne(
+                eq("_id", subscription.id()),
+                new Document("_id", subscription.id())
+                        .append("owner", subscription.owner())
+                        .append("v", subscription.version())
+                        .append("body", subscription.json())
+                        .append("claims", new Document(subscription.claims())),
                 new ReplaceOptions().upsert(true));
         durability.awaitDurable();
     }

@@ -19,8 +19,7 @@ final class TimeOrderedIds {
     /** Milliseconds since the epoch shifted left 12 bits, plus a 12-bit sequence within the millisecond. */
     private static final AtomicLong LAST = new AtomicLong();
 
-    private TimeOrderedIds() {
-    }
+    private TimeOrderedIds() {}
 
     public static String next() {
         long now = System.currentTimeMillis() << 12;

@@ -22,12 +22,19 @@ public interface WriteRule {
      * (a hand-off's recipients in the directory, its patient), which read a record already known to be well formed and
      * so never answer for what the profile would have refused.
      */
-    enum Stage { COMPLETE, VALIDATE, CROSS_CHECK }
+    enum Stage {
+        COMPLETE,
+        VALIDATE,
+        CROSS_CHECK
+    }
 
     /** The rules in the order they run: by {@link Stage}, then by class name, whatever order they were found in. */
     static List<WriteRule> inOrder(Collection<? extends WriteRule> rules) {
-        return rules.stream().map(WriteRule.class::cast)
-                .sorted(Comparator.comparing(WriteRule::stage).thenComparing(rule -> rule.getClass().getName())).toList();
+        return rules.stream()
+                .map(WriteRule.class::cast)
+                .sorted(Comparator.comparing(WriteRule::stage)
+                        .thenComparing(rule -> rule.getClass().getName()))
+                .toList();
     }
 
     default Stage stage() {

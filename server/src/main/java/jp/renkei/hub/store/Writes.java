@@ -69,7 +69,7 @@ public final class Writes {
      * @param befores the version each judged write replaced (null when it creates), in the same order
      */
     public List<StoredResource> commit(List<WriteRequest> judged, List<StoredResource> befores, Caller caller) {
-        return commit(judged, befores, judged.size(), caller, written -> { });
+        return commit(judged, befores, judged.size(), caller, written -> {});
     }
 
     /**
@@ -90,7 +90,7 @@ public final class Writes {
 
     /** As {@link #byTheHub(List, Consumer)} with nothing alongside. */
     public List<StoredResource> byTheHub(List<WriteRequest> requests) {
-        return byTheHub(requests, written -> { });
+        return byTheHub(requests, written -> {});
     }
 
     /**
@@ -105,14 +105,19 @@ public final class Writes {
     public List<StoredResource> append(List<WriteRequest> entries, Consumer<List<StoredResource>> alongside) {
         for (WriteRequest entry : entries) {
             if (entry.isDelete() || entry.ifMatch() != null) {
-                throw new IllegalArgumentException("Only new entries are appended, not " + entry.type() + "/" + entry.id());
+                throw new IllegalArgumentException(
+                        "Only new entries are appended, not " + entry.type() + "/" + entry.id());
             }
         }
         return store.write(entries, alongside);
     }
 
-    private List<StoredResource> commit(List<WriteRequest> judged, List<StoredResource> befores, int fromClient, Caller caller,
-                                        Consumer<List<StoredResource>> alongside) {
+    private List<StoredResource> commit(
+            List<WriteRequest> judged,
+            List<StoredResource> befores,
+            int fromClient,
+            Caller caller,
+            Consumer<List<StoredResource>> alongside) {
         List<WriteRequest> unit = new ArrayList<>(judged);
         for (int i = 0; i < judged.size(); i++) {
             WriteRequest request = judged.get(i);

@@ -19,13 +19,15 @@ final class DefinitionCachingParser extends JsonParser {
     private final Map<String, StructureDefinition> definitions;
 
     /** @param definitions the definitions found so far, shared by all parsers of one worker context */
-    DefinitionCachingParser(IWorkerContext context, ProfileUtilities utilities, Map<String, StructureDefinition> definitions) {
+    DefinitionCachingParser(
+            IWorkerContext context, ProfileUtilities utilities, Map<String, StructureDefinition> definitions) {
         super(context, utilities);
         this.definitions = definitions;
     }
 
     @Override
-    protected StructureDefinition getDefinition(List<ValidationMessage> errors, int line, int col, String name) throws FHIRFormatError {
+    protected StructureDefinition getDefinition(List<ValidationMessage> errors, int line, int col, String name)
+            throws FHIRFormatError {
         StructureDefinition known = name == null ? null : definitions.get(name);
         if (known != null) {
             return known;

@@ -31,7 +31,8 @@ final class NoReferenceFetching implements IValidatorResourceFetcher {
         this.stubs = stubs;
     }
 
-    private static final Pattern LITERAL = Pattern.compile("(?:.*/)?([A-Z][A-Za-z]+)/([A-Za-z0-9\\-.]{1,64})(?:/_history/.*)?");
+    private static final Pattern LITERAL =
+            Pattern.compile("(?:.*/)?([A-Z][A-Za-z]+)/([A-Za-z0-9\\-.]{1,64})(?:/_history/.*)?");
 
     @Override
     public Element fetch(IResourceValidator validator, Object appContext, String url) throws IOException {
@@ -44,8 +45,14 @@ final class NoReferenceFetching implements IValidatorResourceFetcher {
     }
 
     @Override
-    public boolean resolveURL(IResourceValidator validator, Object appContext, String path, String url, String type,
-                              boolean canonical, List<CanonicalType> targets) {
+    public boolean resolveURL(
+            IResourceValidator validator,
+            Object appContext,
+            String path,
+            String url,
+            String type,
+            boolean canonical,
+            List<CanonicalType> targets) {
         return true;
     }
 
@@ -70,8 +77,8 @@ final class NoReferenceFetching implements IValidatorResourceFetcher {
     }
 
     @Override
-    public Set<ResourceVersionInformation> fetchCanonicalResourceVersions(IResourceValidator validator, Object appContext,
-                                                                          String url) {
+    public Set<ResourceVersionInformation> fetchCanonicalResourceVersions(
+            IResourceValidator validator, Object appContext, String url) {
         return Set.of();
     }
 }

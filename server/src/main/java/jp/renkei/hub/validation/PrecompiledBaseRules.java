@@ -59,11 +59,13 @@ final class PrecompiledBaseRules {
             "dom-2", "dom-3", "dom-4", "dom-5", // contained resources: likewise
             "dom-6", "txt-1", "txt-2", // narrative: likewise (dom-6 is a best-practice rule the hub does not apply)
             "ref-1"); // a reference to a contained resource: only Type/id references are taken here
+
     private static final Pattern RELATIVE_REFERENCE = Pattern.compile("([A-Z][A-Za-z]+)/[A-Za-z0-9\\-.]{1,64}");
     private static final Pattern ABSOLUTE_URI = Pattern.compile("https?://[^\\s]+|urn:oid:[0-2](\\.(0|[1-9][0-9]*))+"
             + "|urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
     /** Namespaces whose code systems the validator knows by name: a system there the hub does not hold is suspect. */
     private static final List<String> HL7_NAMESPACES = List.of("http://hl7.org/fhir/", "http://terminology.hl7.org/");
+
     private static final int CODINGS_REMEMBERED = 10_000;
 
     private final IValidationSupport support;
@@ -82,13 +84,17 @@ final class PrecompiledBaseRules {
 
     /** Whether base R4 certainly holds for {@code resource}; false when it does not or when this check cannot tell. */
     boolean certainlyValid(Resource resource) {
-        if (resource instanceof Bundle || resource.getMeta().hasProfile() || resource.hasImplicitRules() || resource.hasLanguage()) {
+        if (resource instanceof Bundle
+                || resource.getMeta().hasProfile()
+                || resource.hasImplicitRules()
+                || resource.hasLanguage()) {
             return false;
         }
         if (resource instanceof DomainResource domain && (domain.hasText() || domain.hasContained())) {
             return false;
         }
-        if (resource.getIdElement().hasIdPart() && !primitive(resource.getIdElement().getIdPart(), "id")) {
+        if (resource.getIdElement().hasIdPart()
+                && !primitive(resource.getIdElement().getIdPart(), "id")) {
             return false;
         }
         Node node = type(resource.fhirType());
@@ -100,9 +106,16 @@ final class PrecompiledBaseRules {
     }
 
     /** One element of a definition: its cardinality, types, binding and invariants, and its children when it has them. */
-    private record Child(String name, int min, int max, Set<String> types, Set<String> targets,
-                         BindingStrength strength, String valueSet, List<ExpressionNode> invariants, Node children) {
-    }
+    private record Child(
+            String name,
+            int min,
+            int max,
+            Set<String> types,
+            Set<String> targets,
+            BindingStrength strength,
+            String valueSet,
+            List<ExpressionNode> invariants,
+            Node children) {}
 
     /** The children an element may have (by name, {@code value[x]} as written in the definition) and its own invariants. */
     private static final class Node {
@@ -169,11 +182,14 @@ final class PrecompiledBaseRules {
             if (!primitive(primitive.getValueAsString(), type)) {
                 return false;
             }
-            if (child.strength() == BindingStrength.REQUIRED && type.equals("code")
+            if (child.strength() == BindingStrength.REQUIRED
+                    && type.equals("code")
                     && !inValueSet(child.valueSet(), null, primitive.getValueAsString())) {
                 return false;
             }
-            if (child.name().equals("system") && type.equals("uri") && !ABSOLUTE_URI.matcher(primitive.getValueAsString()).matches()) {
+            if (child.name().equals("system")
+                    && type.equals("uri")
+                    && !ABSOLUTE_URI.matcher(primitive.getValueAsString()).matches()) {
                 return false; // an identifier's or quantity's system is an absolute URI
             }
             return holds(root, value, child.invariants());
@@ -193,12 +209,15 @@ final class PrecompiledBaseRules {
         if (child.strength() != BindingStrength.REQUIRED && child.strength() != BindingStrength.EXTENSIBLE) {
             return true;
         }
-        List<Coding> codings = value instanceof CodeableConcept concept ? concept.getCoding()
+        List<Coding> codings = value instanceof CodeableConcept concept
+                ? concept.getCoding()
                 : value instanceof Coding coding ? List.of(coding) : null;
         if (codings == null) {
             return value instanceof Quantity ? child.strength() == BindingStrength.EXTENSIBLE : false;
         }
-        return codings.stream().anyMatch(c -> c.hasSystem() && c.hasCode() && inValueSet(child.valueSet(), c.getSystem(), c.getCode()));
+        return codings.stream()
+                .anyMatch(
+                        c -> c.hasSystem() && c.hasCode() && inValueSet(child.valueSet(), c.getSystem(), c.getCode()));
     }
 
     /**
@@ -213,9 +232,16 @@ final class PrecompiledBaseRules {
         String key = valueSet + "#" + system + "|" + code;
         Boolean known = codings.get(key);
         if (known == null) {
-            IValidationSupport.CodeValidationResult result = support.validateCode(new ValidationSupportContext(support),
-                    new ConceptValidationOptions().setInferSystem(system == null), system, code, null, valueSet);
-            known = result != null && result.isOk() && (result.getIssues() == null || result.getIssues().isEmpty());
+            IValidationSupport.CodeValidationResult result = support.validateCode(
+                    new ValidationSupportContext(support),
+                    new ConceptValidationOptions().setInferSystem(system == null),
+                    system,
+                    code,
+                    null,
+                    valueSet);
+            known = result != null
+                    && result.isOk()
+                    && (result.getIssues() == null || result.getIssues().isEmpty());
             if (codings.size() < CODINGS_REMEMBERED) {
                 codings.put(key, known);
             }
@@ -259,9 +285,11 @@ final class PrecompiledBaseRules {
             // the hub does not hold is one the validator may know by name and refuse: it decides.
             return HL7_NAMESPACES.stream().noneMatch(system::startsWith);
         }
-        IValidationSupport.CodeValidationResult result = support.validateCode(context, new ConceptValidationOptions(), system, code,
-                display, null);
-        return result != null && result.isOk() && (result.getIssues() == null || result.getIssues().isEmpty())
+        IValidationSupport.CodeValidationResult result =
+                support.validateCode(context, new ConceptValidationOptions(), system, code, display, null);
+        return result != null
+                && result.isOk()
+                && (result.getIssues() == null || result.getIssues().isEmpty())
                 && (display == null || display.equals(result.getDisplay()));
     }
 
@@ -270,7 +298,8 @@ final class PrecompiledBaseRules {
             return true;
         }
         var matcher = RELATIVE_REFERENCE.matcher(reference.getReference());
-        return matcher.matches() && (targets.isEmpty() || targets.contains("Resource") || targets.contains(matcher.group(1)));
+        return matcher.matches()
+                && (targets.isEmpty() || targets.contains("Resource") || targets.contains(matcher.group(1)));
     }
 
     private boolean holds(Resource root, Base focus, List<ExpressionNode> invariants) {
@@ -328,8 +357,8 @@ final class PrecompiledBaseRules {
     private Set<String> codes(String valueSet) {
         return requiredCodes.computeIfAbsent(valueSet, url -> {
             Set<String> codes = new HashSet<>();
-            IValidationSupport.ValueSetExpansionOutcome outcome = support.expandValueSet(new ValidationSupportContext(support),
-                    new ValueSetExpansionOptions(), url);
+            IValidationSupport.ValueSetExpansionOutcome outcome =
+                    support.expandValueSet(new ValidationSupportContext(support), new ValueSetExpansionOptions(), url);
             if (outcome != null && outcome.getValueSet() instanceof ValueSet expansion && outcome.getError() == null) {
                 collect(expansion.getExpansion().getContains(), codes);
             }
@@ -380,24 +409,39 @@ final class PrecompiledBaseRules {
             Set<String> targets = new HashSet<>();
             for (ElementDefinition.TypeRefComponent t : e.getType()) {
                 typeCodes.add(t.getWorkingCode());
-                t.getTargetProfile().forEach(p -> targets.add(p.getValue().substring(p.getValue().lastIndexOf('/') + 1)));
+                t.getTargetProfile()
+                        .forEach(p ->
+                                targets.add(p.getValue().substring(p.getValue().lastIndexOf('/') + 1)));
             }
-            boolean backbone = typeCodes.contains("BackboneElement") || (typeCodes.contains("Element") && typeCodes.size() == 1);
+            boolean backbone =
+                    typeCodes.contains("BackboneElement") || (typeCodes.contains("Element") && typeCodes.size() == 1);
             Node children = null;
             if (backbone) {
                 children = new Node();
                 byPath.put(path, children);
             } else if (e.hasContentReference()) {
                 children = new Node();
-                contentReferences.add(new String[] {path, e.getContentReference().substring(1)});
+                contentReferences.add(
+                        new String[] {path, e.getContentReference().substring(1)});
                 byPath.put(path, children);
             }
             String max = e.getMax();
             ElementDefinition.ElementDefinitionBindingComponent binding = e.hasBinding() ? e.getBinding() : null;
-            String valueSet = binding != null && binding.hasValueSet() ? binding.getValueSet().split("\\|")[0] : null;
-            parent.children.put(name, new Child(name, e.getMin(),
-                    "*".equals(max) ? -1 : Integer.parseInt(max), typeCodes, targets,
-                    valueSet == null ? null : binding.getStrength(), valueSet, invariants(e), children));
+            String valueSet = binding != null && binding.hasValueSet()
+                    ? binding.getValueSet().split("\\|")[0]
+                    : null;
+            parent.children.put(
+                    name,
+                    new Child(
+                            name,
+                            e.getMin(),
+                            "*".equals(max) ? -1 : Integer.parseInt(max),
+                            typeCodes,
+                            targets,
+                            valueSet == null ? null : binding.getStrength(),
+                            valueSet,
+                            invariants(e),
+                            children));
         }
         for (String[] reference : contentReferences) {
             Node target = byPath.get(reference[1]);
@@ -413,7 +457,9 @@ final class PrecompiledBaseRules {
     private List<ExpressionNode> invariants(ElementDefinition e) {
         List<ExpressionNode> parsed = new ArrayList<>();
         for (ElementDefinition.ElementDefinitionConstraintComponent c : e.getConstraint()) {
-            if (c.getSeverity() == ConstraintSeverity.ERROR && c.hasExpression() && !NOT_BY_FHIRPATH.contains(c.getKey())) {
+            if (c.getSeverity() == ConstraintSeverity.ERROR
+                    && c.hasExpression()
+                    && !NOT_BY_FHIRPATH.contains(c.getKey())) {
                 parsed.add(fhirPath.get().parse(c.getExpression()));
             }
         }

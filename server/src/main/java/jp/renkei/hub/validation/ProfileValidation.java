@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import jp.renkei.hub.context.Caller;
-import jp.renkei.hub.store.WriteRule;
 import jp.renkei.hub.store.StoredResource;
 import jp.renkei.hub.store.WriteRequest;
+import jp.renkei.hub.store.WriteRule;
 import org.hl7.fhir.common.hapi.validation.support.CommonCodeSystemsTerminologyService;
 import org.hl7.fhir.common.hapi.validation.support.InMemoryTerminologyServerValidationSupport;
 import org.hl7.fhir.common.hapi.validation.support.PrePopulatedValidationSupport;
@@ -57,6 +57,7 @@ public final class ProfileValidation implements WriteRule {
     private static final String CARE_DOCUMENT = "http://renkei.example.jp/fhir/CodeSystem/care-document";
     /** The document Bundle profile of each kind of care document sent as a document. */
     public static final String DISCHARGE_HANDOFF_BUNDLE = PROFILE_BASE + "renkei-discharge-handoff-bundle";
+
     public static final String EMERGENCY_SHEET_BUNDLE = PROFILE_BASE + "renkei-emergency-sheet-bundle";
     private static final Map<String, String> DOCUMENT_BUNDLES = Map.of(
             "discharge-summary", DISCHARGE_HANDOFF_BUNDLE,
@@ -69,6 +70,7 @@ public final class ProfileValidation implements WriteRule {
     private final Set<String> profiles = new LinkedHashSet<>();
     /** The package's example instances: what the warm-up validates. */
     private final List<Resource> examples = new java.util.ArrayList<>();
+
     private volatile boolean warm;
 
     public ProfileValidation(FhirContext fhirContext) {
@@ -77,10 +79,12 @@ public final class ProfileValidation implements WriteRule {
         PrePopulatedValidationSupport renkei = new PrePopulatedValidationSupport(fhirContext);
         int loaded = 0;
         try {
-            for (org.springframework.core.io.Resource file : new PathMatchingResourcePatternResolver()
-                    .getResources("classpath*:renkei/profiles/*.json")) {
+            for (org.springframework.core.io.Resource file :
+                    new PathMatchingResourcePatternResolver().getResources("classpath*:renkei/profiles/*.json")) {
                 try (InputStream in = file.getInputStream()) {
-                    IBaseResource r = fhirContext.newJsonParser().parseResource(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                    IBaseResource r = fhirContext
+                            .newJsonParser()
+                            .parseResource(new String(in.readAllBytes(), StandardCharsets.UTF_8));
                     if (r instanceof StructureDefinition sd) {
                         renkei.addStructureDefinition(sd);
                         profiles.add(sd.getUrl());
@@ -102,13 +106,20 @@ public final class ProfileValidation implements WriteRule {
         }
         // No UnknownCodeSystemWarningValidationSupport: it answers that every code of a system the hub does not hold
         // exists, and the in-memory expansion of a value set that filters such a system (R4's Composition.type value
-        // set filters LOINC) then dereferences the missing CodeSystem ("Cannot invoke CodeSystem.getConcept()"). Without
+        // set filters LOINC) then dereferences the missing CodeSystem ("Cannot invoke CodeSystem.getConcept()").
+        // Without
         // it, such codes are reported as not checkable, which ValidationOutcome leaves out.
-        ValidationSupportChain chain = new ValidationSupportChain(new DefaultProfileValidationSupport(fhirContext), renkei,
-                new InMemoryTerminologyServerValidationSupport(fhirContext), new CommonCodeSystemsTerminologyService(fhirContext));
+        ValidationSupportChain chain = new ValidationSupportChain(
+                new DefaultProfileValidationSupport(fhirContext),
+                renkei,
+                new InMemoryTerminologyServerValidationSupport(fhirContext),
+                new CommonCodeSystemsTerminologyService(fhirContext));
         this.validators = new ValidatorPool(chain);
         this.baseRules = new PrecompiledBaseRules(fhirContext, chain);
-        log.info("Profile validation: {} conformance resources ({} profiles) loaded in {} ms", loaded, profiles.size(),
+        log.info(
+                "Profile validation: {} conformance resources ({} profiles) loaded in {} ms",
+                loaded,
+                profiles.size(),
                 (System.nanoTime() - t0) / 1_000_000);
     }
 
@@ -126,8 +137,10 @@ public final class ProfileValidation implements WriteRule {
             requiredProfile(copy);
             samples.add(copy);
         }
-        samples.add(new org.hl7.fhir.r4.model.Observation().setStatus(org.hl7.fhir.r4.model.Observation.ObservationStatus.FINAL)
-                .setCode(new org.hl7.fhir.r4.model.CodeableConcept(new Coding("http://loinc.org", "8310-5", "Body temperature")))
+        samples.add(new org.hl7.fhir.r4.model.Observation()
+                .setStatus(org.hl7.fhir.r4.model.Observation.ObservationStatus.FINAL)
+                .setCode(new org.hl7.fhir.r4.model.CodeableConcept(
+                        new Coding("http://loinc.org", "8310-5", "Body temperature")))
                 .setSubject(new org.hl7.fhir.r4.model.Reference("Patient/warm-up")));
         for (int round = 0; round < 2; round++) {
             samples.forEach(this::validate);
@@ -135,8 +148,11 @@ public final class ProfileValidation implements WriteRule {
         }
         validators.fill();
         warm = true;
-        log.info("Profile validation warmed up: {} resources validated twice, {} validators ready, in {} ms", samples.size(),
-                validators.idle(), (System.nanoTime() - t0) / 1_000_000);
+        log.info(
+                "Profile validation warmed up: {} resources validated twice, {} validators ready, in {} ms",
+                samples.size(),
+                validators.idle(),
+                (System.nanoTime() - t0) / 1_000_000);
     }
 
     /** Whether base R4 certainly holds for the resource without asking the full validator (package-private for its test). */
@@ -172,7 +188,8 @@ public final class ProfileValidation implements WriteRule {
         Resource resource = request.resource();
         requiredProfile(resource);
         if (baseRules.certainlyValid(resource)) {
-            return; // the common write (an observation, a condition) that claims no profile, checked in a tenth of the time
+            return; // the common write (an observation, a condition) that claims no profile, checked in a tenth of the
+            // time
         }
         OperationOutcome outcome = validate(resource);
         if (ValidationOutcome.hasErrors(outcome)) {
@@ -195,25 +212,32 @@ public final class ProfileValidation implements WriteRule {
 
     /** The profile the record is held to by what it is, whatever it claims, or null. */
     public static String profileFor(Resource resource) {
-        if (resource instanceof Consent consent && consent.getScope().getCoding().stream().anyMatch(c -> "adr".equals(c.getCode())
-                && "http://terminology.hl7.org/CodeSystem/consentscope".equals(c.getSystem()))) {
+        if (resource instanceof Consent consent
+                && consent.getScope().getCoding().stream()
+                        .anyMatch(c -> "adr".equals(c.getCode())
+                                && "http://terminology.hl7.org/CodeSystem/consentscope".equals(c.getSystem()))) {
             return ADVANCE_DIRECTIVE;
         }
-        if (resource instanceof Bundle bundle && bundle.getType() == Bundle.BundleType.DOCUMENT && bundle.hasEntry()
+        if (resource instanceof Bundle bundle
+                && bundle.getType() == Bundle.BundleType.DOCUMENT
+                && bundle.hasEntry()
                 && bundle.getEntryFirstRep().getResource() instanceof Composition composition) {
             String kind = code(composition.getType().getCoding(), CARE_DOCUMENT);
             return kind == null ? null : DOCUMENT_BUNDLES.get(kind);
         }
-        if (resource instanceof Communication communication && communication.getCategory().stream()
-                .anyMatch(c -> "contact-form".equals(code(c.getCoding(), CARE_DOCUMENT)))) {
+        if (resource instanceof Communication communication
+                && communication.getCategory().stream()
+                        .anyMatch(c -> "contact-form".equals(code(c.getCoding(), CARE_DOCUMENT)))) {
             if (resource.getMeta().hasProfile(CONTACT_FORM_ANSWER)) {
                 return CONTACT_FORM_ANSWER;
             }
             if (resource.getMeta().hasProfile(CONTACT_FORM_QUESTION)) {
                 return CONTACT_FORM_QUESTION;
             }
-            boolean answer = communication.getPayload().stream().map(p -> p.getExtensionByUrl(CONTACT_FORM_PART))
-                    .filter(e -> e != null && e.getValue() instanceof Coding).map(e -> ((Coding) e.getValue()).getCode())
+            boolean answer = communication.getPayload().stream()
+                    .map(p -> p.getExtensionByUrl(CONTACT_FORM_PART))
+                    .filter(e -> e != null && e.getValue() instanceof Coding)
+                    .map(e -> ((Coding) e.getValue()).getCode())
                     .anyMatch(ANSWER_PARTS::contains);
             return answer ? CONTACT_FORM_ANSWER : CONTACT_FORM_QUESTION;
         }
@@ -221,8 +245,12 @@ public final class ProfileValidation implements WriteRule {
     }
 
     private static String code(List<Coding> codings, String system) {
-        return codings.stream().filter(c -> system.equals(c.getSystem())).map(Coding::getCode)
-                .filter(java.util.Objects::nonNull).findFirst().orElse(null);
+        return codings.stream()
+                .filter(c -> system.equals(c.getSystem()))
+                .map(Coding::getCode)
+                .filter(java.util.Objects::nonNull)
+                .findFirst()
+                .orElse(null);
     }
 
     /**
@@ -242,10 +270,15 @@ public final class ProfileValidation implements WriteRule {
                 bundle.setSignature(signature);
             }
         }
-        byte[] json = fhirContext.newJsonParser().encodeResourceToString(resource).getBytes(StandardCharsets.UTF_8);
+        byte[] json =
+                fhirContext.newJsonParser().encodeResourceToString(resource).getBytes(StandardCharsets.UTF_8);
         List<org.hl7.fhir.r5.model.StructureDefinition> claimed = resource.getMeta().getProfile().stream()
-                .map(CanonicalType::getValue).filter(profiles::contains).distinct().map(validators::profile)
-                .filter(java.util.Objects::nonNull).toList();
+                .map(CanonicalType::getValue)
+                .filter(profiles::contains)
+                .distinct()
+                .map(validators::profile)
+                .filter(java.util.Objects::nonNull)
+                .toList();
         List<ValidationMessage> messages;
         try {
             messages = validators.validate(json, claimed);
@@ -253,8 +286,13 @@ public final class ProfileValidation implements WriteRule {
             // The validator's own failure: the client learns only that, the log the kind of failure (its message may
             // quote the resource) and where in the validator it happened.
             StackTraceElement at = e.getStackTrace().length > 0 ? e.getStackTrace()[0] : null;
-            log.error("The validator failed on a {}: {} at {}", resource.fhirType(), e.getClass().getName(), at);
-            throw new InternalErrorException("内部エラーのため検証できませんでした (the resource could not be validated: internal error)");
+            log.error(
+                    "The validator failed on a {}: {} at {}",
+                    resource.fhirType(),
+                    e.getClass().getName(),
+                    at);
+            throw new InternalErrorException(
+                    "内部エラーのため検証できませんでした (the resource could not be validated: internal error)");
         }
         return ValidationOutcome.of(messages);
     }

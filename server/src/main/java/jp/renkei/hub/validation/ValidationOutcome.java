@@ -29,43 +29,65 @@ final class ValidationOutcome {
 
     /** Messages about codes of a system (or a value set over one) that the hub does not hold and cannot check. */
     private static final Set<String> NOT_CHECKABLE = Set.of(
-            "Terminology_PassThrough_TX_Message", "UNKNOWN_CODESYSTEM", "UNKNOWN_CODESYSTEM_VERSION",
-            "Terminology_TX_System_Unknown", "TERMINOLOGY_TX_SYSTEM_NO_CODE", "Terminology_TX_NoValid_12",
-            "Terminology_TX_ValueSet_NotFound", "Terminology_TX_ValueSet_NotFound2", "Terminology_TX_ValueSet_NotFound_CS",
-            "VALUESET_INCLUDE_INVALID_CONCEPT_CODE", "VALUESET_UNC_SYSTEM_WARNING", "VALUESET_UNC_SYSTEM_WARNING_VER",
-            "Terminology_TX_Binding_CantCheck", "UNABLE_TO_CHECK_IF_THE_PROVIDED_CODES_ARE_IN_THE_VALUE_SET_",
-            "UNABLE_TO_VALIDATE_CODE_WITHOUT_USING_SERVER", "CODESYSTEM_CS_UNK_EXPANSION");
+            "Terminology_PassThrough_TX_Message",
+            "UNKNOWN_CODESYSTEM",
+            "UNKNOWN_CODESYSTEM_VERSION",
+            "Terminology_TX_System_Unknown",
+            "TERMINOLOGY_TX_SYSTEM_NO_CODE",
+            "Terminology_TX_NoValid_12",
+            "Terminology_TX_ValueSet_NotFound",
+            "Terminology_TX_ValueSet_NotFound2",
+            "Terminology_TX_ValueSet_NotFound_CS",
+            "VALUESET_INCLUDE_INVALID_CONCEPT_CODE",
+            "VALUESET_UNC_SYSTEM_WARNING",
+            "VALUESET_UNC_SYSTEM_WARNING_VER",
+            "Terminology_TX_Binding_CantCheck",
+            "UNABLE_TO_CHECK_IF_THE_PROVIDED_CODES_ARE_IN_THE_VALUE_SET_",
+            "UNABLE_TO_VALIDATE_CODE_WITHOUT_USING_SERVER",
+            "CODESYSTEM_CS_UNK_EXPANSION");
     /** The validator's remarks about how it went about its work. */
     private static final Set<String> ABOUT_THE_VALIDATOR = Set.of(
-            "Reference_REF_MultipleMatches", "Details_for__matching_against_Profile_", "VALIDATION_VAL_PROFILE_SIGNPOST_OBS",
-            "VALIDATION_VAL_PROFILE_SIGNPOST", "VALIDATION_VAL_PROFILE_SIGNPOST_META", "VALIDATION_VAL_PROFILE_SIGNPOST_BUNDLE_PARAM");
+            "Reference_REF_MultipleMatches",
+            "Details_for__matching_against_Profile_",
+            "VALIDATION_VAL_PROFILE_SIGNPOST_OBS",
+            "VALIDATION_VAL_PROFILE_SIGNPOST",
+            "VALIDATION_VAL_PROFILE_SIGNPOST_META",
+            "VALIDATION_VAL_PROFILE_SIGNPOST_BUNDLE_PARAM");
     /** A Java exception's text: what the validator shows when one of its own steps failed. */
     private static final Pattern EXCEPTION_TEXT = Pattern.compile(
             "Cannot invoke \"|because \"[^\"]*\" is null|(?:java|javax|jakarta|org|ca|com)\\.[a-z0-9_]+(?:\\.[a-z0-9_]+)*\\.[A-Z][A-Za-z]*(?:Exception|Error)\\b"
                     + "|NullPointerException|ClassCastException|IndexOutOfBoundsException|IllegalStateException|StackOverflowError");
-    private static final String INTERNAL = "内部エラーのためこの要素を検証できませんでした (this element could not be validated: internal error of the validator)";
 
-    private ValidationOutcome() {
-    }
+    private static final String INTERNAL =
+            "内部エラーのためこの要素を検証できませんでした (this element could not be validated: internal error of the validator)";
+
+    private ValidationOutcome() {}
 
     static boolean hasErrors(OperationOutcome outcome) {
-        return outcome.getIssue().stream().anyMatch(i -> i.getSeverity() == IssueSeverity.ERROR || i.getSeverity() == IssueSeverity.FATAL);
+        return outcome.getIssue().stream()
+                .anyMatch(i -> i.getSeverity() == IssueSeverity.ERROR || i.getSeverity() == IssueSeverity.FATAL);
     }
 
     static OperationOutcome of(List<ValidationMessage> messages) {
         List<OperationOutcome.OperationOutcomeIssueComponent> issues = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (ValidationMessage m : messages) {
-            boolean error = m.getLevel() == ValidationMessage.IssueSeverity.ERROR || m.getLevel() == ValidationMessage.IssueSeverity.FATAL;
+            boolean error = m.getLevel() == ValidationMessage.IssueSeverity.ERROR
+                    || m.getLevel() == ValidationMessage.IssueSeverity.FATAL;
             boolean warning = m.getLevel() == ValidationMessage.IssueSeverity.WARNING;
             if ((!error && !warning) || m.isSignpost() || (m.isSlicingHint() && !error)) {
                 continue;
             }
             String id = m.getMessageId() == null ? "" : m.getMessageId();
             String text = m.getMessage() == null ? "" : m.getMessage();
-            boolean internal = id.startsWith("Terminology_TX_Error") || EXCEPTION_TEXT.matcher(text).find();
+            boolean internal = id.startsWith("Terminology_TX_Error")
+                    || EXCEPTION_TEXT.matcher(text).find();
             if (internal) {
-                log.warn("The validator failed on one element ({}, {} at {}); {}", m.getLevel().toCode(), id, withoutIds(m.getLocation()),
+                log.warn(
+                        "The validator failed on one element ({}, {} at {}); {}",
+                        m.getLevel().toCode(),
+                        id,
+                        withoutIds(m.getLocation()),
                         error ? "reported as an internal error" : "left out of the answer");
                 if (!error) {
                     continue;
@@ -77,10 +99,11 @@ final class ValidationOutcome {
                 continue;
             }
             IssueType code = internal ? IssueType.EXCEPTION : code(m, id);
-            OperationOutcome.OperationOutcomeIssueComponent issue = new OperationOutcome.OperationOutcomeIssueComponent()
-                    .setSeverity(error ? IssueSeverity.ERROR : IssueSeverity.WARNING)
-                    .setCode(code)
-                    .setDiagnostics(internal ? INTERNAL : summary(code, error) + " (" + text + ")");
+            OperationOutcome.OperationOutcomeIssueComponent issue =
+                    new OperationOutcome.OperationOutcomeIssueComponent()
+                            .setSeverity(error ? IssueSeverity.ERROR : IssueSeverity.WARNING)
+                            .setCode(code)
+                            .setDiagnostics(internal ? INTERNAL : summary(code, error) + " (" + text + ")");
             if (m.getLocation() != null && !m.getLocation().isBlank()) {
                 issue.addExpression(m.getLocation());
             }
@@ -110,7 +133,8 @@ final class ValidationOutcome {
             return IssueType.VALUE;
         }
         try {
-            return m.getType() == null || m.getType() == ValidationMessage.IssueType.NULL ? IssueType.PROCESSING
+            return m.getType() == null || m.getType() == ValidationMessage.IssueType.NULL
+                    ? IssueType.PROCESSING
                     : IssueType.fromCode(m.getType().toCode());
         } catch (org.hl7.fhir.exceptions.FHIRException e) {
             return IssueType.PROCESSING;

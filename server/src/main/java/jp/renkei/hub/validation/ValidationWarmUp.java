@@ -19,14 +19,16 @@ final class ValidationWarmUp implements SmartLifecycle {
 
     ValidationWarmUp(ProfileValidation validation) {
         this.warmUp = new CompletableFuture<>();
-        Thread thread = new Thread(() -> {
-            try {
-                validation.warmUp();
-                warmUp.complete(null);
-            } catch (Throwable e) {
-                warmUp.completeExceptionally(e);
-            }
-        }, "validation-warm-up");
+        Thread thread = new Thread(
+                () -> {
+                    try {
+                        validation.warmUp();
+                        warmUp.complete(null);
+                    } catch (Throwable e) {
+                        warmUp.completeExceptionally(e);
+                    }
+                },
+                "validation-warm-up");
         thread.setDaemon(true);
         thread.start();
     }

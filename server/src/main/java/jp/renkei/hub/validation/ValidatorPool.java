@@ -8,19 +8,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.hl7.fhir.common.hapi.validation.validator.WorkerContextValidationSupportAdapter;
 import org.hl7.fhir.r5.conformance.profile.ProfileUtilities;
 import org.hl7.fhir.r5.context.IWorkerContext;
+import org.hl7.fhir.r5.elementmodel.Element;
 import org.hl7.fhir.r5.elementmodel.JsonParser;
 import org.hl7.fhir.r5.elementmodel.ParserBase;
 import org.hl7.fhir.r5.elementmodel.ValidatedFragment;
-import org.hl7.fhir.r5.model.StructureDefinition;
-import org.hl7.fhir.r5.elementmodel.Element;
 import org.hl7.fhir.r5.model.ElementDefinition;
+import org.hl7.fhir.r5.model.StructureDefinition;
 import org.hl7.fhir.r5.utils.validation.IMessagingServices;
 import org.hl7.fhir.r5.utils.validation.IResourceValidator;
 import org.hl7.fhir.r5.utils.validation.IValidationPolicyAdvisor;
@@ -68,9 +68,16 @@ final class ValidatorPool {
         }
 
         @Override
-        public List<StructureDefinition> getImpliedProfilesForResource(IResourceValidator validator, Object appContext,
-                String stackPath, ElementDefinition definition, StructureDefinition structure, Element resource, boolean valid,
-                IMessagingServices msgServices, List<ValidationMessage> messages) {
+        public List<StructureDefinition> getImpliedProfilesForResource(
+                IResourceValidator validator,
+                Object appContext,
+                String stackPath,
+                ElementDefinition definition,
+                StructureDefinition structure,
+                Element resource,
+                boolean valid,
+                IMessagingServices msgServices,
+                List<ValidationMessage> messages) {
             return List.of();
         }
     }
@@ -128,7 +135,8 @@ final class ValidatorPool {
         try {
             for (ValidatedFragment fragment : pooled.parser.parse(new ByteArrayInputStream(json))) {
                 if (fragment.getElement() != null) {
-                    pooled.validator.validate(null, fragment.getErrors(), null, fragment.getElement(), new ArrayList<>(profiles));
+                    pooled.validator.validate(
+                            null, fragment.getErrors(), null, fragment.getElement(), new ArrayList<>(profiles));
                 }
                 messages.addAll(fragment.getErrors());
             }
@@ -161,8 +169,12 @@ final class ValidatorPool {
         ProfileUtilities profileUtilities = new ProfileUtilities(context, null, null);
         JsonParser parser = new DefinitionCachingParser(context, profileUtilities, definitions);
         parser.setupValidation(ParserBase.ValidationPolicy.EVERYTHING);
-        InstanceValidator v = new InstanceValidator(context, new FhirInstanceValidator.NullEvaluationContext(),
-                new NoCrossVersionDefinitions(context), new ValidatorSession(), new ValidatorSettings());
+        InstanceValidator v = new InstanceValidator(
+                context,
+                new FhirInstanceValidator.NullEvaluationContext(),
+                new NoCrossVersionDefinitions(context),
+                new ValidatorSession(),
+                new ValidatorSettings());
         // "should have narrative" (dom-6) and the other best-practice rules are advice for authors, not faults
         v.setBestPracticeWarningLevel(BestPracticeWarningLevel.Ignore);
         // Extensions the hub has no definition of (JP Core's and others') are allowed.

@@ -14,8 +14,11 @@ import org.springframework.web.servlet.resource.ResourceResolverChain;
 final class ClientRoutes extends PathResourceResolver {
 
     @Override
-    protected Resource resolveResourceInternal(HttpServletRequest request, String requestPath,
-                                               List<? extends Resource> locations, ResourceResolverChain chain) {
+    protected Resource resolveResourceInternal(
+            HttpServletRequest request,
+            String requestPath,
+            List<? extends Resource> locations,
+            ResourceResolverChain chain) {
         Resource file = super.resolveResourceInternal(request, requestPath, locations, chain);
         if (file != null || requestPath.startsWith("assets/")) {
             return file;

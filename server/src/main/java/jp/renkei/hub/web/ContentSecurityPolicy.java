@@ -29,10 +29,13 @@ final class ContentSecurityPolicy {
 
     ContentSecurityPolicy(String issuer) {
         String issuerOrigin = origin(issuer);
-        this.fixedStart = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
-                + "font-src 'self' data:; connect-src 'self'" + (issuerOrigin == null ? "" : " " + issuerOrigin);
-        this.fixedEnd = "; worker-src 'self'; manifest-src 'self'; frame-src 'none'; frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'"
-                + (issuerOrigin == null ? "" : " " + issuerOrigin);
+        this.fixedStart =
+                "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+                        + "font-src 'self' data:; connect-src 'self'"
+                        + (issuerOrigin == null ? "" : " " + issuerOrigin);
+        this.fixedEnd =
+                "; worker-src 'self'; manifest-src 'self'; frame-src 'none'; frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'"
+                        + (issuerOrigin == null ? "" : " " + issuerOrigin);
     }
 
     String header(HttpServletRequest request) {
@@ -56,7 +59,8 @@ final class ContentSecurityPolicy {
             if (uri.getHost() == null || !("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme))) {
                 return null;
             }
-            return scheme.toLowerCase(Locale.ROOT) + "://" + uri.getHost() + (uri.getPort() == -1 ? "" : ":" + uri.getPort());
+            return scheme.toLowerCase(Locale.ROOT) + "://" + uri.getHost()
+                    + (uri.getPort() == -1 ? "" : ":" + uri.getPort());
         } catch (IllegalArgumentException e) {
             return null;
         }

@@ -37,7 +37,8 @@ class WebAppConfig implements WebMvcConfigurer {
         // Vite names every built asset by its content hash: a changed file is a new URL, so a copy never goes stale.
         registry.addResourceHandler("/app/assets/**")
                 .addResourceLocations(LOCATION + "assets/")
-                .setCacheControl(CacheControl.maxAge(Duration.ofDays(365)).cachePublic().immutable())
+                .setCacheControl(
+                        CacheControl.maxAge(Duration.ofDays(365)).cachePublic().immutable())
                 .resourceChain(true);
         // index.html names the current assets: the browser asks again every time (a 304 when unchanged).
         registry.addResourceHandler("/app/**")
@@ -64,8 +65,8 @@ class WebAppConfig implements WebMvcConfigurer {
 
     @Bean
     FilterRegistrationBean<AppHeaders> appHeaders(AuthProperties auth) {
-        FilterRegistrationBean<AppHeaders> registration = new FilterRegistrationBean<>(
-                new AppHeaders(new ContentSecurityPolicy(auth.issuer())));
+        FilterRegistrationBean<AppHeaders> registration =
+                new FilterRegistrationBean<>(new AppHeaders(new ContentSecurityPolicy(auth.issuer())));
         registration.addUrlPatterns("/app", "/app/*");
         return registration;
     }

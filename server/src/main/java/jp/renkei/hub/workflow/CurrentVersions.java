@@ -1,17 +1,17 @@
 package jp.renkei.hub.workflow;
 
-import jp.renkei.hub.context.Permission;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.context.Caller;
-import jp.renkei.hub.store.Records;
-import jp.renkei.hub.store.WriteRule;
+import jp.renkei.hub.context.Permission;
 import jp.renkei.hub.store.Labeler;
+import jp.renkei.hub.store.Records;
 import jp.renkei.hub.store.SearchExecutor;
 import jp.renkei.hub.store.StoredResource;
 import jp.renkei.hub.store.WriteRequest;
+import jp.renkei.hub.store.WriteRule;
 import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.DocumentReference;
 import org.hl7.fhir.r4.model.Enumerations.DocumentReferenceStatus;
@@ -48,19 +48,24 @@ final class CurrentVersions implements WriteRule {
     /** A new current document of a one-current kind replaces the current ones it does not name yet. */
     @Override
     public void apply(WriteRequest request, StoredResource before, Caller caller) {
-        if (request.resource() instanceof DocumentReference document && document.getStatus() == DocumentReferenceStatus.CURRENT) {
+        if (request.resource() instanceof DocumentReference document
+                && document.getStatus() == DocumentReferenceStatus.CURRENT) {
             Label label = label(request);
             if (label == null || label.kind() == null || !ONE_CURRENT.contains(label.kind())) {
                 return;
             }
             for (StoredResource other : searches.aboutPatient("DocumentReference", label.patient(), true)) {
                 DocumentReference previous = parse(other, DocumentReference.class);
-                boolean replaced = document.getRelatesTo().stream().anyMatch(r -> names(r.getTarget(), "DocumentReference", other.id()));
+                boolean replaced = document.getRelatesTo().stream()
+                        .anyMatch(r -> names(r.getTarget(), "DocumentReference", other.id()));
                 // named only if the caller may read it: the answer must not reveal records the Consent hides
-                if (!other.id().equals(request.id()) && label.kind().equals(kind(other))
-                        && previous.getStatus() == DocumentReferenceStatus.CURRENT && !replaced
+                if (!other.id().equals(request.id())
+                        && label.kind().equals(kind(other))
+                        && previous.getStatus() == DocumentReferenceStatus.CURRENT
+                        && !replaced
                         && !guard.visible(List.of(other), Permission.READ).isEmpty()) {
-                    document.addRelatesTo().setCode(DocumentReference.DocumentRelationshipType.REPLACES)
+                    document.addRelatesTo()
+                            .setCode(DocumentReference.DocumentRelationshipType.REPLACES)
                             .setTarget(new Reference("DocumentReference/" + other.id()));
                 }
             }
@@ -69,10 +74,13 @@ final class CurrentVersions implements WriteRule {
 
     @Override
     public List<WriteRequest> consequences(WriteRequest request, StoredResource before, Caller caller) {
-        if (request.resource() instanceof Consent consent && consent.getStatus() == Consent.ConsentState.ACTIVE && isAdr(consent)) {
+        if (request.resource() instanceof Consent consent
+                && consent.getStatus() == Consent.ConsentState.ACTIVE
+                && isAdr(consent)) {
             return supersedeAdvanceDirectives(request);
         }
-        if (request.resource() instanceof DocumentReference document && document.getStatus() == DocumentReferenceStatus.CURRENT) {
+        if (request.resource() instanceof DocumentReference document
+                && document.getStatus() == DocumentReferenceStatus.CURRENT) {
             return supersedeDocuments(request, document);
         }
         return List.of();
@@ -86,7 +94,9 @@ final class CurrentVersions implements WriteRule {
         List<WriteRequest> writes = new ArrayList<>();
         for (StoredResource other : searches.aboutPatient("Consent", label.patient(), true)) {
             Consent previous = parse(other, Consent.class);
-            if (!other.id().equals(request.id()) && isAdr(previous) && previous.getStatus() == Consent.ConsentState.ACTIVE) {
+            if (!other.id().equals(request.id())
+                    && isAdr(previous)
+                    && previous.getStatus() == Consent.ConsentState.ACTIVE) {
                 previous.setStatus(Consent.ConsentState.INACTIVE);
                 previous.getExtension().removeIf(e -> SUPERSEDED_BY.equals(e.getUrl()));
                 previous.addExtension(SUPERSEDED_BY, new Reference("Consent/" + request.id()));
@@ -127,8 +137,7 @@ final class CurrentVersions implements WriteRule {
         return writes;
     }
 
-    private record Label(String patient, String kind) {
-    }
+    private record Label(String patient, String kind) {}
 
     private Label label(WriteRequest request) {
         var labels = labeler.label(request.id(), request.resource());
@@ -140,8 +149,9 @@ final class CurrentVersions implements WriteRule {
     }
 
     private static boolean isAdr(Consent consent) {
-        return consent.getScope().getCoding().stream().anyMatch(c -> "adr".equals(c.getCode())
-                && "http://terminology.hl7.org/CodeSystem/consentscope".equals(c.getSystem()));
+        return consent.getScope().getCoding().stream()
+                .anyMatch(c -> "adr".equals(c.getCode())
+                        && "http://terminology.hl7.org/CodeSystem/consentscope".equals(c.getSystem()));
     }
 
     private static boolean names(Reference reference, String type, String id) {

@@ -25,11 +25,9 @@ final class FeeRules {
     public static final String RESOURCE = "fee-rules.yml";
 
     /** One deadline: by {@code dueBy} the hand-off earns the add-on {@code label}. */
-    public record Due(String code, String label, String ruleSet, ZonedDateTime dueBy) {
-    }
+    public record Due(String code, String label, String ruleSet, ZonedDateTime dueBy) {}
 
-    record Deadline(String code, String label, String handoff, int days) {
-    }
+    record Deadline(String code, String label, String handoff, int days) {}
 
     record RuleSet(String id, String label, LocalDate from, LocalDate until, String source, List<Deadline> deadlines) {
 
@@ -71,11 +69,19 @@ final class FeeRules {
                 if (days < 0) {
                     throw new IllegalArgumentException(RESOURCE + ": " + id + ": days must not be negative");
                 }
-                deadlines.add(new Deadline(require(d.get("code"), id + ".code").toString(),
-                        require(d.get("label"), id + ".label").toString(), require(d.get("handoff"), id + ".handoff").toString(), days));
+                deadlines.add(new Deadline(
+                        require(d.get("code"), id + ".code").toString(),
+                        require(d.get("label"), id + ".label").toString(),
+                        require(d.get("handoff"), id + ".handoff").toString(),
+                        days));
             }
-            sets.add(new RuleSet(id, (String) def.get("label"), date(require(def.get("from"), id + ".from")),
-                    def.get("until") == null ? null : date(def.get("until")), (String) def.get("source"), List.copyOf(deadlines)));
+            sets.add(new RuleSet(
+                    id,
+                    (String) def.get("label"),
+                    date(require(def.get("from"), id + ".from")),
+                    def.get("until") == null ? null : date(def.get("until")),
+                    (String) def.get("source"),
+                    List.copyOf(deadlines)));
         }
         for (int i = 0; i < sets.size(); i++) {
             for (int j = i + 1; j < sets.size(); j++) {
@@ -98,10 +104,17 @@ final class FeeRules {
     public List<Due> deadlines(String handoff, LocalDate trigger, ZoneId zone) {
         for (RuleSet set : sets) {
             if (set.inForceOn(trigger) && set.covers(handoff)) {
-                return set.deadlines().stream().filter(d -> d.handoff().equals(handoff))
-                        .map(d -> new Due(d.code(), d.label(), set.id(),
-                                trigger.plusDays(d.days()).atTime(LocalTime.of(23, 59, 59)).atZone(zone)))
-                        .sorted(Comparator.comparing(Due::dueBy)).toList();
+                return set.deadlines().stream()
+                        .filter(d -> d.handoff().equals(handoff))
+                        .map(d -> new Due(
+                                d.code(),
+                                d.label(),
+                                set.id(),
+                                trigger.plusDays(d.days())
+                                        .atTime(LocalTime.of(23, 59, 59))
+                                        .atZone(zone)))
+                        .sorted(Comparator.comparing(Due::dueBy))
+                        .toList();
             }
         }
         return List.of();

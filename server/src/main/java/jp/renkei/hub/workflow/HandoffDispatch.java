@@ -10,12 +10,12 @@ import java.util.stream.Collectors;
 import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.context.Caller;
 import jp.renkei.hub.fhir.Unprocessable;
-import jp.renkei.hub.store.WriteRule;
 import jp.renkei.hub.store.Labeler;
 import jp.renkei.hub.store.Records;
 import jp.renkei.hub.store.SearchExecutor;
 import jp.renkei.hub.store.StoredResource;
 import jp.renkei.hub.store.WriteRequest;
+import jp.renkei.hub.store.WriteRule;
 import org.hl7.fhir.r4.model.BaseDateTimeType;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Communication;
@@ -49,7 +49,8 @@ final class HandoffDispatch implements WriteRule {
 
     public static final String RECIPIENT = "http://renkei.example.jp/fhir/StructureDefinition/handoff-recipient";
     public static final String REPLY_BY = "http://renkei.example.jp/fhir/StructureDefinition/reply-requested-by";
-    public static final String QUESTION = "http://renkei.example.jp/fhir/StructureDefinition/renkei-contact-form-question";
+    public static final String QUESTION =
+            "http://renkei.example.jp/fhir/StructureDefinition/renkei-contact-form-question";
     public static final String ANSWER = "http://renkei.example.jp/fhir/StructureDefinition/renkei-contact-form-answer";
     private static final String CARE_DOCUMENT = "http://renkei.example.jp/fhir/CodeSystem/care-document";
     /** Document kinds that are sent to someone, with the Task's title. */
@@ -57,6 +58,7 @@ final class HandoffDispatch implements WriteRule {
             "discharge-summary", "退院時情報提供書の送付",
             "admission-info", "入院時情報提供書の送付",
             "medication-report", "服薬情報提供書の送付");
+
     private static final Set<String> ADDRESSEE_TYPES = Set.of("Organization", "PractitionerRole", "Practitioner");
 
     private final FhirContext fhirContext;
@@ -66,8 +68,13 @@ final class HandoffDispatch implements WriteRule {
     private final Records records;
     private final SentReferences references;
 
-    public HandoffDispatch(FhirContext fhirContext, TaskWorkflow workflow, Labeler labeler, SearchExecutor searches,
-                           Records records, AccessGuard guard) {
+    public HandoffDispatch(
+            FhirContext fhirContext,
+            TaskWorkflow workflow,
+            Labeler labeler,
+            SearchExecutor searches,
+            Records records,
+            AccessGuard guard) {
         this.fhirContext = fhirContext;
         this.workflow = workflow;
         this.labeler = labeler;
@@ -102,18 +109,26 @@ final class HandoffDispatch implements WriteRule {
             String ref = sending.recipients().get(i).getReference();
             String type = ref == null || !ref.contains("/") ? null : ref.substring(0, ref.indexOf('/'));
             if (type == null || !ADDRESSEE_TYPES.contains(type) || ref.indexOf('/') != ref.lastIndexOf('/')) {
-                throw Unprocessable.at(fhirContext, sending.recipientPath(i), OperationOutcome.IssueType.VALUE,
+                throw Unprocessable.at(
+                        fhirContext,
+                        sending.recipientPath(i),
+                        OperationOutcome.IssueType.VALUE,
                         "送付先は Organization / PractitionerRole / Practitioner の相対参照で指定します (a recipient is a relative"
-                                + " reference to an Organization, PractitionerRole or Practitioner of this hub, not '" + ref + "')");
+                                + " reference to an Organization, PractitionerRole or Practitioner of this hub, not '"
+                                + ref + "')");
             }
         }
         if (patientOf(request) == null) {
-            throw Unprocessable.at(fhirContext, sending.subjectPath(), OperationOutcome.IssueType.VALUE,
+            throw Unprocessable.at(
+                    fhirContext,
+                    sending.subjectPath(),
+                    OperationOutcome.IssueType.VALUE,
                     "送付する文書の患者（subject）はこのハブの Patient を指す必要があります (what is sent is about a patient of this hub:"
                             + " subject is Patient/{id} or the Patient entry of the document)");
         }
-        references.check(request.resource(), new SentReferences.Roles(sending.recipientsPath(), sending.subjectPath(),
-                sending.authorsPath()));
+        references.check(
+                request.resource(),
+                new SentReferences.Roles(sending.recipientsPath(), sending.subjectPath(), sending.authorsPath()));
     }
 
     /** A hand-off Task's addressee is in the directory: checked when the Task is created or addressed anew. */
@@ -122,7 +137,8 @@ final class HandoffDispatch implements WriteRule {
         if (TaskWorkflow.handoffKind(task) == null || owner == null) {
             return; // not a hand-off, or one without an addressee, which TaskWorkflow refuses
         }
-        boolean sameAddressee = before != null && !before.deleted()
+        boolean sameAddressee = before != null
+                && !before.deleted()
                 && before.labels().addressees().contains(owner);
         if (!sameAddressee) {
             references.checkAddressee("Task.owner", owner);
@@ -146,16 +162,26 @@ final class HandoffDispatch implements WriteRule {
         }
         Reference patient = new Reference("Patient/" + patientOf(request));
         Reference focus = new Reference(request.type() + "/" + request.id());
-        // a new version is sent to whoever has no Task for it yet (a recipient added, or a preliminary version made final)
-        Set<Object> addressed = isNew(before) ? Set.of() : searches.currentWhere("Task", "focus", focus.getReference(), false).stream()
-                .flatMap(t -> t.indexValues("owner").stream()).collect(Collectors.toSet());
+        // a new version is sent to whoever has no Task for it yet (a recipient added, or a preliminary version made
+        // final)
+        Set<Object> addressed = isNew(before)
+                ? Set.of()
+                : searches.currentWhere("Task", "focus", focus.getReference(), false).stream()
+                        .flatMap(t -> t.indexValues("owner").stream())
+                        .collect(Collectors.toSet());
         List<WriteRequest> tasks = new ArrayList<>();
         for (Reference recipient : sending.recipients()) {
             if (addressed.contains(recipient.getReference())) {
                 continue;
             }
-            Task task = workflow.open(sending.kind(), sending.title(), patient, focus,
-                    new Reference(recipient.getReference()).setDisplay(recipient.getDisplay()), caller, sending.trigger(),
+            Task task = workflow.open(
+                    sending.kind(),
+                    sending.title(),
+                    patient,
+                    focus,
+                    new Reference(recipient.getReference()).setDisplay(recipient.getDisplay()),
+                    caller,
+                    sending.trigger(),
                     sending.replyBy());
             tasks.add(new WriteRequest("Task", Records.newId(), task, null, request.owner(), request.author()));
         }
@@ -176,7 +202,9 @@ final class HandoffDispatch implements WriteRule {
             Task answeredOne = null;
             for (StoredResource stored : searches.currentWhere("Task", "focus", question.getReference(), true)) {
                 Task task = records.resource(stored, Task.class);
-                if (!isContactForm(task) || patient == null || !patient.equals(task.getFor().getReference())
+                if (!isContactForm(task)
+                        || patient == null
+                        || !patient.equals(task.getFor().getReference())
                         || !TaskWorkflow.addressedToCallersSide(task, caller)) {
                     continue;
                 }
@@ -209,8 +237,9 @@ final class HandoffDispatch implements WriteRule {
         Communication question = records.resource(stored, Communication.class);
         boolean ofThisQuestion = task.getFor().getReference() != null
                 && task.getFor().getReference().equals(question.getSubject().getReference())
-                && question.getRecipient().stream().anyMatch(r -> r.getReference() != null
-                        && r.getReference().equals(task.getOwner().getReference()));
+                && question.getRecipient().stream()
+                        .anyMatch(r -> r.getReference() != null
+                                && r.getReference().equals(task.getOwner().getReference()));
         if (question.hasReceived() || !claims(question, QUESTION) || !ofThisQuestion) {
             return List.of();
         }
@@ -226,29 +255,58 @@ final class HandoffDispatch implements WriteRule {
     /** What is being sent, or null when the write sends nothing. */
     private Sending sending(WriteRequest request) {
         Resource resource = request.resource();
-        if (resource instanceof Bundle bundle && bundle.getType() == Bundle.BundleType.DOCUMENT && bundle.hasEntry()
+        if (resource instanceof Bundle bundle
+                && bundle.getType() == Bundle.BundleType.DOCUMENT
+                && bundle.hasEntry()
                 && bundle.getEntryFirstRep().getResource() instanceof Composition composition) {
-            String kind = composition.getType().getCoding().stream().filter(c -> CARE_DOCUMENT.equals(c.getSystem()))
-                    .map(c -> c.getCode()).filter(code -> code != null).findFirst().orElse(null);
+            String kind = composition.getType().getCoding().stream()
+                    .filter(c -> CARE_DOCUMENT.equals(c.getSystem()))
+                    .map(c -> c.getCode())
+                    .filter(code -> code != null)
+                    .findFirst()
+                    .orElse(null);
             // the first care-document code is the document's kind, as for its access label and its profile
-            if (kind == null || !SENT_DOCUMENTS.containsKey(kind) || composition.getStatus() == Composition.CompositionStatus.PRELIMINARY) {
+            if (kind == null
+                    || !SENT_DOCUMENTS.containsKey(kind)
+                    || composition.getStatus() == Composition.CompositionStatus.PRELIMINARY) {
                 return null;
             }
             List<Reference> recipients = composition.getExtensionsByUrl(RECIPIENT).stream()
-                    .map(Extension::getValue).filter(Reference.class::isInstance).map(Reference.class::cast).toList();
+                    .map(Extension::getValue)
+                    .filter(Reference.class::isInstance)
+                    .map(Reference.class::cast)
+                    .toList();
             // the day the fee-rule deadlines count from: the admission, or the discharge; a medication report has none
-            LocalDate trigger = "discharge-summary".equals(kind) ? dischargeDay(bundle, composition)
-                    : "admission-info".equals(kind) ? day(composition.getEventFirstRep().getPeriod().getStartElement()) : null;
-            return new Sending(kind, SENT_DOCUMENTS.get(kind), recipients, trigger, null,
-                    "Bundle.entry[0].resource.extension('" + RECIPIENT + "')", "Bundle.entry[0].resource.subject",
+            LocalDate trigger = "discharge-summary".equals(kind)
+                    ? dischargeDay(bundle, composition)
+                    : "admission-info".equals(kind)
+                            ? day(composition.getEventFirstRep().getPeriod().getStartElement())
+                            : null;
+            return new Sending(
+                    kind,
+                    SENT_DOCUMENTS.get(kind),
+                    recipients,
+                    trigger,
+                    null,
+                    "Bundle.entry[0].resource.extension('" + RECIPIENT + "')",
+                    "Bundle.entry[0].resource.subject",
                     "Bundle.entry[0].resource.author");
         }
         if (resource instanceof Communication question && claims(question, QUESTION)) {
             LocalDate replyBy = question.getExtensionByUrl(REPLY_BY) != null
-                    && question.getExtensionByUrl(REPLY_BY).getValue() instanceof DateType date && date.getValue() != null
-                    ? LocalDate.of(date.getYear(), date.getMonth() + 1, date.getDay()) : null;
-            return new Sending("contact-form", "主治医・ケアマネジャー連絡票", question.getRecipient(), null, replyBy,
-                    "Communication.recipient", "Communication.subject", null);
+                            && question.getExtensionByUrl(REPLY_BY).getValue() instanceof DateType date
+                            && date.getValue() != null
+                    ? LocalDate.of(date.getYear(), date.getMonth() + 1, date.getDay())
+                    : null;
+            return new Sending(
+                    "contact-form",
+                    "主治医・ケアマネジャー連絡票",
+                    question.getRecipient(),
+                    null,
+                    replyBy,
+                    "Communication.recipient",
+                    "Communication.subject",
+                    null);
         }
         return null;
     }
@@ -264,9 +322,13 @@ final class HandoffDispatch implements WriteRule {
                 return day(event.getPeriod().getEndElement());
             }
         }
-        Resource stay = SentReferences.Entries.of(document).resolve(composition.getEncounter().getReference(),
-                document.getEntryFirstRep().getFullUrl());
-        return stay instanceof Encounter encounter && encounter.getPeriod().hasEnd() ? day(encounter.getPeriod().getEndElement()) : null;
+        Resource stay = SentReferences.Entries.of(document)
+                .resolve(
+                        composition.getEncounter().getReference(),
+                        document.getEntryFirstRep().getFullUrl());
+        return stay instanceof Encounter encounter && encounter.getPeriod().hasEnd()
+                ? day(encounter.getPeriod().getEndElement())
+                : null;
     }
 
     /** The calendar day as written (in the time zone the sender wrote it in). */
@@ -274,8 +336,15 @@ final class HandoffDispatch implements WriteRule {
         return time.getValue() == null ? null : LocalDate.of(time.getYear(), time.getMonth() + 1, time.getDay());
     }
 
-    private record Sending(String kind, String title, List<Reference> recipients, LocalDate trigger, LocalDate replyBy,
-                           String recipientsPath, String subjectPath, String authorsPath) {
+    private record Sending(
+            String kind,
+            String title,
+            List<Reference> recipients,
+            LocalDate trigger,
+            LocalDate replyBy,
+            String recipientsPath,
+            String subjectPath,
+            String authorsPath) {
         String recipientPath(int i) {
             return recipientsPath.endsWith(")") ? recipientsPath + "[" + i + "].value" : recipientsPath + "[" + i + "]";
         }

@@ -39,7 +39,8 @@ final class OrganisationInbox implements SearchExpansion {
             // ids have no commas, so an organisation among the alternatives shows whole between them
             for (String alternative : owners[i] == null ? new String[0] : owners[i].split(",")) {
                 if (ORGANIZATION.matcher(alternative).matches()) {
-                    for (StoredResource role : searches.currentWhere("PractitionerRole", "organization", alternative, false)) {
+                    for (StoredResource role :
+                            searches.currentWhere("PractitionerRole", "organization", alternative, false)) {
                         people.add("PractitionerRole/" + role.id());
                         role.indexValues("practitioner").forEach(practitioner -> people.add(practitioner.toString()));
                     }

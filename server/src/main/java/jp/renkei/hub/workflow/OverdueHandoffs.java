@@ -38,7 +38,9 @@ public class OverdueHandoffs {
         this.searches = searches;
     }
 
-    @Scheduled(fixedDelayString = "${renkei.workflow.overdue-check:60s}", initialDelayString = "${renkei.workflow.overdue-check:60s}")
+    @Scheduled(
+            fixedDelayString = "${renkei.workflow.overdue-check:60s}",
+            initialDelayString = "${renkei.workflow.overdue-check:60s}")
     public void scheduled() {
         int flagged = flagOverdue(new Date());
         if (flagged > 0) {
@@ -51,8 +53,14 @@ public class OverdueHandoffs {
      * business status of its own or the flag, but is no longer waiting): one search over the Tasks' index, no bodies.
      */
     public int countOverdue() {
-        return searches.currentWhere("Task", java.util.Map.of("business-status", TaskWorkflow.HANDOFF_STATUS + "|overdue",
-                "status", String.join(",", OPEN))).size();
+        return searches.currentWhere(
+                        "Task",
+                        java.util.Map.of(
+                                "business-status",
+                                TaskWorkflow.HANDOFF_STATUS + "|overdue",
+                                "status",
+                                String.join(",", OPEN)))
+                .size();
     }
 
     /** Flags what is overdue at {@code now}; returns how many Tasks it flagged. */
@@ -68,8 +76,10 @@ public class OverdueHandoffs {
             if (task.getStatus() != Task.TaskStatus.REQUESTED && !TaskWorkflow.awaitsReply(task)) {
                 continue;
             }
-            boolean handoff = task.getCode().getCoding().stream().anyMatch(c -> TaskWorkflow.HANDOFF.equals(c.getSystem()));
-            boolean due = task.getRestriction().getPeriod().hasEnd() && now.after(task.getRestriction().getPeriod().getEnd());
+            boolean handoff =
+                    task.getCode().getCoding().stream().anyMatch(c -> TaskWorkflow.HANDOFF.equals(c.getSystem()));
+            boolean due = task.getRestriction().getPeriod().hasEnd()
+                    && now.after(task.getRestriction().getPeriod().getEnd());
             boolean flaggedAlready = task.getBusinessStatus().getCoding().stream()
                     .anyMatch(c -> TaskWorkflow.HANDOFF_STATUS.equals(c.getSystem()) && "overdue".equals(c.getCode()));
             if (!handoff || !due || flaggedAlready) {

@@ -1,6 +1,5 @@
 package jp.renkei.hub.workflow;
 
-import jp.renkei.hub.context.Permission;
 import ca.uhn.fhir.context.FhirContext;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,6 +11,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import jp.renkei.hub.access.AccessGuard;
+import jp.renkei.hub.context.Permission;
 import jp.renkei.hub.fhir.Unprocessable;
 import jp.renkei.hub.store.Records;
 import jp.renkei.hub.store.StoredResource;
@@ -34,12 +34,19 @@ import org.hl7.fhir.r4.model.Resource;
  */
 final class SentReferences {
 
-    private static final Pattern LOCAL = Pattern.compile("([A-Z][A-Za-z]+)/([A-Za-z0-9\\-.]{1,64})(?:/_history/[^/]+)?");
-    private static final Pattern RESTFUL = Pattern.compile("(.*/)?[A-Z][A-Za-z]+/[A-Za-z0-9\\-.]{1,64}(?:/_history/[^/]+)?");
+    private static final Pattern LOCAL =
+            Pattern.compile("([A-Z][A-Za-z]+)/([A-Za-z0-9\\-.]{1,64})(?:/_history/[^/]+)?");
+    private static final Pattern RESTFUL =
+            Pattern.compile("(.*/)?[A-Z][A-Za-z]+/[A-Za-z0-9\\-.]{1,64}(?:/_history/[^/]+)?");
     private static final Set<String> DIRECTORY = Set.of("Organization", "PractitionerRole", "Practitioner");
 
     /** How a reference is held: a recipient, the patient, an author, or any other. */
-    enum Kind { RECIPIENT, SUBJECT, AUTHOR, OTHER }
+    enum Kind {
+        RECIPIENT,
+        SUBJECT,
+        AUTHOR,
+        OTHER
+    }
 
     /** Which references of a sent item are its recipients, its patient and its authors, by their FHIRPath. */
     record Roles(String recipients, String subject, String authors) {
@@ -54,8 +61,7 @@ final class SentReferences {
         }
     }
 
-    private record Pointer(String path, String reference, String fullUrl, Kind kind) {
-    }
+    private record Pointer(String path, String reference, String fullUrl, Kind kind) {}
 
     private final FhirContext fhirContext;
     private final Records records;
@@ -93,18 +99,23 @@ final class SentReferences {
                 throw unresolved(pointer);
             }
             toLookUp.put(pointer, key);
-            idsByType.computeIfAbsent(key.substring(0, key.indexOf('/')), t -> new LinkedHashSet<>()).add(key.substring(key.indexOf('/') + 1));
+            idsByType
+                    .computeIfAbsent(key.substring(0, key.indexOf('/')), t -> new LinkedHashSet<>())
+                    .add(key.substring(key.indexOf('/') + 1));
         }
         Map<String, StoredResource> found = new HashMap<>();
         idsByType.forEach((type, ids) -> records.readCurrent(type, new ArrayList<>(ids), false).stream()
-                .filter(r -> !r.deleted()).forEach(r -> found.put(type + "/" + r.id(), r)));
+                .filter(r -> !r.deleted())
+                .forEach(r -> found.put(type + "/" + r.id(), r)));
         for (Map.Entry<Pointer, String> lookup : toLookUp.entrySet()) {
             Pointer pointer = lookup.getKey();
             String type = lookup.getValue().substring(0, lookup.getValue().indexOf('/'));
             StoredResource record = found.get(lookup.getValue());
             boolean existenceSuffices = DIRECTORY.contains(type) || pointer.kind() == Kind.SUBJECT;
-            boolean resolves = record != null && (pointer.kind() != Kind.RECIPIENT || DIRECTORY.contains(type))
-                    && (existenceSuffices || !guard.visible(List.of(record), Permission.READ).isEmpty());
+            boolean resolves = record != null
+                    && (pointer.kind() != Kind.RECIPIENT || DIRECTORY.contains(type))
+                    && (existenceSuffices
+                            || !guard.visible(List.of(record), Permission.READ).isEmpty());
             if (!resolves) {
                 throw unresolved(pointer);
             }
@@ -114,7 +125,9 @@ final class SentReferences {
     /** Refuses (422 at {@code path}) an addressee that is not an Organization, PractitionerRole or Practitioner of the directory. */
     void checkAddressee(String path, String reference) {
         Matcher local = LOCAL.matcher(reference);
-        StoredResource record = local.matches() && DIRECTORY.contains(local.group(1)) ? records.read(local.group(1), local.group(2)) : null;
+        StoredResource record = local.matches() && DIRECTORY.contains(local.group(1))
+                ? records.read(local.group(1), local.group(2))
+                : null;
         if (record == null || record.deleted()) {
             throw unresolved(new Pointer(path, reference, null, Kind.RECIPIENT));
         }
@@ -142,13 +155,16 @@ final class SentReferences {
             for (int i = 0; i < values.size(); i++) {
                 Base value = values.get(i);
                 String at;
-                if (value instanceof Extension extension && (name.equals("extension") || name.equals("modifierExtension"))) {
+                if (value instanceof Extension extension
+                        && (name.equals("extension") || name.equals("modifierExtension"))) {
                     int nth = byUrl.merge(String.valueOf(extension.getUrl()), 1, Integer::sum) - 1;
                     at = path + "." + name + "('" + extension.getUrl() + "')[" + nth + "]";
                 } else {
                     at = path + "." + name + (property.getMaxCardinality() > 1 ? "[" + i + "]" : "");
                 }
-                if (value instanceof Reference reference && reference.hasReference() && !reference.getReference().startsWith("#")) {
+                if (value instanceof Reference reference
+                        && reference.hasReference()
+                        && !reference.getReference().startsWith("#")) {
                     out.add(new Pointer(at, reference.getReference(), fullUrl, roles.of(at)));
                 }
                 walk(value, at, fullUrl, roles, out);
@@ -207,7 +223,9 @@ final class SentReferences {
                 return local.group(1) + "/" + local.group(2);
             }
             Resource entry = reference.startsWith("urn:") ? resolve(reference, fromFullUrl) : null;
-            return entry != null && entry.getIdElement().hasIdPart() ? entry.fhirType() + "/" + entry.getIdElement().getIdPart() : null;
+            return entry != null && entry.getIdElement().hasIdPart()
+                    ? entry.fhirType() + "/" + entry.getIdElement().getIdPart()
+                    : null;
         }
     }
 }

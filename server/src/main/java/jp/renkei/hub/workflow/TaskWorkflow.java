@@ -13,9 +13,9 @@ import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.context.Caller;
 import jp.renkei.hub.fhir.Unprocessable;
 import jp.renkei.hub.store.Records;
-import jp.renkei.hub.store.WriteRule;
 import jp.renkei.hub.store.StoredResource;
 import jp.renkei.hub.store.WriteRequest;
+import jp.renkei.hub.store.WriteRule;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.DateTimeType;
@@ -116,16 +116,32 @@ public final class TaskWorkflow implements WriteRule {
      * @param trigger the day the fee-rule deadlines count from, or null
      * @param replyBy the day an answer is asked for (返信希望日), or null
      */
-    public Task open(String kind, String display, Reference patient, Reference focus, Reference owner, Caller caller,
-                     LocalDate trigger, LocalDate replyBy) {
-        Task task = new Task().setStatus(TaskStatus.REQUESTED).setIntent(Task.TaskIntent.ORDER)
+    public Task open(
+            String kind,
+            String display,
+            Reference patient,
+            Reference focus,
+            Reference owner,
+            Caller caller,
+            LocalDate trigger,
+            LocalDate replyBy) {
+        Task task = new Task()
+                .setStatus(TaskStatus.REQUESTED)
+                .setIntent(Task.TaskIntent.ORDER)
                 .setCode(new CodeableConcept(new Coding(HANDOFF, kind, display)))
-                .setFor(patient).setFocus(focus).setOwner(owner).setDescription(display);
+                .setFor(patient)
+                .setFocus(focus)
+                .setOwner(owner)
+                .setDescription(display);
         if (trigger != null) {
-            task.addInput().setType(new CodeableConcept(new Coding(TASK_INPUT, "trigger-date", "起算日"))).setValue(new DateType(trigger.toString()));
+            task.addInput()
+                    .setType(new CodeableConcept(new Coding(TASK_INPUT, "trigger-date", "起算日")))
+                    .setValue(new DateType(trigger.toString()));
         }
         if (replyBy != null) {
-            task.addInput().setType(new CodeableConcept(new Coding(TASK_INPUT, "reply-by", "返信希望日"))).setValue(new DateType(replyBy.toString()));
+            task.addInput()
+                    .setType(new CodeableConcept(new Coding(TASK_INPUT, "reply-by", "返信希望日")))
+                    .setValue(new DateType(replyBy.toString()));
         }
         start(task, caller);
         stampDeadlines(task);
@@ -138,8 +154,10 @@ public final class TaskWorkflow implements WriteRule {
      * has already ended is returned unchanged.
      */
     public Task answered(Task task) {
-        if (task.getStatus() != TaskStatus.REQUESTED && task.getStatus() != TaskStatus.RECEIVED
-                && task.getStatus() != TaskStatus.ACCEPTED && task.getStatus() != TaskStatus.INPROGRESS) {
+        if (task.getStatus() != TaskStatus.REQUESTED
+                && task.getStatus() != TaskStatus.RECEIVED
+                && task.getStatus() != TaskStatus.ACCEPTED
+                && task.getStatus() != TaskStatus.INPROGRESS) {
             return task;
         }
         Task done = task.copy();
@@ -156,18 +174,29 @@ public final class TaskWorkflow implements WriteRule {
 
     /** The Task's hand-off kind (its code from the hand-off code system), or null for any other Task. */
     static String handoffKind(Task task) {
-        return task.getCode().getCoding().stream().filter(c -> HANDOFF.equals(c.getSystem()))
-                .map(Coding::getCode).findFirst().orElse(null);
+        return task.getCode().getCoding().stream()
+                .filter(c -> HANDOFF.equals(c.getSystem()))
+                .map(Coding::getCode)
+                .findFirst()
+                .orElse(null);
     }
 
     private void start(Task task, Caller caller) {
         if (task.getStatus() != TaskStatus.REQUESTED && task.getStatus() != TaskStatus.DRAFT) {
-            throw Unprocessable.at(fhirContext, "Task.status", OperationOutcome.IssueType.BUSINESSRULE,
+            throw Unprocessable.at(
+                    fhirContext,
+                    "Task.status",
+                    OperationOutcome.IssueType.BUSINESSRULE,
                     "新しい依頼は requested で始まります (a new hand-off Task starts as requested, not "
-                            + (task.getStatus() == null ? "no status" : task.getStatus().toCode()) + ")");
+                            + (task.getStatus() == null
+                                    ? "no status"
+                                    : task.getStatus().toCode()) + ")");
         }
         if (task.getOwner().getReference() == null) {
-            throw Unprocessable.at(fhirContext, "Task.owner", OperationOutcome.IssueType.REQUIRED,
+            throw Unprocessable.at(
+                    fhirContext,
+                    "Task.owner",
+                    OperationOutcome.IssueType.REQUIRED,
                     "宛先（Task.owner）がありません (a hand-off Task names its addressee in owner)");
         }
         if (!task.hasRequester() && caller.fhirIdentity() != null) {
@@ -191,8 +220,10 @@ public final class TaskWorkflow implements WriteRule {
             task.addExtension(times.copy());
         }
         if (!caller.isHub()) {
-            // the business status is the hub's to set (it flags a hand-off overdue); a client's write keeps the one before
-            task.setBusinessStatus(previous.hasBusinessStatus() ? previous.getBusinessStatus().copy() : null);
+            // the business status is the hub's to set (it flags a hand-off overdue); a client's write keeps the one
+            // before
+            task.setBusinessStatus(
+                    previous.hasBusinessStatus() ? previous.getBusinessStatus().copy() : null);
         }
         if (!task.hasAuthoredOn()) {
             task.setAuthoredOnElement(previous.getAuthoredOnElement().copy());
@@ -209,7 +240,10 @@ public final class TaskWorkflow implements WriteRule {
         boolean cancel = to == TaskStatus.CANCELLED && CANCELLABLE.contains(from);
         boolean step = BY_ADDRESSEE.getOrDefault(from, Set.of()).contains(to);
         if (!cancel && !step) {
-            throw Unprocessable.at(fhirContext, "Task.status", OperationOutcome.IssueType.BUSINESSRULE,
+            throw Unprocessable.at(
+                    fhirContext,
+                    "Task.status",
+                    OperationOutcome.IssueType.BUSINESSRULE,
                     "状態を " + from.toCode() + " から " + to.toCode() + " に変えることはできません (a hand-off Task cannot go from "
                             + from.toCode() + " to " + to.toCode() + ")");
         }
@@ -217,18 +251,24 @@ public final class TaskWorkflow implements WriteRule {
             throw new ForbiddenOperationException("取り消しは依頼元が行います (only the requesting organisation cancels a Task)");
         }
         if (step && !addresseeOnly && !addressedToCallersSide(task, caller)) {
-            throw Unprocessable.at(fhirContext, "Task.status", OperationOutcome.IssueType.BUSINESSRULE,
+            throw Unprocessable.at(
+                    fhirContext,
+                    "Task.status",
+                    OperationOutcome.IssueType.BUSINESSRULE,
                     "受領・承諾・却下・開始・完了は宛先が行います (only the addressee moves a Task to " + to.toCode() + ")");
         }
         if (to == TaskStatus.REJECTED && !task.hasStatusReason()) {
-            throw Unprocessable.at(fhirContext, "Task.statusReason", OperationOutcome.IssueType.REQUIRED,
+            throw Unprocessable.at(
+                    fhirContext,
+                    "Task.statusReason",
+                    OperationOutcome.IssueType.REQUIRED,
                     "却下の理由（statusReason）が必要です (a rejection says why in statusReason)");
         }
         reached(task, to);
         if (to == TaskStatus.RECEIVED && task.getRestriction().getPeriod().hasEnd()) {
             boolean onTime = !new Date().after(task.getRestriction().getPeriod().getEnd());
-            task.setBusinessStatus(new CodeableConcept(new Coding(HANDOFF_STATUS, onTime ? "delivered-on-time" : "delivered-late",
-                    onTime ? "期限内に送達" : "期限後に送達")));
+            task.setBusinessStatus(new CodeableConcept(new Coding(
+                    HANDOFF_STATUS, onTime ? "delivered-on-time" : "delivered-late", onTime ? "期限内に送達" : "期限後に送達")));
         }
     }
 
@@ -284,14 +324,21 @@ public final class TaskWorkflow implements WriteRule {
         task.getExtension().removeIf(e -> DEADLINE.equals(e.getUrl()));
         String handoff = handoffKind(task);
         LocalDate trigger = triggerDate(task);
-        List<FeeRules.Due> deadlines = handoff == null || trigger == null ? List.of() : feeRules.deadlines(handoff, trigger, zone);
+        List<FeeRules.Due> deadlines =
+                handoff == null || trigger == null ? List.of() : feeRules.deadlines(handoff, trigger, zone);
         if (deadlines.isEmpty()) {
             LocalDate replyBy = inputDate(task, "reply-by");
             if (replyBy != null) {
                 // answered by the end of the 返信希望日 in the hub's time zone
-                task.getRestriction().getPeriod().setEndElement(new DateTimeType(
-                        Date.from(replyBy.plusDays(1).atStartOfDay(zone).minusSeconds(1).toInstant()),
-                        ca.uhn.fhir.model.api.TemporalPrecisionEnum.SECOND, java.util.TimeZone.getTimeZone(zone)));
+                task.getRestriction()
+                        .getPeriod()
+                        .setEndElement(new DateTimeType(
+                                Date.from(replyBy.plusDays(1)
+                                        .atStartOfDay(zone)
+                                        .minusSeconds(1)
+                                        .toInstant()),
+                                ca.uhn.fhir.model.api.TemporalPrecisionEnum.SECOND,
+                                java.util.TimeZone.getTimeZone(zone)));
             } else if (task.hasRestriction()) {
                 task.getRestriction().setPeriod(null);
             }
@@ -301,12 +348,20 @@ public final class TaskWorkflow implements WriteRule {
             Extension deadline = task.addExtension().setUrl(DEADLINE);
             deadline.addExtension("rule", new Coding(HANDOFF, due.code(), due.label()));
             deadline.addExtension("ruleSet", new StringType(due.ruleSet()));
-            deadline.addExtension("due", new DateTimeType(Date.from(due.dueBy().toInstant()),
-                    ca.uhn.fhir.model.api.TemporalPrecisionEnum.SECOND, java.util.TimeZone.getTimeZone(zone)));
+            deadline.addExtension(
+                    "due",
+                    new DateTimeType(
+                            Date.from(due.dueBy().toInstant()),
+                            ca.uhn.fhir.model.api.TemporalPrecisionEnum.SECOND,
+                            java.util.TimeZone.getTimeZone(zone)));
         }
         FeeRules.Due last = deadlines.get(deadlines.size() - 1);
-        task.getRestriction().getPeriod().setEndElement(new DateTimeType(Date.from(last.dueBy().toInstant()),
-                ca.uhn.fhir.model.api.TemporalPrecisionEnum.SECOND, java.util.TimeZone.getTimeZone(zone)));
+        task.getRestriction()
+                .getPeriod()
+                .setEndElement(new DateTimeType(
+                        Date.from(last.dueBy().toInstant()),
+                        ca.uhn.fhir.model.api.TemporalPrecisionEnum.SECOND,
+                        java.util.TimeZone.getTimeZone(zone)));
     }
 
     private static LocalDate triggerDate(Task task) {
@@ -323,5 +378,4 @@ public final class TaskWorkflow implements WriteRule {
         }
         return null;
     }
-
 }

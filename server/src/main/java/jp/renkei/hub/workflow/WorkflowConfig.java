@@ -5,8 +5,8 @@ import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.fhir.FhirProperties;
 import jp.renkei.hub.store.Labeler;
 import jp.renkei.hub.store.Records;
-import jp.renkei.hub.store.Writes;
 import jp.renkei.hub.store.SearchExecutor;
+import jp.renkei.hub.store.Writes;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.annotation.EnableScheduling;
@@ -22,14 +22,19 @@ class WorkflowConfig {
     }
 
     @Bean
-    TaskWorkflow taskWorkflow(FhirContext fhirContext, Records records, AccessGuard guard, FeeRules feeRules,
-                              FhirProperties properties) {
+    TaskWorkflow taskWorkflow(
+            FhirContext fhirContext, Records records, AccessGuard guard, FeeRules feeRules, FhirProperties properties) {
         return new TaskWorkflow(fhirContext, records, guard, feeRules, properties.timeZone());
     }
 
     @Bean
-    HandoffDispatch handoffDispatch(FhirContext fhirContext, TaskWorkflow workflow, Labeler labeler, SearchExecutor searches,
-                                    Records records, AccessGuard guard) {
+    HandoffDispatch handoffDispatch(
+            FhirContext fhirContext,
+            TaskWorkflow workflow,
+            Labeler labeler,
+            SearchExecutor searches,
+            Records records,
+            AccessGuard guard) {
         return new HandoffDispatch(fhirContext, workflow, labeler, searches, records, guard);
     }
 

@@ -46,8 +46,15 @@ class AccessPolicyTableTest {
      * is not in p1's care team, not named by her Consent and not the author: organisation membership alone.
      */
     enum State {
-        CARE_TEAM("org-b", null), AUTHOR("org-a", "author-a"), SAME_ORG("org-a", null), REGISTRAR("org-r", "registrar"),
-        CONSENTED("org-k", null), ADDRESSEE("org-t", null), SELF(null, null), PROXY(null, null), OUTSIDER("org-c", null);
+        CARE_TEAM("org-b", null),
+        AUTHOR("org-a", "author-a"),
+        SAME_ORG("org-a", null),
+        REGISTRAR("org-r", "registrar"),
+        CONSENTED("org-k", null),
+        ADDRESSEE("org-t", null),
+        SELF(null, null),
+        PROXY(null, null),
+        OUTSIDER("org-c", null);
 
         final String organization;
         /** The token subject when the state is one person's, whatever their role; else one per role. */
@@ -66,7 +73,9 @@ class AccessPolicyTableTest {
 
     record Kinded(String type, String kind) {
         String recordId() {
-            return type.equals("Patient") ? P1 : ("rec-" + type + "-" + (kind == null ? "x" : kind)).toLowerCase(Locale.ROOT);
+            return type.equals("Patient")
+                    ? P1
+                    : ("rec-" + type + "-" + (kind == null ? "x" : kind)).toLowerCase(Locale.ROOT);
         }
     }
 
@@ -85,20 +94,38 @@ class AccessPolicyTableTest {
         hub = secured.hub;
         policy = hub.bean(AccessPolicy.class);
 
-        seed("Patient", P1, new Patient().addName(new org.hl7.fhir.r4.model.HumanName().setFamily("山田").addGiven("花子")),
-                PATIENT_OWNER, PATIENT_AUTHOR);
-        CareTeam team = new CareTeam().setSubject(new Reference("Patient/" + P1)).setStatus(CareTeam.CareTeamStatus.ACTIVE);
+        seed(
+                "Patient",
+                P1,
+                new Patient()
+                        .addName(new org.hl7.fhir.r4.model.HumanName()
+                                .setFamily("山田")
+                                .addGiven("花子")),
+                PATIENT_OWNER,
+                PATIENT_AUTHOR);
+        CareTeam team =
+                new CareTeam().setSubject(new Reference("Patient/" + P1)).setStatus(CareTeam.CareTeamStatus.ACTIVE);
         team.addParticipant().setMember(new Reference("PractitionerRole/role-org-b"));
         seed("CareTeam", "ct1", team, PATIENT_OWNER, PATIENT_AUTHOR);
-        seed("RelatedPerson", "rp1", new RelatedPerson().setPatient(new Reference("Patient/" + P1)), PATIENT_OWNER, PATIENT_AUTHOR);
+        seed(
+                "RelatedPerson",
+                "rp1",
+                new RelatedPerson().setPatient(new Reference("Patient/" + P1)),
+                PATIENT_OWNER,
+                PATIENT_AUTHOR);
         // p1 shares everything with her care team, the registering organisation and org-k outside the team:
         // the table checks roles and relations; ConsentAccessTest checks what Consents take away
-        seed("Consent", "consent-p1", CareRecords.sharingWith(P1, "CareTeam/ct1", "Organization/org-r", "Organization/org-k",
-                        "Organization/org-t"),
-                PATIENT_OWNER, PATIENT_AUTHOR);
+        seed(
+                "Consent",
+                "consent-p1",
+                CareRecords.sharingWith(
+                        P1, "CareTeam/ct1", "Organization/org-r", "Organization/org-k", "Organization/org-t"),
+                PATIENT_OWNER,
+                PATIENT_AUTHOR);
 
         // the directory the example documents are sent through (a hub refuses a document to or from strangers)
-        CareRecords.directory().forEach(entry -> seed(entry.fhirType(), entry.getIdElement().getIdPart(), entry, null, null));
+        CareRecords.directory()
+                .forEach(entry -> seed(entry.fhirType(), entry.getIdElement().getIdPart(), entry, null, null));
 
         List<String> types = new ArrayList<>(policy.types());
         types.add("AuditEvent");
@@ -113,7 +140,11 @@ class AccessPolicyTableTest {
         for (Kinded k : classes) {
             if (!k.type().equals("Patient")) {
                 boolean hubs = k.type().equals("AuditEvent");
-                seed(k.type(), k.recordId(), CareRecords.about(k.type(), k.kind(), P1), hubs ? null : RECORD_OWNER,
+                seed(
+                        k.type(),
+                        k.recordId(),
+                        CareRecords.about(k.type(), k.kind(), P1),
+                        hubs ? null : RECORD_OWNER,
                         hubs ? null : RECORD_AUTHOR);
             }
         }
@@ -151,8 +182,10 @@ class AccessPolicyTableTest {
             pool.shutdown();
         }
         assertTrue(checked.get() >= classes.size() * State.values().length);
-        assertTrue(failures.isEmpty(), role + ": " + failures.size() + " of " + checked.get() * 5
-                + " checks differ from the policy:\n" + String.join("\n", failures.stream().sorted().limit(60).toList()));
+        assertTrue(
+                failures.isEmpty(),
+                role + ": " + failures.size() + " of " + checked.get() * 5 + " checks differ from the policy:\n"
+                        + String.join("\n", failures.stream().sorted().limit(60).toList()));
     }
 
     private void checkCase(String role, State state, String token, Kinded k, List<String> failures) {
@@ -170,7 +203,8 @@ class AccessPolicyTableTest {
 
         // search: the record is in the result exactly when it can be read
         HttpResponse<String> search = call("GET", "/" + type + "?_id=" + id, null, token);
-        if (!policy.roles().get(role).rules().stream().anyMatch(r -> r.types().contains(type) && r.actions().contains(Action.READ))) {
+        if (!policy.roles().get(role).rules().stream()
+                .anyMatch(r -> r.types().contains(type) && r.actions().contains(Action.READ))) {
             expect(failures, where + " search", 403, search);
         } else if (search.statusCode() != 200) {
             failures.add(where + " search: expected 200, got " + search.statusCode());
@@ -188,27 +222,41 @@ class AccessPolicyTableTest {
         // create: the new record is about p1 (a new Patient is about itself) and owned by the caller
         Resource fresh = CareRecords.about(type, k.kind(), P1);
         List<String> newAbout = type.equals("Patient") ? List.of("new") : about;
-        boolean mayCreate = allowed(role, state, Action.CREATE, k, newAbout,
+        boolean mayCreate = allowed(
+                role,
+                state,
+                Action.CREATE,
+                k,
+                newAbout,
                 new Writer(ownerKey(role, state), "user/" + subject(role, state)));
         // a record that is not valid R4 is refused by validation, which runs after the access decision
         boolean valid = CareRecords.validR4(type, k.kind());
-        expect(failures, where + " create", mayCreate ? valid ? 201 : 422 : 403, call("POST", "/" + type, fresh, token));
+        expect(
+                failures,
+                where + " create",
+                mayCreate ? valid ? 201 : 422 : 403,
+                call("POST", "/" + type, fresh, token));
 
         // update: same content, so only the rules on the existing record decide
         Resource replacement = CareRecords.about(type, k.kind(), P1);
         replacement.setId(id);
         // a record hidden from the caller is to them an id that does not exist: 405 unless their role may choose ids
-        int updateExpected = readExpected == 404 && !policy.mayAssignIds(java.util.Set.of(role)) ? 405
-                : readExpected != 200 ? readExpected
-                : allowed(role, state, Action.UPDATE, k, about, writer) || allowed(role, state, Action.RESPOND, k, about, writer) ? 200 : 403;
+        int updateExpected = readExpected == 404 && !policy.mayAssignIds(java.util.Set.of(role))
+                ? 405
+                : readExpected != 200
+                        ? readExpected
+                        : allowed(role, state, Action.UPDATE, k, about, writer)
+                                        || allowed(role, state, Action.RESPOND, k, about, writer)
+                                ? 200
+                                : 403;
         if (updateExpected == 200 && !valid) {
             updateExpected = 422;
         }
         expect(failures, where + " update", updateExpected, call("PUT", "/" + type + "/" + id, replacement, token));
 
         // delete: an allowed delete removes a copy, so that later cases still find the record
-        int deleteExpected = readExpected != 200 ? readExpected
-                : allowed(role, state, Action.DELETE, k, about, writer) ? 200 : 403;
+        int deleteExpected =
+                readExpected != 200 ? readExpected : allowed(role, state, Action.DELETE, k, about, writer) ? 200 : 403;
         String target = id;
         if (deleteExpected == 200) {
             target = id + "-copy" + clones.incrementAndGet();
@@ -217,7 +265,8 @@ class AccessPolicyTableTest {
                 // a copy of p1 is another patient, with no care team: only its author decides
                 List<String> copyAbout = List.of(target);
                 int copyRead = expectedExisting(role, state, Action.READ, k, copyAbout, writer);
-                deleteExpected = copyRead != 200 ? copyRead
+                deleteExpected = copyRead != 200
+                        ? copyRead
                         : allowed(role, state, Action.DELETE, k, copyAbout, writer) ? 200 : 403;
             }
         }
@@ -225,36 +274,46 @@ class AccessPolicyTableTest {
 
         // revoke (Consent only): an allowed revocation withdraws a copy, so the record stays active
         if (type.equals("Consent")) {
-            int revokeExpected = readExpected != 200 ? readExpected
+            int revokeExpected = readExpected != 200
+                    ? readExpected
                     : allowed(role, state, Action.REVOKE, k, about, writer) ? 200 : 403;
             String revoked = revokeExpected == 200 ? id + "-copy" + clones.incrementAndGet() : id;
             if (revokeExpected == 200) {
                 seed(type, revoked, CareRecords.about(type, k.kind(), P1), owner, author);
             }
-            expect(failures, where + " revoke", revokeExpected,
+            expect(
+                    failures,
+                    where + " revoke",
+                    revokeExpected,
                     call("POST", "/Consent/" + revoked + "/$revoke", new org.hl7.fhir.r4.model.Parameters(), token));
         }
     }
 
     /** 200 when allowed; otherwise 403 if the caller stands in some relation to the record, else 404. */
     /** Who wrote a record: its owner (organisation) and its individual author. */
-    record Writer(String owner, String author) {
-    }
+    record Writer(String owner, String author) {}
 
     private int expectedExisting(String role, State state, Action action, Kinded k, List<String> about, Writer writer) {
         if (allowed(role, state, action, k, about, writer)) {
             return 200;
         }
         boolean related = policy.isDirectory(k.type());
-        for (Relation r : List.of(Relation.CARE_TEAM, Relation.AUTHOR, Relation.PATIENT_REGISTRAR, Relation.SELF, Relation.PROXY,
-                Relation.CONSENT, Relation.ADDRESSEE)) {
+        for (Relation r : List.of(
+                Relation.CARE_TEAM,
+                Relation.AUTHOR,
+                Relation.PATIENT_REGISTRAR,
+                Relation.SELF,
+                Relation.PROXY,
+                Relation.CONSENT,
+                Relation.ADDRESSEE)) {
             related |= holds(role, state, r, k, about, writer);
         }
         return related ? 403 : 404;
     }
 
     private boolean allowed(String role, State state, Action action, Kinded k, List<String> about, Writer writer) {
-        return policy.relations(role, k.type(), k.kind(), action).stream().anyMatch(r -> holds(role, state, r, k, about, writer));
+        return policy.relations(role, k.type(), k.kind(), action).stream()
+                .anyMatch(r -> holds(role, state, r, k, about, writer));
     }
 
     /** The relations as the policy file defines them, for the fixed world this test seeds. */
@@ -268,9 +327,14 @@ class AccessPolicyTableTest {
             case PATIENT_REGISTRAR -> onlyP1 && state == State.REGISTRAR;
             case SELF -> onlyP1 && state == State.SELF;
             case PROXY -> onlyP1 && state == State.PROXY;
-            case CONSENT -> onlyP1 && (state == State.CARE_TEAM || state == State.REGISTRAR || state == State.CONSENTED
-                    || state == State.ADDRESSEE);
-            case ADDRESSEE -> onlyP1 && state == State.ADDRESSEE && k.type().equals("Task"); // CareRecords' Tasks go to org-t
+            case CONSENT ->
+                onlyP1
+                        && (state == State.CARE_TEAM
+                                || state == State.REGISTRAR
+                                || state == State.CONSENTED
+                                || state == State.ADDRESSEE);
+            case ADDRESSEE ->
+                onlyP1 && state == State.ADDRESSEE && k.type().equals("Task"); // CareRecords' Tasks go to org-t
             case BREAK_GLASS -> false; // nobody declares an emergency here; BreakGlassTest covers it
         };
     }
@@ -288,17 +352,24 @@ class AccessPolicyTableTest {
         switch (state) {
             case SELF -> token.claim("patient", P1);
             case PROXY -> token.claim("patient", P1).claim("related_person", "rp1");
-            default -> token.claim("organization", state.organization)
-                    .claim("practitioner", "pr-" + state.organization)
-                    .claim("practitioner_role", "role-" + state.organization);
+            default ->
+                token.claim("organization", state.organization)
+                        .claim("practitioner", "pr-" + state.organization)
+                        .claim("practitioner_role", "role-" + state.organization);
         }
         return token.sign();
     }
 
     private HttpResponse<String> call(String method, String path, Resource body, String token) {
-        return hub.send(method, path, body == null ? null : "application/fhir+json",
+        return hub.send(
+                method,
+                path,
+                body == null ? null : "application/fhir+json",
                 body == null ? null : json.encodeResourceToString(body),
-                "Authorization", "Bearer " + token, "Accept", "application/fhir+json");
+                "Authorization",
+                "Bearer " + token,
+                "Accept",
+                "application/fhir+json");
     }
 
     private static void expect(List<String> failures, String what, int expected, HttpResponse<String> response) {

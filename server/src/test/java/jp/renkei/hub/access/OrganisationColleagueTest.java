@@ -56,6 +56,7 @@ class OrganisationColleagueTest {
     private final IParser json = HubInstance.fhirContext().newJsonParser();
     /** type → ids of the seeded records about P written by the home doctor of org-homecare. */
     private final Map<String, List<String>> records = new java.util.LinkedHashMap<>();
+
     private final Map<String, String> kinds = new java.util.HashMap<>();
 
     @BeforeAll
@@ -65,15 +66,31 @@ class OrganisationColleagueTest {
         policy = hub.bean(AccessPolicy.class);
 
         // registered by the hospital's MSW, who is not on the home care team
-        seed("Patient", P, new Patient().addName(new HumanName().setFamily("鈴木").addGiven("ヨシ")).setBirthDateElement(
-                new org.hl7.fhir.r4.model.DateType("1929-02-20")), HOSPITAL, "user/msw-hospital");
-        CareTeam team = new CareTeam().setSubject(new Reference("Patient/" + P)).setStatus(CareTeam.CareTeamStatus.ACTIVE);
+        seed(
+                "Patient",
+                P,
+                new Patient()
+                        .addName(new HumanName().setFamily("鈴木").addGiven("ヨシ"))
+                        .setBirthDateElement(new org.hl7.fhir.r4.model.DateType("1929-02-20")),
+                HOSPITAL,
+                "user/msw-hospital");
+        CareTeam team =
+                new CareTeam().setSubject(new Reference("Patient/" + P)).setStatus(CareTeam.CareTeamStatus.ACTIVE);
         team.addParticipant().setMember(new Reference("PractitionerRole/role-physician-home"));
         team.addParticipant().setMember(new Reference("PractitionerRole/role-visiting-nurse"));
         team.addParticipant().setMember(new Reference("Organization/org-station")); // a whole 訪問看護ステーション
         seed("CareTeam", "ct-suzuki", team, HOSPITAL, "user/msw-hospital");
-        seed("Consent", "consent-suzuki", CareRecords.sharingWith(P, "CareTeam/ct-suzuki"), HOSPITAL, "user/msw-hospital");
-        seed("Composition", "msw-discharge", CareRecords.about("Composition", "discharge-summary", P), HOSPITAL,
+        seed(
+                "Consent",
+                "consent-suzuki",
+                CareRecords.sharingWith(P, "CareTeam/ct-suzuki"),
+                HOSPITAL,
+                "user/msw-hospital");
+        seed(
+                "Composition",
+                "msw-discharge",
+                CareRecords.about("Composition", "discharge-summary", P),
+                HOSPITAL,
                 "user/msw-hospital");
 
         // everything else written by the home doctor of いわて在宅ケアセンター, who is on the team
@@ -82,7 +99,9 @@ class OrganisationColleagueTest {
                 continue;
             }
             AccessPolicy.KindScheme scheme = policy.scheme(type);
-            for (String kind : scheme == null ? java.util.Collections.<String>singletonList(null) : List.copyOf(scheme.labels().keySet())) {
+            for (String kind : scheme == null
+                    ? java.util.Collections.<String>singletonList(null)
+                    : List.copyOf(scheme.labels().keySet())) {
                 String id = ("rec-" + type + "-" + (kind == null ? "x" : kind)).toLowerCase(Locale.ROOT);
                 seed(type, id, CareRecords.about(type, kind, P), HOMECARE, "user/physician-home");
                 records.computeIfAbsent(type, t -> new ArrayList<>()).add(id);
@@ -115,14 +134,26 @@ class OrganisationColleagueTest {
     }
 
     private String colleague(String role, String subject, String practitionerRole) {
-        return secured.issuer.token().roles(role).subject(subject).claim("organization", "org-homecare")
-                .claim("practitioner", "prac-" + subject).claim("practitioner_role", practitionerRole).sign();
+        return secured.issuer
+                .token()
+                .roles(role)
+                .subject(subject)
+                .claim("organization", "org-homecare")
+                .claim("practitioner", "prac-" + subject)
+                .claim("practitioner_role", practitionerRole)
+                .sign();
     }
 
     /** A nurse of the station that is on the care team as a whole Organization (relation care-team). */
     private String stationNurse() {
-        return secured.issuer.token().roles("visiting-nurse").subject("nurse-station").claim("organization", "org-station")
-                .claim("practitioner", "prac-station").claim("practitioner_role", "role-station-nurse").sign();
+        return secured.issuer
+                .token()
+                .roles("visiting-nurse")
+                .subject("nurse-station")
+                .claim("organization", "org-station")
+                .claim("practitioner", "prac-station")
+                .claim("practitioner_role", "role-station-nurse")
+                .sign();
     }
 
     // ---- the paths ------------------------------------------------------------------------------
@@ -140,30 +171,50 @@ class OrganisationColleagueTest {
                 String t = type.getKey();
                 for (String id : type.getValue()) {
                     expectHidden(leaks, who, "read " + t + "/" + id, get("/" + t + "/" + id, token), 404);
-                    expectHidden(leaks, who, "vread " + t + "/" + id, get("/" + t + "/" + id + "/_history/1", token), 404);
-                    expectHidden(leaks, who, "history " + t + "/" + id, get("/" + t + "/" + id + "/_history", token), 404);
-                    expectHidden(leaks, who, "search " + t + "?_id=" + id, get("/" + t + "?_id=" + id, token), 200, 403);
+                    expectHidden(
+                            leaks, who, "vread " + t + "/" + id, get("/" + t + "/" + id + "/_history/1", token), 404);
+                    expectHidden(
+                            leaks, who, "history " + t + "/" + id, get("/" + t + "/" + id + "/_history", token), 404);
+                    expectHidden(
+                            leaks, who, "search " + t + "?_id=" + id, get("/" + t + "?_id=" + id, token), 200, 403);
                 }
                 expectHidden(leaks, who, "type history " + t, get("/" + t + "/_history?_count=500", token), 200, 403);
                 if (!t.equals("Binary")) {
-                    expectHidden(leaks, who, "search " + t + "?patient", get("/" + t + "?patient=Patient/" + P + "&_count=500", token),
-                            200, 403);
+                    expectHidden(
+                            leaks,
+                            who,
+                            "search " + t + "?patient",
+                            get("/" + t + "?patient=Patient/" + P + "&_count=500", token),
+                            200,
+                            403);
                 }
             }
             for (String t : List.of("Bundle", "Consent", "Communication")) {
                 for (String id : records.get(t)) {
                     expectHidden(leaks, who, "$pdf " + t + "/" + id, get("/" + t + "/" + id + "/$pdf", token), 404);
-                    expectHidden(leaks, who, "$verify " + t + "/" + id, get("/" + t + "/" + id + "/$verify", token), 404);
+                    expectHidden(
+                            leaks, who, "$verify " + t + "/" + id, get("/" + t + "/" + id + "/$verify", token), 404);
                 }
             }
             for (String t : List.of("Bundle", "Composition", "DocumentReference", "Task", "Communication")) {
                 for (String id : records.get(t)) {
-                    expectHidden(leaks, who, "$notification-receipts " + t + "/" + id,
-                            get("/" + t + "/" + id + "/$notification-receipts", token), 404);
+                    expectHidden(
+                            leaks,
+                            who,
+                            "$notification-receipts " + t + "/" + id,
+                            get("/" + t + "/" + id + "/$notification-receipts", token),
+                            404);
                 }
             }
             expectHidden(leaks, who, "$emergency-summary", get("/Patient/" + P + "/$emergency-summary", token), 404);
-            expectHidden(leaks, who, "_revinclude", get("/Patient?_id=" + P + "&_revinclude=Condition:patient", token), 200, 400, 403);
+            expectHidden(
+                    leaks,
+                    who,
+                    "_revinclude",
+                    get("/Patient?_id=" + P + "&_revinclude=Condition:patient", token),
+                    200,
+                    400,
+                    403);
             for (Bundle.BundleType kind : List.of(Bundle.BundleType.BATCH, Bundle.BundleType.TRANSACTION)) {
                 Bundle gets = new Bundle().setType(kind);
                 gets.addEntry().getRequest().setMethod(Bundle.HTTPVerb.GET).setUrl("Patient/" + P);
@@ -182,7 +233,9 @@ class OrganisationColleagueTest {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         Bundle found = json.parseResource(Bundle.class, response.body());
         // her own note, as its author; not the Patient, Condition or Composition it names
-        assertThat(found.getEntry()).extracting(e -> e.getResource().getIdElement().getIdPart()).containsExactly("note-by-colleague");
+        assertThat(found.getEntry())
+                .extracting(e -> e.getResource().getIdElement().getIdPart())
+                .containsExactly("note-by-colleague");
         assertThat(response.body()).doesNotContain(MARKER);
     }
 
@@ -194,9 +247,12 @@ class OrganisationColleagueTest {
         for (Map.Entry<String, List<String>> type : records.entrySet()) {
             for (String id : type.getValue()) {
                 String kind = kinds.get(type.getKey() + "/" + id);
-                boolean may = policy.relations("visiting-nurse", type.getKey(), kind, Action.READ).contains(Relation.CARE_TEAM);
+                boolean may = policy.relations("visiting-nurse", type.getKey(), kind, Action.READ)
+                        .contains(Relation.CARE_TEAM);
                 HttpResponse<String> response = get("/" + type.getKey() + "/" + id, nurse);
-                assertThat(response.statusCode()).as(type.getKey() + "/" + id + ": " + response.body()).isEqualTo(may ? 200 : 403);
+                assertThat(response.statusCode())
+                        .as(type.getKey() + "/" + id + ": " + response.body())
+                        .isEqualTo(may ? 200 : 403);
                 if (may) {
                     assertThat(response.body()).contains(MARKER + id);
                     shown++;
@@ -205,11 +261,18 @@ class OrganisationColleagueTest {
         }
         assertThat(shown).isGreaterThan(40);
         assertThat(get("/Patient/" + P + "/$emergency-summary", nurse).body()).contains(MARKER + P);
-        assertThat(get("/Bundle/rec-bundle-emergency-sheet/$pdf", nurse).statusCode()).isEqualTo(200);
+        assertThat(get("/Bundle/rec-bundle-emergency-sheet/$pdf", nurse).statusCode())
+                .isEqualTo(200);
 
-        // the MSW who registered her and wrote a discharge summary is not on the team: she reads what she wrote, only that
-        String msw = secured.issuer.token().roles("msw").subject("msw-hospital").claim("organization", "org-hospital")
-                .claim("practitioner_role", "role-msw").sign();
+        // the MSW who registered her and wrote a discharge summary is not on the team: she reads what she wrote, only
+        // that
+        String msw = secured.issuer
+                .token()
+                .roles("msw")
+                .subject("msw-hospital")
+                .claim("organization", "org-hospital")
+                .claim("practitioner_role", "role-msw")
+                .sign();
         assertThat(get("/Composition/msw-discharge", msw).body()).contains(MARKER + "msw-discharge");
         assertThat(get("/Patient/" + P, msw).body()).contains(MARKER + P);
         // (403, not 404: as the patient's registrar she knows the patient, so the refusal tells her nothing new)
@@ -217,9 +280,15 @@ class OrganisationColleagueTest {
         assertThat(others.statusCode()).isEqualTo(403);
         assertThat(others.body()).doesNotContain(MARKER);
         // and her colleague at the hospital reads neither
-        String hospitalColleague = secured.issuer.token().roles("msw").subject("msw-colleague").claim("organization", "org-hospital")
-                .claim("practitioner_role", "role-msw-colleague").sign();
-        assertThat(get("/Composition/msw-discharge", hospitalColleague).statusCode()).isEqualTo(404);
+        String hospitalColleague = secured.issuer
+                .token()
+                .roles("msw")
+                .subject("msw-colleague")
+                .claim("organization", "org-hospital")
+                .claim("practitioner_role", "role-msw-colleague")
+                .sign();
+        assertThat(get("/Composition/msw-discharge", hospitalColleague).statusCode())
+                .isEqualTo(404);
         assertThat(get("/Patient/" + P, hospitalColleague).statusCode()).isEqualTo(404);
     }
 
@@ -230,13 +299,20 @@ class OrganisationColleagueTest {
         String colleagueSubscription = subscribe(cm, "Composition?organization=" + HOMECARE);
         String teamSubscription = subscribe(nurse, "Composition?patient=Patient/" + P);
         try (SocketClient colleagueSocket = SocketClient.bound(bindingToken(cm, colleagueSubscription), WAIT);
-             SocketClient teamSocket = SocketClient.bound(bindingToken(nurse, teamSubscription), WAIT)) {
-            seed("Composition", "new-care-record", CareRecords.about("Composition", "care-record", P), HOMECARE, "user/physician-home");
+                SocketClient teamSocket = SocketClient.bound(bindingToken(nurse, teamSubscription), WAIT)) {
+            seed(
+                    "Composition",
+                    "new-care-record",
+                    CareRecords.about("Composition", "care-record", P),
+                    HOMECARE,
+                    "user/physician-home");
             Bundle event = teamSocket.nextNotHeartbeat(WAIT);
             assertThat(event).as("the team is told").isNotNull();
             assertThat(Notifications.events(event)).containsExactly("1 Composition/new-care-record");
             awaitDispatched();
-            assertThat(colleagueSocket.nextNotHeartbeat(1500)).as("the colleague is told nothing").isNull();
+            assertThat(colleagueSocket.nextNotHeartbeat(1500))
+                    .as("the colleague is told nothing")
+                    .isNull();
         }
         Bundle replay = Notifications.replayUntil(hub, cm, colleagueSubscription, events -> true);
         assertThat(Notifications.events(replay)).isEmpty();
@@ -245,28 +321,37 @@ class OrganisationColleagueTest {
 
     // ---- helpers ------------------------------------------------------------------------------
 
-    private void expectHidden(List<String> leaks, String who, String what, HttpResponse<String> response, int... allowed) {
+    private void expectHidden(
+            List<String> leaks, String who, String what, HttpResponse<String> response, int... allowed) {
         boolean statusOk = java.util.Arrays.stream(allowed).anyMatch(s -> s == response.statusCode());
         if (!statusOk || response.body().contains(MARKER)) {
             String body = response.body();
-            leaks.add(who + " " + what + ": " + response.statusCode() + " " + (body.length() > 200 ? body.substring(0, 200) : body));
+            leaks.add(who + " " + what + ": " + response.statusCode() + " "
+                    + (body.length() > 200 ? body.substring(0, 200) : body));
         }
     }
 
     private String subscribe(String token, String filter) {
-        HttpResponse<String> created = post("/Subscription", token, Notifications.subscription(Topic.CARE_DOCUMENT, "id-only", 0, filter));
+        HttpResponse<String> created =
+                post("/Subscription", token, Notifications.subscription(Topic.CARE_DOCUMENT, "id-only", 0, filter));
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-        return json.parseResource(Subscription.class, created.body()).getIdElement().getIdPart();
+        return json.parseResource(Subscription.class, created.body())
+                .getIdElement()
+                .getIdPart();
     }
 
     private Parameters bindingToken(String token, String subscription) {
-        HttpResponse<String> response = post("/Subscription/" + subscription + "/$get-ws-binding-token", token, new Parameters());
+        HttpResponse<String> response =
+                post("/Subscription/" + subscription + "/$get-ws-binding-token", token, new Parameters());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return json.parseResource(Parameters.class, response.body());
     }
 
     private void awaitDispatched() throws InterruptedException {
-        Await.until("changes dispatched", java.time.Duration.ofMillis(WAIT), () -> secured.store.changeFeed().pending().isEmpty());
+        Await.until(
+                "changes dispatched",
+                java.time.Duration.ofMillis(WAIT),
+                () -> secured.store.changeFeed().pending().isEmpty());
     }
 
     private HttpResponse<String> get(String path, String token) {
@@ -274,7 +359,14 @@ class OrganisationColleagueTest {
     }
 
     private HttpResponse<String> post(String path, String token, Resource body) {
-        return hub.send("POST", path, "application/fhir+json", json.encodeResourceToString(body), "Authorization", "Bearer " + token,
-                "Accept", "application/fhir+json");
+        return hub.send(
+                "POST",
+                path,
+                "application/fhir+json",
+                json.encodeResourceToString(body),
+                "Authorization",
+                "Bearer " + token,
+                "Accept",
+                "application/fhir+json");
     }
 }

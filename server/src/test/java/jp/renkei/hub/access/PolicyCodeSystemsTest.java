@@ -24,10 +24,14 @@ class PolicyCodeSystemsTest {
     @ParameterizedTest(name = "{0} = CodeSystem {1}")
     @CsvSource({"careDocument, care-document", "careTopic, care-topic"})
     void policyKindsAreThePublishedCodes(String scheme, String codeSystemId) throws IOException {
-        AccessPolicy.KindScheme kinds = policy.schemes().stream().filter(s -> s.name().equals(scheme)).findFirst().orElseThrow();
+        AccessPolicy.KindScheme kinds = policy.schemes().stream()
+                .filter(s -> s.name().equals(scheme))
+                .findFirst()
+                .orElseThrow();
         CodeSystem published;
         try (InputStream in = getClass().getResourceAsStream("/renkei/profiles/CodeSystem-" + codeSystemId + ".json")) {
-            published = (CodeSystem) HubInstance.fhirContext().newJsonParser()
+            published = (CodeSystem) HubInstance.fhirContext()
+                    .newJsonParser()
                     .parseResource(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         }
         assertThat(published.getUrl()).isEqualTo(kinds.system());

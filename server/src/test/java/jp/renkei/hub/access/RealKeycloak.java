@@ -43,14 +43,14 @@ public final class RealKeycloak implements ExtensionContext.Store.CloseableResou
     public static final String PASSWORD = "renkei-dev-only";
 
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final Map<String, String> env = new LinkedHashMap<>();
     private String url;
 
-    private RealKeycloak() {
-    }
+    private RealKeycloak() {}
 
     /** Resolves a {@code RealKeycloak} parameter to the run's one instance. */
     public static final class Shared implements ParameterResolver {
@@ -61,7 +61,8 @@ public final class RealKeycloak implements ExtensionContext.Store.CloseableResou
 
         @Override
         public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-            return context.getRoot().getStore(ExtensionContext.Namespace.create(RealKeycloak.class))
+            return context.getRoot()
+                    .getStore(ExtensionContext.Namespace.create(RealKeycloak.class))
                     .getOrComputeIfAbsent(RealKeycloak.class, key -> new RealKeycloak(), RealKeycloak.class);
         }
     }
@@ -93,13 +94,19 @@ public final class RealKeycloak implements ExtensionContext.Store.CloseableResou
 
     private void script(String command, int timeoutSeconds) {
         try {
-            ProcessBuilder builder = new ProcessBuilder("bash", ROOT.resolve("deploy/keycloak.sh").toString(), command)
-                    .directory(ROOT.toFile()).redirectErrorStream(true);
+            ProcessBuilder builder = new ProcessBuilder(
+                            "bash", ROOT.resolve("deploy/keycloak.sh").toString(), command)
+                    .directory(ROOT.toFile())
+                    .redirectErrorStream(true);
             builder.environment().putAll(env);
             Process process = builder.start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(process.waitFor(timeoutSeconds, TimeUnit.SECONDS)).as("deploy/keycloak.sh " + command + " finished").isTrue();
-            assertThat(process.exitValue()).as("deploy/keycloak.sh " + command + ":\n" + output).isZero();
+            assertThat(process.waitFor(timeoutSeconds, TimeUnit.SECONDS))
+                    .as("deploy/keycloak.sh " + command + " finished")
+                    .isTrue();
+            assertThat(process.exitValue())
+                    .as("deploy/keycloak.sh " + command + ":\n" + output)
+                    .isZero();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -120,32 +127,61 @@ public final class RealKeycloak implements ExtensionContext.Store.CloseableResou
 
     /** A demo user's access token (password grant of renkei-web, dev only). */
     public String password(String username) throws Exception {
-        return token(issuer(), Map.of("grant_type", "password", "client_id", "renkei-web", "username", username,
-                "password", PASSWORD, "scope", "openid"));
+        return token(
+                issuer(),
+                Map.of(
+                        "grant_type",
+                        "password",
+                        "client_id",
+                        "renkei-web",
+                        "username",
+                        username,
+                        "password",
+                        PASSWORD,
+                        "scope",
+                        "openid"));
     }
 
     /** DEV-ONLY master-realm admin of deploy/keycloak.sh, for the admin REST API. */
     private String admin() throws Exception {
-        return token(url() + "/realms/master", Map.of("grant_type", "password", "client_id", "admin-cli",
-                "username", "admin", "password", "dev-only-admin"));
+        return token(
+                url() + "/realms/master",
+                Map.of(
+                        "grant_type",
+                        "password",
+                        "client_id",
+                        "admin-cli",
+                        "username",
+                        "admin",
+                        "password",
+                        "dev-only-admin"));
     }
 
     private static String token(String realmUrl, Map<String, String> form) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(realmUrl + "/protocol/openid-connect/token"))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form.entrySet().stream()
-                        .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
-                        .collect(Collectors.joining("&"))))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HTTP.send(
+                HttpRequest.newBuilder(URI.create(realmUrl + "/protocol/openid-connect/token"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(form.entrySet().stream()
+                                .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                                .collect(Collectors.joining("&"))))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return MAPPER.readTree(response.body()).get("access_token").asText();
     }
 
     private HttpResponse<String> adminApi(String method, String path, String json) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url() + "/admin/realms/renkei" + path))
-                .header("Authorization", "Bearer " + admin()).header("Content-Type", "application/json")
-                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(url() + "/admin/realms/renkei" + path))
+                        .header("Authorization", "Bearer " + admin())
+                        .header("Content-Type", "application/json")
+                        .method(
+                                method,
+                                json == null
+                                        ? HttpRequest.BodyPublishers.noBody()
+                                        : HttpRequest.BodyPublishers.ofString(json))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /**
@@ -166,7 +202,8 @@ public final class RealKeycloak implements ExtensionContext.Store.CloseableResou
         if (allowed) {
             origins.add(origin);
         }
-        HttpResponse<String> updated = adminApi("PUT", "/clients/" + client.get("id").asText(), client.toString());
+        HttpResponse<String> updated =
+                adminApi("PUT", "/clients/" + client.get("id").asText(), client.toString());
         assertThat(updated.statusCode()).as(updated.body()).isEqualTo(204);
     }
 
@@ -174,10 +211,19 @@ public final class RealKeycloak implements ExtensionContext.Store.CloseableResou
 
     /** Loads keycloak/demo-fhir.json into a new hub as the demo hub administrator, as deploy/load-demo.sh does. */
     public void loadDemoData(HubInstance hub) throws Exception {
-        HttpResponse<String> loaded = hub.send("POST", "", "application/fhir+json",
-                Files.readString(ROOT.resolve("keycloak/demo-fhir.json")), "Authorization", "Bearer " + password("hub-admin"));
+        HttpResponse<String> loaded = hub.send(
+                "POST",
+                "",
+                "application/fhir+json",
+                Files.readString(ROOT.resolve("keycloak/demo-fhir.json")),
+                "Authorization",
+                "Bearer " + password("hub-admin"));
         assertThat(loaded.statusCode()).as(loaded.body()).isEqualTo(200);
-        assertThat(HubInstance.fhirContext().newJsonParser().parseResource(Bundle.class, loaded.body()).getEntry()).hasSize(37)
+        assertThat(HubInstance.fhirContext()
+                        .newJsonParser()
+                        .parseResource(Bundle.class, loaded.body())
+                        .getEntry())
+                .hasSize(37)
                 .allSatisfy(e -> assertThat(e.getResponse().getStatus()).startsWith("201"));
     }
 }

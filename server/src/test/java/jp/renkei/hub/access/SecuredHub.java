@@ -30,8 +30,9 @@ public final class SecuredHub implements AutoCloseable {
 
     public SecuredHub(String name, String... moreProperties) throws IOException {
         dataDir = Files.createTempDirectory(name);
-        String[] properties = java.util.stream.Stream.concat(java.util.Arrays.stream(issuer.hubProperties()),
-                java.util.Arrays.stream(moreProperties)).toArray(String[]::new);
+        String[] properties = java.util.stream.Stream.concat(
+                        java.util.Arrays.stream(issuer.hubProperties()), java.util.Arrays.stream(moreProperties))
+                .toArray(String[]::new);
         hub = new HubInstance(dataDir, properties);
         store = StoreFixtures.of(hub);
     }
@@ -49,11 +50,12 @@ public final class SecuredHub implements AutoCloseable {
             Resource bare = resource.copy();
             bare.setId((String) null);
             bare.setMeta(null);
-            String what = owner + " " + author + " " + HubInstance.fhirContext().newJsonParser().encodeResourceToString(bare);
+            String what = owner + " " + author + " "
+                    + HubInstance.fhirContext().newJsonParser().encodeResourceToString(bare);
             String[] first = seeded.putIfAbsent(type + "/" + id, new String[] {by, what});
             if (first != null && !first[0].equals(by) && !first[1].equals(what)) {
-                throw new IllegalStateException(type + "/" + id + " was seeded by " + first[0] + " on the shared hub; " + by
-                        + " must seed records of its own (another id) or use a hub of its own (@Hub(own = ...))");
+                throw new IllegalStateException(type + "/" + id + " was seeded by " + first[0] + " on the shared hub; "
+                        + by + " must seed records of its own (another id) or use a hub of its own (@Hub(own = ...))");
             }
         }
         store.write(List.of(new WriteRequest(type, id, resource, null, owner, author)));

@@ -41,10 +41,12 @@ public final class TestIssuer implements AutoCloseable {
     private final AtomicInteger introspections = new AtomicInteger();
     private final java.util.Set<String> ended = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean introspectionFails;
-    private final Map<String, java.util.function.Supplier<String>> refreshTokens = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, java.util.function.Supplier<String>> refreshTokens =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /** The test-only secret of the hub's introspection client. */
     public static final String HUB_SECRET = "test-only-renkei-hub-secret";
+
     private volatile RSAKey signing;
 
     public TestIssuer() {
@@ -60,8 +62,11 @@ public final class TestIssuer implements AutoCloseable {
             jwksFetches.incrementAndGet();
             byte[] body;
             synchronized (published) {
-                body = new JWKSet(published.stream().map(k -> (com.nimbusds.jose.jwk.JWK) k.toPublicJWK()).toList())
-                        .toString().getBytes(StandardCharsets.UTF_8);
+                body = new JWKSet(published.stream()
+                                .map(k -> (com.nimbusds.jose.jwk.JWK) k.toPublicJWK())
+                                .toList())
+                        .toString()
+                        .getBytes(StandardCharsets.UTF_8);
             }
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, body.length);
@@ -71,8 +76,9 @@ public final class TestIssuer implements AutoCloseable {
         });
         server.createContext("/realms/renkei-test/protocol/openid-connect/token/introspect", exchange -> {
             introspections.incrementAndGet();
-            String expected = "Basic " + java.util.Base64.getEncoder().encodeToString(("renkei-hub:" + HUB_SECRET)
-                    .getBytes(StandardCharsets.UTF_8));
+            String expected = "Basic "
+                    + java.util.Base64.getEncoder()
+                            .encodeToString(("renkei-hub:" + HUB_SECRET).getBytes(StandardCharsets.UTF_8));
             String form = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             int status = 200;
             String answer;
@@ -83,9 +89,11 @@ public final class TestIssuer implements AutoCloseable {
                 status = 401;
                 answer = "{\"error\":\"invalid_client\"}";
             } else {
-                String token = java.util.Arrays.stream(form.split("&")).filter(p -> p.startsWith("token="))
+                String token = java.util.Arrays.stream(form.split("&"))
+                        .filter(p -> p.startsWith("token="))
                         .map(p -> java.net.URLDecoder.decode(p.substring("token=".length()), StandardCharsets.UTF_8))
-                        .findFirst().orElse("");
+                        .findFirst()
+                        .orElse("");
                 // signature and expiry are the hub's to check; this only knows which tokens ended
                 answer = "{\"active\":" + !ended.contains(token) + "}";
             }
@@ -98,19 +106,23 @@ public final class TestIssuer implements AutoCloseable {
         });
         server.createContext("/realms/renkei-test/protocol/openid-connect/token", exchange -> {
             Map<String, String> form = new LinkedHashMap<>();
-            for (String pair : new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8).split("&")) {
+            for (String pair :
+                    new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8).split("&")) {
                 int eq = pair.indexOf('=');
                 if (eq > 0) {
-                    form.put(pair.substring(0, eq), java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                    form.put(
+                            pair.substring(0, eq),
+                            java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
                 }
             }
-            java.util.function.Supplier<String> accessTokens = refreshTokens.get(String.valueOf(form.get("refresh_token")));
+            java.util.function.Supplier<String> accessTokens =
+                    refreshTokens.get(String.valueOf(form.get("refresh_token")));
             int status = 400;
             String answer = "{\"error\":\"invalid_grant\"}";
             if ("refresh_token".equals(form.get("grant_type")) && accessTokens != null) {
                 status = 200;
-                answer = "{\"access_token\":\"" + accessTokens.get() + "\",\"token_type\":\"Bearer\",\"refresh_token\":\""
-                        + form.get("refresh_token") + "\"}";
+                answer = "{\"access_token\":\"" + accessTokens.get()
+                        + "\",\"token_type\":\"Bearer\",\"refresh_token\":\"" + form.get("refresh_token") + "\"}";
             }
             byte[] body = answer.getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
@@ -136,8 +148,9 @@ public final class TestIssuer implements AutoCloseable {
 
     /** Hub properties that trust this issuer. */
     public String[] hubProperties() {
-        return new String[] {"renkei.auth.enabled=true", "renkei.auth.issuer=" + issuer,
-                "renkei.auth.audience=renkei-hub"};
+        return new String[] {
+            "renkei.auth.enabled=true", "renkei.auth.issuer=" + issuer, "renkei.auth.audience=renkei-hub"
+        };
     }
 
     /** Hub properties that make the hub ask this issuer whether tokens are still active. */
@@ -233,7 +246,11 @@ public final class TestIssuer implements AutoCloseable {
         public String sign() {
             JWTClaimsSet.Builder set = new JWTClaimsSet.Builder();
             claims.forEach(set::claim);
-            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(), set.build());
+            SignedJWT jwt = new SignedJWT(
+                    new JWSHeader.Builder(JWSAlgorithm.RS256)
+                            .keyID(key.getKeyID())
+                            .build(),
+                    set.build());
             try {
                 jwt.sign(new RSASSASigner(key));
             } catch (JOSEException e) {

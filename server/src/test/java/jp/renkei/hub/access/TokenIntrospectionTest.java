@@ -27,9 +27,14 @@ import org.junit.jupiter.api.TestInstance;
  * {@link KeycloakEndToEndIT}): how often the issuer is asked, and that the hub fails closed when it cannot ask.
  * Short periods here: asked again after 2 s, refused when unconfirmed for 4 s.
  */
-@Hub(own = "it makes its issuer fail and end tokens, and asks it on a schedule of its own", properties = {
-        "renkei.auth.introspection.client-secret=" + TestIssuer.HUB_SECRET, "renkei.auth.introspection.recheck=2s",
-        "renkei.auth.introspection.max-age=4s", "renkei.auth.introspection.timeout=2s"})
+@Hub(
+        own = "it makes its issuer fail and end tokens, and asks it on a schedule of its own",
+        properties = {
+            "renkei.auth.introspection.client-secret=" + TestIssuer.HUB_SECRET,
+            "renkei.auth.introspection.recheck=2s",
+            "renkei.auth.introspection.max-age=4s",
+            "renkei.auth.introspection.timeout=2s"
+        })
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TokenIntrospectionTest {
 
@@ -68,7 +73,8 @@ class TokenIntrospectionTest {
     void aTokenEndedAtTheIssuerIsRefusedAndItsSocketClosed() throws Exception {
         String ending = user("u-ending");
         String staying = user("u-staying");
-        try (SocketClient socket = listen(ending); SocketClient control = listen(staying)) {
+        try (SocketClient socket = listen(ending);
+                SocketClient control = listen(staying)) {
             issuer.end(ending);
             assertThat(until(ending, 401).body()).contains("no longer active");
             SocketClient.Closed closed = socket.awaitClose(WAIT);
@@ -86,13 +92,29 @@ class TokenIntrospectionTest {
     @Test
     void aRebindMovesTheSocketsAccessCheckToTheNewAccessToken() throws Exception {
         // the same user's access tokens of two sessions (a refreshed token differs from the one before it)
-        String before = issuer.token().roles("physician").subject("u-rebind").claim("organization", "org-a").claim("sid", "one").sign();
-        String after = issuer.token().roles("physician").subject("u-rebind").claim("organization", "org-a").claim("sid", "two").sign();
-        HttpResponse<String> created = secured.hub.send("POST", "/Subscription", "application/fhir+json",
+        String before = issuer.token()
+                .roles("physician")
+                .subject("u-rebind")
+                .claim("organization", "org-a")
+                .claim("sid", "one")
+                .sign();
+        String after = issuer.token()
+                .roles("physician")
+                .subject("u-rebind")
+                .claim("organization", "org-a")
+                .claim("sid", "two")
+                .sign();
+        HttpResponse<String> created = secured.hub.send(
+                "POST",
+                "/Subscription",
+                "application/fhir+json",
                 json.encodeResourceToString(Notifications.subscription(Topic.COMMUNICATION, "id-only", 1)),
-                "Authorization", "Bearer " + before);
+                "Authorization",
+                "Bearer " + before);
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-        String id = json.parseResource(Subscription.class, created.body()).getIdElement().getIdPart();
+        String id = json.parseResource(Subscription.class, created.body())
+                .getIdElement()
+                .getIdPart();
         try (SocketClient socket = SocketClient.bound(bindingToken(id, before), WAIT)) {
             socket.bind(Notifications.value(bindingToken(id, after), "token"));
             assertThat(nextOfType(socket, "handshake")).isNotNull();
@@ -110,13 +132,19 @@ class TokenIntrospectionTest {
     }
 
     private Parameters bindingToken(String subscription, String token) {
-        HttpResponse<String> binding = secured.hub.send("POST", "/Subscription/" + subscription + "/$get-ws-binding-token",
-                "application/fhir+json", json.encodeResourceToString(new Parameters()), "Authorization", "Bearer " + token);
+        HttpResponse<String> binding = secured.hub.send(
+                "POST",
+                "/Subscription/" + subscription + "/$get-ws-binding-token",
+                "application/fhir+json",
+                json.encodeResourceToString(new Parameters()),
+                "Authorization",
+                "Bearer " + token);
         assertThat(binding.statusCode()).as(binding.body()).isEqualTo(200);
         return json.parseResource(Parameters.class, binding.body());
     }
 
-    private static org.hl7.fhir.r4.model.Bundle nextOfType(SocketClient socket, String type) throws InterruptedException {
+    private static org.hl7.fhir.r4.model.Bundle nextOfType(SocketClient socket, String type)
+            throws InterruptedException {
         long until = System.currentTimeMillis() + WAIT;
         while (System.currentTimeMillis() < until) {
             org.hl7.fhir.r4.model.Bundle next = socket.next(Math.max(1, until - System.currentTimeMillis()));
@@ -154,8 +182,12 @@ class TokenIntrospectionTest {
     void theHubDoesNotStartWithoutItsIntrospectionSecret() throws Exception {
         Path dir = Files.createTempDirectory("renkei-no-secret");
         try {
-            assertThatThrownBy(() -> new HubInstance(dir, "renkei.auth.enabled=true", "renkei.auth.issuer=" + issuer.issuer(),
-                    "renkei.auth.introspection.enabled=true").close())
+            assertThatThrownBy(() -> new HubInstance(
+                                    dir,
+                                    "renkei.auth.enabled=true",
+                                    "renkei.auth.issuer=" + issuer.issuer(),
+                                    "renkei.auth.introspection.enabled=true")
+                            .close())
                     .hasStackTraceContaining("RENKEI_AUTH_INTROSPECTION_CLIENT_SECRET");
         } finally {
             HubInstance.deleteStore(dir);
@@ -163,7 +195,11 @@ class TokenIntrospectionTest {
     }
 
     private String user(String subject) {
-        return issuer.token().roles("physician").subject(subject).claim("organization", "org-a").sign();
+        return issuer.token()
+                .roles("physician")
+                .subject(subject)
+                .claim("organization", "org-a")
+                .sign();
     }
 
     private HttpResponse<String> read(String token) {
@@ -172,20 +208,32 @@ class TokenIntrospectionTest {
 
     /** Reads until the answer has this status, for at most {@link #WAIT}. */
     private HttpResponse<String> until(String token, int status) throws InterruptedException {
-        HttpResponse<String> response = Await.atMost(java.time.Duration.ofMillis(WAIT), () -> read(token), r -> r.statusCode() == status);
+        HttpResponse<String> response =
+                Await.atMost(java.time.Duration.ofMillis(WAIT), () -> read(token), r -> r.statusCode() == status);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
         return response;
     }
 
     /** A socket bound to a new Subscription of the token's user, its handshake read. */
     private SocketClient listen(String token) throws InterruptedException {
-        HttpResponse<String> created = secured.hub.send("POST", "/Subscription", "application/fhir+json",
+        HttpResponse<String> created = secured.hub.send(
+                "POST",
+                "/Subscription",
+                "application/fhir+json",
                 json.encodeResourceToString(Notifications.subscription(Topic.COMMUNICATION, "id-only", 0)),
-                "Authorization", "Bearer " + token);
+                "Authorization",
+                "Bearer " + token);
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-        String id = json.parseResource(Subscription.class, created.body()).getIdElement().getIdPart();
-        HttpResponse<String> binding = secured.hub.send("POST", "/Subscription/" + id + "/$get-ws-binding-token",
-                "application/fhir+json", json.encodeResourceToString(new Parameters()), "Authorization", "Bearer " + token);
+        String id = json.parseResource(Subscription.class, created.body())
+                .getIdElement()
+                .getIdPart();
+        HttpResponse<String> binding = secured.hub.send(
+                "POST",
+                "/Subscription/" + id + "/$get-ws-binding-token",
+                "application/fhir+json",
+                json.encodeResourceToString(new Parameters()),
+                "Authorization",
+                "Bearer " + token);
         assertThat(binding.statusCode()).as(binding.body()).isEqualTo(200);
         return SocketClient.bound(json.parseResource(Parameters.class, binding.body()), WAIT);
     }

@@ -80,17 +80,30 @@ class HubStatusTest {
         Instant now = Instant.now();
         ca.issueOrganization("renkei-hub", "Renkei ハブ", now.minusSeconds(60), now.plus(Duration.ofDays(60)), PASSWORD);
         ca.issueAuditSeal("Renkei audit seal", now.minusSeconds(60), now.plus(Duration.ofDays(45)), PASSWORD);
-        properties = java.util.stream.Stream.concat(java.util.Arrays.stream(issuer.hubProperties()), java.util.stream.Stream.of(
-                "renkei.sign.required=true", "renkei.sign.trust-anchors=" + caDir.resolve("ca.crt"),
-                "renkei.sign.crls=" + caDir.resolve("ca.crl"), "renkei.sign.seals=" + caDir.resolve("issued"),
-                "renkei.sign.seal-password=" + new String(PASSWORD), "renkei.audit.anchor-dir=" + root.resolve("anchors"),
-                "renkei.audit.node=node-status", "renkei.audit.checkpoint-interval=1h", "renkei.audit.verify-interval=1h",
-                // overdue hand-offs are flagged by the test itself; the hub's own run would race it
-                "renkei.workflow.overdue-check=1h")).toArray(String[]::new);
+        properties = java.util.stream.Stream.concat(
+                        java.util.Arrays.stream(issuer.hubProperties()),
+                        java.util.stream.Stream.of(
+                                "renkei.sign.required=true",
+                                "renkei.sign.trust-anchors=" + caDir.resolve("ca.crt"),
+                                "renkei.sign.crls=" + caDir.resolve("ca.crl"),
+                                "renkei.sign.seals=" + caDir.resolve("issued"),
+                                "renkei.sign.seal-password=" + new String(PASSWORD),
+                                "renkei.audit.anchor-dir=" + root.resolve("anchors"),
+                                "renkei.audit.node=node-status",
+                                "renkei.audit.checkpoint-interval=1h",
+                                "renkei.audit.verify-interval=1h",
+                                // overdue hand-offs are flagged by the test itself; the hub's own run would race it
+                                "renkei.workflow.overdue-check=1h"))
+                .toArray(String[]::new);
         // a hub of its own (docs/architecture.md §10), restarted on its data: its PKI, audit seal and anchored chain
         hub = new HubInstance(root.resolve("data"), properties);
-        seed("Patient", "pat-status", new Patient().addName(new HumanName().setFamily("状態").addGiven("確認子")));
-        CareTeam team = new CareTeam().setSubject(new Reference("Patient/pat-status")).setStatus(CareTeam.CareTeamStatus.ACTIVE);
+        seed(
+                "Patient",
+                "pat-status",
+                new Patient().addName(new HumanName().setFamily("状態").addGiven("確認子")));
+        CareTeam team = new CareTeam()
+                .setSubject(new Reference("Patient/pat-status"))
+                .setStatus(CareTeam.CareTeamStatus.ACTIVE);
         team.addParticipant().setMember(new Reference("PractitionerRole/role-cm"));
         seed("CareTeam", "ct-status", team);
         seed("Consent", "consent-status", CareRecords.sharingWith("pat-status", "CareTeam/ct-status"));
@@ -99,11 +112,13 @@ class HubStatusTest {
 
     /** Writes a record as the home-care organisation had, bypassing the API. */
     private void seed(String type, String id, Resource resource) {
-        StoreFixtures.of(hub).write(List.of(new WriteRequest(type, id, resource, null, "Organization/org-homecare", null)));
+        StoreFixtures.of(hub)
+                .write(List.of(new WriteRequest(type, id, resource, null, "Organization/org-homecare", null)));
     }
 
     private MongoDatabase db() {
-        return hub.bean(MongoClient.class).getDatabase(hub.bean(StoreProperties.class).database());
+        return hub.bean(MongoClient.class)
+                .getDatabase(hub.bean(StoreProperties.class).database());
     }
 
     @AfterAll
@@ -118,8 +133,12 @@ class HubStatusTest {
     }
 
     private String careManager() {
-        return issuer.token().roles("care-manager").subject("cm-status").claim("practitioner_role", "role-cm")
-                .claim("organization", "org-homecare").sign();
+        return issuer.token()
+                .roles("care-manager")
+                .subject("cm-status")
+                .claim("practitioner_role", "role-cm")
+                .claim("organization", "org-homecare")
+                .sign();
     }
 
     private HttpResponse<String> status(String token) {
@@ -129,12 +148,18 @@ class HubStatusTest {
     private Parameters statusAsAdmin() {
         HttpResponse<String> response = status(admin());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        assertThat(response.body()).doesNotContain("pat-status").doesNotContain("状態").doesNotContain("確認子");
+        assertThat(response.body())
+                .doesNotContain("pat-status")
+                .doesNotContain("状態")
+                .doesNotContain("確認子");
         return json.parseResource(Parameters.class, response.body());
     }
 
     private static ParametersParameterComponent part(ParametersParameterComponent parent, String name) {
-        return parent.getPart().stream().filter(p -> p.getName().equals(name)).findFirst().orElse(null);
+        return parent.getPart().stream()
+                .filter(p -> p.getName().equals(name))
+                .findFirst()
+                .orElse(null);
     }
 
     private static String value(ParametersParameterComponent parent, String name) {
@@ -143,15 +168,21 @@ class HubStatusTest {
     }
 
     private static Instant instant(ParametersParameterComponent parent, String name) {
-        return ((org.hl7.fhir.r4.model.InstantType) part(parent, name).getValue()).getValue().toInstant();
+        return ((org.hl7.fhir.r4.model.InstantType) part(parent, name).getValue())
+                .getValue()
+                .toInstant();
     }
 
     private static List<ParametersParameterComponent> all(Parameters parameters, String name) {
-        return parameters.getParameter().stream().filter(p -> p.getName().equals(name)).toList();
+        return parameters.getParameter().stream()
+                .filter(p -> p.getName().equals(name))
+                .toList();
     }
 
     private static int integer(Parameters parameters, String name) {
-        return ((org.hl7.fhir.r4.model.IntegerType) parameters.getParameter(name).getValue()).getValue();
+        return ((org.hl7.fhir.r4.model.IntegerType)
+                        parameters.getParameter(name).getValue())
+                .getValue();
     }
 
     private static int openSockets(Parameters parameters) {
@@ -161,15 +192,25 @@ class HubStatusTest {
     }
 
     private HttpResponse<String> post(String path, String token, Resource body) {
-        return hub.send("POST", path, "application/fhir+json", json.encodeResourceToString(body), "Authorization", "Bearer " + token);
+        return hub.send(
+                "POST",
+                path,
+                "application/fhir+json",
+                json.encodeResourceToString(body),
+                "Authorization",
+                "Bearer " + token);
     }
 
     /** An open hand-off Task whose deadline passed, as a sent hand-off stands after its last fee-rule deadline. */
     private Task handoffDue(Task.TaskStatus status, int daysAgo) {
-        Task task = new Task().setStatus(status).setIntent(Task.TaskIntent.ORDER).setFor(new Reference("Patient/pat-status"))
+        Task task = new Task()
+                .setStatus(status)
+                .setIntent(Task.TaskIntent.ORDER)
+                .setFor(new Reference("Patient/pat-status"))
                 .setOwner(new Reference("Organization/org-hospital"))
                 .setCode(new CodeableConcept(new Coding(TaskWorkflow.HANDOFF, "admission-info", "入院時情報提供")));
-        task.setRestriction(new Task.TaskRestrictionComponent().setPeriod(new Period().setEnd(Date.from(Instant.now().minus(Duration.ofDays(daysAgo))))));
+        task.setRestriction(new Task.TaskRestrictionComponent()
+                .setPeriod(new Period().setEnd(Date.from(Instant.now().minus(Duration.ofDays(daysAgo))))));
         return task;
     }
 
@@ -189,7 +230,9 @@ class HubStatusTest {
         assertThat(instant(chain, "lastFullCheck")).isBetween(Instant.now().minusSeconds(300), Instant.now());
         // a check asked for is then the last one: whole, anchored, dated when it ran
         Instant asked = Instant.now().minusMillis(1);
-        assertThat(hub.send("GET", "/$verify-audit-chain", null, null, "Authorization", "Bearer " + admin()).statusCode()).isEqualTo(200);
+        assertThat(hub.send("GET", "/$verify-audit-chain", null, null, "Authorization", "Bearer " + admin())
+                        .statusCode())
+                .isEqualTo(200);
         chain = statusAsAdmin().getParameter("auditChain");
         assertThat(value(chain, "state")).isEqualTo("intact");
         assertThat(value(chain, "checkScope")).isEqualTo("full");
@@ -199,7 +242,10 @@ class HubStatusTest {
         assertThat(lastFull).isBetween(asked, Instant.now());
 
         // the newest sealed checkpoint: a hub seals what was chained when it stops, and its next start finds that
-        long head = db().getCollection("audit_chain_head").find(Filters.eq("_id", "head")).first().getLong("seq");
+        long head = db().getCollection("audit_chain_head")
+                .find(Filters.eq("_id", "head"))
+                .first()
+                .getLong("seq");
         assertThat(head).isPositive();
         Instant stopping = Instant.now().minusSeconds(1);
         hub.close();
@@ -211,7 +257,8 @@ class HubStatusTest {
         assertThat(value(chain, "state")).isEqualTo("intact");
         assertThat(Long.parseLong(value(chain, "sealedThrough"))).isGreaterThanOrEqualTo(head);
         assertThat(instant(chain, "sealedAt")).isBetween(stopping, Instant.now());
-        assertThat(instant(chain, "lastFullCheck")).isEqualTo(lastFull); // any node's, kept in the store across the restart
+        assertThat(instant(chain, "lastFullCheck"))
+                .isEqualTo(lastFull); // any node's, kept in the store across the restart
 
         // the deployment CA's certificate, the audit seal, the hub's seal, each with its expiry
         var anchor = TrustMaterial.certificates(caDir.resolve("ca.crt")).get(0);
@@ -223,7 +270,10 @@ class HubStatusTest {
         });
         assertThat(certificates).anySatisfy(c -> {
             assertThat(value(c, "role")).isEqualTo("audit-seal");
-            assertThat(instant(c, "notAfter")).isBetween(Instant.now().plus(Duration.ofDays(44)), Instant.now().plus(Duration.ofDays(46)));
+            assertThat(instant(c, "notAfter"))
+                    .isBetween(
+                            Instant.now().plus(Duration.ofDays(44)),
+                            Instant.now().plus(Duration.ofDays(46)));
         });
         assertThat(certificates).anySatisfy(c -> {
             assertThat(value(c, "role")).isEqualTo("organization-seal");
@@ -238,25 +288,40 @@ class HubStatusTest {
         List<ParametersParameterComponent> crls = all(checked, "crl");
         assertThat(crls).hasSize(1);
         assertThat(value(crls.get(0), "issuer")).isEqualTo("Test Renkei CA");
-        assertThat(instant(crls.get(0), "thisUpdate")).isEqualTo(crl.getThisUpdate().toInstant());
-        assertThat(instant(crls.get(0), "nextUpdate")).isEqualTo(crl.getNextUpdate().toInstant());
+        assertThat(instant(crls.get(0), "thisUpdate"))
+                .isEqualTo(crl.getThisUpdate().toInstant());
+        assertThat(instant(crls.get(0), "nextUpdate"))
+                .isEqualTo(crl.getNextUpdate().toInstant());
     }
 
     @Test
     @Order(2)
     void aBoundNotificationSocketIsCounted() throws Exception {
         int before = openSockets(statusAsAdmin());
-        HttpResponse<String> created = post("/Subscription", careManager(),
+        HttpResponse<String> created = post(
+                "/Subscription",
+                careManager(),
                 Notifications.subscription(Topic.CARE_DOCUMENT, "id-only", 0, "Composition?patient=pat-status"));
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-        String subscription = json.parseResource(Subscription.class, created.body()).getIdElement().getIdPart();
-        Parameters binding = json.parseResource(Parameters.class,
-                post("/Subscription/" + subscription + "/$get-ws-binding-token", careManager(), new Parameters()).body());
+        String subscription = json.parseResource(Subscription.class, created.body())
+                .getIdElement()
+                .getIdPart();
+        Parameters binding = json.parseResource(
+                Parameters.class,
+                post("/Subscription/" + subscription + "/$get-ws-binding-token", careManager(), new Parameters())
+                        .body());
         // bound: its handshake came back, so the hub holds the socket
         try (SocketClient socket = SocketClient.bound(binding, 5000)) {
             assertThat(openSockets(statusAsAdmin())).isEqualTo(before + 1);
-            try (SocketClient another = SocketClient.bound(json.parseResource(Parameters.class,
-                    post("/Subscription/" + subscription + "/$get-ws-binding-token", careManager(), new Parameters()).body()), 5000)) {
+            try (SocketClient another = SocketClient.bound(
+                    json.parseResource(
+                            Parameters.class,
+                            post(
+                                            "/Subscription/" + subscription + "/$get-ws-binding-token",
+                                            careManager(),
+                                            new Parameters())
+                                    .body()),
+                    5000)) {
                 assertThat(openSockets(statusAsAdmin())).isEqualTo(before + 2);
             }
         }
@@ -274,7 +339,10 @@ class HubStatusTest {
         hub.bean(OverdueHandoffs.class).flagOverdue(new Date());
         assertThat(integer(statusAsAdmin(), "overdueHandoffs")).isEqualTo(before + 1);
         // a flagged Task later cancelled keeps its flag but waits for no one
-        Task cancelled = json.parseResource(Task.class, StoreFixtures.of(hub).read("Task", "task-late").json()).setStatus(Task.TaskStatus.CANCELLED);
+        Task cancelled = json.parseResource(
+                        Task.class,
+                        StoreFixtures.of(hub).read("Task", "task-late").json())
+                .setStatus(Task.TaskStatus.CANCELLED);
         seed("Task", "task-late", cancelled);
         assertThat(integer(statusAsAdmin(), "overdueHandoffs")).isEqualTo(before);
     }
@@ -282,16 +350,36 @@ class HubStatusTest {
     @Test
     @Order(4)
     void everyoneButTheHubAdministratorIsRefused() {
-        List<String> others = List.of(careManager(),
-                issuer.token().roles("municipal-officer").subject("mo-1").claim("organization", "org-city").sign(),
+        List<String> others = List.of(
+                careManager(),
+                issuer.token()
+                        .roles("municipal-officer")
+                        .subject("mo-1")
+                        .claim("organization", "org-city")
+                        .sign(),
                 // reads every AuditEvent about herself: an AuditEvent read right is not the hub's status
-                issuer.token().roles("patient").subject("pt-1").claim("patient", "pat-status").sign(),
-                issuer.token().roles("physician").subject("dr-1").claim("practitioner_role", "role-dr").sign(),
+                issuer.token()
+                        .roles("patient")
+                        .subject("pt-1")
+                        .claim("patient", "pat-status")
+                        .sign(),
+                issuer.token()
+                        .roles("physician")
+                        .subject("dr-1")
+                        .claim("practitioner_role", "role-dr")
+                        .sign(),
                 issuer.token().subject("nobody").sign());
         for (String token : others) {
             for (String method : List.of("GET", "POST")) {
-                HttpResponse<String> refused = "GET".equals(method) ? status(token)
-                        : hub.send("POST", "/$hub-status", "application/fhir+json", "{\"resourceType\":\"Parameters\"}", "Authorization", "Bearer " + token);
+                HttpResponse<String> refused = "GET".equals(method)
+                        ? status(token)
+                        : hub.send(
+                                "POST",
+                                "/$hub-status",
+                                "application/fhir+json",
+                                "{\"resourceType\":\"Parameters\"}",
+                                "Authorization",
+                                "Bearer " + token);
                 assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);
                 OperationOutcome outcome = json.parseResource(OperationOutcome.class, refused.body());
                 assertThat(outcome.getIssueFirstRep().getCode()).isEqualTo(OperationOutcome.IssueType.FORBIDDEN);
@@ -304,8 +392,11 @@ class HubStatusTest {
     @Test
     @Order(4)
     void theCapabilityStatementNamesTheOperationAndItsDefinition() {
-        var metadata = json.parseResource(org.hl7.fhir.r4.model.CapabilityStatement.class, hub.send("GET", "/metadata", null, null).body());
-        assertThat(metadata.getRestFirstRep().getOperation()).extracting(o -> o.getName() + " " + o.getDefinition())
+        var metadata = json.parseResource(
+                org.hl7.fhir.r4.model.CapabilityStatement.class,
+                hub.send("GET", "/metadata", null, null).body());
+        assertThat(metadata.getRestFirstRep().getOperation())
+                .extracting(o -> o.getName() + " " + o.getDefinition())
                 .contains("hub-status http://renkei.example.jp/fhir/OperationDefinition/hub-status");
     }
 
@@ -313,14 +404,18 @@ class HubStatusTest {
     @Order(5)
     void aBrokenChainShowsAsBrokenOnceChecked() {
         MongoDatabase db = db();
-        String event = db.getCollection("audit_chain").find(Filters.eq("_id", 2L)).first().getString("event");
+        String event = db.getCollection("audit_chain")
+                .find(Filters.eq("_id", 2L))
+                .first()
+                .getString("event");
         var events = db.getCollection("AuditEvent");
         String body = events.find(Filters.eq("_id", event)).first().getString("body");
         events.updateOne(Filters.eq("_id", event), Updates.set("body", body.replace("\"rest\"", "\"rest \"")));
         // the status reports the last check, it does not check again
         assertThat(value(statusAsAdmin().getParameter("auditChain"), "state")).isEqualTo("intact");
 
-        HttpResponse<String> verified = hub.send("GET", "/$verify-audit-chain", null, null, "Authorization", "Bearer " + admin());
+        HttpResponse<String> verified =
+                hub.send("GET", "/$verify-audit-chain", null, null, "Authorization", "Bearer " + admin());
         assertThat(verified.statusCode()).isEqualTo(200);
         ParametersParameterComponent chain = statusAsAdmin().getParameter("auditChain");
         assertThat(value(chain, "state")).isEqualTo("broken");
@@ -328,5 +423,4 @@ class HubStatusTest {
         assertThat(value(chain, "firstBrokenLink")).isEqualTo("2");
         assertThat(value(chain, "problem")).contains("AuditEvent/" + event);
     }
-
 }

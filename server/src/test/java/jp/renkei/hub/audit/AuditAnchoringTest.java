@@ -100,10 +100,16 @@ class AuditAnchoringTest {
     }
 
     private String[] properties(String... more) {
-        List<String> all = new ArrayList<>(List.of("renkei.sign.required=true", "renkei.sign.trust-anchors=" + caDir.resolve("ca.crt"),
-                "renkei.sign.crls=" + caDir.resolve("ca.crl"), "renkei.sign.seals=" + caDir.resolve("issued"),
-                "renkei.sign.seal-password=" + new String(PASSWORD), "renkei.audit.node=node-a", "renkei.audit.checkpoint-every=5",
-                "renkei.audit.checkpoint-interval=1h", "renkei.audit.verify-interval=1h"));
+        List<String> all = new ArrayList<>(List.of(
+                "renkei.sign.required=true",
+                "renkei.sign.trust-anchors=" + caDir.resolve("ca.crt"),
+                "renkei.sign.crls=" + caDir.resolve("ca.crl"),
+                "renkei.sign.seals=" + caDir.resolve("issued"),
+                "renkei.sign.seal-password=" + new String(PASSWORD),
+                "renkei.audit.node=node-a",
+                "renkei.audit.checkpoint-every=5",
+                "renkei.audit.checkpoint-interval=1h",
+                "renkei.audit.verify-interval=1h"));
         all.addAll(List.of(more));
         return all.toArray(String[]::new);
     }
@@ -111,7 +117,8 @@ class AuditAnchoringTest {
     /** A hub of its own (docs/architecture.md §10): its PKI and anchors, restarted on its data, its chain rewritten. */
     private void open() {
         hub = new HubInstance(data, properties);
-        db = hub.bean(MongoClient.class).getDatabase(hub.bean(StoreProperties.class).database());
+        db = hub.bean(MongoClient.class)
+                .getDatabase(hub.bean(StoreProperties.class).database());
     }
 
     private void restart() {
@@ -132,7 +139,8 @@ class AuditAnchoringTest {
     /** Audited requests (each leaves one AuditEvent naming the patient asked for). */
     private void requests(int count) {
         for (int i = 0; i < count; i++) {
-            assertThat(hub.send("GET", "/Patient/nobody-" + i, null, null).statusCode()).isEqualTo(404);
+            assertThat(hub.send("GET", "/Patient/nobody-" + i, null, null).statusCode())
+                    .isEqualTo(404);
         }
     }
 
@@ -151,11 +159,17 @@ class AuditAnchoringTest {
     }
 
     private static List<String> notes(Parameters parameters) {
-        return parameters.getParameter().stream().filter(p -> p.getName().equals("note")).map(p -> p.getValue().primitiveValue()).toList();
+        return parameters.getParameter().stream()
+                .filter(p -> p.getName().equals("note"))
+                .map(p -> p.getValue().primitiveValue())
+                .toList();
     }
 
     private long head() {
-        return db.getCollection("audit_chain_head").find(eq("_id", "head")).first().getLong("seq");
+        return db.getCollection("audit_chain_head")
+                .find(eq("_id", "head"))
+                .first()
+                .getLong("seq");
     }
 
     private Document link(long seq) {
@@ -169,7 +183,13 @@ class AuditAnchoringTest {
     /** The checkpoint of a block as stored: its pointer and the checkpoint it names. */
     private List<Document> stored(long block) {
         Document pointer = checkpoints().find(eq("_id", Long.toString(block))).first();
-        return pointer == null ? List.of() : List.of(pointer, checkpoints().find(eq("_id", block + "/" + pointer.getLong("to"))).first());
+        return pointer == null
+                ? List.of()
+                : List.of(
+                        pointer,
+                        checkpoints()
+                                .find(eq("_id", block + "/" + pointer.getLong("to")))
+                                .first());
     }
 
     private void restore(List<Document> documents) {
@@ -181,7 +201,9 @@ class AuditAnchoringTest {
     }
 
     private long lines() throws Exception {
-        return Files.exists(copies()) ? Files.readAllLines(copies(), StandardCharsets.ISO_8859_1).size() : 0;
+        return Files.exists(copies())
+                ? Files.readAllLines(copies(), StandardCharsets.ISO_8859_1).size()
+                : 0;
     }
 
     /** The outcome descriptions of the Security Alerts of this subtype (audit-chain-break, audit-anchoring). */
@@ -189,7 +211,8 @@ class AuditAnchoringTest {
         List<String> alerts = new ArrayList<>();
         for (Document event : db.getCollection("AuditEvent").find()) {
             AuditEvent parsed = json.parseResource(AuditEvent.class, event.getString("body"));
-            if ("110113".equals(parsed.getType().getCode()) && parsed.getSubtype().stream().anyMatch(c -> subtype.equals(c.getCode()))) {
+            if ("110113".equals(parsed.getType().getCode())
+                    && parsed.getSubtype().stream().anyMatch(c -> subtype.equals(c.getCode()))) {
                 alerts.add(parsed.getOutcomeDesc());
             }
         }
@@ -224,7 +247,8 @@ class AuditAnchoringTest {
         assertThat(notes(result)).isEmpty();
         assertThat(copies()).isNotEmptyFile();
         String sealedEvent = link(3).getString("event");
-        assertThat(hub.send("GET", "/AuditEvent/" + sealedEvent, null, null).statusCode()).isEqualTo(200);
+        assertThat(hub.send("GET", "/AuditEvent/" + sealedEvent, null, null).statusCode())
+                .isEqualTo(200);
 
         restart();
         AuditAnchoring.Status atStartup = anchoring().startupCheck().get(60, TimeUnit.SECONDS);
@@ -238,7 +262,8 @@ class AuditAnchoringTest {
         result = verify();
         assertThat(result.getParameterBool("intact")).isTrue();
         assertThat(result.getParameterBool("anchorsAgree")).isTrue();
-        assertThat(hub.send("GET", "/AuditEvent/" + sealedEvent, null, null).statusCode()).isEqualTo(200);
+        assertThat(hub.send("GET", "/AuditEvent/" + sealedEvent, null, null).statusCode())
+                .isEqualTo(200);
         assertThat(alerts("audit-chain-break")).isEmpty();
         assertThat(alerts("audit-anchoring")).isEmpty();
     }
@@ -291,7 +316,9 @@ class AuditAnchoringTest {
             assertThat(result.getParameterBool("intact")).isFalse();
             assertThat(result.getParameterBool("anchorsAgree")).isFalse();
             assertThat(integer(result, "firstBrokenLink")).isEqualTo(1);
-            assertThat(text(result, "problem")).contains("kept outside the store").contains("missing from the store");
+            assertThat(text(result, "problem"))
+                    .contains("kept outside the store")
+                    .contains("missing from the store");
             // sealing does not make the lost checkpoint again, nor go on past it
             requests(6);
             anchoring().checkpointNow();
@@ -305,7 +332,10 @@ class AuditAnchoringTest {
         // Nor can a checkpoint be rewritten to match rewritten links: its seal no longer holds.
         Document checkpoint = stored(0).get(1);
         String hashes = checkpoint.getString("hashes");
-        checkpoints().updateOne(eq("_id", checkpoint.get("_id")), Updates.set("hashes", (hashes.charAt(0) == '0' ? "1" : "0") + hashes.substring(1)));
+        checkpoints()
+                .updateOne(
+                        eq("_id", checkpoint.get("_id")),
+                        Updates.set("hashes", (hashes.charAt(0) == '0' ? "1" : "0") + hashes.substring(1)));
         try {
             Parameters result = verify();
             assertThat(result.getParameterBool("intact")).isFalse();
@@ -321,7 +351,8 @@ class AuditAnchoringTest {
         for (int i = 0; i < hashes.length(); i += 64) {
             links.add(hashes.substring(i, i + 64));
         }
-        AuditCheckpoints.Checkpoint foreign = new AuditCheckpoints(new AuditCheckpointStore(staging), own.seal(), "staging", "node-a")
+        AuditCheckpoints.Checkpoint foreign = new AuditCheckpoints(
+                        new AuditCheckpointStore(staging), own.seal(), "staging", "node-a")
                 .seal(0, links, false, checkpoint.getLong("since") - 1);
         checkpoints().updateOne(eq("_id", checkpoint.get("_id")), Updates.set("seal", foreign.jws()));
         try {
@@ -340,7 +371,8 @@ class AuditAnchoringTest {
         try {
             Parameters result = verify();
             assertThat(result.getParameterBool("anchorsAgree")).isFalse();
-            assertThat(notes(result)).anySatisfy(n -> assertThat(n).contains("sealed by node node-a, whose copies are not in"));
+            assertThat(notes(result))
+                    .anySatisfy(n -> assertThat(n).contains("sealed by node node-a, whose copies are not in"));
         } finally {
             Files.move(aside, copies(), StandardCopyOption.REPLACE_EXISTING);
         }
@@ -360,7 +392,11 @@ class AuditAnchoringTest {
             removed.add(links.findOneAndDelete(eq("_id", seq)));
         }
         Document oldHead = heads.find(eq("_id", "head")).first();
-        heads.replaceOne(eq("_id", "head"), new Document("_id", "head").append("seq", head - 3).append("hash", link(head - 3).getString("hash")));
+        heads.replaceOne(
+                eq("_id", "head"),
+                new Document("_id", "head")
+                        .append("seq", head - 3)
+                        .append("hash", link(head - 3).getString("hash")));
         try {
             AuditAnchoring.Status status = anchoring().verify();
             assertThat(status.intact()).isFalse();
@@ -384,7 +420,8 @@ class AuditAnchoringTest {
         MongoDatabase other = hub.bean(MongoClient.class).getDatabase("unindexable-" + System.nanoTime());
         other.getCollection("audit_chain").insertOne(new Document("_id", 1L).append("event", "same"));
         other.getCollection("audit_chain").insertOne(new Document("_id", 2L).append("event", "same"));
-        assertThatThrownBy(() -> new AuditChain(new AuditChainStore(other))).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> new AuditChain(new AuditChainStore(other)))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("unique index by event cannot be built");
     }
 
@@ -402,14 +439,17 @@ class AuditAnchoringTest {
         try {
             // its link retargeted to another event: the changed event has no link (and was stored two days ago)
             String changed = tamper(id);
-            events.updateOne(eq("_id", id), Updates.set("ts", Date.from(Instant.now().minus(Duration.ofDays(2)))));
+            events.updateOne(
+                    eq("_id", id), Updates.set("ts", Date.from(Instant.now().minus(Duration.ofDays(2)))));
             chain.updateOne(eq("_id", k), Updates.set("event", "decoy"));
             HttpResponse<String> read = hub.send("GET", "/AuditEvent/" + id, null, null);
             assertThat(read.statusCode()).isEqualTo(500);
             assertThat(read.body()).contains("改ざんの疑い").contains("in no link of the audit chain");
 
             // a decoy link beyond the head, chaining the changed event to a hash of its own
-            chain.insertOne(new Document("_id", 1_000_000L).append("event", id).append("prev", AuditChain.GENESIS)
+            chain.insertOne(new Document("_id", 1_000_000L)
+                    .append("event", id)
+                    .append("prev", AuditChain.GENESIS)
                     .append("hash", AuditChain.hash(AuditChain.GENESIS, changed)));
             read = hub.send("GET", "/AuditEvent/" + id, null, null);
             assertThat(read.statusCode()).isEqualTo(500);
@@ -417,11 +457,15 @@ class AuditAnchoringTest {
             chain.deleteOne(eq("_id", 1_000_000L));
 
             // its own link recomputed and its checkpoint deleted
-            chain.replaceOne(eq("_id", k), new Document(originalLink).append("hash", AuditChain.hash(originalLink.getString("prev"), changed)));
+            chain.replaceOne(
+                    eq("_id", k),
+                    new Document(originalLink)
+                            .append("hash", AuditChain.hash(originalLink.getString("prev"), changed)));
             List<Document> block = stored(AuditCheckpoints.blockOf(k));
             block.forEach(d -> checkpoints().deleteOne(eq("_id", d.get("_id"))));
             try {
-                assertThat(hub.send("GET", "/AuditEvent/" + id, null, null).statusCode()).isEqualTo(500);
+                assertThat(hub.send("GET", "/AuditEvent/" + id, null, null).statusCode())
+                        .isEqualTo(500);
             } finally {
                 restore(block);
             }
@@ -429,7 +473,8 @@ class AuditAnchoringTest {
             chain.replaceOne(eq("_id", k), originalLink);
             events.replaceOne(eq("_id", id), original);
         }
-        assertThat(hub.send("GET", "/AuditEvent/" + id, null, null).statusCode()).isEqualTo(200);
+        assertThat(hub.send("GET", "/AuditEvent/" + id, null, null).statusCode())
+                .isEqualTo(200);
     }
 
     @Test
@@ -442,15 +487,20 @@ class AuditAnchoringTest {
         anchoring().checkpointNow();
         List<String> all = Files.readAllLines(copies(), StandardCharsets.ISO_8859_1);
         JsonNode last = JSON.readTree(all.get(all.size() - 1));
-        assertThat(last.path("to").asLong()).isEqualTo(hub.bean(Anchors.class).checkpoints().sealedThrough());
+        assertThat(last.path("to").asLong())
+                .isEqualTo(hub.bean(Anchors.class).checkpoints().sealedThrough());
         assertThat(last.path("seal").asText()).isNotEmpty();
         Files.write(copies(), new byte[] {(byte) 0xff, (byte) 0xfe, 'x', '\n'}, StandardOpenOption.APPEND);
         Parameters result = verify();
         assertThat(result.getParameterBool("intact")).isTrue();
-        assertThat(notes(result)).anySatisfy(n -> assertThat(n).contains("cannot be read: checkpoints-node-a.jsonl line " + (all.size() - 1)))
-                .anySatisfy(n -> assertThat(n).contains("cannot be read: checkpoints-node-a.jsonl line " + (all.size() + 1)));
+        assertThat(notes(result))
+                .anySatisfy(n ->
+                        assertThat(n).contains("cannot be read: checkpoints-node-a.jsonl line " + (all.size() - 1)))
+                .anySatisfy(n ->
+                        assertThat(n).contains("cannot be read: checkpoints-node-a.jsonl line " + (all.size() + 1)));
         List<String> readable = Files.readAllLines(copies(), StandardCharsets.ISO_8859_1).stream()
-                .filter(l -> l.startsWith("{\"block\"") && l.endsWith("}")).toList();
+                .filter(l -> l.startsWith("{\"block\"") && l.endsWith("}"))
+                .toList();
         Files.write(copies(), readable, StandardCharsets.US_ASCII);
 
         // the copy file cannot be written: checkpoints are still sealed in the store, with one alert and one log line
@@ -463,8 +513,11 @@ class AuditAnchoringTest {
             requests(6);
             anchoring().checkpointNow();
             assertThat(hub.bean(Anchors.class).checkpoints().sealedThrough()).isGreaterThanOrEqualTo(head() - 1);
-            assertThat(alerts("audit-anchoring")).filteredOn(a -> a.contains("cannot be copied outside it")).hasSize(1);
-            assertThat(occurrences(output.toString(), "cannot be copied outside it")).isEqualTo(1);
+            assertThat(alerts("audit-anchoring"))
+                    .filteredOn(a -> a.contains("cannot be copied outside it"))
+                    .hasSize(1);
+            assertThat(occurrences(output.toString(), "cannot be copied outside it"))
+                    .isEqualTo(1);
         } finally {
             Files.delete(copies());
             Files.move(aside, copies());
@@ -484,9 +537,12 @@ class AuditAnchoringTest {
         requests(6);
         anchoring().checkpointNow();
         assertThat(hub.bean(Anchors.class).checkpoints().sealedThrough()).isEqualTo(sealed);
-        assertThat(alerts("audit-anchoring")).filteredOn(a -> a.contains("no audit chain checkpoint can be sealed")).singleElement()
+        assertThat(alerts("audit-anchoring"))
+                .filteredOn(a -> a.contains("no audit chain checkpoint can be sealed"))
+                .singleElement()
                 .satisfies(a -> assertThat(a).contains("deploy/pki.sh audit-seal"));
-        assertThat(occurrences(output.toString(), "no audit chain checkpoint can be sealed")).isEqualTo(1);
+        assertThat(occurrences(output.toString(), "no audit chain checkpoint can be sealed"))
+                .isEqualTo(1);
         // what the former seal sealed still holds (it is kept beside the new one)
         Parameters result = verify();
         assertThat(result.getParameterBool("intact")).isTrue();
@@ -503,7 +559,8 @@ class AuditAnchoringTest {
 
     @Test
     @Order(9)
-    void theReviewersRechainedTamperIsFoundEverywhereAndTheEventIsRefusedWhenRead(CapturedOutput output) throws Exception {
+    void theReviewersRechainedTamperIsFoundEverywhereAndTheEventIsRefusedWhenRead(CapturedOutput output)
+            throws Exception {
         requests(10);
         anchoring().checkpointNow();
         long sealed = hub.bean(Anchors.class).checkpoints().sealedThrough();
@@ -520,25 +577,35 @@ class AuditAnchoringTest {
         Parameters result = verify();
         assertThat(result.getParameterBool("intact")).isFalse();
         assertThat(integer(result, "firstBrokenLink")).isEqualTo(k);
-        assertThat(text(result, "problem")).contains("AuditEvent/" + tampered).contains("was changed after it was sealed");
+        assertThat(text(result, "problem"))
+                .contains("AuditEvent/" + tampered)
+                .contains("was changed after it was sealed");
 
         HttpResponse<String> read = hub.send("GET", "/AuditEvent/" + tampered, null, null);
         assertThat(read.statusCode()).isEqualTo(500);
         assertThat(read.body()).contains("改ざんの疑い").contains("AuditEvent/" + tampered);
-        assertThat(hub.send("GET", "/AuditEvent/" + untouched, null, null).statusCode()).isEqualTo(200);
+        assertThat(hub.send("GET", "/AuditEvent/" + untouched, null, null).statusCode())
+                .isEqualTo(200);
         // not sealed yet, but its link was recomputed: it no longer follows the sealed link before it
         read = hub.send("GET", "/AuditEvent/" + unsealed, null, null);
         assertThat(read.statusCode()).isEqualTo(500);
         assertThat(read.body()).contains("does not follow the sealed link");
-        Bundle search = json.parseResource(Bundle.class, hub.send("GET", "/AuditEvent?_count=500", null, null).body());
-        assertThat(search.getEntry()).anySatisfy(e -> assertThat(json.encodeResourceToString(e.getResource()))
-                .contains("OperationOutcome").contains("AuditEvent/" + tampered));
-        assertThat(alerts("audit-chain-break")).anySatisfy(a -> assertThat(a).contains("link " + k).contains("AuditEvent/" + tampered));
+        Bundle search = json.parseResource(
+                Bundle.class,
+                hub.send("GET", "/AuditEvent?_count=500", null, null).body());
+        assertThat(search.getEntry())
+                .anySatisfy(e -> assertThat(json.encodeResourceToString(e.getResource()))
+                        .contains("OperationOutcome")
+                        .contains("AuditEvent/" + tampered));
+        assertThat(alerts("audit-chain-break"))
+                .anySatisfy(a -> assertThat(a).contains("link " + k).contains("AuditEvent/" + tampered));
 
         // The last full check was two hours ago (by any node): the check every hour runs soon after a restart, and the
         // alerts already raised are not raised again.
-        db.getCollection("audit_checks").updateOne(eq("_id", "full"),
-                Updates.set("at", Date.from(Instant.now().minus(Duration.ofHours(2)))));
+        db.getCollection("audit_checks")
+                .updateOne(
+                        eq("_id", "full"),
+                        Updates.set("at", Date.from(Instant.now().minus(Duration.ofHours(2)))));
         int before = alerts("audit-chain-break").size();
         restart();
         AuditAnchoring.Status atStartup = anchoring().startupCheck().get(60, TimeUnit.SECONDS);
@@ -558,7 +625,9 @@ class AuditAnchoringTest {
         // Alerts and log lines name links and AuditEvent ids, never the patients the events are about.
         List<String> alerts = new ArrayList<>(alerts("audit-chain-break"));
         alerts.addAll(alerts("audit-anchoring"));
-        assertThat(alerts).isNotEmpty().allSatisfy(a -> assertThat(a).doesNotContain("nobody-").doesNotContain("Patient/"));
+        assertThat(alerts)
+                .isNotEmpty()
+                .allSatisfy(a -> assertThat(a).doesNotContain("nobody-").doesNotContain("Patient/"));
         assertThat(output.toString()).contains("AuditEvent/" + tampered).doesNotContain("nobody-");
     }
 
@@ -566,9 +635,13 @@ class AuditAnchoringTest {
     @Order(10)
     void aRewrittenChainWhoseAnchorsWereAllDeletedIsNotSealedAgain() throws Exception {
         // The attacker of the test before also deletes the copies, while the hub is stopped; the events were chained
-        // two days ago (stored so: the hub tells when from an event's time-ordered id and its lastUpdated, the earlier).
+        // two days ago (stored so: the hub tells when from an event's time-ordered id and its lastUpdated, the
+        // earlier).
         long backdated = head();
-        db.getCollection("AuditEvent").updateMany(new Document(), Updates.set("ts", Date.from(Instant.now().minus(Duration.ofDays(2)))));
+        db.getCollection("AuditEvent")
+                .updateMany(
+                        new Document(),
+                        Updates.set("ts", Date.from(Instant.now().minus(Duration.ofDays(2)))));
         checkpoints().deleteMany(new Document());
         hub.close();
         try (var files = Files.list(anchors)) {
@@ -580,14 +653,16 @@ class AuditAnchoringTest {
         anchoring().startupCheck().get(60, TimeUnit.SECONDS);
         anchoring().checkpointNow();
         assertThat(checkpoints().countDocuments()).isZero();
-        assertThat(alerts("audit-anchoring")).anySatisfy(a -> assertThat(a).contains("links from 1 on are not sealed")
-                .contains("renkei.audit.seal-backlog"));
+        assertThat(alerts("audit-anchoring"))
+                .anySatisfy(a ->
+                        assertThat(a).contains("links from 1 on are not sealed").contains("renkei.audit.seal-backlog"));
         Parameters result = verify();
         assertThat(result.getParameterBool("intact")).isFalse();
         assertThat(integer(result, "firstBrokenLink")).isEqualTo(1);
         assertThat(text(result, "problem")).contains("are not sealed though link 1 was chained at");
 
-        // Had the links been sealed anew regardless (as before this check existed), the checkpoint's time gives it away.
+        // Had the links been sealed anew regardless (as before this check existed), the checkpoint's time gives it
+        // away.
         List<String> hashes = new ArrayList<>();
         for (long seq = 1; seq <= backdated; seq++) {
             hashes.add(link(seq).getString("hash"));
@@ -615,7 +690,8 @@ class AuditAnchoringTest {
         anchoring().startupCheck().get(60, TimeUnit.SECONDS);
         anchoring().checkpointNow();
         result = verify();
-        assertThat(notes(result)).anySatisfy(n -> assertThat(n).contains("links 1-").contains("sealed late on purpose"));
+        assertThat(notes(result))
+                .anySatisfy(n -> assertThat(n).contains("links 1-").contains("sealed late on purpose"));
         // sealed up to the rewrite's own seam: what the hub appended while the rewrite was made does not follow it
         assertThat(integer(result, "sealedThrough")).isEqualTo((int) appendedAfterRewrite - 1);
         assertThat(integer(result, "firstBrokenLink")).isEqualTo((int) appendedAfterRewrite);
@@ -631,19 +707,25 @@ class AuditAnchoringTest {
         assertThatThrownBy(() -> new HubInstance(refused.resolve("data1"), properties("renkei.audit.anchor-dir=")))
                 .hasStackTraceContaining("RENKEI_AUDIT_ANCHOR_DIR");
         // inside the store's data directory
-        assertThatThrownBy(() -> new HubInstance(refused.resolve("data2"),
-                properties("renkei.audit.anchor-dir=" + refused.resolve("data2/anchors"))))
+        assertThatThrownBy(() -> new HubInstance(
+                        refused.resolve("data2"),
+                        properties("renkei.audit.anchor-dir=" + refused.resolve("data2/anchors"))))
                 .hasStackTraceContaining("inside the store's data directory");
         // not writable
-        assertThatThrownBy(() -> new HubInstance(refused.resolve("data3"), properties("renkei.audit.anchor-dir=" + file.resolve("anchors"))))
+        assertThatThrownBy(() -> new HubInstance(
+                        refused.resolve("data3"), properties("renkei.audit.anchor-dir=" + file.resolve("anchors"))))
                 .hasStackTraceContaining("checkpoint copies cannot be written");
         // no audit seal
         Path withoutSeal = refused.resolve("seals");
         Files.createDirectories(withoutSeal);
-        Files.copy(caDir.resolve("issued/organization-renkei-hub.p12"), withoutSeal.resolve("organization-renkei-hub.p12"));
+        Files.copy(
+                caDir.resolve("issued/organization-renkei-hub.p12"),
+                withoutSeal.resolve("organization-renkei-hub.p12"));
         String[] noSeal = Arrays.stream(properties("renkei.audit.anchor-dir=" + refused.resolve("anchors")))
-                .map(p -> p.startsWith("renkei.sign.seals=") ? "renkei.sign.seals=" + withoutSeal : p).toArray(String[]::new);
-        assertThatThrownBy(() -> new HubInstance(refused.resolve("data4"), noSeal)).hasStackTraceContaining("deploy/pki.sh audit-seal");
+                .map(p -> p.startsWith("renkei.sign.seals=") ? "renkei.sign.seals=" + withoutSeal : p)
+                .toArray(String[]::new);
+        assertThatThrownBy(() -> new HubInstance(refused.resolve("data4"), noSeal))
+                .hasStackTraceContaining("deploy/pki.sh audit-seal");
     }
 
     @Test
@@ -658,7 +740,10 @@ class AuditAnchoringTest {
         open();
         requests(3);
         anchoring().awaitSealing();
-        db.getCollection("AuditEvent").updateMany(new Document(), Updates.set("ts", Date.from(Instant.now().minus(Duration.ofDays(2)))));
+        db.getCollection("AuditEvent")
+                .updateMany(
+                        new Document(),
+                        Updates.set("ts", Date.from(Instant.now().minus(Duration.ofDays(2)))));
         hub.close();
         properties = properties("renkei.audit.anchor-dir=" + anchors, "renkei.audit.seal-backlog=true");
         open();
@@ -666,14 +751,16 @@ class AuditAnchoringTest {
         anchoring().checkpointNow();
         long backlog = hub.bean(Anchors.class).checkpoints().sealedThrough();
         assertThat(backlog).isGreaterThanOrEqualTo(3);
-        assertThat(notes(verify())).anySatisfy(n -> assertThat(n).contains("links 1-" + backlog + " were sealed late on purpose"));
+        assertThat(notes(verify()))
+                .anySatisfy(n -> assertThat(n).contains("links 1-" + backlog + " were sealed late on purpose"));
         // events chained now: the next checkpoint of the block carries the backlog on, and still says so
         requests(2);
         anchoring().checkpointNow();
         Parameters result = verify();
         assertThat(result.getParameterBool("intact")).isTrue();
         assertThat(integer(result, "sealedThrough")).isGreaterThan((int) backlog);
-        assertThat(notes(result)).anySatisfy(n -> assertThat(n).contains("links 1-").contains("sealed late on purpose"));
+        assertThat(notes(result))
+                .anySatisfy(n -> assertThat(n).contains("links 1-").contains("sealed late on purpose"));
     }
 
     /** What the reviewer did: every link from {@code from} on and the head recomputed with plain SHA-256. */
@@ -683,7 +770,8 @@ class AuditAnchoringTest {
         String prev = link(from - 1).getString("hash");
         long head = head();
         for (long seq = from; seq <= head; seq++) {
-            String event = events.find(eq("_id", link(seq).getString("event"))).first().getString("body");
+            String event =
+                    events.find(eq("_id", link(seq).getString("event"))).first().getString("body");
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update(prev.getBytes(StandardCharsets.US_ASCII));
             sha.update(event.getBytes(StandardCharsets.UTF_8));
@@ -691,6 +779,9 @@ class AuditAnchoringTest {
             links.updateOne(eq("_id", seq), Updates.combine(Updates.set("prev", prev), Updates.set("hash", hash)));
             prev = hash;
         }
-        db.getCollection("audit_chain_head").replaceOne(eq("_id", "head"), new Document("_id", "head").append("seq", head).append("hash", prev));
+        db.getCollection("audit_chain_head")
+                .replaceOne(
+                        eq("_id", "head"),
+                        new Document("_id", "head").append("seq", head).append("hash", prev));
     }
 }

@@ -31,14 +31,15 @@ final class FirstRequests {
             new String[] {"Communication", "Communication-contact-form-question-example.json", "pat-sasaki"},
             new String[] {"Communication", "Communication-contact-form-answer-example.json", "pat-sasaki"},
             new String[] {"Consent", "Consent-advance-directive-example.json", "pat-yamada"});
-    private static final Pattern OWN_ID = Pattern.compile("^(\\s*\\{\\s*\"resourceType\"\\s*:\\s*\"[A-Za-z]+\"\\s*,)\\s*\"id\"\\s*:\\s*\"[^\"]*\"\\s*,");
+
+    private static final Pattern OWN_ID = Pattern.compile(
+            "^(\\s*\\{\\s*\"resourceType\"\\s*:\\s*\"[A-Za-z]+\"\\s*,)\\s*\"id\"\\s*:\\s*\"[^\"]*\"\\s*,");
     private static final long SLOW_MS = 2000;
 
     private final LoadDriver driver;
     private final Path examples;
 
-    private record Timed(String request, int status, double millis) {
-    }
+    private record Timed(String request, int status, double millis) {}
 
     FirstRequests(LoadDriver driver, Path examples) {
         this.driver = driver;
@@ -51,14 +52,23 @@ final class FirstRequests {
         String bundle = driver.registrationOfOnePatient();
         long t0 = System.nanoTime();
         HttpResponse<String> registered = post("", bundle);
-        timed.add(new Timed("POST transaction (Patient, CareTeam, privacy Consent)", registered.statusCode(), LoadDriver.seconds(t0) * 1000));
-        Matcher m = Pattern.compile("\"location\"\\s*:\\s*\"(?:[^\"]*/)?Patient/([^/\"]+)/_history/").matcher(registered.body());
+        timed.add(new Timed(
+                "POST transaction (Patient, CareTeam, privacy Consent)",
+                registered.statusCode(),
+                LoadDriver.seconds(t0) * 1000));
+        Matcher m = Pattern.compile("\"location\"\\s*:\\s*\"(?:[^\"]*/)?Patient/([^/\"]+)/_history/")
+                .matcher(registered.body());
         if (registered.statusCode() != 200 || !m.find()) {
             throw new IOException("registering the first patient failed: HTTP " + registered.statusCode() + " "
-                    + registered.body().substring(0, Math.min(300, registered.body().length())));
+                    + registered
+                            .body()
+                            .substring(0, Math.min(300, registered.body().length())));
         }
         String patient = m.group(1);
-        timed.add(time("POST Observation (body temperature, a vital sign)", "Observation", LoadDriver.observationAbout("Patient/" + patient)));
+        timed.add(time(
+                "POST Observation (body temperature, a vital sign)",
+                "Observation",
+                LoadDriver.observationAbout("Patient/" + patient)));
         for (String[] example : EXAMPLES) {
             String body = Files.readString(examples.resolve(example[1]), StandardCharsets.UTF_8)
                     .replace(example[2], patient);
@@ -68,15 +78,22 @@ final class FirstRequests {
         timed.add(timeGet("GET Patient/{id}", "/Patient/" + patient));
         timed.add(timeGet("GET Observation?patient", "/Observation?patient=Patient/" + patient + "&_count=20"));
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "First requests after the hub reported ready (its CapabilityStatement answered %.1f s "
-                + "after the driver started waiting), one of each, in this order:%n%n", readyAfterSeconds));
+        out.append(String.format(
+                Locale.ROOT,
+                "First requests after the hub reported ready (its CapabilityStatement answered %.1f s "
+                        + "after the driver started waiting), one of each, in this order:%n%n",
+                readyAfterSeconds));
         out.append("| request | status | time (ms) |\n|---|---:|---:|\n");
         for (Timed t : timed) {
             out.append(String.format(Locale.ROOT, "| %s | %d | %.0f |%n", t.request, t.status, t.millis));
         }
         double slowest = timed.stream().mapToDouble(Timed::millis).max().orElse(0);
-        out.append(String.format(Locale.ROOT, "%nSlowest: %.0f ms (goal, issue 18 point 14: none over %d ms) — **%s**.%n",
-                slowest, SLOW_MS, slowest <= SLOW_MS ? "met" : "not met"));
+        out.append(String.format(
+                Locale.ROOT,
+                "%nSlowest: %.0f ms (goal, issue 18 point 14: none over %d ms) — **%s**.%n",
+                slowest,
+                SLOW_MS,
+                slowest <= SLOW_MS ? "met" : "not met"));
         return out.toString();
     }
 
@@ -85,7 +102,11 @@ final class FirstRequests {
         HttpResponse<String> response = post("/" + type, body);
         double ms = LoadDriver.seconds(t0) * 1000;
         if (response.statusCode() >= 300) {
-            System.out.printf(Locale.ROOT, "%s: HTTP %d %s%n", name, response.statusCode(),
+            System.out.printf(
+                    Locale.ROOT,
+                    "%s: HTTP %d %s%n",
+                    name,
+                    response.statusCode(),
                     response.body().substring(0, Math.min(400, response.body().length())));
         }
         return new Timed(name, response.statusCode(), ms);
@@ -93,14 +114,20 @@ final class FirstRequests {
 
     private Timed timeGet(String name, String path) throws IOException, InterruptedException {
         long t0 = System.nanoTime();
-        HttpResponse<String> response = driver.send(HttpRequest.newBuilder(URI.create(driver.options.base() + path))
-                .header("Accept", "application/fhir+json").GET(), LoadDriver.DRIVER);
+        HttpResponse<String> response = driver.send(
+                HttpRequest.newBuilder(URI.create(driver.options.base() + path))
+                        .header("Accept", "application/fhir+json")
+                        .GET(),
+                LoadDriver.DRIVER);
         return new Timed(name, response.statusCode(), LoadDriver.seconds(t0) * 1000);
     }
 
     private HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
-        return driver.send(HttpRequest.newBuilder(URI.create(driver.options.base() + path))
-                .header("Content-Type", "application/fhir+json").header("Accept", "application/fhir+json")
-                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)), LoadDriver.DRIVER);
+        return driver.send(
+                HttpRequest.newBuilder(URI.create(driver.options.base() + path))
+                        .header("Content-Type", "application/fhir+json")
+                        .header("Accept", "application/fhir+json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)),
+                LoadDriver.DRIVER);
     }
 }

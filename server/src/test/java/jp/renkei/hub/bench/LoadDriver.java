@@ -71,18 +71,23 @@ public final class LoadDriver {
 
     private static final Pattern ID_IN_LOCATION = Pattern.compile("/([A-Za-z]+)/([^/]+)/_history/");
     private static final String PATIENT_SYSTEM = "urn:oid:1.2.392.100495.20.3.51.11234567890";
-    private static final Pattern PATIENT_IN_BUNDLE = Pattern.compile("\"fullUrl\"\\s*:\\s*\"[^\"]*/Patient/([^\"/]+)\"");
-    private static final Pattern NEXT_LINK = Pattern.compile("\"relation\"\\s*:\\s*\"next\"\\s*,\\s*\"url\"\\s*:\\s*\"([^\"]+)\"");
+    private static final Pattern PATIENT_IN_BUNDLE =
+            Pattern.compile("\"fullUrl\"\\s*:\\s*\"[^\"]*/Patient/([^\"/]+)\"");
+    private static final Pattern NEXT_LINK =
+            Pattern.compile("\"relation\"\\s*:\\s*\"next\"\\s*,\\s*\"url\"\\s*:\\s*\"([^\"]+)\"");
     private static final Pattern ID_IN_BODY = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
 
     /** The identity the driver's tokens carry; the preloaded CareTeams name its PractitionerRole. */
     private static final String ORGANIZATION = "org-bench";
+
     private static final String PRACTITIONER = "prac-bench";
     private static final String PRACTITIONER_ROLE = "role-bench";
     /** Stands in for the scanned consent form: the smallest PDF header and trailer, base64. */
-    private static final String CONSENT_FORM = Base64.getEncoder()
-            .encodeToString("%PDF-1.4\n%%EOF\n".getBytes(StandardCharsets.US_ASCII));
-    private static final Pattern PATIENT_LOCATION = Pattern.compile("\"location\"\\s*:\\s*\"(?:[^\"]*/)?Patient/([^/\"]+)/_history/");
+    private static final String CONSENT_FORM =
+            Base64.getEncoder().encodeToString("%PDF-1.4\n%%EOF\n".getBytes(StandardCharsets.US_ASCII));
+
+    private static final Pattern PATIENT_LOCATION =
+            Pattern.compile("\"location\"\\s*:\\s*\"(?:[^\"]*/)?Patient/([^/\"]+)/_history/");
     /** Who the driver's own tokens say it is: it registers the patients and writes their records. */
     static final Identity DRIVER = new Identity("bench", "physician", ORGANIZATION, PRACTITIONER, PRACTITIONER_ROLE);
 
@@ -93,9 +98,12 @@ public final class LoadDriver {
     final Map<String, Integer> registeredAs = new java.util.concurrent.ConcurrentHashMap<>();
     /** The notification benchmark, when the ops name one of its phases. */
     private final NotifyLoad notify;
+
     private final List<String> observationIds = new CopyOnWriteArrayList<>();
     private final ThreadLocal<HttpClient> http = ThreadLocal.withInitial(() -> HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build());
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build());
 
     private LoadDriver(Options options) throws IOException, GeneralSecurityException {
         this.options = options;
@@ -120,8 +128,16 @@ public final class LoadDriver {
     }
 
     private void measure() throws Exception {
-        System.out.printf(Locale.ROOT, "base=%s clients=%d duration=%ds warmup=%ds patients=%d preload=%d ops=%s%n",
-                options.base, options.clients, options.duration, options.warmup, options.patients, options.preload, options.ops);
+        System.out.printf(
+                Locale.ROOT,
+                "base=%s clients=%d duration=%ds warmup=%ds patients=%d preload=%d ops=%s%n",
+                options.base,
+                options.clients,
+                options.duration,
+                options.warmup,
+                options.patients,
+                options.preload,
+                options.ops);
         if (issuer != null) {
             System.out.printf(Locale.ROOT, "token issuer %s (JWKS at %s)%n", issuer.url, issuer.url + Issuer.CERTS);
         }
@@ -149,11 +165,15 @@ public final class LoadDriver {
             }
         }
         String report = (results.isEmpty() ? "" : table(OPERATION_COLUMNS, results))
-                + (!results.isEmpty() && notified.length() > 0 ? "\n" : "") + notified;
+                + (!results.isEmpty() && notified.length() > 0 ? "\n" : "")
+                + notified;
         System.out.println();
         if (issuer != null) {
-            System.out.printf(Locale.ROOT, "JWKS fetched %d time(s) by the hub; %d token introspection(s)%n",
-                    issuer.jwksFetches.get(), issuer.introspections.get());
+            System.out.printf(
+                    Locale.ROOT,
+                    "JWKS fetched %d time(s) by the hub; %d token introspection(s)%n",
+                    issuer.jwksFetches.get(),
+                    issuer.introspections.get());
         }
         System.out.print(report);
         if (options.out != null) {
@@ -166,7 +186,10 @@ public final class LoadDriver {
             // Patients (and their Observations) from an earlier --preload run against the same server.
             String next = options.base + "/Patient?identifier=" + PATIENT_SYSTEM + "%7C&_count=500";
             while (next != null && patientIds.size() < options.patients) {
-                String body = send(HttpRequest.newBuilder(URI.create(next)).header("Accept", "application/fhir+json").GET()).body();
+                String body = send(HttpRequest.newBuilder(URI.create(next))
+                                .header("Accept", "application/fhir+json")
+                                .GET())
+                        .body();
                 Matcher m = PATIENT_IN_BUNDLE.matcher(body);
                 while (m.find()) {
                     patientIds.add(m.group(1));
@@ -193,20 +216,24 @@ public final class LoadDriver {
      * preload) their Observations, so a hub that withholds them fails here rather than in the table.
      */
     private void checkRegistered(String patient) throws IOException, InterruptedException {
-        List<String> queries = new ArrayList<>(List.of("/Patient/" + patient, "/CareTeam?patient=Patient/" + patient,
-                "/Consent?patient=Patient/" + patient));
+        List<String> queries = new ArrayList<>(List.of(
+                "/Patient/" + patient, "/CareTeam?patient=Patient/" + patient, "/Consent?patient=Patient/" + patient));
         if (options.preload >= options.patients) {
             queries.add("/Observation?patient=Patient/" + patient + "&_count=1");
         }
         for (String query : queries) {
             HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(options.base + query))
-                    .header("Accept", "application/fhir+json").GET());
+                    .header("Accept", "application/fhir+json")
+                    .GET());
             expect(response, 200);
             if (query.contains("?") && !response.body().contains("\"entry\"")) {
                 throw new IOException("GET " + query + " found nothing: the hub withholds the driver's own records");
             }
         }
-        System.out.printf(Locale.ROOT, "checked: the driver sees %s's record, care team and consent%s%n", patient,
+        System.out.printf(
+                Locale.ROOT,
+                "checked: the driver sees %s's record, care team and consent%s%n",
+                patient,
                 options.preload >= options.patients ? " and observations" : "");
     }
 
@@ -252,12 +279,20 @@ public final class LoadDriver {
             }
             int total = registered.incrementAndGet();
             if (total % 100 == 0) {
-                System.out.printf(Locale.ROOT, "registered %d / %d patients (%.0f patients/s)%n",
-                        total, options.patients, total / seconds(start));
+                System.out.printf(
+                        Locale.ROOT,
+                        "registered %d / %d patients (%.0f patients/s)%n",
+                        total,
+                        options.patients,
+                        total / seconds(start));
             }
         });
-        System.out.printf(Locale.ROOT, "created %d patients, their care teams and consents and %d Observations in %.1f s%n",
-                options.patients, options.preload, seconds(start));
+        System.out.printf(
+                Locale.ROOT,
+                "created %d patients, their care teams and consents and %d Observations in %.1f s%n",
+                options.patients,
+                options.preload,
+                seconds(start));
     }
 
     /** The registration transaction of one patient (Patient, CareTeam with the driver, privacy Consent), no Observations. */
@@ -294,9 +329,11 @@ public final class LoadDriver {
 
     /** Sends the entries as one transaction Bundle (all or nothing) and returns the response Bundle. */
     private String transaction(List<String> entries) throws IOException, InterruptedException {
-        String body = "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[" + String.join(",", entries) + "]}";
+        String body =
+                "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[" + String.join(",", entries) + "]}";
         HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(options.base))
-                .header("Content-Type", "application/fhir+json").header("Accept", "application/fhir+json")
+                .header("Content-Type", "application/fhir+json")
+                .header("Accept", "application/fhir+json")
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)));
         expect(response, 200);
         return response.body();
@@ -304,17 +341,21 @@ public final class LoadDriver {
 
     /** Polls the CapabilityStatement (open without a token) until the hub answers. */
     private void waitForHub() throws InterruptedException {
-        jp.renkei.hub.Await.until("an answer from " + options.base + "/metadata", Duration.ofSeconds(options.waitForHub), () -> {
-            try {
-                return send(HttpRequest.newBuilder(URI.create(options.base + "/metadata"))
-                        .header("Accept", "application/fhir+json").GET()).statusCode() == 200;
-            } catch (IOException notYet) {
-                return false; // not listening yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        });
+        jp.renkei.hub.Await.until(
+                "an answer from " + options.base + "/metadata", Duration.ofSeconds(options.waitForHub), () -> {
+                    try {
+                        return send(HttpRequest.newBuilder(URI.create(options.base + "/metadata"))
+                                                .header("Accept", "application/fhir+json")
+                                                .GET())
+                                        .statusCode()
+                                == 200;
+                    } catch (IOException notYet) {
+                        return false; // not listening yet
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException(e);
+                    }
+                });
     }
 
     private Result phase(String op) throws Exception {
@@ -369,20 +410,27 @@ public final class LoadDriver {
             case "read" -> {
                 String id = observationIds.get(ThreadLocalRandom.current().nextInt(observationIds.size()));
                 yield send(HttpRequest.newBuilder(URI.create(options.base + "/Observation/" + id))
-                        .header("Accept", "application/fhir+json").GET()).statusCode() == 200;
+                                        .header("Accept", "application/fhir+json")
+                                        .GET())
+                                .statusCode()
+                        == 200;
             }
             case "search" -> {
                 HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(
-                        options.base + "/Observation?patient=Patient/" + randomPatient() + "&_count=20"))
-                        .header("Accept", "application/fhir+json").GET());
+                                options.base + "/Observation?patient=Patient/" + randomPatient() + "&_count=20"))
+                        .header("Accept", "application/fhir+json")
+                        .GET());
                 // When every patient has preloaded Observations an empty page means they were withheld.
-                yield response.statusCode() == 200 && response.body().contains("\"searchset\"")
-                        && (options.preload < options.patients || response.body().contains("\"entry\""));
+                yield response.statusCode() == 200
+                        && response.body().contains("\"searchset\"")
+                        && (options.preload < options.patients
+                                || response.body().contains("\"entry\""));
             }
             case "summary" -> {
-                HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(
-                        options.base + "/Patient/" + randomPatient() + "/$emergency-summary"))
-                        .header("Accept", "application/fhir+json").GET());
+                HttpResponse<String> response = send(HttpRequest.newBuilder(
+                                URI.create(options.base + "/Patient/" + randomPatient() + "/$emergency-summary"))
+                        .header("Accept", "application/fhir+json")
+                        .GET());
                 yield response.statusCode() == 200 && response.body().contains("\"MedicationStatement\"");
             }
             default -> throw new IllegalArgumentException("unknown op " + op);
@@ -391,7 +439,8 @@ public final class LoadDriver {
 
     String create(String type, String body) throws IOException, InterruptedException {
         HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(options.base + "/" + type))
-                .header("Content-Type", "application/fhir+json").header("Accept", "application/fhir+json")
+                .header("Content-Type", "application/fhir+json")
+                .header("Accept", "application/fhir+json")
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)));
         expect(response, 201);
         String location = response.headers().firstValue("Location").orElse("");
@@ -416,8 +465,10 @@ public final class LoadDriver {
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
-        return http.get().send(request.timeout(Duration.ofSeconds(60)).build(),
-                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        return http.get()
+                .send(
+                        request.timeout(Duration.ofSeconds(60)).build(),
+                        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
     static void expect(HttpResponse<String> response, int status) throws IOException {
@@ -445,7 +496,8 @@ public final class LoadDriver {
      * with the notification ops the care manager who subscribes to the patient.
      */
     private static String careTeam(String subject, List<String> roles) {
-        String participants = roles.stream().map(r -> "{\"member\":{\"reference\":\"PractitionerRole/" + r + "\"}}")
+        String participants = roles.stream()
+                .map(r -> "{\"member\":{\"reference\":\"PractitionerRole/" + r + "\"}}")
                 .collect(java.util.stream.Collectors.joining(","));
         return """
                 {"resourceType":"CareTeam","status":"active","name":"負荷試験チーム",\
@@ -494,8 +546,7 @@ public final class LoadDriver {
         return """
                 {"resourceType":"Composition","status":"final",\
                 "type":{"coding":[{"system":"http://renkei.example.jp/fhir/CodeSystem/care-document","code":"%s"}]},\
-                "subject":{"reference":"%s"},"date":"%s","author":[{"reference":"PractitionerRole/%s"}],"title":"%s"}"""
-                .formatted(kind, patient, now, PRACTITIONER_ROLE, title);
+                "subject":{"reference":"%s"},"date":"%s","author":[{"reference":"PractitionerRole/%s"}],"title":"%s"}""".formatted(kind, patient, now, PRACTITIONER_ROLE, title);
     }
 
     /** {@code subject} is a reference: {@code Patient/<id>}, or a {@code urn:uuid:} fullUrl in a transaction. */
@@ -516,8 +567,7 @@ public final class LoadDriver {
                 "code":{"coding":[{"system":"http://loinc.org","code":"8310-5","display":"Body temperature"}],"text":"体温"},\
                 "subject":{"reference":"%s"},"effectiveDateTime":"%s",\
                 "valueQuantity":{"value":%d.%d,"unit":"℃","system":"http://unitsofmeasure.org","code":"Cel"},\
-                "note":[{"text":"訪問看護時に測定。ﾊﾝｶｸ・全角混在テキスト"}]}""".formatted(
-                subject, when, 35 + random.nextInt(4), random.nextInt(10));
+                "note":[{"text":"訪問看護時に測定。ﾊﾝｶｸ・全角混在テキスト"}]}""".formatted(subject, when, 35 + random.nextInt(4), random.nextInt(10));
     }
 
     void parallel(int count, Task task) throws Exception {
@@ -561,8 +611,17 @@ public final class LoadDriver {
         out.append(columns).append(" p50 (ms) | p95 (ms) | p99 (ms) | max (ms) |\n");
         out.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Result r : results) {
-            out.append(String.format(Locale.ROOT, "| %s | %d | %d | %.0f | %.1f | %.1f | %.1f | %.1f |%n",
-                    r.op, r.count, r.errors, r.throughput, r.p50, r.p95, r.p99, r.max));
+            out.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %d | %d | %.0f | %.1f | %.1f | %.1f | %.1f |%n",
+                    r.op,
+                    r.count,
+                    r.errors,
+                    r.throughput,
+                    r.p50,
+                    r.p95,
+                    r.p99,
+                    r.max));
         }
         return out.toString();
     }
@@ -574,10 +633,19 @@ public final class LoadDriver {
                         + (notify != null ? "; " + NotifyLoad.ACCESS : "")
                         + "); hub authentication, access control and consent checks on"
                 : options.token != null ? "bearer token given with --token" : "no token";
-        String section = String.format(Locale.ROOT, "%n### Run %s%n%nCommand: `LoadDriver %s`%n%nAccess: %s%n%n%s",
-                OffsetDateTime.now(ZoneOffset.ofHours(9)).withNano(0), commandLine(), access, table);
-        Files.writeString(Path.of(options.out), section, StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        String section = String.format(
+                Locale.ROOT,
+                "%n### Run %s%n%nCommand: `LoadDriver %s`%n%nAccess: %s%n%n%s",
+                OffsetDateTime.now(ZoneOffset.ofHours(9)).withNano(0),
+                commandLine(),
+                access,
+                table);
+        Files.writeString(
+                Path.of(options.out),
+                section,
+                StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
         System.out.println("appended to " + options.out);
     }
 
@@ -587,16 +655,26 @@ public final class LoadDriver {
      * report is committed).
      */
     private String commandLine() {
-        StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
+        StringBuilder line = new StringBuilder(String.format(
+                Locale.ROOT,
                 "--base %s --clients %d --duration %d --warmup %d --patients %d --preload %d --ops %s",
-                options.base, options.clients, options.duration, options.warmup, options.patients, options.preload,
+                options.base,
+                options.clients,
+                options.duration,
+                options.warmup,
+                options.patients,
+                options.preload,
                 String.join(",", options.ops)));
         if (options.reuse) {
             line.append(" --reuse true");
         }
         if (notify != null) {
-            line.append(String.format(Locale.ROOT, " --subscribers %d --rate %d --sessions %d",
-                    options.subscribers, options.rate, options.sessions));
+            line.append(String.format(
+                    Locale.ROOT,
+                    " --subscribers %d --rate %d --sessions %d",
+                    options.subscribers,
+                    options.rate,
+                    options.sessions));
         }
         if (issuer != null) {
             line.append(" --issuer-port ").append(options.issuerPort);
@@ -616,8 +694,15 @@ public final class LoadDriver {
         /** The percentiles of {@code nanos} (sorted here), in milliseconds. */
         static Result of(String op, long[] nanos, int errors, double throughput) {
             Arrays.sort(nanos);
-            return new Result(op, nanos.length, errors, throughput, percentile(nanos, 50), percentile(nanos, 95),
-                    percentile(nanos, 99), nanos.length == 0 ? 0 : nanos[nanos.length - 1] / 1e6);
+            return new Result(
+                    op,
+                    nanos.length,
+                    errors,
+                    throughput,
+                    percentile(nanos, 50),
+                    percentile(nanos, 95),
+                    percentile(nanos, 99),
+                    nanos.length == 0 ? 0 : nanos[nanos.length - 1] / 1e6);
         }
 
         private static double percentile(long[] sorted, double p) {
@@ -633,8 +718,7 @@ public final class LoadDriver {
      * Who a token says the caller is. The driver is {@link #DRIVER}; the notification benchmark signs
      * tokens for its care managers.
      */
-    record Identity(String subject, String role, String organization, String practitioner, String practitionerRole) {
-    }
+    record Identity(String subject, String role, String organization, String practitioner, String practitionerRole) {}
 
     /** One latency array per client thread, so recording needs no locking. */
     private static final class Recorder {
@@ -691,10 +775,10 @@ public final class LoadDriver {
         final AtomicInteger jwksFetches = new AtomicInteger();
         /** How often the hub asked whether a token is still active: about once per token and 30 s. */
         final AtomicInteger introspections = new AtomicInteger();
+
         private final Map<Identity, Signed> tokens = new java.util.concurrent.ConcurrentHashMap<>();
 
-        private record Signed(String token, long renewAt) {
-        }
+        private record Signed(String token, long renewAt) {}
 
         Issuer(int port) throws IOException, GeneralSecurityException {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
@@ -703,7 +787,8 @@ public final class LoadDriver {
             url = "http://127.0.0.1:" + port + "/realms/bench";
             RSAPublicKey key = (RSAPublicKey) keys.getPublic();
             byte[] jwks = ("{\"keys\":[{\"kty\":\"RSA\",\"use\":\"sig\",\"alg\":\"RS256\",\"kid\":\"" + keyId
-                    + "\",\"n\":\"" + unsigned(key.getModulus()) + "\",\"e\":\"" + unsigned(key.getPublicExponent()) + "\"}]}")
+                            + "\",\"n\":\"" + unsigned(key.getModulus()) + "\",\"e\":\""
+                            + unsigned(key.getPublicExponent()) + "\"}]}")
                     .getBytes(StandardCharsets.UTF_8);
             server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), 0);
             server.createContext("/realms/bench" + CERTS, exchange -> {
@@ -714,13 +799,16 @@ public final class LoadDriver {
                     out.write(jwks);
                 }
             });
-            // the hub asks as client renkei-hub with bench.sh's BENCH ONLY secret; every token of this issuer stays active
-            String hubClient = "Basic " + Base64.getEncoder().encodeToString("renkei-hub:bench-only".getBytes(StandardCharsets.UTF_8));
+            // the hub asks as client renkei-hub with bench.sh's BENCH ONLY secret; every token of this issuer stays
+            // active
+            String hubClient = "Basic "
+                    + Base64.getEncoder().encodeToString("renkei-hub:bench-only".getBytes(StandardCharsets.UTF_8));
             server.createContext("/realms/bench" + INTROSPECT, exchange -> {
                 introspections.incrementAndGet();
                 exchange.getRequestBody().readAllBytes();
                 boolean client = hubClient.equals(exchange.getRequestHeaders().getFirst("Authorization"));
-                byte[] answer = (client ? "{\"active\":true}" : "{\"error\":\"invalid_client\"}").getBytes(StandardCharsets.UTF_8);
+                byte[] answer = (client ? "{\"active\":true}" : "{\"error\":\"invalid_client\"}")
+                        .getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().add("Content-Type", "application/json");
                 exchange.sendResponseHeaders(client ? 200 : 401, answer.length);
                 try (OutputStream out = exchange.getResponseBody()) {
@@ -733,18 +821,30 @@ public final class LoadDriver {
         /** {@code who}'s current token, re-signed shortly before it would expire (runs can outlast one token). */
         String token(Identity who) {
             long now = System.currentTimeMillis() / 1000;
-            return tokens.compute(who, (k, signed) -> signed == null || now >= signed.renewAt()
-                    ? new Signed(sign(who, now), now + LIFETIME_SECONDS - RENEW_BEFORE_SECONDS) : signed).token();
+            return tokens.compute(
+                            who,
+                            (k, signed) -> signed == null || now >= signed.renewAt()
+                                    ? new Signed(sign(who, now), now + LIFETIME_SECONDS - RENEW_BEFORE_SECONDS)
+                                    : signed)
+                    .token();
         }
 
         private String sign(Identity who, long now) {
             // The subject stays the same across tokens: the hub binds search result pages to it.
             String header = "{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"" + keyId + "\"}";
             String claims = ("{\"iss\":\"%s\",\"sub\":\"%s\",\"aud\":[\"renkei-hub\"],\"azp\":\"renkei-bench\","
-                    + "\"preferred_username\":\"%s\",\"iat\":%d,\"exp\":%d,\"roles\":[\"%s\"],"
-                    + "\"organization\":\"%s\",\"practitioner\":\"%s\",\"practitioner_role\":\"%s\"}")
-                    .formatted(url, who.subject(), who.subject(), now, now + LIFETIME_SECONDS, who.role(),
-                            who.organization(), who.practitioner(), who.practitionerRole());
+                            + "\"preferred_username\":\"%s\",\"iat\":%d,\"exp\":%d,\"roles\":[\"%s\"],"
+                            + "\"organization\":\"%s\",\"practitioner\":\"%s\",\"practitioner_role\":\"%s\"}")
+                    .formatted(
+                            url,
+                            who.subject(),
+                            who.subject(),
+                            now,
+                            now + LIFETIME_SECONDS,
+                            who.role(),
+                            who.organization(),
+                            who.practitioner(),
+                            who.practitionerRole());
             String signingInput = B64.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "."
                     + B64.encodeToString(claims.getBytes(StandardCharsets.UTF_8));
             try {
@@ -772,18 +872,42 @@ public final class LoadDriver {
         }
     }
 
-    record Options(String base, int clients, int duration, int warmup, int patients,
-                   int preload, List<String> ops, String out, String token, boolean reuse, int issuerPort,
-                   int waitForHub, int subscribers, int rate, int sessions, String hubPidFile, String examples) {
+    record Options(
+            String base,
+            int clients,
+            int duration,
+            int warmup,
+            int patients,
+            int preload,
+            List<String> ops,
+            String out,
+            String token,
+            boolean reuse,
+            int issuerPort,
+            int waitForHub,
+            int subscribers,
+            int rate,
+            int sessions,
+            String hubPidFile,
+            String examples) {
 
-        static final List<String> OPS = List.of("create", "read", "search", "summary", "notify", "notify-heap", FirstRequests.OP);
+        static final List<String> OPS =
+                List.of("create", "read", "search", "summary", "notify", "notify-heap", FirstRequests.OP);
 
         static Options parse(String[] args) {
-            Map<String, String> values = new HashMap<>(Map.ofEntries(Map.entry("--clients", "8"),
-                    Map.entry("--duration", "30"), Map.entry("--warmup", "5"), Map.entry("--patients", "100"),
-                    Map.entry("--preload", "0"), Map.entry("--ops", "create,read,search,summary"), Map.entry("--reuse", "false"),
-                    Map.entry("--issuer-port", "0"), Map.entry("--wait-for-hub", "0"), Map.entry("--subscribers", "1000"),
-                    Map.entry("--rate", "20"), Map.entry("--sessions", "10000"),
+            Map<String, String> values = new HashMap<>(Map.ofEntries(
+                    Map.entry("--clients", "8"),
+                    Map.entry("--duration", "30"),
+                    Map.entry("--warmup", "5"),
+                    Map.entry("--patients", "100"),
+                    Map.entry("--preload", "0"),
+                    Map.entry("--ops", "create,read,search,summary"),
+                    Map.entry("--reuse", "false"),
+                    Map.entry("--issuer-port", "0"),
+                    Map.entry("--wait-for-hub", "0"),
+                    Map.entry("--subscribers", "1000"),
+                    Map.entry("--rate", "20"),
+                    Map.entry("--sessions", "10000"),
                     Map.entry("--examples", "fhir-profiles/src/main/fhir")));
             for (int i = 0; i < args.length; i++) {
                 if (!args[i].startsWith("--") || i + 1 == args.length) {
@@ -802,29 +926,44 @@ public final class LoadDriver {
                 }
             }
             String token = values.getOrDefault("--token", System.getenv("RENKEI_BENCH_TOKEN"));
-            Options options = new Options(base.replaceAll("/+$", ""), Integer.parseInt(values.get("--clients")),
-                    Integer.parseInt(values.get("--duration")), Integer.parseInt(values.get("--warmup")),
-                    Integer.parseInt(values.get("--patients")), Integer.parseInt(values.get("--preload")),
-                    ops, values.get("--out"), token, Boolean.parseBoolean(values.get("--reuse")),
-                    Integer.parseInt(values.get("--issuer-port")), Integer.parseInt(values.get("--wait-for-hub")),
-                    Integer.parseInt(values.get("--subscribers")), Integer.parseInt(values.get("--rate")),
-                    Integer.parseInt(values.get("--sessions")), values.get("--hub-pid-file"), values.get("--examples"));
+            Options options = new Options(
+                    base.replaceAll("/+$", ""),
+                    Integer.parseInt(values.get("--clients")),
+                    Integer.parseInt(values.get("--duration")),
+                    Integer.parseInt(values.get("--warmup")),
+                    Integer.parseInt(values.get("--patients")),
+                    Integer.parseInt(values.get("--preload")),
+                    ops,
+                    values.get("--out"),
+                    token,
+                    Boolean.parseBoolean(values.get("--reuse")),
+                    Integer.parseInt(values.get("--issuer-port")),
+                    Integer.parseInt(values.get("--wait-for-hub")),
+                    Integer.parseInt(values.get("--subscribers")),
+                    Integer.parseInt(values.get("--rate")),
+                    Integer.parseInt(values.get("--sessions")),
+                    values.get("--hub-pid-file"),
+                    values.get("--examples"));
             if (ops.stream().anyMatch(NotifyLoad.OPS::contains)) {
                 if (options.issuerPort <= 0) {
-                    throw usage("the notification ops sign a token per subscriber: they need --issuer-port (deploy/bench.sh)");
+                    throw usage(
+                            "the notification ops sign a token per subscriber: they need --issuer-port (deploy/bench.sh)");
                 }
-                if (ops.contains("notify") && (options.subscribers < 1 || options.patients < options.subscribers || options.rate < 1)) {
-                    throw usage("notify needs --subscribers >= 1, --patients >= --subscribers (each subscriber's own patients) and --rate >= 1");
+                if (ops.contains("notify")
+                        && (options.subscribers < 1 || options.patients < options.subscribers || options.rate < 1)) {
+                    throw usage(
+                            "notify needs --subscribers >= 1, --patients >= --subscribers (each subscriber's own patients) and --rate >= 1");
                 }
             }
             return options;
         }
 
         private static IllegalArgumentException usage(String problem) {
-            return new IllegalArgumentException(problem + "\nusage: LoadDriver --base URL [--clients 8] [--duration 30] "
-                    + "[--warmup 5] [--patients 100] [--preload 0] [--reuse false] [--ops create,read,search,summary,notify,notify-heap,first-write] "
-                    + "[--out FILE] [--token JWT | --issuer-port PORT] [--wait-for-hub SECONDS] "
-                    + "[--subscribers 1000] [--rate 20] [--sessions 10000] [--hub-pid-file FILE] [--examples DIR]");
+            return new IllegalArgumentException(
+                    problem + "\nusage: LoadDriver --base URL [--clients 8] [--duration 30] "
+                            + "[--warmup 5] [--patients 100] [--preload 0] [--reuse false] [--ops create,read,search,summary,notify,notify-heap,first-write] "
+                            + "[--out FILE] [--token JWT | --issuer-port PORT] [--wait-for-hub SECONDS] "
+                            + "[--subscribers 1000] [--rate 20] [--sessions 10000] [--hub-pid-file FILE] [--examples DIR]");
         }
     }
 }

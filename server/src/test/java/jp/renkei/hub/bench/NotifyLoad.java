@@ -65,20 +65,28 @@ final class NotifyLoad {
     private static final String CM_ORGANIZATION = "org-cm-bench";
     /** Sockets opened and bound at once; more only queue up in the hub's accept backlog. */
     private static final int OPENING = 64;
-    private static final Pattern TYPE = Pattern.compile("\"name\"\\s*:\\s*\"type\"\\s*,\\s*\"valueCode\"\\s*:\\s*\"([a-z-]+)\"");
+
+    private static final Pattern TYPE =
+            Pattern.compile("\"name\"\\s*:\\s*\"type\"\\s*,\\s*\"valueCode\"\\s*:\\s*\"([a-z-]+)\"");
     private static final Pattern FOCUS = Pattern.compile(
             "\"name\"\\s*:\\s*\"focus\"\\s*,\\s*\"valueReference\"\\s*:\\s*\\{\\s*\"reference\"\\s*:\\s*\"[^\"]*/Composition/([^\"/]+)\"");
     /** The event's timestamp: when the hub recorded the committed change (ms, same clock as this driver's). */
-    private static final Pattern TIMESTAMP = Pattern.compile("\"name\"\\s*:\\s*\"timestamp\"\\s*,\\s*\"valueInstant\"\\s*:\\s*\"([^\"]+)\"");
-    private static final Pattern TOKEN = Pattern.compile("\"name\"\\s*:\\s*\"token\"\\s*,\\s*\"valueString\"\\s*:\\s*\"([^\"]+)\"");
-    private static final Pattern WEBSOCKET_URL = Pattern.compile("\"name\"\\s*:\\s*\"websocket-url\"\\s*,\\s*\"valueUrl\"\\s*:\\s*\"([^\"]+)\"");
+    private static final Pattern TIMESTAMP =
+            Pattern.compile("\"name\"\\s*:\\s*\"timestamp\"\\s*,\\s*\"valueInstant\"\\s*:\\s*\"([^\"]+)\"");
+
+    private static final Pattern TOKEN =
+            Pattern.compile("\"name\"\\s*:\\s*\"token\"\\s*,\\s*\"valueString\"\\s*:\\s*\"([^\"]+)\"");
+    private static final Pattern WEBSOCKET_URL =
+            Pattern.compile("\"name\"\\s*:\\s*\"websocket-url\"\\s*,\\s*\"valueUrl\"\\s*:\\s*\"([^\"]+)\"");
     private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
     private static final Pattern HEAP_USED = Pattern.compile("total \\d+K, used (\\d+)K");
 
     private final LoadDriver driver;
     private final LoadDriver.Options options;
     /** One client for every socket: one selector thread, not one per socket. */
-    private final HttpClient sockets = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient sockets =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
     private final Map<String, Delivery> deliveries = new ConcurrentHashMap<>();
 
     NotifyLoad(LoadDriver driver) {
@@ -120,19 +128,25 @@ final class NotifyLoad {
             }
         });
         List<String> patients = List.copyOf(ownerOf.keySet());
-        System.out.printf(Locale.ROOT, "notify: %d subscribers (care managers), each subscribing to its %d-%d patient(s)%n",
-                n, patients.size() / n, (patients.size() + n - 1) / n);
+        System.out.printf(
+                Locale.ROOT,
+                "notify: %d subscribers (care managers), each subscribing to its %d-%d patient(s)%n",
+                n,
+                patients.size() / n,
+                (patients.size() + n - 1) / n);
         long start = System.nanoTime();
         Binding[] bindings = new Binding[n];
         driver.parallel(n, k -> bindings[k] = subscribe(careManager("cm-bench-", k), patientsOf.get(k)));
-        System.out.printf(Locale.ROOT, "notify: %d Subscriptions and binding tokens in %.1f s%n", n, LoadDriver.seconds(start));
+        System.out.printf(
+                Locale.ROOT, "notify: %d Subscriptions and binding tokens in %.1f s%n", n, LoadDriver.seconds(start));
         List<Socket> open = bind(bindings);
         try {
             AtomicInteger writes = new AtomicInteger();
             AtomicInteger errors = new AtomicInteger();
             System.out.printf(Locale.ROOT, "notify: warm-up %d s at %d writes/s%n", options.warmup(), options.rate());
             write(patients, ownerOf, options.warmup(), false, new AtomicInteger(), new AtomicInteger());
-            System.out.printf(Locale.ROOT, "notify: measuring %d s at %d writes/s%n", options.duration(), options.rate());
+            System.out.printf(
+                    Locale.ROOT, "notify: measuring %d s at %d writes/s%n", options.duration(), options.rate());
             long measured = System.nanoTime();
             write(patients, ownerOf, options.duration(), true, writes, errors);
             double seconds = LoadDriver.seconds(measured);
@@ -148,8 +162,14 @@ final class NotifyLoad {
      * each write to one of {@code --clients} writer threads at its time (open loop, so a slow answer
      * delays no later write unless every writer is busy).
      */
-    private void write(List<String> patients, Map<String, Integer> ownerOf, int secondsToRun, boolean measured,
-                       AtomicInteger writes, AtomicInteger errors) throws InterruptedException {
+    private void write(
+            List<String> patients,
+            Map<String, Integer> ownerOf,
+            int secondsToRun,
+            boolean measured,
+            AtomicInteger writes,
+            AtomicInteger errors)
+            throws InterruptedException {
         ExecutorService writers = Executors.newFixedThreadPool(options.clients());
         long period = 1_000_000_000L / options.rate();
         long start = System.nanoTime();
@@ -163,9 +183,13 @@ final class NotifyLoad {
                 String patient = patients.get(ThreadLocalRandom.current().nextInt(patients.size()));
                 long sent = System.nanoTime();
                 try {
-                    String id = driver.create("Composition", LoadDriver.careDocument("Patient/" + patient, "care-record", "介護記録（負荷試験）"));
+                    String id = driver.create(
+                            "Composition", LoadDriver.careDocument("Patient/" + patient, "care-record", "介護記録（負荷試験）"));
                     long answered = System.nanoTime();
-                    deliveries.compute(id, (key, d) -> (d == null ? new Delivery() : d).sent(ownerOf.get(patient), sent, answered, measured));
+                    deliveries.compute(
+                            id,
+                            (key, d) -> (d == null ? new Delivery() : d)
+                                    .sent(ownerOf.get(patient), sent, answered, measured));
                     writes.incrementAndGet();
                 } catch (Exception e) {
                     if (errors.getAndIncrement() == 0) {
@@ -183,8 +207,10 @@ final class NotifyLoad {
 
     /** Waits until every written event arrived, at most {@link #MISSED_AFTER_MS} after the last write. */
     private void drain() throws InterruptedException {
-        jp.renkei.hub.Await.atMost(Duration.ofMillis(MISSED_AFTER_MS),
-                () -> deliveries.values().stream().anyMatch(d -> d.sent != 0 && d.receipts == 0), waiting -> !waiting);
+        jp.renkei.hub.Await.atMost(
+                Duration.ofMillis(MISSED_AFTER_MS),
+                () -> deliveries.values().stream().anyMatch(d -> d.sent != 0 && d.receipts == 0),
+                waiting -> !waiting);
     }
 
     private String latencyReport(List<Socket> open, int writes, int errors, double seconds) {
@@ -218,17 +244,38 @@ final class NotifyLoad {
         timeline();
         long closed = open.stream().filter(s -> s.closed != null).count();
         List<Result> rows = List.of(
-                Result.of("write acknowledged (201 received) → event received", longs(from201), missed, from201.size() / seconds),
-                Result.of("change recorded (in the write, before its flush) → event received", longs(fromCommit), missed,
+                Result.of(
+                        "write acknowledged (201 received) → event received",
+                        longs(from201),
+                        missed,
+                        from201.size() / seconds),
+                Result.of(
+                        "change recorded (in the write, before its flush) → event received",
+                        longs(fromCommit),
+                        missed,
                         fromCommit.size() / seconds),
                 Result.of("POST sent → event received", longs(fromPost), missed, fromPost.size() / seconds),
                 Result.of("POST sent → 201 received (the write)", longs(post), errors, writes / seconds));
-        System.out.printf(Locale.ROOT, "notify: %d writes (%d failed), %d events missed, %d on the wrong socket, %d duplicates, "
-                + "%d unexpected, %d of %d sockets closed by the hub%n", writes, errors, missed, misrouted, duplicates, unexpected,
-                closed, open.size());
-        open.stream().filter(s -> s.closed != null).limit(5).forEach(s -> System.out.println("notify: socket " + s.index + " closed: " + s.closed));
+        System.out.printf(
+                Locale.ROOT,
+                "notify: %d writes (%d failed), %d events missed, %d on the wrong socket, %d duplicates, "
+                        + "%d unexpected, %d of %d sockets closed by the hub%n",
+                writes,
+                errors,
+                missed,
+                misrouted,
+                duplicates,
+                unexpected,
+                closed,
+                open.size());
+        open.stream()
+                .filter(s -> s.closed != null)
+                .limit(5)
+                .forEach(s -> System.out.println("notify: socket " + s.index + " closed: " + s.closed));
         double p99 = rows.get(0).p99();
-        return String.format(Locale.ROOT, """
+        return String.format(
+                        Locale.ROOT,
+                        """
                 Notifications, write → delivery: %d subscribers (one bound WebSocket each, id-only, care-document topic \
                 filtered to their own patients), care-record Compositions created at %d/s by %d writer threads for %d s \
                 after %d s of warm-up; latency until the event-notification naming the Composition arrived on its \
@@ -239,10 +286,17 @@ final class NotifyLoad {
                 received within %d s. Throughput: events received (or writes answered) \
                 per second of the measured window.
 
-                """, options.subscribers(), options.rate(), options.clients(), options.duration(), options.warmup(),
-                MISSED_AFTER_MS / 1000)
+                """,
+                        options.subscribers(),
+                        options.rate(),
+                        options.clients(),
+                        options.duration(),
+                        options.warmup(),
+                        MISSED_AFTER_MS / 1000)
                 + LoadDriver.table("| measured from | events | missed | throughput (/s) |", rows)
-                + String.format(Locale.ROOT, """
+                + String.format(
+                        Locale.ROOT,
+                        """
 
                 Writes: %d answered, %d failed. Events on another subscriber's socket: %d; duplicates: %d; events for \
                 Compositions the driver did not write: %d. Sockets closed by the hub during the run: %d of %d.
@@ -251,21 +305,49 @@ final class NotifyLoad {
                 acknowledgement, %d missed — **%s**%s. From sending the POST: p99 %.1f ms, of which the write itself takes \
                 p99 %.1f ms.
 
-                """, writes, errors, misrouted, duplicates, unexpected, closed, open.size(), 1000, p99, missed,
-                p99 <= 50 && missed == 0 ? "met" : "not met",
-                options.subscribers() == 1000 ? "" : " (measured with " + options.subscribers() + " subscribers, not 1,000)",
-                rows.get(2).p99(), rows.get(3).p99());
+                """,
+                        writes,
+                        errors,
+                        misrouted,
+                        duplicates,
+                        unexpected,
+                        closed,
+                        open.size(),
+                        1000,
+                        p99,
+                        missed,
+                        p99 <= 50 && missed == 0 ? "met" : "not met",
+                        options.subscribers() == 1000
+                                ? ""
+                                : " (measured with " + options.subscribers() + " subscribers, not 1,000)",
+                        rows.get(2).p99(),
+                        rows.get(3).p99());
     }
 
     /** For the log: the median latency and the missed events by 5-second window of the sends, to tell a backlog from noise. */
     private void timeline() {
-        long first = deliveries.values().stream().filter(d -> d.measured).mapToLong(d -> d.sent).min().orElse(0);
-        Map<Long, List<Delivery>> byWindow = deliveries.values().stream().filter(d -> d.measured)
-                .collect(Collectors.groupingBy(d -> (d.sent - first) / 5_000_000_000L, java.util.TreeMap::new, Collectors.toList()));
+        long first = deliveries.values().stream()
+                .filter(d -> d.measured)
+                .mapToLong(d -> d.sent)
+                .min()
+                .orElse(0);
+        Map<Long, List<Delivery>> byWindow = deliveries.values().stream()
+                .filter(d -> d.measured)
+                .collect(Collectors.groupingBy(
+                        d -> (d.sent - first) / 5_000_000_000L, java.util.TreeMap::new, Collectors.toList()));
         byWindow.forEach((window, sent) -> {
-            long[] received = sent.stream().filter(d -> d.receipts > 0).mapToLong(d -> d.received - d.sent).sorted().toArray();
-            System.out.printf(Locale.ROOT, "notify: writes sent %3d-%3d s: %4d, received %4d, median POST → event %.1f ms%n",
-                    window * 5, window * 5 + 5, sent.size(), received.length,
+            long[] received = sent.stream()
+                    .filter(d -> d.receipts > 0)
+                    .mapToLong(d -> d.received - d.sent)
+                    .sorted()
+                    .toArray();
+            System.out.printf(
+                    Locale.ROOT,
+                    "notify: writes sent %3d-%3d s: %4d, received %4d, median POST → event %.1f ms%n",
+                    window * 5,
+                    window * 5 + 5,
+                    sent.size(),
+                    received.length,
                     received.length == 0 ? Double.NaN : received[received.length / 2] / 1e6);
         });
     }
@@ -281,20 +363,28 @@ final class NotifyLoad {
         List<String> patients = List.copyOf(driver.patientIds);
         Long pid = hubPid();
         if (pid == null) {
-            System.out.println("notify-heap: no --hub-pid-file with a running hub's pid: the sessions are opened, the heap not measured");
+            System.out.println(
+                    "notify-heap: no --hub-pid-file with a running hub's pid: the sessions are opened, the heap not measured");
         }
         long before = usedHeap(pid, "before");
         Map<String, Long> classesBefore = pid == null ? Map.of() : histogram(pid);
         long start = System.nanoTime();
         Binding[] bindings = new Binding[m];
-        driver.parallel(m, j -> bindings[j] = subscribe(careManager("cm-idle-", j), List.of(patients.get(j % patients.size()))));
-        System.out.printf(Locale.ROOT, "notify-heap: %d Subscriptions and binding tokens in %.1f s%n", m, LoadDriver.seconds(start));
+        driver.parallel(
+                m,
+                j -> bindings[j] = subscribe(careManager("cm-idle-", j), List.of(patients.get(j % patients.size()))));
+        System.out.printf(
+                Locale.ROOT,
+                "notify-heap: %d Subscriptions and binding tokens in %.1f s%n",
+                m,
+                LoadDriver.seconds(start));
         long subscribed = usedHeap(pid, "with the Subscriptions and tokens");
         Map<String, Long> classesSubscribed = pid == null ? Map.of() : histogram(pid);
         List<Socket> open = bind(bindings);
         try {
             // longer than the hub's bind timeout: a socket it meant to close is closed by now
-            Thread.sleep(7000); // time passing is the point: the hub closes what it meant to close only after its bind timeout
+            Thread.sleep(7000); // time passing is the point: the hub closes what it meant to close only after its bind
+            // timeout
             long bound = usedHeap(pid, "with the bound sockets");
             if (pid != null) {
                 Map<String, Long> classesBound = histogram(pid);
@@ -302,7 +392,10 @@ final class NotifyLoad {
                 growth("the bound sockets", classesSubscribed, classesBound);
             }
             long closed = open.stream().filter(s -> s.closed != null).count();
-            open.stream().filter(s -> s.closed != null).limit(5).forEach(s -> System.out.println("notify-heap: socket " + s.index + " closed: " + s.closed));
+            open.stream()
+                    .filter(s -> s.closed != null)
+                    .limit(5)
+                    .forEach(s -> System.out.println("notify-heap: socket " + s.index + " closed: " + s.closed));
             return heapReport(m, before, subscribed, bound, closed);
         } finally {
             close(open);
@@ -320,7 +413,10 @@ final class NotifyLoad {
         if (before < 0) {
             return head + "Heap not measured (no hub pid: run through deploy/bench.sh or pass --hub-pid-file).\n\n";
         }
-        return head + String.format(Locale.ROOT, """
+        return head
+                + String.format(
+                        Locale.ROOT,
+                        """
                 | hub state | heap used (MiB) | per session (KiB) |
                 |---|---:|---:|
                 | before | %.0f | |
@@ -330,9 +426,19 @@ final class NotifyLoad {
                 Per session in all (Subscription, token, socket): %.1f KiB. Goal (issue 6): ≤ 1 GiB of heap for 10,000 \
                 sessions: %.0f MiB used with %,d — **%s**%s.
 
-                """, mib(before), m, mib(subscribed), kib(subscribed - before) / m, m, mib(bound), kib(bound - subscribed) / m,
-                kib(bound - before) / m, mib(bound), m, mib(bound) <= 1024 && closed == 0 ? "met" : "not met",
-                m == 10_000 ? "" : " (measured with " + m + " sessions, not 10,000)");
+                """,
+                        mib(before),
+                        m,
+                        mib(subscribed),
+                        kib(subscribed - before) / m,
+                        m,
+                        mib(bound),
+                        kib(bound - subscribed) / m,
+                        kib(bound - before) / m,
+                        mib(bound),
+                        m,
+                        mib(bound) <= 1024 && closed == 0 ? "met" : "not met",
+                        m == 10_000 ? "" : " (measured with " + m + " sessions, not 10,000)");
     }
 
     private static double mib(long bytes) {
@@ -347,7 +453,8 @@ final class NotifyLoad {
         if (options.hubPidFile() == null || !Files.exists(Path.of(options.hubPidFile()))) {
             return null;
         }
-        long pid = Long.parseLong(Files.readString(Path.of(options.hubPidFile())).trim());
+        long pid =
+                Long.parseLong(Files.readString(Path.of(options.hubPidFile())).trim());
         return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) ? pid : null;
     }
 
@@ -367,7 +474,8 @@ final class NotifyLoad {
         return used;
     }
 
-    private static final Pattern HISTOGRAM_LINE = Pattern.compile("^\\s*\\d+:\\s+\\d+\\s+(\\d+)\\s+(\\S+)", Pattern.MULTILINE);
+    private static final Pattern HISTOGRAM_LINE =
+            Pattern.compile("^\\s*\\d+:\\s+\\d+\\s+(\\d+)\\s+(\\S+)", Pattern.MULTILINE);
 
     /** Bytes per class on the hub's heap (live objects: the histogram is taken after a full GC). */
     private static Map<String, Long> histogram(long pid) throws IOException, InterruptedException {
@@ -384,13 +492,20 @@ final class NotifyLoad {
         System.out.printf(Locale.ROOT, "notify-heap: live bytes per session added by %s, largest by class:%n", what);
         after.entrySet().stream()
                 .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
-                .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(12)
-                .forEach(e -> System.out.printf(Locale.ROOT, "  %10.0f B  %s%n", (double) e.getValue() / Math.max(1, options.sessions()), e.getKey()));
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .limit(12)
+                .forEach(e -> System.out.printf(
+                        Locale.ROOT,
+                        "  %10.0f B  %s%n",
+                        (double) e.getValue() / Math.max(1, options.sessions()),
+                        e.getKey()));
     }
 
     private static String jcmd(long pid, String command) throws IOException, InterruptedException {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-        Process process = new ProcessBuilder(jcmd.toString(), Long.toString(pid), command).redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(jcmd.toString(), Long.toString(pid), command)
+                .redirectErrorStream(true)
+                .start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!process.waitFor(120, TimeUnit.SECONDS) || process.exitValue() != 0) {
             throw new IOException("jcmd " + pid + " " + command + " failed: " + out);
@@ -401,31 +516,37 @@ final class NotifyLoad {
     // ---- subscribing and binding ------------------------------------------------------------
 
     /** What a subscriber needs to bind: who, the token and where. */
-    private record Binding(Identity who, String subscription, String token, String url) {
-    }
+    private record Binding(Identity who, String subscription, String token, String url) {}
 
     /** Creates the subscriber's Subscription on the care-document topic for these patients, and a binding token. */
     private Binding subscribe(Identity who, List<String> patients) throws IOException, InterruptedException {
-        String filter = "Composition?patient=" + patients.stream().map(p -> "Patient/" + p).collect(Collectors.joining(","));
+        String filter = "Composition?patient="
+                + patients.stream().map(p -> "Patient/" + p).collect(Collectors.joining(","));
         String subscription = """
                 {"resourceType":"Subscription","status":"requested","reason":"負荷試験: 担当患者のケア文書",\
                 "criteria":"%s","_criteria":{"extension":[{"url":"%sbackport-filter-criteria","valueString":"%s"}]},\
                 "channel":{"extension":[{"url":"%sbackport-heartbeat-period","valueUnsignedInt":%d}],\
                 "type":"websocket","payload":"application/fhir+json",\
-                "_payload":{"extension":[{"url":"%sbackport-payload-content","valueCode":"id-only"}]}}}"""
-                .formatted(TOPIC, BACKPORT, filter, BACKPORT, HEARTBEAT_SECONDS, BACKPORT);
-        HttpResponse<String> created = driver.send(HttpRequest.newBuilder(URI.create(options.base() + "/Subscription"))
-                .header("Content-Type", "application/fhir+json").header("Accept", "application/fhir+json")
-                .POST(HttpRequest.BodyPublishers.ofString(subscription, StandardCharsets.UTF_8)), who);
+                "_payload":{"extension":[{"url":"%sbackport-payload-content","valueCode":"id-only"}]}}}""".formatted(TOPIC, BACKPORT, filter, BACKPORT, HEARTBEAT_SECONDS, BACKPORT);
+        HttpResponse<String> created = driver.send(
+                HttpRequest.newBuilder(URI.create(options.base() + "/Subscription"))
+                        .header("Content-Type", "application/fhir+json")
+                        .header("Accept", "application/fhir+json")
+                        .POST(HttpRequest.BodyPublishers.ofString(subscription, StandardCharsets.UTF_8)),
+                who);
         LoadDriver.expect(created, 201);
         Matcher id = ID.matcher(created.body());
         if (!id.find()) {
             throw new IOException("no id in the created Subscription");
         }
-        HttpResponse<String> binding = driver.send(HttpRequest.newBuilder(URI.create(
-                        options.base() + "/Subscription/" + id.group(1) + "/$get-ws-binding-token"))
-                .header("Content-Type", "application/fhir+json").header("Accept", "application/fhir+json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"resourceType\":\"Parameters\"}", StandardCharsets.UTF_8)), who);
+        HttpResponse<String> binding = driver.send(
+                HttpRequest.newBuilder(
+                                URI.create(options.base() + "/Subscription/" + id.group(1) + "/$get-ws-binding-token"))
+                        .header("Content-Type", "application/fhir+json")
+                        .header("Accept", "application/fhir+json")
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "{\"resourceType\":\"Parameters\"}", StandardCharsets.UTF_8)),
+                who);
         LoadDriver.expect(binding, 200);
         Matcher token = TOKEN.matcher(binding.body());
         Matcher url = WEBSOCKET_URL.matcher(binding.body());
@@ -447,7 +568,8 @@ final class NotifyLoad {
             open.add(socket);
             opening.acquire();
             String token = bindings[i].token();
-            CompletableFuture<Void> done = sockets.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30))
+            CompletableFuture<Void> done = sockets.newWebSocketBuilder()
+                    .connectTimeout(Duration.ofSeconds(30))
                     .buildAsync(URI.create(bindings[i].url()), socket)
                     .thenCompose(ws -> ws.sendText("bind-with-token: " + token, true))
                     .thenCompose(ws -> socket.handshake)
@@ -461,12 +583,18 @@ final class NotifyLoad {
             handshakes.add(done);
         }
         try {
-            CompletableFuture.allOf(handshakes.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+            CompletableFuture.allOf(handshakes.toArray(CompletableFuture[]::new))
+                    .get(120, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
             close(open);
-            throw new IOException(failed.get() + " of " + bindings.length + " sockets failed to open or bind", e.getCause());
+            throw new IOException(
+                    failed.get() + " of " + bindings.length + " sockets failed to open or bind", e.getCause());
         }
-        System.out.printf(Locale.ROOT, "%d sockets open and bound (handshake received) in %.1f s%n", open.size(), LoadDriver.seconds(start));
+        System.out.printf(
+                Locale.ROOT,
+                "%d sockets open and bound (handshake received) in %.1f s%n",
+                open.size(),
+                LoadDriver.seconds(start));
         return open;
     }
 
@@ -493,6 +621,7 @@ final class NotifyLoad {
         int receipts;
         /** Wall-clock ms: the event's timestamp (the change recorded at the write's commit) and its arrival. */
         long committedMs;
+
         long receivedWallMs;
 
         Delivery sent(int owner, long sent, long answered, boolean measured) {
@@ -548,9 +677,14 @@ final class NotifyLoad {
                     Matcher focus = FOCUS.matcher(text);
                     Matcher timestamp = TIMESTAMP.matcher(text);
                     while (focus.find()) {
-                        long committed = timestamp.find() ? java.time.OffsetDateTime.parse(timestamp.group(1)).toInstant().toEpochMilli() : 0;
-                        deliveries.compute(focus.group(1), (id, d) -> (d == null ? new Delivery() : d)
-                                .received(index, at, committed, wallMs));
+                        long committed = timestamp.find()
+                                ? java.time.OffsetDateTime.parse(timestamp.group(1))
+                                        .toInstant()
+                                        .toEpochMilli()
+                                : 0;
+                        deliveries.compute(
+                                focus.group(1),
+                                (id, d) -> (d == null ? new Delivery() : d).received(index, at, committed, wallMs));
                     }
                 }
             }

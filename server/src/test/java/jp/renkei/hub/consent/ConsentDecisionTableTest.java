@@ -2,12 +2,12 @@ package jp.renkei.hub.consent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import jp.renkei.hub.context.Caller;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Set;
+import jp.renkei.hub.context.Caller;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Consent;
@@ -85,12 +85,33 @@ class ConsentDecisionTableTest {
 
     private static ConsentDecision.Request request(String who, String kind, Date written) {
         return switch (who) {
-            case "cw" -> new ConsentDecision.Request(Set.of("PractitionerRole/role-cw", "Organization/org-homecare", "CareTeam/ct"),
-                    Set.of("care-worker"), "Composition", kind, written, "TREAT", NOW);
-            case "cm" -> new ConsentDecision.Request(Set.of("PractitionerRole/role-cm", "Organization/org-homecare", "CareTeam/ct"),
-                    Set.of("care-manager"), "Composition", kind, written, "CAREMGT", NOW);
-            case "ph" -> new ConsentDecision.Request(Set.of("PractitionerRole/role-ph", "Organization/org-pharmacy"),
-                    Set.of("pharmacist"), "Composition", kind, written, "TREAT", NOW);
+            case "cw" ->
+                new ConsentDecision.Request(
+                        Set.of("PractitionerRole/role-cw", "Organization/org-homecare", "CareTeam/ct"),
+                        Set.of("care-worker"),
+                        "Composition",
+                        kind,
+                        written,
+                        "TREAT",
+                        NOW);
+            case "cm" ->
+                new ConsentDecision.Request(
+                        Set.of("PractitionerRole/role-cm", "Organization/org-homecare", "CareTeam/ct"),
+                        Set.of("care-manager"),
+                        "Composition",
+                        kind,
+                        written,
+                        "CAREMGT",
+                        NOW);
+            case "ph" ->
+                new ConsentDecision.Request(
+                        Set.of("PractitionerRole/role-ph", "Organization/org-pharmacy"),
+                        Set.of("pharmacist"),
+                        "Composition",
+                        kind,
+                        written,
+                        "TREAT",
+                        NOW);
             default -> throw new IllegalArgumentException(who);
         };
     }
@@ -132,7 +153,8 @@ class ConsentDecisionTableTest {
         if (purpose != null) {
             root.addPurpose(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActReason", purpose, null));
         }
-        Consent consent = new Consent().setStatus(Consent.ConsentState.fromCode(parts[0]))
+        Consent consent = new Consent()
+                .setStatus(Consent.ConsentState.fromCode(parts[0]))
                 .setScope(new CodeableConcept(new Coding(ConsentEvaluator.SCOPE_SYSTEM, "patient-privacy", null)))
                 .setPatient(new Reference("Patient/p"));
         consent.setProvision(root);
@@ -153,10 +175,15 @@ class ConsentDecisionTableTest {
 
     private static ProvisionComponent exception(String name) {
         return switch (name) {
-            case "x-deny-cw-plan" -> actor(ConsentProvisionType.DENY, null, "care-worker").addCode(document("care-plan"));
-            case "x-permit-sheet" -> actor(ConsentProvisionType.PERMIT, "CareTeam/ct", null).addCode(document("emergency-sheet"));
-            case "x-deny-plan-2024" -> new ProvisionComponent().setType(ConsentProvisionType.DENY).addCode(document("care-plan"))
-                    .setDataPeriod(new Period().setEnd(Date.from(Instant.parse("2024-12-31T14:59:59Z"))));
+            case "x-deny-cw-plan" ->
+                actor(ConsentProvisionType.DENY, null, "care-worker").addCode(document("care-plan"));
+            case "x-permit-sheet" ->
+                actor(ConsentProvisionType.PERMIT, "CareTeam/ct", null).addCode(document("emergency-sheet"));
+            case "x-deny-plan-2024" ->
+                new ProvisionComponent()
+                        .setType(ConsentProvisionType.DENY)
+                        .addCode(document("care-plan"))
+                        .setDataPeriod(new Period().setEnd(Date.from(Instant.parse("2024-12-31T14:59:59Z"))));
             default -> throw new IllegalArgumentException(name);
         };
     }
@@ -171,8 +198,10 @@ class ConsentDecisionTableTest {
         if (reference != null) {
             actor.setReference(new Reference(reference));
         }
-        actor.setRole(new CodeableConcept(profession != null ? new Coding(Caller.PROFESSION_SYSTEM, profession, null)
-                : new Coding("http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "IRCP", null)));
+        actor.setRole(new CodeableConcept(
+                profession != null
+                        ? new Coding(Caller.PROFESSION_SYSTEM, profession, null)
+                        : new Coding("http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "IRCP", null)));
         return p;
     }
 }

@@ -27,22 +27,92 @@ class AdvertisedInteractionsSweepTest extends HubTestBase {
     private static final String XML = "application/fhir+xml";
 
     /** Ids for the id segment of a URL: empty, blank, traversal, too long, control and non-ASCII characters. */
-    private static final List<String> ODD_IDS = List.of("", "%20", "..", "%2E%2E", "a".repeat(200), "%00", "%E5%B1%B1",
-            "-", "a.b", "does-not-exist", "a%3Fb", "a%23b");
-    private static final List<String> ODD_VERSIONS = List.of("abc", "0", "-1", "99999999999999999999", "1.5", "%20", "W%2F%221%22");
+    private static final List<String> ODD_IDS = List.of(
+            "",
+            "%20",
+            "..",
+            "%2E%2E",
+            "a".repeat(200),
+            "%00",
+            "%E5%B1%B1",
+            "-",
+            "a.b",
+            "does-not-exist",
+            "a%3Fb",
+            "a%23b");
+
+    private static final List<String> ODD_VERSIONS =
+            List.of("abc", "0", "-1", "99999999999999999999", "1.5", "%20", "W%2F%221%22");
     private static final List<String> ODD_IF_MATCH = List.of("", "abc", "W/\"abc\"", "W/\"-1\"", "*", "W/", "\"\"");
-    private static final List<String> CONTROL_PARAMS = List.of("", "_id=", "_id", "_count=-1", "_count=abc", "_count=0",
-            "_count=99999999999", "_sort=", "_sort=-", "_sort=abc", "_include=", "_include=abc", "_include=Patient:x",
-            "_include=*", "_revinclude=x", "_summary=abc", "_summary=count", "_elements=", "_total=abc", "_format=abc",
-            "_pretty=abc", "abc=", "=x", "&&", "_lastUpdated=abc", "_lastUpdated=", "_has=x", "_since=abc", "_id=a&_id=",
-            "_id:missing=abc", "_id:abc=x", "_lastUpdated=zz2024");
-    private static final List<String> HISTORY_PARAMS = List.of("", "_count=-1", "_count=abc", "_count=0", "_since=abc",
-            "_since=", "_since=2024-13-45", "_at=abc", "_list=x", "_format=abc", "_offset=-1", "_offset=abc", "_offset=99999999999",
+    private static final List<String> CONTROL_PARAMS = List.of(
+            "",
+            "_id=",
+            "_id",
+            "_count=-1",
+            "_count=abc",
+            "_count=0",
+            "_count=99999999999",
+            "_sort=",
+            "_sort=-",
+            "_sort=abc",
+            "_include=",
+            "_include=abc",
+            "_include=Patient:x",
+            "_include=*",
+            "_revinclude=x",
+            "_summary=abc",
+            "_summary=count",
+            "_elements=",
+            "_total=abc",
+            "_format=abc",
+            "_pretty=abc",
+            "abc=",
+            "=x",
+            "&&",
+            "_lastUpdated=abc",
+            "_lastUpdated=",
+            "_has=x",
+            "_since=abc",
+            "_id=a&_id=",
+            "_id:missing=abc",
+            "_id:abc=x",
+            "_lastUpdated=zz2024");
+    private static final List<String> HISTORY_PARAMS = List.of(
+            "",
+            "_count=-1",
+            "_count=abc",
+            "_count=0",
+            "_since=abc",
+            "_since=",
+            "_since=2024-13-45",
+            "_at=abc",
+            "_list=x",
+            "_format=abc",
+            "_offset=-1",
+            "_offset=abc",
+            "_offset=99999999999",
             "_offset=3&_count=1");
-    private static final List<String> IF_NONE_EXIST = List.of("", "?", "=", "abc=", "_id=", "_count=abc", "identifier=",
-            "identifier=%7C", "_id=does-not-exist", "a".repeat(300) + "=x");
-    private static final List<String> CONDITIONS = List.of("", "_id=", "_id=does-not-exist", "abc=x", "_count=abc",
-            "_id=a&_id=b", "_sort=abc", "identifier=", "_lastUpdated=abc");
+    private static final List<String> IF_NONE_EXIST = List.of(
+            "",
+            "?",
+            "=",
+            "abc=",
+            "_id=",
+            "_count=abc",
+            "identifier=",
+            "identifier=%7C",
+            "_id=does-not-exist",
+            "a".repeat(300) + "=x");
+    private static final List<String> CONDITIONS = List.of(
+            "",
+            "_id=",
+            "_id=does-not-exist",
+            "abc=x",
+            "_count=abc",
+            "_id=a&_id=b",
+            "_sort=abc",
+            "identifier=",
+            "_lastUpdated=abc");
 
     private final List<String> failures = new ArrayList<>();
     private int sent;
@@ -52,7 +122,8 @@ class AdvertisedInteractionsSweepTest extends HubTestBase {
     void noAdvertisedInteractionAnswersWithAServerErrorAndEveryErrorIsAnOperationOutcome() {
         HttpResponse<String> metadata = get("/metadata");
         assertThat(metadata.statusCode()).isEqualTo(200);
-        CapabilityStatement cs = HubInstance.fhirContext().newJsonParser().parseResource(CapabilityStatement.class, metadata.body());
+        CapabilityStatement cs =
+                HubInstance.fhirContext().newJsonParser().parseResource(CapabilityStatement.class, metadata.body());
         CapabilityStatementRestComponent rest = cs.getRestFirstRep();
         assertThat(rest.getResource()).isNotEmpty();
 
@@ -66,14 +137,19 @@ class AdvertisedInteractionsSweepTest extends HubTestBase {
                 case BATCH -> bundles("batch");
                 case HISTORYSYSTEM -> HISTORY_PARAMS.forEach(p -> probe("GET", "/_history" + query(p), null, null));
                 case SEARCHSYSTEM -> CONTROL_PARAMS.forEach(p -> probe("GET", "/" + query(p), null, null));
-                default -> failures.add("the sweep does not know system interaction " + interaction.getCode().toCode());
+                default ->
+                    failures.add("the sweep does not know system interaction "
+                            + interaction.getCode().toCode());
             }
         }
         for (var operation : rest.getOperation()) {
             operations("", operation.getName());
         }
         // pages are reachable whenever search or history is advertised
-        for (String page : List.of("_getpages=", "_getpages=abc", "_getpages=abc&_getpagesoffset=-1",
+        for (String page : List.of(
+                "_getpages=",
+                "_getpages=abc",
+                "_getpages=abc&_getpagesoffset=-1",
                 "_getpages=abc&_getpagesoffset=x&_count=abc")) {
             probe("GET", "?" + page, null, null);
         }
@@ -82,13 +158,15 @@ class AdvertisedInteractionsSweepTest extends HubTestBase {
                 switch (interaction.getCode().toCode()) {
                     case "search-type" -> pages("/" + resource.getType() + "?_count=1");
                     case "history-type" -> pages("/" + resource.getType() + "/_history?_count=1");
-                    default -> { }
+                    default -> {}
                 }
             }
         }
         assertThat(sent).as("requests sent").isGreaterThan(1000);
         assertThat(pagesSeen).as("next links followed").isPositive();
-        assertThat(failures).as("answers that were server errors or not OperationOutcomes").isEmpty();
+        assertThat(failures)
+                .as("answers that were server errors or not OperationOutcomes")
+                .isEmpty();
     }
 
     private void sweepType(CapabilityStatementRestResourceComponent resource, String patient) {
@@ -122,10 +200,12 @@ class AdvertisedInteractionsSweepTest extends HubTestBase {
                 }
                 case "history-instance" -> {
                     String id = existing != null ? existing : "does-not-exist";
-                    HISTORY_PARAMS.forEach(p -> probe("GET", "/" + type + "/" + id + "/_history" + query(p), null, null));
+                    HISTORY_PARAMS.forEach(
+                            p -> probe("GET", "/" + type + "/" + id + "/_history" + query(p), null, null));
                     ids.forEach(i -> probe("GET", "/" + type + "/" + i + "/_history", null, null));
                 }
-                case "history-type" -> HISTORY_PARAMS.forEach(p -> probe("GET", "/" + type + "/_history" + query(p), null, null));
+                case "history-type" ->
+                    HISTORY_PARAMS.forEach(p -> probe("GET", "/" + type + "/_history" + query(p), null, null));
                 case "create" -> create(type, body);
                 case "search-type" -> search(type, resource);
                 default -> failures.add("the sweep does not know interaction " + interaction + " of " + type);
@@ -139,7 +219,8 @@ class AdvertisedInteractionsSweepTest extends HubTestBase {
             CONDITIONS.forEach(c -> probe("PUT", "/" + type + "?" + c, JSON, body));
         }
         // Sent whatever is advertised: a type that does not support conditional delete must refuse it cleanly.
-        if (interactions.contains("delete") || resource.getConditionalDelete() != ConditionalDeleteStatus.NOTSUPPORTED) {
+        if (interactions.contains("delete")
+                || resource.getConditionalDelete() != ConditionalDeleteStatus.NOTSUPPORTED) {
             CONDITIONS.forEach(c -> probe("DELETE", "/" + type + "?" + c, null, null));
         }
         for (var operation : resource.getOperation()) {
@@ -179,8 +260,17 @@ class AdvertisedInteractionsSweepTest extends HubTestBase {
         CONTROL_PARAMS.forEach(p -> probe("GET", "/" + type + query(p), null, null));
         for (var param : resource.getSearchParam()) {
             String name = param.getName();
-            for (String value : List.of(name + "=", name + "=abc", name + "=%7C", name + "=gt", name + "=a,", name + ":missing=abc",
-                    name + ":abc=x", name + ":exact=", name + "=Unknown/1", name + "=" + "a".repeat(300))) {
+            for (String value : List.of(
+                    name + "=",
+                    name + "=abc",
+                    name + "=%7C",
+                    name + "=gt",
+                    name + "=a,",
+                    name + ":missing=abc",
+                    name + ":abc=x",
+                    name + ":exact=",
+                    name + "=Unknown/1",
+                    name + "=" + "a".repeat(300))) {
                 probe("GET", "/" + type + "?" + value, null, null);
             }
         }
@@ -194,7 +284,8 @@ class AdvertisedInteractionsSweepTest extends HubTestBase {
     private void pages(String firstPage) {
         HttpResponse<String> first = send("GET", firstPage, null, null);
         sent++;
-        java.util.regex.Matcher next = java.util.regex.Pattern.compile("\"relation\"\\s*:\\s*\"next\"\\s*,\\s*\"url\"\\s*:\\s*\"[^\"?]*\\?([^\"]+)\"")
+        java.util.regex.Matcher next = java.util.regex.Pattern.compile(
+                        "\"relation\"\\s*:\\s*\"next\"\\s*,\\s*\"url\"\\s*:\\s*\"[^\"?]*\\?([^\"]+)\"")
                 .matcher(first.body());
         if (first.statusCode() >= 500) {
             failures.add("GET " + firstPage + " -> " + first.statusCode() + ": " + abbreviate(first.body()));
@@ -204,11 +295,22 @@ class AdvertisedInteractionsSweepTest extends HubTestBase {
         }
         String query = next.group(1);
         probe("GET", "?" + query, null, null);
-        for (String[] change : List.of(new String[] {"_getpagesoffset", "-1"}, new String[] {"_getpagesoffset", "abc"},
-                new String[] {"_getpagesoffset", "99999999999"}, new String[] {"_getpagesoffset", "2147483647"},
-                new String[] {"_count", "-1"}, new String[] {"_count", "abc"}, new String[] {"_count", "0"},
-                new String[] {"_count", "2147483647"}, new String[] {"_bundletype", "abc"}, new String[] {"_getpages", ""})) {
-            probe("GET", "?" + query.replaceAll("(^|&)" + change[0] + "=[^&]*", "$1" + change[0] + "=" + change[1]), null, null);
+        for (String[] change : List.of(
+                new String[] {"_getpagesoffset", "-1"},
+                new String[] {"_getpagesoffset", "abc"},
+                new String[] {"_getpagesoffset", "99999999999"},
+                new String[] {"_getpagesoffset", "2147483647"},
+                new String[] {"_count", "-1"},
+                new String[] {"_count", "abc"},
+                new String[] {"_count", "0"},
+                new String[] {"_count", "2147483647"},
+                new String[] {"_bundletype", "abc"},
+                new String[] {"_getpages", ""})) {
+            probe(
+                    "GET",
+                    "?" + query.replaceAll("(^|&)" + change[0] + "=[^&]*", "$1" + change[0] + "=" + change[1]),
+                    null,
+                    null);
         }
         pagesSeen++;
     }
@@ -249,11 +351,23 @@ class AdvertisedInteractionsSweepTest extends HubTestBase {
 
     private void operations(String base, String name) {
         String op = base + "/$" + name.replaceFirst("^\\$", "");
-        for (String p : List.of("", "x=", "id=", "id=abc", "_count=abc", "reason=", "content=abc", "eventsSinceNumber=abc",
-                "eventsSinceNumber=-1", "eventsUntilNumber=99999999999999999999")) {
+        for (String p : List.of(
+                "",
+                "x=",
+                "id=",
+                "id=abc",
+                "_count=abc",
+                "reason=",
+                "content=abc",
+                "eventsSinceNumber=abc",
+                "eventsSinceNumber=-1",
+                "eventsUntilNumber=99999999999999999999")) {
             probe("GET", op + query(p), null, null);
         }
-        for (String body : List.of("", "{}", "{\"resourceType\":\"Parameters\"}",
+        for (String body : List.of(
+                "",
+                "{}",
+                "{\"resourceType\":\"Parameters\"}",
                 "{\"resourceType\":\"Parameters\",\"parameter\":[{\"name\":\"x\"}]}",
                 "{\"resourceType\":\"Parameters\",\"parameter\":[{}]}",
                 "{\"resourceType\":\"Parameters\",\"parameter\":[{\"name\":\"reason\",\"valueString\":\"\"}]}",
@@ -316,20 +430,36 @@ class AdvertisedInteractionsSweepTest extends HubTestBase {
                 "{\"fullUrl\":\"urn:uuid:\",\"request\":{\"method\":\"POST\",\"url\":\"Patient\"},\"resource\":{\"resourceType\":\"Patient\"}}",
                 "{\"request\":{\"method\":\"POST\",\"url\":\"Observation\"},\"resource\":{\"resourceType\":\"Observation\",\"status\":\"final\","
                         + "\"code\":{\"text\":\"x\"},\"subject\":{\"reference\":\"urn:uuid:missing\"}}}",
-                "{\"request\":{\"method\":\"POST\",\"url\":\"Bundle\"},\"resource\":{\"resourceType\":\"Bundle\",\"type\":\"" + kind + "\"}}",
-                "{\"request\":{\"method\":\"POST\",\"url\":\"Bundle\"},\"resource\":{\"resourceType\":\"Bundle\",\"type\":\"" + other + "\","
-                        + "\"entry\":[{\"request\":{}}]}}");
+                "{\"request\":{\"method\":\"POST\",\"url\":\"Bundle\"},\"resource\":{\"resourceType\":\"Bundle\",\"type\":\""
+                        + kind + "\"}}",
+                "{\"request\":{\"method\":\"POST\",\"url\":\"Bundle\"},\"resource\":{\"resourceType\":\"Bundle\",\"type\":\""
+                        + other + "\"," + "\"entry\":[{\"request\":{}}]}}");
         for (String entry : entries) {
-            probe("POST", "", JSON, "{\"resourceType\":\"Bundle\",\"type\":\"" + kind + "\",\"entry\":[" + entry + "]}");
+            probe(
+                    "POST",
+                    "",
+                    JSON,
+                    "{\"resourceType\":\"Bundle\",\"type\":\"" + kind + "\",\"entry\":[" + entry + "]}");
         }
-        String duplicate = "{\"fullUrl\":\"urn:uuid:6f1c1d2e-0000-4000-8000-00000000000a\",\"request\":{\"method\":\"POST\",\"url\":\"Patient\"},"
-                + "\"resource\":{\"resourceType\":\"Patient\"}}";
-        probe("POST", "", JSON, "{\"resourceType\":\"Bundle\",\"type\":\"" + kind + "\",\"entry\":[" + duplicate + "," + duplicate + "]}");
+        String duplicate =
+                "{\"fullUrl\":\"urn:uuid:6f1c1d2e-0000-4000-8000-00000000000a\",\"request\":{\"method\":\"POST\",\"url\":\"Patient\"},"
+                        + "\"resource\":{\"resourceType\":\"Patient\"}}";
+        probe(
+                "POST",
+                "",
+                JSON,
+                "{\"resourceType\":\"Bundle\",\"type\":\"" + kind + "\",\"entry\":[" + duplicate + "," + duplicate
+                        + "]}");
         for (String[] odd : oddBodies("Bundle")) {
             probe("POST", "", odd[0], odd[1]);
         }
-        for (String type : List.of("", "abc", "history", "searchset", "document", "collection", "transaction-response")) {
-            probe("POST", "", JSON, "{\"resourceType\":\"Bundle\"" + (type.isEmpty() ? "" : ",\"type\":\"" + type + "\"") + "}");
+        for (String type :
+                List.of("", "abc", "history", "searchset", "document", "collection", "transaction-response")) {
+            probe(
+                    "POST",
+                    "",
+                    JSON,
+                    "{\"resourceType\":\"Bundle\"" + (type.isEmpty() ? "" : ",\"type\":\"" + type + "\"") + "}");
         }
         probe("POST", "", JSON, "{\"resourceType\":\"Bundle\",\"type\":\"" + kind + "\",\"entry\":[]}");
         probe("POST", "", JSON, "{\"resourceType\":\"Bundle\",\"type\":\"" + kind + "\",\"entry\":[null]}");
@@ -342,7 +472,8 @@ class AdvertisedInteractionsSweepTest extends HubTestBase {
     private static String minimal(String type, String patient) {
         String subject = "\"subject\":{\"reference\":\"Patient/" + patient + "\"}";
         return switch (type) {
-            case "Observation" -> "{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"text\":\"x\"}," + subject + "}";
+            case "Observation" ->
+                "{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"text\":\"x\"}," + subject + "}";
             case "Condition" -> "{\"resourceType\":\"Condition\",\"code\":{\"text\":\"x\"}," + subject + "}";
             case "Communication" -> "{\"resourceType\":\"Communication\",\"status\":\"completed\"," + subject + "}";
             case "Binary" -> "{\"resourceType\":\"Binary\",\"contentType\":\"text/plain\",\"data\":\"eA==\"}";
@@ -360,7 +491,8 @@ class AdvertisedInteractionsSweepTest extends HubTestBase {
             return null;
         }
         String location = created.headers().firstValue("Location").orElseThrow();
-        String[] parts = location.substring(location.indexOf("/" + type + "/") + type.length() + 2).split("/");
+        String[] parts = location.substring(location.indexOf("/" + type + "/") + type.length() + 2)
+                .split("/");
         return parts[0];
     }
 
@@ -378,16 +510,19 @@ class AdvertisedInteractionsSweepTest extends HubTestBase {
         }
         sent++;
         String request = method + " " + path + (contentType == null ? "" : " [" + contentType + "]")
-                + (body == null ? "" : " " + abbreviate(body)) + (headers.length == 0 ? "" : " " + String.join(": ", headers));
+                + (body == null ? "" : " " + abbreviate(body))
+                + (headers.length == 0 ? "" : " " + String.join(": ", headers));
         if (response.statusCode() >= 500) {
             failures.add(request + " -> " + response.statusCode() + ": " + abbreviate(response.body()));
         } else if (response.statusCode() >= 400 && !isOperationOutcome(response.body())) {
-            failures.add(request + " -> " + response.statusCode() + " without an OperationOutcome: " + abbreviate(response.body()));
+            failures.add(request + " -> " + response.statusCode() + " without an OperationOutcome: "
+                    + abbreviate(response.body()));
         }
     }
 
     private static boolean isOperationOutcome(String body) {
-        return body.contains("\"resourceType\": \"OperationOutcome\"") || body.contains("\"resourceType\":\"OperationOutcome\"")
+        return body.contains("\"resourceType\": \"OperationOutcome\"")
+                || body.contains("\"resourceType\":\"OperationOutcome\"")
                 || body.contains("<OperationOutcome");
     }
 

@@ -7,8 +7,7 @@ import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
 /** Drives {@link ErrorTranslation} with a failure no HTTP request can provoke on purpose. */
 final class ErrorTranslationProbe {
 
-    private ErrorTranslationProbe() {
-    }
+    private ErrorTranslationProbe() {}
 
     static BaseServerResponseException translate(Throwable failure) {
         ServletRequestDetails request = new ServletRequestDetails();

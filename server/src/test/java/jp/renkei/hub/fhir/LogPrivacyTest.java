@@ -16,18 +16,35 @@ class LogPrivacyTest {
 
     @Test
     void errorsDoNotWritePatientDataToTheLog(SecuredHub world, CapturedOutput output) throws Exception {
-        String token = world.issuer.token().roles("care-manager").claim("practitioner_role", "role-cm")
-                .claim("organization", "org-homecare").sign();
+        String token = world.issuer
+                .token()
+                .roles("care-manager")
+                .claim("practitioner_role", "role-cm")
+                .claim("organization", "org-homecare")
+                .sign();
         int before = output.length();
-        assertThat(world.hub.send("GET", "/Patient?name=岩手花子,", null, null, "Authorization", "Bearer " + token).statusCode())
+        assertThat(world.hub
+                        .send("GET", "/Patient?name=岩手花子,", null, null, "Authorization", "Bearer " + token)
+                        .statusCode())
                 .isEqualTo(400);
-        assertThat(world.hub.send("GET", "/Patient?birthdate=1940-13-45", null, null, "Authorization", "Bearer " + token)
-                .statusCode()).isEqualTo(400);
-        assertThat(world.hub.send("GET", "/Patient/secret-patient-4711", null, null, "Authorization", "Bearer " + token)
-                .statusCode()).isEqualTo(404);
-        assertThat(world.hub.send("POST", "/Patient", "application/fhir+json",
-                "{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"遠野\"}],\"birthDate\":\"1931-02-30x\"}",
-                "Authorization", "Bearer " + token).statusCode()).isEqualTo(400);
+        assertThat(world.hub
+                        .send("GET", "/Patient?birthdate=1940-13-45", null, null, "Authorization", "Bearer " + token)
+                        .statusCode())
+                .isEqualTo(400);
+        assertThat(world.hub
+                        .send("GET", "/Patient/secret-patient-4711", null, null, "Authorization", "Bearer " + token)
+                        .statusCode())
+                .isEqualTo(404);
+        assertThat(world.hub
+                        .send(
+                                "POST",
+                                "/Patient",
+                                "application/fhir+json",
+                                "{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"遠野\"}],\"birthDate\":\"1931-02-30x\"}",
+                                "Authorization",
+                                "Bearer " + token)
+                        .statusCode())
+                .isEqualTo(400);
         String logged = output.toString().substring(before);
         assertThat(logged).doesNotContain("岩手花子", "1940-13-45", "secret-patient-4711", "遠野", "1931-02-30x");
     }

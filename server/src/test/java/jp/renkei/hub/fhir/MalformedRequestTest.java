@@ -38,8 +38,13 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
  * HTTP client refuses such URLs itself.
  */
 // Tomcat's request parsing at DEBUG: its lines must stay out of the log whatever the level.
-@Hub(own = "Tomcat's request parsing logs at DEBUG in its hub", properties = {"logging.level.org.apache.coyote.http11=debug",
-        "logging.level.org.apache.tomcat.util.http=debug", "logging.level.org.apache.catalina.connector=debug"})
+@Hub(
+        own = "Tomcat's request parsing logs at DEBUG in its hub",
+        properties = {
+            "logging.level.org.apache.coyote.http11=debug",
+            "logging.level.org.apache.tomcat.util.http=debug",
+            "logging.level.org.apache.catalina.connector=debug"
+        })
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(OutputCaptureExtension.class)
 class MalformedRequestTest {
@@ -62,17 +67,25 @@ class MalformedRequestTest {
         patient.addName(new HumanName().setFamily(NAME).addGiven("花子"));
         patient.setGender(AdministrativeGender.FEMALE);
         world.seed("Patient", "p-pipe", patient, "Organization/org-homecare", "user/cm");
-        token = world.issuer.token().roles("care-manager").subject("cm").claim("practitioner_role", "role-cm")
-                .claim("organization", "org-homecare").sign();
+        token = world.issuer
+                .token()
+                .roles("care-manager")
+                .subject("cm")
+                .claim("practitioner_role", "role-cm")
+                .claim("organization", "org-homecare")
+                .sign();
         port = URI.create(world.hub.baseUrl()).getPort();
     }
 
     @Test
     void anUnencodedPipeInASearchIsAccepted() throws IOException {
-        Answer answer = send("GET /fhir/Patient?identifier=" + SYSTEM + "|" + IDENTIFIER, "Authorization", "Bearer " + token);
+        Answer answer =
+                send("GET /fhir/Patient?identifier=" + SYSTEM + "|" + IDENTIFIER, "Authorization", "Bearer " + token);
         assertThat(answer.status).as(answer.body).isEqualTo(200);
         Bundle bundle = (Bundle) parse(answer);
-        assertThat(bundle.getEntry()).extracting(e -> e.getResource().getIdElement().getIdPart()).containsExactly("p-pipe");
+        assertThat(bundle.getEntry())
+                .extracting(e -> e.getResource().getIdElement().getIdPart())
+                .containsExactly("p-pipe");
 
         // the other characters FHIR searches carry unencoded reach the search (which finds nothing here)
         Answer others = send("GET /fhir/Patient?name=[{\"<a^b`c>\"}]\\,|&_count=5", "Authorization", "Bearer " + token);
@@ -83,8 +96,11 @@ class MalformedRequestTest {
     @Test
     void rawUtf8InTheQueryIsRefusedWithAnOutcomeAndNotLogged(CapturedOutput output) throws IOException {
         int before = output.length();
-        Answer answer = send("GET /fhir/Patient?name=" + NAME + "&family=" + NAME_ASCII + "&birthdate=" + BIRTH_DATE
-                + "&identifier=" + SYSTEM + "|" + IDENTIFIER, "Authorization", "Bearer " + token);
+        Answer answer = send(
+                "GET /fhir/Patient?name=" + NAME + "&family=" + NAME_ASCII + "&birthdate=" + BIRTH_DATE + "&identifier="
+                        + SYSTEM + "|" + IDENTIFIER,
+                "Authorization",
+                "Bearer " + token);
         assertOutcome(answer, 400, IssueType.INVALID, "percent-encode");
         assertNotLogged(output.toString().substring(before));
     }
@@ -105,8 +121,12 @@ class MalformedRequestTest {
     @Test
     void tooLargeHeadersAre431WithAnOutcomeAndNotLogged(CapturedOutput output) throws IOException {
         int before = output.length();
-        Answer answer = send("GET /fhir/Patient?family=" + NAME_ASCII + "&birthdate=" + BIRTH_DATE,
-                "Authorization", "Bearer " + token, "X-Note", (NAME_ASCII + " " + IDENTIFIER + " ").repeat(2000));
+        Answer answer = send(
+                "GET /fhir/Patient?family=" + NAME_ASCII + "&birthdate=" + BIRTH_DATE,
+                "Authorization",
+                "Bearer " + token,
+                "X-Note",
+                (NAME_ASCII + " " + IDENTIFIER + " ").repeat(2000));
         assertOutcome(answer, 431, IssueType.TOOLONG, "header");
         assertNotLogged(output.toString().substring(before));
     }
@@ -125,30 +145,42 @@ class MalformedRequestTest {
 
     @Test
     void theOutcomeIsXmlWhenTheClientAsksForXml() throws IOException {
-        Answer answer = send("GET /fhir/Patient?family=" + NAME_ASCII + "&birthdate=" + BIRTH_DATE,
-                "Accept", "application/fhir+xml", "X-Note", "x".repeat(20_000));
+        Answer answer = send(
+                "GET /fhir/Patient?family=" + NAME_ASCII + "&birthdate=" + BIRTH_DATE,
+                "Accept",
+                "application/fhir+xml",
+                "X-Note",
+                "x".repeat(20_000));
         assertThat(answer.status).isEqualTo(431);
         assertThat(answer.headers.get("content-type")).startsWith("application/fhir+xml");
-        OperationOutcome outcome = (OperationOutcome) HubInstance.fhirContext().newXmlParser().parseResource(answer.body);
+        OperationOutcome outcome =
+                (OperationOutcome) HubInstance.fhirContext().newXmlParser().parseResource(answer.body);
         assertThat(outcome.getIssueFirstRep().getCode()).isEqualTo(IssueType.TOOLONG);
 
         Answer byFormat = send("GET /actuator/health/" + NAME_ASCII + "?_format=xml");
         assertThat(byFormat.status).isEqualTo(404);
         assertThat(byFormat.headers.get("content-type")).startsWith("application/fhir+xml");
         assertThat(((OperationOutcome) HubInstance.fhirContext().newXmlParser().parseResource(byFormat.body))
-                .getIssueFirstRep().getCode()).isEqualTo(IssueType.NOTFOUND);
+                        .getIssueFirstRep()
+                        .getCode())
+                .isEqualTo(IssueType.NOTFOUND);
     }
 
     @Test
     void errorsOutsideTheFhirEndpointAreOutcomes() throws IOException {
         // unknown paths and wrong methods, signed in or not
         assertOutcome(send("GET /nope?family=" + NAME_ASCII), 403, IssueType.FORBIDDEN, "");
-        assertOutcome(send("GET /nope?family=" + NAME_ASCII, "Authorization", "Bearer " + token), 403, IssueType.FORBIDDEN, "");
+        assertOutcome(
+                send("GET /nope?family=" + NAME_ASCII, "Authorization", "Bearer " + token),
+                403,
+                IssueType.FORBIDDEN,
+                "");
         assertOutcome(send("POST /actuator/health", "Authorization", "Bearer " + token), 403, IssueType.FORBIDDEN, "");
         // reaching Spring's own error handling: a health check that asks for a format it cannot have
         Answer notAcceptable = send("GET /actuator/health", "Accept", "application/pdf");
         assertOutcome(notAcceptable, 406, IssueType.NOTSUPPORTED, "");
-        // paths the security filters let through that nothing serves: Spring's former /error page, an unknown health group
+        // paths the security filters let through that nothing serves: Spring's former /error page, an unknown health
+        // group
         assertOutcome(send("GET /error?family=" + NAME_ASCII), 404, IssueType.NOTFOUND, "/fhir");
         assertOutcome(send("GET /actuator/health/" + NAME_ASCII), 404, IssueType.NOTFOUND, "/fhir");
         // a plain GET of the notification socket, which needs a WebSocket upgrade
@@ -168,8 +200,13 @@ class MalformedRequestTest {
     }
 
     private static void assertNotLogged(String logged) {
-        assertThat(logged).doesNotContain(NAME, NAME_ASCII, BIRTH_DATE, IDENTIFIER,
-                new String(NAME.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1));
+        assertThat(logged)
+                .doesNotContain(
+                        NAME,
+                        NAME_ASCII,
+                        BIRTH_DATE,
+                        IDENTIFIER,
+                        new String(NAME.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1));
         assertThat(logged).doesNotContainIgnoringCase("0xe50xb10xb1");
     }
 
@@ -179,7 +216,9 @@ class MalformedRequestTest {
 
     /** Sends one request with the target's bytes as written (UTF-8) and reads the whole answer. */
     private Answer send(String requestLine, String... headers) throws IOException {
-        StringBuilder request = new StringBuilder(requestLine).append(" HTTP/1.1\r\nHost: 127.0.0.1:").append(port)
+        StringBuilder request = new StringBuilder(requestLine)
+                .append(" HTTP/1.1\r\nHost: 127.0.0.1:")
+                .append(port)
                 .append("\r\nConnection: close\r\n");
         for (int i = 0; i < headers.length; i += 2) {
             request.append(headers[i]).append(": ").append(headers[i + 1]).append("\r\n");
@@ -204,13 +243,16 @@ class MalformedRequestTest {
             Map<String, String> headers = new LinkedHashMap<>();
             for (int i = 1; i < lines.length; i++) {
                 int colon = lines[i].indexOf(':');
-                headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+                headers.put(
+                        lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                        lines[i].substring(colon + 1).trim());
             }
             byte[] body = java.util.Arrays.copyOfRange(all, end + 4, all.length);
             if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
                 body = unchunk(body);
             }
-            return new Answer(Integer.parseInt(lines[0].split(" ")[1]), headers, new String(body, StandardCharsets.UTF_8));
+            return new Answer(
+                    Integer.parseInt(lines[0].split(" ")[1]), headers, new String(body, StandardCharsets.UTF_8));
         }
 
         private static byte[] unchunk(byte[] chunked) {
@@ -218,7 +260,8 @@ class MalformedRequestTest {
             int pos = 0;
             while (true) {
                 int lineEnd = indexOfCrLf(chunked, pos);
-                int size = Integer.parseInt(new String(chunked, pos, lineEnd - pos, StandardCharsets.ISO_8859_1).split(";")[0].trim(), 16);
+                int size = Integer.parseInt(
+                        new String(chunked, pos, lineEnd - pos, StandardCharsets.ISO_8859_1).split(";")[0].trim(), 16);
                 if (size == 0) {
                     return out.toByteArray();
                 }

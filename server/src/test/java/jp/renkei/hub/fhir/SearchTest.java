@@ -51,7 +51,8 @@ class SearchTest extends HubTestBase {
         observation(ichiro, "8310-5", "体温", "2024-05-01T20:00:00+09:00", Observation.ObservationStatus.FINAL);
     }
 
-    private String observation(String patient, String code, String display, String when, Observation.ObservationStatus status) {
+    private String observation(
+            String patient, String code, String display, String when, Observation.ObservationStatus status) {
         Observation o = new Observation();
         o.setStatus(status);
         o.getCode().addCoding().setSystem(LOINC).setCode(code).setDisplay(display);
@@ -66,14 +67,16 @@ class SearchTest extends HubTestBase {
     }
 
     private static List<String> ids(Bundle bundle) {
-        return bundle.getEntry().stream().map(e -> e.getResource().getIdElement().getIdPart()).toList();
+        return bundle.getEntry().stream()
+                .map(e -> e.getResource().getIdElement().getIdPart())
+                .toList();
     }
 
     @Test
     void nameMatchesKanjiKanaAndWidthVariants() {
         assertThat(ids(search("Patient?name=佐藤"))).containsExactly(hanako);
-        assertThat(ids(search("Patient?name=さとう"))).containsExactly(hanako);   // hiragana finds katakana
-        assertThat(ids(search("Patient?name=ｻﾄｳ"))).containsExactly(hanako);     // half-width katakana
+        assertThat(ids(search("Patient?name=さとう"))).containsExactly(hanako); // hiragana finds katakana
+        assertThat(ids(search("Patient?name=ｻﾄｳ"))).containsExactly(hanako); // half-width katakana
         assertThat(ids(search("Patient?family=鈴木"))).containsExactly(ichiro);
         assertThat(ids(search("Patient?given=いちろう"))).containsExactly(ichiro);
         assertThat(ids(search("Patient?name=佐藤花子"))).containsExactly(hanako); // full name without a space
@@ -84,17 +87,24 @@ class SearchTest extends HubTestBase {
 
     @Test
     void identifierPatientStatusCodeAndDate() {
-        assertThat(ids(search("Patient?identifier=urn:oid:1.2.392.100495.20.3.51.1|S-100"))).containsExactly(hanako);
+        assertThat(ids(search("Patient?identifier=urn:oid:1.2.392.100495.20.3.51.1|S-100")))
+                .containsExactly(hanako);
         assertThat(ids(search("Patient?identifier=S-100"))).containsExactly(hanako);
         assertThat(search("Observation?patient=" + hanako).getTotal()).isEqualTo(3);
         assertThat(search("Observation?subject=Patient/" + hanako).getTotal()).isEqualTo(3);
-        assertThat(search("Observation?patient=" + hanako + "&status=final").getTotal()).isEqualTo(2);
-        assertThat(search("Observation?patient=" + hanako + "&code=" + LOINC + "|8310-5").getTotal()).isEqualTo(2);
+        assertThat(search("Observation?patient=" + hanako + "&status=final").getTotal())
+                .isEqualTo(2);
+        assertThat(search("Observation?patient=" + hanako + "&code=" + LOINC + "|8310-5")
+                        .getTotal())
+                .isEqualTo(2);
         assertThat(search("Observation?code=8310-5").getTotal()).isEqualTo(3);
-        assertThat(search("Observation?code=8310-5,8867-4&patient=" + hanako).getTotal()).isEqualTo(3);
-        assertThat(search("Observation?date=2024-05-01").getTotal()).isEqualTo(2);          // JST day
-        assertThat(search("Observation?date=ge2024-05-02&date=le2024-05-31").getTotal()).isEqualTo(1);
-        assertThat(search("Observation?date=lt2024-05-02&patient=" + hanako).getTotal()).isEqualTo(1);
+        assertThat(search("Observation?code=8310-5,8867-4&patient=" + hanako).getTotal())
+                .isEqualTo(3);
+        assertThat(search("Observation?date=2024-05-01").getTotal()).isEqualTo(2); // JST day
+        assertThat(search("Observation?date=ge2024-05-02&date=le2024-05-31").getTotal())
+                .isEqualTo(1);
+        assertThat(search("Observation?date=lt2024-05-02&patient=" + hanako).getTotal())
+                .isEqualTo(1);
         assertThat(search("Observation?date=gt2024-05&code=8310-5").getTotal()).isEqualTo(1);
         assertThat(search("Observation?status:not=final").getTotal()).isEqualTo(1);
         assertThat(search("Patient?birthdate=1938").getTotal()).isEqualTo(1);
@@ -108,14 +118,21 @@ class SearchTest extends HubTestBase {
 
         Bundle sorted = search("Observation?patient=" + hanako + "&_sort=-date");
         List<String> dates = sorted.getEntry().stream()
-                .map(e -> ((Observation) e.getResource()).getEffectiveDateTimeType().getValueAsString()).toList();
-        assertThat(dates).containsExactly("2024-06-01T09:00:00+09:00", "2024-05-02T09:00:00+09:00", "2024-05-01T09:00:00+09:00");
+                .map(e -> ((Observation) e.getResource())
+                        .getEffectiveDateTimeType()
+                        .getValueAsString())
+                .toList();
+        assertThat(dates)
+                .containsExactly("2024-06-01T09:00:00+09:00", "2024-05-02T09:00:00+09:00", "2024-05-01T09:00:00+09:00");
 
         Bundle included = search("Observation?code=8310-5&_include=Observation:subject");
-        long matches = included.getEntry().stream().filter(e -> e.getSearch().getMode() == Bundle.SearchEntryMode.MATCH).count();
+        long matches = included.getEntry().stream()
+                .filter(e -> e.getSearch().getMode() == Bundle.SearchEntryMode.MATCH)
+                .count();
         List<String> includedIds = included.getEntry().stream()
                 .filter(e -> e.getSearch().getMode() == Bundle.SearchEntryMode.INCLUDE)
-                .map(e -> e.getResource().getIdElement().getIdPart()).toList();
+                .map(e -> e.getResource().getIdElement().getIdPart())
+                .toList();
         assertThat(matches).isEqualTo(3);
         assertThat(includedIds).containsExactlyInAnyOrder(hanako, ichiro);
 
@@ -126,10 +143,15 @@ class SearchTest extends HubTestBase {
 
     @Test
     void pagingVisitsEveryResultOnceEvenWhileOthersWrite() {
-        String patient = client.create().resource(new Patient().addName(new org.hl7.fhir.r4.model.HumanName().setFamily("頁"))).execute().getId().getIdPart();
+        String patient = client.create()
+                .resource(new Patient().addName(new org.hl7.fhir.r4.model.HumanName().setFamily("頁")))
+                .execute()
+                .getId()
+                .getIdPart();
         Set<String> created = new HashSet<>();
         for (int i = 0; i < 45; i++) {
-            created.add(observation(patient, "29463-7", "体重", "2024-07-01T09:00:00+09:00", Observation.ObservationStatus.FINAL));
+            created.add(observation(
+                    patient, "29463-7", "体重", "2024-07-01T09:00:00+09:00", Observation.ObservationStatus.FINAL));
         }
         Bundle page = search("Observation?patient=" + patient + "&_count=10");
         assertThat(page.getTotal()).isEqualTo(45);
@@ -140,7 +162,9 @@ class SearchTest extends HubTestBase {
             seen.addAll(ids(page));
             // writes between pages must not shift what the next page returns
             observation(patient, "29463-7", "体重", "2024-07-02T09:00:00+09:00", Observation.ObservationStatus.FINAL);
-            page = page.getLink(Bundle.LINK_NEXT) == null ? null : client.loadPage().next(page).execute();
+            page = page.getLink(Bundle.LINK_NEXT) == null
+                    ? null
+                    : client.loadPage().next(page).execute();
         }
         assertThat(pages).isEqualTo(5);
         assertThat(seen).hasSize(45).doesNotHaveDuplicates();
@@ -150,32 +174,42 @@ class SearchTest extends HubTestBase {
     @Test
     void badSearchParametersAreRejectedWithTheReason() {
         assertThatThrownBy(() -> search("Patient?favourite-colour=blue"))
-                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("favourite-colour");
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("favourite-colour");
         assertThatThrownBy(() -> search("Observation?date=2024-13-45"))
-                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("2024-13-45");
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("2024-13-45");
         assertThatThrownBy(() -> search("Observation?date=ap2024-05-01"))
-                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("ap");
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("ap");
         assertThatThrownBy(() -> search("Observation?subject.name=佐藤"))
-                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("Chained");
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("Chained");
         assertThatThrownBy(() -> search("Patient?name:phonetic=さとう"))
-                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("phonetic");
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("phonetic");
         assertThatThrownBy(() -> search("Observation?_sort=code"))
-                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("sort");
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("sort");
         assertThatThrownBy(() -> search("Observation?_include=Observation:code"))
-                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("_include");
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("_include");
         assertThatThrownBy(() -> search("Patient?_has=Observation:patient:code=1"))
-                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("_has");
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("_has");
     }
 
     @Test
     void searchReflectsUpdatesAndDeletes() {
-        String id = observation(ichiro, "2708-6", "SpO2", "2024-08-01T10:00:00+09:00", Observation.ObservationStatus.FINAL);
+        String id =
+                observation(ichiro, "2708-6", "SpO2", "2024-08-01T10:00:00+09:00", Observation.ObservationStatus.FINAL);
         assertThat(search("Observation?code=2708-6").getTotal()).isEqualTo(1);
         Observation o = client.read().resource(Observation.class).withId(id).execute();
         o.setSubject(new Reference("Patient/" + hanako));
         client.update().resource(o).execute();
         assertThat(ids(search("Observation?code=2708-6&patient=" + hanako))).containsExactly(id);
-        assertThat(search("Observation?code=2708-6&patient=" + ichiro).getTotal()).isZero();
+        assertThat(search("Observation?code=2708-6&patient=" + ichiro).getTotal())
+                .isZero();
         client.delete().resourceById(new IdType("Observation", id)).execute();
         assertThat(search("Observation?code=2708-6").getTotal()).isZero();
     }
@@ -197,8 +231,8 @@ class SearchTest extends HubTestBase {
         assertThat(ids(search("Patient?family:exact=ＹＡＭＡＤＡ"))).containsExactly(fullWidth);
         assertThat(ids(search("Patient?family:exact=やまだ"))).containsExactly(hiragana);
         assertThat(ids(search("Patient?family:exact=ヤマダ"))).containsExactly(katakana);
-        assertThat(search("Patient?family:exact=yamada").getTotal()).isZero();   // case counts
-        assertThat(search("Patient?family:exact=Yama").getTotal()).isZero();     // whole value, not a prefix
+        assertThat(search("Patient?family:exact=yamada").getTotal()).isZero(); // case counts
+        assertThat(search("Patient?family:exact=Yama").getTotal()).isZero(); // whole value, not a prefix
 
         // without the modifier: normalised prefix match, as before
         assertThat(ids(search("Patient?family=yamada"))).containsExactlyInAnyOrder(latin, fullWidth);
@@ -212,7 +246,7 @@ class SearchTest extends HubTestBase {
         assertThat(ids(search("Patient?family=イスヾ"))).containsExactly(isuzu);
         assertThat(ids(search("Patient?family=いすゞ"))).containsExactly(isuzu);
         assertThat(ids(search("Patient?name=ｲｽ"))).contains(isuzu);
-        assertThat(search("Patient?family=イスズ").getTotal()).isZero();   // ゞ is not ズ
+        assertThat(search("Patient?family=イスズ").getTotal()).isZero(); // ゞ is not ズ
     }
 
     @Test
@@ -231,11 +265,10 @@ class SearchTest extends HubTestBase {
         HttpResponse<String> plain = get("/Composition?subject:Patient=" + hanako);
         assertThat(plain.statusCode()).isEqualTo(200);
         assertThat(search("Composition?subject:Patient=" + ichiro).getTotal()).isZero();
-        assertThat(search("Composition?subject:Group=" + hanako).getTotal()).isZero();   // the type is part of the match
+        assertThat(search("Composition?subject:Group=" + hanako).getTotal()).isZero(); // the type is part of the match
 
         for (String bad : List.of("subject:foo=1", "subject:patient=" + hanako)) {
-            assertThatThrownBy(() -> search("Composition?" + bad))
-                    .as(bad).isInstanceOf(InvalidRequestException.class);
+            assertThatThrownBy(() -> search("Composition?" + bad)).as(bad).isInstanceOf(InvalidRequestException.class);
             assertThat(get("/Composition?" + bad).statusCode()).as(bad).isEqualTo(400);
         }
     }
@@ -263,18 +296,31 @@ class SearchTest extends HubTestBase {
 
     @Test
     void searchByPostWithAFormBody() {
-        for (String contentType : List.of("application/x-www-form-urlencoded", "application/x-www-form-urlencoded; charset=UTF-8")) {
-            HttpResponse<String> response = send("POST", "/Patient/_search", contentType,
+        for (String contentType :
+                List.of("application/x-www-form-urlencoded", "application/x-www-form-urlencoded; charset=UTF-8")) {
+            HttpResponse<String> response = send(
+                    "POST",
+                    "/Patient/_search",
+                    contentType,
                     "family=" + URLEncoder.encode("鈴木", StandardCharsets.UTF_8));
-            assertThat(response.statusCode()).as(contentType + ": " + response.body()).isEqualTo(200);
+            assertThat(response.statusCode())
+                    .as(contentType + ": " + response.body())
+                    .isEqualTo(200);
             Bundle bundle = HubInstance.fhirContext().newJsonParser().parseResource(Bundle.class, response.body());
             assertThat(bundle.getType()).isEqualTo(Bundle.BundleType.SEARCHSET);
             assertThat(ids(bundle)).as(contentType).containsExactly(ichiro);
         }
-        HttpResponse<String> twoParams = send("POST", "/Observation/_search", "application/x-www-form-urlencoded",
+        HttpResponse<String> twoParams = send(
+                "POST",
+                "/Observation/_search",
+                "application/x-www-form-urlencoded",
                 "patient=" + hanako + "&status=final");
         assertThat(twoParams.statusCode()).isEqualTo(200);
-        assertThat(HubInstance.fhirContext().newJsonParser().parseResource(Bundle.class, twoParams.body()).getTotal()).isEqualTo(2);
+        assertThat(HubInstance.fhirContext()
+                        .newJsonParser()
+                        .parseResource(Bundle.class, twoParams.body())
+                        .getTotal())
+                .isEqualTo(2);
     }
 
     @Test
@@ -282,7 +328,11 @@ class SearchTest extends HubTestBase {
         HttpResponse<String> text = send("POST", "/Patient", "text/plain", "{\"resourceType\":\"Patient\"}");
         assertThat(text.statusCode()).isEqualTo(415);
         assertThat(text.body()).contains("OperationOutcome");
-        HttpResponse<String> form = send("POST", "/Patient", "application/x-www-form-urlencoded", "family=" + URLEncoder.encode("鈴木", StandardCharsets.UTF_8));
+        HttpResponse<String> form = send(
+                "POST",
+                "/Patient",
+                "application/x-www-form-urlencoded",
+                "family=" + URLEncoder.encode("鈴木", StandardCharsets.UTF_8));
         assertThat(form.statusCode()).isEqualTo(415);
     }
 
@@ -306,21 +356,38 @@ class SearchTest extends HubTestBase {
         assertThat(pages).hasSize(2);
         String firstPatient = a.compareTo(b) < 0 ? a : b;
         for (Bundle page : pages) {
-            String patient = page.getEntry().stream().filter(e -> e.getSearch().getMode() == Bundle.SearchEntryMode.MATCH)
-                    .map(e -> e.getResource().getIdElement().getIdPart()).findFirst().orElseThrow();
-            assertThat(page.getEntry()).filteredOn(e -> e.getSearch().getMode() == Bundle.SearchEntryMode.INCLUDE)
+            String patient = page.getEntry().stream()
+                    .filter(e -> e.getSearch().getMode() == Bundle.SearchEntryMode.MATCH)
+                    .map(e -> e.getResource().getIdElement().getIdPart())
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(page.getEntry())
+                    .filteredOn(e -> e.getSearch().getMode() == Bundle.SearchEntryMode.INCLUDE)
                     .extracting(e -> e.getResource().getIdElement().getIdPart())
                     .containsExactly(patient.equals(a) ? aObs : bObs);
         }
-        assertThat(pages.get(0).getEntry()).anyMatch(e -> e.getResource().getIdElement().getIdPart().equals(firstPatient));
+        assertThat(pages.get(0).getEntry())
+                .anyMatch(e -> e.getResource().getIdElement().getIdPart().equals(firstPatient));
         assertThatThrownBy(() -> search("Patient?_revinclude=Observation:code"))
-                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("_revinclude");
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("_revinclude");
 
-        var cs = client.capabilities().ofType(org.hl7.fhir.r4.model.CapabilityStatement.class).execute();
-        var patientCapability = cs.getRestFirstRep().getResource().stream().filter(r -> r.getType().equals("Patient")).findFirst().orElseThrow();
-        assertThat(patientCapability.getSearchRevInclude()).extracting(x -> x.getValue()).contains("Observation:patient", "Observation:subject");
-        var observationCapability = cs.getRestFirstRep().getResource().stream().filter(r -> r.getType().equals("Observation"))
-                .findFirst().orElseThrow();
-        assertThat(observationCapability.getSearchInclude()).extracting(x -> x.getValue()).contains("Observation:subject", "Observation:*");
+        var cs = client.capabilities()
+                .ofType(org.hl7.fhir.r4.model.CapabilityStatement.class)
+                .execute();
+        var patientCapability = cs.getRestFirstRep().getResource().stream()
+                .filter(r -> r.getType().equals("Patient"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(patientCapability.getSearchRevInclude())
+                .extracting(x -> x.getValue())
+                .contains("Observation:patient", "Observation:subject");
+        var observationCapability = cs.getRestFirstRep().getResource().stream()
+                .filter(r -> r.getType().equals("Observation"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(observationCapability.getSearchInclude())
+                .extracting(x -> x.getValue())
+                .contains("Observation:subject", "Observation:*");
     }
 }

@@ -60,7 +60,9 @@ class EventLogTest {
         assertThat(reopened.count("sub-1")).isEqualTo(3);
         assertThat(List.of("tx-a", "tx-b", "tx-c")).allMatch(tx -> reopened.alreadyCounted("sub-1", tx));
         assertThat(reopened.alreadyCounted("sub-1", "tx-other")).isFalse();
-        assertThat(reopened.range("sub-1", 1, 3)).extracting(EventLog.Event::tx).containsExactly("tx-a", "tx-b", "tx-c");
+        assertThat(reopened.range("sub-1", 1, 3))
+                .extracting(EventLog.Event::tx)
+                .containsExactly("tx-a", "tx-b", "tx-c");
     }
 
     @Test

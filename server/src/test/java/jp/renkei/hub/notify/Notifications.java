@@ -23,20 +23,26 @@ public final class Notifications {
 
     static final IParser JSON = HubInstance.fhirContext().newJsonParser();
 
-    private Notifications() {
-    }
+    private Notifications() {}
 
     /** A Subscription in the R4 Backport form, channel websocket, as a client following the IG writes it. */
     public static Subscription subscription(Topic topic, String content, int heartbeat, String... filters) {
-        Subscription s = new Subscription().setStatus(Subscription.SubscriptionStatus.REQUESTED).setReason("テスト")
+        Subscription s = new Subscription()
+                .setStatus(Subscription.SubscriptionStatus.REQUESTED)
+                .setReason("テスト")
                 .setCriteria(topic.canonical());
         for (String filter : filters) {
-            s.getCriteriaElement().addExtension(new Extension(SubscriptionSpec.FILTER_CRITERIA, new StringType(filter)));
+            s.getCriteriaElement()
+                    .addExtension(new Extension(SubscriptionSpec.FILTER_CRITERIA, new StringType(filter)));
         }
-        s.getChannel().setType(Subscription.SubscriptionChannelType.WEBSOCKET).setPayload("application/fhir+json")
-                .getPayloadElement().addExtension(new Extension(SubscriptionSpec.PAYLOAD_CONTENT, new CodeType(content)));
+        s.getChannel()
+                .setType(Subscription.SubscriptionChannelType.WEBSOCKET)
+                .setPayload("application/fhir+json")
+                .getPayloadElement()
+                .addExtension(new Extension(SubscriptionSpec.PAYLOAD_CONTENT, new CodeType(content)));
         if (heartbeat > 0) {
-            s.getChannel().addExtension(new Extension(SubscriptionSpec.HEARTBEAT_PERIOD, new UnsignedIntType(heartbeat)));
+            s.getChannel()
+                    .addExtension(new Extension(SubscriptionSpec.HEARTBEAT_PERIOD, new UnsignedIntType(heartbeat)));
         }
         return s;
     }
@@ -55,7 +61,9 @@ public final class Notifications {
 
     /** The id of the Subscription the notification is for. */
     static String subscriptionId(Bundle bundle) {
-        return ((Reference) status(bundle).getParameter("subscription").getValue()).getReferenceElement().getIdPart();
+        return ((Reference) status(bundle).getParameter("subscription").getValue())
+                .getReferenceElement()
+                .getIdPart();
     }
 
     public static String value(Parameters parameters, String name) {
@@ -68,23 +76,42 @@ public final class Notifications {
      */
     public static Bundle replayUntil(HubInstance hub, String token, String subscription, Predicate<List<String>> enough)
             throws InterruptedException {
-        return Await.atMost(Await.DEFAULT, () -> {
-            HttpResponse<String> response = hub.send("GET", "/Subscription/" + subscription + "/$events", null, null,
-                    "Authorization", "Bearer " + token);
-            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-            return JSON.parseResource(Bundle.class, response.body());
-        }, replay -> enough.test(events(replay)));
+        return Await.atMost(
+                Await.DEFAULT,
+                () -> {
+                    HttpResponse<String> response = hub.send(
+                            "GET",
+                            "/Subscription/" + subscription + "/$events",
+                            null,
+                            null,
+                            "Authorization",
+                            "Bearer " + token);
+                    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+                    return JSON.parseResource(Bundle.class, response.body());
+                },
+                replay -> enough.test(events(replay)));
     }
 
     /** Event number and focus (Type/id, or null) of each notification-event, in order. */
     public static List<String> events(Bundle bundle) {
-        return status(bundle).getParameter().stream().filter(p -> p.getName().equals("notification-event")).map(p -> {
-            String number = p.getPart().stream().filter(x -> x.getName().equals("event-number"))
-                    .map(x -> ((PrimitiveType<?>) x.getValue()).getValueAsString()).findFirst().orElseThrow();
-            String focus = p.getPart().stream().filter(x -> x.getName().equals("focus"))
-                    .map(x -> ((Reference) x.getValue()).getReferenceElement().toUnqualifiedVersionless().getValue())
-                    .findFirst().orElse(null);
-            return number + " " + focus;
-        }).toList();
+        return status(bundle).getParameter().stream()
+                .filter(p -> p.getName().equals("notification-event"))
+                .map(p -> {
+                    String number = p.getPart().stream()
+                            .filter(x -> x.getName().equals("event-number"))
+                            .map(x -> ((PrimitiveType<?>) x.getValue()).getValueAsString())
+                            .findFirst()
+                            .orElseThrow();
+                    String focus = p.getPart().stream()
+                            .filter(x -> x.getName().equals("focus"))
+                            .map(x -> ((Reference) x.getValue())
+                                    .getReferenceElement()
+                                    .toUnqualifiedVersionless()
+                                    .getValue())
+                            .findFirst()
+                            .orElse(null);
+                    return number + " " + focus;
+                })
+                .toList();
     }
 }

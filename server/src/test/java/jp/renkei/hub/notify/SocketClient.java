@@ -20,8 +20,7 @@ import org.hl7.fhir.r4.model.StringType;
 public final class SocketClient implements WebSocket.Listener, AutoCloseable {
 
     /** How the server closed the socket. */
-    public record Closed(int code, String reason) {
-    }
+    public record Closed(int code, String reason) {}
 
     private final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
     private final CompletableFuture<Closed> closed = new CompletableFuture<>();
@@ -35,7 +34,8 @@ public final class SocketClient implements WebSocket.Listener, AutoCloseable {
 
     /** Opened as a browser page of {@code origin} would open it (none: as a client that is not a browser). */
     public SocketClient(String url, String origin) {
-        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+        WebSocket.Builder builder =
+                HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
         if (origin != null) {
             builder.header("Origin", origin);
         }
@@ -48,7 +48,8 @@ public final class SocketClient implements WebSocket.Listener, AutoCloseable {
         socket.bind(Notifications.value(binding, "token"));
         Bundle handshake = socket.next(millis);
         org.assertj.core.api.Assertions.assertThat(handshake).as("handshake").isNotNull();
-        org.assertj.core.api.Assertions.assertThat(Notifications.type(handshake)).isEqualTo("handshake");
+        org.assertj.core.api.Assertions.assertThat(Notifications.type(handshake))
+                .isEqualTo("handshake");
         return socket;
     }
 

@@ -27,8 +27,16 @@ import org.springframework.util.unit.DataSize;
 class SubscriptionsTest {
 
     private static final FhirContext FHIR = HubInstance.fhirContext();
-    private static final NotifyProperties PROPERTIES = new NotifyProperties(Duration.ofSeconds(5), Duration.ofMinutes(60),
-            1, 3600, 256, Duration.ofSeconds(10), DataSize.ofKilobytes(1), 1000, DataSize.ofKilobytes(2));
+    private static final NotifyProperties PROPERTIES = new NotifyProperties(
+            Duration.ofSeconds(5),
+            Duration.ofMinutes(60),
+            1,
+            3600,
+            256,
+            Duration.ofSeconds(10),
+            DataSize.ofKilobytes(1),
+            1000,
+            DataSize.ofKilobytes(2));
 
     private Path dir;
     private EmbeddedMongo mongo;
@@ -53,13 +61,23 @@ class SubscriptionsTest {
         }
     }
 
-    private static void save(Subscriptions subscriptions, String id, long expectedVersion, Topic topic, String... filters) {
+    private static void save(
+            Subscriptions subscriptions, String id, long expectedVersion, Topic topic, String... filters) {
         Subscription subscription = Notifications.subscription(topic, "id-only", 0, filters);
-        subscriptions.save(id, expectedVersion, "cm-sato", subscription, SubscriptionSpec.of(subscription, FHIR, 1, 3600), Map.of());
+        subscriptions.save(
+                id,
+                expectedVersion,
+                "cm-sato",
+                subscription,
+                SubscriptionSpec.of(subscription, FHIR, 1, 3600),
+                Map.of());
     }
 
     private static List<String> matched(Subscriptions subscriptions, Topic topic, String... patients) {
-        return subscriptions.forTopic(topic, List.of(patients)).stream().map(Subscriptions.Entry::id).sorted().toList();
+        return subscriptions.forTopic(topic, List.of(patients)).stream()
+                .map(Subscriptions.Entry::id)
+                .sorted()
+                .toList();
     }
 
     @Test
@@ -72,7 +90,8 @@ class SubscriptionsTest {
         // two criteria that must both hold and name different patients: nothing can pass, so it is matched with nothing
         save(subscriptions, "s-none", 0, Topic.CARE_DOCUMENT, "Composition?patient=p1", "Composition?patient=p2");
 
-        assertThat(matched(subscriptions, Topic.CARE_DOCUMENT, "Patient/p1")).containsExactly("s-any", "s-p1", "s-p1-p2");
+        assertThat(matched(subscriptions, Topic.CARE_DOCUMENT, "Patient/p1"))
+                .containsExactly("s-any", "s-p1", "s-p1-p2");
         assertThat(matched(subscriptions, Topic.CARE_DOCUMENT, "Patient/p2")).containsExactly("s-any", "s-p1-p2");
         assertThat(matched(subscriptions, Topic.CARE_DOCUMENT, "Patient/p3")).containsExactly("s-any");
         assertThat(matched(subscriptions, Topic.CARE_DOCUMENT)).containsExactly("s-any");

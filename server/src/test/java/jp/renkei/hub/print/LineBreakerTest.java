@@ -21,14 +21,19 @@ class LineBreakerTest {
         assertThat(breaker.lines("歩行器で歩行。夜間は", 6)).containsExactly("歩行器で歩", "行。夜間は");
         assertThat(breaker.lines("食事は（全粥）です", 6)).containsExactly("食事は（全", "粥）です");
         List<String> lines = breaker.lines("服薬は「朝・夕」、家族が管理している。状態は安定している。", 7);
-        assertThat(lines).allSatisfy(line -> assertThat(LineBreaker.isNoStart(line.substring(0, 1))).as(line).isFalse());
+        assertThat(lines)
+                .allSatisfy(line -> assertThat(LineBreaker.isNoStart(line.substring(0, 1)))
+                        .as(line)
+                        .isFalse());
         assertThat(String.join("", lines)).isEqualTo("服薬は「朝・夕」、家族が管理している。状態は安定している。");
     }
 
     @Test
     void smallKanaAndTheLongVowelMarkDoNotStartALine() {
         assertThat(breaker.lines("ケアマネジャー", 6)).containsExactly("ケアマネ", "ジャー");
-        assertThat(breaker.lines("リハビリテーション", 8)).allSatisfy(l -> assertThat(LineBreaker.isNoStart(l.substring(0, 1))).isFalse());
+        assertThat(breaker.lines("リハビリテーション", 8))
+                .allSatisfy(l ->
+                        assertThat(LineBreaker.isNoStart(l.substring(0, 1))).isFalse());
     }
 
     @Test

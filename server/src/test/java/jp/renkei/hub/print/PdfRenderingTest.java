@@ -3,6 +3,8 @@ package jp.renkei.hub.print;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.parser.IParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,8 +30,6 @@ import org.hl7.fhir.r4.model.CareTeam;
 import org.hl7.fhir.r4.model.Communication;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Reference;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -49,7 +49,8 @@ class PdfRenderingTest {
         this.world = world;
         hub = world.hub;
         world.seed("Patient", "pt", PrintRecords.patient(), "Organization/org-hospital");
-        CareTeam team = new CareTeam().setSubject(new Reference("Patient/pt")).setStatus(CareTeam.CareTeamStatus.ACTIVE);
+        CareTeam team =
+                new CareTeam().setSubject(new Reference("Patient/pt")).setStatus(CareTeam.CareTeamStatus.ACTIVE);
         team.addParticipant().setMember(new Reference("PractitionerRole/role-dr"));
         team.addParticipant().setMember(new Reference("PractitionerRole/role-cm"));
         team.addParticipant().setMember(new Reference("PractitionerRole/role-ph"));
@@ -59,20 +60,44 @@ class PdfRenderingTest {
         world.seed("Bundle", "long", PrintRecords.discharge("pt", longText()), "Organization/org-hospital");
         world.seed("Bundle", "sheet", PrintRecords.emergencySheet("pt"), "Organization/org-vn");
         // not about a patient: readable by its author organisation, the doctor's clinic
-        world.seed("Bundle", "not-a-document", new Bundle().setType(Bundle.BundleType.COLLECTION), "Organization/org-clinic",
+        world.seed(
+                "Bundle",
+                "not-a-document",
+                new Bundle().setType(Bundle.BundleType.COLLECTION),
+                "Organization/org-clinic",
                 "user/dr-suzuki");
         world.seed("Consent", "acp", PrintRecords.advanceDirective("pt"), "Organization/org-clinic");
         world.seed("Communication", "q1", PrintRecords.question("pt"), "Organization/org-homecare");
         world.seed("Communication", "a1", PrintRecords.answer("pt", "q1"), "Organization/org-clinic");
         // the examples published in the profiles package, as partners will send them
-        world.seed("Bundle", "ex-discharge", CareRecords.example("Bundle-discharge-handoff-example.json", "takahashi-kiyo-example", "pt"),
+        world.seed(
+                "Bundle",
+                "ex-discharge",
+                CareRecords.example("Bundle-discharge-handoff-example.json", "takahashi-kiyo-example", "pt"),
                 "Organization/org-hospital");
-        world.seed("Bundle", "ex-sheet", CareRecords.example("Bundle-emergency-sheet-example.json", "pat-sasaki", "pt"), "Organization/org-vn");
-        world.seed("Communication", "ex-q", CareRecords.example("Communication-contact-form-question-example.json", "pat-sasaki", "pt"),
+        world.seed(
+                "Bundle",
+                "ex-sheet",
+                CareRecords.example("Bundle-emergency-sheet-example.json", "pat-sasaki", "pt"),
+                "Organization/org-vn");
+        world.seed(
+                "Communication",
+                "ex-q",
+                CareRecords.example("Communication-contact-form-question-example.json", "pat-sasaki", "pt"),
                 "Organization/org-homecare");
-        world.seed("Communication", "ex-a", json.parseResource(Communication.class, example("Communication-contact-form-answer-example.json")
-                .replace("pat-sasaki", "pt").replace("contact-form-question-example", "ex-q")), "Organization/org-clinic");
-        world.seed("Consent", "ex-acp", CareRecords.example("Consent-advance-directive-example.json", "pat-yamada", "pt"),
+        world.seed(
+                "Communication",
+                "ex-a",
+                json.parseResource(
+                        Communication.class,
+                        example("Communication-contact-form-answer-example.json")
+                                .replace("pat-sasaki", "pt")
+                                .replace("contact-form-question-example", "ex-q")),
+                "Organization/org-clinic");
+        world.seed(
+                "Consent",
+                "ex-acp",
+                CareRecords.example("Consent-advance-directive-example.json", "pat-yamada", "pt"),
                 "Organization/org-clinic");
         world.seed("Bundle", "every-type", PrintRecords.everyEntryType("pt"), "Organization/org-hospital");
     }
@@ -86,26 +111,47 @@ class PdfRenderingTest {
     }
 
     private String doctor() {
-        return world.issuer.token().roles("physician").subject("dr-suzuki").claim("preferred_username", "dr.suzuki")
-                .claim("practitioner_role", "role-dr").claim("organization", "org-clinic").sign();
+        return world.issuer
+                .token()
+                .roles("physician")
+                .subject("dr-suzuki")
+                .claim("preferred_username", "dr.suzuki")
+                .claim("practitioner_role", "role-dr")
+                .claim("organization", "org-clinic")
+                .sign();
     }
 
     private String outsider() {
-        return world.issuer.token().roles("physician").claim("preferred_username", "outsider")
-                .claim("practitioner_role", "role-x").claim("organization", "org-x").sign();
+        return world.issuer
+                .token()
+                .roles("physician")
+                .claim("preferred_username", "outsider")
+                .claim("practitioner_role", "role-x")
+                .claim("organization", "org-x")
+                .sign();
     }
 
     private String pharmacist() {
-        return world.issuer.token().roles("pharmacist").claim("preferred_username", "pharmacist")
-                .claim("practitioner_role", "role-ph").claim("organization", "org-pharmacy").sign();
+        return world.issuer
+                .token()
+                .roles("pharmacist")
+                .claim("preferred_username", "pharmacist")
+                .claim("practitioner_role", "role-ph")
+                .claim("organization", "org-pharmacy")
+                .sign();
     }
 
     private String hubAdmin() {
-        return world.issuer.token().roles("hub-admin").claim("preferred_username", "hub-admin").sign();
+        return world.issuer
+                .token()
+                .roles("hub-admin")
+                .claim("preferred_username", "hub-admin")
+                .sign();
     }
 
     private static HttpResponse<byte[]> get(HubInstance hub, String path, String token, String... headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(hub.baseUrl() + path)).GET();
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(URI.create(hub.baseUrl() + path)).GET();
         for (int i = 0; i < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]);
         }
@@ -124,8 +170,11 @@ class PdfRenderingTest {
 
     /** The PDF's pages as text, whitespace removed (lines wrap anywhere in Japanese). */
     private static List<String> pages(HttpResponse<byte[]> response) throws IOException {
-        assertThat(response.statusCode()).as(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo(200);
-        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/pdf"));
+        assertThat(response.statusCode())
+                .as(new String(response.body(), StandardCharsets.UTF_8))
+                .isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("application/pdf"));
         try (PDDocument pdf = Loader.loadPDF(response.body())) {
             List<String> pages = new java.util.ArrayList<>();
             PDFTextStripper stripper = new PDFTextStripper();
@@ -146,11 +195,16 @@ class PdfRenderingTest {
     void theDischargeHandoffPrintsAsTheFormWithEverySectionInOrder() throws IOException {
         HttpResponse<byte[]> response = get(hub, "/Bundle/discharge/$pdf", doctor());
         List<String> pages = pages(response);
-        assertThat(response.headers().firstValue("Content-Disposition")).hasValueSatisfying(d -> assertThat(d)
-                .startsWith("attachment;").contains("filename=\"discharge-summary-discharge.pdf\"").contains("filename*=UTF-8''"));
+        assertThat(response.headers().firstValue("Content-Disposition"))
+                .hasValueSatisfying(d -> assertThat(d)
+                        .startsWith("attachment;")
+                        .contains("filename=\"discharge-summary-discharge.pdf\"")
+                        .contains("filename*=UTF-8''"));
         assertThat(response.headers().allValues("Content-Disposition")).hasSize(1);
         String text = all(pages);
-        assertThat(text).startsWith("退院時情報提供書").contains("山田花子", "ヤマダハナコ", "1944年5月3日（昭和19年5月3日）", "性別女")
+        assertThat(text)
+                .startsWith("退院時情報提供書")
+                .contains("山田花子", "ヤマダハナコ", "1944年5月3日（昭和19年5月3日）", "性別女")
                 .contains("作成者高橋由美（さくら総合病院地域連携室）")
                 .contains("人工骨頭置換術", "・創部の経過は良好")
                 .contains("病名大腿骨頸部骨折", "高血圧症", "アムロジピン錠5mg", "1回1錠1日1回朝食後")
@@ -158,16 +212,25 @@ class PdfRenderingTest {
                 .contains("山田美穂（長女）", "090-1234-5678", "鈴木一郎", "在宅主治医", "すずき在宅クリニック")
                 .contains("移動歩行器で見守り", "体重42.5kg", "転倒による骨折", "介護保険", "要介護2")
                 .containsPattern("ページ1/" + pages.size() + "(?!\\d)");
-        assertThat(text).containsSubsequence("■入院中の経過", "■病名", "■服薬", "■アレルギー", "■家族・連絡先",
-                "■退院後の担当者", "■ADL・身体状況", "■入院", "■保険");
+        assertThat(text)
+                .containsSubsequence(
+                        "■入院中の経過", "■病名", "■服薬", "■アレルギー", "■家族・連絡先", "■退院後の担当者", "■ADL・身体状況", "■入院", "■保険");
     }
 
     @Test
     void thePublishedExamplesPrintWithTheirSectionsAndValues() throws IOException {
         String discharge = all(pages(get(hub, "/Bundle/ex-discharge/$pdf", doctor())));
         assertThat(discharge).startsWith("退院時情報提供書").contains("高橋", "キヨ", "タカハシ", "右大腿骨頸部骨折", "アムロジピン錠5mg");
-        assertThat(discharge).containsSubsequence("■入退院の日付・入院理由", "■診断名", "■退院時の処方と服薬管理", "■ADL・IADL",
-                "■認知機能・自立度・要介護度", "■栄養・嚥下・口腔", "■退院前カンファレンス", "■連絡先");
+        assertThat(discharge)
+                .containsSubsequence(
+                        "■入退院の日付・入院理由",
+                        "■診断名",
+                        "■退院時の処方と服薬管理",
+                        "■ADL・IADL",
+                        "■認知機能・自立度・要介護度",
+                        "■栄養・嚥下・口腔",
+                        "■退院前カンファレンス",
+                        "■連絡先");
         String sheet = all(pages(get(hub, "/Bundle/ex-sheet/$pdf", doctor())));
         assertThat(sheet).startsWith("緊急時連絡票").contains("佐々木", "■緊急連絡先（家族等）", "■本人の意思（蘇生・搬送）");
         String question = all(pages(get(hub, "/Communication/ex-q/$pdf", doctor())));
@@ -192,8 +255,7 @@ class PdfRenderingTest {
     }
 
     /** One word of the PDF's text layer, where it stands (y from the top of the page). */
-    private record Run(int page, float x, float y, String text) {
-    }
+    private record Run(int page, float x, float y, String text) {}
 
     /** A printed section: its label column, its value column, and both as they are drawn, whitespace removed. */
     private record Body(StringBuilder labels, StringBuilder values, StringBuilder both) {
@@ -210,14 +272,20 @@ class PdfRenderingTest {
      */
     @SuppressWarnings("NonApiType") // the sections' order on the form is part of what the tests check
     private static java.util.LinkedHashMap<String, Body> sections(HttpResponse<byte[]> response) throws IOException {
-        assertThat(response.statusCode()).as(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+        assertThat(response.statusCode())
+                .as(new String(response.body(), StandardCharsets.UTF_8))
+                .isEqualTo(200);
         List<Run> runs = new ArrayList<>();
         try (PDDocument pdf = Loader.loadPDF(response.body())) {
             PDFTextStripper stripper = new PDFTextStripper() {
                 @Override
                 protected void writeString(String text, List<org.apache.pdfbox.text.TextPosition> positions) {
                     if (!positions.isEmpty() && !squeeze(text).isEmpty()) {
-                        runs.add(new Run(getCurrentPageNo(), positions.get(0).getXDirAdj(), positions.get(0).getYDirAdj(), squeeze(text)));
+                        runs.add(new Run(
+                                getCurrentPageNo(),
+                                positions.get(0).getXDirAdj(),
+                                positions.get(0).getYDirAdj(),
+                                squeeze(text)));
                     }
                 }
             };
@@ -237,7 +305,9 @@ class PdfRenderingTest {
             }
             if (run.text().startsWith("■")) {
                 StringBuilder band = new StringBuilder(run.text().substring(1));
-                while (i + 1 < runs.size() && runs.get(i + 1).page() == run.page() && Math.abs(runs.get(i + 1).y() - run.y()) < 0.5f) {
+                while (i + 1 < runs.size()
+                        && runs.get(i + 1).page() == run.page()
+                        && Math.abs(runs.get(i + 1).y() - run.y()) < 0.5f) {
                     band.append(runs.get(++i).text());
                 }
                 String title = band.toString();
@@ -259,7 +329,9 @@ class PdfRenderingTest {
     }
 
     private static String all(java.util.Map<String, Body> sections) {
-        return sections.entrySet().stream().map(e -> "■" + e.getKey() + e.getValue().both()).collect(java.util.stream.Collectors.joining());
+        return sections.entrySet().stream()
+                .map(e -> "■" + e.getKey() + e.getValue().both())
+                .collect(java.util.stream.Collectors.joining());
     }
 
     /**
@@ -277,7 +349,8 @@ class PdfRenderingTest {
         } else if (node.isArray()) {
             node.forEach(n -> out.addAll(japaneseTexts(n, field)));
         } else if (node.isObject()) {
-            boolean reading = node.path("extension").findValuesAsText("valueCode").contains(READING);
+            boolean reading =
+                    node.path("extension").findValuesAsText("valueCode").contains(READING);
             if (reading || node.has("div")) {
                 return out;
             }
@@ -297,25 +370,34 @@ class PdfRenderingTest {
 
     /** The coding displays in English (Latin words, more than a code) that a Japanese form must not show. */
     private static List<String> englishDisplays(JsonNode root) {
-        return root.findValuesAsText("display").stream().filter(d -> d.matches("[A-Za-z][A-Za-z0-9 ,()'/.-]{3,}"))
-                .map(PdfRenderingTest::squeeze).distinct().toList();
+        return root.findValuesAsText("display").stream()
+                .filter(d -> d.matches("[A-Za-z][A-Za-z0-9 ,()'/.-]{3,}"))
+                .map(PdfRenderingTest::squeeze)
+                .distinct()
+                .toList();
     }
 
     @Test
     void everyEntryOfEveryPublishedDocumentPrintsItsJapaneseContentUnderItsSection() throws IOException {
         ObjectMapper mapper = new ObjectMapper();
-        for (String[] doc : List.of(new String[] {"ex-discharge", "Bundle-discharge-handoff-example.json"},
+        for (String[] doc : List.of(
+                new String[] {"ex-discharge", "Bundle-discharge-handoff-example.json"},
                 new String[] {"ex-sheet", "Bundle-emergency-sheet-example.json"})) {
             JsonNode bundle = mapper.readTree(example(doc[1]));
             java.util.Map<String, Body> printed = sections(get(hub, "/Bundle/" + doc[0] + "/$pdf", doctor()));
             String text = all(printed);
             assertThat(text).as(doc[1]).doesNotContain("（記載なし）", "（文書内に見つかりません）");
             for (String english : englishDisplays(bundle)) {
-                assertThat(text).as(doc[1] + ": English display where the document is Japanese").doesNotContain(english);
+                assertThat(text)
+                        .as(doc[1] + ": English display where the document is Japanese")
+                        .doesNotContain(english);
             }
             java.util.Map<String, JsonNode> entries = new java.util.HashMap<>();
-            bundle.path("entry").forEach(e -> entries.put(e.path("resource").path("resourceType").asText() + "/"
-                    + e.path("resource").path("id").asText(), e.path("resource")));
+            bundle.path("entry")
+                    .forEach(e -> entries.put(
+                            e.path("resource").path("resourceType").asText() + "/"
+                                    + e.path("resource").path("id").asText(),
+                            e.path("resource")));
             for (JsonNode section : bundle.path("entry").get(0).path("resource").path("section")) {
                 String title = squeeze(section.path("title").asText());
                 assertThat(printed).as(doc[1]).containsKey(title);
@@ -323,8 +405,9 @@ class PdfRenderingTest {
                     String reference = entry.path("reference").asText();
                     for (String expected : japaneseTexts(entries.get(reference), "")) {
                         assertThat(printed.get(title).shows(squeeze(expected)))
-                                .as(doc[1] + ": " + reference + " prints 「" + expected + "」 under ■" + title + ", which reads: "
-                                        + printed.get(title).both()).isTrue();
+                                .as(doc[1] + ": " + reference + " prints 「" + expected + "」 under ■" + title
+                                        + ", which reads: " + printed.get(title).both())
+                                .isTrue();
                     }
                 }
             }
@@ -335,8 +418,12 @@ class PdfRenderingTest {
         assertThat(discharge.get("入退院の日付・入院理由").both().toString()).contains("入院2026年10月28日21:40");
         assertThat(all(discharge)).doesNotContain("入院・受診");
         // the four equipment requests of the handoff, each with what it is
-        assertThat(discharge.get("在宅療養の準備と留意点").both().toString()).contains("福祉用具・機器特殊寝台（電動ベッド）・エアマットレス",
-                "福祉用具・機器歩行器（四輪）", "福祉用具・機器ポータブルトイレ", "福祉用具・機器手すりの設置（トイレ・玄関）・玄関の段差解消");
+        assertThat(discharge.get("在宅療養の準備と留意点").both().toString())
+                .contains(
+                        "福祉用具・機器特殊寝台（電動ベッド）・エアマットレス",
+                        "福祉用具・機器歩行器（四輪）",
+                        "福祉用具・機器ポータブルトイレ",
+                        "福祉用具・機器手すりの設置（トイレ・玄関）・玄関の段差解消");
         java.util.Map<String, Body> sheet = sections(get(hub, "/Bundle/ex-sheet/$pdf", doctor()));
         assertThat(sheet.get("本人の意思（蘇生・搬送）").both().toString()).contains("事前指示書心肺蘇生:希望しない");
     }
@@ -344,14 +431,16 @@ class PdfRenderingTest {
     @Test
     void thePublishedAdvanceDirectiveAndContactFormPrintAllTheirJapaneseText() throws IOException {
         ObjectMapper mapper = new ObjectMapper();
-        for (String[] record : List.of(new String[] {"Consent/ex-acp", "Consent-advance-directive-example.json"},
+        for (String[] record : List.of(
+                new String[] {"Consent/ex-acp", "Consent-advance-directive-example.json"},
                 new String[] {"Communication/ex-q", "Communication-contact-form-question-example.json"},
                 new String[] {"Communication/ex-a", "Communication-contact-form-answer-example.json"})) {
             JsonNode resource = mapper.readTree(example(record[1]));
             java.util.Map<String, Body> printed = sections(get(hub, "/" + record[0] + "/$pdf", doctor()));
             for (String expected : japaneseTexts(resource, "")) {
                 assertThat(printed.values().stream().anyMatch(b -> b.shows(squeeze(expected))))
-                        .as(record[1] + " prints 「" + expected + "」: " + all(printed)).isTrue();
+                        .as(record[1] + " prints 「" + expected + "」: " + all(printed))
+                        .isTrue();
             }
             for (String english : englishDisplays(resource)) {
                 assertThat(all(printed)).as(record[1] + ": English display").doesNotContain(english);
@@ -361,8 +450,12 @@ class PdfRenderingTest {
 
     @Test
     void everyTypeTheDocumentProfilesAllowPrintsItsContentWithTheHubsJapaneseNames() throws IOException {
-        String text = sections(get(hub, "/Bundle/every-type/$pdf", doctor())).get("在宅療養の準備").both().toString();
-        assertThat(text).doesNotContain("（記載なし）")
+        String text = sections(get(hub, "/Bundle/every-type/$pdf", doctor()))
+                .get("在宅療養の準備")
+                .both()
+                .toString();
+        assertThat(text)
+                .doesNotContain("（記載なし）")
                 .contains("福祉用具・機器車いす（自走式）", "介護保険の福祉用具貸与")
                 .contains("処方フロセミド錠20mg1回1錠1日1回朝食後")
                 .contains("依頼訪問リハビリテーション", "週2回")
@@ -372,25 +465,29 @@ class PdfRenderingTest {
                 .contains("文書画像診断報告書", "入院時の画像所見")
                 .contains("医療機器在宅酸素（酸素濃縮装置）", "外出時は携帯用ボンベ")
                 // the hub's own names for its codes rather than an English display or a bare code
-                .contains("要介護度要介護2").doesNotContain("Carelevel", "Long-termcarelevel");
+                .contains("要介護度要介護2")
+                .doesNotContain("Carelevel", "Long-termcarelevel");
     }
 
     @Test
     void aFhirClientAskingForJsonGetsTheBinaryResourceAndAPdfReaderGetsThePdf() throws IOException {
         HttpResponse<byte[]> asJson = get(hub, "/Bundle/sheet/$pdf", doctor(), "Accept", "application/fhir+json");
         assertThat(asJson.statusCode()).isEqualTo(200);
-        org.hl7.fhir.r4.model.Binary binary = json.parseResource(org.hl7.fhir.r4.model.Binary.class,
-                new String(asJson.body(), StandardCharsets.UTF_8));
+        org.hl7.fhir.r4.model.Binary binary = json.parseResource(
+                org.hl7.fhir.r4.model.Binary.class, new String(asJson.body(), StandardCharsets.UTF_8));
         assertThat(binary.getContentType()).isEqualTo("application/pdf");
-        assertThat(new String(binary.getData(), 0, 5, StandardCharsets.US_ASCII)).isEqualTo("%PDF-");
-        assertThat(all(pages(get(hub, "/Bundle/sheet/$pdf", doctor(), "Accept", "application/pdf")))).startsWith("緊急時連絡票");
+        assertThat(new String(binary.getData(), 0, 5, StandardCharsets.US_ASCII))
+                .isEqualTo("%PDF-");
+        assertThat(all(pages(get(hub, "/Bundle/sheet/$pdf", doctor(), "Accept", "application/pdf"))))
+                .startsWith("緊急時連絡票");
     }
 
     @Test
     void theEmergencySheetPrints() throws IOException {
         String text = all(pages(get(hub, "/Bundle/sheet/$pdf", doctor())));
-        assertThat(text).startsWith("緊急時連絡票").contains("山田花子", "ヤマダハナコ", "山田一郎（長男）", "080-9999-0000",
-                "みちのく訪問看護ステーション", "在宅酸素療法", "心肺蘇生:希望しない");
+        assertThat(text)
+                .startsWith("緊急時連絡票")
+                .contains("山田花子", "ヤマダハナコ", "山田一郎（長男）", "080-9999-0000", "みちのく訪問看護ステーション", "在宅酸素療法", "心肺蘇生:希望しない");
     }
 
     @Test
@@ -398,7 +495,9 @@ class PdfRenderingTest {
         List<String> pages = pages(get(hub, "/Bundle/long/$pdf", doctor()));
         assertThat(pages).hasSizeGreaterThanOrEqualTo(2);
         for (int i = 1; i < pages.size(); i++) {
-            assertThat(pages.get(i)).startsWith("退院時情報提供書（続き）").contains("山田花子", "ヤマダハナコ", "昭和19年5月3日")
+            assertThat(pages.get(i))
+                    .startsWith("退院時情報提供書（続き）")
+                    .contains("山田花子", "ヤマダハナコ", "昭和19年5月3日")
                     .contains("ページ" + (i + 1) + "/" + pages.size());
         }
         assertThat(pages.get(pages.size() - 1)).contains("■看護サマリー（詳細）（続き）");
@@ -408,7 +507,9 @@ class PdfRenderingTest {
     @Test
     void theAdvanceDirectivePrintsTheTreatmentTableThePlaceAndTheProxy() throws IOException {
         String text = all(pages(get(hub, "/Consent/acp/$pdf", doctor())));
-        assertThat(text).startsWith("事前指示書（人生会議）").contains("山田花子", "ヤマダハナコ", "昭和19年5月3日")
+        assertThat(text)
+                .startsWith("事前指示書（人生会議）")
+                .contains("山田花子", "ヤマダハナコ", "昭和19年5月3日")
                 .contains("治療希望", "心肺蘇生希望しない", "気管挿管・人工呼吸器希望しない", "胃ろう・経管栄養希望しない", "点滴（輸液）希望する")
                 .contains("自宅（住み慣れた家で家族と過ごしたい）", "代理人山田美穂（長女）")
                 .contains("意思表明日2026年10月15日14:00（令和8年10月15日）", "意思を表明した人山田花子");
@@ -417,11 +518,14 @@ class PdfRenderingTest {
     @Test
     void theContactFormPrintsTheQuestionWithBlankAnswerBoxesOrWithTheAnswer() throws IOException {
         String question = all(pages(get(hub, "/Communication/q1/$pdf", doctor())));
-        assertThat(question).startsWith("主治医・ケアマネジャー連絡票").contains("利用者山田花子", "返信希望日2026年10月27日（令和8年10月27日）")
+        assertThat(question)
+                .startsWith("主治医・ケアマネジャー連絡票")
+                .contains("利用者山田花子", "返信希望日2026年10月27日（令和8年10月27日）")
                 .contains("相談内容退院後、夜間のトイレ移動時にふらつき", "ケアプラン上の課題転倒の再発予防")
                 .contains("■回答", "指示・意見", "留意事項", "主治医署名");
         String answer = all(pages(get(hub, "/Communication/a1/$pdf", doctor())));
-        assertThat(answer).contains("相談内容退院後、夜間のトイレ移動時にふらつき", "送信日時2026年10月20日10:30")
+        assertThat(answer)
+                .contains("相談内容退院後、夜間のトイレ移動時にふらつき", "送信日時2026年10月20日10:30")
                 .contains("回答者鈴木一郎医師", "指示・意見訪問リハビリ週2回に賛成します。", "留意事項起立性低血圧に注意");
     }
 
@@ -435,21 +539,24 @@ class PdfRenderingTest {
                 HttpResponse<byte[]> pdf = get(hub, "/" + record + "/$pdf", token);
                 assertThat(pdf.statusCode()).as(record).isEqualTo(read.statusCode());
                 if (read.statusCode() != 200) {
-                    assertThat(pdf.headers().firstValue("Content-Type").orElse("")).doesNotContain("pdf");
+                    assertThat(pdf.headers().firstValue("Content-Type").orElse(""))
+                            .doesNotContain("pdf");
                     assertThat(diagnostics(pdf)).as(record).isEqualTo(diagnostics(read));
                 }
             }
         }
         assertThat(get(hub, "/Bundle/discharge/$pdf", outsider()).statusCode()).isEqualTo(404);
         assertThat(get(hub, "/Consent/acp/$pdf", outsider()).statusCode()).isEqualTo(404);
-        assertThat(get(hub, "/Bundle/discharge/$pdf", pharmacist()).statusCode()).isEqualTo(200);
+        assertThat(get(hub, "/Bundle/discharge/$pdf", pharmacist()).statusCode())
+                .isEqualTo(200);
         assertThat(get(hub, "/Consent/acp/$pdf", pharmacist()).statusCode()).isEqualTo(403);
         assertThat(get(hub, "/Bundle/discharge/$pdf", null).statusCode()).isEqualTo(401);
     }
 
     private String diagnostics(HttpResponse<byte[]> response) {
         return json.parseResource(OperationOutcome.class, new String(response.body(), StandardCharsets.UTF_8))
-                .getIssueFirstRep().getDiagnostics();
+                .getIssueFirstRep()
+                .getDiagnostics();
     }
 
     @Test
@@ -465,30 +572,46 @@ class PdfRenderingTest {
     @Test
     void printingIsAuditedLikeAReadOfTheRecord() throws IOException {
         pages(get(hub, "/Consent/acp/$pdf", doctor()));
-        Bundle events = json.parseResource(Bundle.class, new String(get(hub,
-                "/AuditEvent?patient=Patient/pt&_sort=-_lastUpdated&_count=500", hubAdmin()).body(), StandardCharsets.UTF_8));
-        AuditEvent event = events.getEntry().stream().map(e -> (AuditEvent) e.getResource())
+        Bundle events = json.parseResource(
+                Bundle.class,
+                new String(
+                        get(hub, "/AuditEvent?patient=Patient/pt&_sort=-_lastUpdated&_count=500", hubAdmin())
+                                .body(),
+                        StandardCharsets.UTF_8));
+        AuditEvent event = events.getEntry().stream()
+                .map(e -> (AuditEvent) e.getResource())
                 .filter(e -> e.getAgentFirstRep().getAltId().equals("dr.suzuki"))
-                .filter(e -> e.getEntity().stream().anyMatch(x -> "Consent/acp/_history/1".equals(x.getWhat().getReference())))
-                .findFirst().orElseThrow();
+                .filter(e -> e.getEntity().stream()
+                        .anyMatch(
+                                x -> "Consent/acp/_history/1".equals(x.getWhat().getReference())))
+                .findFirst()
+                .orElseThrow();
         assertThat(event.getAction()).isEqualTo(AuditEvent.AuditEventAction.E);
         assertThat(event.getSubtype()).extracting(c -> c.getCode()).contains("extended-operation-instance");
         assertThat(event.getOutcome()).isEqualTo(AuditEvent.AuditEventOutcome._0);
-        assertThat(event.getEntity()).extracting(x -> x.getWhat().getReference()).contains("Patient/pt");
+        assertThat(event.getEntity())
+                .extracting(x -> x.getWhat().getReference())
+                .contains("Patient/pt");
     }
 
     @Test
     void withoutTheFontTheOperationAnswers503SayingWhatToInstall() throws IOException {
         // a hub of this test's own (docs/architecture.md §10): one whose font is missing
-        try (HubInstance plain = new HubInstance(Files.createTempDirectory("renkei-pdf-nofont"),
-                "renkei.print.font=/nonexistent/fonts/ipaexg.ttf")) {
-            StoreFixtures.of(plain).write(List.of(
-                    new WriteRequest("Consent", "acp", PrintRecords.advanceDirective("pt"), null, "Organization/org-clinic")));
+        try (HubInstance plain = new HubInstance(
+                Files.createTempDirectory("renkei-pdf-nofont"), "renkei.print.font=/nonexistent/fonts/ipaexg.ttf")) {
+            StoreFixtures.of(plain)
+                    .write(List.of(new WriteRequest(
+                            "Consent", "acp", PrintRecords.advanceDirective("pt"), null, "Organization/org-clinic")));
             HttpResponse<byte[]> response = get(plain, "/Consent/acp/$pdf", null);
             assertThat(response.statusCode()).isEqualTo(503);
             String diagnostics = diagnostics(response);
-            assertThat(diagnostics).contains("/nonexistent/fonts/ipaexg.ttf", "日本語フォント", "Japanese font",
-                    "fonts-ipaexfont-gothic", "RENKEI_PRINT_FONT");
+            assertThat(diagnostics)
+                    .contains(
+                            "/nonexistent/fonts/ipaexg.ttf",
+                            "日本語フォント",
+                            "Japanese font",
+                            "fonts-ipaexfont-gothic",
+                            "RENKEI_PRINT_FONT");
         }
     }
 }

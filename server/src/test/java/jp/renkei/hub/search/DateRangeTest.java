@@ -42,15 +42,20 @@ class DateRangeTest {
 
     @Test
     void yearMonthCoversTheWholeMonth() {
-        assertThat(tokyo("2024-05")).isEqualTo(new DateRange(at("2024-04-30T15:00:00Z"), before("2024-05-31T15:00:00Z")));
-        assertThat(tokyo("2024-12")).isEqualTo(new DateRange(at("2024-11-30T15:00:00Z"), before("2024-12-31T15:00:00Z")));
+        assertThat(tokyo("2024-05"))
+                .isEqualTo(new DateRange(at("2024-04-30T15:00:00Z"), before("2024-05-31T15:00:00Z")));
+        assertThat(tokyo("2024-12"))
+                .isEqualTo(new DateRange(at("2024-11-30T15:00:00Z"), before("2024-12-31T15:00:00Z")));
     }
 
     @Test
     void februaryOfALeapYearHas29Days() {
-        assertThat(tokyo("2024-02")).isEqualTo(new DateRange(at("2024-01-31T15:00:00Z"), before("2024-02-29T15:00:00Z")));
-        assertThat(tokyo("2023-02")).isEqualTo(new DateRange(at("2023-01-31T15:00:00Z"), before("2023-02-28T15:00:00Z")));
-        assertThat(tokyo("2024-02-29")).isEqualTo(new DateRange(at("2024-02-28T15:00:00Z"), before("2024-02-29T15:00:00Z")));
+        assertThat(tokyo("2024-02"))
+                .isEqualTo(new DateRange(at("2024-01-31T15:00:00Z"), before("2024-02-29T15:00:00Z")));
+        assertThat(tokyo("2023-02"))
+                .isEqualTo(new DateRange(at("2023-01-31T15:00:00Z"), before("2023-02-28T15:00:00Z")));
+        assertThat(tokyo("2024-02-29"))
+                .isEqualTo(new DateRange(at("2024-02-28T15:00:00Z"), before("2024-02-29T15:00:00Z")));
     }
 
     @Test
@@ -174,7 +179,8 @@ class DateRangeTest {
 
     @Test
     void theYearRollsOverAtJapaneseMidnight() {
-        assertThat(tokyo("2024-12-31T23:59:59+09:00").high()).isEqualTo(tokyo("2024").high());
+        assertThat(tokyo("2024-12-31T23:59:59+09:00").high())
+                .isEqualTo(tokyo("2024").high());
         assertThat(tokyo("2024-12-31T15:00:00Z").low()).isEqualTo(tokyo("2025").low());
     }
 
@@ -187,11 +193,31 @@ class DateRangeTest {
 
     @ParameterizedTest
     @NullAndEmptySource
-    @ValueSource(strings = {" ", "abcd", "24", "202", "20240501", "2024/05/01", "2024-5-1", "2024-05-1", "2024-5",
-            "2024-05-01T09", "2024-05-01T9:00", "2024-05-01 09:00:00", "2024-05-01T09:00:00+0900",
-            "2024-05-01T09:00:00+09", "2024-05-01T09:00:00JST", "2024-05-01T09:00:00+09:00[Asia/Tokyo]",
-            "2024-05-01T09:00:00.", "2024-05-01T09:00:00.1234567890", "令和6年5月1日", "２０２４－０５－０１",
-            "ge2024-05-01", "2024-05-01Z"})
+    @ValueSource(
+            strings = {
+                " ",
+                "abcd",
+                "24",
+                "202",
+                "20240501",
+                "2024/05/01",
+                "2024-5-1",
+                "2024-05-1",
+                "2024-5",
+                "2024-05-01T09",
+                "2024-05-01T9:00",
+                "2024-05-01 09:00:00",
+                "2024-05-01T09:00:00+0900",
+                "2024-05-01T09:00:00+09",
+                "2024-05-01T09:00:00JST",
+                "2024-05-01T09:00:00+09:00[Asia/Tokyo]",
+                "2024-05-01T09:00:00.",
+                "2024-05-01T09:00:00.1234567890",
+                "令和6年5月1日",
+                "２０２４－０５－０１",
+                "ge2024-05-01",
+                "2024-05-01Z"
+            })
     void valuesThatAreNotFhirDatesAreRejectedNamingTheValue(String value) {
         assertThatThrownBy(() -> tokyo(value))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -200,9 +226,19 @@ class DateRangeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"2024-13", "2024-00", "2024-02-30", "2023-02-29", "2024-04-31", "2024-05-00",
-            "2024-05-01T24:00:00+09:00", "2024-05-01T09:60:00+09:00", "2024-05-01T09:00:61+09:00",
-            "2024-05-01T09:00:00+25:00"})
+    @ValueSource(
+            strings = {
+                "2024-13",
+                "2024-00",
+                "2024-02-30",
+                "2023-02-29",
+                "2024-04-31",
+                "2024-05-00",
+                "2024-05-01T24:00:00+09:00",
+                "2024-05-01T09:60:00+09:00",
+                "2024-05-01T09:00:61+09:00",
+                "2024-05-01T09:00:00+25:00"
+            })
     void wellFormedButImpossibleDatesAreRejectedNamingTheValue(String value) {
         assertThatThrownBy(() -> tokyo(value))
                 .isInstanceOf(IllegalArgumentException.class)

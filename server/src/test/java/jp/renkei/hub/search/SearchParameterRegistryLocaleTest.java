@@ -20,7 +20,10 @@ class SearchParameterRegistryLocaleTest {
         try {
             SearchParameterRegistry registry = new SearchParameterRegistry(FhirContext.forR4Cached());
             assertThat(registry.capabilityInput().getRestFirstRep().getResource().stream()
-                            .filter(r -> r.getType().equals("Patient")).findFirst().orElseThrow().getSearchParam())
+                            .filter(r -> r.getType().equals("Patient"))
+                            .findFirst()
+                            .orElseThrow()
+                            .getSearchParam())
                     .filteredOn(p -> p.getName().equals("name"))
                     .singleElement()
                     .satisfies(p -> assertThat(p.getType()).isEqualTo(SearchParamType.STRING));

@@ -38,17 +38,17 @@ class TextNormalizerTest {
         assertThat(normalize("ﾔﾏﾀﾞ")).isEqualTo("ヤマダ");
         assertThat(normalize("ﾀﾛｳ")).isEqualTo("タロウ");
         assertThat(normalize("ｽｽﾞｷ ｲﾁﾛｳ")).isEqualTo("スズキ イチロウ");
-        assertThat(normalize("ｻｰﾋﾞｽ")).isEqualTo("サービス");          // long vowel mark U+FF70 -> U+30FC
+        assertThat(normalize("ｻｰﾋﾞｽ")).isEqualTo("サービス"); // long vowel mark U+FF70 -> U+30FC
         assertThat(normalize("ｧｨｩｪｫｯｬｭｮ")).isEqualTo("ァィゥェォッャュョ"); // small kana stay small
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource({
-            "ｶﾞ, ガ", "ｷﾞ, ギ", "ｸﾞ, グ", "ｹﾞ, ゲ", "ｺﾞ, ゴ",
-            "ｻﾞ, ザ", "ｼﾞ, ジ", "ﾀﾞ, ダ", "ﾃﾞ, デ", "ﾄﾞ, ド",
-            "ﾊﾞ, バ", "ﾋﾞ, ビ", "ﾌﾞ, ブ", "ﾍﾞ, ベ", "ﾎﾞ, ボ",
-            "ﾊﾟ, パ", "ﾋﾟ, ピ", "ﾌﾟ, プ", "ﾍﾟ, ペ", "ﾎﾟ, ポ",
-            "ｳﾞ, ヴ"
+        "ｶﾞ, ガ", "ｷﾞ, ギ", "ｸﾞ, グ", "ｹﾞ, ゲ", "ｺﾞ, ゴ",
+        "ｻﾞ, ザ", "ｼﾞ, ジ", "ﾀﾞ, ダ", "ﾃﾞ, デ", "ﾄﾞ, ド",
+        "ﾊﾞ, バ", "ﾋﾞ, ビ", "ﾌﾞ, ブ", "ﾍﾞ, ベ", "ﾎﾞ, ボ",
+        "ﾊﾟ, パ", "ﾋﾟ, ピ", "ﾌﾟ, プ", "ﾍﾟ, ペ", "ﾎﾟ, ポ",
+        "ｳﾞ, ヴ"
     })
     void halfWidthVoicedAndSemiVoicedMarksComposeWithTheirKana(String halfWidth, String fullWidth) {
         assertThat(normalize(halfWidth)).isEqualTo(fullWidth).hasSize(1);
@@ -87,7 +87,7 @@ class TextNormalizerTest {
         assertThat(normalize("みすゞ")).isEqualTo(normalize("ミスヾ"));
         assertThat(normalize("こゝろ")).isEqualTo(normalize("コヽロ")).isEqualTo("コヽロ");
         assertThat(normalize("ｲｽヾ")).isEqualTo(normalize("いすゞ"));
-        assertThat(normalize("いすゞ")).isNotEqualTo(normalize("いすゝ"));   // the voiced mark still counts
+        assertThat(normalize("いすゞ")).isNotEqualTo(normalize("いすゝ")); // the voiced mark still counts
     }
 
     @Test
@@ -136,7 +136,7 @@ class TextNormalizerTest {
         assertThat(normalize("Müller")).isEqualTo("muller");
         assertThat(normalize("Mu\u0308ller")).isEqualTo("muller");
         assertThat(normalize("José Ñúñez")).isEqualTo("jose nunez");
-        assertThat(normalize("Ryōta Ōno")).isEqualTo("ryota ono");   // Hepburn macrons
+        assertThat(normalize("Ryōta Ōno")).isEqualTo("ryota ono"); // Hepburn macrons
     }
 
     @Test
@@ -159,7 +159,7 @@ class TextNormalizerTest {
         assertThat(normalize("山田  太郎")).isEqualTo("山田 太郎");
         assertThat(normalize("山田 \u3000 \u3000太郎")).isEqualTo("山田 太郎");
         assertThat(normalize("山田\t\n太郎")).isEqualTo("山田 太郎");
-        assertThat(normalize("山田\u00A0太郎")).isEqualTo("山田 太郎");     // no-break space (NFKC -> U+0020)
+        assertThat(normalize("山田\u00A0太郎")).isEqualTo("山田 太郎"); // no-break space (NFKC -> U+0020)
         assertThat(normalize("a \t\u3000\r\n b")).isEqualTo("a b");
     }
 
@@ -182,7 +182,7 @@ class TextNormalizerTest {
         assertThat(normalize("山田太郎")).isEqualTo("山田太郎");
         assertThat(normalize("世田谷区玉川")).isEqualTo("世田谷区玉川");
         assertThat(normalize("慢性心不全")).isEqualTo("慢性心不全");
-        assertThat(normalize("佐々木")).isEqualTo("佐々木");   // iteration mark U+3005 kept
+        assertThat(normalize("佐々木")).isEqualTo("佐々木"); // iteration mark U+3005 kept
     }
 
     @Test
@@ -216,7 +216,19 @@ class TextNormalizerTest {
     // ---- properties ----------------------------------------------------------------------------
 
     @ParameterizedTest
-    @ValueSource(strings = {"ﾔﾏﾀﾞ ﾀﾛｳ", "やまだ　たろう", "ＹＡＭＡＤＡ", "Café", "山田  太郎 ", "髙橋", "\u304B\u3099", "０９０－１２３４", "いすゞ", "こゝろ"})
+    @ValueSource(
+            strings = {
+                "ﾔﾏﾀﾞ ﾀﾛｳ",
+                "やまだ　たろう",
+                "ＹＡＭＡＤＡ",
+                "Café",
+                "山田  太郎 ",
+                "髙橋",
+                "\u304B\u3099",
+                "０９０－１２３４",
+                "いすゞ",
+                "こゝろ"
+            })
     void normalisingTwiceChangesNothing(String input) {
         String once = normalize(input);
         assertThat(normalize(once)).isEqualTo(once);

@@ -34,16 +34,30 @@ class DurabilityIT {
             Patient p = new Patient();
             p.addName().setFamily("遠野").addGiven("花");
             id = hub.client().create().resource(p).execute().getId().getIdPart();
-            Patient read = hub.client().read().resource(Patient.class).withId(id).execute();
+            Patient read =
+                    hub.client().read().resource(Patient.class).withId(id).execute();
             read.getNameFirstRep().setFamily("遠野（とおの）");
             hub.client().update().resource(read).execute();
         }
         try (HubInstance hub = new HubInstance(dir)) {
-            Patient read = hub.client().read().resource(Patient.class).withId(id).execute();
+            Patient read =
+                    hub.client().read().resource(Patient.class).withId(id).execute();
             assertThat(read.getNameFirstRep().getFamily()).isEqualTo("遠野（とおの）");
             assertThat(read.getMeta().getVersionId()).isEqualTo("2");
-            assertThat(hub.client().search().byUrl("Patient?name:contains=とおの").returnBundle(Bundle.class).execute().getTotal()).isEqualTo(1);
-            assertThat(hub.client().history().onInstance(new IdType("Patient", id)).returnBundle(Bundle.class).execute().getTotal()).isEqualTo(2);
+            assertThat(hub.client()
+                            .search()
+                            .byUrl("Patient?name:contains=とおの")
+                            .returnBundle(Bundle.class)
+                            .execute()
+                            .getTotal())
+                    .isEqualTo(1);
+            assertThat(hub.client()
+                            .history()
+                            .onInstance(new IdType("Patient", id))
+                            .returnBundle(Bundle.class)
+                            .execute()
+                            .getTotal())
+                    .isEqualTo(2);
         }
     }
 
@@ -51,7 +65,8 @@ class DurabilityIT {
     @SuppressWarnings("FutureReturnValueIgnored") // the writers fail when the hub is killed, on purpose
     void acknowledgedWritesSurviveKillDashNine() throws Exception {
         Path dir = Files.createTempDirectory("renkei-kill");
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         ConcurrentLinkedQueue<String> acknowledged = new ConcurrentLinkedQueue<>();
         CountDownLatch enough = new CountDownLatch(300);
         try (HubProcess hub = new HubProcess(dir, "renkei.auth.enabled=false")) {
@@ -61,10 +76,13 @@ class DurabilityIT {
             for (int t = 0; t < 4; t++) {
                 writers.submit(() -> {
                     while (!stop.get()) {
-                        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/Patient"))
-                                .header("Content-Type", "application/fhir+json")
-                                .POST(HttpRequest.BodyPublishers.ofString("{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"盛岡\"}]}"))
-                                .build(), HttpResponse.BodyHandlers.ofString());
+                        HttpResponse<String> r = http.send(
+                                HttpRequest.newBuilder(URI.create(base + "/Patient"))
+                                        .header("Content-Type", "application/fhir+json")
+                                        .POST(HttpRequest.BodyPublishers.ofString(
+                                                "{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"盛岡\"}]}"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
                         if (r.statusCode() == 201) {
                             String location = r.headers().firstValue("Location").orElseThrow();
                             acknowledged.add(new IdType(location).getIdPart());
@@ -84,14 +102,21 @@ class DurabilityIT {
         }
         List<String> ids = List.copyOf(acknowledged);
         try (HubInstance restarted = new HubInstance(dir)) {
-            long missing = ids.stream().filter(id -> {
-                try {
-                    restarted.client().read().resource(Patient.class).withId(id).execute();
-                    return false;
-                } catch (RuntimeException e) {
-                    return true;
-                }
-            }).count();
+            long missing = ids.stream()
+                    .filter(id -> {
+                        try {
+                            restarted
+                                    .client()
+                                    .read()
+                                    .resource(Patient.class)
+                                    .withId(id)
+                                    .execute();
+                            return false;
+                        } catch (RuntimeException e) {
+                            return true;
+                        }
+                    })
+                    .count();
             assertThat(ids).hasSizeGreaterThanOrEqualTo(300);
             assertThat(missing).as("acknowledged creates lost by kill -9").isZero();
         }

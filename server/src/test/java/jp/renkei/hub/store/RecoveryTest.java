@@ -32,11 +32,17 @@ class RecoveryTest {
 
     @BeforeEach
     void start() throws Exception {
-        mongo = new EmbeddedMongo(new StoreProperties.Embedded(Files.createTempDirectory("renkei-recovery"), false, 16));
+        mongo = new EmbeddedMongo(
+                new StoreProperties.Embedded(Files.createTempDirectory("renkei-recovery"), false, 16));
         client = MongoClients.create(mongo.connectionString());
         db = client.getDatabase("recovery");
         SearchParameterRegistry registry = new SearchParameterRegistry(fhir);
-        store = new ResourceStore(db, mongo, fhir, registry, new IndexExtractor(fhir, registry, ZoneId.of("Asia/Tokyo")),
+        store = new ResourceStore(
+                db,
+                mongo,
+                fhir,
+                registry,
+                new IndexExtractor(fhir, registry, ZoneId.of("Asia/Tokyo")),
                 (id, resource) -> new AccessLabels(java.util.List.of(id), null, null));
     }
 
@@ -49,7 +55,8 @@ class RecoveryTest {
     private StoredResource createPatient(String family) {
         Patient patient = new Patient();
         patient.addName().setFamily(family);
-        return store.write(List.of(new WriteRequest("Patient", "p1", patient, null, "Organization/org-test"))).get(0);
+        return store.write(List.of(new WriteRequest("Patient", "p1", patient, null, "Organization/org-test")))
+                .get(0);
     }
 
     /** Version 2 of p1 as an uncommitted transaction T would have inserted it. */
@@ -61,8 +68,11 @@ class RecoveryTest {
     }
 
     private Document unit(String tx, String state) {
-        return new Document("_id", tx).append("state", state)
-                .append("entries", List.of(new Document("t", "Patient").append("id", "p1").append("v", 2L)))
+        return new Document("_id", tx)
+                .append("state", state)
+                .append(
+                        "entries",
+                        List.of(new Document("t", "Patient").append("id", "p1").append("v", 2L)))
                 .append("at", new Date());
     }
 
@@ -79,7 +89,8 @@ class RecoveryTest {
 
         assertThat(store.read("Patient", "p1").version()).isEqualTo(1);
         assertThat(store.readVersion("Patient", "p1", 2)).isNull();
-        assertThat(store.history("Patient").find(new Document("_id", "p1/2")).first()).isNull();
+        assertThat(store.history("Patient").find(new Document("_id", "p1/2")).first())
+                .isNull();
         assertThat(store.journal().countDocuments()).isZero();
     }
 
@@ -92,7 +103,11 @@ class RecoveryTest {
         store.recover();
 
         assertThat(store.read("Patient", "p1").version()).isEqualTo(2);
-        assertThat(store.history("Patient").find(new Document("_id", "p1/2")).first().get("tx")).isNull();
+        assertThat(store.history("Patient")
+                        .find(new Document("_id", "p1/2"))
+                        .first()
+                        .get("tx"))
+                .isNull();
     }
 
     @Test
@@ -103,14 +118,28 @@ class RecoveryTest {
 
         store.recover();
 
-        assertThat(store.changeFeed().pending()).containsExactly(new ChangeFeed.Change("T",
-                store.changeFeed().pending().get(0).at(), List.of(new ChangeFeed.Entry("Patient", "p1", 2))));
+        assertThat(store.changeFeed().pending())
+                .containsExactly(new ChangeFeed.Change(
+                        "T",
+                        store.changeFeed().pending().get(0).at(),
+                        List.of(new ChangeFeed.Entry("Patient", "p1", 2))));
         store.changeFeed().done(List.of("T"));
-        Document v3 = new Document(store.history("Patient").find(new Document("_id", "p1/1")).first())
-                .append("_id", "p1/3").append("v", 3L).append("tx", "U");
+        Document v3 = new Document(store.history("Patient")
+                        .find(new Document("_id", "p1/1"))
+                        .first())
+                .append("_id", "p1/3")
+                .append("v", 3L)
+                .append("tx", "U");
         store.history("Patient").insertOne(v3);
-        store.journal().insertOne(new Document("_id", "U").append("state", "pending")
-                .append("entries", List.of(new Document("t", "Patient").append("id", "p1").append("v", 3L))).append("at", new Date()));
+        store.journal()
+                .insertOne(new Document("_id", "U")
+                        .append("state", "pending")
+                        .append(
+                                "entries",
+                                List.of(new Document("t", "Patient")
+                                        .append("id", "p1")
+                                        .append("v", 3L)))
+                        .append("at", new Date()));
 
         store.recover();
 

@@ -75,8 +75,9 @@ class SearchKeysTest {
         List<Future<?>> done = new ArrayList<>();
         for (int w = 0; w < writers; w++) {
             int writer = w;
-            done.add(pool.submit(() -> IntStream.range(0, perWriter).forEach(i ->
-                    keys.update("Condition", "c-" + writer + "-" + i, null, patientIndex("Patient/busy")))));
+            done.add(pool.submit(() -> IntStream.range(0, perWriter)
+                    .forEach(i ->
+                            keys.update("Condition", "c-" + writer + "-" + i, null, patientIndex("Patient/busy")))));
         }
         for (Future<?> f : done) {
             f.get();
@@ -85,7 +86,8 @@ class SearchKeysTest {
 
         assertThat(keys.lookup("Condition", "patient", List.of("Patient/busy"))).hasSize(writers * perWriter);
         String head = SearchKeys.key("Condition", "patient", "Patient/busy");
-        assertThat(collection.find(new Document("_id", head)).first().getInteger("n")).isEqualTo(writers * perWriter);
+        assertThat(collection.find(new Document("_id", head)).first().getInteger("n"))
+                .isEqualTo(writers * perWriter);
         assertBucketsBounded(head, (writers * perWriter + SearchKeys.BUCKET_SIZE - 1) / SearchKeys.BUCKET_SIZE);
     }
 
@@ -94,7 +96,8 @@ class SearchKeysTest {
         for (int i = 1; i <= expectedBuckets + 1; i++) {
             ids.add(head + "#" + i);
         }
-        List<Document> buckets = collection.find(new Document("_id", new Document("$in", ids))).into(new ArrayList<>());
+        List<Document> buckets =
+                collection.find(new Document("_id", new Document("$in", ids))).into(new ArrayList<>());
         assertThat(buckets).hasSize(expectedBuckets);
         for (Document bucket : buckets) {
             assertThat(bucket.getList("ids", String.class)).hasSizeBetween(1, SearchKeys.BUCKET_SIZE);
@@ -114,13 +117,14 @@ class SearchKeysTest {
         Set<String> ofA = keys.lookup("Encounter", "patient", List.of("Patient/a"));
         assertThat(ofA).hasSize(SearchKeys.BUCKET_SIZE + 8).doesNotContain(last, "e-0");
         assertThat(keys.lookup("Encounter", "subject", List.of("Patient/b"))).containsExactly(last);
-        assertThat(keys.lookup("Encounter", "patient", List.of("Patient/a", "Patient/b"))).hasSize(SearchKeys.BUCKET_SIZE + 9);
+        assertThat(keys.lookup("Encounter", "patient", List.of("Patient/a", "Patient/b")))
+                .hasSize(SearchKeys.BUCKET_SIZE + 9);
     }
 
     @Test
     void identifiersAreBucketedOnlyInTheirSystemValueForm() {
         Document index = new Document("identifier", List.of("urn:oid:1.2.392.100495.20.3.51|0001", "0001", "urn:x|"));
-        assertThat(keys.keysOf("Patient", index)).containsExactly(
-                SearchKeys.key("Patient", "identifier", "urn:oid:1.2.392.100495.20.3.51|0001"));
+        assertThat(keys.keysOf("Patient", index))
+                .containsExactly(SearchKeys.key("Patient", "identifier", "urn:oid:1.2.392.100495.20.3.51|0001"));
     }
 }

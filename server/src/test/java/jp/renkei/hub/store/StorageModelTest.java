@@ -38,7 +38,8 @@ class StorageModelTest extends HubTestBase {
     private static final Pattern GET_COLLECTION = Pattern.compile("getCollection\\(([^)]*)\\)");
     private static final Pattern NAME = Pattern.compile("`([^`]+)`");
     /** The two collections of each resource type, named by their type at run time (ResourceStore). */
-    private static final Map<String, String> PER_TYPE = Map.of("type", "<Type>", "type + \"_history\"", "<Type>_history");
+    private static final Map<String, String> PER_TYPE =
+            Map.of("type", "<Type>", "type + \"_history\"", "<Type>_history");
 
     @Test
     void everyCollectionTheCodeNamesIsDocumentedAndNoOther() throws IOException {
@@ -51,7 +52,8 @@ class StorageModelTest extends HubTestBase {
                     String argument = call.group(1).strip();
                     if (argument.matches("\"[^\"]+\"")) {
                         named.add(argument.substring(1, argument.length() - 1));
-                    } else if (PER_TYPE.containsKey(argument) && file.endsWith(Path.of("store", "ResourceStore.java"))) {
+                    } else if (PER_TYPE.containsKey(argument)
+                            && file.endsWith(Path.of("store", "ResourceStore.java"))) {
                         named.add(PER_TYPE.get(argument));
                     } else {
                         unknown.add(SOURCES.relativize(file) + ": getCollection(" + argument + ")");
@@ -59,10 +61,12 @@ class StorageModelTest extends HubTestBase {
                 }
             }
         }
-        assertThat(unknown).as("collections named at run time; name them by a literal, or teach this test and §3 the pattern")
+        assertThat(unknown)
+                .as("collections named at run time; name them by a literal, or teach this test and §3 the pattern")
                 .isEmpty();
         Map<String, Set<String>> documented = documented();
-        assertThat(documented.keySet()).as("the collections of docs/architecture.md §3 against those the code names")
+        assertThat(documented.keySet())
+                .as("the collections of docs/architecture.md §3 against those the code names")
                 .containsExactlyInAnyOrderElementsOf(named);
     }
 
@@ -73,7 +77,9 @@ class StorageModelTest extends HubTestBase {
         patient.addName().setFamily("保存").addGiven("花子");
         String id = client.create().resource(patient).execute().getId().getIdPart();
         for (int i = 0; i < 2; i++) {
-            client.create().resource(new Patient().addName(new org.hl7.fhir.r4.model.HumanName().setFamily("保存"))).execute();
+            client.create()
+                    .resource(new Patient().addName(new org.hl7.fhir.r4.model.HumanName().setFamily("保存")))
+                    .execute();
         }
         Observation observation = new Observation();
         observation.setStatus(Observation.ObservationStatus.FINAL).getCode().setText("体温");
@@ -83,7 +89,8 @@ class StorageModelTest extends HubTestBase {
         assertThat(get("/Patient?family=保存&_count=1").body()).contains("_getpages=");
         assertThat(get("/Patient/_history?_count=1").body()).contains("_getpages=");
 
-        MongoDatabase db = hub.bean(MongoClient.class).getDatabase(hub.bean(StoreProperties.class).database());
+        MongoDatabase db = hub.bean(MongoClient.class)
+                .getDatabase(hub.bean(StoreProperties.class).database());
         Map<String, Set<String>> documented = documented();
         Set<String> resourceTypes = HubInstance.fhirContext().getResourceTypes();
         Map<String, Set<String>> found = new TreeMap<>();
@@ -94,15 +101,30 @@ class StorageModelTest extends HubTestBase {
             }
             found.put(collection, indexes);
         }
-        assertThat(found.keySet()).as("what the hub wrote here, with the collections of its write path")
-                .contains("Patient", "Patient_history", "Observation", "Observation_history", "AuditEvent", "AuditEvent_history",
-                        "write_journal", "search_keys", "change_feed", "result_snapshots", "result_snapshot_keys",
-                        "audit_chain", "audit_chain_head");
+        assertThat(found.keySet())
+                .as("what the hub wrote here, with the collections of its write path")
+                .contains(
+                        "Patient",
+                        "Patient_history",
+                        "Observation",
+                        "Observation_history",
+                        "AuditEvent",
+                        "AuditEvent_history",
+                        "write_journal",
+                        "search_keys",
+                        "change_feed",
+                        "result_snapshots",
+                        "result_snapshot_keys",
+                        "audit_chain",
+                        "audit_chain_head");
         List<String> problems = new ArrayList<>();
         found.forEach((collection, indexes) -> {
-            String row = documented.containsKey(collection) ? collection
-                    : collection.endsWith("_history") && resourceTypes.contains(collection.substring(0, collection.length() - 8))
-                    ? "<Type>_history" : resourceTypes.contains(collection) ? "<Type>" : null;
+            String row = documented.containsKey(collection)
+                    ? collection
+                    : collection.endsWith("_history")
+                                    && resourceTypes.contains(collection.substring(0, collection.length() - 8))
+                            ? "<Type>_history"
+                            : resourceTypes.contains(collection) ? "<Type>" : null;
             if (row == null) {
                 problems.add(collection + " is not in docs/architecture.md §3");
             } else if (!documented.get(row).equals(indexes)) {
@@ -158,7 +180,9 @@ class StorageModelTest extends HubTestBase {
         assertThat(indexes).as("§3 has a table with a column headed 'indexes'").isNotEmpty();
         for (Set<String> listed : tables) {
             if (!listed.isEmpty()) {
-                assertThat(listed).as("every table of §3 lists the same collections").containsExactlyInAnyOrderElementsOf(indexes.keySet());
+                assertThat(listed)
+                        .as("every table of §3 lists the same collections")
+                        .containsExactlyInAnyOrderElementsOf(indexes.keySet());
             }
         }
         return indexes;

@@ -49,11 +49,16 @@ class BaseR4ValidationTest extends HubValidationTest {
     }
 
     private HttpResponse<String> post(Resource resource) {
-        return hub.send("POST", "/" + resource.fhirType(), "application/fhir+json", json.encodeResourceToString(resource));
+        return hub.send(
+                "POST", "/" + resource.fhirType(), "application/fhir+json", json.encodeResourceToString(resource));
     }
 
     private int stored(String type) {
-        return json.parseResource(Bundle.class, hub.send("GET", "/" + type + "?_summary=count", null, null).body()).getTotal();
+        return json.parseResource(
+                        Bundle.class,
+                        hub.send("GET", "/" + type + "?_summary=count", null, null)
+                                .body())
+                .getTotal();
     }
 
     private OperationOutcome refused(HttpResponse<String> response) {
@@ -62,26 +67,37 @@ class BaseR4ValidationTest extends HubValidationTest {
     }
 
     private static List<String> expressions(OperationOutcomeIssueComponent issue) {
-        return issue.getExpression().stream().map(StringType::getValue).map(e -> e.replaceAll("/\\*.*?\\*/", "")).toList();
+        return issue.getExpression().stream()
+                .map(StringType::getValue)
+                .map(e -> e.replaceAll("/\\*.*?\\*/", ""))
+                .toList();
     }
 
     private static Observation temperature() {
-        Observation observation = new Observation().setStatus(Observation.ObservationStatus.FINAL)
-                .setCode(new CodeableConcept(new Coding("http://loinc.org", "8310-5", "Body temperature")).setText("体温"))
+        Observation observation = new Observation()
+                .setStatus(Observation.ObservationStatus.FINAL)
+                .setCode(
+                        new CodeableConcept(new Coding("http://loinc.org", "8310-5", "Body temperature")).setText("体温"))
                 .setSubject(new Reference("Patient/pat-base-r4"));
-        observation.addCategory(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/observation-category",
-                "vital-signs", null)));
+        observation.addCategory(new CodeableConcept(
+                new Coding("http://terminology.hl7.org/CodeSystem/observation-category", "vital-signs", null)));
         observation.setEffective(new org.hl7.fhir.r4.model.DateTimeType("2026-11-24T10:00:00+09:00"));
-        observation.setValue(new org.hl7.fhir.r4.model.Quantity().setValue(36.8).setUnit("℃")
-                .setSystem("http://unitsofmeasure.org").setCode("Cel"));
+        observation.setValue(new org.hl7.fhir.r4.model.Quantity()
+                .setValue(36.8)
+                .setUnit("℃")
+                .setSystem("http://unitsofmeasure.org")
+                .setCode("Cel"));
         return observation;
     }
 
     /** A care-record Composition as a client writes one: its type is the hub's care-document code. */
     private static Composition careRecord() {
-        Composition composition = new Composition().setStatus(Composition.CompositionStatus.FINAL)
+        Composition composition = new Composition()
+                .setStatus(Composition.CompositionStatus.FINAL)
                 .setType(new CodeableConcept(new Coding(CARE_DOCUMENT, "care-record", null)))
-                .setSubject(new Reference("Patient/pat-base-r4")).setDate(new Date()).setTitle("訪問記録");
+                .setSubject(new Reference("Patient/pat-base-r4"))
+                .setDate(new Date())
+                .setTitle("訪問記録");
         composition.addAuthor(new Reference("Practitioner/dr-base-r4"));
         return composition;
     }
@@ -90,16 +106,28 @@ class BaseR4ValidationTest extends HubValidationTest {
     private static Bundle document() {
         String patient = "urn:uuid:3f1a2b9c-0d4e-4f6a-8b7c-1d2e3f4a5b6c";
         String author = "urn:uuid:7c6b5a4f-3e2d-4c1b-9a8f-6e5d4c3b2a19";
-        Composition composition = new Composition().setStatus(Composition.CompositionStatus.FINAL)
+        Composition composition = new Composition()
+                .setStatus(Composition.CompositionStatus.FINAL)
                 .setType(new CodeableConcept(new Coding("http://loinc.org", "11503-0", "Medical records")))
-                .setSubject(new Reference(patient)).setDate(new Date()).setTitle("診療記録");
+                .setSubject(new Reference(patient))
+                .setDate(new Date())
+                .setTitle("診療記録");
         composition.addAuthor(new Reference(author));
-        Bundle bundle = new Bundle().setType(Bundle.BundleType.DOCUMENT)
-                .setIdentifier(new Identifier().setSystem("urn:ietf:rfc:3986").setValue("urn:uuid:0b5e6d7c-8f9a-4b1c-a2d3-e4f5a6b7c8d9"))
+        Bundle bundle = new Bundle()
+                .setType(Bundle.BundleType.DOCUMENT)
+                .setIdentifier(new Identifier()
+                        .setSystem("urn:ietf:rfc:3986")
+                        .setValue("urn:uuid:0b5e6d7c-8f9a-4b1c-a2d3-e4f5a6b7c8d9"))
                 .setTimestamp(new Date());
-        bundle.addEntry().setFullUrl("urn:uuid:9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a").setResource(composition);
-        bundle.addEntry().setFullUrl(patient).setResource(new Patient().setGender(org.hl7.fhir.r4.model.Enumerations.AdministrativeGender.FEMALE));
-        bundle.addEntry().setFullUrl(author).setResource(new Practitioner().addName(new org.hl7.fhir.r4.model.HumanName().setText("佐藤 一郎")));
+        bundle.addEntry()
+                .setFullUrl("urn:uuid:9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a")
+                .setResource(composition);
+        bundle.addEntry()
+                .setFullUrl(patient)
+                .setResource(new Patient().setGender(org.hl7.fhir.r4.model.Enumerations.AdministrativeGender.FEMALE));
+        bundle.addEntry()
+                .setFullUrl(author)
+                .setResource(new Practitioner().addName(new org.hl7.fhir.r4.model.HumanName().setText("佐藤 一郎")));
         return bundle;
     }
 
@@ -109,14 +137,19 @@ class BaseR4ValidationTest extends HubValidationTest {
         observation.setCode(null);
         int before = stored("Observation");
         OperationOutcome outcome = refused(post(observation));
-        assertThat(outcome.getIssue()).as(json.encodeResourceToString(outcome)).singleElement().satisfies(issue -> {
-            assertThat(issue.getSeverity()).isEqualTo(IssueSeverity.ERROR);
-            assertThat(issue.getCode()).isEqualTo(IssueType.REQUIRED);
-            assertThat(expressions(issue)).containsExactly("Observation");
-            assertThat(issue.getDiagnostics()).contains("Observation.code: minimum required = 1");
-        });
+        assertThat(outcome.getIssue())
+                .as(json.encodeResourceToString(outcome))
+                .singleElement()
+                .satisfies(issue -> {
+                    assertThat(issue.getSeverity()).isEqualTo(IssueSeverity.ERROR);
+                    assertThat(issue.getCode()).isEqualTo(IssueType.REQUIRED);
+                    assertThat(expressions(issue)).containsExactly("Observation");
+                    assertThat(issue.getDiagnostics()).contains("Observation.code: minimum required = 1");
+                });
         assertThat(stored("Observation")).isEqualTo(before);
-        assertThat(post(temperature()).statusCode()).as("the same Observation with its code").isEqualTo(201);
+        assertThat(post(temperature()).statusCode())
+                .as("the same Observation with its code")
+                .isEqualTo(201);
     }
 
     @Test
@@ -146,22 +179,28 @@ class BaseR4ValidationTest extends HubValidationTest {
         bundle.setTimestamp(null);
         int before = stored("Bundle");
         OperationOutcome outcome = refused(post(bundle));
-        assertThat(outcome.getIssue()).as(json.encodeResourceToString(outcome)).hasSize(2).allSatisfy(issue -> {
-            assertThat(issue.getSeverity()).isEqualTo(IssueSeverity.ERROR);
-            assertThat(issue.getCode()).isEqualTo(IssueType.INVARIANT);
-            assertThat(expressions(issue)).containsExactly("Bundle");
-        });
-        assertThat(outcome.getIssue()).extracting(OperationOutcomeIssueComponent::getDiagnostics)
-                .anySatisfy(d -> assertThat(d).contains("bdl-9")).anySatisfy(d -> assertThat(d).contains("bdl-10"));
+        assertThat(outcome.getIssue())
+                .as(json.encodeResourceToString(outcome))
+                .hasSize(2)
+                .allSatisfy(issue -> {
+                    assertThat(issue.getSeverity()).isEqualTo(IssueSeverity.ERROR);
+                    assertThat(issue.getCode()).isEqualTo(IssueType.INVARIANT);
+                    assertThat(expressions(issue)).containsExactly("Bundle");
+                });
+        assertThat(outcome.getIssue())
+                .extracting(OperationOutcomeIssueComponent::getDiagnostics)
+                .anySatisfy(d -> assertThat(d).contains("bdl-9"))
+                .anySatisfy(d -> assertThat(d).contains("bdl-10"));
         assertThat(stored("Bundle")).isEqualTo(before);
     }
 
     @Test
     void aCodeOutsideARequiredR4ValueSetIsRefused_AllergyIntoleranceClinicalStatusRequiredBinding() {
-        AllergyIntolerance allergy = new AllergyIntolerance().setPatient(new Reference("Patient/pat-base-r4"))
+        AllergyIntolerance allergy = new AllergyIntolerance()
+                .setPatient(new Reference("Patient/pat-base-r4"))
                 .setCode(new CodeableConcept().setText("そば"));
-        allergy.setClinicalStatus(new CodeableConcept(new Coding(
-                "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", "gone", null)));
+        allergy.setClinicalStatus(new CodeableConcept(
+                new Coding("http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", "gone", null)));
         OperationOutcome outcome = refused(post(allergy));
         assertThat(outcome.getIssue()).as(json.encodeResourceToString(outcome)).anySatisfy(issue -> {
             assertThat(issue.getSeverity()).isEqualTo(IssueSeverity.ERROR);
@@ -176,7 +215,8 @@ class BaseR4ValidationTest extends HubValidationTest {
     void codesOfSystemsTheHubCannotCheckOfflineAreNeitherErrorsNorNoise() {
         Observation observation = temperature();
         observation.getCode().addCoding(new Coding("http://snomed.info/sct", "386725007", "Body temperature"));
-        observation.addInterpretation(new CodeableConcept(new Coding("urn:oid:1.2.392.200119.4.504", "9N736000000000011", null)));
+        observation.addInterpretation(
+                new CodeableConcept(new Coding("urn:oid:1.2.392.200119.4.504", "9N736000000000011", null)));
         HttpResponse<String> created = post(observation);
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
     }
@@ -186,14 +226,26 @@ class BaseR4ValidationTest extends HubValidationTest {
         Observation invalid = temperature();
         invalid.setCode(null);
         Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
-        transaction.addEntry().setFullUrl("urn:uuid:5e4d3c2b-1a09-4f8e-9d7c-6b5a4f3e2d1c")
+        transaction
+                .addEntry()
+                .setFullUrl("urn:uuid:5e4d3c2b-1a09-4f8e-9d7c-6b5a4f3e2d1c")
                 .setResource(new Patient().setGender(org.hl7.fhir.r4.model.Enumerations.AdministrativeGender.MALE))
-                .getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Patient");
-        transaction.addEntry().setResource(invalid).getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Observation");
+                .getRequest()
+                .setMethod(Bundle.HTTPVerb.POST)
+                .setUrl("Patient");
+        transaction
+                .addEntry()
+                .setResource(invalid)
+                .getRequest()
+                .setMethod(Bundle.HTTPVerb.POST)
+                .setUrl("Observation");
         int patients = stored("Patient");
         int observations = stored("Observation");
-        OperationOutcome outcome = refused(hub.send("POST", "", "application/fhir+json", json.encodeResourceToString(transaction)));
-        assertThat(outcome.getIssue()).singleElement().satisfies(issue -> assertThat(issue.getCode()).isEqualTo(IssueType.REQUIRED));
+        OperationOutcome outcome =
+                refused(hub.send("POST", "", "application/fhir+json", json.encodeResourceToString(transaction)));
+        assertThat(outcome.getIssue())
+                .singleElement()
+                .satisfies(issue -> assertThat(issue.getCode()).isEqualTo(IssueType.REQUIRED));
         assertThat(stored("Patient")).isEqualTo(patients);
         assertThat(stored("Observation")).isEqualTo(observations);
     }
@@ -203,9 +255,18 @@ class BaseR4ValidationTest extends HubValidationTest {
         Observation invalid = temperature();
         invalid.setCode(null);
         Bundle batch = new Bundle().setType(Bundle.BundleType.BATCH);
-        batch.addEntry().setResource(invalid).getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Observation");
-        batch.addEntry().setResource(temperature()).getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Observation");
-        HttpResponse<String> response = hub.send("POST", "", "application/fhir+json", json.encodeResourceToString(batch));
+        batch.addEntry()
+                .setResource(invalid)
+                .getRequest()
+                .setMethod(Bundle.HTTPVerb.POST)
+                .setUrl("Observation");
+        batch.addEntry()
+                .setResource(temperature())
+                .getRequest()
+                .setMethod(Bundle.HTTPVerb.POST)
+                .setUrl("Observation");
+        HttpResponse<String> response =
+                hub.send("POST", "", "application/fhir+json", json.encodeResourceToString(batch));
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         Bundle answer = json.parseResource(Bundle.class, response.body());
         assertThat(answer.getEntry().get(0).getResponse().getStatus()).startsWith("422");
@@ -216,10 +277,14 @@ class BaseR4ValidationTest extends HubValidationTest {
     void aMissingSectionIsOneErrorWithoutWarningsOrInformation() {
         Bundle handoff = ProfileExamples.load(Bundle.class, "Bundle-discharge-handoff-example.json");
         Composition composition = (Composition) handoff.getEntryFirstRep().getResource();
-        composition.getSection().removeIf(s -> "hospital-stay".equals(s.getCode().getCodingFirstRep().getCode()));
+        composition
+                .getSection()
+                .removeIf(s ->
+                        "hospital-stay".equals(s.getCode().getCodingFirstRep().getCode()));
         HttpResponse<String> response = post(handoff);
         OperationOutcome outcome = refused(response);
-        // before: 1 error among 135 issues (59 "should have narrative", slice hints, a validator exception, ICD-10 codes
+        // before: 1 error among 135 issues (59 "should have narrative", slice hints, a validator exception, ICD-10
+        // codes
         // that cannot be checked offline)
         assertThat(outcome.getIssue()).as(response.body()).singleElement().satisfies(issue -> {
             assertThat(issue.getSeverity()).isEqualTo(IssueSeverity.ERROR);
@@ -240,18 +305,25 @@ class BaseR4ValidationTest extends HubValidationTest {
         assertThat(outcome.getIssue()).as(response.body()).hasSizeGreaterThanOrEqualTo(2);
         assertThat(outcome.getIssueFirstRep().getSeverity()).isEqualTo(IssueSeverity.ERROR);
         // the hub does not hold JP Core: the client learns that profile was not checked
-        assertThat(outcome.getIssue()).filteredOn(i -> i.getSeverity() == IssueSeverity.WARNING)
+        assertThat(outcome.getIssue())
+                .filteredOn(i -> i.getSeverity() == IssueSeverity.WARNING)
                 .anySatisfy(issue -> assertThat(issue.getDiagnostics()).contains("JP_Observation_Common"));
         assertThat(outcome.getIssue()).noneMatch(i -> i.getSeverity() == IssueSeverity.INFORMATION);
     }
 
     @Test
     void theValidatorIsWarmBeforeTheHubListens() throws IOException, InterruptedException {
-        assertThat(warmWhenListening).as("warm-up done when the hub started listening").isTrue();
+        assertThat(warmWhenListening)
+                .as("warm-up done when the hub started listening")
+                .isTrue();
         ProfileValidation validation = hub.bean(ProfileValidation.class);
         assertThat(validation.warm()).isTrue();
-        HttpResponse<String> readiness = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(hub.baseUrl().replaceFirst("/fhir$", "/actuator/health/readiness"))).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> readiness = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(
+                                        URI.create(hub.baseUrl().replaceFirst("/fhir$", "/actuator/health/readiness")))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(readiness.statusCode()).as(readiness.body()).isEqualTo(200);
         assertThat(readiness.body()).contains("\"UP\"");
     }

@@ -37,10 +37,26 @@ class ContactFormProfileTest extends HubValidationTest {
     /** The patient and the people the examples name: a question is sent only to and from someone the hub knows. */
     @BeforeAll
     void knowTheExamplesPeople() {
-        StoreFixtures.of(hub).write(List.of(
-                new WriteRequest("Patient", "pat-sasaki", new Patient().addName(new HumanName().setFamily("佐々木")), null, null),
-                new WriteRequest("PractitionerRole", "role-takahashi-dr", new PractitionerRole().setActive(true), null, null),
-                new WriteRequest("PractitionerRole", "role-ito-cm", new PractitionerRole().setActive(true), null, null)));
+        StoreFixtures.of(hub)
+                .write(List.of(
+                        new WriteRequest(
+                                "Patient",
+                                "pat-sasaki",
+                                new Patient().addName(new HumanName().setFamily("佐々木")),
+                                null,
+                                null),
+                        new WriteRequest(
+                                "PractitionerRole",
+                                "role-takahashi-dr",
+                                new PractitionerRole().setActive(true),
+                                null,
+                                null),
+                        new WriteRequest(
+                                "PractitionerRole",
+                                "role-ito-cm",
+                                new PractitionerRole().setActive(true),
+                                null,
+                                null)));
     }
 
     private Communication example(String id) {
@@ -64,12 +80,16 @@ class ContactFormProfileTest extends HubValidationTest {
     }
 
     private int storedForms() {
-        return json.parseResource(Bundle.class, hub.send("GET", "/Communication?subject=Patient/pat-sasaki&_summary=count", null, null)
-                .body()).getTotal();
+        return json.parseResource(
+                        Bundle.class,
+                        hub.send("GET", "/Communication?subject=Patient/pat-sasaki&_summary=count", null, null)
+                                .body())
+                .getTotal();
     }
 
     private static Communication.CommunicationPayloadComponent part(String code, String text) {
-        Communication.CommunicationPayloadComponent payload = new Communication.CommunicationPayloadComponent(new StringType(text));
+        Communication.CommunicationPayloadComponent payload =
+                new Communication.CommunicationPayloadComponent(new StringType(text));
         payload.addExtension(PART, new Coding(PART_CODES, code, null));
         return payload;
     }
@@ -92,8 +112,8 @@ class ContactFormProfileTest extends HubValidationTest {
         followUp.addInResponseTo(new Reference("Communication/" + answerId));
         followUp.setSentElement(new DateTimeType("2026-11-19T09:10:00+09:00"));
         followUp.getPayload().clear();
-        followUp.addPayload(part("consultation", "機械浴の再開について承知しました。訪問リハビリの開始日は11月25日（火）で調整中です。"
-                + "開始前に確認しておくべき検査やお薬の変更はありますか。"));
+        followUp.addPayload(
+                part("consultation", "機械浴の再開について承知しました。訪問リハビリの開始日は11月25日（火）で調整中です。" + "開始前に確認しておくべき検査やお薬の変更はありますか。"));
         HttpResponse<String> followed = post(followUp);
         assertThat(followed.statusCode()).as(followed.body()).isEqualTo(201);
         assertThat(storedForms()).isEqualTo(before + 3);
@@ -103,7 +123,9 @@ class ContactFormProfileTest extends HubValidationTest {
     void theReplyDateAndTheCarePlanIssueAreOptional() {
         Communication question = question();
         question.getExtension().removeIf(e -> REPLY_BY.equals(e.getUrl()));
-        question.getPayload().removeIf(p -> p.getExtensionByUrl(PART).getValue() instanceof Coding c && "care-plan-issue".equals(c.getCode()));
+        question.getPayload()
+                .removeIf(p -> p.getExtensionByUrl(PART).getValue() instanceof Coding c
+                        && "care-plan-issue".equals(c.getCode()));
         HttpResponse<String> created = post(question);
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
     }
@@ -117,31 +139,91 @@ class ContactFormProfileTest extends HubValidationTest {
 
     static List<Variant> invalidVariants() {
         return List.of(
-                new Variant("question without 相談内容 (required part)", true, c -> c.getPayload().remove(0), "Communication",
+                new Variant(
+                        "question without 相談内容 (required part)",
+                        true,
+                        c -> c.getPayload().remove(0),
+                        "Communication",
                         "Communication.payload:consultation"),
-                new Variant("question with two 相談内容 (cardinality)", true, c -> c.addPayload(c.getPayloadFirstRep().copy()),
-                        "Communication", "Communication.payload:consultation: max allowed = 1"),
-                new Variant("question with an answer's part (wrong part code)", true, c -> ((Coding) c.getPayload().get(1)
-                        .getExtensionByUrl(PART).getValue()).setCode("instruction"), "Communication.payload[1]", "does not match any known slice"),
-                new Variant("part code outside the code system", true, c -> ((Coding) c.getPayload().get(1)
-                        .getExtensionByUrl(PART).getValue()).setCode("memo"), "Communication.payload[1].extension[0].value.ofType(Coding)", "memo"),
-                new Variant("question sent by the Patient (reference type)", true, c -> c.setSender(new Reference("Patient/pat-sasaki")),
-                        "Communication.sender", "Patient"),
-                new Variant("question not categorised as a contact form", true, c -> c.getCategory().remove(1), "Communication",
+                new Variant(
+                        "question with two 相談内容 (cardinality)",
+                        true,
+                        c -> c.addPayload(c.getPayloadFirstRep().copy()),
+                        "Communication",
+                        "Communication.payload:consultation: max allowed = 1"),
+                new Variant(
+                        "question with an answer's part (wrong part code)",
+                        true,
+                        c -> ((Coding) c.getPayload()
+                                        .get(1)
+                                        .getExtensionByUrl(PART)
+                                        .getValue())
+                                .setCode("instruction"),
+                        "Communication.payload[1]",
+                        "does not match any known slice"),
+                new Variant(
+                        "part code outside the code system",
+                        true,
+                        c -> ((Coding) c.getPayload()
+                                        .get(1)
+                                        .getExtensionByUrl(PART)
+                                        .getValue())
+                                .setCode("memo"),
+                        "Communication.payload[1].extension[0].value.ofType(Coding)",
+                        "memo"),
+                new Variant(
+                        "question sent by the Patient (reference type)",
+                        true,
+                        c -> c.setSender(new Reference("Patient/pat-sasaki")),
+                        "Communication.sender",
+                        "Patient"),
+                new Variant(
+                        "question not categorised as a contact form",
+                        true,
+                        c -> c.getCategory().remove(1),
+                        "Communication",
                         "Communication.category:document"),
-                new Variant("question without a subject", true, c -> c.setSubject(null), "Communication",
+                new Variant(
+                        "question without a subject",
+                        true,
+                        c -> c.setSubject(null),
+                        "Communication",
                         "Communication.subject: minimum required = 1"),
-                new Variant("question without the time sent", true, c -> c.setSentElement(null), "Communication",
+                new Variant(
+                        "question without the time sent",
+                        true,
+                        c -> c.setSentElement(null),
+                        "Communication",
                         "Communication.sent: minimum required = 1"),
-                new Variant("reply date that is not a date", true, c -> c.getExtensionByUrl(REPLY_BY).setValue(new StringType("来週中")),
-                        "Communication.extension[0]", "date"),
-                new Variant("answer without inResponseTo", false, c -> c.getInResponseTo().clear(), "Communication",
+                new Variant(
+                        "reply date that is not a date",
+                        true,
+                        c -> c.getExtensionByUrl(REPLY_BY).setValue(new StringType("来週中")),
+                        "Communication.extension[0]",
+                        "date"),
+                new Variant(
+                        "answer without inResponseTo",
+                        false,
+                        c -> c.getInResponseTo().clear(),
+                        "Communication",
                         "Communication.inResponseTo: minimum required = 1"),
-                new Variant("answer without 指示・意見 (required part)", false, c -> c.getPayload().remove(0), "Communication",
+                new Variant(
+                        "answer without 指示・意見 (required part)",
+                        false,
+                        c -> c.getPayload().remove(0),
+                        "Communication",
                         "Communication.payload:instruction"),
-                new Variant("answer sent by an Organization (reference type)", false, c -> c.setSender(
-                        new Reference("Organization/org-morioka-zaitaku")), "Communication.sender", "Organization"),
-                new Variant("answer without a recipient", false, c -> c.getRecipient().clear(), "Communication",
+                new Variant(
+                        "answer sent by an Organization (reference type)",
+                        false,
+                        c -> c.setSender(new Reference("Organization/org-morioka-zaitaku")),
+                        "Communication.sender",
+                        "Organization"),
+                new Variant(
+                        "answer without a recipient",
+                        false,
+                        c -> c.getRecipient().clear(),
+                        "Communication",
                         "Communication.recipient: minimum required = 1"));
     }
 

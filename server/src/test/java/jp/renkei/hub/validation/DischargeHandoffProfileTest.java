@@ -40,8 +40,15 @@ class DischargeHandoffProfileTest extends HubValidationTest {
     @BeforeAll
     void knowTheExamplesPatientAndPeople() {
         List<WriteRequest> known = new java.util.ArrayList<>();
-        known.add(new WriteRequest("Patient", "takahashi-kiyo-example", load(Patient.class, "Patient-takahashi-kiyo-example.json"), null, null));
-        CareRecords.directory().forEach(entry -> known.add(new WriteRequest(entry.fhirType(), entry.getIdElement().getIdPart(), entry, null, null)));
+        known.add(new WriteRequest(
+                "Patient",
+                "takahashi-kiyo-example",
+                load(Patient.class, "Patient-takahashi-kiyo-example.json"),
+                null,
+                null));
+        CareRecords.directory()
+                .forEach(entry -> known.add(
+                        new WriteRequest(entry.fhirType(), entry.getIdElement().getIdPart(), entry, null, null)));
         StoreFixtures.of(hub).write(known);
     }
 
@@ -58,13 +65,20 @@ class DischargeHandoffProfileTest extends HubValidationTest {
     }
 
     private static SectionComponent section(Bundle bundle, String code) {
-        return composition(bundle).getSection().stream().filter(s -> s.getCode().getCodingFirstRep().getCode().equals(code))
-                .findFirst().orElseThrow();
+        return composition(bundle).getSection().stream()
+                .filter(s -> s.getCode().getCodingFirstRep().getCode().equals(code))
+                .findFirst()
+                .orElseThrow();
     }
 
     private static <T extends Resource> T entry(Bundle bundle, Class<T> type, String id) {
-        return bundle.getEntry().stream().map(Bundle.BundleEntryComponent::getResource).filter(type::isInstance)
-                .filter(r -> r.getIdElement().getIdPart().equals(id)).map(type::cast).findFirst().orElseThrow();
+        return bundle.getEntry().stream()
+                .map(Bundle.BundleEntryComponent::getResource)
+                .filter(type::isInstance)
+                .filter(r -> r.getIdElement().getIdPart().equals(id))
+                .map(type::cast)
+                .findFirst()
+                .orElseThrow();
     }
 
     private HttpResponse<String> post(String type, Resource resource) {
@@ -72,7 +86,11 @@ class DischargeHandoffProfileTest extends HubValidationTest {
     }
 
     private int stored(String type) {
-        return json.parseResource(Bundle.class, hub.send("GET", "/" + type + "?_summary=count", null, null).body()).getTotal();
+        return json.parseResource(
+                        Bundle.class,
+                        hub.send("GET", "/" + type + "?_summary=count", null, null)
+                                .body())
+                .getTotal();
     }
 
     /** The issue's FHIRPath without the {@code /*Type/id*}{@code /} comments the validator puts after a resource. */
@@ -84,9 +102,12 @@ class DischargeHandoffProfileTest extends HubValidationTest {
         assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
         OperationOutcome outcome = json.parseResource(OperationOutcome.class, refused.body());
         List<OperationOutcome.OperationOutcomeIssueComponent> errors = outcome.getIssue().stream()
-                .filter(i -> i.getSeverity() == OperationOutcome.IssueSeverity.ERROR).toList();
+                .filter(i -> i.getSeverity() == OperationOutcome.IssueSeverity.ERROR)
+                .toList();
         assertThat(errors).as(refused.body()).anySatisfy(issue -> {
-            assertThat(issue.getExpression()).extracting(DischargeHandoffProfileTest::path).contains(location);
+            assertThat(issue.getExpression())
+                    .extracting(DischargeHandoffProfileTest::path)
+                    .contains(location);
             assertThat(issue.getDiagnostics()).contains(says);
         });
     }
@@ -108,44 +129,106 @@ class DischargeHandoffProfileTest extends HubValidationTest {
 
     static List<Variant> invalidVariants() {
         return List.of(
-                new Variant("missing required section (ADL)", b -> composition(b).getSection().remove(section(b, "adl")),
-                        COMPOSITION, "Composition.section:adl"),
-                new Variant("Composition that does not claim the profile is still held to it (Bundle slice)", b -> {
-                    composition(b).getMeta().getProfile().clear();
-                    composition(b).getSection().remove(section(b, "adl"));
-                }, COMPOSITION, "Composition.section:adl"),
-                new Variant("section code outside the section value set", b -> section(b, "adl").getCode().getCodingFirstRep()
-                        .setCode("daily-living"), COMPOSITION + ".section[6].code", "daily-living"),
-                new Variant("document type is not a discharge summary", b -> composition(b).getType().getCodingFirstRep()
-                        .setCode("contact-form"), COMPOSITION + ".type", "discharge-summary"),
-                new Variant("two hospital stays in the hospital-stay section (cardinality)", b -> section(b, "hospital-stay")
-                        .addEntry(new Reference("Encounter/enc-discharge-conference-20261120")), COMPOSITION + ".section[0]",
+                new Variant(
+                        "missing required section (ADL)",
+                        b -> composition(b).getSection().remove(section(b, "adl")),
+                        COMPOSITION,
+                        "Composition.section:adl"),
+                new Variant(
+                        "Composition that does not claim the profile is still held to it (Bundle slice)",
+                        b -> {
+                            composition(b).getMeta().getProfile().clear();
+                            composition(b).getSection().remove(section(b, "adl"));
+                        },
+                        COMPOSITION,
+                        "Composition.section:adl"),
+                new Variant(
+                        "section code outside the section value set",
+                        b -> section(b, "adl").getCode().getCodingFirstRep().setCode("daily-living"),
+                        COMPOSITION + ".section[6].code",
+                        "daily-living"),
+                new Variant(
+                        "document type is not a discharge summary",
+                        b -> composition(b).getType().getCodingFirstRep().setCode("contact-form"),
+                        COMPOSITION + ".type",
+                        "discharge-summary"),
+                new Variant(
+                        "two hospital stays in the hospital-stay section (cardinality)",
+                        b -> section(b, "hospital-stay")
+                                .addEntry(new Reference("Encounter/enc-discharge-conference-20261120")),
+                        COMPOSITION + ".section[0]",
                         "max allowed = 1"),
-                new Variant("the same section twice (cardinality)", b -> composition(b).addSection(section(b, "wishes").copy()),
-                        COMPOSITION, "Composition.section:wishes"),
-                new Variant("no recipient (hand-off extension required)", b -> composition(b).getExtension().clear(),
-                        COMPOSITION, "Composition.extension:recipient"),
-                new Variant("subject is a Practitioner (reference type)", b -> composition(b).setSubject(new Reference("Practitioner/dr-sugawara")),
-                        COMPOSITION + ".subject", "Practitioner"),
-                new Variant("recipient is a Patient (reference type in the extension)", b -> composition(b).getExtension().get(0)
-                        .setValue(new Reference("Patient/takahashi-kiyo-example")), COMPOSITION + ".extension[0].value.ofType(Reference)", "Found Patient"),
-                new Variant("allergies section neither lists nor says none", b -> section(b, "allergies").getEntry().clear(),
-                        COMPOSITION + ".section[4]", "renkei-dh-sec-1"),
-                new Variant("first entry is not the Composition", b -> {
-                    Bundle.BundleEntryComponent first = b.getEntry().remove(0);
-                    b.getEntry().add(1, first);
-                }, "Bundle", "renkei-dh-bdl-1"),
-                new Variant("patient without a kanji name", b -> entry(b, Patient.class, "takahashi-kiyo-example").getName().remove(0),
-                        "Bundle.entry[1].resource", "Patient.name:kanji"),
-                new Variant("ADL value is not an assistance level", b -> entry(b, Observation.class, "obs-adl-mobility")
-                        .setValue(new CodeableConcept(new Coding("http://renkei.example.jp/fhir/CodeSystem/meal-form", "soft", null))),
-                        "Bundle.entry[35].resource.value.ofType(CodeableConcept)", "assistance-level"),
-                new Variant("ADL observation that does not conform, seen from the ADL section", b -> entry(b, Observation.class, "obs-adl-mobility")
-                        .getValueCodeableConcept().getCodingFirstRep().setCode("walker"), COMPOSITION + ".section[6].entry[0]",
+                new Variant(
+                        "the same section twice (cardinality)",
+                        b -> composition(b).addSection(section(b, "wishes").copy()),
+                        COMPOSITION,
+                        "Composition.section:wishes"),
+                new Variant(
+                        "no recipient (hand-off extension required)",
+                        b -> composition(b).getExtension().clear(),
+                        COMPOSITION,
+                        "Composition.extension:recipient"),
+                new Variant(
+                        "subject is a Practitioner (reference type)",
+                        b -> composition(b).setSubject(new Reference("Practitioner/dr-sugawara")),
+                        COMPOSITION + ".subject",
+                        "Practitioner"),
+                new Variant(
+                        "recipient is a Patient (reference type in the extension)",
+                        b -> composition(b)
+                                .getExtension()
+                                .get(0)
+                                .setValue(new Reference("Patient/takahashi-kiyo-example")),
+                        COMPOSITION + ".extension[0].value.ofType(Reference)",
+                        "Found Patient"),
+                new Variant(
+                        "allergies section neither lists nor says none",
+                        b -> section(b, "allergies").getEntry().clear(),
+                        COMPOSITION + ".section[4]",
+                        "renkei-dh-sec-1"),
+                new Variant(
+                        "first entry is not the Composition",
+                        b -> {
+                            Bundle.BundleEntryComponent first = b.getEntry().remove(0);
+                            b.getEntry().add(1, first);
+                        },
+                        "Bundle",
+                        "renkei-dh-bdl-1"),
+                new Variant(
+                        "patient without a kanji name",
+                        b -> entry(b, Patient.class, "takahashi-kiyo-example")
+                                .getName()
+                                .remove(0),
+                        "Bundle.entry[1].resource",
+                        "Patient.name:kanji"),
+                new Variant(
+                        "ADL value is not an assistance level",
+                        b -> entry(b, Observation.class, "obs-adl-mobility")
+                                .setValue(new CodeableConcept(new Coding(
+                                        "http://renkei.example.jp/fhir/CodeSystem/meal-form", "soft", null))),
+                        "Bundle.entry[35].resource.value.ofType(CodeableConcept)",
+                        "assistance-level"),
+                new Variant(
+                        "ADL observation that does not conform, seen from the ADL section",
+                        b -> entry(b, Observation.class, "obs-adl-mobility")
+                                .getValueCodeableConcept()
+                                .getCodingFirstRep()
+                                .setCode("walker"),
+                        COMPOSITION + ".section[6].entry[0]",
                         "renkei-adl-observation"),
-                new Variant("medical procedure outside the home-medical-procedure codes", b -> entry(b, Procedure.class, "proc-pressure-ulcer-care")
-                        .getCode().getCodingFirstRep().setCode("wound-care"), "Bundle.entry[34].resource.code", "home-medical-procedure"),
-                new Variant("entry without fullUrl", b -> b.getEntry().get(3).setFullUrl(null), "Bundle.entry[3]", "fullUrl"),
+                new Variant(
+                        "medical procedure outside the home-medical-procedure codes",
+                        b -> entry(b, Procedure.class, "proc-pressure-ulcer-care")
+                                .getCode()
+                                .getCodingFirstRep()
+                                .setCode("wound-care"),
+                        "Bundle.entry[34].resource.code",
+                        "home-medical-procedure"),
+                new Variant(
+                        "entry without fullUrl",
+                        b -> b.getEntry().get(3).setFullUrl(null),
+                        "Bundle.entry[3]",
+                        "fullUrl"),
                 new Variant("no timestamp", b -> b.setTimestamp(null), "Bundle", "Bundle.timestamp"));
     }
 
@@ -161,8 +244,9 @@ class DischargeHandoffProfileTest extends HubValidationTest {
 
     @Test
     void theSectionCodesOfTheExampleAreTheOwnCodeSystem() {
-        assertThat(composition(example()).getSection()).allSatisfy(s -> assertThat(s.getCode().getCodingFirstRep().getSystem())
-                .isEqualTo(SECTION));
+        assertThat(composition(example()).getSection())
+                .allSatisfy(s ->
+                        assertThat(s.getCode().getCodingFirstRep().getSystem()).isEqualTo(SECTION));
     }
 
     @Test

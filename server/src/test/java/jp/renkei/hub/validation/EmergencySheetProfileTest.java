@@ -26,6 +26,7 @@ class EmergencySheetProfileTest extends HubValidationTest {
 
     /** Where the validator reports issues inside the sheet's Composition (a FHIRPath comment names the resource). */
     private static final String SHEET = "Bundle.entry[0].resource/*Composition/es-sasaki-20261120*/";
+
     private static final String SECTION = "http://renkei.example.jp/fhir/CodeSystem/emergency-sheet-section";
 
     /** The example as a sheet of its own: a new Bundle.identifier (the same one again would be the same document, sent again). */
@@ -40,13 +41,19 @@ class EmergencySheetProfileTest extends HubValidationTest {
     }
 
     private static Composition.SectionComponent section(Bundle bundle, String code) {
-        return sheet(bundle).getSection().stream().filter(s -> s.getCode().hasCoding(SECTION, code)).findFirst().orElseThrow();
+        return sheet(bundle).getSection().stream()
+                .filter(s -> s.getCode().hasCoding(SECTION, code))
+                .findFirst()
+                .orElseThrow();
     }
 
     @SuppressWarnings({"unchecked", "TypeParameterUnusedInFormals"}) // each caller names the type it expects
     private static <T extends Resource> T entry(Bundle bundle, String id) {
-        return (T) bundle.getEntry().stream().map(Bundle.BundleEntryComponent::getResource)
-                .filter(r -> id.equals(r.getIdElement().getIdPart())).findFirst().orElseThrow();
+        return (T) bundle.getEntry().stream()
+                .map(Bundle.BundleEntryComponent::getResource)
+                .filter(r -> id.equals(r.getIdElement().getIdPart()))
+                .findFirst()
+                .orElseThrow();
     }
 
     private HttpResponse<String> post(Bundle bundle) {
@@ -54,7 +61,10 @@ class EmergencySheetProfileTest extends HubValidationTest {
     }
 
     private int storedBundles() {
-        return json.parseResource(Bundle.class, hub.send("GET", "/Bundle?_summary=count", null, null).body()).getTotal();
+        return json.parseResource(
+                        Bundle.class,
+                        hub.send("GET", "/Bundle?_summary=count", null, null).body())
+                .getTotal();
     }
 
     @Test
@@ -68,7 +78,8 @@ class EmergencySheetProfileTest extends HubValidationTest {
     @Test
     void noMedicationsOrAllergiesIsSaidWithAnEmptyReason() {
         Bundle bundle = example();
-        CodeableConcept nilKnown = new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/list-empty-reason", "nilknown", null));
+        CodeableConcept nilKnown = new CodeableConcept(
+                new Coding("http://terminology.hl7.org/CodeSystem/list-empty-reason", "nilknown", null));
         Composition.SectionComponent medications = section(bundle, "medications");
         medications.getEntry().clear();
         medications.setEmptyReason(nilKnown);
@@ -76,7 +87,9 @@ class EmergencySheetProfileTest extends HubValidationTest {
         allergies.getEntry().clear();
         allergies.setEmptyReason(nilKnown.copy());
         // the resources no longer referenced from the sheet leave the document too
-        bundle.getEntry().removeIf(e -> List.of("MedicationStatement", "AllergyIntolerance").contains(e.getResource().fhirType()));
+        bundle.getEntry()
+                .removeIf(e -> List.of("MedicationStatement", "AllergyIntolerance")
+                        .contains(e.getResource().fhirType()));
         HttpResponse<String> created = post(bundle);
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
     }
@@ -85,9 +98,14 @@ class EmergencySheetProfileTest extends HubValidationTest {
     void theOptionalSectionsMayBeLeftOut() {
         Bundle bundle = example();
         List<String> optional = List.of("devices-procedures", "insurance", "preferred-hospital");
-        sheet(bundle).getSection().removeIf(s -> optional.stream().anyMatch(code -> s.getCode().hasCoding(SECTION, code)));
-        bundle.getEntry().removeIf(e -> List.of("Procedure", "Coverage").contains(e.getResource().fhirType())
-                || "org-minami-hospital".equals(e.getResource().getIdElement().getIdPart()));
+        sheet(bundle)
+                .getSection()
+                .removeIf(s -> optional.stream().anyMatch(code -> s.getCode().hasCoding(SECTION, code)));
+        bundle.getEntry()
+                .removeIf(e -> List.of("Procedure", "Coverage")
+                                .contains(e.getResource().fhirType())
+                        || "org-minami-hospital"
+                                .equals(e.getResource().getIdElement().getIdPart()));
         HttpResponse<String> created = post(bundle);
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
     }
@@ -101,37 +119,87 @@ class EmergencySheetProfileTest extends HubValidationTest {
 
     static List<Variant> invalidVariants() {
         return List.of(
-                new Variant("allergies section missing (required section)", b -> sheet(b).getSection()
-                        .removeIf(s -> s.getCode().hasCoding(SECTION, "allergies")), SHEET, "Composition.section:allergies"),
-                new Variant("a Composition that does not claim the profile is still held to it", b -> {
-                    sheet(b).getMeta().getProfile().clear();
-                    sheet(b).getSection().removeIf(s -> s.getCode().hasCoding(SECTION, "wishes"));
-                }, SHEET, "Composition.section:wishes"),
-                new Variant("section code outside the value set", b -> section(b, "devices-procedures").getCode().getCodingFirstRep()
-                        .setCode("devices"), SHEET + ".section[5].code", "devices"),
-                new Variant("emergency contact without a phone number", b -> {
-                    RelatedPerson daughter = entry(b, "rp-tanaka-yumi");
-                    daughter.getTelecom().clear();
-                    daughter.addTelecom().setSystem(ContactPoint.ContactPointSystem.EMAIL).setValue("yumi.tanaka@example.jp");
-                }, SHEET + ".section[0].entry[1]", "renkei-emergency-contact"),
-                new Variant("emergency contact without a relationship", b -> EmergencySheetProfileTest.<RelatedPerson>entry(b, "rp-tanaka-yumi")
-                        .getRelationship().clear(), "Bundle.entry[12].resource/*RelatedPerson/rp-tanaka-yumi*/",
+                new Variant(
+                        "allergies section missing (required section)",
+                        b -> sheet(b).getSection().removeIf(s -> s.getCode().hasCoding(SECTION, "allergies")),
+                        SHEET,
+                        "Composition.section:allergies"),
+                new Variant(
+                        "a Composition that does not claim the profile is still held to it",
+                        b -> {
+                            sheet(b).getMeta().getProfile().clear();
+                            sheet(b).getSection().removeIf(s -> s.getCode().hasCoding(SECTION, "wishes"));
+                        },
+                        SHEET,
+                        "Composition.section:wishes"),
+                new Variant(
+                        "section code outside the value set",
+                        b -> section(b, "devices-procedures")
+                                .getCode()
+                                .getCodingFirstRep()
+                                .setCode("devices"),
+                        SHEET + ".section[5].code",
+                        "devices"),
+                new Variant(
+                        "emergency contact without a phone number",
+                        b -> {
+                            RelatedPerson daughter = entry(b, "rp-tanaka-yumi");
+                            daughter.getTelecom().clear();
+                            daughter.addTelecom()
+                                    .setSystem(ContactPoint.ContactPointSystem.EMAIL)
+                                    .setValue("yumi.tanaka@example.jp");
+                        },
+                        SHEET + ".section[0].entry[1]",
+                        "renkei-emergency-contact"),
+                new Variant(
+                        "emergency contact without a relationship",
+                        b -> EmergencySheetProfileTest.<RelatedPerson>entry(b, "rp-tanaka-yumi")
+                                .getRelationship()
+                                .clear(),
+                        "Bundle.entry[12].resource/*RelatedPerson/rp-tanaka-yumi*/",
                         "RelatedPerson.relationship: minimum required = 1"),
-                new Variant("first entry is not a Composition", b -> b.getEntry().add(0, b.getEntry().remove(1)), "Bundle", "bdl-11"),
-                new Variant("care team entry is a Condition (reference type)", b -> section(b, "care-team")
-                        .addEntry(new Reference("Condition/cond-sasaki-chf")), SHEET + ".section[1].entry[3]", "Condition"),
-                new Variant("two wishes sections (cardinality)", b -> sheet(b).addSection(section(b, "wishes").copy()), SHEET,
+                new Variant(
+                        "first entry is not a Composition",
+                        b -> b.getEntry().add(0, b.getEntry().remove(1)),
+                        "Bundle",
+                        "bdl-11"),
+                new Variant(
+                        "care team entry is a Condition (reference type)",
+                        b -> section(b, "care-team").addEntry(new Reference("Condition/cond-sasaki-chf")),
+                        SHEET + ".section[1].entry[3]",
+                        "Condition"),
+                new Variant(
+                        "two wishes sections (cardinality)",
+                        b -> sheet(b).addSection(section(b, "wishes").copy()),
+                        SHEET,
                         "Composition.section:wishes: max allowed = 1"),
-                new Variant("wishes without narrative", b -> section(b, "wishes").setText(null), SHEET + ".section[7]",
+                new Variant(
+                        "wishes without narrative",
+                        b -> section(b, "wishes").setText(null),
+                        SHEET + ".section[7]",
                         "Composition.section:wishes.text"),
-                new Variant("medications neither listed nor said to be none", b -> section(b, "medications").getEntry().clear(),
-                        SHEET + ".section[3]", "res-1"),
-                new Variant("subject is a Practitioner (reference type)", b -> sheet(b).setSubject(new Reference("Practitioner/pr-takahashi")),
-                        SHEET + ".subject", "Practitioner"),
-                new Variant("not an emergency sheet (type pattern)", b -> sheet(b).getType().getCodingFirstRep().setCode("discharge-summary"),
-                        SHEET + ".type", "emergency-sheet"),
-                new Variant("document without an identifier", b -> b.setIdentifier(null), "Bundle", "Bundle.identifier"),
-                new Variant("entry without a fullUrl", b -> b.getEntry().get(3).setFullUrl(null), "Bundle.entry[3]", "fullUrl"));
+                new Variant(
+                        "medications neither listed nor said to be none",
+                        b -> section(b, "medications").getEntry().clear(),
+                        SHEET + ".section[3]",
+                        "res-1"),
+                new Variant(
+                        "subject is a Practitioner (reference type)",
+                        b -> sheet(b).setSubject(new Reference("Practitioner/pr-takahashi")),
+                        SHEET + ".subject",
+                        "Practitioner"),
+                new Variant(
+                        "not an emergency sheet (type pattern)",
+                        b -> sheet(b).getType().getCodingFirstRep().setCode("discharge-summary"),
+                        SHEET + ".type",
+                        "emergency-sheet"),
+                new Variant(
+                        "document without an identifier", b -> b.setIdentifier(null), "Bundle", "Bundle.identifier"),
+                new Variant(
+                        "entry without a fullUrl",
+                        b -> b.getEntry().get(3).setFullUrl(null),
+                        "Bundle.entry[3]",
+                        "fullUrl"));
     }
 
     @ParameterizedTest(name = "{0}")

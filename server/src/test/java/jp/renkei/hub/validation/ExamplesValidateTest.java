@@ -43,10 +43,13 @@ class ExamplesValidateTest {
 
     Stream<String> examples() throws IOException {
         List<String> names = new ArrayList<>();
-        for (org.springframework.core.io.Resource file : new PathMatchingResourcePatternResolver()
-                .getResources("classpath*:renkei/profiles/*.json")) {
+        for (org.springframework.core.io.Resource file :
+                new PathMatchingResourcePatternResolver().getResources("classpath*:renkei/profiles/*.json")) {
             Resource r = parse(file.getFilename());
-            if (!(r instanceof StructureDefinition || r instanceof CodeSystem || r instanceof ValueSet || r instanceof SearchParameter
+            if (!(r instanceof StructureDefinition
+                    || r instanceof CodeSystem
+                    || r instanceof ValueSet
+                    || r instanceof SearchParameter
                     || r instanceof org.hl7.fhir.r4.model.OperationDefinition)) {
                 names.add(file.getFilename());
             }
@@ -64,7 +67,8 @@ class ExamplesValidateTest {
     void exampleValidatesAgainstItsProfiles(String file) throws IOException {
         Resource example = parse(file);
         ProfileValidation.requiredProfile(example);
-        assertThat(example.getMeta().getProfile()).extracting(CanonicalType::getValue)
+        assertThat(example.getMeta().getProfile())
+                .extracting(CanonicalType::getValue)
                 .as("%s claims a Renkei profile", file)
                 .anyMatch(validation.profiles()::contains);
         OperationOutcome outcome = validation.validate(example);

@@ -53,8 +53,9 @@ class FhirPackageTest {
         assertThat(profiles).contains("StructureDefinition-renkei-advance-directive.json");
         for (String file : profiles) {
             try (InputStream in = npm.load("package", file)) {
-                StructureDefinition sd = fhir.newJsonParser().parseResource(StructureDefinition.class,
-                        new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                StructureDefinition sd = fhir.newJsonParser()
+                        .parseResource(
+                                StructureDefinition.class, new String(in.readAllBytes(), StandardCharsets.UTF_8));
                 assertThat(sd.getSnapshot().getElement()).as(file).isNotEmpty();
             }
         }
@@ -67,21 +68,34 @@ class FhirPackageTest {
         renkei.loadPackageFromClasspath(packagePath());
         UnknownCodeSystemWarningValidationSupport unknown = new UnknownCodeSystemWarningValidationSupport(fhir);
         unknown.setNonExistentCodeSystemSeverity(ca.uhn.fhir.context.support.IValidationSupport.IssueSeverity.WARNING);
-        ValidationSupportChain chain = new ValidationSupportChain(new DefaultProfileValidationSupport(fhir), renkei,
-                new InMemoryTerminologyServerValidationSupport(fhir), new CommonCodeSystemsTerminologyService(fhir), unknown);
+        ValidationSupportChain chain = new ValidationSupportChain(
+                new DefaultProfileValidationSupport(fhir),
+                renkei,
+                new InMemoryTerminologyServerValidationSupport(fhir),
+                new CommonCodeSystemsTerminologyService(fhir),
+                unknown);
         FhirValidator validator = fhir.newValidator().registerValidatorModule(new FhirInstanceValidator(chain));
         Consent example;
-        try (InputStream in = getClass().getResourceAsStream("/renkei/profiles/Consent-advance-directive-example.json")) {
-            example = fhir.newJsonParser().parseResource(Consent.class, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        try (InputStream in =
+                getClass().getResourceAsStream("/renkei/profiles/Consent-advance-directive-example.json")) {
+            example = fhir.newJsonParser()
+                    .parseResource(Consent.class, new String(in.readAllBytes(), StandardCharsets.UTF_8));
         }
         assertThat(errors(validator.validateWithResult(example))).isEmpty();
 
-        example.getProvision().getProvision().get(0).getCodeFirstRep().getCodingFirstRep().setCode("no-such-treatment");
+        example.getProvision()
+                .getProvision()
+                .get(0)
+                .getCodeFirstRep()
+                .getCodingFirstRep()
+                .setCode("no-such-treatment");
         assertThat(errors(validator.validateWithResult(example))).isNotEmpty();
     }
 
     private static List<String> errors(ValidationResult result) {
-        return result.getMessages().stream().filter(m -> m.getSeverity() == ResultSeverityEnum.ERROR
-                || m.getSeverity() == ResultSeverityEnum.FATAL).map(m -> m.getLocationString() + ": " + m.getMessage()).toList();
+        return result.getMessages().stream()
+                .filter(m -> m.getSeverity() == ResultSeverityEnum.ERROR || m.getSeverity() == ResultSeverityEnum.FATAL)
+                .map(m -> m.getLocationString() + ": " + m.getMessage())
+                .toList();
     }
 }

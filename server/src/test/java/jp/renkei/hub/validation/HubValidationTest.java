@@ -30,7 +30,8 @@ abstract class HubValidationTest {
         assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
         OperationOutcome outcome = json.parseResource(OperationOutcome.class, refused.body());
         List<OperationOutcome.OperationOutcomeIssueComponent> errors = outcome.getIssue().stream()
-                .filter(i -> i.getSeverity() == OperationOutcome.IssueSeverity.ERROR).toList();
+                .filter(i -> i.getSeverity() == OperationOutcome.IssueSeverity.ERROR)
+                .toList();
         assertThat(errors).as(refused.body()).anySatisfy(issue -> {
             assertThat(issue.getExpression()).extracting(StringType::getValue).contains(location);
             assertThat(issue.getDiagnostics()).contains(says);

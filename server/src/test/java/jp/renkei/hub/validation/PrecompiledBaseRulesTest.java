@@ -144,7 +144,9 @@ class PrecompiledBaseRulesTest {
         CORPUS.forEach((name, json) -> {
             Resource resource = parse(json);
             assertThat(errors(resource)).as("%s is valid against base R4", name).isEmpty();
-            assertThat(validation.certainlyValid(resource)).as("%s is taken without the full validator", name).isTrue();
+            assertThat(validation.certainlyValid(resource))
+                    .as("%s is taken without the full validator", name)
+                    .isTrue();
         });
     }
 
@@ -152,8 +154,12 @@ class PrecompiledBaseRulesTest {
     void aBrokenInvariantIsNotTakenByTheFastPath() {
         BROKEN_INVARIANTS.forEach((name, json) -> {
             Resource resource = parse(json);
-            assertThat(errors(resource)).as("%s is refused by the full validator", name).isNotEmpty();
-            assertThat(validation.certainlyValid(resource)).as("%s is left to the full validator", name).isFalse();
+            assertThat(errors(resource))
+                    .as("%s is refused by the full validator", name)
+                    .isNotEmpty();
+            assertThat(validation.certainlyValid(resource))
+                    .as("%s is left to the full validator", name)
+                    .isFalse();
         });
     }
 
@@ -180,15 +186,21 @@ class PrecompiledBaseRulesTest {
                 }
             }
         }
-        assertThat(leaks).as("mutations the full validator refuses but the fast path took (of %d tried, %d refused)", tried, refused)
+        assertThat(leaks)
+                .as(
+                        "mutations the full validator refuses but the fast path took (of %d tried, %d refused)",
+                        tried, refused)
                 .isEmpty();
         assertThat(refused).as("the mutations include faults").isGreaterThan(200);
     }
 
     private List<String> errors(Resource resource) {
         OperationOutcome outcome = validation.validate(resource);
-        return outcome.getIssue().stream().filter(i -> i.getSeverity() == OperationOutcome.IssueSeverity.ERROR
-                || i.getSeverity() == OperationOutcome.IssueSeverity.FATAL).map(i -> i.getExpression() + " " + i.getDiagnostics()).toList();
+        return outcome.getIssue().stream()
+                .filter(i -> i.getSeverity() == OperationOutcome.IssueSeverity.ERROR
+                        || i.getSeverity() == OperationOutcome.IssueSeverity.FATAL)
+                .map(i -> i.getExpression() + " " + i.getDiagnostics())
+                .toList();
     }
 
     private static Resource parse(String json) {
@@ -209,13 +221,21 @@ class PrecompiledBaseRulesTest {
     }
 
     private static final List<JsonNode> WRONG_VALUES = List.of(
-            JsonNodeFactory.instance.textNode(""), JsonNodeFactory.instance.textNode(" x"), JsonNodeFactory.instance.textNode("zzz"),
-            JsonNodeFactory.instance.textNode("no such code"), JsonNodeFactory.instance.textNode("2026-02-30"),
-            JsonNodeFactory.instance.textNode("2026-12-01T10:00:00"), JsonNodeFactory.instance.textNode("Practitioner/x"),
-            JsonNodeFactory.instance.textNode("#contained"), JsonNodeFactory.instance.textNode("http://hl7.org/fhir/no-such-system"),
+            JsonNodeFactory.instance.textNode(""),
+            JsonNodeFactory.instance.textNode(" x"),
+            JsonNodeFactory.instance.textNode("zzz"),
+            JsonNodeFactory.instance.textNode("no such code"),
+            JsonNodeFactory.instance.textNode("2026-02-30"),
+            JsonNodeFactory.instance.textNode("2026-12-01T10:00:00"),
+            JsonNodeFactory.instance.textNode("Practitioner/x"),
+            JsonNodeFactory.instance.textNode("#contained"),
+            JsonNodeFactory.instance.textNode("http://hl7.org/fhir/no-such-system"),
             JsonNodeFactory.instance.textNode("http://terminology.hl7.org/CodeSystem/condition-clinical"),
-            JsonNodeFactory.instance.textNode("entered-in-error"), JsonNodeFactory.instance.textNode("Patient/p1"),
-            JsonNodeFactory.instance.numberNode(-1), JsonNodeFactory.instance.numberNode(0), JsonNodeFactory.instance.booleanNode(true));
+            JsonNodeFactory.instance.textNode("entered-in-error"),
+            JsonNodeFactory.instance.textNode("Patient/p1"),
+            JsonNodeFactory.instance.numberNode(-1),
+            JsonNodeFactory.instance.numberNode(0),
+            JsonNodeFactory.instance.booleanNode(true));
 
     @SuppressWarnings("ReferenceEquality") // "is this the root object itself", not an equal one deeper down
     private static void walk(ObjectNode root, JsonNode node, List<JsonNode> variants) {
@@ -234,12 +254,24 @@ class PrecompiledBaseRulesTest {
                     }
                 }
                 if (original.isObject()) {
-                    variant(root, variants, () -> object.set(name, JSON.createObjectNode().put("id", "x")), () -> object.set(name, original));
-                    variant(root, variants, () -> object.set(name, JSON.createArrayNode().add(original.deepCopy()).add(original.deepCopy())),
+                    variant(
+                            root,
+                            variants,
+                            () -> object.set(name, JSON.createObjectNode().put("id", "x")),
+                            () -> object.set(name, original));
+                    variant(
+                            root,
+                            variants,
+                            () -> object.set(
+                                    name,
+                                    JSON.createArrayNode()
+                                            .add(original.deepCopy())
+                                            .add(original.deepCopy())),
                             () -> object.set(name, original));
                 }
                 if (original.isArray() && !original.isEmpty()) {
-                    ArrayNode doubled = ((ArrayNode) original.deepCopy()).add(original.get(0).deepCopy());
+                    ArrayNode doubled = ((ArrayNode) original.deepCopy())
+                            .add(original.get(0).deepCopy());
                     variant(root, variants, () -> object.set(name, doubled), () -> object.set(name, original));
                 }
                 walk(root, original, variants);

@@ -10,12 +10,13 @@ import org.hl7.fhir.r4.model.Resource;
 /** The example instances of the profiles package, as a client would send them anew (without their id). */
 final class ProfileExamples {
 
-    private ProfileExamples() {
-    }
+    private ProfileExamples() {}
 
     static <T extends Resource> T load(Class<T> type, String file) {
         try (InputStream in = ProfileExamples.class.getClassLoader().getResourceAsStream("renkei/profiles/" + file)) {
-            T resource = HubInstance.fhirContext().newJsonParser().parseResource(type, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            T resource = HubInstance.fhirContext()
+                    .newJsonParser()
+                    .parseResource(type, new String(in.readAllBytes(), StandardCharsets.UTF_8));
             resource.setId((String) null);
             return resource;
         } catch (IOException e) {

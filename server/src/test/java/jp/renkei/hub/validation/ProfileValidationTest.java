@@ -22,7 +22,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ProfileValidationTest extends HubValidationTest {
 
     private static final String TREATMENT = "http://renkei.example.jp/fhir/CodeSystem/life-sustaining-treatment";
-    private static final String END_OF_LIFE_PLACE = "http://renkei.example.jp/fhir/StructureDefinition/end-of-life-place";
+    private static final String END_OF_LIFE_PLACE =
+            "http://renkei.example.jp/fhir/StructureDefinition/end-of-life-place";
 
     private Consent example() {
         return ProfileExamples.load(Consent.class, "Consent-advance-directive-example.json");
@@ -33,7 +34,10 @@ class ProfileValidationTest extends HubValidationTest {
     }
 
     private int storedDirectives() {
-        return json.parseResource(Bundle.class, hub.send("GET", "/Consent?patient=Patient/pat-yamada&_summary=count", null, null).body())
+        return json.parseResource(
+                        Bundle.class,
+                        hub.send("GET", "/Consent?patient=Patient/pat-yamada&_summary=count", null, null)
+                                .body())
                 .getTotal();
     }
 
@@ -47,7 +51,12 @@ class ProfileValidationTest extends HubValidationTest {
         assertThat(post(alsoJpCore).statusCode()).isEqualTo(201);
         Consent unclaimed = example();
         unclaimed.getMeta().getProfile().clear();
-        unclaimed.getProvision().getProvisionFirstRep().getCodeFirstRep().getCodingFirstRep().setCode("resuscitation");
+        unclaimed
+                .getProvision()
+                .getProvisionFirstRep()
+                .getCodeFirstRep()
+                .getCodingFirstRep()
+                .setCode("resuscitation");
         HttpResponse<String> refused = post(unclaimed);
         assertThat(refused.statusCode()).isEqualTo(422);
     }
@@ -55,18 +64,32 @@ class ProfileValidationTest extends HubValidationTest {
     @Test
     void theEndOfLifePlaceAndTheProxyAreOptionalAndAProxyMayBeOneOfSeveralActors() {
         Consent consent = example();
-        assertThat(consent.getExtensionByUrl(END_OF_LIFE_PLACE)).as("the example records the place").isNotNull();
-        assertThat(consent.getProvision().getActorFirstRep().getRole().getCodingFirstRep().getCode()).isEqualTo("HPOWATT");
+        assertThat(consent.getExtensionByUrl(END_OF_LIFE_PLACE))
+                .as("the example records the place")
+                .isNotNull();
+        assertThat(consent.getProvision()
+                        .getActorFirstRep()
+                        .getRole()
+                        .getCodingFirstRep()
+                        .getCode())
+                .isEqualTo("HPOWATT");
         consent.getExtension().clear();
         consent.getProvision().getActor().clear();
         HttpResponse<String> withoutEither = post(consent);
         assertThat(withoutEither.statusCode()).as(withoutEither.body()).isEqualTo(201);
         Consent twoProxies = example();
-        twoProxies.getProvision().addActor().setRole(twoProxies.getProvision().getActorFirstRep().getRole().copy())
+        twoProxies
+                .getProvision()
+                .addActor()
+                .setRole(twoProxies.getProvision().getActorFirstRep().getRole().copy())
                 .setReference(new Reference("RelatedPerson/rp-yamada-michiko"));
         // another actor that is not a proxy (here the physician who witnessed the talk) is not held to the proxy rules
-        twoProxies.getProvision().addActor().setRole(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/v3-ParticipationType",
-                "WIT", null))).setReference(new Reference("Practitioner/dr-sato"));
+        twoProxies
+                .getProvision()
+                .addActor()
+                .setRole(new CodeableConcept(
+                        new Coding("http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "WIT", null)))
+                .setReference(new Reference("Practitioner/dr-sato"));
         HttpResponse<String> created = post(twoProxies);
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
     }
@@ -81,23 +104,59 @@ class ProfileValidationTest extends HubValidationTest {
     static List<Variant> invalidVariants() {
         return List.of(
                 new Variant("missing signed original (required element)", c -> c.setSource(null), "Consent", "source"),
-                new Variant("treatment code not in the value set", c -> c.getProvision().getProvisionFirstRep().getCodeFirstRep()
-                        .getCodingFirstRep().setCode("resuscitation"), "Consent.provision.provision[0].code[0]", "resuscitation"),
-                new Variant("two treatments in one choice (cardinality)", c -> c.getProvision().getProvisionFirstRep()
-                        .addCode(new CodeableConcept(new Coding(TREATMENT, "dialysis", null))), "Consent.provision.provision[0]",
+                new Variant(
+                        "treatment code not in the value set",
+                        c -> c.getProvision()
+                                .getProvisionFirstRep()
+                                .getCodeFirstRep()
+                                .getCodingFirstRep()
+                                .setCode("resuscitation"),
+                        "Consent.provision.provision[0].code[0]",
+                        "resuscitation"),
+                new Variant(
+                        "two treatments in one choice (cardinality)",
+                        c -> c.getProvision()
+                                .getProvisionFirstRep()
+                                .addCode(new CodeableConcept(new Coding(TREATMENT, "dialysis", null))),
+                        "Consent.provision.provision[0]",
                         "Consent.provision.provision.code: max allowed = 1"),
-                new Variant("patient is a Practitioner (reference type)", c -> c.setPatient(new Reference("Practitioner/dr-sato")),
-                        "Consent.patient", "Practitioner"),
-                new Variant("no choice at all", c -> c.getProvision().getProvision().clear(), "Consent.provision", "provision"),
-                new Variant("category is not an advance directive (fixed pattern)", c -> c.getCategoryFirstRep().getCodingFirstRep()
-                        .setCode("59284-0"), "Consent.category[0]", "75320-2"),
-                new Variant("proxy decision-maker is a Practitioner (reference type)", c -> c.getProvision().getActorFirstRep()
-                        .setReference(new Reference("Practitioner/dr-sato")), "Consent.provision.actor[0].reference", "Practitioner"),
-                new Variant("end-of-life place not in the value set", c -> ((CodeableConcept) c.getExtensionByUrl(END_OF_LIFE_PLACE)
-                        .getValue()).getCodingFirstRep().setCode("nursing-home"), "Consent.extension[0].value.ofType(CodeableConcept)",
+                new Variant(
+                        "patient is a Practitioner (reference type)",
+                        c -> c.setPatient(new Reference("Practitioner/dr-sato")),
+                        "Consent.patient",
+                        "Practitioner"),
+                new Variant(
+                        "no choice at all",
+                        c -> c.getProvision().getProvision().clear(),
+                        "Consent.provision",
+                        "provision"),
+                new Variant(
+                        "category is not an advance directive (fixed pattern)",
+                        c -> c.getCategoryFirstRep().getCodingFirstRep().setCode("59284-0"),
+                        "Consent.category[0]",
+                        "75320-2"),
+                new Variant(
+                        "proxy decision-maker is a Practitioner (reference type)",
+                        c -> c.getProvision().getActorFirstRep().setReference(new Reference("Practitioner/dr-sato")),
+                        "Consent.provision.actor[0].reference",
+                        "Practitioner"),
+                new Variant(
+                        "end-of-life place not in the value set",
+                        c -> ((CodeableConcept)
+                                        c.getExtensionByUrl(END_OF_LIFE_PLACE).getValue())
+                                .getCodingFirstRep()
+                                .setCode("nursing-home"),
+                        "Consent.extension[0].value.ofType(CodeableConcept)",
                         "nursing-home"),
-                new Variant("two end-of-life places (cardinality)", c -> c.addExtension(END_OF_LIFE_PLACE, new CodeableConcept(
-                        new Coding("http://renkei.example.jp/fhir/CodeSystem/end-of-life-place", "hospital", null))), "Consent",
+                new Variant(
+                        "two end-of-life places (cardinality)",
+                        c -> c.addExtension(
+                                END_OF_LIFE_PLACE,
+                                new CodeableConcept(new Coding(
+                                        "http://renkei.example.jp/fhir/CodeSystem/end-of-life-place",
+                                        "hospital",
+                                        null))),
+                        "Consent",
                         "Consent.extension:endOfLifePlace: max allowed = 1"));
     }
 

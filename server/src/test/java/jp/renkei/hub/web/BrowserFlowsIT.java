@@ -52,24 +52,40 @@ class BrowserFlowsIT {
     void start(RealKeycloak keycloak) throws Exception {
         // checked before Keycloak starts: a missing browser is a missing install step, not a reason to skip
         assertThat(Files.isExecutable(CHROMIUM))
-                .as("Debian's Chromium at %s, which the browser tests drive: run .ci/run as root, or apt-get install chromium", CHROMIUM)
+                .as(
+                        "Debian's Chromium at %s, which the browser tests drive: run .ci/run as root, or apt-get install chromium",
+                        CHROMIUM)
                 .isTrue();
-        assertThat(PLAYWRIGHT).as("Playwright in web/node_modules, installed by the web module's build (npm ci)").exists();
+        assertThat(PLAYWRIGHT)
+                .as("Playwright in web/node_modules, installed by the web module's build (npm ci)")
+                .exists();
         this.keycloak = keycloak;
         // a deployment CA for this run, as deploy/pki.sh makes one: the hub trusts it, and the home doctor (伊藤 健一,
-        // Practitioner/prac-physician-home) holds a certificate from it, which physician.spec.ts signs with in the browser
+        // Practitioner/prac-physician-home) holds a certificate from it, which physician.spec.ts signs with in the
+        // browser
         Path pki = Files.createTempDirectory("renkei-browser-pki");
-        DeploymentCa ca = DeploymentCa.create(pki.resolve("ca"), "Renkei Browser Test CA", Duration.ofDays(30), PKI_PASSWORD.toCharArray());
+        DeploymentCa ca = DeploymentCa.create(
+                pki.resolve("ca"), "Renkei Browser Test CA", Duration.ofDays(30), PKI_PASSWORD.toCharArray());
         Instant now = Instant.now();
-        physicianKeystore = ca.issuePractitioner("prac-physician-home", "伊藤 健一", "いわて在宅ケアセンター",
-                HealthcareRole.Qualification.MEDICAL_DOCTOR, now.minusSeconds(3600), now.plus(Duration.ofDays(10)),
-                PKI_PASSWORD.toCharArray()).keystore();
+        physicianKeystore = ca.issuePractitioner(
+                        "prac-physician-home",
+                        "伊藤 健一",
+                        "いわて在宅ケアセンター",
+                        HealthcareRole.Qualification.MEDICAL_DOCTOR,
+                        now.minusSeconds(3600),
+                        now.plus(Duration.ofDays(10)),
+                        PKI_PASSWORD.toCharArray())
+                .keystore();
         // a hub of its own (docs/architecture.md §10), trusting the real Keycloak, with the demo data loaded
-        hub = new HubInstance(Files.createTempDirectory("renkei-browser"), "renkei.auth.enabled=true",
+        hub = new HubInstance(
+                Files.createTempDirectory("renkei-browser"),
+                "renkei.auth.enabled=true",
                 "renkei.auth.issuer=" + keycloak.issuer(),
                 "renkei.auth.introspection.client-secret=dev-only-change-me-renkei-hub",
-                // documents the app does not sign stay unsigned here (as in every hub test); a signature sent is checked
-                "renkei.sign.required=false", "renkei.sign.trust-anchors=" + pki.resolve("ca/ca.crt"),
+                // documents the app does not sign stay unsigned here (as in every hub test); a signature sent is
+                // checked
+                "renkei.sign.required=false",
+                "renkei.sign.trust-anchors=" + pki.resolve("ca/ca.crt"),
                 "renkei.sign.crls=" + pki.resolve("ca/ca.crl"));
         origin = hub.baseUrl().replaceFirst("/fhir$", "");
         keycloak.allowWebOrigin(origin, true);
@@ -96,14 +112,17 @@ class BrowserFlowsIT {
         Path report = out.resolve("report.json");
         Path log = out.resolve("playwright.log");
         Files.deleteIfExists(report);
-        List<String> command = new ArrayList<>(List.of("node", PLAYWRIGHT.toString(), "test", "--config", "e2e/playwright.config.ts"));
+        List<String> command =
+                new ArrayList<>(List.of("node", PLAYWRIGHT.toString(), "test", "--config", "e2e/playwright.config.ts"));
         // -Drenkei.e2e.specs="ems.spec.ts visit.spec.ts" runs only those files (a developer's loop); the build runs all
         String only = System.getProperty("renkei.e2e.specs", "").trim();
         if (!only.isEmpty()) {
             command.addAll(List.of(only.split("\\s+")));
         }
         ProcessBuilder builder = new ProcessBuilder(command)
-                .directory(WEB.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+                .directory(WEB.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         builder.environment().put("RENKEI_APP_URL", origin + "/app/");
         builder.environment().put("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         builder.environment().put("FORCE_COLOR", "0");
@@ -116,26 +135,41 @@ class BrowserFlowsIT {
             fail("Playwright did not finish within %d minutes; its output:%n%s", RUN_MINUTES, tail(log));
         }
         int exit = process.exitValue();
-        assertThat(report).as("Playwright's JSON report (exit %d); its output:%n%s", exit, tail(log)).exists();
+        assertThat(report)
+                .as("Playwright's JSON report (exit %d); its output:%n%s", exit, tail(log))
+                .exists();
         JsonNode json = mapper.readTree(report.toFile());
 
         List<Spec> specs = new ArrayList<>();
         json.path("suites").forEach(suite -> collect(suite, "", specs));
         List<String> runErrors = new ArrayList<>();
-        json.path("errors").forEach(error -> runErrors.add(plain(error.path("message").asText())));
-        List<String> failed = specs.stream().filter(s -> !s.ok()).map(Spec::title).toList();
+        json.path("errors")
+                .forEach(error -> runErrors.add(plain(error.path("message").asText())));
+        List<String> failed =
+                specs.stream().filter(s -> !s.ok()).map(Spec::title).toList();
 
         DynamicTest run = DynamicTest.dynamicTest("the Playwright run", () -> {
-            assertThat(specs).as("specs run by Playwright; its output:%n%s", tail(log)).isNotEmpty();
+            assertThat(specs)
+                    .as("specs run by Playwright; its output:%n%s", tail(log))
+                    .isNotEmpty();
             assertThat(runErrors).as("errors outside the specs").isEmpty();
-            assertThat(failed).as("failed specs (each is a test below with its errors)").isEmpty();
-            assertThat(exit).as("Playwright's exit status; its output:%n%s", tail(log)).isZero();
+            assertThat(failed)
+                    .as("failed specs (each is a test below with its errors)")
+                    .isEmpty();
+            assertThat(exit)
+                    .as("Playwright's exit status; its output:%n%s", tail(log))
+                    .isZero();
         });
-        return Stream.concat(Stream.of(run), specs.stream().map(spec -> DynamicTest.dynamicTest(spec.title(), () -> {
-            if (!spec.ok()) {
-                fail("%s did not pass in Chromium (Playwright: %s)%n%s", spec.title(), spec.status(), String.join("\n", spec.errors()));
-            }
-        })));
+        return Stream.concat(
+                Stream.of(run),
+                specs.stream()
+                        .map(spec -> DynamicTest.dynamicTest(spec.title(), () -> {
+                            if (!spec.ok()) {
+                                fail(
+                                        "%s did not pass in Chromium (Playwright: %s)%n%s",
+                                        spec.title(), spec.status(), String.join("\n", spec.errors()));
+                            }
+                        })));
     }
 
     /** One spec's outcome: only Playwright's "expected" passes (not "skipped"); it retries nothing (retries: 0). */
@@ -146,14 +180,21 @@ class BrowserFlowsIT {
     }
 
     private static void collect(JsonNode suite, String prefix, List<Spec> into) {
-        String path = prefix.isEmpty() ? suite.path("title").asText() : prefix + " › " + suite.path("title").asText();
+        String path = prefix.isEmpty()
+                ? suite.path("title").asText()
+                : prefix + " › " + suite.path("title").asText();
         for (JsonNode spec : suite.path("specs")) {
             for (JsonNode test : spec.path("tests")) {
                 List<String> errors = new ArrayList<>();
                 for (JsonNode result : test.path("results")) {
-                    result.path("errors").forEach(error -> errors.add(plain(error.path("message").asText())));
+                    result.path("errors")
+                            .forEach(error ->
+                                    errors.add(plain(error.path("message").asText())));
                 }
-                into.add(new Spec(path + " › " + spec.path("title").asText(), test.path("status").asText(), errors));
+                into.add(new Spec(
+                        path + " › " + spec.path("title").asText(),
+                        test.path("status").asText(),
+                        errors));
             }
         }
         suite.path("suites").forEach(child -> collect(child, path, into));

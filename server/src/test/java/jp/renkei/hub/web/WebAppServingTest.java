@@ -27,7 +27,8 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WebAppServingTest {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
     private static final Pattern SCRIPT_TAG = Pattern.compile("<script\\b([^>]*)>", Pattern.CASE_INSENSITIVE);
 
     private SecuredHub secured;
@@ -45,10 +46,12 @@ class WebAppServingTest {
     void theRootRedirectsToTheApp() {
         HttpResponse<String> response = get("/");
         assertThat(response.statusCode()).isEqualTo(302);
-        assertThat(response.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/app/"));
+        assertThat(response.headers().firstValue("Location"))
+                .hasValueSatisfying(l -> assertThat(l).endsWith("/app/"));
         HttpResponse<String> app = get("/app");
         assertThat(app.statusCode()).isEqualTo(302);
-        assertThat(app.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/app/"));
+        assertThat(app.headers().firstValue("Location"))
+                .hasValueSatisfying(l -> assertThat(l).endsWith("/app/"));
     }
 
     @Test
@@ -56,13 +59,23 @@ class WebAppServingTest {
         HttpResponse<String> response = get("/app/");
         assertIndex(response);
         String csp = response.headers().firstValue("Content-Security-Policy").orElseThrow();
-        assertThat(csp).contains("script-src 'self';", "frame-ancestors 'none'", "object-src 'none'", "base-uri 'self'",
-                "default-src 'self'");
+        assertThat(csp)
+                .contains(
+                        "script-src 'self';",
+                        "frame-ancestors 'none'",
+                        "object-src 'none'",
+                        "base-uri 'self'",
+                        "default-src 'self'");
         assertThat(csp).doesNotContainPattern("script-src[^;]*unsafe");
         String connect = directive(csp, "connect-src");
-        assertThat(connect.split(" ")).contains("'self'", ContentSecurityPolicy.origin(secured.issuer.issuer()),
-                "ws://127.0.0.1:" + port, "wss://127.0.0.1:" + port);
-        assertThat(response.headers().firstValue("Cache-Control")).hasValueSatisfying(c -> assertThat(c).contains("no-cache"));
+        assertThat(connect.split(" "))
+                .contains(
+                        "'self'",
+                        ContentSecurityPolicy.origin(secured.issuer.issuer()),
+                        "ws://127.0.0.1:" + port,
+                        "wss://127.0.0.1:" + port);
+        assertThat(response.headers().firstValue("Cache-Control"))
+                .hasValueSatisfying(c -> assertThat(c).contains("no-cache"));
     }
 
     @Test
@@ -86,13 +99,15 @@ class WebAppServingTest {
 
     @Test
     void aBuiltAssetIsServedWithItsTypeAndKeptForAYear() {
-        Matcher script = Pattern.compile("src=\"(/app/assets/[^\"]+\\.js)\"").matcher(get("/app/").body());
+        Matcher script = Pattern.compile("src=\"(/app/assets/[^\"]+\\.js)\"")
+                .matcher(get("/app/").body());
         assertThat(script.find()).isTrue();
         HttpResponse<String> asset = get(script.group(1));
         assertThat(asset.statusCode()).isEqualTo(200);
-        assertThat(asset.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).contains("javascript"));
-        assertThat(asset.headers().firstValue("Cache-Control")).hasValueSatisfying(c -> assertThat(c)
-                .contains("max-age=31536000", "immutable"));
+        assertThat(asset.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).contains("javascript"));
+        assertThat(asset.headers().firstValue("Cache-Control"))
+                .hasValueSatisfying(c -> assertThat(c).contains("max-age=31536000", "immutable"));
         assertThat(asset.headers().firstValue("Content-Security-Policy")).isPresent();
     }
 
@@ -106,9 +121,11 @@ class WebAppServingTest {
     void theServiceWorkerAndTheManifestAreServedForAnInstallableAppShell() throws IOException {
         HttpResponse<String> worker = get("/app/sw.js");
         assertThat(worker.statusCode()).isEqualTo(200);
-        assertThat(worker.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).contains("javascript"));
-        assertThat(worker.headers().firstValue("Cache-Control")).hasValueSatisfying(c -> assertThat(c)
-                .contains("no-cache").doesNotContain("immutable", "max-age=31536000"));
+        assertThat(worker.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).contains("javascript"));
+        assertThat(worker.headers().firstValue("Cache-Control"))
+                .hasValueSatisfying(
+                        c -> assertThat(c).contains("no-cache").doesNotContain("immutable", "max-age=31536000"));
         assertThat(worker.body()).contains("renkei-shell-").doesNotContain("<div id=\"root\">");
         String csp = worker.headers().firstValue("Content-Security-Policy").orElseThrow();
         assertThat(directive(csp, "worker-src")).isEqualTo("worker-src 'self'");
@@ -117,8 +134,8 @@ class WebAppServingTest {
         assertThat(get("/app/").body()).contains("<link rel=\"manifest\" href=\"/app/manifest.webmanifest\"");
         HttpResponse<String> manifest = get("/app/manifest.webmanifest");
         assertThat(manifest.statusCode()).isEqualTo(200);
-        assertThat(manifest.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t)
-                .startsWith("application/manifest+json"));
+        assertThat(manifest.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("application/manifest+json"));
         JsonNode parsed = new ObjectMapper().readTree(manifest.body());
         assertThat(parsed.path("start_url").asText()).isEqualTo("/app/");
         assertThat(parsed.path("scope").asText()).isEqualTo("/app/");
@@ -150,20 +167,32 @@ class WebAppServingTest {
 
     @Test
     void noPathThroughTheAppReachesDataOrFiles() throws IOException {
-        for (String path : new String[] {"/app/../fhir/Patient", "/app/%2e%2e/fhir/Patient", "/app/..%2ffhir/Patient",
-                "/app/..;/fhir/Patient", "/app/%2e%2e/%2e%2e/application.yml", "/app/../../application.yml",
-                "/app/..%5c..%5capplication.yml", "/app/assets/../../application.yml", "/app/%252e%252e/application.yml",
-                "/app/../static/app/index.html", "/app/../jp/renkei/hub/RenkeiApplication.class"}) {
+        for (String path : new String[] {
+            "/app/../fhir/Patient",
+            "/app/%2e%2e/fhir/Patient",
+            "/app/..%2ffhir/Patient",
+            "/app/..;/fhir/Patient",
+            "/app/%2e%2e/%2e%2e/application.yml",
+            "/app/../../application.yml",
+            "/app/..%5c..%5capplication.yml",
+            "/app/assets/../../application.yml",
+            "/app/%252e%252e/application.yml",
+            "/app/../static/app/index.html",
+            "/app/../jp/renkei/hub/RenkeiApplication.class"
+        }) {
             String answer = raw(path);
             int status = Integer.parseInt(answer.substring(9, 12));
-            assertThat(answer).as(path).doesNotContain("\"resourceType\":\"Bundle\"", "renkei:", "auth:", "<div id=\"root\">");
+            assertThat(answer)
+                    .as(path)
+                    .doesNotContain("\"resourceType\":\"Bundle\"", "renkei:", "auth:", "<div id=\"root\">");
             assertThat(status).as(path).isNotEqualTo(200);
         }
     }
 
     private void assertIndex(HttpResponse<String> response) {
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
+        assertThat(response.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
         assertThat(response.body()).contains("<div id=\"root\">");
         assertThat(response.headers().firstValue("Content-Security-Policy")).isPresent();
     }
@@ -183,7 +212,10 @@ class WebAppServingTest {
 
     private HttpResponse<String> send(String method, String path) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(root + path)).method(method, HttpRequest.BodyPublishers.noBody()).build(),
+            return HTTP.send(
+                    HttpRequest.newBuilder(URI.create(root + path))
+                            .method(method, HttpRequest.BodyPublishers.noBody())
+                            .build(),
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -197,8 +229,9 @@ class WebAppServingTest {
     private String raw(String path) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(10_000);
-            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
-                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream()
+                    .write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
             return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         }
     }

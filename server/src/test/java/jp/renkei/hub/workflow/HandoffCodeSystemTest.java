@@ -21,7 +21,9 @@ class HandoffCodeSystemTest {
     void everyHandoffKindAndFeeRuleIsPublished() throws IOException {
         CodeSystem published;
         try (InputStream in = getClass().getResourceAsStream("/renkei/profiles/CodeSystem-handoff.json")) {
-            published = (CodeSystem) HubInstance.fhirContext().newJsonParser().parseResource(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            published = (CodeSystem) HubInstance.fhirContext()
+                    .newJsonParser()
+                    .parseResource(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         }
         assertThat(published.getUrl()).isEqualTo(TaskWorkflow.HANDOFF);
         Set<String> codes = new HashSet<>();

@@ -34,7 +34,8 @@ import org.junit.jupiter.api.TestInstance;
  * admission (入院時情報提供); the hospital receives and accepts it; illegal steps are refused; the
  * deadlines of the fee rules are stamped and an undelivered hand-off is flagged overdue.
  */
-@Hub(own = "it flags overdue hand-offs itself: the hub's own run every minute would race it",
+@Hub(
+        own = "it flags overdue hand-offs itself: the hub's own run every minute would race it",
         properties = "renkei.workflow.overdue-check=1h")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HandoffWorkflowTest {
@@ -47,45 +48,76 @@ class HandoffWorkflowTest {
     void start(SecuredHub world) throws Exception {
         this.world = world;
         hub = world.hub;
-        world.seed("Patient", "ph", new Patient().addName(new HumanName().setFamily("山田").addGiven("花子")), "Organization/org-homecare");
-        CareTeam team = new CareTeam().setSubject(new Reference("Patient/ph")).setStatus(CareTeam.CareTeamStatus.ACTIVE);
+        world.seed(
+                "Patient",
+                "ph",
+                new Patient().addName(new HumanName().setFamily("山田").addGiven("花子")),
+                "Organization/org-homecare");
+        CareTeam team =
+                new CareTeam().setSubject(new Reference("Patient/ph")).setStatus(CareTeam.CareTeamStatus.ACTIVE);
         team.addParticipant().setMember(new Reference("PractitionerRole/role-cm"));
         world.seed("CareTeam", "ct-ph", team, "Organization/org-homecare");
         // the patient shares with her care team and with the hospital she is admitted to
-        world.seed("Consent", "consent-ph", CareRecords.sharingWith("ph", "CareTeam/ct-ph", "Organization/org-hospital"),
+        world.seed(
+                "Consent",
+                "consent-ph",
+                CareRecords.sharingWith("ph", "CareTeam/ct-ph", "Organization/org-hospital"),
                 "Organization/org-homecare");
         // the hospital the hand-offs are addressed to, in the directory
         world.seed("Organization", "org-hospital", new org.hl7.fhir.r4.model.Organization().setName("岩手中央病院"), null);
     }
 
     private String careManager() {
-        return world.issuer.token().roles("care-manager").claim("practitioner_role", "role-cm")
-                .claim("organization", "org-homecare").sign();
+        return world.issuer
+                .token()
+                .roles("care-manager")
+                .claim("practitioner_role", "role-cm")
+                .claim("organization", "org-homecare")
+                .sign();
     }
 
     private String hospitalNurse() {
-        return world.issuer.token().roles("hospital-nurse").claim("practitioner_role", "role-hn")
-                .claim("organization", "org-hospital").sign();
+        return world.issuer
+                .token()
+                .roles("hospital-nurse")
+                .claim("practitioner_role", "role-hn")
+                .claim("organization", "org-hospital")
+                .sign();
     }
 
     private String otherHospital() {
-        return world.issuer.token().roles("hospital-nurse").claim("practitioner_role", "role-x")
-                .claim("organization", "org-elsewhere").sign();
+        return world.issuer
+                .token()
+                .roles("hospital-nurse")
+                .claim("practitioner_role", "role-x")
+                .claim("organization", "org-elsewhere")
+                .sign();
     }
 
     private Task admissionInfo(LocalDate admitted) {
-        Task task = new Task().setStatus(TaskStatus.REQUESTED).setIntent(Task.TaskIntent.ORDER)
-                .setFor(new Reference("Patient/ph")).setOwner(new Reference("Organization/org-hospital"))
+        Task task = new Task()
+                .setStatus(TaskStatus.REQUESTED)
+                .setIntent(Task.TaskIntent.ORDER)
+                .setFor(new Reference("Patient/ph"))
+                .setOwner(new Reference("Organization/org-hospital"))
                 .setCode(new CodeableConcept(new Coding(TaskWorkflow.HANDOFF, "admission-info", "入院時情報提供")))
                 .setDescription("入院時情報提供書をお送りします");
-        task.addInput().setType(new CodeableConcept(new Coding(TaskWorkflow.TASK_INPUT, "trigger-date", "入院日")))
+        task.addInput()
+                .setType(new CodeableConcept(new Coding(TaskWorkflow.TASK_INPUT, "trigger-date", "入院日")))
                 .setValue(new DateType(admitted.toString()));
         return task;
     }
 
     private HttpResponse<String> send(String method, String path, org.hl7.fhir.r4.model.Resource body, String token) {
-        return body == null ? hub.send(method, path, null, null, "Authorization", "Bearer " + token)
-                : hub.send(method, path, "application/fhir+json", json.encodeResourceToString(body), "Authorization", "Bearer " + token);
+        return body == null
+                ? hub.send(method, path, null, null, "Authorization", "Bearer " + token)
+                : hub.send(
+                        method,
+                        path,
+                        "application/fhir+json",
+                        json.encodeResourceToString(body),
+                        "Authorization",
+                        "Bearer " + token);
     }
 
     private Task create(Task task) {
@@ -107,7 +139,11 @@ class HandoffWorkflowTest {
     }
 
     private String expression(HttpResponse<String> response) {
-        return json.parseResource(OperationOutcome.class, response.body()).getIssueFirstRep().getExpression().get(0).getValue();
+        return json.parseResource(OperationOutcome.class, response.body())
+                .getIssueFirstRep()
+                .getExpression()
+                .get(0)
+                .getValue();
     }
 
     @Test
@@ -117,7 +153,8 @@ class HandoffWorkflowTest {
         // deadlines of the rule set in force: the 2024 rules, (I) today, (II) the day after tomorrow
         List<Extension> deadlines = task.getExtensionsByUrl(TaskWorkflow.DEADLINE);
         assertThat(deadlines).hasSize(2);
-        assertThat(((Coding) deadlines.get(0).getExtensionByUrl("rule").getValue()).getDisplay()).isEqualTo("入院時情報連携加算(I)");
+        assertThat(((Coding) deadlines.get(0).getExtensionByUrl("rule").getValue()).getDisplay())
+                .isEqualTo("入院時情報連携加算(I)");
         assertThat(task.getRestriction().getPeriod().getEndElement().getValueAsString())
                 .isEqualTo(admitted.plusDays(2) + "T23:59:59+09:00");
         assertThat(task.getRequester().getReference()).isEqualTo("PractitionerRole/role-cm");
@@ -126,9 +163,15 @@ class HandoffWorkflowTest {
         String hospital = hospitalNurse();
         String id = task.getIdElement().getIdPart();
         assertThat(send("GET", "/Task/" + id, null, hospital).statusCode()).isEqualTo(200);
-        assertThat(send("GET", "/Task/" + id, null, otherHospital()).statusCode()).isEqualTo(404);
-        Bundle inbox = json.parseResource(Bundle.class, send("GET", "/Task?owner=Organization/org-hospital&status=requested", null, hospital).body());
-        assertThat(inbox.getEntry()).extracting(e -> e.getResource().getIdElement().getIdPart()).contains(id);
+        assertThat(send("GET", "/Task/" + id, null, otherHospital()).statusCode())
+                .isEqualTo(404);
+        Bundle inbox = json.parseResource(
+                Bundle.class,
+                send("GET", "/Task?owner=Organization/org-hospital&status=requested", null, hospital)
+                        .body());
+        assertThat(inbox.getEntry())
+                .extracting(e -> e.getResource().getIdElement().getIdPart())
+                .contains(id);
 
         // only the addressee receives; the requester cannot, the addressee cannot skip steps
         assertThat(move(task, TaskStatus.RECEIVED, careManager()).statusCode()).isEqualTo(422);
@@ -139,7 +182,10 @@ class HandoffWorkflowTest {
         Instant before = Instant.now();
         Task received = moved(task, TaskStatus.RECEIVED, hospital);
         Extension times = received.getExtensionByUrl(TaskWorkflow.STATUS_TIMES);
-        Instant at = ((org.hl7.fhir.r4.model.InstantType) times.getExtensionByUrl("received").getValue()).getValue().toInstant();
+        Instant at = ((org.hl7.fhir.r4.model.InstantType)
+                        times.getExtensionByUrl("received").getValue())
+                .getValue()
+                .toInstant();
         assertThat(at).isBetween(before.minusSeconds(1), Instant.now().plusSeconds(1));
         assertThat(received.getBusinessStatus().getCodingFirstRep().getCode()).isEqualTo("delivered-on-time");
 
@@ -150,16 +196,24 @@ class HandoffWorkflowTest {
         // a rejection needs its reason; accepting does not; the requester can no longer cancel once accepted
         assertThat(move(received, TaskStatus.REJECTED, hospital).statusCode()).isEqualTo(422);
         Task accepted = moved(received, TaskStatus.ACCEPTED, hospital);
-        assertThat(move(accepted, TaskStatus.CANCELLED, careManager()).statusCode()).isEqualTo(422);
+        assertThat(move(accepted, TaskStatus.CANCELLED, careManager()).statusCode())
+                .isEqualTo(422);
         Task completed = moved(accepted, TaskStatus.COMPLETED, hospital);
         assertThat(completed.getExtensionByUrl(TaskWorkflow.STATUS_TIMES).getExtension())
-                .extracting(Extension::getUrl).containsExactly("requested", "received", "accepted", "completed");
+                .extracting(Extension::getUrl)
+                .containsExactly("requested", "received", "accepted", "completed");
         // the received time cannot be rewritten by a client
         Task forged = completed.copy();
         forged.setId(id);
-        forged.getExtensionByUrl(TaskWorkflow.STATUS_TIMES).getExtensionByUrl("received").setValue(new org.hl7.fhir.r4.model.InstantType(new Date(0)));
-        Task kept = json.parseResource(Task.class, send("PUT", "/Task/" + id, forged, careManager()).body());
-        assertThat(kept.getExtensionByUrl(TaskWorkflow.STATUS_TIMES).getExtensionByUrl("received").getValue().primitiveValue())
+        forged.getExtensionByUrl(TaskWorkflow.STATUS_TIMES)
+                .getExtensionByUrl("received")
+                .setValue(new org.hl7.fhir.r4.model.InstantType(new Date(0)));
+        Task kept = json.parseResource(
+                Task.class, send("PUT", "/Task/" + id, forged, careManager()).body());
+        assertThat(kept.getExtensionByUrl(TaskWorkflow.STATUS_TIMES)
+                        .getExtensionByUrl("received")
+                        .getValue()
+                        .primitiveValue())
                 .isEqualTo(times.getExtensionByUrl("received").getValue().primitiveValue());
     }
 
@@ -173,11 +227,25 @@ class HandoffWorkflowTest {
         // version 1 is gone; completing from it would also skip a step: the stale version is what the writer must hear
         Task stale = task.copy().setStatus(TaskStatus.COMPLETED);
         stale.setId(id);
-        HttpResponse<String> answer = hub.send("PUT", "/Task/" + id, "application/fhir+json", json.encodeResourceToString(stale),
-                "Authorization", "Bearer " + hospital, "If-Match", "W/\"1\"");
+        HttpResponse<String> answer = hub.send(
+                "PUT",
+                "/Task/" + id,
+                "application/fhir+json",
+                json.encodeResourceToString(stale),
+                "Authorization",
+                "Bearer " + hospital,
+                "If-Match",
+                "W/\"1\"");
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(412);
-        assertThat(json.parseResource(OperationOutcome.class, answer.body()).getIssueFirstRep().getCode().toCode()).isEqualTo("conflict");
-        assertThat(json.parseResource(Task.class, send("GET", "/Task/" + id, null, hospital).body()).getStatus())
+        assertThat(json.parseResource(OperationOutcome.class, answer.body())
+                        .getIssueFirstRep()
+                        .getCode()
+                        .toCode())
+                .isEqualTo("conflict");
+        assertThat(json.parseResource(
+                                Task.class,
+                                send("GET", "/Task/" + id, null, hospital).body())
+                        .getStatus())
                 .isEqualTo(TaskStatus.RECEIVED);
     }
 
@@ -187,15 +255,20 @@ class HandoffWorkflowTest {
         String hospital = hospitalNurse();
         assertThat(move(task, TaskStatus.CANCELLED, hospital).statusCode()).isEqualTo(403);
         Task received = moved(task, TaskStatus.RECEIVED, hospital);
-        Task rejecting = received.copy().setStatus(TaskStatus.REJECTED)
+        Task rejecting = received.copy()
+                .setStatus(TaskStatus.REJECTED)
                 .setStatusReason(new CodeableConcept().setText("当院への入院ではありません"));
         rejecting.setId(received.getIdElement().getIdPart());
-        HttpResponse<String> rejected = send("PUT", "/Task/" + rejecting.getIdElement().getIdPart(), rejecting, hospital);
+        HttpResponse<String> rejected =
+                send("PUT", "/Task/" + rejecting.getIdElement().getIdPart(), rejecting, hospital);
         assertThat(rejected.statusCode()).as(rejected.body()).isEqualTo(200);
-        assertThat(move(json.parseResource(Task.class, rejected.body()), TaskStatus.ACCEPTED, hospital).statusCode()).isEqualTo(422);
+        assertThat(move(json.parseResource(Task.class, rejected.body()), TaskStatus.ACCEPTED, hospital)
+                        .statusCode())
+                .isEqualTo(422);
 
         Task other = create(admissionInfo(LocalDate.now(ZoneId.of("Asia/Tokyo"))));
-        assertThat(moved(other, TaskStatus.CANCELLED, careManager()).getStatus()).isEqualTo(TaskStatus.CANCELLED);
+        assertThat(moved(other, TaskStatus.CANCELLED, careManager()).getStatus())
+                .isEqualTo(TaskStatus.CANCELLED);
     }
 
     @Test
@@ -215,20 +288,34 @@ class HandoffWorkflowTest {
         // admitted ten days ago: both deadlines (today and the day after tomorrow of that day) have passed
         Task late = create(admissionInfo(LocalDate.now(ZoneId.of("Asia/Tokyo")).minusDays(10)));
         Task onTime = create(admissionInfo(LocalDate.now(ZoneId.of("Asia/Tokyo"))));
-        Task deliveredLate = moved(create(admissionInfo(LocalDate.now(ZoneId.of("Asia/Tokyo")).minusDays(9))), TaskStatus.RECEIVED,
+        Task deliveredLate = moved(
+                create(admissionInfo(LocalDate.now(ZoneId.of("Asia/Tokyo")).minusDays(9))),
+                TaskStatus.RECEIVED,
                 hospitalNurse());
-        assertThat(deliveredLate.getBusinessStatus().getCodingFirstRep().getCode()).isEqualTo("delivered-late");
+        assertThat(deliveredLate.getBusinessStatus().getCodingFirstRep().getCode())
+                .isEqualTo("delivered-late");
 
         int flagged = hub.bean(OverdueHandoffs.class).flagOverdue(new Date());
         assertThat(flagged).isGreaterThanOrEqualTo(1);
-        Bundle overdue = json.parseResource(Bundle.class, send("GET",
-                "/Task?business-status=" + TaskWorkflow.HANDOFF_STATUS + "%7Coverdue&requester=PractitionerRole/role-cm", null, careManager()).body());
-        assertThat(overdue.getEntry()).extracting(e -> e.getResource().getIdElement().getIdPart())
+        Bundle overdue = json.parseResource(
+                Bundle.class,
+                send(
+                                "GET",
+                                "/Task?business-status=" + TaskWorkflow.HANDOFF_STATUS
+                                        + "%7Coverdue&requester=PractitionerRole/role-cm",
+                                null,
+                                careManager())
+                        .body());
+        assertThat(overdue.getEntry())
+                .extracting(e -> e.getResource().getIdElement().getIdPart())
                 .contains(late.getIdElement().getIdPart())
-                .doesNotContain(onTime.getIdElement().getIdPart(), deliveredLate.getIdElement().getIdPart());
+                .doesNotContain(
+                        onTime.getIdElement().getIdPart(),
+                        deliveredLate.getIdElement().getIdPart());
         // flagging twice changes nothing
         long version = world.store.read("Task", late.getIdElement().getIdPart()).version();
         hub.bean(OverdueHandoffs.class).flagOverdue(new Date());
-        assertThat(world.store.read("Task", late.getIdElement().getIdPart()).version()).isEqualTo(version);
+        assertThat(world.store.read("Task", late.getIdElement().getIdPart()).version())
+                .isEqualTo(version);
     }
 }

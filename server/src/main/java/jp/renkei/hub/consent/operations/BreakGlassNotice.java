@@ -38,9 +38,11 @@ public final class BreakGlassNotice {
     private static final String TOPIC = "http://renkei.example.jp/fhir/CodeSystem/care-topic";
     /** The tag that marks a Communication as a break-glass notice (what the break-glass SubscriptionTopic reports). */
     public static final String NOTICE_SYSTEM = "http://renkei.example.jp/fhir/CodeSystem/notice";
+
     public static final String BREAK_GLASS = "break-glass";
     private static final Set<String> EMERGENCY_KINDS = Set.of("emergency-sheet", "advance-directive");
-    private static final String NAME_REPRESENTATION = "http://hl7.org/fhir/StructureDefinition/iso21090-EN-representation";
+    private static final String NAME_REPRESENTATION =
+            "http://hl7.org/fhir/StructureDefinition/iso21090-EN-representation";
 
     private final Records records;
     private final Writes writes;
@@ -65,7 +67,8 @@ public final class BreakGlassNotice {
         for (String type : List.of("Composition", "DocumentReference", "Bundle")) {
             for (StoredResource doc : searches.aboutPatient(type, patient, false)) {
                 if (EMERGENCY_KINDS.contains(doc.labels().kind())
-                        && doc.labels().owner() != null && doc.labels().owner().startsWith("Organization/")) {
+                        && doc.labels().owner() != null
+                        && doc.labels().owner().startsWith("Organization/")) {
                     recipients.add(doc.labels().owner());
                 }
             }
@@ -74,14 +77,18 @@ public final class BreakGlassNotice {
             return null;
         }
         DateTimeFormatter time = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(zone);
-        Communication notice = new Communication().setStatus(Communication.CommunicationStatus.COMPLETED)
-                .setSubject(new Reference("Patient/" + patient)).setSent(new Date());
+        Communication notice = new Communication()
+                .setStatus(Communication.CommunicationStatus.COMPLETED)
+                .setSubject(new Reference("Patient/" + patient))
+                .setSent(new Date());
         notice.addCategory(new CodeableConcept(new Coding(TOPIC, "care-coordination", "連絡・調整")));
         notice.getMeta().addTag(NOTICE_SYSTEM, BREAK_GLASS, "緊急時アクセスの通知");
-        notice.setSender(whoReference == null ? new Reference().setDisplay(who) : new Reference(whoReference).setDisplay(who));
+        notice.setSender(
+                whoReference == null ? new Reference().setDisplay(who) : new Reference(whoReference).setDisplay(who));
         recipients.forEach(r -> notice.addRecipient(new Reference(r)));
-        notice.addPayload().setContent(new StringType("緊急時アクセス（ブレークグラス）: " + who + " が "
-                + time.format(Instant.now()) + " に救急対応のため閲覧を開始しました（" + time.format(until) + " まで）。理由: " + reason));
+        notice.addPayload()
+                .setContent(new StringType("緊急時アクセス（ブレークグラス）: " + who + " が " + time.format(Instant.now())
+                        + " に救急対応のため閲覧を開始しました（" + time.format(until) + " まで）。理由: " + reason));
         String id = Records.newId();
         writes.byTheHub(List.of(new WriteRequest("Communication", id, notice, null, null)));
         return id;
@@ -95,7 +102,8 @@ public final class BreakGlassNotice {
     private String describe(Caller declarant, String tokenName) {
         List<String> parts = new ArrayList<>();
         String name = null;
-        PractitionerRole role = declarant.practitionerRole() == null ? null
+        PractitionerRole role = declarant.practitionerRole() == null
+                ? null
                 : read(PractitionerRole.class, "PractitionerRole/" + declarant.practitionerRole());
         if (role != null) {
             parts.add(organisationName(role.getOrganization()));
@@ -109,7 +117,10 @@ public final class BreakGlassNotice {
             name = tokenName;
         }
         parts.add(name == null ? declarant.username() : name);
-        return parts.stream().filter(p -> p != null && !p.isBlank()).map(String::trim).collect(Collectors.joining(" "));
+        return parts.stream()
+                .filter(p -> p != null && !p.isBlank())
+                .map(String::trim)
+                .collect(Collectors.joining(" "));
     }
 
     private String organisationName(Reference organization) {
@@ -129,7 +140,11 @@ public final class BreakGlassNotice {
                 }
             }
         }
-        return codes.stream().filter(CodeableConcept::hasText).map(CodeableConcept::getText).findFirst().orElse(null);
+        return codes.stream()
+                .filter(CodeableConcept::hasText)
+                .map(CodeableConcept::getText)
+                .findFirst()
+                .orElse(null);
     }
 
     /** The practitioner's written name (not a kana reading), else the reference's display. */
@@ -141,7 +156,8 @@ public final class BreakGlassNotice {
         if (known != null) {
             for (HumanName name : known.getName()) {
                 if (name.getExtensionByUrl(NAME_REPRESENTATION) == null) {
-                    String written = name.hasText() ? name.getText()
+                    String written = name.hasText()
+                            ? name.getText()
                             : ((name.hasFamily() ? name.getFamily() : "") + " " + name.getGivenAsSingleString()).trim();
                     if (!written.isBlank()) {
                         return written;
@@ -171,8 +187,10 @@ public final class BreakGlassNotice {
             }
             for (CareTeam.CareTeamParticipantComponent participant : team.getParticipant()) {
                 String member = participant.getMember().getReference();
-                if (member != null && member.startsWith("PractitionerRole/") && (isCareManager(participant.getRole())
-                        || isCareManagerRole(member.substring("PractitionerRole/".length())))) {
+                if (member != null
+                        && member.startsWith("PractitionerRole/")
+                        && (isCareManager(participant.getRole())
+                                || isCareManagerRole(member.substring("PractitionerRole/".length())))) {
                     out.add(member);
                 }
             }
@@ -182,13 +200,15 @@ public final class BreakGlassNotice {
 
     private boolean isCareManagerRole(String id) {
         StoredResource stored = records.read("PractitionerRole", id);
-        return stored != null && !stored.deleted()
-                && isCareManager(records.resource(stored, PractitionerRole.class).getCode());
+        return stored != null
+                && !stored.deleted()
+                && isCareManager(
+                        records.resource(stored, PractitionerRole.class).getCode());
     }
 
     private static boolean isCareManager(List<CodeableConcept> concepts) {
-        return concepts.stream().flatMap(c -> c.getCoding().stream())
+        return concepts.stream()
+                .flatMap(c -> c.getCoding().stream())
                 .anyMatch(c -> PROFESSION.equals(c.getSystem()) && "care-manager".equals(c.getCode()));
     }
-
 }

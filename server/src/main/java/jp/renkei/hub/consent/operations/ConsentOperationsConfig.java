@@ -15,19 +15,28 @@ import org.springframework.context.annotation.Configuration;
 class ConsentOperationsConfig {
 
     @Bean
-    BreakGlassNotice breakGlassNotice(Records records, Writes writes, SearchExecutor searches, FhirProperties properties) {
+    BreakGlassNotice breakGlassNotice(
+            Records records, Writes writes, SearchExecutor searches, FhirProperties properties) {
         return new BreakGlassNotice(records, writes, searches, properties.timeZone());
     }
 
     @Bean
-    BreakGlassOperation breakGlassOperation(AccessGuard guard, Records records, BreakGlassGrants grants,
-                                            BreakGlassNotice notice, SearchExecutor searches) {
+    BreakGlassOperation breakGlassOperation(
+            AccessGuard guard,
+            Records records,
+            BreakGlassGrants grants,
+            BreakGlassNotice notice,
+            SearchExecutor searches) {
         return new BreakGlassOperation(guard, records, grants, notice, searches);
     }
 
     @Bean
-    ConsentRevocation consentRevocation(AccessGuard guard, Records records, ConsentRecording recording,
-                                        ResourceOperations operations, Writes writes) {
+    ConsentRevocation consentRevocation(
+            AccessGuard guard,
+            Records records,
+            ConsentRecording recording,
+            ResourceOperations operations,
+            Writes writes) {
         return new ConsentRevocation(guard, records, recording, operations, writes);
     }
 }

@@ -5,9 +5,9 @@ import java.util.Date;
 import jp.renkei.hub.consent.ConsentEvaluator;
 import jp.renkei.hub.context.Caller;
 import jp.renkei.hub.fhir.Unprocessable;
-import jp.renkei.hub.store.WriteRule;
 import jp.renkei.hub.store.StoredResource;
 import jp.renkei.hub.store.WriteRequest;
+import jp.renkei.hub.store.WriteRule;
 import org.hl7.fhir.r4.model.Attachment;
 import org.hl7.fhir.r4.model.CodeType;
 import org.hl7.fhir.r4.model.Coding;
@@ -72,7 +72,8 @@ class ConsentRecording implements WriteRule {
         if (caller.organization() != null) {
             stamp.addExtension("organization", new Reference("Organization/" + caller.organization()));
         }
-        caller.roles().stream().sorted()
+        caller.roles().stream()
+                .sorted()
                 .forEach(role -> stamp.addExtension("role", new Coding(Caller.PROFESSION_SYSTEM, role, null)));
         if (reason != null) {
             stamp.addExtension("reason", new StringType(reason));
@@ -83,7 +84,10 @@ class ConsentRecording implements WriteRule {
         if (consent.hasSourceAttachment()) {
             Attachment form = consent.getSourceAttachment();
             if (!form.hasContentType() || (!form.hasData() && !form.hasUrl())) {
-                throw Unprocessable.at(fhirContext, "Consent.source.ofType(Attachment)", OperationOutcome.IssueType.REQUIRED,
+                throw Unprocessable.at(
+                        fhirContext,
+                        "Consent.source.ofType(Attachment)",
+                        OperationOutcome.IssueType.REQUIRED,
                         "同意書の添付には contentType と data または url が必要です (the attached consent form needs a contentType"
                                 + " and its data or url)");
             }
@@ -92,16 +96,21 @@ class ConsentRecording implements WriteRule {
         if (consent.hasSourceReference()) {
             String type = consent.getSourceReference().getReferenceElement().getResourceType();
             if (!"QuestionnaireResponse".equals(type) && !"DocumentReference".equals(type)) {
-                throw Unprocessable.at(fhirContext, "Consent.source.ofType(Reference)", OperationOutcome.IssueType.INVALID,
+                throw Unprocessable.at(
+                        fhirContext,
+                        "Consent.source.ofType(Reference)",
+                        OperationOutcome.IssueType.INVALID,
                         "同意の根拠は QuestionnaireResponse か DocumentReference を参照してください (a consent's source reference"
                                 + " must point to a QuestionnaireResponse or a DocumentReference, not '"
                                 + consent.getSourceReference().getReference() + "')");
             }
             return;
         }
-        throw Unprocessable.at(fhirContext, "Consent.source[x]", OperationOutcome.IssueType.REQUIRED,
+        throw Unprocessable.at(
+                fhirContext,
+                "Consent.source[x]",
+                OperationOutcome.IssueType.REQUIRED,
                 "同意の根拠（署名済み同意書の添付、または QuestionnaireResponse）がありません (a privacy Consent must carry its"
                         + " source: sourceAttachment with the scanned signed form, or sourceReference to the QuestionnaireResponse)");
     }
-
 }

@@ -33,8 +33,12 @@ public final class ConsentRevocation implements OperationProvider {
     private final ResourceOperations operations;
     private final Writes writes;
 
-    public ConsentRevocation(AccessGuard guard, Records records, ConsentRecording recording, ResourceOperations operations,
-                             Writes writes) {
+    public ConsentRevocation(
+            AccessGuard guard,
+            Records records,
+            ConsentRecording recording,
+            ResourceOperations operations,
+            Writes writes) {
         this.guard = guard;
         this.records = records;
         this.recording = recording;
@@ -50,7 +54,8 @@ public final class ConsentRevocation implements OperationProvider {
         }
         guard.checkRevoke(current);
         if (current.deleted()) {
-            throw new ResourceGoneException("Consent/" + id.getIdPart() + " was deleted (version " + current.version() + ")");
+            throw new ResourceGoneException(
+                    "Consent/" + id.getIdPart() + " was deleted (version " + current.version() + ")");
         }
         // through the read check: the hub seals its change, so a signed directive changed in the database must be
         // refused here, not come out of $revoke sealed as sound
@@ -58,19 +63,27 @@ public final class ConsentRevocation implements OperationProvider {
         StoredResource result = current;
         if (isInForce(consent.getStatus())) {
             consent.setStatus(Consent.ConsentState.INACTIVE);
-            String why = reason == null || reason.getValue() == null || reason.getValue().isBlank() ? null : reason.getValue().trim();
+            String why = reason == null
+                            || reason.getValue() == null
+                            || reason.getValue().isBlank()
+                    ? null
+                    : reason.getValue().trim();
             recording.stamp(consent, guard.caller(), "revoke", why);
-            // the hub's change to what may be a signed advance directive: sealed as the hub's, not the caller's authoring
-            result = writes.byTheHub(List.of(new WriteRequest("Consent", current.id(), consent, current.version(),
-                    guard.owner(), guard.author()))).get(0);
+            // the hub's change to what may be a signed advance directive: sealed as the hub's, not the caller's
+            // authoring
+            result = writes.byTheHub(List.of(new WriteRequest(
+                            "Consent", current.id(), consent, current.version(), guard.owner(), guard.author())))
+                    .get(0);
         }
-        AccessRecord.touched(result.type(), result.id(), result.version(), result.labels().patients());
+        AccessRecord.touched(
+                result.type(), result.id(), result.version(), result.labels().patients());
         return (Consent) operations.toResource(result);
     }
 
     /** Draft, proposed and active Consents can be withdrawn; the others already have no effect. */
     private static boolean isInForce(Consent.ConsentState status) {
-        return status == Consent.ConsentState.ACTIVE || status == Consent.ConsentState.PROPOSED
+        return status == Consent.ConsentState.ACTIVE
+                || status == Consent.ConsentState.PROPOSED
                 || status == Consent.ConsentState.DRAFT;
     }
 }

@@ -2,8 +2,8 @@ package jp.renkei.hub.consent.operations;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import jp.renkei.hub.search.TextNormalizer;
 import jp.renkei.hub.store.Records;
@@ -43,7 +43,8 @@ final class EmergencyPatientMatch {
         // the name search's candidates (its index holds each name written with and without the space), then exactly
         Map<String, StoredResource> candidates = new LinkedHashMap<>();
         for (String typed : new LinkedHashSet<>(List.of(name.trim(), wanted))) {
-            // escaped: a comma or dollar sign typed by the crew is part of the name, not search syntax (no full name has one)
+            // escaped: a comma or dollar sign typed by the crew is part of the name, not search syntax (no full name
+            // has one)
             String value = typed.replace(",", "\\,").replace("$", "\\$");
             searches.currentWhere("Patient", "name", value, true).forEach(r -> candidates.putIfAbsent(r.id(), r));
         }
@@ -51,9 +52,13 @@ final class EmergencyPatientMatch {
             Patient patient = records.resource(stored, Patient.class);
             if (birthDate.equals(patient.getBirthDateElement().getValueAsString())
                     && patient.getName().stream().anyMatch(n -> fullNames(n).contains(wanted))
-                    && (wantedAddress == null || patient.getAddress().stream().anyMatch(a -> folded(addressText(a)).contains(wantedAddress)))
-                    && (wantedPhone == null || patient.getTelecom().stream()
-                            .anyMatch(t -> t.getSystem() == ContactPoint.ContactPointSystem.PHONE && wantedPhone.equals(digits(t.getValue()))))) {
+                    && (wantedAddress == null
+                            || patient.getAddress().stream()
+                                    .anyMatch(a -> folded(addressText(a)).contains(wantedAddress)))
+                    && (wantedPhone == null
+                            || patient.getTelecom().stream()
+                                    .anyMatch(t -> t.getSystem() == ContactPoint.ContactPointSystem.PHONE
+                                            && wantedPhone.equals(digits(t.getValue()))))) {
                 ids.add(stored.id());
             }
         }
@@ -74,12 +79,17 @@ final class EmergencyPatientMatch {
 
     private static String addressText(Address address) {
         StringBuilder text = new StringBuilder();
-        for (String part : List.of(address.hasText() ? address.getText() : "", address.hasPostalCode() ? address.getPostalCode() : "",
-                address.hasState() ? address.getState() : "", address.hasCity() ? address.getCity() : "",
+        for (String part : List.of(
+                address.hasText() ? address.getText() : "",
+                address.hasPostalCode() ? address.getPostalCode() : "",
+                address.hasState() ? address.getState() : "",
+                address.hasCity() ? address.getCity() : "",
                 address.hasDistrict() ? address.getDistrict() : "")) {
             text.append(part).append(' ');
         }
-        address.getLine().stream().map(StringType::getValue).forEach(line -> text.append(line).append(' '));
+        address.getLine().stream()
+                .map(StringType::getValue)
+                .forEach(line -> text.append(line).append(' '));
         return text.toString();
     }
 
@@ -89,6 +99,9 @@ final class EmergencyPatientMatch {
     }
 
     private static String digits(String text) {
-        return text == null ? "" : java.text.Normalizer.normalize(text, java.text.Normalizer.Form.NFKC).replaceAll("[^0-9]", "");
+        return text == null
+                ? ""
+                : java.text.Normalizer.normalize(text, java.text.Normalizer.Form.NFKC)
+                        .replaceAll("[^0-9]", "");
     }
 }

@@ -36,10 +36,10 @@ final class BsonDataType extends BasicDataType<Object> {
     private static final int MAX_SCRATCH = 1 << 20;
     /** Pages are encoded by the committing thread; one reusable buffer each avoids regrowing per value. */
     private static final ThreadLocal<ByteBuf> SCRATCH = ThreadLocal.withInitial(() -> Unpooled.buffer(16 * 1024));
+
     private static final ValueComparator ORDER = ValueComparator.ascWithoutListHandling();
 
-    private BsonDataType() {
-    }
+    private BsonDataType() {}
 
     @Override
     public int compare(Object a, Object b) {

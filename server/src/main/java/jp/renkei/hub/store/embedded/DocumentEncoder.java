@@ -29,8 +29,7 @@ final class DocumentEncoder {
     private static final byte INT32 = 0x10;
     private static final byte INT64 = 0x12;
 
-    private DocumentEncoder() {
-    }
+    private DocumentEncoder() {}
 
     static void encode(Map<String, ?> document, ByteBuf out) {
         int start = out.writerIndex();
@@ -79,8 +78,7 @@ final class DocumentEncoder {
     @SuppressWarnings("unchecked")
     private static void writeValue(byte type, Object value, ByteBuf out) {
         switch (type) {
-            case NULL -> {
-            }
+            case NULL -> {}
             case STRING -> writeString((String) value, out);
             case DOCUMENT -> encode((Map<String, ?>) value, out);
             case ARRAY -> encodeArray((Collection<?>) value, out);

@@ -21,7 +21,8 @@ public final class MvStoreBackend extends AbstractMongoBackend {
         this.store = store;
         store.getMapNames().stream()
                 .filter(name -> name.startsWith(MvStoreDatabase.DATA_PREFIX))
-                .map(name -> name.substring(MvStoreDatabase.DATA_PREFIX.length()).split("\\.", 2)[0])
+                .map(name ->
+                        name.substring(MvStoreDatabase.DATA_PREFIX.length()).split("\\.", 2)[0])
                 .distinct()
                 .forEach(this::resolveDatabase);
     }
@@ -31,11 +32,13 @@ public final class MvStoreBackend extends AbstractMongoBackend {
         MVMap<String, Object> format = MvStoreDatabase.open(store, FORMAT_MAP);
         Object found = format.get("format");
         if (found == null && hasData) {
-            throw new IllegalStateException("The data file " + store.getFileStore().getFileName()
-                    + " was written by an earlier development build with another storage layout; move it away to start afresh");
+            throw new IllegalStateException(
+                    "The data file " + store.getFileStore().getFileName()
+                            + " was written by an earlier development build with another storage layout; move it away to start afresh");
         }
         if (found != null && !FORMAT.equals(found)) {
-            throw new IllegalStateException("The data file has storage layout " + found + ", this build reads " + FORMAT);
+            throw new IllegalStateException(
+                    "The data file has storage layout " + found + ", this build reads " + FORMAT);
         }
         format.putIfAbsent("format", FORMAT);
     }

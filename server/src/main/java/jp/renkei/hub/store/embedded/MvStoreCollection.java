@@ -26,14 +26,24 @@ final class MvStoreCollection extends H2Collection {
     /** Set while an update runs; the collection's methods are synchronized, so one thread at a time. */
     private boolean updating;
 
-    MvStoreCollection(MongoDatabase database, String collectionName, CollectionOptions options,
-                      MVMap<Object, Document> dataMap, MVMap<String, Object> metaMap, CursorRegistry cursorRegistry) {
+    MvStoreCollection(
+            MongoDatabase database,
+            String collectionName,
+            CollectionOptions options,
+            MVMap<Object, Document> dataMap,
+            MVMap<String, Object> metaMap,
+            CursorRegistry cursorRegistry) {
         super(database, collectionName, options, dataMap, metaMap, cursorRegistry);
     }
 
     @Override
-    public synchronized Document updateDocuments(Document selector, Document updateQuery, ArrayFilters arrayFilters,
-                                                 boolean isMulti, boolean isUpsert, Oplog oplog) {
+    public synchronized Document updateDocuments(
+            Document selector,
+            Document updateQuery,
+            ArrayFilters arrayFilters,
+            boolean isMulti,
+            boolean isUpsert,
+            Oplog oplog) {
         boolean outer = updating;
         updating = true;
         try {
@@ -55,8 +65,8 @@ final class MvStoreCollection extends H2Collection {
     }
 
     @Override
-    protected QueryResult queryDocuments(Document query, Document orderBy, int numberToSkip, int limit, int batchSize,
-                                         Document fieldSelector) {
+    protected QueryResult queryDocuments(
+            Document query, Document orderBy, int numberToSkip, int limit, int batchSize, Document fieldSelector) {
         QueryResult found = super.queryDocuments(query, orderBy, numberToSkip, limit, batchSize, fieldSelector);
         if (!updating) {
             return found;

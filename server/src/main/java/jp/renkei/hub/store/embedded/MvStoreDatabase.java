@@ -33,12 +33,14 @@ final class MvStoreDatabase extends AbstractSynchronizedMongoDatabase<Object> {
     }
 
     static <K, V> MVMap<K, V> open(MVStore store, String mapName) {
-        return store.openMap(mapName, new MVMap.Builder<K, V>()
-                .keyType(BsonDataType.INSTANCE).valueType(BsonDataType.INSTANCE));
+        return store.openMap(
+                mapName,
+                new MVMap.Builder<K, V>().keyType(BsonDataType.INSTANCE).valueType(BsonDataType.INSTANCE));
     }
 
     @Override
-    protected Index<Object> openOrCreateUniqueIndex(String collection, String indexName, List<IndexKey> keys, boolean sparse) {
+    protected Index<Object> openOrCreateUniqueIndex(
+            String collection, String indexName, List<IndexKey> keys, boolean sparse) {
         MVMap<KeyValue, Object> map = open(store, indexMapName(collection, indexName));
         return new MvStoreUniqueIndex(map, indexName, keys, sparse);
     }
@@ -81,7 +83,8 @@ final class MvStoreDatabase extends AbstractSynchronizedMongoDatabase<Object> {
     public void drop(Oplog oplog) {
         super.drop(oplog);
         List<String> names = store.getMapNames().stream()
-                .filter(n -> n.startsWith(databaseName + ".") || n.startsWith(DATA_PREFIX + databaseName + ".")
+                .filter(n -> n.startsWith(databaseName + ".")
+                        || n.startsWith(DATA_PREFIX + databaseName + ".")
                         || n.startsWith(META_PREFIX + databaseName + "."))
                 .toList();
         for (String name : names) {

@@ -29,19 +29,30 @@ class DocumentEncoderTest {
     @Test
     void writesTheSameBytesAsMongoJavaServerForEveryKindOfValue() {
         Document nested = new Document("family", "高橋").append("given", List.of("キヨ", "Kiyo"));
-        List<Object> ids = new ArrayList<>(IntStream.range(0, 128).mapToObj(i -> "Composition/" + i).toList());
+        List<Object> ids = new ArrayList<>(
+                IntStream.range(0, 128).mapToObj(i -> "Composition/" + i).toList());
         Document document = new Document("_id", "Composition/c-1|3")
                 .append("body", "{\"resourceType\":\"Composition\",\"title\":\"退院時情報提供書 🏥\"}")
                 .append("lone surrogate", "a\uD800b")
                 .append("患者", "非ASCIIのキー")
-                .append("n", 42).append("v", 7_000_000_000L).append("ratio", 0.25).append("done", true)
-                .append("absent", null).append("at", Instant.parse("2026-11-24T01:02:03.456Z"))
-                .append("ids", ids).append("names", nested).append("empty", new Document()).append("none", List.of())
+                .append("n", 42)
+                .append("v", 7_000_000_000L)
+                .append("ratio", 0.25)
+                .append("done", true)
+                .append("absent", null)
+                .append("at", Instant.parse("2026-11-24T01:02:03.456Z"))
+                .append("ids", ids)
+                .append("names", nested)
+                .append("empty", new Document())
+                .append("none", List.of())
                 .append("matrix", List.of(List.of(1, 2), List.of(new Document("x", 1))))
                 .append("set", new LinkedHashSet<>(List.of("b", "a")))
-                .append("oid", new ObjectId()).append("bin", new BinData(new byte[] {1, 2, 3}))
-                .append("uuid", UUID.randomUUID()).append("ts", new BsonTimestamp(123L))
-                .append("dec", new Decimal128(new BigDecimal("12.50"))).append("max", MaxKey.getInstance())
+                .append("oid", new ObjectId())
+                .append("bin", new BinData(new byte[] {1, 2, 3}))
+                .append("uuid", UUID.randomUUID())
+                .append("ts", new BsonTimestamp(123L))
+                .append("dec", new Decimal128(new BigDecimal("12.50")))
+                .append("max", MaxKey.getInstance())
                 .append("min", MinKey.getInstance());
 
         ByteBuf expected = Unpooled.buffer();

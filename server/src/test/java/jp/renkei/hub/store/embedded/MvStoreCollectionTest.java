@@ -38,7 +38,10 @@ class MvStoreCollectionTest {
         server.bind(new InetSocketAddress("127.0.0.1", 0));
         client = MongoClients.create(server.getConnectionString());
         keys = client.getDatabase("t").getCollection("keys");
-        keys.insertOne(new org.bson.Document("_id", "k").append("n", 0).append("ids", List.of("a")).append("tx", "t1"));
+        keys.insertOne(new org.bson.Document("_id", "k")
+                .append("n", 0)
+                .append("ids", List.of("a"))
+                .append("tx", "t1"));
         map = MvStoreDatabase.open(mvStore, MvStoreDatabase.DATA_PREFIX + "t.keys");
     }
 
@@ -59,22 +62,34 @@ class MvStoreCollectionTest {
 
     @Test
     void anUpdateThatAddsAndRemovesFieldsPutsANewDocument() {
-        assertStoredObjectUntouchedBy(() -> keys.updateOne(Filters.eq("_id", "k"),
-                Updates.combine(Updates.inc("n", 1), Updates.addToSet("ids", "b"), Updates.unset("tx"), Updates.set("head", 7))));
-        assertThat(keys.find(Filters.eq("_id", "k")).first()).containsEntry("n", 1).containsEntry("head", 7).doesNotContainKey("tx");
+        assertStoredObjectUntouchedBy(() -> keys.updateOne(
+                Filters.eq("_id", "k"),
+                Updates.combine(
+                        Updates.inc("n", 1),
+                        Updates.addToSet("ids", "b"),
+                        Updates.unset("tx"),
+                        Updates.set("head", 7))));
+        assertThat(keys.find(Filters.eq("_id", "k")).first())
+                .containsEntry("n", 1)
+                .containsEntry("head", 7)
+                .doesNotContainKey("tx");
     }
 
     @Test
     void aReplacementPutsANewDocument() {
-        assertStoredObjectUntouchedBy(() -> keys.replaceOne(Filters.eq("_id", "k"), new org.bson.Document("_id", "k").append("m", 1),
+        assertStoredObjectUntouchedBy(() -> keys.replaceOne(
+                Filters.eq("_id", "k"),
+                new org.bson.Document("_id", "k").append("m", 1),
                 new ReplaceOptions().upsert(true)));
-        assertThat(keys.find(Filters.eq("_id", "k")).first()).containsEntry("m", 1).doesNotContainKey("n");
+        assertThat(keys.find(Filters.eq("_id", "k")).first())
+                .containsEntry("m", 1)
+                .doesNotContainKey("n");
     }
 
     @Test
     void aFindAndModifyPutsANewDocument() {
-        assertStoredObjectUntouchedBy(() -> keys.findOneAndUpdate(Filters.eq("_id", "k"), Updates.set("claimed", true),
-                new FindOneAndUpdateOptions()));
+        assertStoredObjectUntouchedBy(() -> keys.findOneAndUpdate(
+                Filters.eq("_id", "k"), Updates.set("claimed", true), new FindOneAndUpdateOptions()));
         assertThat(keys.find(Filters.eq("_id", "k")).first()).containsEntry("claimed", true);
     }
 }
