@@ -593,6 +593,34 @@ class SignedDocumentsTest {
     }
 
     @Test
+    void aRecordChangedInTheDatabaseIsNeverTheBaseOfAClientsNewVersion() {
+        String id = created(post(nurse, "/Bundle", signed(handoff(), doctorKey, SignatureElements.AUTHOR)));
+        changeInTheDatabase("Bundle", id);
+        MongoCollection<Document> history = hub.bean(MongoClient.class)
+                .getDatabase(hub.bean(StoreProperties.class).database())
+                .getCollection("Bundle_history");
+        long versions = history.countDocuments(eq("rid", id));
+
+        // the sender corrects the document: a soundly signed new version, which the hub would store over a sound one
+        Bundle correction = signed(handoff(), doctorKey, SignatureElements.AUTHOR);
+        correction.setId(id);
+        HttpResponse<String> put = hub.send(
+                "PUT",
+                "/Bundle/" + id,
+                "application/fhir+json",
+                json.encodeResourceToString(correction),
+                "Authorization",
+                "Bearer " + nurse);
+
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(500);
+        assertThat(json.parseResource(OperationOutcome.class, put.body())
+                        .getIssueFirstRep()
+                        .getDiagnostics())
+                .contains("改ざん", "Bundle/" + id, "[CONTENT_CHANGED]");
+        assertThat(history.countDocuments(eq("rid", id))).isEqualTo(versions);
+    }
+
+    @Test
     void anEmergencySummarySaysTheCurrentSheetCannotBeTrustedRatherThanFailOrShowIt() {
         String id = created(post(nurse, "/Bundle", CareRecords.about("Bundle", "emergency-sheet", PATIENT)));
         MongoCollection<Document> bundles = hub.bean(MongoClient.class)
