@@ -61,7 +61,7 @@ public final class EmergencySummary implements OperationProvider {
         Lookup lookup = new Lookup(id.getIdPart());
         StoredResource person = operations.readCurrent("Patient", lookup.patient);
         Map<StoredResource, Resource> shown = new LinkedHashMap<>();
-        shown.put(person, operations.toResource(person));
+        shown.put(person, operations.records().resource(person));
         lookup.newest(List.of("Bundle", "Composition"), "emergency-sheet", EmergencySummary::isFinalSheet)
                 .ifPresent(shown::putAll);
         lookup.newest(List.of("DocumentReference"), "emergency-sheet", EmergencySummary::isCurrent)

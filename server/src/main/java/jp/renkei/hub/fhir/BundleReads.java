@@ -80,7 +80,8 @@ class BundleReads {
     }
 
     private BundleEntryComponent found(StoredResource stored) {
-        BundleEntryComponent entry = new BundleEntryComponent().setResource(operations.toResource(stored));
+        BundleEntryComponent entry =
+                new BundleEntryComponent().setResource(operations.records().resource(stored));
         entry.getResponse()
                 .setStatus("200 OK")
                 .setEtag("W/\"" + stored.version() + "\"")

@@ -46,7 +46,7 @@ public class ReadOnlyResourceProvider implements IResourceProvider {
         StoredResource stored = id.hasVersionIdPart()
                 ? operations.readVersion(type, id.getIdPart(), id.getVersionIdPart())
                 : operations.readCurrent(type, id.getIdPart());
-        return operations.toResource(stored);
+        return operations.records().resource(stored);
     }
 
     @Search(allowUnknownParams = true)

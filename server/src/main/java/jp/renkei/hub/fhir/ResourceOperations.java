@@ -9,6 +9,7 @@ import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.util.UrlUtil;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -153,21 +154,12 @@ public class ResourceOperations {
     }
 
     /**
-     * A stored version as a resource, once it passed the {@link ReadCheck} (a signed document whose content changed
-     * since it was signed is refused here, on every read path); deletions become an empty resource marked as a
-     * DELETE entry.
-     */
-    public Resource toResource(StoredResource stored) {
-        return records.resource(stored);
-    }
-
-    /**
-     * As {@link #toResource}, but a record the hub refuses to serve (it failed its integrity check) becomes the
+     * As {@link Records#resource}, but a record the hub refuses to serve (it failed its integrity check) becomes the
      * OperationOutcome saying why, for answers that list several records and must not fail for one.
      */
     public Resource toResourceOrRefusal(StoredResource stored) {
         try {
-            return toResource(stored);
+            return records.resource(stored);
         } catch (BaseServerResponseException refused) {
             return (OperationOutcome) refused.getOperationOutcome();
         }
@@ -480,7 +472,7 @@ public class ResourceOperations {
     public StoredResource write(WriteRequest request) {
         StoredResource before = authorize(request);
         List<StoredResource> written =
-                writes.commit(List.of(request), java.util.Collections.singletonList(before), guard.caller());
+                writes.commit(List.of(request), Collections.singletonList(before), guard.caller());
         written.forEach(ResourceOperations::touched);
         return written.get(0);
     }

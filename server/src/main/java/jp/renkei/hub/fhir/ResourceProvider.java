@@ -102,7 +102,7 @@ public class ResourceProvider extends ReadOnlyResourceProvider {
 
     private MethodOutcome outcome(StoredResource stored, ResourceOperations.Done done) {
         return new MethodOutcome(new IdType(type, stored.id(), Long.toString(stored.version())))
-                .setResource(operations.toResource(stored))
+                .setResource(operations.records().resource(stored))
                 .setCreated(done == ResourceOperations.Done.CREATED)
                 .setOperationOutcome(information(done.told(stored)));
     }

@@ -349,7 +349,7 @@ class TransactionProcessor {
             entry.getResponse().setLastModified(new java.util.Date(result.lastUpdated()));
         }
         if (answer.prefer() == PreferReturnEnum.REPRESENTATION && result != null && !result.deleted()) {
-            entry.setResource(operations.toResource(result));
+            entry.setResource(operations.records().resource(result));
         } else if (answer.prefer() == PreferReturnEnum.OPERATION_OUTCOME) {
             ResourceOperations.Done done = switch (plan.outcome()) {
                 case CREATED, UPDATED ->

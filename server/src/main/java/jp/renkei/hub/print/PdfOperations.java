@@ -140,7 +140,7 @@ public final class PdfOperations implements OperationProvider {
 
     /** The record as {@code GET [type]/{id}} reads it: same checks, same answers, audited. */
     private Resource read(String type, IdType id) {
-        return operations.toResource(operations.readCurrent(type, id.getIdPart()));
+        return operations.records().resource(operations.readCurrent(type, id.getIdPart()));
     }
 
     /** A referenced record if it exists and the caller may read it (then it is audited as shown), else null. */
@@ -160,7 +160,7 @@ public final class PdfOperations implements OperationProvider {
             return null;
         }
         List<StoredResource> shown = operations.visible(List.of(stored), Permission.READ);
-        return shown.isEmpty() ? null : operations.toResource(shown.get(0));
+        return shown.isEmpty() ? null : operations.records().resource(shown.get(0));
     }
 
     private String display(Reference reference) {

@@ -3,7 +3,6 @@ package jp.renkei.hub.consent.operations;
 import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.consent.BreakGlassGrants;
 import jp.renkei.hub.fhir.FhirProperties;
-import jp.renkei.hub.fhir.ResourceOperations;
 import jp.renkei.hub.store.Records;
 import jp.renkei.hub.store.SearchExecutor;
 import jp.renkei.hub.store.Writes;
@@ -31,12 +30,7 @@ class ConsentOperationsConfig {
     }
 
     @Bean
-    ConsentRevocation consentRevocation(
-            AccessGuard guard,
-            Records records,
-            ConsentRecording recording,
-            ResourceOperations operations,
-            Writes writes) {
-        return new ConsentRevocation(guard, records, recording, operations, writes);
+    ConsentRevocation consentRevocation(AccessGuard guard, Records records, ConsentRecording recording, Writes writes) {
+        return new ConsentRevocation(guard, records, recording, writes);
     }
 }

@@ -9,7 +9,6 @@ import java.util.List;
 import jp.renkei.hub.access.AccessGuard;
 import jp.renkei.hub.context.AccessRecord;
 import jp.renkei.hub.fhir.OperationProvider;
-import jp.renkei.hub.fhir.ResourceOperations;
 import jp.renkei.hub.store.Records;
 import jp.renkei.hub.store.StoredResource;
 import jp.renkei.hub.store.WriteRequest;
@@ -30,19 +29,12 @@ public final class ConsentRevocation implements OperationProvider {
     private final AccessGuard guard;
     private final Records records;
     private final ConsentRecording recording;
-    private final ResourceOperations operations;
     private final Writes writes;
 
-    public ConsentRevocation(
-            AccessGuard guard,
-            Records records,
-            ConsentRecording recording,
-            ResourceOperations operations,
-            Writes writes) {
+    public ConsentRevocation(AccessGuard guard, Records records, ConsentRecording recording, Writes writes) {
         this.guard = guard;
         this.records = records;
         this.recording = recording;
-        this.operations = operations;
         this.writes = writes;
     }
 
@@ -59,7 +51,7 @@ public final class ConsentRevocation implements OperationProvider {
         }
         // through the read check: the hub seals its change, so a signed directive changed in the database must be
         // refused here, not come out of $revoke sealed as sound
-        Consent consent = (Consent) operations.toResource(current);
+        Consent consent = records.resource(current, Consent.class);
         StoredResource result = current;
         if (isInForce(consent.getStatus())) {
             consent.setStatus(Consent.ConsentState.INACTIVE);
@@ -77,7 +69,7 @@ public final class ConsentRevocation implements OperationProvider {
         }
         AccessRecord.touched(
                 result.type(), result.id(), result.version(), result.labels().patients());
-        return (Consent) operations.toResource(result);
+        return records.resource(result, Consent.class);
     }
 
     /** Draft, proposed and active Consents can be withdrawn; the others already have no effect. */
